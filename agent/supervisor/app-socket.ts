@@ -1,0 +1,87 @@
+// The app's listening socket, owned by the agent: created once, shared by every process as fd 0,
+// kept open across restarts, and taken back from a running process after the agent restarts.
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, unlinkSync } from "node:fs";
+import { connect } from "node:net";
+import path from "node:path";
+import type { SocketSpec, SocketStatus } from "../../lib/protocol";
+import { closeFd, listenTcp, listenUnix, takeFd } from "./native";
+import { lookupGroup, lookupUser } from "./users";
+
+export type ListenSocket = { fd: number; address: string };
+
+export function socketAddress(spec: SocketSpec): string {
+  return spec.path ? `unix:${spec.path}` : `tcp:${spec.tcp}`;
+}
+
+/** True if something accepts connections at a Unix socket path (a live server, not a stale file). */
+export function answers(socketPath: string, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(socketPath);
+    const done = (v: boolean) => {
+      s.destroy();
+      resolve(v);
+    };
+    s.setTimeout(timeoutMs, () => done(true)); // accepted into the backlog but slow: still alive
+    s.on("connect", () => done(true));
+    s.on("error", () => done(false));
+  });
+}
+
+export async function openListenSocket(spec: SocketSpec): Promise<ListenSocket> {
+  const address = socketAddress(spec);
+  if (spec.tcp) {
+    const i = spec.tcp.lastIndexOf(":");
+    const host = spec.tcp.slice(0, i).replace(/^localhost$/, "127.0.0.1");
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`Only IPv4 addresses can be bound by the agent (got ${host}).`);
+    return { fd: listenTcp(host, Number(spec.tcp.slice(i + 1))), address };
+  }
+  const file = spec.path!;
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+  if (existsSync(file)) {
+    if (!lstatSync(file).isSocket()) throw new Error(`${file} exists and is not a socket; refusing to replace it.`);
+    // Replace a stale socket file only if nothing answers on it.
+    if (await answers(file)) throw new Error(`Another process already serves ${file}.`);
+    unlinkSync(file);
+  }
+  const fd = listenUnix(file);
+  applyOwnership(file, spec);
+  return { fd, address };
+}
+
+function applyOwnership(file: string, spec: SocketSpec): void {
+  if (process.getuid?.() === 0 && (spec.owner || spec.group)) {
+    const uid = spec.owner ? (lookupUser(spec.owner)?.uid ?? -1) : -1;
+    const gid = spec.group ? (lookupGroup(spec.group)?.gid ?? -1) : -1;
+    chownSync(file, uid, gid);
+  }
+  chmodSync(file, Number.parseInt(spec.mode, 8));
+}
+
+/** Takes the listening socket back from a running process that has it as fd 0. */
+export function adoptListenSocket(spec: SocketSpec, pid: number): ListenSocket {
+  return { fd: takeFd(pid, 0), address: socketAddress(spec) };
+}
+
+export function closeListenSocket(sock: ListenSocket, removeFile: boolean): void {
+  closeFd(sock.fd);
+  if (removeFile && sock.address.startsWith("unix:")) {
+    try {
+      unlinkSync(sock.address.slice(5));
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function describeSocket(spec: SocketSpec, open: boolean): SocketStatus {
+  const address = socketAddress(spec);
+  if (!spec.path) return { address, state: open ? "listening" : "closed", owner: "", mode: "", detail: "" };
+  try {
+    const st = lstatSync(spec.path);
+    const owner = `${lookupUser(st.uid)?.name ?? st.uid}:${lookupGroup(st.gid)?.name ?? st.gid}`;
+    const mode = `0${(st.mode & 0o777).toString(8)}`;
+    return { address, state: open ? "listening" : "waiting", owner, mode, detail: "" };
+  } catch {
+    return { address, state: open ? "error" : "closed", owner: "", mode: "", detail: open ? "The socket file is missing." : "" };
+  }
+}

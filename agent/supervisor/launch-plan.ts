@@ -1,0 +1,88 @@
+// Resolves an app spec into exactly what to exec: file, argv, cwd, env, uid/gid.
+// Also the agent-side checks that need the host: PATH lookup, users, allowed socket dirs.
+import { accessSync, constants, statSync } from "node:fs";
+import path from "node:path";
+import { type AppSpec, err, type FieldError, ok, type Result } from "../../lib/protocol";
+import { currentUser, lookupGroup, lookupUser } from "./users";
+
+export type LaunchPlan = {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  uid?: number;
+  gid?: number;
+  userName: string;
+};
+
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+export function findOnPath(name: string, searchPath = process.env.PATH ?? DEFAULT_PATH): string | null {
+  for (const dir of searchPath.split(":").filter(Boolean)) {
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return null;
+}
+
+export function planLaunch(spec: AppSpec, socketDirs: string[]): Result<LaunchPlan> {
+  const fields: FieldError[] = [];
+  const [program, ...args] = spec.command;
+  let file = program;
+  if (!program.includes("/")) {
+    const found = findOnPath(program);
+    if (!found) fields.push({ path: "command.0", message: `"${program}" was not found on the agent's PATH; give an absolute path.` });
+    else file = found;
+  } else if (!path.isAbsolute(program)) {
+    fields.push({ path: "command.0", message: "Give an absolute path or a program name found on PATH." });
+  }
+
+  if (spec.socket.path) {
+    const dir = path.dirname(spec.socket.path);
+    const allowed = socketDirs.some((d) => dir === d || dir.startsWith(`${d.replace(/\/$/, "")}/`));
+    if (!allowed) {
+      fields.push({ path: "socket.path", message: `Sockets must live under one of: ${socketDirs.join(", ")}.` });
+    }
+  }
+
+  const me = currentUser();
+  const wanted = spec.user ?? me.name;
+  const user = lookupUser(wanted);
+  let uid: number | undefined;
+  let gid: number | undefined;
+  if (!user) fields.push({ path: "user", message: `No user named "${wanted}" exists on this host.` });
+  else if (me.uid !== 0 && user.uid !== me.uid) {
+    fields.push({ path: "user", message: `The agent runs as "${me.name}", not root, so it cannot run processes as "${wanted}". Remove "user" or run the agent as root.` });
+  } else if (me.uid === 0) {
+    uid = user.uid;
+    gid = user.gid;
+  }
+  if (spec.group) {
+    const group = lookupGroup(spec.group);
+    if (!group) fields.push({ path: "group", message: `No group named "${spec.group}" exists on this host.` });
+    else if (me.uid === 0) gid = group.gid;
+  }
+  for (const key of ["owner", "group"] as const) {
+    const name = spec.socket[key];
+    if (name && !(key === "owner" ? lookupUser(name) : lookupGroup(name))) {
+      fields.push({ path: `socket.${key}`, message: `No ${key === "owner" ? "user" : "group"} named "${name}" exists on this host.` });
+    }
+  }
+  if (fields.length) return err("BAD_REQUEST", "The spec does not fit this host.", { fields });
+
+  const home = user?.home ?? "/";
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? DEFAULT_PATH,
+    HOME: home,
+    USER: wanted,
+    LOGNAME: wanted,
+    LANG: process.env.LANG ?? "C.UTF-8",
+    ...spec.env,
+  };
+  return ok({ file, args, cwd: spec.cwd ?? home, env, uid, gid, userName: wanted });
+}

@@ -1,0 +1,99 @@
+// The few libc calls Node does not expose: listening sockets that are not accepted on,
+// pipes with raw fds, and taking an fd back from a running process (pidfd_getfd).
+import koffi from "koffi";
+
+const libc = koffi.load("libc.so.6");
+const c = {
+  socket: libc.func("int socket(int domain, int type, int protocol)"),
+  bind: libc.func("int bind(int fd, void *addr, uint32_t len)"),
+  listen: libc.func("int listen(int fd, int backlog)"),
+  setsockopt: libc.func("int setsockopt(int fd, int level, int name, int *value, uint32_t len)"),
+  close: libc.func("int close(int fd)"),
+  pipe2: libc.func("int pipe2(_Out_ int *fds, int flags)"),
+  fcntl: libc.func("int fcntl(int fd, int cmd, int arg)"),
+  syscall: libc.func("long syscall(long nr, ...)"),
+  strerror: libc.func("const char *strerror(int errnum)"),
+};
+
+const AF_UNIX = 1;
+const AF_INET = 2;
+const SOCK_STREAM = 1;
+const SOCK_CLOEXEC = 0o2000000;
+const O_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SO_REUSEADDR = 2;
+const F_SETPIPE_SZ = 1031;
+const SYS_PIDFD_OPEN = 434;
+const SYS_PIDFD_GETFD = 438;
+
+export class NativeError extends Error {
+  constructor(
+    readonly call: string,
+    readonly errno: number,
+  ) {
+    super(`${call} failed: ${c.strerror(errno)} (errno ${errno})`);
+  }
+}
+
+function check(call: string, rc: number | bigint): number {
+  const n = Number(rc);
+  if (n < 0) throw new NativeError(call, koffi.errno());
+  return n;
+}
+
+/** A listening Unix socket, close-on-exec in the agent (children get it as fd 0 via spawn's stdio). */
+export function listenUnix(path: string, backlog = 1024): number {
+  const len = Buffer.byteLength(path);
+  if (len > 107) throw new Error(`Socket path is ${len} bytes; Unix sockets allow at most 107.`);
+  const fd = check("socket", c.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const addr = Buffer.alloc(110);
+  addr.writeUInt16LE(AF_UNIX, 0);
+  addr.write(path, 2);
+  try {
+    check("bind", c.bind(fd, addr, 2 + len + 1));
+    check("listen", c.listen(fd, backlog));
+  } catch (e) {
+    c.close(fd);
+    throw e;
+  }
+  return fd;
+}
+
+export function listenTcp(ipv4: string, port: number, backlog = 1024): number {
+  const fd = check("socket", c.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const addr = Buffer.alloc(16);
+  addr.writeUInt16LE(AF_INET, 0);
+  addr.writeUInt16BE(port, 2);
+  ipv4.split(".").forEach((octet, i) => addr.writeUInt8(Number(octet), 4 + i));
+  try {
+    check("setsockopt", c.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, [1], 4));
+    check("bind", c.bind(fd, addr, 16));
+    check("listen", c.listen(fd, backlog));
+  } catch (e) {
+    c.close(fd);
+    throw e;
+  }
+  return fd;
+}
+
+/** A close-on-exec pipe: [readFd, writeFd]. The buffer is enlarged so a short agent outage never blocks a writer. */
+export function pipe(bufferBytes = 1 << 20): [number, number] {
+  const fds = [0, 0];
+  check("pipe2", c.pipe2(fds, O_CLOEXEC));
+  c.fcntl(fds[1], F_SETPIPE_SZ, bufferBytes); // best effort: capped by /proc/sys/fs/pipe-max-size
+  return [fds[0], fds[1]];
+}
+
+/** Duplicates fd `targetFd` of process `pid` into this process (Linux >= 5.6, needs ptrace rights). */
+export function takeFd(pid: number, targetFd: number): number {
+  const pidfd = check("pidfd_open", c.syscall(SYS_PIDFD_OPEN, "int", pid, "uint", 0));
+  try {
+    return check("pidfd_getfd", c.syscall(SYS_PIDFD_GETFD, "int", pidfd, "int", targetFd, "uint", 0));
+  } finally {
+    c.close(pidfd);
+  }
+}
+
+export function closeFd(fd: number): void {
+  c.close(fd);
+}

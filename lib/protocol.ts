@@ -1,0 +1,7 @@
+// The wire contract: zod schemas of every message between agent, control plane and browser.
+// Both sides import from here; nothing crosses a socket unparsed. Split by topic in ./protocol/.
+export * from "./protocol/agent-messages";
+export * from "./protocol/app-spec";
+export * from "./protocol/process-state";
+export * from "./protocol/result";
+export * from "./protocol/ui-messages";

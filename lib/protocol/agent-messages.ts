@@ -1,0 +1,90 @@
+// Messages between an agent and the control plane over /ws/agent. Both sides parse every frame.
+import { z } from "zod";
+import { AppSpecSchema, DesiredAppSchema } from "./app-spec";
+import { AppStatusSchema, HostFactsSchema, ProcessStateSchema } from "./process-state";
+
+export const TestRequestSchema = z.strictObject({
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
+  path: z.string().regex(/^\/[^\s\u0000-\u001f]*$/, "The path must start with / and contain no spaces.").max(4096).default("/"),
+  query: z.string().max(8192).regex(/^[^\s\u0000-\u001f]*$/, "The query may not contain spaces.").default(""),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "Header names use letters, digits and -."), z.string().max(8192)).default({}),
+  body: z.string().max(1_048_576).default(""),
+});
+export type TestRequest = z.infer<typeof TestRequestSchema>;
+
+export const TestResponseSchema = z.object({
+  status: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  stderr: z.string(),
+  ms: z.number(),
+});
+export type TestResponse = z.infer<typeof TestResponseSchema>;
+
+const AppRef = { appId: z.string().min(1).max(64) };
+const ProcessRef = { ...AppRef, pid: z.number().int().min(1) };
+
+/** Operations the control plane asks an agent to perform; each gets exactly one reply. */
+export const AgentOpSchema = z.discriminatedUnion("op", [
+  z.strictObject({ op: z.literal("app.validate"), spec: AppSpecSchema }),
+  z.strictObject({ op: z.literal("app.put"), app: DesiredAppSchema }),
+  z.strictObject({ op: z.literal("app.remove"), ...AppRef }),
+  z.strictObject({ op: z.literal("app.start"), ...AppRef }),
+  z.strictObject({ op: z.literal("app.stop"), ...AppRef }),
+  z.strictObject({ op: z.literal("app.restart"), ...AppRef }),
+  z.strictObject({ op: z.literal("app.reload"), ...AppRef }),
+  z.strictObject({ op: z.literal("process.restart"), ...ProcessRef }),
+  z.strictObject({ op: z.literal("process.kill"), ...ProcessRef }),
+  z.strictObject({ op: z.literal("app.test-request"), ...AppRef, request: TestRequestSchema }),
+]);
+export type AgentOp = z.infer<typeof AgentOpSchema>;
+export type AgentOpName = AgentOp["op"];
+
+export const ControlToAgentSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("welcome"), hostId: z.string(), hostName: z.string() }),
+  z.strictObject({ type: z.literal("sync"), apps: z.array(DesiredAppSchema) }),
+  z.strictObject({ type: z.literal("request"), id: z.string().min(1).max(64), op: AgentOpSchema }),
+  z.strictObject({ type: z.literal("error"), message: z.string() }),
+]);
+export type ControlToAgent = z.infer<typeof ControlToAgentSchema>;
+
+export const ReplySchema = z.union([
+  z.strictObject({ type: z.literal("reply"), id: z.string(), ok: z.literal(true), value: z.unknown() }),
+  z.strictObject({
+    type: z.literal("reply"),
+    id: z.string(),
+    ok: z.literal(false),
+    code: z.string(),
+    message: z.string(),
+    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    detail: z.unknown().optional(),
+  }),
+]);
+
+export const ProcessTransitionSchema = z.strictObject({
+  appId: z.string(),
+  slot: z.number().int(),
+  pid: z.number().int(),
+  from: ProcessStateSchema,
+  to: ProcessStateSchema,
+  at: z.string(),
+  detail: z.string().max(8192).default(""),
+});
+export type ProcessTransition = z.infer<typeof ProcessTransitionSchema>;
+
+export const AgentToControlSchema = z.union([
+  z.strictObject({ type: z.literal("hello"), facts: HostFactsSchema, apps: z.array(AppStatusSchema) }),
+  z.strictObject({ type: z.literal("facts"), facts: HostFactsSchema }),
+  z.strictObject({ type: z.literal("apps.status"), apps: z.array(AppStatusSchema) }),
+  z.strictObject({ type: z.literal("process.transitions"), transitions: z.array(ProcessTransitionSchema).max(1000) }),
+  z.strictObject({ type: z.literal("error"), message: z.string() }),
+  ReplySchema,
+]);
+export type AgentToControl = z.infer<typeof AgentToControlSchema>;
+
+/** Enrollment: an agent trades a one-time join token for a long-lived host key. */
+export const EnrollRequestSchema = z.strictObject({
+  token: z.string().min(16).max(256),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "Use a host name of letters, digits, . _ -."),
+});
+export const EnrollResponseSchema = z.object({ hostId: z.string(), hostKey: z.string() });

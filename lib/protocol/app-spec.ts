@@ -1,0 +1,130 @@
+// The app spec: one JSON document that describes a FastCGI app. The API, the UI form, the
+// agent's standalone config file and the config renderers all parse it with these schemas.
+import { z } from "zod";
+
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+
+export const AppNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "Use 1-63 lowercase letters, digits or dashes, starting with a letter or digit.");
+
+/** An absolute path with no `..` segment and only characters that are safe in every config format. */
+export const AbsPathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^\/[A-Za-z0-9._/@+-]*$/, "Use an absolute path of letters, digits and . _ / @ + - only.")
+  .refine((p) => !p.split("/").includes(".."), "A path may not contain '..'.");
+
+/** A path that may also use the `{release}` placeholder of deployments. */
+export const TemplatedPathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^(?:\{release\}|\/)(?:[A-Za-z0-9._/@+-]|\{release\})*$/, "Use an absolute path (or one starting with {release}).")
+  .refine((p) => !p.split("/").includes(".."), "A path may not contain '..'.");
+
+export const PosixNameSchema = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_-]{0,31}\$?$/, "Use a valid user or group name (lowercase letters, digits, _ and -).");
+
+const ModeSchema = z
+  .string()
+  .regex(/^0?[0-7]{3}$/, "Use an octal mode such as 0660.")
+  .refine((m) => (Number.parseInt(m, 8) & 0o002) === 0, "A socket must never be world-writable: drop the last digit's write bit (e.g. 0660).");
+
+export const SocketSpecSchema = z
+  .strictObject({
+    path: z.string().max(107, "A Unix socket path must be at most 107 bytes.").pipe(AbsPathSchema).optional(),
+    tcp: z
+      .string()
+      .regex(/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost|[a-z0-9.-]+):\d{1,5}$/, "Use host:port, e.g. 127.0.0.1:9001.")
+      .refine((v) => {
+        const port = Number(v.slice(v.lastIndexOf(":") + 1));
+        return port >= 1 && port <= 65535;
+      }, "The port must be between 1 and 65535.")
+      .optional(),
+    owner: PosixNameSchema.optional(),
+    group: PosixNameSchema.optional(),
+    mode: ModeSchema.default("0660"),
+    bind: z.enum(["agent", "app"]).default("agent"),
+  })
+  .superRefine((s, ctx) => {
+    if (Boolean(s.path) === Boolean(s.tcp)) {
+      ctx.addIssue({ code: "custom", message: "Give exactly one of socket.path (Unix socket) or socket.tcp (host:port)." });
+    }
+  });
+export type SocketSpec = z.infer<typeof SocketSpecSchema>;
+
+/** Values that are rendered into web-server configs: no quotes, braces (but {release}), `;`, `#`, `$` or spaces at ends. */
+export const ConfigValueSchema = z
+  .string()
+  .max(1024)
+  .regex(/^(?:[A-Za-z0-9 ._/:@%+=,~-]|\{release\})*$/, "Use letters, digits, spaces and . _ / : @ % + = , ~ - only (no quotes, braces, ;, # or $).");
+
+export const RestartSpecSchema = z.strictObject({
+  policy: z.enum(["always", "on-failure", "never"]).default("always"),
+  backoffMs: z.number().int().min(50).max(600_000).default(500),
+  maxBackoffMs: z.number().int().min(50).max(3_600_000).default(30_000),
+  maxRestarts: z.number().int().min(0).max(1000).default(5),
+  windowMs: z.number().int().min(1000).max(86_400_000).default(60_000),
+});
+
+export const StopSpecSchema = z.strictObject({
+  signal: z.enum(["TERM", "INT", "QUIT", "HUP", "KILL", "USR1", "USR2"]).default("TERM"),
+  timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+});
+
+export const ReadySpecSchema = z.strictObject({
+  probe: z.enum(["fastcgi", "connect", "none"]).default("fastcgi"),
+  path: z.string().regex(/^\/[A-Za-z0-9._/~%+-]*$/, "Use a URL path starting with /.").default("/"),
+  timeoutMs: z.number().int().min(100).max(600_000).default(5000),
+});
+
+export const AppSpecSchema = z.strictObject({
+  name: AppNameSchema,
+  hostId: z.string().min(1).max(64),
+  command: z
+    .array(z.string().min(1).max(4096).regex(NO_CONTROL, "Control characters are not allowed."))
+    .min(1, "Give the program to run, e.g. [\"/usr/bin/php-cgi\"]."),
+  cwd: TemplatedPathSchema.optional(),
+  user: PosixNameSchema.optional(),
+  group: PosixNameSchema.optional(),
+  env: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "Environment names use letters, digits and _."),
+      z.string().max(32_768).regex(/^[^\u0000]*$/, "NUL is not allowed."),
+    )
+    .default({}),
+  processes: z.number().int().min(1, "Run at least 1 process.").max(256, "Run at most 256 processes.").default(1),
+  socket: SocketSpecSchema,
+  fastcgiParams: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "FastCGI parameter names are UPPER_CASE."), ConfigValueSchema).default({}),
+  restart: RestartSpecSchema.prefault({}),
+  stop: StopSpecSchema.prefault({}),
+  ready: ReadySpecSchema.prefault({}),
+  // Sections owned by later capabilities; kept loose here and validated by their own schemas.
+  web: z.unknown().optional(),
+  deploy: z.unknown().optional(),
+});
+export type AppSpec = z.infer<typeof AppSpecSchema>;
+export type AppSpecInput = z.input<typeof AppSpecSchema>;
+
+/** What the control plane wants an agent to run: the spec plus its identity and desired state. */
+export const DesiredAppSchema = z.strictObject({
+  appId: z.string().min(1).max(64),
+  revision: z.number().int().min(0),
+  desired: z.enum(["running", "stopped"]),
+  spec: AppSpecSchema,
+});
+export type DesiredApp = z.infer<typeof DesiredAppSchema>;
+
+/** Flattens zod issues into `{path, message}` pairs that name the field. */
+export function fieldErrors(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({
+    path: i.path.map(String).join(".") || "(root)",
+    message:
+      i.code === "unrecognized_keys"
+        ? `Unknown field${i.keys.length > 1 ? "s" : ""}: ${i.keys.join(", ")}.`
+        : i.message,
+  }));
+}

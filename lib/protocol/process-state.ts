@@ -1,0 +1,56 @@
+// Process states (names from Supervisor) and the live views of processes, sockets and hosts.
+import { z } from "zod";
+
+export const PROCESS_STATES = ["STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED", "FATAL"] as const;
+export const ProcessStateSchema = z.enum(PROCESS_STATES);
+export type ProcessState = z.infer<typeof ProcessStateSchema>;
+
+export const ProcessInfoSchema = z.object({
+  slot: z.number().int().min(0),
+  pid: z.number().int().min(0), // 0 when no process is running in this slot
+  state: ProcessStateSchema,
+  startedAt: z.string().nullable(), // ISO time the current pid started
+  restarts: z.number().int().min(0),
+  generation: z.number().int().min(0),
+  cpuPercent: z.number().min(0),
+  rssBytes: z.number().int().min(0),
+  exitCode: z.number().int().nullable(),
+  lastOutput: z.string().max(8192).default(""), // tail of stderr/stdout, shown on BACKOFF/FATAL
+});
+export type ProcessInfo = z.infer<typeof ProcessInfoSchema>;
+
+export const SocketStatusSchema = z.object({
+  address: z.string(), // "unix:/path" or "tcp:127.0.0.1:9001"
+  state: z.enum(["listening", "waiting", "closed", "error"]),
+  owner: z.string().default(""),
+  mode: z.string().default(""),
+  detail: z.string().default(""),
+});
+export type SocketStatus = z.infer<typeof SocketStatusSchema>;
+
+export const AppStatusSchema = z.object({
+  appId: z.string(),
+  revision: z.number().int(),
+  desired: z.enum(["running", "stopped"]),
+  processes: z.array(ProcessInfoSchema),
+  socket: SocketStatusSchema,
+  lastError: z.string().default(""),
+});
+export type AppStatus = z.infer<typeof AppStatusSchema>;
+
+export const HostFactsSchema = z.object({
+  hostname: z.string().max(255),
+  os: z.string().max(255),
+  kernel: z.string().max(255),
+  arch: z.string().max(64),
+  cpus: z.number().int().min(0),
+  memBytes: z.number().min(0),
+  uptimeS: z.number().min(0),
+  loadAvg: z.array(z.number()).max(3),
+  agentVersion: z.string().max(64),
+  agentPid: z.number().int(),
+  agentStartedAt: z.string(),
+  agentRssBytes: z.number().min(0),
+  isRoot: z.boolean(),
+});
+export type HostFacts = z.infer<typeof HostFactsSchema>;

@@ -1,0 +1,25 @@
+// Messages between the control plane and browsers over /ws/ui.
+import { z } from "zod";
+import { AppStatusSchema, HostFactsSchema } from "./process-state";
+
+export const HostViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  online: z.boolean(),
+  lastSeenAt: z.string().nullable(),
+  facts: HostFactsSchema.partial(),
+});
+export type HostView = z.infer<typeof HostViewSchema>;
+
+export const UiEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("host.status"), host: HostViewSchema }),
+  z.object({ type: z.literal("app.status"), hostId: z.string(), status: AppStatusSchema }),
+  z.object({ type: z.literal("app.changed"), appId: z.string() }),
+  z.object({ type: z.literal("error"), message: z.string() }),
+]);
+export type UiEvent = z.infer<typeof UiEventSchema>;
+
+export const UiToControlSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("ping") }),
+]);
+export type UiToControl = z.infer<typeof UiToControlSchema>;
