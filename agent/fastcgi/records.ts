@@ -81,7 +81,7 @@ export function decodeParams(buf: Buffer): Record<string, string> {
 
 /** Feeds bytes in, yields complete records; keeps partial data between calls. */
 export class RecordDecoder {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
 
   push(data: Buffer): FcgiRecord[] {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, data]) : data;

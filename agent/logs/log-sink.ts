@@ -15,6 +15,7 @@ export class LogSink {
   private size: number;
   private listeners = new Set<(lines: LogLine[]) => void>();
   private partial = new Map<string, string>();
+  private closed = false;
   readonly file: string;
 
   constructor(
@@ -61,6 +62,7 @@ export class LogSink {
   }
 
   private append(pid: number, stream: LogStream, texts: string[]): void {
+    if (this.closed) return; // output still draining after the app was removed
     const ts = new Date().toISOString();
     const lines: LogLine[] = [];
     let out = "";
@@ -90,6 +92,8 @@ export class LogSink {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
     this.listeners.clear();
   }

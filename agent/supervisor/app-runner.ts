@@ -1,0 +1,325 @@
+// One app on this host: its listening socket, its process slots, and the operations on them
+// (start, stop, whole-app rolling restart with zero failed requests, per-process restart/kill).
+import path from "node:path";
+import {
+  type AppStatus,
+  type DesiredApp,
+  err,
+  ok,
+  type ProcessInfo,
+  type ProcessTransition,
+  type Result,
+} from "../../lib/protocol";
+import { type LogLimits, type LogLine, LogSink } from "../logs/log-sink";
+import { type LaunchPlan, planLaunch } from "./launch-plan";
+import { adoptListenSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, socketAddress } from "./app-socket";
+import { ProcessSlot, type SlotHooks } from "./process-slot";
+import { CpuSampler } from "./proc-stats";
+import { probeOnce, probeUntil, waitSettled } from "./readiness";
+import { adoptProcess, type OsProcess, spawnProcess } from "./spawn-process";
+
+export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: LogLimits };
+export type RunnerEvents = { transition(t: ProcessTransition): void; changed(): void };
+export type SavedProcess = { slot: number; pid: number; startTicks: number; startedAt: string; restarts: number; generation: number };
+export type SavedApp = { desired: DesiredApp; generation: number; processes: SavedProcess[] };
+
+const TAIL_LINES = 30;
+
+export class AppRunner {
+  slots: ProcessSlot[] = [];
+  private pending: ProcessSlot[] = []; // a new generation while a rolling restart checks it
+  private generation = 0;
+  private socket: ListenSocket | null = null;
+  private lastError = "";
+  private queue: Promise<unknown> = Promise.resolve();
+  private tails = new Map<number, string[]>();
+  private cpu = new CpuSampler();
+  readonly sink: LogSink;
+
+  constructor(
+    public desired: DesiredApp,
+    private opts: RunnerOptions,
+    private events: RunnerEvents,
+  ) {
+    this.sink = new LogSink(path.join(opts.logDir, desired.appId), opts.logLimits);
+    this.sink.onLines((lines) => this.keepTail(lines));
+  }
+
+  get appId(): string {
+    return this.desired.appId;
+  }
+
+  /** Runs operations on this app one at a time, in order. */
+  serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private plan(desired: DesiredApp): Result<LaunchPlan> {
+    return planLaunch(desired.spec, this.opts.socketDirs);
+  }
+
+  private hooks(desired: DesiredApp, plan: LaunchPlan): SlotHooks {
+    const spec = desired.spec;
+    return {
+      spawn: () => spawnProcess(plan, spec.socket.bind === "agent" ? (this.socket?.fd ?? null) : null, this.sink),
+      ready: async (proc) => {
+        if (spec.socket.bind === "agent") {
+          const { dead, settled } = await waitSettled([proc.pid], spec.ready.timeoutMs);
+          if (dead.length) return "the process exited while starting";
+          if (!settled) return `the process did not settle within ${spec.ready.timeoutMs} ms`;
+        }
+        const problem = await probeUntil(spec, socketAddress(spec.socket), spec.ready.timeoutMs);
+        return problem && `readiness probe failed: ${problem}`;
+      },
+      transition: (slot, from, to, detail) => {
+        this.events.transition({
+          appId: this.appId,
+          slot: slot.index,
+          pid: slot.proc?.pid ?? slot.lastPid,
+          from,
+          to,
+          at: new Date().toISOString(),
+          detail,
+        });
+        this.events.changed();
+      },
+    };
+  }
+
+  private newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number): ProcessSlot[] {
+    const count = desired.spec.socket.bind === "app" ? 1 : desired.spec.processes;
+    const hooks = this.hooks(desired, plan);
+    return Array.from({ length: count }, (_, i) => new ProcessSlot(i, generation, desired.spec, this.sink, hooks));
+  }
+
+  private async ensureSocket(): Promise<Result<void>> {
+    if (this.desired.spec.socket.bind !== "agent" || this.socket) return ok(undefined);
+    try {
+      this.socket = await openListenSocket(this.desired.spec.socket);
+      return ok(undefined);
+    } catch (e) {
+      return this.fail(`Cannot open the socket: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private fail(message: string, detail?: unknown): Result<never> {
+    this.lastError = message;
+    this.sink.note(message);
+    this.events.changed();
+    return err("FAILED", message, { detail });
+  }
+
+  async start(): Promise<Result<ProcessInfo[]>> {
+    const running = this.slots.filter((s) => s.state !== "STOPPED" && s.state !== "FATAL" && s.state !== "EXITED");
+    if (running.length) return ok(this.processes());
+    const plan = this.plan(this.desired);
+    if (!plan.ok) return plan;
+    const opened = await this.ensureSocket();
+    if (!opened.ok) return opened;
+    this.lastError = "";
+    this.slots = this.newSlots(this.desired, plan.value, ++this.generation);
+    this.events.changed();
+    const problems = (await Promise.all(this.slots.map((s) => s.start()))).filter((p): p is string => p !== null);
+    if (problems.length) return this.fail(`${problems.length} of ${this.slots.length} processes did not start: ${problems[0]}`, this.processes());
+    return ok(this.processes());
+  }
+
+  async stop(): Promise<Result<ProcessInfo[]>> {
+    await Promise.all(this.slots.map((s) => s.stop()));
+    // A stopped app closes its socket: the web server then fails fast instead of queueing.
+    if (this.socket) closeListenSocket(this.socket, true);
+    this.socket = null;
+    this.events.changed();
+    return ok(this.processes());
+  }
+
+  /** Whole-app restart. On an agent-owned socket: new generation first, old one stopped after it answers. */
+  async restart(next: DesiredApp = this.desired): Promise<Result<ProcessInfo[]>> {
+    const live = this.slots.some((s) => s.state === "RUNNING");
+    const sameSocket = JSON.stringify(next.spec.socket) === JSON.stringify(this.desired.spec.socket);
+    if (!live || next.spec.socket.bind !== "agent" || !sameSocket || !this.socket) {
+      await this.stop();
+      this.desired = next;
+      return this.start();
+    }
+    return this.rollingReplace(next);
+  }
+
+  private async rollingReplace(next: DesiredApp): Promise<Result<ProcessInfo[]>> {
+    const plan = this.plan(next);
+    if (!plan.ok) return plan;
+    const spec = next.spec;
+    const fresh = this.newSlots(next, plan.value, this.generation + 1);
+    this.pending = fresh;
+    const procs = fresh.map((s) => s.launch());
+    const started = procs.filter((p): p is OsProcess => p !== null);
+    let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
+    if (!problem) {
+      const { dead, settled } = await waitSettled(
+        started.map((p) => p.pid),
+        spec.ready.timeoutMs,
+      );
+      if (dead.length) problem = `new process ${dead.join(", ")} exited while starting`;
+      else if (!settled) problem = `the new processes did not settle within ${spec.ready.timeoutMs} ms`;
+    }
+    if (!problem) problem = await this.probeNewGeneration(next, fresh.length);
+    if (problem) {
+      await Promise.all(fresh.map((s) => s.stop()));
+      this.pending = [];
+      const output = started.map((p) => ({ pid: p.pid, output: this.outputOf(p.pid) }));
+      return this.fail(`Restart failed, the old processes keep serving: ${problem}`, { newProcesses: output });
+    }
+    for (const s of fresh) s.markReady();
+    const old = this.slots;
+    this.slots = fresh;
+    this.pending = [];
+    this.generation++;
+    this.desired = next;
+    this.lastError = "";
+    this.events.changed();
+    await Promise.all(old.map((s) => s.stop())); // graceful: in-flight requests finish
+    return ok(this.processes());
+  }
+
+  /**
+   * Proves the new generation answers. With a FastCGI probe the old processes are paused
+   * (SIGSTOP) for the few milliseconds of probing so only new ones can accept; connections
+   * meanwhile wait in the socket's backlog, and nothing fails either way.
+   */
+  private async probeNewGeneration(next: DesiredApp, count: number): Promise<string | null> {
+    const spec = next.spec;
+    const address = socketAddress(spec.socket);
+    if (spec.ready.probe !== "fastcgi") return probeUntil(spec, address, spec.ready.timeoutMs);
+    const old = this.slots.map((s) => s.proc).filter((p): p is OsProcess => p !== null);
+    for (const p of old) p.signal("SIGSTOP");
+    try {
+      const results = await Promise.all(Array.from({ length: Math.min(count, 4) }, () => probeOnce(spec, address, spec.ready.timeoutMs)));
+      return results.find((r) => r !== null) ?? null;
+    } finally {
+      for (const p of old) p.signal("SIGCONT");
+    }
+  }
+
+  async restartProcess(pid: number): Promise<Result<ProcessInfo[]>> {
+    const slot = this.slots.find((s) => s.proc?.pid === pid);
+    if (!slot) return err("NOT_FOUND", `No running process ${pid} in this app.`);
+    await slot.stop();
+    const problem = await slot.start();
+    if (problem) return this.fail(`Process restart failed: ${problem}`);
+    return ok(this.processes());
+  }
+
+  async killProcess(pid: number): Promise<Result<ProcessInfo[]>> {
+    const slot = this.slots.find((s) => s.proc?.pid === pid);
+    if (!slot?.proc) return err("NOT_FOUND", `No running process ${pid} in this app.`);
+    const proc = slot.proc;
+    proc.signal("SIGKILL");
+    await proc.exited; // the restart policy takes it from here
+    return ok(this.processes());
+  }
+
+  reload(): Result<ProcessInfo[]> {
+    for (const s of this.slots) s.proc?.signal("SIGHUP");
+    return ok(this.processes());
+  }
+
+  /** Re-attaches to the processes and socket a previous agent left running. */
+  async adopt(saved: SavedApp): Promise<void> {
+    this.generation = saved.generation;
+    const plan = this.plan(this.desired);
+    if (!plan.ok) {
+      this.lastError = plan.message;
+      return;
+    }
+    const alive = saved.processes
+      .map((p) => ({ saved: p, proc: adoptProcess(p.pid, p.startTicks, p.startedAt, this.sink) }))
+      .filter((a): a is { saved: SavedProcess; proc: OsProcess } => a.proc !== null);
+    if (this.desired.spec.socket.bind === "agent" && alive.length) {
+      try {
+        this.socket = adoptListenSocket(this.desired.spec.socket, alive[0].proc.pid);
+      } catch (e) {
+        this.sink.note(`could not take the socket back from ${alive[0].proc.pid}: ${String(e)}`);
+      }
+    }
+    this.slots = this.newSlots(this.desired, plan.value, this.generation);
+    for (const slot of this.slots) {
+      const match = alive.find((a) => a.saved.slot === slot.index && a.saved.generation === this.generation);
+      if (match) slot.adopt(match.proc, match.saved.restarts);
+    }
+    // Anything alive that no slot took (an interrupted restart's leftovers) is stopped: no orphans.
+    for (const a of alive) if (!this.slots.some((s) => s.proc === a.proc)) a.proc.signal("SIGTERM");
+    this.sink.note(`adopted ${this.slots.filter((s) => s.proc).length} running process(es)`);
+    if (this.desired.desired === "running") {
+      const missing = this.slots.filter((s) => !s.proc);
+      if (missing.length) {
+        const opened = await this.ensureSocket();
+        if (opened.ok) await Promise.all(missing.map((s) => s.start()));
+      }
+    }
+    this.events.changed();
+  }
+
+  saved(): SavedApp {
+    return {
+      desired: this.desired,
+      generation: this.generation,
+      processes: this.slots
+        .filter((s) => s.proc)
+        .map((s) => ({
+          slot: s.index,
+          pid: s.proc!.pid,
+          startTicks: s.proc!.startTicks,
+          startedAt: s.proc!.startedAt,
+          restarts: s.restarts,
+          generation: s.generation,
+        })),
+    };
+  }
+
+  processes(): ProcessInfo[] {
+    return [...this.slots, ...this.pending].map((s) => ({
+      ...s.info((pid) => this.cpu.sample(pid)),
+      lastOutput: s.state === "RUNNING" ? "" : this.outputOf(s.proc?.pid ?? s.lastPid),
+    }));
+  }
+
+  status(): AppStatus {
+    return {
+      appId: this.appId,
+      revision: this.desired.revision,
+      desired: this.desired.desired,
+      processes: this.processes(),
+      socket: describeSocket(this.desired.spec.socket, this.socket !== null || this.desired.spec.socket.bind === "app"),
+      lastError: this.lastError,
+    };
+  }
+
+  private keepTail(lines: LogLine[]): void {
+    for (const line of lines) {
+      const tail = this.tails.get(line.pid) ?? [];
+      tail.push(line.text);
+      if (tail.length > TAIL_LINES) tail.shift();
+      this.tails.set(line.pid, tail);
+    }
+    if (this.tails.size > 64) this.tails.delete(this.tails.keys().next().value ?? 0);
+  }
+
+  outputOf(pid: number): string {
+    return (this.tails.get(pid) ?? []).join("\n").slice(-8192);
+  }
+
+  /** Stops everything and forgets the app: processes, socket file, log handle. */
+  async remove(): Promise<void> {
+    await this.stop();
+    this.sink.close();
+  }
+
+  /** Leaves processes running (agent shutdown): they are adopted by the next agent. */
+  detach(): void {
+    if (this.socket) closeListenSocket(this.socket, false);
+    this.socket = null;
+    this.sink.close();
+  }
+}

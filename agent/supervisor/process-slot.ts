@@ -1,0 +1,170 @@
+// One process slot of an app: its current OS process, its lifecycle state and the restart
+// policy (exponential backoff, FATAL after too many exits in a window). States move only via nextState.
+import type { AppSpec, ProcessInfo, ProcessState } from "../../lib/protocol";
+import type { LogSink } from "../logs/log-sink";
+import { type LifecycleEvent, nextState } from "./lifecycle";
+import type { ExitInfo, OsProcess } from "./spawn-process";
+
+export type SlotHooks = {
+  spawn(): OsProcess;
+  /** Resolves null once a freshly started process is ready, or an error text. */
+  ready(proc: OsProcess): Promise<string | null>;
+  transition(slot: ProcessSlot, from: ProcessState, to: ProcessState, detail: string): void;
+};
+
+export class ProcessSlot {
+  state: ProcessState = "STOPPED";
+  proc: OsProcess | null = null;
+  restarts = 0;
+  exitCode: number | null = null;
+  lastPid = 0;
+  private exits: number[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    readonly index: number,
+    readonly generation: number,
+    private spec: AppSpec,
+    private sink: LogSink,
+    private hooks: SlotHooks,
+  ) {}
+
+  private move(event: LifecycleEvent, detail = ""): boolean {
+    const to = nextState(this.state, event);
+    if (!to) {
+      this.sink.note(`slot ${this.index}: ignored ${event} in ${this.state}`);
+      return false;
+    }
+    const from = this.state;
+    this.state = to;
+    this.hooks.transition(this, from, to, detail);
+    return true;
+  }
+
+  /** Adopts a process that survived an agent restart: it is already serving. */
+  adopt(proc: OsProcess, restarts: number): void {
+    this.proc = proc;
+    this.restarts = restarts;
+    this.move("start", "adopted");
+    this.move("probe_ok", "adopted");
+    this.lastPid = proc.pid;
+    void proc.exited.then((info) => this.onExit(proc, info));
+  }
+
+  /** Starts a process; resolves null when it is RUNNING, or with the reason it is not. */
+  async start(): Promise<string | null> {
+    this.clearTimer();
+    if (!this.move("start")) return `cannot start from ${this.state}`;
+    return this.spawnAndWait();
+  }
+
+  /** Starts a process without waiting for readiness (a generation checks readiness as a whole). */
+  launch(): OsProcess | null {
+    this.clearTimer();
+    if (!this.move("start")) return null;
+    return this.spawn();
+  }
+
+  /** Marks a process that was launched and checked as part of a generation as RUNNING. */
+  markReady(): void {
+    if (this.state === "STARTING") this.move("probe_ok");
+  }
+
+  private spawn(): OsProcess | null {
+    const proc = this.hooks.spawn();
+    this.proc = proc;
+    this.lastPid = proc.pid;
+    void proc.exited.then((info) => this.onExit(proc, info));
+    return proc.pid ? proc : null;
+  }
+
+  private async spawnAndWait(): Promise<string | null> {
+    const proc = this.spawn();
+    if (!proc) return "the program could not be started";
+    const problem = await this.hooks.ready(proc);
+    if (this.proc !== proc || this.state !== "STARTING") return problem ?? "the process exited while starting";
+    if (problem) {
+      // Never ready: treat as a failed start so the backoff policy (and FATAL) applies.
+      proc.signal("SIGKILL");
+      return problem;
+    }
+    this.move("probe_ok");
+    return null;
+  }
+
+  private onExit(proc: OsProcess, info: ExitInfo): void {
+    if (this.proc !== proc) return;
+    this.proc = null;
+    this.exitCode = info.code;
+    const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
+    if (this.state === "STOPPING") {
+      this.move("reaped", `exited (${how})`);
+      return;
+    }
+    this.sink.note(`process ${proc.pid || "(not started)"} exited (${how})`);
+    if (!this.move("exit", how)) return;
+    const now = Date.now();
+    this.exits = [...this.exits.filter((t) => now - t < this.spec.restart.windowMs), now];
+    const policy = this.spec.restart.policy;
+    const wantsRestart = policy === "always" || (policy === "on-failure" && (info.code !== 0 || info.signal !== null));
+    if (!wantsRestart) {
+      if (this.state === "BACKOFF") this.move("give_up", "failed to start and the restart policy is never");
+      return;
+    }
+    if (this.exits.length > this.spec.restart.maxRestarts) {
+      this.move("give_up", `${this.exits.length} exits within ${this.spec.restart.windowMs} ms`);
+      return;
+    }
+    // Exponential backoff: never a tight loop, even for a process that dies instantly.
+    const delay = Math.min(this.spec.restart.backoffMs * 2 ** (this.exits.length - 1), this.spec.restart.maxBackoffMs);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (!this.move(this.state === "BACKOFF" ? "retry" : "start")) return;
+      this.restarts++;
+      void this.spawnAndWait();
+    }, delay);
+  }
+
+  /** Stops gracefully: the spec's signal, then SIGKILL after the timeout. */
+  stop(): Promise<void> {
+    this.clearTimer();
+    if (this.stopping) return this.stopping;
+    const proc = this.proc;
+    if (!proc || (this.state !== "RUNNING" && this.state !== "STARTING")) {
+      if (this.state !== "STOPPED") this.move("stop");
+      return Promise.resolve();
+    }
+    this.move("stop");
+    proc.signal(`SIG${this.spec.stop.signal}` as NodeJS.Signals);
+    const kill = setTimeout(() => proc.signal("SIGKILL"), this.spec.stop.timeoutMs);
+    this.stopping = proc.exited.then(() => {
+      clearTimeout(kill);
+      this.stopping = null;
+    });
+    return this.stopping;
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  info(sample: (pid: number) => { cpuPercent: number; rssBytes: number }): ProcessInfo {
+    const pid = this.proc?.pid ?? 0;
+    // lastOutput is filled in by the app, which keeps the tail of each pid's output.
+    const usage = pid ? sample(pid) : { cpuPercent: 0, rssBytes: 0 };
+    return {
+      slot: this.index,
+      pid,
+      state: this.state,
+      startedAt: this.proc?.startedAt ?? null,
+      restarts: this.restarts,
+      generation: this.generation,
+      cpuPercent: usage.cpuPercent,
+      rssBytes: usage.rssBytes,
+      exitCode: this.exitCode,
+      lastOutput: "",
+    };
+  }
+}

@@ -1,0 +1,34 @@
+// The agent's memory across its own restarts: desired apps and the pids it runs, written atomically.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { DesiredAppSchema } from "../../lib/protocol";
+import type { SavedApp } from "./app-runner";
+
+const SavedProcessSchema = z.object({
+  slot: z.number().int(),
+  pid: z.number().int(),
+  startTicks: z.number(),
+  startedAt: z.string(),
+  restarts: z.number().int(),
+  generation: z.number().int(),
+});
+const StateSchema = z.object({
+  apps: z.array(z.object({ desired: DesiredAppSchema, generation: z.number().int(), processes: z.array(SavedProcessSchema) })),
+});
+
+export function readState(file: string): SavedApp[] {
+  try {
+    const parsed = StateSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+    return parsed.success ? parsed.data.apps : [];
+  } catch {
+    return [];
+  }
+}
+
+export function writeState(file: string, apps: SavedApp[]): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ apps }), { mode: 0o600 });
+  renameSync(tmp, file); // atomic: a crash never leaves half a file
+}

@@ -1,0 +1,167 @@
+// All apps of this host: applies desired state, dispatches operations, persists pids for adoption.
+import path from "node:path";
+import {
+  type AgentOp,
+  type AppStatus,
+  type DesiredApp,
+  err,
+  ok,
+  type ProcessTransition,
+  type Result,
+} from "../../lib/protocol";
+import type { LogLimits } from "../logs/log-sink";
+import { sendTestRequest } from "../fastcgi/test-request";
+import { AppRunner } from "./app-runner";
+import { socketAddress } from "./app-socket";
+import { planLaunch } from "./launch-plan";
+import { readState, writeState } from "./state-file";
+
+export type SupervisorOptions = { stateDir: string; socketDirs: string[]; logLimits?: LogLimits };
+export type SupervisorListener = {
+  status(apps: AppStatus[]): void;
+  transition(t: ProcessTransition): void;
+};
+
+export class Supervisor {
+  readonly apps = new Map<string, AppRunner>();
+  private listeners = new Set<SupervisorListener>();
+  private statusTimer: NodeJS.Timeout | null = null;
+  private readonly stateFile: string;
+
+  constructor(private opts: SupervisorOptions) {
+    this.stateFile = path.join(opts.stateDir, "state.json");
+  }
+
+  listen(listener: SupervisorListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private runner(desired: DesiredApp): AppRunner {
+    return new AppRunner(
+      desired,
+      { logDir: path.join(this.opts.stateDir, "logs"), socketDirs: this.opts.socketDirs, logLimits: this.opts.logLimits },
+      {
+        transition: (t) => {
+          for (const l of this.listeners) l.transition(t);
+        },
+        changed: () => this.changed(),
+      },
+    );
+  }
+
+  /** Coalesces bursts of changes into one status report and one state-file write. */
+  private changed(): void {
+    if (this.statusTimer) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      this.persist();
+      const apps = this.status();
+      for (const l of this.listeners) l.status(apps);
+    }, 20);
+  }
+
+  persist(): void {
+    writeState(
+      this.stateFile,
+      [...this.apps.values()].map((a) => a.saved()),
+    );
+  }
+
+  status(): AppStatus[] {
+    return [...this.apps.values()].map((a) => a.status());
+  }
+
+  /** After an agent restart: take back every process the previous agent left running. */
+  async adoptAll(): Promise<void> {
+    for (const saved of readState(this.stateFile)) {
+      const runner = this.runner(saved.desired);
+      this.apps.set(saved.desired.appId, runner);
+      await runner.serialize(() => runner.adopt(saved));
+    }
+    this.persist();
+  }
+
+  /** Makes the host match a complete desired list (control-plane sync or config file). */
+  async sync(desired: DesiredApp[]): Promise<void> {
+    const wanted = new Set(desired.map((d) => d.appId));
+    for (const [id, runner] of this.apps) {
+      if (!wanted.has(id)) {
+        await runner.serialize(() => runner.remove());
+        this.apps.delete(id);
+      }
+    }
+    await Promise.all(desired.map((d) => this.put(d)));
+    this.changed();
+  }
+
+  async put(next: DesiredApp): Promise<Result<AppStatus>> {
+    const plan = planLaunch(next.spec, this.opts.socketDirs);
+    if (!plan.ok) return plan;
+    let runner = this.apps.get(next.appId);
+    if (!runner) {
+      runner = this.runner(next);
+      this.apps.set(next.appId, runner);
+    }
+    const r = runner;
+    const result = await r.serialize(async () => {
+      const changed = r.desired.revision !== next.revision || JSON.stringify(r.desired.spec) !== JSON.stringify(next.spec);
+      if (next.desired === "stopped") {
+        r.desired = next;
+        return r.stop();
+      }
+      if (changed && r.slots.some((s) => s.proc)) return r.restart(next);
+      r.desired = next;
+      return r.start();
+    });
+    this.changed();
+    return result.ok ? ok(r.status()) : result;
+  }
+
+  /** Executes one operation from the control plane (or the local control socket). */
+  async execute(op: AgentOp): Promise<Result<unknown>> {
+    if (op.op === "app.validate") {
+      const plan = planLaunch(op.spec, this.opts.socketDirs);
+      return plan.ok ? ok({ valid: true }) : plan;
+    }
+    if (op.op === "app.put") return this.put(op.app);
+    const runner = this.apps.get(op.appId);
+    if (!runner) return err("NOT_FOUND", `This host does not run app ${op.appId}.`);
+    const setDesired = (desired: "running" | "stopped") => {
+      runner.desired = { ...runner.desired, desired };
+    };
+    const result = await runner.serialize(async (): Promise<Result<unknown>> => {
+      switch (op.op) {
+        case "app.remove":
+          await runner.remove();
+          this.apps.delete(op.appId);
+          return ok({ removed: true });
+        case "app.start":
+          setDesired("running");
+          return runner.start();
+        case "app.stop":
+          setDesired("stopped");
+          return runner.stop();
+        case "app.restart":
+          setDesired("running");
+          return runner.restart();
+        case "app.reload":
+          return runner.reload();
+        case "process.restart":
+          return runner.restartProcess(op.pid);
+        case "process.kill":
+          return runner.killProcess(op.pid);
+        case "app.test-request":
+          return sendTestRequest(runner.desired.spec, socketAddress(runner.desired.spec.socket), op.request);
+      }
+    });
+    this.changed();
+    return result;
+  }
+
+  /** Agent shutdown: processes keep running for the next agent to adopt. */
+  detachAll(): void {
+    this.persist();
+    for (const runner of this.apps.values()) runner.detach();
+  }
+}
