@@ -5,3 +5,4 @@ export * from "./protocol/app-spec";
 export * from "./protocol/process-state";
 export * from "./protocol/result";
 export * from "./protocol/ui-messages";
+export * from "./protocol/web-spec";

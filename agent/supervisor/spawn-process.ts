@@ -50,7 +50,7 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
   try {
     child = spawn(plan.file, plan.args, {
       cwd: plan.cwd,
-      env: plan.env,
+      env: plan.env as NodeJS.ProcessEnv, // exactly the app's env, nothing inherited
       uid: plan.uid,
       gid: plan.gid,
       detached: true, // own session: survives the agent

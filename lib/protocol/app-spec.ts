@@ -1,6 +1,7 @@
 // The app spec: one JSON document that describes a FastCGI app. The API, the UI form, the
 // agent's standalone config file and the config renderers all parse it with these schemas.
 import { z } from "zod";
+import { WebSpecSchema } from "./web-spec";
 
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 
@@ -103,7 +104,7 @@ export const AppSpecSchema = z.strictObject({
   stop: StopSpecSchema.prefault({}),
   ready: ReadySpecSchema.prefault({}),
   // Sections owned by later capabilities; kept loose here and validated by their own schemas.
-  web: z.unknown().optional(),
+  web: WebSpecSchema.optional(),
   deploy: z.unknown().optional(),
 });
 export type AppSpec = z.infer<typeof AppSpecSchema>;

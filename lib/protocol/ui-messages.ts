@@ -1,6 +1,7 @@
 // Messages between the control plane and browsers over /ws/ui.
 import { z } from "zod";
-import { AppStatusSchema, HostFactsSchema } from "./process-state";
+import { AppSpecSchema } from "./app-spec";
+import { AppStatusSchema, HostFactsSchema, ProcessInfoSchema, SocketStatusSchema } from "./process-state";
 
 export const HostViewSchema = z.object({
   id: z.string(),
@@ -10,6 +11,20 @@ export const HostViewSchema = z.object({
   facts: HostFactsSchema.partial(),
 });
 export type HostView = z.infer<typeof HostViewSchema>;
+
+/** An app as the API and dashboard show it: stored spec (env masked below admin) + live state. */
+export const AppViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  revision: z.number().int(),
+  desired: z.string(),
+  host: z.object({ id: z.string(), name: z.string(), online: z.boolean() }),
+  processes: z.array(ProcessInfoSchema),
+  socket: SocketStatusSchema.nullable(),
+  lastError: z.string(),
+  spec: AppSpecSchema,
+});
+export type AppView = z.infer<typeof AppViewSchema>;
 
 export const UiEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("host.status"), host: HostViewSchema }),

@@ -1,0 +1,35 @@
+// What this host is: reported to the control plane on connect and every few seconds.
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import type { HostFacts } from "../lib/protocol";
+
+export const AGENT_VERSION = "0.1.0";
+const agentStartedAt = new Date().toISOString();
+
+function osName(): string {
+  try {
+    const line = readFileSync("/etc/os-release", "utf8").match(/^PRETTY_NAME="?([^"\n]*)"?/m);
+    if (line) return line[1];
+  } catch {
+    // not Linux with os-release
+  }
+  return `${os.type()} ${os.release()}`;
+}
+
+export function hostFacts(): HostFacts {
+  return {
+    hostname: os.hostname(),
+    os: osName(),
+    kernel: os.release(),
+    arch: os.arch(),
+    cpus: os.cpus().length,
+    memBytes: os.totalmem(),
+    uptimeS: Math.round(os.uptime()),
+    loadAvg: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    agentVersion: AGENT_VERSION,
+    agentPid: process.pid,
+    agentStartedAt,
+    agentRssBytes: process.memoryUsage.rss(),
+    isRoot: process.getuid?.() === 0,
+  };
+}

@@ -1,0 +1,126 @@
+// The agent's outbound WebSocket to the control plane: authenticates with the host key,
+// reports facts and process state, executes requests, and reconnects with jittered backoff.
+import WebSocket from "ws";
+import { type AgentToControl, ControlToAgentSchema, type ProcessTransition } from "../../lib/protocol";
+import { hostFacts } from "../host-facts";
+import type { Supervisor } from "../supervisor/supervisor";
+import type { Credentials } from "./credentials";
+
+const MAX_QUEUED_TRANSITIONS = 5000;
+
+export class ControlLink {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private closed = false;
+  private queued: ProcessTransition[] = []; // delivered after a reconnect
+  private factsTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private creds: Credentials,
+    private supervisor: Supervisor,
+    private log: (msg: string) => void = (m) => console.log(`[agent] ${m}`),
+  ) {
+    supervisor.listen({
+      status: (apps) => this.send({ type: "apps.status", apps }),
+      transition: (t) => {
+        this.queued.push(t);
+        if (this.queued.length > MAX_QUEUED_TRANSITIONS) this.queued.shift();
+        this.flushTransitions();
+      },
+    });
+  }
+
+  start(): void {
+    this.connect();
+    this.factsTimer = setInterval(() => this.send({ type: "facts", facts: hostFacts() }), 10_000);
+    this.factsTimer.unref();
+  }
+
+  private wsUrl(): string {
+    const u = new URL("ws/agent", this.creds.url.endsWith("/") ? this.creds.url : `${this.creds.url}/`);
+    u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+    return u.toString();
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const ws = new WebSocket(this.wsUrl(), { headers: { authorization: `Bearer ${this.creds.hostKey}` }, maxPayload: 8 << 20 });
+    this.ws = ws;
+    ws.on("open", () => {
+      this.attempt = 0;
+      this.log(`connected to ${this.creds.url}`);
+      this.send({ type: "hello", facts: hostFacts(), apps: this.supervisor.status() });
+      this.flushTransitions();
+    });
+    ws.on("unexpected-response", (_req, res) => {
+      this.log(
+        res.statusCode === 401
+          ? "the control plane refused this host key (was the host deleted?); run `stoker agent join URL TOKEN` again"
+          : `the control plane answered HTTP ${res.statusCode}`,
+      );
+      ws.terminate();
+    });
+    ws.on("message", (data) => void this.onMessage(String(data)));
+    ws.on("error", (e) => this.log(`connection error: ${e.message}`));
+    ws.on("close", () => {
+      this.ws = null;
+      if (this.closed) return;
+      // Full jitter: agents of many hosts must not reconnect in lockstep after an outage.
+      const cap = Math.min(15_000, 500 * 2 ** this.attempt++);
+      setTimeout(() => this.connect(), Math.round(Math.random() * cap) + 100);
+    });
+  }
+
+  private async onMessage(text: string): Promise<void> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = ControlToAgentSchema.safeParse(json);
+    if (!parsed.success) {
+      this.log(`refused an invalid message: ${parsed.error.issues[0]?.message ?? "not JSON"}`);
+      this.send({ type: "error", message: `Invalid message: ${parsed.error.issues[0]?.message ?? "not JSON"}` });
+      return;
+    }
+    const msg = parsed.data;
+    switch (msg.type) {
+      case "welcome":
+        this.log(`enrolled as ${msg.hostName} (${msg.hostId})`);
+        return;
+      case "sync":
+        await this.supervisor.sync(msg.apps);
+        return;
+      case "error":
+        this.log(`control plane says: ${msg.message}`);
+        return;
+      case "request": {
+        const result = await this.supervisor.execute(msg.op).catch((e: unknown) => {
+          this.log(`request ${msg.op.op} crashed: ${e instanceof Error ? e.stack : String(e)}`);
+          return { ok: false as const, code: "INTERNAL", message: "The agent hit an internal error; see its log." };
+        });
+        if (result.ok) this.send({ type: "reply", id: msg.id, ok: true, value: result.value });
+        else this.send({ type: "reply", id: msg.id, ok: false, code: result.code, message: result.message, detail: "detail" in result ? result.detail : undefined, fields: "fields" in result ? result.fields : undefined });
+        return;
+      }
+    }
+  }
+
+  private flushTransitions(): void {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || !this.queued.length) return;
+    const batch = this.queued.splice(0, 1000);
+    this.send({ type: "process.transitions", transitions: batch });
+    if (this.queued.length) setImmediate(() => this.flushTransitions());
+  }
+
+  private send(msg: AgentToControl): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  stop(): void {
+    this.closed = true;
+    if (this.factsTimer) clearInterval(this.factsTimer);
+    this.ws?.close();
+  }
+}

@@ -1,0 +1,104 @@
+// The agent process: `agent join URL TOKEN`, `agent run`, `agent --config FILE`, `agent ctl OP APP`.
+import os from "node:os";
+import path from "node:path";
+import { readFileSync } from "node:fs";
+import { enroll, readCredentials } from "./link/credentials";
+import { ControlLink } from "./link/control-link";
+import { callLocalControl, serveLocalControl } from "./link/local-control";
+import { readStandaloneConfig } from "./standalone-config";
+import { Supervisor } from "./supervisor/supervisor";
+
+type Flags = Record<string, string | true>;
+
+function parseArgs(argv: string[]): { positional: string[]; flags: Flags } {
+  const positional: string[] = [];
+  const flags: Flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith("--")) {
+      const [k, v] = a.slice(2).split("=", 2);
+      if (v !== undefined) flags[k] = v;
+      else if (argv[i + 1] && !argv[i + 1].startsWith("--")) flags[k] = argv[++i];
+      else flags[k] = true;
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+const USAGE = `usage:
+  stoker agent join URL TOKEN [--name NAME]   enroll this host, then run
+  stoker agent run                            run with the stored host key
+  stoker agent --config FILE                  run the apps in FILE, no control plane
+  stoker agent ctl status|start|stop|restart|reload [APP]
+options: --state-dir DIR (default $STOKER_DATA_DIR/agent), --socket-dirs A:B`;
+
+function str(flags: Flags, key: string): string | undefined {
+  const v = flags[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+async function main(): Promise<void> {
+  const { positional, flags } = parseArgs(process.argv.slice(2));
+  const dataDir = path.resolve(process.env.STOKER_DATA_DIR ?? "data");
+  const stateDir = path.resolve(str(flags, "state-dir") ?? path.join(dataDir, "agent"));
+  const socketDirs = (str(flags, "socket-dirs") ?? process.env.STOKER_SOCKET_DIRS ?? `/run/stoker:${path.join(dataDir, "run")}`)
+    .split(":")
+    .filter(Boolean)
+    .map((d) => path.resolve(d));
+  const controlSocket = path.join(stateDir, "agent.sock");
+  const [command = flags.config ? "config" : "run", ...rest] = positional;
+
+  if (command === "ctl") {
+    const [op, app] = rest;
+    const request = op === "status" ? { op: "status" } : { op: `app.${op}`, appId: app };
+    const reply = await callLocalControl(controlSocket, request);
+    console.log(JSON.stringify(reply, null, 2));
+    process.exitCode = typeof reply === "object" && reply && "ok" in reply && reply.ok ? 0 : 1;
+    return;
+  }
+
+  const supervisor = new Supervisor({ stateDir, socketDirs });
+  await supervisor.adoptAll();
+  const control = serveLocalControl(controlSocket, supervisor);
+  let link: ControlLink | null = null;
+
+  if (command === "config") {
+    const file = str(flags, "config");
+    if (!file) throw new Error(USAGE);
+    await supervisor.sync(readStandaloneConfig(file));
+    console.log(`[agent] running ${supervisor.apps.size} app(s) from ${file}`);
+  } else if (command === "join" || command === "run") {
+    let creds = readCredentials(stateDir);
+    const joinFile = str(flags, "join-file");
+    if (command === "join") {
+      const [url, token] = rest;
+      if (!url || !token) throw new Error(USAGE);
+      creds = await enroll(url, token, str(flags, "name") ?? os.hostname(), stateDir);
+    } else if (!creds && joinFile) {
+      // npm start's local agent: the control plane left a one-time token for it.
+      const url = str(flags, "url");
+      if (!url) throw new Error("--join-file needs --url");
+      creds = await enroll(url, readFileSync(joinFile, "utf8").trim(), str(flags, "name") ?? os.hostname(), stateDir);
+    }
+    if (!creds) throw new Error(`This host is not enrolled yet.\n${USAGE}`);
+    link = new ControlLink(creds, supervisor);
+    link.start();
+  } else {
+    throw new Error(USAGE);
+  }
+
+  // Stopping the agent never stops the apps: the next agent adopts them.
+  const shutdown = () => {
+    link?.stop();
+    control.close();
+    supervisor.detachAll();
+    process.exit(0);
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+// `stoker agent --config FILE`: app specs from a file, no control plane (Ansible-provisioned hosts).
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { AppSpecSchema, type DesiredApp, fieldErrors } from "../lib/protocol";
+
+const ConfigFileSchema = z.strictObject({
+  apps: z.array(AppSpecSchema.extend({ hostId: z.string().default("local"), desired: z.enum(["running", "stopped"]).default("running") }).strict()),
+});
+
+export function readStandaloneConfig(file: string): DesiredApp[] {
+  const parsed = ConfigFileSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  if (!parsed.success) {
+    const lines = fieldErrors(parsed.error).map((e) => `  ${e.path}: ${e.message}`);
+    throw new Error(`${file} is not a valid Stoker config:\n${lines.join("\n")}`);
+  }
+  return parsed.data.apps.map(({ desired, ...spec }) => ({ appId: spec.name, revision: 1, desired, spec }));
+}

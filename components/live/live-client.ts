@@ -1,0 +1,62 @@
+"use client";
+// One shared /ws/ui socket per tab: reconnects with backoff, parses every frame with lib/protocol,
+// and hands events to subscribers. Exposes the connection state for the "live" indicator.
+import { type UiEvent, UiEventSchema } from "@/lib/protocol/ui-messages";
+import { BASE_PATH } from "../api-client";
+
+type Listener = (event: UiEvent) => void;
+export type LiveState = "connecting" | "live" | "offline";
+
+class LiveClient {
+  private ws: WebSocket | null = null;
+  private listeners = new Set<Listener>();
+  private stateListeners = new Set<() => void>();
+  private attempt = 0;
+  state: LiveState = "connecting";
+
+  private setState(s: LiveState): void {
+    this.state = s;
+    for (const l of this.stateListeners) l();
+  }
+
+  private connect(): void {
+    if (typeof window === "undefined" || this.ws) return;
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${BASE_PATH}/ws/ui`;
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.attempt = 0;
+      this.setState("live");
+    };
+    ws.onmessage = (m) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(String(m.data));
+      } catch {
+        return;
+      }
+      const parsed = UiEventSchema.safeParse(json);
+      if (parsed.success) for (const l of this.listeners) l(parsed.data);
+    };
+    ws.onclose = () => {
+      this.ws = null;
+      this.setState("offline");
+      const delay = Math.min(10_000, 300 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+      setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    this.connect();
+    return () => this.listeners.delete(listener);
+  }
+
+  onState(listener: () => void): () => void {
+    this.stateListeners.add(listener);
+    this.connect();
+    return () => this.stateListeners.delete(listener);
+  }
+}
+
+export const live = new LiveClient();

@@ -1,0 +1,68 @@
+"use client";
+// The left navigation: sections, the current user, log out.
+import { clsx } from "clsx";
+import { Boxes, KeyRound, LogOut, Server, ScrollText } from "lucide-react";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { api } from "../api-client";
+import { LiveIndicator } from "../live/live-indicator";
+import { ThemeToggle } from "./theme-toggle";
+
+const NAV = [
+  { href: "/", label: "Apps", icon: Boxes },
+  { href: "/hosts", label: "Hosts", icon: Server },
+  { href: "/audit", label: "Audit", icon: ScrollText },
+  { href: "/settings/tokens", label: "API tokens", icon: KeyRound },
+];
+
+export function Sidebar({ email, role }: { email: string; role: string }) {
+  const pathname = usePathname();
+  const router = useRouter();
+  const logout = async () => {
+    await api("/auth/logout", { method: "POST" });
+    router.push("/login");
+    router.refresh();
+  };
+  return (
+    <nav className="flex h-full w-52 shrink-0 flex-col border-r border-line bg-panel" aria-label="Main">
+      <div className="flex items-center gap-2 px-4 py-3.5 font-semibold">
+        <span className="inline-block size-3 rounded-sm bg-accent" aria-hidden />
+        Stoker
+      </div>
+      <ul className="flex-1 space-y-0.5 px-2">
+        {NAV.map(({ href, label, icon: Icon }) => {
+          const active = href === "/" ? pathname === "/" || pathname.startsWith("/apps") : pathname.startsWith(href);
+          return (
+            <li key={href}>
+              <Link
+                href={href}
+                aria-current={active ? "page" : undefined}
+                className={clsx("flex items-center gap-2 rounded-md px-2.5 py-1.5", active ? "bg-surface font-medium text-ink" : "text-muted hover:bg-surface hover:text-ink")}
+              >
+                <Icon className="size-4" aria-hidden />
+                {label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+      <div className="space-y-2 border-t border-line p-3 text-xs">
+        <div className="flex items-center justify-between">
+          <LiveIndicator />
+          <ThemeToggle />
+        </div>
+        <div className="truncate" title={email}>
+          {email}
+        </div>
+        <div className="flex items-center justify-between">
+          <span className="rounded bg-surface px-1.5 py-0.5 text-muted" data-testid="role">
+            {role}
+          </span>
+          <button type="button" onClick={logout} className="inline-flex items-center gap-1 text-muted hover:text-ink">
+            <LogOut className="size-3.5" aria-hidden /> Log out
+          </button>
+        </div>
+      </div>
+    </nav>
+  );
+}

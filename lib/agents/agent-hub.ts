@@ -1,0 +1,79 @@
+// Connected agents: one socket per host, request/reply over it, and the live state they report.
+// Lives on globalThis so server.ts and the route handlers share it.
+import { randomUUID } from "node:crypto";
+import type { WebSocket } from "ws";
+import type { AgentOp, AppStatus, ControlToAgent, HostFacts } from "../protocol";
+import { err, type Result } from "../result";
+
+type Pending = { resolve: (r: Result<unknown>) => void; timer: NodeJS.Timeout };
+export type AgentConn = { ws: WebSocket; hostId: string; hostName: string; connectedAt: Date };
+
+export class AgentHub {
+  private conns = new Map<string, AgentConn>();
+  private pending = new Map<string, Pending>();
+  readonly facts = new Map<string, HostFacts>();
+  readonly apps = new Map<string, AppStatus>(); // by appId, as last reported
+
+  attach(conn: AgentConn): void {
+    const previous = this.conns.get(conn.hostId);
+    if (previous && previous.ws !== conn.ws) previous.ws.close(4000, "replaced by a newer connection");
+    this.conns.set(conn.hostId, conn);
+  }
+
+  detach(hostId: string, ws: WebSocket): boolean {
+    if (this.conns.get(hostId)?.ws !== ws) return false;
+    this.conns.delete(hostId);
+    return true;
+  }
+
+  isOnline(hostId: string): boolean {
+    return this.conns.has(hostId);
+  }
+
+  send(hostId: string, msg: ControlToAgent): boolean {
+    const conn = this.conns.get(hostId);
+    if (!conn || conn.ws.readyState !== conn.ws.OPEN) return false;
+    conn.ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /** Sends one operation to a host's agent and waits for its reply. */
+  call(hostId: string, op: AgentOp, timeoutMs = 120_000): Promise<Result<unknown>> {
+    const id = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(err("TIMEOUT", `The agent did not answer within ${Math.round(timeoutMs / 1000)} s.`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, timer });
+      if (!this.send(hostId, { type: "request", id, op })) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(err("HOST_OFFLINE", "The host's agent is not connected; the action was not sent."));
+      }
+    });
+  }
+
+  settle(id: string, result: Result<unknown>): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    p.resolve(result);
+  }
+
+  setApps(apps: AppStatus[]): void {
+    for (const a of apps) this.apps.set(a.appId, a);
+  }
+
+  connectedHosts(): string[] {
+    return [...this.conns.keys()];
+  }
+}
+
+const KEY = Symbol.for("stoker.agent-hub");
+export function agentHub(): AgentHub {
+  const g = globalThis as typeof globalThis & { [KEY]?: AgentHub };
+  g[KEY] ??= new AgentHub();
+  return g[KEY];
+}

@@ -1,0 +1,116 @@
+// One agent's WebSocket on the control plane: authenticate by host key, sync desired apps,
+// take in status and transitions, settle replies. Invalid frames are refused and logged.
+import "server-only";
+import type { WebSocket } from "ws";
+import { appendAudit } from "../audit/append-audit";
+import { hashSecret } from "../auth/secrets";
+import { desiredOf } from "../apps/app-record";
+import { db } from "../db";
+import { hostView } from "../hosts/host-view";
+import { uiHub } from "../live/ui-hub";
+import { type AgentToControl, AgentToControlSchema, type ErrorCode } from "../protocol";
+
+const PASSED_THROUGH: ErrorCode[] = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "TIMEOUT", "FAILED"];
+const asErrorCode = (code: string): ErrorCode => PASSED_THROUGH.find((c) => c === code) ?? "FAILED";
+import { agentHub } from "./agent-hub";
+
+export async function authenticateAgent(authorization: string | undefined) {
+  if (!authorization?.startsWith("Bearer ")) return null;
+  return db.host.findUnique({ where: { keyHash: hashSecret(authorization.slice(7).trim()) } });
+}
+
+async function publishHost(hostId: string): Promise<void> {
+  const host = await db.host.findUnique({ where: { id: hostId } });
+  if (host) uiHub().publish({ type: "host.status", host: hostView(host) });
+}
+
+export async function sendSync(hostId: string): Promise<void> {
+  const apps = await db.app.findMany({ where: { hostId } });
+  agentHub().send(hostId, { type: "sync", apps: apps.map(desiredOf) });
+}
+
+export async function onAgentConnection(ws: WebSocket, host: { id: string; name: string }): Promise<void> {
+  const hub = agentHub();
+  hub.attach({ ws, hostId: host.id, hostName: host.name, connectedAt: new Date() });
+  ws.on("message", (data) => {
+    void handle(host, ws, String(data)).catch((e: unknown) => console.error(`[agent ${host.name}] handler failed:`, e));
+  });
+  ws.on("close", () => {
+    if (hub.detach(host.id, ws)) void publishHost(host.id);
+  });
+  await db.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date() } });
+  hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name });
+  await sendSync(host.id);
+}
+
+async function handle(host: { id: string; name: string }, ws: WebSocket, text: string): Promise<void> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = AgentToControlSchema.safeParse(json);
+  if (!parsed.success) {
+    const why = parsed.error.issues[0] ? `${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}` : "not JSON";
+    console.warn(`[agent ${host.name}] refused an invalid message (${why})`);
+    ws.send(JSON.stringify({ type: "error", message: `Invalid message refused: ${why}` }));
+    return;
+  }
+  await dispatch(host, parsed.data);
+}
+
+async function dispatch(host: { id: string; name: string }, msg: AgentToControl): Promise<void> {
+  const hub = agentHub();
+  switch (msg.type) {
+    case "hello":
+    case "facts":
+      hub.facts.set(host.id, msg.facts);
+      await db.host.update({ where: { id: host.id }, data: { facts: JSON.stringify(msg.facts), lastSeenAt: new Date() } });
+      await publishHost(host.id);
+      if (msg.type === "hello") publishApps(host.id, msg.apps);
+      return;
+    case "apps.status":
+      publishApps(host.id, msg.apps);
+      return;
+    case "process.transitions":
+      await recordTransitions(host, msg.transitions);
+      return;
+    case "reply":
+      hub.settle(
+        msg.id,
+        msg.ok ? { ok: true, value: msg.value } : { ok: false, code: asErrorCode(msg.code), message: msg.message, fields: msg.fields, detail: msg.detail },
+      );
+      return;
+    case "error":
+      console.warn(`[agent ${host.name}] says: ${msg.message}`);
+      return;
+  }
+}
+
+function publishApps(hostId: string, apps: Extract<AgentToControl, { type: "apps.status" }>["apps"]): void {
+  agentHub().setApps(apps);
+  for (const status of apps) uiHub().publish({ type: "app.status", hostId, status });
+}
+
+type Transitions = Extract<AgentToControl, { type: "process.transitions" }>["transitions"];
+
+async function recordTransitions(host: { id: string; name: string }, transitions: Transitions): Promise<void> {
+  const known = new Set((await db.app.findMany({ where: { hostId: host.id }, select: { id: true } })).map((a) => a.id));
+  const rows = transitions.filter((t) => known.has(t.appId));
+  if (!rows.length) return;
+  await db.$transaction(async (tx) => {
+    await tx.processEvent.createMany({
+      data: rows.map((t) => ({ appId: t.appId, pid: t.pid, from: t.from, to: t.to, at: new Date(t.at), detail: t.detail })),
+    });
+    // Agent-side events that matter to people go into the audit history through the same path.
+    for (const t of rows.filter((r) => r.to === "FATAL" || (r.to === "RUNNING" && r.detail === "adopted"))) {
+      await appendAudit(tx, { actor: { type: "agent", hostId: host.id, hostName: host.name }, ip: "" }, {
+        action: t.to === "FATAL" ? "process.fatal" : "process.adopted",
+        target: `app:${t.appId}`,
+        after: { slot: t.slot, pid: t.pid, detail: t.detail },
+        result: t.to === "FATAL" ? "failure" : "success",
+      });
+    }
+  });
+}

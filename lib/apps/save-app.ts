@@ -1,0 +1,73 @@
+// Creates, changes and deletes apps. The agent validates the spec against its host first
+// (PATH, users, socket dirs); the row and its audit event commit together; then the agent applies it.
+import "server-only";
+import { agentHub } from "../agents/agent-hub";
+import { appendAudit } from "../audit/append-audit";
+import type { AuditContext } from "../audit/audit-context";
+import { db } from "../db";
+import type { AppSpec } from "../protocol";
+import { err, ok, type Result } from "../result";
+import { desiredOf, specOf } from "./app-record";
+
+async function validateOnHost(spec: AppSpec): Promise<Result<void>> {
+  const host = await db.host.findUnique({ where: { id: spec.hostId } });
+  if (!host) return err("BAD_REQUEST", "Unknown host.", { fields: [{ path: "hostId", message: "No host with this id is enrolled." }] });
+  const checked = await agentHub().call(spec.hostId, { op: "app.validate", spec }, 15_000);
+  if (!checked.ok) return checked.code === "FAILED" ? { ...checked, code: "BAD_REQUEST" } : checked;
+  return ok(undefined);
+}
+
+function specForStorage(spec: AppSpec): string {
+  const { hostId: _hostId, ...rest } = spec; // the host is a column, not part of the stored document
+  return JSON.stringify(rest);
+}
+
+export async function createApp(spec: AppSpec, audit: AuditContext): Promise<Result<{ id: string }>> {
+  const valid = await validateOnHost(spec);
+  if (!valid.ok) return valid;
+  const exists = await db.app.findUnique({ where: { hostId_name: { hostId: spec.hostId, name: spec.name } } });
+  if (exists) return err("CONFLICT", `An app named "${spec.name}" already exists on this host.`, { fields: [{ path: "name", message: "Already taken on this host." }] });
+  const app = await db.$transaction(async (tx) => {
+    const created = await tx.app.create({ data: { name: spec.name, hostId: spec.hostId, spec: specForStorage(spec) } });
+    await appendAudit(tx, audit, { action: "app.created", target: `app:${spec.name}`, after: spec });
+    return created;
+  });
+  const applied = await agentHub().call(app.hostId, { op: "app.put", app: desiredOf(app) });
+  if (!applied.ok) return err("FAILED", `The app was saved but did not start: ${applied.message}`, { detail: { id: app.id } });
+  return ok({ id: app.id });
+}
+
+export async function updateApp(appId: string, spec: AppSpec, audit: AuditContext): Promise<Result<{ revision: number }>> {
+  const current = await db.app.findUnique({ where: { id: appId } });
+  if (!current) return err("NOT_FOUND", "That app does not exist.");
+  if (spec.hostId !== current.hostId || spec.name !== current.name) {
+    return err("BAD_REQUEST", "An app's name and host cannot change; create a new app instead.", {
+      fields: [{ path: spec.name !== current.name ? "name" : "hostId", message: "Cannot change." }],
+    });
+  }
+  const valid = await validateOnHost(spec);
+  if (!valid.ok) return valid;
+  const before = specOf(current);
+  const updated = await db.$transaction(async (tx) => {
+    const row = await tx.app.update({ where: { id: appId }, data: { spec: specForStorage(spec), revision: current.revision + 1 } });
+    await appendAudit(tx, audit, { action: "app.updated", target: `app:${spec.name}`, before, after: spec });
+    return row;
+  });
+  // A changed spec is a rolling replacement: the old processes serve until the new ones answer.
+  const applied = await agentHub().call(updated.hostId, { op: "app.put", app: desiredOf(updated) });
+  if (!applied.ok) return err("FAILED", `Saved revision ${updated.revision}, but applying it failed: ${applied.message}`, { detail: applied.detail });
+  return ok({ revision: updated.revision });
+}
+
+export async function deleteApp(appId: string, audit: AuditContext): Promise<Result<{ deleted: true }>> {
+  const app = await db.app.findUnique({ where: { id: appId } });
+  if (!app) return err("NOT_FOUND", "That app does not exist.");
+  const removed = await agentHub().call(app.hostId, { op: "app.remove", appId });
+  if (!removed.ok && removed.code !== "HOST_OFFLINE" && removed.code !== "NOT_FOUND") return removed;
+  await db.$transaction(async (tx) => {
+    await tx.app.delete({ where: { id: appId } });
+    await appendAudit(tx, audit, { action: "app.deleted", target: `app:${app.name}`, before: specOf(app) });
+  });
+  agentHub().apps.delete(appId);
+  return ok({ deleted: true });
+}

@@ -1,0 +1,25 @@
+// Roles and what each may do. One table: every route names a permission from here.
+import { z } from "zod";
+
+export const ROLES = ["viewer", "operator", "admin", "owner"] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const PERMISSIONS = {
+  "read": "viewer",
+  "apps.operate": "operator", // restart/stop/start, test requests, debug as the app's user
+  "apps.write": "admin", // create, change, delete apps; apply web-server configs
+  "hosts.manage": "admin",
+  "users.manage": "admin",
+  "tokens.own": "viewer",
+  "audit.read": "viewer",
+} as const satisfies Record<string, Role>;
+export type Permission = keyof typeof PERMISSIONS;
+
+export function roleAtLeast(role: Role, min: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(min);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return roleAtLeast(role, PERMISSIONS[permission]);
+}

@@ -1,0 +1,51 @@
+// Browser sessions: a random id in an httpOnly cookie, stored hashed with an expiry.
+import "server-only";
+import { config } from "../config";
+import { db } from "../db";
+import { hashSecret, newSecret } from "./secrets";
+
+export const SESSION_COOKIE = "stoker_session";
+
+export async function createSession(userId: string, ip: string, userAgent: string): Promise<{ token: string; expiresAt: Date }> {
+  const token = newSecret("sts");
+  const expiresAt = new Date(Date.now() + config.sessionDays * 86_400_000);
+  await db.session.create({ data: { tokenHash: hashSecret(token), userId, expiresAt, ip, userAgent: userAgent.slice(0, 300) } });
+  return { token, expiresAt };
+}
+
+export function sessionCookie(token: string, expiresAt: Date, secure: boolean): string {
+  const parts = [
+    `${SESSION_COOKIE}=${token}`,
+    `Path=${config.basePath || "/"}`,
+    "HttpOnly",
+    "SameSite=Lax",
+    `Expires=${expiresAt.toUTCString()}`,
+  ];
+  if (secure) parts.push("Secure");
+  return parts.join("; ");
+}
+
+export function clearedSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=${config.basePath || "/"}; HttpOnly; SameSite=Lax; Max-Age=0`;
+}
+
+export function readCookie(cookieHeader: string | null | undefined, name: string): string | null {
+  for (const part of (cookieHeader ?? "").split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return v.join("=") || null;
+  }
+  return null;
+}
+
+export async function findSessionUser(token: string) {
+  const session = await db.session.findUnique({ where: { tokenHash: hashSecret(token) }, include: { user: true } });
+  if (!session || session.expiresAt < new Date()) return null;
+  if (Date.now() - session.lastSeenAt.getTime() > 60_000) {
+    await db.session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } });
+  }
+  return { session, user: session.user };
+}
+
+export async function deleteSession(token: string): Promise<void> {
+  await db.session.deleteMany({ where: { tokenHash: hashSecret(token) } });
+}

@@ -1,0 +1,43 @@
+// Browser sockets on /ws/ui and the events they receive. One instance per process (globalThis),
+// shared by server.ts and the route handlers in Next's bundle.
+import type { WebSocket } from "ws";
+import type { UiEvent } from "../protocol";
+
+const MAX_BUFFERED = 4 << 20; // a browser that cannot keep up is dropped, never buffered without bound
+
+export class UiHub {
+  private clients = new Map<WebSocket, { userId: string }>();
+
+  add(ws: WebSocket, userId: string): void {
+    this.clients.set(ws, { userId });
+    ws.on("close", () => this.clients.delete(ws));
+  }
+
+  publish(event: UiEvent): void {
+    const text = JSON.stringify(event);
+    for (const ws of this.clients.keys()) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > MAX_BUFFERED) {
+        ws.close(1013, "too slow");
+        continue;
+      }
+      ws.send(text);
+    }
+  }
+
+  /** Ends every socket of a user (log out everywhere, role change). */
+  disconnectUser(userId: string): void {
+    for (const [ws, info] of this.clients) if (info.userId === userId) ws.close(4001, "session ended");
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+}
+
+const KEY = Symbol.for("stoker.ui-hub");
+export function uiHub(): UiHub {
+  const g = globalThis as typeof globalThis & { [KEY]?: UiHub };
+  g[KEY] ??= new UiHub();
+  return g[KEY];
+}

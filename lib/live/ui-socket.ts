@@ -1,0 +1,32 @@
+// A browser's WebSocket on /ws/ui: authenticated by its session cookie before the upgrade,
+// then fed UiEvents. Frames from the browser are parsed; anything else is refused.
+import "server-only";
+import type { IncomingMessage } from "node:http";
+import type { WebSocket } from "ws";
+import { authenticateHeaders, type UserActor } from "../auth/authenticate";
+import { UiToControlSchema } from "../protocol";
+import { uiHub } from "./ui-hub";
+
+export async function authenticateUi(req: IncomingMessage): Promise<UserActor | null> {
+  // Browsers always send Origin on WebSocket upgrades: refuse other sites (cross-site WebSocket hijacking).
+  const origin = req.headers.origin;
+  if (origin && new URL(origin).host !== req.headers.host) return null;
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+  const actor = await authenticateHeaders(headers, "GET");
+  return actor.ok ? actor.value : null;
+}
+
+export function onUiConnection(ws: WebSocket, actor: UserActor): void {
+  uiHub().add(ws, actor.userId);
+  ws.on("message", (data) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(String(data));
+    } catch {
+      json = undefined;
+    }
+    const msg = UiToControlSchema.safeParse(json);
+    if (!msg.success) ws.send(JSON.stringify({ type: "error", message: "Unknown message; it was ignored." }));
+  });
+}
