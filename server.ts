@@ -62,6 +62,10 @@ async function main(): Promise<void> {
     if (!dev) reject(socket, "404 Not Found");
   });
 
+  server.on("error", (e) => {
+    console.error(`Cannot listen on ${config.host}:${config.port}: ${e.message}`);
+    process.exit(1);
+  });
   server.listen(config.port, config.host, () => {
     const url = `http://${config.host}:${config.port}${config.basePath}/`;
     console.log(`> Stoker control plane on ${url}${needsSetup ? " (open it to create the owner account)" : ""}`);

@@ -49,6 +49,10 @@ const node = (args, extraEnv = {}) =>
 
 const server = node(["server.ts"], { STOKER_LOCAL_AGENT: "1" });
 let agent = null;
+server.on("exit", (code) => {
+  agent?.kill("SIGTERM");
+  process.exit(code ?? 0);
+});
 
 async function waitForServer() {
   for (let i = 0; i < 600; i++) {
@@ -78,7 +82,3 @@ const stop = () => {
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
-server.on("exit", (code) => {
-  agent?.kill("SIGTERM");
-  process.exit(code ?? 0);
-});

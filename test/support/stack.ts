@@ -1,0 +1,136 @@
+// Starts the real Stoker stack for a test (control plane + local agent + demo app via
+// scripts/start.mjs) on a free port with its own data dir, and tears all of it down after.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export const ADMIN = { email: "admin@example.com", password: "correct-horse-battery-staple" };
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export type Stack = {
+  url: string;
+  port: number;
+  dataDir: string;
+  logs: () => string;
+  /** Stops the control plane and agent (apps keep running, as in production). */
+  stopStoker(): Promise<void>;
+  /** Starts them again on the same port and data dir. */
+  startStoker(): Promise<void>;
+  /** Everything: Stoker, then every app process the agent recorded, then the data dir. */
+  destroy(): Promise<void>;
+};
+
+async function waitFor(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+export function appPids(dataDir: string): number[] {
+  try {
+    const state = JSON.parse(readFileSync(path.join(dataDir, "agent", "state.json"), "utf8")) as { apps: { processes: { pid: number }[] }[] };
+    return state.apps.flatMap((a) => a.processes.map((p) => p.pid));
+  } catch {
+    return [];
+  }
+}
+
+export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), "stoker-test-"));
+  const url = `http://127.0.0.1:${port}`;
+  let output = "";
+  let proc: ChildProcess | null = null;
+  const start = async () => {
+    proc = spawn(process.execPath, ["scripts/start.mjs"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        STOKER_DATA_DIR: dataDir,
+        STOKER_ADMIN_EMAIL: ADMIN.email,
+        STOKER_ADMIN_PASSWORD: ADMIN.password,
+        ...extraEnv,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    proc.stdout?.on("data", (d) => (output += d));
+    proc.stderr?.on("data", (d) => (output += d));
+    await waitFor(`${url}/api/v1/health`, 120_000);
+  };
+  const stopStoker = async () => {
+    const p = proc;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once("exit", () => resolve());
+      p.kill("SIGTERM");
+    });
+    proc = null;
+  };
+  await start();
+  return {
+    url,
+    port,
+    dataDir,
+    logs: () => output,
+    stopStoker,
+    startStoker: start,
+    destroy: async () => {
+      await stopStoker();
+      for (const pid of appPids(dataDir)) {
+        try {
+          process.kill(-pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Logs in and returns an API token of the given role (default: the owner's). */
+export async function ownerToken(url: string): Promise<string> {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(ADMIN),
+  });
+  const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
+  const res = await fetch(`${url}/api/v1/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie, "x-stoker-csrf": "1" },
+    body: JSON.stringify({ name: "test" }),
+  });
+  const body = (await res.json()) as { token: string };
+  return body.token;
+}
+
+export async function waitUntil<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
