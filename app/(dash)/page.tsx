@@ -10,7 +10,7 @@ export default async function OverviewPage() {
   const [apps, hosts] = await Promise.all([listApps(user), listHosts()]);
   return (
     <>
-      <h1 className="mb-4 text-lg font-semibold">Apps</h1>
+      <h1 className="mb-4 text-lg font-semibold">Overview</h1>
       <AppsOverview apps={apps} hosts={hosts} canOperate={can(user.role, "apps.operate")} />
     </>
   );

@@ -1,0 +1,18 @@
+// After the browser tests: stop the app processes the agent left running (by design it never
+// stops them itself) and remove the test data dir.
+import { rmSync } from "node:fs";
+import { appPids } from "../test/support/stack";
+
+export default async function globalTeardown(): Promise<void> {
+  const dataDir = process.env.E2E_DATA_DIR;
+  if (!dataDir) return;
+  await new Promise((r) => setTimeout(r, 500)); // the webServer is stopped first
+  for (const pid of appPids(dataDir)) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
