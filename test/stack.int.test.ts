@@ -21,7 +21,7 @@ async function demoApp(): Promise<ApiApp> {
     async () => {
       const apps = (await (await get("/apps")).json()) as ApiApp[];
       const demo = apps.find((a) => a.name === "demo");
-      return demo && demo.host.online && demo.processes.length === 2 && demo.processes.every((p) => p.state === "RUNNING") ? demo : null;
+      return demo?.host.online && demo.processes.length === 2 && demo.processes.every((p) => p.state === "RUNNING") ? demo : null;
     },
     30_000,
     "the demo app running with 2 processes",

@@ -64,7 +64,7 @@ export function listenTcp(ipv4: string, port: number, backlog = 1024): number {
   const addr = Buffer.alloc(16);
   addr.writeUInt16LE(AF_INET, 0);
   addr.writeUInt16BE(port, 2);
-  ipv4.split(".").forEach((octet, i) => addr.writeUInt8(Number(octet), 4 + i));
+  for (const [i, octet] of ipv4.split(".").entries()) addr.writeUInt8(Number(octet), 4 + i);
   try {
     check("setsockopt", c.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, [1], 4));
     check("bind", c.bind(fd, addr, 16));

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use (real web servers, FastCGI apps, Chromium), if missing.
+set -euo pipefail
+declare -A NEED=(
+  [nginx]=nginx-light [lighttpd]=lighttpd [apache2ctl]=apache2 [php-cgi]=php-cgi
+  [uwsgi]="uwsgi-core uwsgi-plugin-python3 python3-flask" [cgi-fcgi]=libfcgi-bin
+  [supervisord]=supervisor [wrk]=wrk [chromium]=chromium [spawn-fcgi]=spawn-fcgi
+)
+missing=()
+for bin in "${!NEED[@]}"; do
+  command -v "$bin" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin" command -v "$bin" >/dev/null 2>&1 || missing+=(${NEED[$bin]})
+done
+perl -MFCGI -e1 2>/dev/null || missing+=(libfcgi-perl)
+[ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || missing+=(uwsgi-plugin-python3)
+python3 -c 'import flask' 2>/dev/null || missing+=(python3-flask)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # policy-rc.d keeps the packages' own services from starting: tests start their own servers.
+  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; }
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
