@@ -1,6 +1,7 @@
 // Messages between an agent and the control plane over /ws/agent. Both sides parse every frame.
 import { z } from "zod";
 import { AppSpecSchema, DesiredAppSchema } from "./app-spec";
+import { LogLineSchema, LogQuerySchema } from "./log-messages";
 import { AppStatusSchema, HostFactsSchema, ProcessStateSchema } from "./process-state";
 
 export const TestRequestSchema = z.strictObject({
@@ -36,6 +37,19 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("process.restart"), ...ProcessRef }),
   z.strictObject({ op: z.literal("process.kill"), ...ProcessRef }),
   z.strictObject({ op: z.literal("app.test-request"), ...AppRef, request: TestRequestSchema }),
+  z.strictObject({ op: z.literal("logs.query"), ...AppRef, query: LogQuerySchema }),
+  z.strictObject({ op: z.literal("logs.tail"), ...AppRef, limit: z.number().int().min(1).max(5000) }),
+  z.strictObject({ op: z.literal("logs.since"), ...AppRef, afterSeq: z.number().int(), limit: z.number().int().min(1).max(5000) }),
+  z.strictObject({ op: z.literal("logs.follow"), ...AppRef, on: z.boolean() }),
+  z.strictObject({ op: z.literal("logs.files"), ...AppRef }),
+  z.strictObject({
+    op: z.literal("logs.chunk"),
+    ...AppRef,
+    name: z.string().regex(/^app\.log(\.\d+)?$/),
+    offset: z.number().int().min(0),
+    length: z.number().int().min(1).max(1 << 20),
+  }),
+  z.strictObject({ op: z.literal("tracebacks.list"), ...AppRef }),
 ]);
 export type AgentOp = z.infer<typeof AgentOpSchema>;
 export type AgentOpName = AgentOp["op"];
@@ -77,6 +91,7 @@ export const AgentToControlSchema = z.union([
   z.strictObject({ type: z.literal("facts"), facts: HostFactsSchema }),
   z.strictObject({ type: z.literal("apps.status"), apps: z.array(AppStatusSchema) }),
   z.strictObject({ type: z.literal("process.transitions"), transitions: z.array(ProcessTransitionSchema).max(1000) }),
+  z.strictObject({ type: z.literal("logs.lines"), appId: z.string(), lines: z.array(LogLineSchema).max(5000), dropped: z.number().int().min(0) }),
   z.strictObject({ type: z.literal("error"), message: z.string() }),
   ReplySchema,
 ]);

@@ -1,6 +1,7 @@
 // Messages between the control plane and browsers over /ws/ui.
 import { z } from "zod";
 import { AppSpecSchema } from "./app-spec";
+import { LogLineSchema } from "./log-messages";
 import { AppStatusSchema, HostFactsSchema, ProcessInfoSchema, SocketStatusSchema } from "./process-state";
 
 export const HostViewSchema = z.object({
@@ -30,11 +31,15 @@ export const UiEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("host.status"), host: HostViewSchema }),
   z.object({ type: z.literal("app.status"), hostId: z.string(), status: AppStatusSchema }),
   z.object({ type: z.literal("app.changed"), appId: z.string() }),
+  z.object({ type: z.literal("logs.lines"), appId: z.string(), lines: z.array(LogLineSchema), dropped: z.number().int() }),
   z.object({ type: z.literal("error"), message: z.string() }),
 ]);
 export type UiEvent = z.infer<typeof UiEventSchema>;
 
 export const UiToControlSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("ping") }),
+  // Follow an app's live log; afterSeq resumes after the last line seen (no gap, no duplicate).
+  z.strictObject({ type: z.literal("logs.follow"), appId: z.string().max(64), afterSeq: z.number().int().optional() }),
+  z.strictObject({ type: z.literal("logs.unfollow"), appId: z.string().max(64) }),
 ]);
 export type UiToControl = z.infer<typeof UiToControlSchema>;

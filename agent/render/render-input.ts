@@ -1,0 +1,109 @@
+// The checked input every renderer works from: the parsed web section, the socket and the
+// extra FastCGI params, each re-validated here so a renderer never sees an unchecked string.
+import { AppSpecSchema, type AppSpec, type FieldError, fieldErrors, type Result, type WebServer, type WebSpec, err, ok } from "../../lib/protocol";
+
+export type Upstream = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
+
+export type RenderInput = {
+  app: string;
+  server: WebServer;
+  web: WebSpec;
+  upstream: Upstream;
+  /** Extra FastCGI params from the spec, sorted by name so output is stable. */
+  params: [string, string][];
+};
+
+/** Params the renderers compute themselves; letting a spec override them would break mounting. */
+export const RESERVED_PARAMS = new Set([
+  "SCRIPT_NAME",
+  "PATH_INFO",
+  "PATH_TRANSLATED",
+  "SCRIPT_FILENAME",
+  "QUERY_STRING",
+  "REQUEST_URI",
+  "REQUEST_METHOD",
+  "CONTENT_TYPE",
+  "CONTENT_LENGTH",
+  "SERVER_NAME",
+  "SERVER_PORT",
+  "SERVER_ADDR",
+  "SERVER_PROTOCOL",
+  "REMOTE_ADDR",
+  "REMOTE_PORT",
+  "GATEWAY_INTERFACE",
+  "DOCUMENT_ROOT",
+  "DOCUMENT_URI",
+]);
+
+/** Last line of defence: even after the schema, a value that reaches a config must be one of these. */
+const SAFE_BARE = /^[A-Za-z0-9._/:@+~\-[\]]+$/;
+const SAFE_QUOTED = /^(?:[A-Za-z0-9 ._/:@%+=,~-]|\{release\})*$/;
+
+export function assertBare(value: string, field: string): string {
+  if (!SAFE_BARE.test(value)) throw new UnsafeValueError(field);
+  return value;
+}
+
+export function assertQuoted(value: string, field: string): string {
+  if (!SAFE_QUOTED.test(value)) throw new UnsafeValueError(field);
+  return value;
+}
+
+export class UnsafeValueError extends Error {
+  constructor(readonly field: string) {
+    super(`${field} contains characters that cannot be written into a web-server config.`);
+  }
+}
+
+/** Re-parses the spec (callers may hand us an object that never went through zod) and checks the web section. */
+export function prepareRenderInput(spec: AppSpec, serverOverride?: WebServer): Result<RenderInput> {
+  const parsed = AppSpecSchema.safeParse(spec);
+  if (!parsed.success) {
+    return err("BAD_REQUEST", "The app spec is not valid; fix the fields listed.", { fields: fieldErrors(parsed.error) });
+  }
+  const s = parsed.data;
+  if (!s.web) {
+    return err("BAD_REQUEST", "This app has no web section: add web.server, web.serverName and web.mount to render a config.", {
+      fields: [{ path: "web", message: "Add a web section to put this app behind a web server." }],
+    });
+  }
+  const fields: FieldError[] = [];
+  const params: [string, string][] = [];
+  for (const [name, value] of Object.entries(s.fastcgiParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (RESERVED_PARAMS.has(name) || name.startsWith("HTTP_")) {
+      fields.push({
+        path: `fastcgiParams.${name}`,
+        message: `fastcgiParams.${name} is set by the web server itself (mounting, request or header data); remove it from the spec.`,
+      });
+    } else if (name.length > 64) {
+      fields.push({ path: `fastcgiParams.${name.slice(0, 16)}…`, message: "FastCGI parameter names may have at most 64 characters." });
+    } else {
+      params.push([name, value]);
+    }
+  }
+  const tcpHost = s.socket.tcp ? s.socket.tcp.slice(0, s.socket.tcp.lastIndexOf(":")) : null;
+  if (tcpHost !== null && !/^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\d{1,3}(?:\.\d{1,3}){3}|\[::1\]|localhost)$/.test(tcpHost)) {
+    // nginx and Apache resolve upstream names when they load the config: an unknown name stops
+    // the whole server from reloading, so only address literals (and localhost) are rendered.
+    fields.push({ path: "socket.tcp", message: "For a web-server upstream use an IP address such as 127.0.0.1:9001 (or localhost), not a host name." });
+  }
+  if (fields.length) return err("BAD_REQUEST", "Some settings cannot be rendered into a web-server config.", { fields });
+  return ok({ app: s.name, server: serverOverride ?? s.web.server, web: s.web, upstream: upstreamOf(s.socket), params });
+}
+
+function upstreamOf(socket: AppSpec["socket"]): Upstream {
+  if (socket.path) return { kind: "unix", path: socket.path };
+  const tcp = socket.tcp ?? "";
+  const i = tcp.lastIndexOf(":");
+  return { kind: "tcp", host: tcp.slice(0, i), port: Number(tcp.slice(i + 1)) };
+}
+
+/** Regex source for a URL prefix that only matches at a segment boundary. `.` becomes `[.]`
+ *  so the same text works in PCRE (nginx, Apache) and lighttpd without backslash escaping. */
+export function prefixRegex(urlPath: string): string {
+  return assertBare(urlPath, "url path").replaceAll(".", "[.]");
+}
+
+export function upstreamLabel(u: Upstream): string {
+  return u.kind === "unix" ? `unix:${u.path}` : `${u.host}:${u.port}`;
+}

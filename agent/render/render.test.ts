@@ -1,0 +1,126 @@
+// Unit tests for the three renderers: each output read back as a tree (config-structure.ts),
+// the mount/static/param wiring checked structurally, and unsafe specs refused.
+import { describe, expect, it } from "vitest";
+import { type AppSpec, type AppSpecInput, AppSpecSchema } from "../../lib/protocol";
+import { type ConfigNode, directiveNames, readApache, readLighttpd, readNginx } from "./config-structure";
+import { renderWebConfig } from "./index";
+
+function spec(web: Record<string, unknown> = {}, over: Partial<AppSpecInput> = {}): AppSpec {
+  return AppSpecSchema.parse({
+    name: "hello",
+    hostId: "h1",
+    command: ["/usr/bin/php-cgi"],
+    socket: { path: "/run/stoker/hello.sock" },
+    fastcgiParams: { APP_ENV: "production" },
+    web: { server: "nginx", serverName: "example.com", listen: 80, mount: "/yourapplication", static: [{ url: "/static", dir: "/srv/hello/static" }], extra: { clientMaxBodySize: "10m", readTimeoutS: 60 }, ...web },
+    ...over,
+  });
+}
+
+function render(s: AppSpec, server?: "nginx" | "lighttpd" | "apache"): string {
+  const r = renderWebConfig(s, server);
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+}
+
+const find = (nodes: ConfigNode[], name: string): ConfigNode[] =>
+  nodes.flatMap((n) => [...(n.name === name ? [n] : []), ...(n.children ? find(n.children, name) : [])]);
+
+describe("renderNginx", () => {
+  it("renders one server block with the socket, the split regex and the static alias", () => {
+    const tree = readNginx(render(spec()));
+    expect(tree.map((n) => n.name)).toEqual(["server"]);
+    expect(find(tree, "listen")[0].args).toEqual(["80"]);
+    expect(find(tree, "server_name")[0].args).toEqual(["example.com"]);
+    expect(find(tree, "fastcgi_pass")[0].args).toEqual(["unix:/run/stoker/hello.sock"]);
+    expect(find(tree, "fastcgi_split_path_info")[0].args).toEqual(["(?s)^(/yourapplication)(/.*)$"]);
+    const locations = find(tree, "location").map((l) => l.args.join(" "));
+    expect(locations).toEqual(["^~ /static/", "~ ^/yourapplication(?:/|$)"]);
+    expect(find(tree, "alias")[0].args).toEqual(["/srv/hello/static/"]);
+    const params = Object.fromEntries(find(tree, "fastcgi_param").map((p) => [p.args[0], p.args.slice(1).join(" ")]));
+    expect(params).toMatchObject({ SCRIPT_NAME: "$fastcgi_script_name", PATH_INFO: "$fastcgi_path_info", APP_ENV: "production" });
+    expect(directiveNames(tree)).not.toContain("try_files"); // it would reset $fastcgi_path_info
+  });
+
+  it("gives the root mount an empty SCRIPT_NAME and $uri as PATH_INFO", () => {
+    const tree = readNginx(render(spec({ mount: "/", listen: "127.0.0.1:8080" }, { socket: { tcp: "127.0.0.1:9001" } })));
+    expect(find(tree, "listen")[0].args).toEqual(["127.0.0.1:8080"]);
+    expect(find(tree, "fastcgi_pass")[0].args).toEqual(["127.0.0.1:9001"]);
+    const params = Object.fromEntries(find(tree, "fastcgi_param").map((p) => [p.args[0], p.args.slice(1).join(" ")]));
+    expect(params.SCRIPT_NAME).toBe("");
+    expect(params.PATH_INFO).toBe("$uri");
+  });
+
+  it("escapes regex dots in the mount", () => {
+    expect(render(spec({ mount: "/a.b" }))).toContain("location ~ ^/a[.]b(?:/|$)");
+  });
+});
+
+describe("renderLighttpd", () => {
+  it("scopes everything to one socket condition and sets check-local off", () => {
+    const text = render(spec(), "lighttpd");
+    const tree = readLighttpd(text);
+    expect(tree.map((n) => n.name)).toEqual(["$SERVER["]);
+    expect(find(tree, "fastcgi.server")).toHaveLength(1);
+    expect(find(tree, "alias.url")[0].args.join(" ")).toContain("/srv/hello/static/");
+    expect(find(tree, "server.max-request-size")[0].args).toEqual(["10240"]);
+    expect(text).toContain('"check-local" => "disable"');
+    expect(text).not.toContain("fix-root-scriptname");
+    expect(text).toContain('$HTTP["url"] =~ "^/yourapplication(/|$)"');
+  });
+
+  it("enables fix-root-scriptname for the root mount and connects over TCP when asked", () => {
+    const text = render(spec({ mount: "/" }, { socket: { tcp: "127.0.0.1:9001" } }), "lighttpd");
+    expect(text).toContain('"fix-root-scriptname" => "enable"');
+    expect(text).toContain('"host" => "127.0.0.1"');
+    expect(text).toContain('"port" => 9001');
+  });
+});
+
+describe("renderApache", () => {
+  it("renders one VirtualHost with mod_proxy_fcgi, explicit SCRIPT_NAME/PATH_INFO and a static exclusion", () => {
+    const text = render(spec(), "apache");
+    const tree = readApache(text);
+    expect(tree.map((n) => n.name)).toEqual(["VirtualHost"]);
+    expect(tree[0].args).toEqual(["*:80"]);
+    const vhost = tree[0].children ?? [];
+    const names = vhost.map((n) => n.name);
+    // The "!" exclusion must come before the app's ProxyPassMatch or it never applies.
+    expect(names.indexOf("ProxyPass")).toBeLessThan(names.indexOf("ProxyPassMatch"));
+    expect(find(tree, "ProxyPass")[0].args).toEqual(["/static/", "!"]);
+    expect(find(tree, "ProxyPassMatch")[0].args).toEqual(["^/yourapplication(/.*)?$", "unix:/run/stoker/hello.sock|fcgi://localhost/"]);
+    expect(find(tree, "ProxyFCGISetEnvIf").map((n) => n.args[1])).toEqual(["SCRIPT_NAME", "PATH_INFO", "PATH_INFO"]);
+    expect(find(tree, "SetEnv")[0].args).toEqual(["APP_ENV", "production"]);
+    expect(text).not.toMatch(/fcgid/i);
+  });
+});
+
+describe("renderWebConfig", () => {
+  it("refuses a spec without a web section", () => {
+    const s = AppSpecSchema.parse({ name: "a", hostId: "h", command: ["x"], socket: { path: "/run/a.sock" } });
+    expect(renderWebConfig(s)).toMatchObject({ ok: false, code: "BAD_REQUEST" });
+  });
+
+  it("re-validates specs that never went through the schema", () => {
+    const s = spec();
+    const forged = { ...s, web: { ...s.web, serverName: 'x"; }\nserver { listen 1' } } as AppSpec;
+    const r = renderWebConfig(forged);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.fields?.[0].path).toBe("web.serverName");
+  });
+
+  it("refuses fastcgiParams the server computes itself", () => {
+    const r = renderWebConfig(spec({}, { fastcgiParams: { SCRIPT_NAME: "/x", HTTP_HOST: "evil" } }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.fields?.map((f) => f.path)).toEqual(["fastcgiParams.HTTP_HOST", "fastcgiParams.SCRIPT_NAME"]);
+  });
+
+  it("refuses a TCP upstream given by host name (servers resolve it at load time)", () => {
+    const r = renderWebConfig(spec({}, { socket: { tcp: "backend.internal:9000" } }));
+    expect(r).toMatchObject({ ok: false, fields: [{ path: "socket.tcp" }] });
+  });
+
+  it("renders for another server than the spec names when asked", () => {
+    expect(render(spec(), "apache")).toContain("<VirtualHost");
+  });
+});
