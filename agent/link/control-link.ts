@@ -31,6 +31,7 @@ export class ControlLink {
   }
 
   start(): void {
+    this.supervisor.logs.setSender((appId, lines, dropped) => this.send({ type: "logs.lines", appId, lines, dropped }));
     this.connect();
     this.factsTimer = setInterval(() => this.send({ type: "facts", facts: hostFacts() }), 10_000);
     this.factsTimer.unref();
@@ -64,6 +65,7 @@ export class ControlLink {
     ws.on("error", (e) => this.log(`connection error: ${e.message}`));
     ws.on("close", () => {
       this.ws = null;
+      this.supervisor.logs.unfollowAll(); // the control plane re-sends its follows after reconnecting
       if (this.closed) return;
       // Full jitter: agents of many hosts must not reconnect in lockstep after an outage.
       const cap = Math.min(15_000, 500 * 2 ** this.attempt++);

@@ -1,18 +1,30 @@
 // One app's durable log: every line of every process, timestamped, appended to
 // `<dir>/app.log` and rotated by size under a total cap. Live listeners get the same lines.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 
-export type LogStream = "out" | "err";
-export type LogLine = { ts: string; pid: number; stream: LogStream; text: string };
+export type LogStream = "out" | "err" | "web";
+/** `seq` is the line's position in the app's whole log (bytes before it, across rotations). */
+export type LogLine = { ts: string; pid: number; stream: LogStream; text: string; seq?: number };
 export type LogLimits = { fileBytes: number; totalBytes: number };
 
 export const DEFAULT_LOG_LIMITS: LogLimits = { fileBytes: 16 << 20, totalBytes: 128 << 20 };
 const MAX_LINE = 16 * 1024;
+export const BASE_FILE = "app.log.base";
+
+/** The seq of the current file's first byte, kept beside the log so it survives agent restarts. */
+export function readBase(dir: string): number {
+  try {
+    return Number(readFileSync(path.join(dir, BASE_FILE), "utf8")) || 0;
+  } catch {
+    return 0;
+  }
+}
 
 export class LogSink {
   private fd: number;
   private size: number;
+  private base: number; // bytes in files rotated away before the current one
   private listeners = new Set<(lines: LogLine[]) => void>();
   private partial = new Map<string, string>();
   private closed = false;
@@ -26,6 +38,7 @@ export class LogSink {
     this.file = path.join(dir, "app.log");
     this.fd = openSync(this.file, "a");
     this.size = fstatSync(this.fd).size;
+    this.base = readBase(dir);
   }
 
   onLines(listener: (lines: LogLine[]) => void): () => void {
@@ -64,16 +77,21 @@ export class LogSink {
   private append(pid: number, stream: LogStream, texts: string[]): void {
     if (this.closed) return; // output still draining after the app was removed
     const ts = new Date().toISOString();
-    const lines: LogLine[] = [];
+    const records: { text: string; offset: number }[] = [];
     let out = "";
+    let offset = 0;
     for (let text of texts) {
       if (text.endsWith("\r")) text = text.slice(0, -1);
       if (text.length > MAX_LINE) text = `${text.slice(0, MAX_LINE)}…[truncated]`;
-      lines.push({ ts, pid, stream, text });
-      out += `${ts} ${pid} ${stream} ${text}\n`;
+      const record = `${ts} ${pid} ${stream} ${text}\n`;
+      records.push({ text, offset });
+      offset += Buffer.byteLength(record);
+      out += record;
     }
     const bytes = Buffer.from(out);
     if (this.size + bytes.length > this.limits.fileBytes && this.size > 0) this.rotate();
+    const start = this.base + this.size;
+    const lines: LogLine[] = records.map((r) => ({ ts, pid, stream, text: r.text, seq: start + r.offset }));
     writeSync(this.fd, bytes);
     this.size += bytes.length;
     for (const listener of this.listeners) listener(lines);
@@ -87,6 +105,8 @@ export class LogSink {
       if (existsSync(`${this.file}.${i}`)) renameSync(`${this.file}.${i}`, `${this.file}.${i + 1}`);
     }
     renameSync(this.file, `${this.file}.1`);
+    this.base += this.size;
+    writeFileSync(path.join(this.dir, BASE_FILE), String(this.base));
     this.fd = openSync(this.file, "a");
     this.size = 0;
   }
@@ -106,6 +126,6 @@ export function parseLogLine(line: string): LogLine | null {
   const c = line.indexOf(" ", b + 1);
   if (a < 0 || b < 0 || c < 0) return null;
   const stream = line.slice(b + 1, c);
-  if (stream !== "out" && stream !== "err") return null;
+  if (stream !== "out" && stream !== "err" && stream !== "web") return null;
   return { ts: line.slice(0, a), pid: Number(line.slice(a + 1, b)), stream, text: line.slice(c + 1) };
 }

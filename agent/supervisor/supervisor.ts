@@ -9,7 +9,9 @@ import {
   type ProcessTransition,
   type Result,
 } from "../../lib/protocol";
+import { LogService } from "../logs/log-service";
 import type { LogLimits } from "../logs/log-sink";
+import { readLogOp } from "./read-log-op";
 import { sendTestRequest } from "../fastcgi/test-request";
 import { AppRunner } from "./app-runner";
 import { socketAddress } from "./app-socket";
@@ -24,6 +26,7 @@ export type SupervisorListener = {
 
 export class Supervisor {
   readonly apps = new Map<string, AppRunner>();
+  readonly logs = new LogService();
   private listeners = new Set<SupervisorListener>();
   private statusTimer: NodeJS.Timeout | null = null;
   private readonly stateFile: string;
@@ -38,7 +41,7 @@ export class Supervisor {
   }
 
   private runner(desired: DesiredApp): AppRunner {
-    return new AppRunner(
+    const runner = new AppRunner(
       desired,
       { logDir: path.join(this.opts.stateDir, "logs"), socketDirs: this.opts.socketDirs, logLimits: this.opts.logLimits },
       {
@@ -48,6 +51,8 @@ export class Supervisor {
         changed: () => this.changed(),
       },
     );
+    this.logs.attach(desired.appId, runner.sink);
+    return runner;
   }
 
   /** Coalesces bursts of changes into one status report and one state-file write. */
@@ -88,6 +93,7 @@ export class Supervisor {
     for (const [id, runner] of this.apps) {
       if (!wanted.has(id)) {
         await runner.serialize(() => runner.remove());
+        this.logs.detach(id);
         this.apps.delete(id);
       }
     }
@@ -127,6 +133,13 @@ export class Supervisor {
     if (op.op === "app.put") return this.put(op.app);
     const runner = this.apps.get(op.appId);
     if (!runner) return err("NOT_FOUND", `This host does not run app ${op.appId}.`);
+    // Reads never wait behind a restart in progress.
+    if (op.op === "app.test-request") {
+      return sendTestRequest(runner.desired.spec, socketAddress(runner.desired.spec.socket), op.request);
+    }
+    if (op.op === "tracebacks.list") return ok(this.logs.tracebacks(op.appId));
+    if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on) });
+    if (op.op.startsWith("logs.")) return readLogOp(runner.sink.dir, op);
     const setDesired = (desired: "running" | "stopped") => {
       runner.desired = { ...runner.desired, desired };
     };
@@ -134,6 +147,7 @@ export class Supervisor {
       switch (op.op) {
         case "app.remove":
           await runner.remove();
+          this.logs.detach(op.appId);
           this.apps.delete(op.appId);
           return ok({ removed: true });
         case "app.start":
@@ -151,8 +165,8 @@ export class Supervisor {
           return runner.restartProcess(op.pid);
         case "process.kill":
           return runner.killProcess(op.pid);
-        case "app.test-request":
-          return sendTestRequest(runner.desired.spec, socketAddress(runner.desired.spec.socket), op.request);
+        default:
+          return err("BAD_REQUEST", `Unknown operation ${op.op}.`);
       }
     });
     this.changed();

@@ -1,7 +1,7 @@
 "use client";
 // One shared /ws/ui socket per tab: reconnects with backoff, parses every frame with lib/protocol,
 // and hands events to subscribers. Exposes the connection state for the "live" indicator.
-import { type UiEvent, UiEventSchema } from "@/lib/protocol/ui-messages";
+import { type UiEvent, UiEventSchema, type UiToControl } from "@/lib/protocol/ui-messages";
 import { BASE_PATH } from "../api-client";
 
 type Listener = (event: UiEvent) => void;
@@ -44,6 +44,13 @@ class LiveClient {
       const delay = Math.min(10_000, 300 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
       setTimeout(() => this.connect(), delay);
     };
+  }
+
+  /** Sends a message if connected; callers re-send what they need when the state turns "live". */
+  send(msg: UiToControl): boolean {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(msg));
+    return true;
   }
 
   subscribe(listener: Listener): () => void {

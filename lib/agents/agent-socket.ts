@@ -7,6 +7,7 @@ import { hashSecret } from "../auth/secrets";
 import { desiredOf } from "../apps/app-record";
 import { db } from "../db";
 import { hostView } from "../hosts/host-view";
+import { logFollows } from "../live/log-follows";
 import { uiHub } from "../live/ui-hub";
 import { type AgentToControl, AgentToControlSchema, type ErrorCode } from "../protocol";
 
@@ -41,6 +42,7 @@ export async function onAgentConnection(ws: WebSocket, host: { id: string; name:
   await db.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date() } });
   hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name });
   await sendSync(host.id);
+  await logFollows().resume(host.id);
 }
 
 async function handle(host: { id: string; name: string }, ws: WebSocket, text: string): Promise<void> {
@@ -81,6 +83,9 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
         msg.id,
         msg.ok ? { ok: true, value: msg.value } : { ok: false, code: asErrorCode(msg.code), message: msg.message, fields: msg.fields, detail: msg.detail },
       );
+      return;
+    case "logs.lines":
+      logFollows().publish(msg.appId, msg.lines, msg.dropped);
       return;
     case "error":
       console.warn(`[agent ${host.name}] says: ${msg.message}`);

@@ -5,6 +5,7 @@ import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import { authenticateHeaders, type UserActor } from "../auth/authenticate";
 import { UiToControlSchema } from "../protocol";
+import { logFollows } from "./log-follows";
 import { uiHub } from "./ui-hub";
 
 export async function authenticateUi(req: IncomingMessage): Promise<UserActor | null> {
@@ -27,6 +28,11 @@ export function onUiConnection(ws: WebSocket, actor: UserActor): void {
       json = undefined;
     }
     const msg = UiToControlSchema.safeParse(json);
-    if (!msg.success) ws.send(JSON.stringify({ type: "error", message: "Unknown message; it was ignored." }));
+    if (!msg.success) {
+      ws.send(JSON.stringify({ type: "error", message: "Unknown message; it was ignored." }));
+      return;
+    }
+    if (msg.data.type === "logs.follow") void logFollows().follow(ws, msg.data.appId, msg.data.afterSeq);
+    else if (msg.data.type === "logs.unfollow") logFollows().unfollow(ws, msg.data.appId);
   });
 }

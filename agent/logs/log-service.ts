@@ -1,0 +1,81 @@
+// Per-app log services on the agent: traceback groups fed by every line, and the live tail
+// sent to the control plane in small batches while someone follows the app (bounded: excess
+// lines are counted as dropped, they stay on disk and can be read back by position).
+import type { LogLine, LogSink } from "./log-sink";
+import { type TracebackGroup, TracebackGroups, watchTracebacks } from "./tracebacks";
+
+export type LinesSender = (appId: string, lines: LogLine[], dropped: number) => void;
+
+const FLUSH_MS = 50;
+const MAX_BATCH = 5000;
+
+type Attached = { groups: TracebackGroups; stop: () => void; following: boolean; pending: LogLine[]; dropped: number };
+
+export class LogService {
+  private apps = new Map<string, Attached>();
+  private timer: NodeJS.Timeout | null = null;
+  private sender: LinesSender | null = null;
+
+  setSender(sender: LinesSender | null): void {
+    this.sender = sender;
+  }
+
+  attach(appId: string, sink: LogSink): void {
+    this.detach(appId);
+    const groups = new TracebackGroups();
+    const stopTracebacks = watchTracebacks(sink, (e) => groups.add(e));
+    const entry: Attached = { groups, stop: () => {}, following: false, pending: [], dropped: 0 };
+    const unsubscribe = sink.onLines((lines) => {
+      if (!entry.following) return;
+      const room = MAX_BATCH - entry.pending.length;
+      entry.pending.push(...lines.slice(0, Math.max(0, room)));
+      entry.dropped += Math.max(0, lines.length - room);
+      this.schedule();
+    });
+    entry.stop = () => {
+      unsubscribe();
+      stopTracebacks();
+    };
+    this.apps.set(appId, entry);
+  }
+
+  detach(appId: string): void {
+    this.apps.get(appId)?.stop();
+    this.apps.delete(appId);
+  }
+
+  follow(appId: string, on: boolean): boolean {
+    const entry = this.apps.get(appId);
+    if (!entry) return false;
+    entry.following = on;
+    if (!on) {
+      entry.pending = [];
+      entry.dropped = 0;
+    }
+    return true;
+  }
+
+  /** After a reconnect nobody is known to follow anything until the control plane says so again. */
+  unfollowAll(): void {
+    for (const appId of this.apps.keys()) this.follow(appId, false);
+  }
+
+  tracebacks(appId: string): TracebackGroup[] {
+    return this.apps.get(appId)?.groups.list() ?? [];
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      for (const [appId, entry] of this.apps) {
+        if (!entry.pending.length && !entry.dropped) continue;
+        const lines = entry.pending;
+        const dropped = entry.dropped;
+        entry.pending = [];
+        entry.dropped = 0;
+        this.sender?.(appId, lines, dropped);
+      }
+    }, FLUSH_MS);
+  }
+}
