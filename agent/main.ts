@@ -2,6 +2,7 @@
 import os from "node:os";
 import path from "node:path";
 import { readFileSync } from "node:fs";
+import { WebTargetsSchema } from "./apply/web-config-ops";
 import { enroll, readCredentials } from "./link/credentials";
 import { ControlLink } from "./link/control-link";
 import { callLocalControl, serveLocalControl } from "./link/local-control";
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  const supervisor = new Supervisor({ stateDir, socketDirs });
+  const webTargets = WebTargetsSchema.parse(JSON.parse(process.env.STOKER_WEB_TARGETS ?? "{}"));
+  const supervisor = new Supervisor({ stateDir, socketDirs, webTargets });
   await supervisor.adoptAll();
   const control = serveLocalControl(controlSocket, supervisor);
   let link: ControlLink | null = null;

@@ -9,6 +9,7 @@ import {
   type ProcessTransition,
   type Result,
 } from "../../lib/protocol";
+import { applyAppWebConfig, getWebConfig, type WebTargets } from "../apply/web-config-ops";
 import { LogService } from "../logs/log-service";
 import type { LogLimits } from "../logs/log-sink";
 import { readLogOp } from "./read-log-op";
@@ -18,7 +19,7 @@ import { socketAddress } from "./app-socket";
 import { planLaunch } from "./launch-plan";
 import { readState, writeState } from "./state-file";
 
-export type SupervisorOptions = { stateDir: string; socketDirs: string[]; logLimits?: LogLimits };
+export type SupervisorOptions = { stateDir: string; socketDirs: string[]; logLimits?: LogLimits; webTargets?: WebTargets };
 export type SupervisorListener = {
   status(apps: AppStatus[]): void;
   transition(t: ProcessTransition): void;
@@ -140,6 +141,8 @@ export class Supervisor {
     if (op.op === "tracebacks.list") return ok(this.logs.tracebacks(op.appId));
     if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on) });
     if (op.op.startsWith("logs.")) return readLogOp(runner.sink.dir, op);
+    if (op.op === "webconfig.get") return getWebConfig(runner.desired.spec, this.opts.webTargets ?? {}, op.server);
+    if (op.op === "webconfig.apply") return applyAppWebConfig(runner.desired.spec, this.opts.webTargets ?? {}, op.server, op.text);
     const setDesired = (desired: "running" | "stopped") => {
       runner.desired = { ...runner.desired, desired };
     };

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { AppSpecSchema, DesiredAppSchema } from "./app-spec";
 import { LogLineSchema, LogQuerySchema } from "./log-messages";
+import { WebServerSchema } from "./web-spec";
 import { AppStatusSchema, HostFactsSchema, ProcessStateSchema } from "./process-state";
 
 export const TestRequestSchema = z.strictObject({
@@ -12,6 +13,27 @@ export const TestRequestSchema = z.strictObject({
   body: z.string().max(1_048_576).default(""),
 });
 export type TestRequest = z.infer<typeof TestRequestSchema>;
+
+export const WebConfigStateSchema = z.object({
+  server: WebServerSchema,
+  text: z.string(),
+  path: z.string(),
+  diskText: z.string().nullable(),
+});
+export type WebConfigState = z.infer<typeof WebConfigStateSchema>;
+
+export const ApplyOutcomeSchema = z.object({
+  ok: z.boolean(),
+  step: z.enum(["write", "validate", "swap", "reload", "probe", "done"]),
+  message: z.string(),
+  validatorOutput: z.string(),
+  probe: z.object({ status: z.number(), ms: z.number() }).nullable(),
+  rolledBack: z.boolean(),
+  server: WebServerSchema,
+  path: z.string(),
+  text: z.string(),
+});
+export type ApplyOutcomeView = z.infer<typeof ApplyOutcomeSchema>;
 
 export const TestResponseSchema = z.object({
   status: z.number().int(),
@@ -50,6 +72,9 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
     length: z.number().int().min(1).max(1 << 20),
   }),
   z.strictObject({ op: z.literal("tracebacks.list"), ...AppRef }),
+  z.strictObject({ op: z.literal("webconfig.get"), ...AppRef, server: WebServerSchema.optional() }),
+  // text: a specific version (rollback, adopt); without it the agent applies what it renders now.
+  z.strictObject({ op: z.literal("webconfig.apply"), ...AppRef, server: WebServerSchema.optional(), text: z.string().max(1 << 20).optional() }),
 ]);
 export type AgentOp = z.infer<typeof AgentOpSchema>;
 export type AgentOpName = AgentOp["op"];
