@@ -55,6 +55,8 @@ export async function applyAppWebConfig(spec: AppSpec, targets: WebTargets, serv
     url: `http://${hostPort}${mount === "/" ? "/" : `${mount}/`}`,
     host: web?.serverName,
     timeoutMs: 5000,
+    // 421 means another site (the default server) answered: the request never reached this app.
+    healthy: (status) => status < 500 && status !== 421,
   });
   return ok({ ...outcome, server: chosen.value, path: path.join(t.dir, t.fileName), text });
 }

@@ -1,7 +1,7 @@
 // Starts the real Stoker stack for a test (control plane + local agent + demo app via
 // scripts/start.mjs) on a free port with its own data dir, and tears all of it down after.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -57,6 +57,7 @@ export function appPids(dataDir: string): number[] {
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "stoker-test-"));
+  chmodSync(dataDir, 0o755); // web-server workers (www-data) must reach the app sockets inside
   const url = `http://127.0.0.1:${port}`;
   let output = "";
   let proc: ChildProcess | null = null;
