@@ -1,0 +1,51 @@
+"use client";
+// "Add host": creates a one-time join token and shows the command to run on the new host.
+import { Dialog } from "radix-ui";
+import { Copy, Plus } from "lucide-react";
+import { useState } from "react";
+import { toast } from "sonner";
+import { api } from "../api-client";
+import { Button } from "../ui/button";
+
+export function AddHostDialog({ canManage }: { canManage: boolean }) {
+  const [command, setCommand] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const create = async () => {
+    setBusy(true);
+    const r = await api<{ token: string; expiresAt: string }>("/hosts/join-tokens", { method: "POST" });
+    setBusy(false);
+    if (!r.ok) return toast.error("Could not create a join token", { description: r.error.message });
+    setCommand(`npm run agent -- join ${location.origin}${process.env.NEXT_PUBLIC_BASE_PATH ?? ""} ${r.value.token}`);
+  };
+  return (
+    <Dialog.Root onOpenChange={(open) => open && !command && void create()}>
+      <Dialog.Trigger asChild>
+        <Button variant="primary" disabled={!canManage} title={canManage ? undefined : "Needs the admin role"}>
+          <Plus className="size-3.5" aria-hidden /> Add host
+        </Button>
+      </Dialog.Trigger>
+      <Dialog.Portal>
+        <Dialog.Overlay className="fixed inset-0 z-40 bg-black/40" />
+        <Dialog.Content className="fixed left-1/2 top-1/4 z-50 w-[min(40rem,92vw)] -translate-x-1/2 rounded-lg border border-line bg-panel p-5 shadow-xl">
+          <Dialog.Title className="text-base font-semibold">Enroll a host</Dialog.Title>
+          <Dialog.Description className="mt-1 text-muted">
+            Run this as root in a checkout of Stoker on the new host. The agent dials out to this control plane (no inbound port needed). The token works once and expires in 24 hours.
+          </Dialog.Description>
+          <div className="mt-4 flex items-start gap-2">
+            <pre className="flex-1 overflow-x-auto rounded-md bg-surface p-3 font-mono text-xs" data-testid="join-command">{busy ? "Creating a token…" : command}</pre>
+            {command && (
+              <Button size="sm" onClick={() => void navigator.clipboard?.writeText(command).then(() => toast.success("Command copied"))} aria-label="Copy command">
+                <Copy className="size-3.5" />
+              </Button>
+            )}
+          </div>
+          <div className="mt-4 flex justify-end">
+            <Dialog.Close asChild>
+              <Button>Done</Button>
+            </Dialog.Close>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
