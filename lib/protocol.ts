@@ -2,6 +2,7 @@
 // Both sides import from here; nothing crosses a socket unparsed. Split by topic in ./protocol/.
 export * from "./protocol/agent-messages";
 export * from "./protocol/app-spec";
+export * from "./protocol/debug-messages";
 export * from "./protocol/log-messages";
 export * from "./protocol/process-state";
 export * from "./protocol/result";

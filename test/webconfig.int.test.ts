@@ -20,7 +20,7 @@ const call = async (method: string, path: string, body?: unknown) => {
 };
 
 beforeAll(async () => {
-  nginx = await startWebServer("nginx", "stack-nginx");
+  nginx = await startWebServer("nginx");
   stack = await startStack({
     STOKER_WEB_TARGETS: JSON.stringify({ nginx: { dir: nginx.snippetDir, validateArgv: nginx.testArgv, reloadArgv: nginx.reloadArgv, settleMs: 200 } }),
   });

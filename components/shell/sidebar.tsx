@@ -1,7 +1,7 @@
 "use client";
 // The left navigation: sections, the current user, log out.
 import { clsx } from "clsx";
-import { Boxes, KeyRound, LogOut, Server, ScrollText } from "lucide-react";
+import { BookOpen, Boxes, KeyRound, LogOut, ScrollText, Server, UserCog, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { api } from "../api-client";
@@ -12,7 +12,10 @@ const NAV = [
   { href: "/", label: "Apps", icon: Boxes },
   { href: "/hosts", label: "Hosts", icon: Server },
   { href: "/audit", label: "Audit", icon: ScrollText },
+  { href: "/settings/users", label: "Users", icon: Users },
   { href: "/settings/tokens", label: "API tokens", icon: KeyRound },
+  { href: "/settings/account", label: "Account", icon: UserCog },
+  { href: "/api-docs", label: "API docs", icon: BookOpen },
 ];
 
 export function Sidebar({ email, role }: { email: string; role: string }) {

@@ -1,0 +1,106 @@
+// The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas the handlers parse with.
+import { z } from "zod";
+import { CreateTokenSchema } from "../auth/api-tokens";
+import { AcceptInviteSchema, InviteSchema } from "../auth/invites";
+import { ChangeRoleSchema } from "../auth/manage-users";
+import { ChangePasswordSchema } from "../auth/account";
+import { AuditQuerySchema } from "../audit/list-audit";
+import {
+  AppSpecSchema,
+  AppViewSchema,
+  ApplyOutcomeSchema,
+  EnrollRequestSchema,
+  EnrollResponseSchema,
+  HostViewSchema,
+  LogPageSchema,
+  LogQuerySchema,
+  ProcessInfoSchema,
+  TestRequestSchema,
+  TestResponseSchema,
+  TracebackGroupSchema,
+  WebConfigStateSchema,
+} from "../protocol";
+
+type Op = { summary: string; role: string; body?: z.ZodType; query?: z.ZodType; response?: z.ZodType };
+const Credentials = z.object({ email: z.string(), password: z.string() });
+const Processes = z.object({ processes: z.array(ProcessInfoSchema) });
+const ErrorBody = z.object({ code: z.string(), message: z.string(), fields: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
+
+export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | "patch" | "delete", Op>>> = {
+  "/auth/login": { post: { summary: "Log in; sets the session cookie", role: "public", body: Credentials } },
+  "/auth/setup": { post: { summary: "Create the owner account on an empty database", role: "public", body: Credentials } },
+  "/auth/logout": { post: { summary: "End this session", role: "viewer" } },
+  "/auth/me": { get: { summary: "Who am I", role: "viewer" } },
+  "/auth/password": { post: { summary: "Change my password (ends my other sessions)", role: "viewer", body: ChangePasswordSchema } },
+  "/auth/sessions": { get: { summary: "My sessions", role: "viewer" } },
+  "/auth/logout-everywhere": { post: { summary: "End all my sessions", role: "viewer" } },
+  "/tokens": { get: { summary: "My API tokens", role: "viewer" }, post: { summary: "Create an API token (shown once)", role: "viewer", body: CreateTokenSchema } },
+  "/tokens/{id}": { delete: { summary: "Revoke an API token", role: "viewer" } },
+  "/users": { get: { summary: "Users", role: "admin" } },
+  "/users/{id}": { patch: { summary: "Change a user's role", role: "admin", body: ChangeRoleSchema }, delete: { summary: "Remove a user", role: "admin" } },
+  "/users/invites": { post: { summary: "Invite a user", role: "admin", body: InviteSchema } },
+  "/invites/{token}": { get: { summary: "Describe an invitation", role: "public" } },
+  "/invites/accept": { post: { summary: "Accept an invitation", role: "public", body: AcceptInviteSchema } },
+  "/hosts": { get: { summary: "Hosts with live status", role: "viewer", response: z.array(HostViewSchema) } },
+  "/hosts/join-tokens": { post: { summary: "One-time join token for a new host", role: "admin" } },
+  "/agents/enroll": { post: { summary: "Agent enrollment (join token → host key)", role: "public", body: EnrollRequestSchema, response: EnrollResponseSchema } },
+  "/apps": {
+    get: { summary: "Apps with host and processes", role: "viewer", response: z.array(AppViewSchema) },
+    post: { summary: "Create an app", role: "admin", body: AppSpecSchema },
+  },
+  "/apps/{id}": {
+    get: { summary: "Spec, processes and socket state", role: "viewer", response: AppViewSchema },
+    put: { summary: "Replace the spec (rolling replacement)", role: "admin", body: AppSpecSchema },
+    delete: { summary: "Stop and remove the app", role: "admin" },
+  },
+  "/apps/{id}/{action}": { post: { summary: "restart | stop | start | reload; returns when done", role: "operator", response: Processes } },
+  "/apps/{id}/processes/{pid}/{action}": { post: { summary: "restart | kill one process", role: "operator", response: Processes } },
+  "/apps/{id}/test-request": { post: { summary: "Send a request straight to the app's socket", role: "operator", body: TestRequestSchema, response: TestResponseSchema } },
+  "/apps/{id}/logs": { get: { summary: "Log history and search", role: "viewer", query: LogQuerySchema, response: LogPageSchema } },
+  "/apps/{id}/logs/download": { get: { summary: "The whole log as plain text", role: "viewer" } },
+  "/apps/{id}/tracebacks": { get: { summary: "Traceback groups", role: "viewer", response: z.array(TracebackGroupSchema) } },
+  "/apps/{id}/webconfig": { get: { summary: "Rendered web-server config, applied version, drift", role: "viewer", response: WebConfigStateSchema } },
+  "/apps/{id}/webconfig/apply": { post: { summary: "Validate, swap, reload, probe (rolls back on failure)", role: "admin", response: ApplyOutcomeSchema } },
+  "/apps/{id}/webconfig/adopt": { post: { summary: "Accept a hand edit as the applied version", role: "admin" } },
+  "/apps/{id}/webconfig/history": { get: { summary: "Applied versions", role: "viewer" } },
+  "/apps/{id}/webconfig/rollback": { post: { summary: "Apply an earlier version again", role: "admin" } },
+  "/audit": { get: { summary: "Audit history, newest first", role: "viewer", query: AuditQuerySchema } },
+  "/audit/verify": { get: { summary: "Verify the hash chain", role: "viewer" } },
+  "/audit/export": { get: { summary: "Export the history as CSV or JSON lines", role: "viewer" } },
+  "/health": { get: { summary: "Liveness", role: "public" } },
+};
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
+
+export function openApiDocument(basePath = "") {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, ops] of Object.entries(OPERATIONS)) {
+    paths[path] = {};
+    for (const [method, op] of Object.entries(ops)) {
+      const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+      if (op.query) {
+        const q = schema(op.query) as { properties?: Record<string, unknown> };
+        for (const [name, s] of Object.entries(q.properties ?? {})) params.push({ name, in: "query", required: false, schema: s as { type: string } });
+      }
+      paths[path][method] = {
+        summary: op.summary,
+        description: op.role === "public" ? "No authentication." : `Needs the ${op.role} role (session cookie + x-stoker-csrf header, or Bearer token).`,
+        ...(op.role === "public" ? { security: [] } : {}),
+        parameters: params,
+        ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body) } } } } : {}),
+        responses: {
+          "200": { description: "OK", ...(op.response ? { content: { "application/json": { schema: schema(op.response) } } } : {}) },
+          default: { description: "Error", content: { "application/json": { schema: schema(ErrorBody) } } },
+        },
+      };
+    }
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Stoker API", version: "1", description: "Control plane for FastCGI applications." },
+    servers: [{ url: `${basePath}/api/v1` }],
+    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" }, cookie: { type: "apiKey", in: "cookie", name: "stoker_session" } } },
+    security: [{ bearer: [] }, { cookie: [] }],
+    paths,
+  };
+}
