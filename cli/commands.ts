@@ -1,0 +1,101 @@
+// The CLI's commands against /api/v1. Each prints a table (or JSON with --json) and throws CliError on failure.
+import os from "node:os";
+import WebSocket from "ws";
+import type { AppView, HostView, WireLogLine } from "../lib/protocol";
+import { CliError, request } from "./client";
+import { type CliConfig, saveConfig } from "./config";
+import { table } from "./table";
+
+export type Flags = Record<string, string | boolean>;
+const out = (s: string): void => void process.stdout.write(`${s}\n`);
+
+async function findApp(config: CliConfig, nameOrId: string | undefined): Promise<AppView> {
+  if (!nameOrId) throw new CliError("Name the app, e.g. `stoker restart hello`.");
+  const apps = await request<AppView[]>(config, "GET", "/apps");
+  const matches = apps.filter((a) => a.id === nameOrId || a.name === nameOrId);
+  if (matches.length === 1) return matches[0];
+  if (!matches.length) throw new CliError(`No app named "${nameOrId}". Known: ${apps.map((a) => a.name).join(", ") || "none"}.`);
+  throw new CliError(`"${nameOrId}" matches apps on several hosts; use the app id (${matches.map((a) => a.id).join(", ")}).`);
+}
+
+export async function login(url: string | undefined, flags: Flags): Promise<void> {
+  if (!url) throw new CliError("usage: stoker login URL [--token TOKEN] [--email E --password P]");
+  let token = typeof flags.token === "string" ? flags.token : process.env.STOKER_TOKEN;
+  if (!token) {
+    const email = String(flags.email ?? process.env.STOKER_EMAIL ?? "");
+    const password = String(flags.password ?? process.env.STOKER_PASSWORD ?? "");
+    if (!email || !password) throw new CliError("Give --token, or --email and --password (or STOKER_EMAIL/STOKER_PASSWORD).");
+    const res = await fetch(`${url.replace(/\/$/, "")}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
+    if (!res.ok) throw new CliError(((await res.json().catch(() => ({}))) as { message?: string }).message ?? `Login failed (HTTP ${res.status}).`);
+    const cookie = res.headers.get("set-cookie")?.split(";")[0] ?? "";
+    const created = await fetch(`${url.replace(/\/$/, "")}/api/v1/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie, "x-stoker-csrf": "1" },
+      body: JSON.stringify({ name: `cli@${os.hostname()}` }),
+    });
+    token = ((await created.json()) as { token: string }).token;
+  }
+  const me = await request<{ email: string; role: string }>({ url, token }, "GET", "/auth/me");
+  saveConfig({ url, token });
+  out(`Logged in to ${url} as ${me.email} (${me.role}).`);
+}
+
+export async function hosts(config: CliConfig, flags: Flags): Promise<void> {
+  const list = await request<HostView[]>(config, "GET", "/hosts");
+  if (flags.json) return out(JSON.stringify(list, null, 2));
+  out(table(["HOST", "STATUS", "OS", "AGENT", "LAST SEEN"], list.map((h) => [h.name, h.online ? "online" : "offline", h.facts.os ?? "", h.facts.agentVersion ?? "", h.lastSeenAt ?? "never"])));
+}
+
+export async function apps(config: CliConfig, flags: Flags): Promise<void> {
+  const list = await request<AppView[]>(config, "GET", "/apps");
+  if (flags.json) return out(JSON.stringify(list, null, 2));
+  out(
+    table(
+      ["APP", "HOST", "PROCESSES", "STATES", "SOCKET"],
+      list.map((a) => [a.name, a.host.name, a.processes.length, [...new Set(a.processes.map((p) => p.state))].join(",") || "-", a.socket?.address ?? ""]),
+    ),
+  );
+}
+
+export async function action(config: CliConfig, verb: "restart" | "stop" | "start" | "reload", name: string | undefined, flags: Flags): Promise<void> {
+  const app = await findApp(config, name);
+  const res = await request<{ processes: { pid: number; state: string }[] }>(config, "POST", `/apps/${app.id}/${verb}`);
+  if (flags.json) return out(JSON.stringify(res, null, 2));
+  out(`${app.name}: ${verb} done`);
+  out(table(["PID", "STATE"], res.processes.map((p) => [p.pid || "-", p.state])));
+}
+
+export async function logs(config: CliConfig, name: string | undefined, flags: Flags): Promise<void> {
+  const app = await findApp(config, name);
+  const print = (l: { ts: string; pid: number; stream: string; text: string }) => (flags.json ? out(JSON.stringify(l)) : out(`${l.ts} ${l.pid} ${l.stream} ${l.text}`));
+  if (!flags.f && !flags.follow) {
+    const q = new URLSearchParams({ limit: String(flags.n ?? 100) });
+    if (typeof flags.stream === "string") q.set("stream", flags.stream);
+    if (typeof flags.grep === "string") q.set("q", flags.grep);
+    const page = await request<{ lines: { ts: string; pid: number; stream: string; text: string }[] }>(config, "GET", `/apps/${app.id}/logs?${q}`);
+    for (const l of page.lines) print(l);
+    return;
+  }
+  // -f: the same live tail the dashboard uses, over /ws/ui with the token.
+  const ws = new WebSocket(`${config.url.replace(/^http/, "ws").replace(/\/$/, "")}/ws/ui`, { headers: { authorization: `Bearer ${config.token}` } });
+  await new Promise<void>((resolve, reject) => {
+    ws.on("open", () => ws.send(JSON.stringify({ type: "logs.follow", appId: app.id })));
+    ws.on("message", (data) => {
+      const msg = JSON.parse(String(data)) as { type: string; appId?: string; lines?: WireLogLine[]; dropped?: number };
+      if (msg.type !== "logs.lines" || msg.appId !== app.id) return;
+      for (const l of msg.lines ?? []) print({ ...l, stream: l.stream });
+      if (msg.dropped) process.stderr.write(`[${msg.dropped} lines dropped]\n`);
+    });
+    ws.on("unexpected-response", (_r, res) => reject(new CliError(`The control plane refused the log stream (HTTP ${res.statusCode}).`)));
+    ws.on("close", () => resolve());
+    ws.on("error", (e) => reject(new CliError(e.message)));
+  });
+}
+
+export async function audit(config: CliConfig, flags: Flags): Promise<void> {
+  const q = new URLSearchParams({ limit: String(flags.n ?? 50) });
+  for (const k of ["actor", "action", "target"]) if (typeof flags[k] === "string") q.set(k, String(flags[k]));
+  const res = await request<{ events: { id: number; ts: string; actor: { label: string }; action: string; target: string; result: string }[] }>(config, "GET", `/audit?${q}`);
+  if (flags.json) return out(res.events.map((e) => JSON.stringify(e)).join("\n"));
+  out(table(["#", "TIME", "ACTOR", "ACTION", "TARGET", "RESULT"], res.events.map((e) => [e.id, e.ts, e.actor.label, e.action, e.target, e.result])));
+}

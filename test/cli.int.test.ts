@@ -1,0 +1,70 @@
+// The `stoker` CLI against a running stack: login, tables and --json, restart, logs, audit, errors.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN, type Stack, startStack, waitUntil } from "./support/stack";
+
+let stack: Stack;
+const home = mkdtempSync(path.join(tmpdir(), "stoker-cli-"));
+
+function stoker(...args: string[]) {
+  const r = spawnSync(process.execPath, ["bin/stoker.mjs", ...args], { env: { ...process.env, XDG_CONFIG_HOME: home, STOKER_URL: "", STOKER_TOKEN: "" }, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.destroy();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe("stoker CLI", () => {
+  it("refuses to work before login, with a hint", () => {
+    const r = stoker("apps");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("stoker login URL");
+  });
+
+  it("logs in with email and password and stores a token file readable only by its owner", () => {
+    const r = stoker("login", stack.url, "--email", ADMIN.email, "--password", ADMIN.password);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`as ${ADMIN.email} (owner)`);
+    expect(statSync(path.join(home, "stoker", "config.json")).mode & 0o777).toBe(0o600);
+  });
+
+  it("lists hosts and apps as tables and as JSON", async () => {
+    await waitUntil(async () => {
+      const apps = JSON.parse(stoker("apps", "--json").out) as { processes: { state: string }[] }[];
+      return apps[0]?.processes.length === 2 && apps[0].processes.every((p) => p.state === "RUNNING");
+    }, 30_000);
+    expect(stoker("hosts").out).toMatch(/local\s+online/);
+    expect(stoker("apps").out).toMatch(/demo\s+local\s+2\s+RUNNING/);
+  });
+
+  it("restarts an app by name and prints the new pids; exit 0", () => {
+    const before = (JSON.parse(stoker("apps", "--json").out) as { processes: { pid: number }[] }[])[0].processes.map((p) => p.pid);
+    const r = stoker("restart", "demo", "--json");
+    expect(r.code, r.err).toBe(0);
+    const after = (JSON.parse(r.out) as { processes: { pid: number }[] }).processes.map((p) => p.pid);
+    expect(after).toHaveLength(2);
+    for (const pid of after) expect(before).not.toContain(pid);
+  });
+
+  it("prints log history and the audit trail", () => {
+    expect(stoker("logs", "demo", "-n", "20").out).toContain("listening on fd 0");
+    const audit = stoker("audit", "--json", "--action", "app.restart").out.trim().split("\n").map((l) => JSON.parse(l) as { action: string; actor: { label: string } });
+    expect(audit[0].action).toBe("app.restart");
+    expect(audit[0].actor.label).toContain("token cli@");
+  });
+
+  it("fails with exit 1 and a clear message for an unknown app", () => {
+    const r = stoker("restart", "nope");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('No app named "nope"');
+  });
+});
