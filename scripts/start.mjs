@@ -29,7 +29,8 @@ function needsBuild() {
   const id = ".next/BUILD_ID";
   if (!existsSync(id)) return true;
   const built = statSync(id).mtimeMs;
-  return ["app", "components", "lib"].some((d) => newestMtime(d) > built) || statSync("next.config.js").mtimeMs > built;
+  if (["app", "components", "lib"].some((d) => newestMtime(d) > built) || statSync("next.config.js").mtimeMs > built) return true;
+  return !existsSync("dist/agent.mjs") || newestMtime("agent") > statSync("dist/agent.mjs").mtimeMs || newestMtime("lib/protocol") > statSync("dist/agent.mjs").mtimeMs;
 }
 
 // In a child process: the migration engine keeps its SQLite connection (and lock) until it exits.
@@ -37,7 +38,7 @@ const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], 
 if (migrated.status !== 0) process.exit(migrated.status ?? 1);
 if (needsBuild()) {
   console.log("[stoker] building the dashboard (first start only, ~30 s)…");
-  const r = spawnSync("npx", ["next", "build"], { stdio: "inherit", env });
+  const r = spawnSync("npm", ["run", "build"], { stdio: "inherit", env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
@@ -69,7 +70,11 @@ async function waitForServer() {
 
 await waitForServer();
 const stateDir = path.join(env.STOKER_DATA_DIR, "agent");
-agent = node(["agent/main.ts", "run", "--url", url, "--join-file", path.join(stateDir, "local-join-token"), "--name", "local"]);
+// The bundled agent when built (less memory); the TypeScript sources otherwise.
+const agentArgs = ["run", "--url", url, "--join-file", path.join(stateDir, "local-join-token"), "--name", "local"];
+agent = existsSync("dist/agent.mjs")
+  ? spawn(process.execPath, ["dist/agent.mjs", ...agentArgs], { stdio: "inherit", env })
+  : node(["agent/main.ts", ...agentArgs]);
 
 const login = process.env.STOKER_ADMIN_EMAIL
   ? `log in as ${process.env.STOKER_ADMIN_EMAIL}`
