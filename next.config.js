@@ -5,6 +5,8 @@ const basePath = process.env.STOKER_BASE_PATH ?? "";
 /** @type {import('next').NextConfig} */
 export default {
   basePath,
+  // A separate build directory lets a sub-path build sit beside the root one (tests, staging).
+  distDir: process.env.STOKER_DIST_DIR || ".next",
   env: { NEXT_PUBLIC_BASE_PATH: basePath },
   poweredByHeader: false,
   // Native and Node-only modules stay outside the bundle.

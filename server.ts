@@ -18,7 +18,8 @@ function reject(socket: Duplex, status: string): void {
 
 // basePath is baked into the client bundles at build time: a different one at start breaks every page.
 function checkBuiltBasePath(): void {
-  const built = (JSON.parse(readFileSync(".next/required-server-files.json", "utf8")) as { config: { basePath: string } }).config.basePath;
+  const distDir = process.env.STOKER_DIST_DIR || ".next";
+  const built = (JSON.parse(readFileSync(`${distDir}/required-server-files.json`, "utf8")) as { config: { basePath: string } }).config.basePath;
   if (built !== config.basePath) {
     throw new Error(`STOKER_BASE_PATH is "${config.basePath}" but the build used "${built}": run \`npm run build\` again.`);
   }

@@ -26,7 +26,7 @@ function newestMtime(dir) {
 }
 
 function needsBuild() {
-  const id = ".next/BUILD_ID";
+  const id = `${process.env.STOKER_DIST_DIR || ".next"}/BUILD_ID`;
   if (!existsSync(id)) return true;
   const built = statSync(id).mtimeMs;
   if (["app", "components", "lib"].some((d) => newestMtime(d) > built) || statSync("next.config.js").mtimeMs > built) return true;

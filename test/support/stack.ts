@@ -54,7 +54,7 @@ export function appPids(dataDir: string): number[] {
   }
 }
 
-export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(extraEnv: Record<string, string> = {}, basePath = ""): Promise<Stack> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "stoker-test-"));
   chmodSync(dataDir, 0o755); // web-server workers (www-data) must reach the app sockets inside
@@ -76,7 +76,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     });
     proc.stdout?.on("data", (d) => (output += d));
     proc.stderr?.on("data", (d) => (output += d));
-    await waitFor(`${url}/api/v1/health`, 120_000);
+    await waitFor(`${url}${basePath}/api/v1/health`, 120_000);
   };
   const stopStoker = async () => {
     const p = proc;

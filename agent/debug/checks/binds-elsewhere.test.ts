@@ -1,0 +1,25 @@
+// Static signs that an app binds its own socket while the agent passes one on fd 0.
+import { describe, expect, it } from "vitest";
+import { AppSpecSchema } from "../../../lib/protocol";
+import { checkBindHints } from "./binds-elsewhere";
+
+const spec = (bind: "agent" | "app") => AppSpecSchema.parse({ name: "a", hostId: "h", command: ["/bin/true"], socket: { path: "/run/a/a.sock", bind } });
+
+describe("checkBindHints", () => {
+  it("spots flup's bindAddress in the script", () => {
+    const src = "from flup.server.fcgi import WSGIServer\nWSGIServer(app, bindAddress='/tmp/app.sock').run()\n";
+    const [f] = checkBindHints(spec("agent"), [], src);
+    expect(f.code).toBe("app-binds-elsewhere");
+    expect(f.detail).toContain("bindAddress='/tmp/app.sock'");
+  });
+
+  it("spots php-cgi -b and a uWSGI socket other than fd://0", () => {
+    expect(checkBindHints(spec("agent"), ["-b", "127.0.0.1:9000"], null)[0].detail).toContain("-b 127.0.0.1:9000");
+    expect(checkBindHints(spec("agent"), ["--fastcgi-socket=/tmp/u.sock"], null)[0].detail).toContain("--fastcgi-socket=/tmp/u.sock");
+    expect(checkBindHints(spec("agent"), ["--fastcgi-socket", "fd://0"], null)).toEqual([]);
+  });
+
+  it("says nothing when the spec lets the app bind itself", () => {
+    expect(checkBindHints(spec("app"), ["-b", "127.0.0.1:9000"], "bindAddress='/x'")).toEqual([]);
+  });
+});

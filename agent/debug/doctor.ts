@@ -1,0 +1,113 @@
+// The doctor: answers "why premature end of headers?" without a shell. Static checks of the
+// script, env and sockets, then one run-by-hand instance whose output and /proc state are examined.
+import type { AppSpec, DoctorFinding, DoctorReport, RunByHandResult } from "../../lib/protocol";
+import { type LaunchPlan, planLaunch } from "../supervisor/launch-plan";
+import { lookupUser } from "../supervisor/users";
+import { type Credentials, credentialsOf } from "./access";
+import { checkBindHints, checkListeners } from "./checks/binds-elsewhere";
+import { findImportFailure, importErrorFinding } from "./checks/import-error";
+import { noResponseFinding, probeLiveSocket } from "./checks/live-probe";
+import { loginShellEnv } from "./checks/login-env";
+import { checkMissingEnv, envNamesInOutput } from "./checks/missing-env";
+import { checkRelativePaths } from "./checks/relative-path";
+import { checkScript } from "./checks/script-checks";
+import { findScript, readHead, type ScriptTarget } from "./checks/script-target";
+import { moduleSearchPath } from "./checks/search-path";
+import { checkSocketMismatch } from "./checks/socket-config";
+import { checkSocketPermission } from "./checks/socket-permission";
+import { checkWebServerAddrs } from "./checks/web-server-addrs";
+import { runByHand } from "./run-by-hand";
+
+export type DoctorContext = {
+  socketDirs: string[];
+  /** The user the web server's workers run as (default www-data). */
+  webServerUser?: string;
+  /** The rendered or applied web-server config, to compare its socket with the app's. */
+  webConfigText?: string | null;
+  /** Recent stdout/stderr of the app's supervised processes. */
+  recentOutput?: string;
+  /** Pids of the app's running processes, inspected for sockets they bind themselves. */
+  pids?: number[];
+  /** How long a FastCGI request may take before it counts as "no response" (default 3 s). */
+  requestTimeoutMs?: number;
+  /** Start one extra instance (run by hand) to watch it start; default true. */
+  runInstance?: boolean;
+};
+
+function appCredentials(plan: LaunchPlan): Credentials {
+  // spawn() with a uid drops supplementary groups, so the app has exactly uid + one gid.
+  if (plan.uid !== undefined) return { name: plan.userName, uid: plan.uid, gids: [plan.gid ?? plan.uid] };
+  const me = lookupUser(process.getuid?.() ?? 0);
+  return credentialsOf(me?.name ?? plan.userName) ?? { name: plan.userName, uid: process.getuid?.() ?? 0, gids: [process.getgid?.() ?? 0] };
+}
+
+async function outputFindings(plan: LaunchPlan, output: string, script: ScriptTarget | null): Promise<DoctorFinding[]> {
+  const findings: DoctorFinding[] = [];
+  const failure = findImportFailure(output);
+  if (failure) {
+    const searchPath = await moduleSearchPath(plan, failure.language, script?.interpreter ?? null, script?.path ?? null);
+    findings.push(importErrorFinding(failure, searchPath, plan.userName));
+  }
+  findings.push(...checkRelativePaths(output, script?.path ?? null, plan.cwd));
+  // The login shell is only started when the output names a variable the app's env lacks.
+  if (envNamesInOutput(output).some((m) => !(m.name in plan.env))) {
+    findings.push(...checkMissingEnv(output, plan.env, await loginShellEnv(plan.userName), plan.userName));
+  }
+  return findings;
+}
+
+export async function runDoctor(spec: AppSpec, ctx: DoctorContext): Promise<DoctorReport> {
+  const started = performance.now();
+  const ranAt = new Date().toISOString();
+  const report = (findings: DoctorFinding[]): DoctorReport => ({ findings: dedupe(findings), ranAt, durationMs: Math.round(performance.now() - started) });
+  const timeoutMs = ctx.requestTimeoutMs ?? 3000;
+
+  const planned = planLaunch(spec, ctx.socketDirs);
+  if (!planned.ok) {
+    const fields = planned.fields?.map((f) => `${f.path}: ${f.message}`).join("\n") ?? "";
+    return report([{ code: "spec-unfit", severity: "error", title: "The app cannot be started on this host", detail: `${planned.message}\n${fields}`.trim(), fix: "Correct the fields named above in the app spec." }]);
+  }
+  const plan = planned.value;
+  const findings: DoctorFinding[] = [];
+
+  const script = findScript(plan);
+  const source = script ? (readHead(script.path)?.toString("utf8") ?? null) : null;
+  if (script) findings.push(...checkScript(script, plan, appCredentials(plan)));
+  findings.push(...checkWebServerAddrs(spec, plan.env));
+  findings.push(...checkBindHints(spec, plan.args, source));
+  if (ctx.webConfigText) findings.push(...checkSocketMismatch(spec, ctx.webConfigText));
+  const web = credentialsOf(ctx.webServerUser ?? "www-data");
+  if (web) findings.push(...checkSocketPermission(spec, web));
+
+  if (ctx.pids?.length) findings.push(...checkListeners(spec, ctx.pids));
+  findings.push(...(await probeLiveSocket(spec, timeoutMs)));
+
+  let run: RunByHandResult | null = null;
+  const startable = !findings.some((f) => f.code === "script-missing");
+  if ((ctx.runInstance ?? true) && spec.socket.bind === "agent" && startable) {
+    run = await runByHand(spec, {
+      socketDirs: ctx.socketDirs,
+      timeoutMs,
+      whileRunning: (pid) => {
+        findings.push(...checkListeners(spec, [pid]));
+      },
+    });
+    if (run.outcome === "no-response") findings.push(noResponseFinding("a run-by-hand instance", timeoutMs, `${run.stdout}\n${run.stderr}`));
+  }
+  const output = [run?.stdout, run?.stderr, run?.response?.stderr, ctx.recentOutput].filter(Boolean).join("\n");
+  if (output) findings.push(...(await outputFindings(plan, output, script)));
+  return report(findings);
+}
+
+function dedupe(findings: DoctorFinding[]): DoctorFinding[] {
+  // An app that binds elsewhere never answers on fd 0: that is the cause, not a second problem.
+  const bindsElsewhere = findings.some((f) => f.code === "app-binds-elsewhere");
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    if (bindsElsewhere && f.code === "no-response") return false;
+    const key = `${f.code}\u0000${f.title}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
