@@ -32,6 +32,10 @@ export class ControlLink {
 
   start(): void {
     this.supervisor.logs.setSender((appId, lines, dropped) => this.send({ type: "logs.lines", appId, lines, dropped }));
+    this.supervisor.debug.setSender({
+      output: (sessionId, data) => this.send({ type: "pty.output", sessionId, data }),
+      exit: (sessionId, code, reason) => this.send({ type: "pty.exit", sessionId, code, reason }),
+    });
     this.connect();
     this.factsTimer = setInterval(() => this.send({ type: "facts", facts: hostFacts() }), 10_000);
     this.factsTimer.unref();
@@ -96,6 +100,15 @@ export class ControlLink {
         return;
       case "error":
         this.log(`control plane says: ${msg.message}`);
+        return;
+      case "pty.input":
+        this.supervisor.debug.input(msg.sessionId, msg.data);
+        return;
+      case "pty.resize":
+        this.supervisor.debug.resize(msg.sessionId, msg.cols, msg.rows);
+        return;
+      case "pty.close":
+        this.supervisor.debug.close(msg.sessionId);
         return;
       case "request": {
         const result = await this.supervisor.execute(msg.op).catch((e: unknown) => {

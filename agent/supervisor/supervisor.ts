@@ -10,6 +10,7 @@ import {
   type Result,
 } from "../../lib/protocol";
 import { applyAppWebConfig, getWebConfig, type WebTargets } from "../apply/web-config-ops";
+import { DebugOps } from "../debug/debug-ops";
 import { LogService } from "../logs/log-service";
 import type { LogLimits } from "../logs/log-sink";
 import { readLogOp } from "./read-log-op";
@@ -28,12 +29,14 @@ export type SupervisorListener = {
 export class Supervisor {
   readonly apps = new Map<string, AppRunner>();
   readonly logs = new LogService();
+  readonly debug: DebugOps;
   private listeners = new Set<SupervisorListener>();
   private statusTimer: NodeJS.Timeout | null = null;
   private readonly stateFile: string;
 
   constructor(private opts: SupervisorOptions) {
     this.stateFile = path.join(opts.stateDir, "state.json");
+    this.debug = new DebugOps(opts.stateDir, opts.socketDirs, opts.webTargets ?? {});
   }
 
   listen(listener: SupervisorListener): () => void {
@@ -132,6 +135,7 @@ export class Supervisor {
       return plan.ok ? ok({ valid: true }) : plan;
     }
     if (op.op === "app.put") return this.put(op.app);
+    if (op.op === "pty.recording") return this.debug.recording(op.sessionId);
     const runner = this.apps.get(op.appId);
     if (!runner) return err("NOT_FOUND", `This host does not run app ${op.appId}.`);
     // Reads never wait behind a restart in progress.
@@ -143,6 +147,12 @@ export class Supervisor {
     if (op.op.startsWith("logs.")) return readLogOp(runner.sink.dir, op);
     if (op.op === "webconfig.get") return getWebConfig(runner.desired.spec, this.opts.webTargets ?? {}, op.server);
     if (op.op === "webconfig.apply") return applyAppWebConfig(runner.desired.spec, this.opts.webTargets ?? {}, op.server, op.text);
+    if (op.op === "app.doctor") {
+      const pids = runner.processes().map((p) => p.pid).filter(Boolean);
+      return this.debug.doctor(runner.desired.spec, runner.processes().map((p) => runner.outputOf(p.pid || 0)).join("\n"), pids);
+    }
+    if (op.op === "app.run-by-hand") return this.debug.runByHand(runner.desired.spec);
+    if (op.op === "pty.open") return this.debug.openPty(runner.desired.spec, op);
     const setDesired = (desired: "running" | "stopped") => {
       runner.desired = { ...runner.desired, desired };
     };

@@ -2,6 +2,7 @@
 // The audit history: filters in the URL, infinite scroll, a detail view with a before/after diff, export.
 import { clsx } from "clsx";
 import { Download } from "lucide-react";
+import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Fragment, useCallback, useEffect, useRef, useState } from "react";
 import { api, BASE_PATH } from "../api-client";
@@ -10,6 +11,10 @@ import { ConfigDiff } from "../webconfig/config-text";
 
 type AuditEvent = { id: number; ts: string; actor: { type: string; label: string }; action: string; target: string; before: unknown; after: unknown; ip: string; result: string };
 const FILTERS = ["actor", "action", "target", "since", "until"] as const;
+const recordingOf = (e: AuditEvent): string | null => {
+  const after = e.after as { recording?: unknown } | null;
+  return typeof after?.recording === "string" && after.recording.startsWith("/debug-sessions/") ? after.recording : null;
+};
 const pretty = (v: unknown) => (v === null || v === undefined ? "" : JSON.stringify(v, null, 2));
 
 export function AuditTable() {
@@ -129,6 +134,11 @@ export function AuditTable() {
               {open === e.id && (
                 <tr>
                   <td colSpan={7} className="border-t border-line bg-surface px-3 py-2">
+                    {recordingOf(e) && (
+                      <Link href={recordingOf(e) ?? "/"} className="mb-2 inline-block text-xs text-accent underline">
+                        Replay the recorded terminal session
+                      </Link>
+                    )}
                     {e.before || e.after ? <ConfigDiff from={pretty(e.before)} to={pretty(e.after)} /> : <p className="text-xs text-muted">No details recorded.</p>}
                   </td>
                 </tr>

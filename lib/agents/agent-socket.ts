@@ -7,6 +7,8 @@ import { hashSecret } from "../auth/secrets";
 import { desiredOf } from "../apps/app-record";
 import { db } from "../db";
 import { hostView } from "../hosts/host-view";
+import { finishDebugSession } from "../debug/debug-sessions";
+import { ptyRelay } from "../debug/pty-relay";
 import { logFollows } from "../live/log-follows";
 import { uiHub } from "../live/ui-hub";
 import { type AgentToControl, AgentToControlSchema, type ErrorCode } from "../protocol";
@@ -86,6 +88,13 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
       return;
     case "logs.lines":
       logFollows().publish(msg.appId, msg.lines, msg.dropped);
+      return;
+    case "pty.output":
+      ptyRelay().output(msg.sessionId, msg.data);
+      return;
+    case "pty.exit":
+      ptyRelay().exit(msg.sessionId, msg.code, msg.reason);
+      await finishDebugSession(msg.sessionId, msg.reason ?? "exit");
       return;
     case "error":
       console.warn(`[agent ${host.name}] says: ${msg.message}`);

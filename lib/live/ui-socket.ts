@@ -5,6 +5,7 @@ import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import { authenticateHeaders, type UserActor } from "../auth/authenticate";
 import { UiToControlSchema } from "../protocol";
+import { ptyRelay } from "../debug/pty-relay";
 import { logFollows } from "./log-follows";
 import { uiHub } from "./ui-hub";
 
@@ -32,7 +33,11 @@ export function onUiConnection(ws: WebSocket, actor: UserActor): void {
       ws.send(JSON.stringify({ type: "error", message: "Unknown message; it was ignored." }));
       return;
     }
-    if (msg.data.type === "logs.follow") void logFollows().follow(ws, msg.data.appId, msg.data.afterSeq);
-    else if (msg.data.type === "logs.unfollow") logFollows().unfollow(ws, msg.data.appId);
+    const m = msg.data;
+    if (m.type === "logs.follow") void logFollows().follow(ws, m.appId, m.afterSeq);
+    else if (m.type === "logs.unfollow") logFollows().unfollow(ws, m.appId);
+    else if (m.type === "pty.attach") {
+      if (!ptyRelay().attach(ws, actor.userId, m.sessionId)) ws.send(JSON.stringify({ type: "error", message: "That terminal session is not yours or has ended." }));
+    } else if (m.type === "pty.input" || m.type === "pty.resize" || m.type === "pty.close") ptyRelay().forward(actor.userId, m);
   });
 }

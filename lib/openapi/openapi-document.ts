@@ -7,6 +7,8 @@ import { ChangePasswordSchema } from "../auth/account";
 import { AuditQuerySchema } from "../audit/list-audit";
 import {
   AppSpecSchema,
+  DoctorReportSchema,
+  RunByHandResultSchema,
   AppViewSchema,
   ApplyOutcomeSchema,
   EnrollRequestSchema,
@@ -64,6 +66,10 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/apps/{id}/webconfig/adopt": { post: { summary: "Accept a hand edit as the applied version", role: "admin" } },
   "/apps/{id}/webconfig/history": { get: { summary: "Applied versions", role: "viewer" } },
   "/apps/{id}/webconfig/rollback": { post: { summary: "Apply an earlier version again", role: "admin" } },
+  "/apps/{id}/doctor": { post: { summary: "Run the doctor: findings with causes and fixes", role: "operator", response: DoctorReportSchema } },
+  "/apps/{id}/run-by-hand": { post: { summary: "Start one instance by hand and send one request", role: "operator", response: RunByHandResultSchema } },
+  "/apps/{id}/debug-sessions": { post: { summary: "Open a recorded terminal (stream over /ws/ui)", role: "operator" } },
+  "/debug-sessions/{id}/recording": { get: { summary: "asciicast v2 recording (owner of the session, admins)", role: "viewer" } },
   "/audit": { get: { summary: "Audit history, newest first", role: "viewer", query: AuditQuerySchema } },
   "/audit/verify": { get: { summary: "Verify the hash chain", role: "viewer" } },
   "/audit/export": { get: { summary: "Export the history as CSV or JSON lines", role: "viewer" } },

@@ -1,6 +1,7 @@
 // Messages between an agent and the control plane over /ws/agent. Both sides parse every frame.
 import { z } from "zod";
 import { AppSpecSchema, DesiredAppSchema } from "./app-spec";
+import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema, LogQuerySchema } from "./log-messages";
 import { WebServerSchema } from "./web-spec";
 import { AppStatusSchema, HostFactsSchema, ProcessStateSchema } from "./process-state";
@@ -73,6 +74,18 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
   }),
   z.strictObject({ op: z.literal("tracebacks.list"), ...AppRef }),
   z.strictObject({ op: z.literal("webconfig.get"), ...AppRef, server: WebServerSchema.optional() }),
+  z.strictObject({ op: z.literal("app.doctor"), ...AppRef }),
+  z.strictObject({ op: z.literal("app.run-by-hand"), ...AppRef }),
+  z.strictObject({
+    op: z.literal("pty.open"),
+    ...AppRef,
+    sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}\$?$/),
+    cols: z.number().int().min(2).max(1000),
+    rows: z.number().int().min(2).max(500),
+    allowRoot: z.boolean(),
+  }),
+  z.strictObject({ op: z.literal("pty.recording"), sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
   // text: a specific version (rollback, adopt); without it the agent applies what it renders now.
   z.strictObject({ op: z.literal("webconfig.apply"), ...AppRef, server: WebServerSchema.optional(), text: z.string().max(1 << 20).optional() }),
 ]);
@@ -84,6 +97,9 @@ export const ControlToAgentSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("sync"), apps: z.array(DesiredAppSchema) }),
   z.strictObject({ type: z.literal("request"), id: z.string().min(1).max(64), op: AgentOpSchema }),
   z.strictObject({ type: z.literal("error"), message: z.string() }),
+  PtyInputSchema,
+  PtyResizeSchema,
+  PtyCloseSchema,
 ]);
 export type ControlToAgent = z.infer<typeof ControlToAgentSchema>;
 
@@ -117,6 +133,8 @@ export const AgentToControlSchema = z.union([
   z.strictObject({ type: z.literal("apps.status"), apps: z.array(AppStatusSchema) }),
   z.strictObject({ type: z.literal("process.transitions"), transitions: z.array(ProcessTransitionSchema).max(1000) }),
   z.strictObject({ type: z.literal("logs.lines"), appId: z.string(), lines: z.array(LogLineSchema).max(5000), dropped: z.number().int().min(0) }),
+  PtyOutputSchema,
+  PtyExitSchema,
   z.strictObject({ type: z.literal("error"), message: z.string() }),
   ReplySchema,
 ]);

@@ -1,6 +1,7 @@
 // Messages between the control plane and browsers over /ws/ui.
 import { z } from "zod";
 import { AppSpecSchema } from "./app-spec";
+import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema } from "./log-messages";
 import { AppStatusSchema, HostFactsSchema, ProcessInfoSchema, SocketStatusSchema } from "./process-state";
 
@@ -32,6 +33,8 @@ export const UiEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("app.status"), hostId: z.string(), status: AppStatusSchema }),
   z.object({ type: z.literal("app.changed"), appId: z.string() }),
   z.object({ type: z.literal("logs.lines"), appId: z.string(), lines: z.array(LogLineSchema), dropped: z.number().int() }),
+  PtyOutputSchema,
+  PtyExitSchema,
   z.object({ type: z.literal("error"), message: z.string() }),
 ]);
 export type UiEvent = z.infer<typeof UiEventSchema>;
@@ -41,5 +44,10 @@ export const UiToControlSchema = z.discriminatedUnion("type", [
   // Follow an app's live log; afterSeq resumes after the last line seen (no gap, no duplicate).
   z.strictObject({ type: z.literal("logs.follow"), appId: z.string().max(64), afterSeq: z.number().int().optional() }),
   z.strictObject({ type: z.literal("logs.unfollow"), appId: z.string().max(64) }),
+  PtyInputSchema,
+  PtyResizeSchema,
+  PtyCloseSchema,
+  // After a reconnect: send this session's output to the new socket.
+  z.strictObject({ type: z.literal("pty.attach"), sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
 ]);
 export type UiToControl = z.infer<typeof UiToControlSchema>;

@@ -1,6 +1,7 @@
 // One app's page.
 import { notFound } from "next/navigation";
 import { AppDetail } from "@/components/apps/app-detail";
+import { DebugPanel } from "@/components/debug/debug-panel";
 import { WebConfigPanel } from "@/components/webconfig/web-config-panel";
 import { getApp } from "@/lib/apps/list-apps";
 import { pageUser } from "@/lib/auth/page-user";
@@ -11,6 +12,10 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   const app = await getApp((await params).id, user);
   if (!app.ok) notFound();
   const canEdit = can(user.role, "apps.write");
-  const extraTabs = [{ id: "web", label: "Web server", content: <WebConfigPanel appId={app.value.id} canApply={canEdit} defaultServer={app.value.spec.web?.server ?? null} /> }];
+  const failing = app.value.processes.some((p) => p.state === "FATAL" || p.state === "BACKOFF");
+  const extraTabs = [
+    { id: "web", label: "Web server", content: <WebConfigPanel appId={app.value.id} canApply={canEdit} defaultServer={app.value.spec.web?.server ?? null} /> },
+    { id: "debug", label: "Debug", content: <DebugPanel appId={app.value.id} appUser={app.value.spec.user ?? "root"} canOperate={can(user.role, "apps.operate")} suggestDoctor={failing} /> },
+  ];
   return <AppDetail app={app.value} canOperate={can(user.role, "apps.operate")} canEdit={canEdit} extraTabs={extraTabs} />;
 }

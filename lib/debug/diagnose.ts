@@ -1,0 +1,29 @@
+// The doctor and "run it by hand", asked of the app's agent. Run-by-hand starts a process, so it is audited.
+import "server-only";
+import { agentHub } from "../agents/agent-hub";
+import { appendAudit } from "../audit/append-audit";
+import type { AuditContext } from "../audit/audit-context";
+import { db } from "../db";
+import { type DoctorReport, DoctorReportSchema, type RunByHandResult, RunByHandResultSchema } from "../protocol";
+import { err, ok, type Result } from "../result";
+
+export async function runDoctor(appId: string): Promise<Result<DoctorReport>> {
+  const app = await db.app.findUnique({ where: { id: appId } });
+  if (!app) return err("NOT_FOUND", "That app does not exist.");
+  const res = await agentHub().call(app.hostId, { op: "app.doctor", appId }, 90_000);
+  if (!res.ok) return res;
+  const parsed = DoctorReportSchema.safeParse(res.value);
+  return parsed.success ? ok(parsed.data) : err("INTERNAL", "The agent sent a malformed doctor report.");
+}
+
+export async function runByHand(appId: string, audit: AuditContext): Promise<Result<RunByHandResult>> {
+  const app = await db.app.findUnique({ where: { id: appId } });
+  if (!app) return err("NOT_FOUND", "That app does not exist.");
+  const res = await agentHub().call(app.hostId, { op: "app.run-by-hand", appId }, 60_000);
+  const parsed = res.ok ? RunByHandResultSchema.safeParse(res.value) : null;
+  await db.$transaction((tx) =>
+    appendAudit(tx, audit, { action: "app.run-by-hand", target: `app:${app.name}`, after: parsed?.success ? { outcome: parsed.data.outcome, exitCode: parsed.data.exitCode } : undefined, result: parsed?.success ? "success" : "failure" }),
+  );
+  if (!res.ok) return res;
+  return parsed?.success ? ok(parsed.data) : err("INTERNAL", "The agent sent a malformed result.");
+}
