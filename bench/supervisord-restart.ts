@@ -332,6 +332,12 @@ export function markdownRow(r: RestartBenchResult): string {
   return `| ${r.system} | ${r.mode} | ${r.load} | ${r.requests} | ${r.failed} | ${r.restartCommandMs} | ${r.allRunningMs} | ${mib(r.rssKiB.peak)} |`;
 }
 
+export async function supervisordRows(): Promise<RestartBenchResult[]> {
+  const results: RestartBenchResult[] = [];
+  for (const mode of ["group", "one-by-one"] as const) results.push(await benchSupervisordRestart(mode, 4, mode === "group" ? DEFAULT_WRK : ONE_BY_ONE_WRK));
+  return results;
+}
+
 async function main(): Promise<void> {
   const results: RestartBenchResult[] = [];
   for (const mode of ["group", "one-by-one"] as const) {

@@ -1,0 +1,168 @@
+// Benchmark: a whole-app restart under load, supervisord 4.2 [fcgi-program] (group and one by one)
+// against Stoker's agent, on the same 4-process php-cgi app behind the same nginx, in one run.
+// Also: Stoker's restart time for 1, 4 and 16 processes against php-cgi's own start time, and agent RSS.
+// Run: npm run build:agent && node --import tsx bench/restart.ts   (loopback and temp dirs only)
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fastcgiRequest } from "../agent/fastcgi/client";
+import { cgiParams } from "../agent/fastcgi/http-response";
+import { callLocalControl } from "../agent/link/local-control";
+import { closeFd, listenUnix } from "../agent/supervisor/native";
+import { startNginxFront } from "../test/support/nginx-front";
+import {
+  DEFAULT_WRK,
+  MARKDOWN_HEADER,
+  markdownRow,
+  nginxErrorReasons,
+  type RestartBenchResult,
+  rssKiB,
+  sampleRss,
+  supervisordRows,
+  underLoad,
+  wrkFailed,
+} from "./supervisord-restart";
+
+const PHP_INDEX = path.resolve(import.meta.dirname, "../examples/apps/php/index.php");
+const PHP_ENV = { PHP_FCGI_CHILDREN: "0", PHP_FCGI_MAX_REQUESTS: "0" };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Agent = { child: ChildProcess; dir: string; sock: string; ctl(op: unknown): Promise<{ ok: boolean; value?: unknown; message?: string }>; stop(): Promise<void> };
+
+async function startAgent(processes: number): Promise<Agent> {
+  const dir = mkdtempSync(path.join(tmpdir(), "stoker-bench-agent-"));
+  chmodSync(dir, 0o755);
+  const sock = path.join(dir, "php.sock");
+  const config = path.join(dir, "apps.json");
+  const spec = { name: "php", command: ["/usr/bin/php-cgi"], env: PHP_ENV, processes, fastcgiParams: { SCRIPT_FILENAME: PHP_INDEX }, socket: { path: sock } };
+  writeFileSync(config, JSON.stringify({ apps: [spec] }));
+  const stateDir = path.join(dir, "state");
+  const child = spawn(process.execPath, ["dist/agent.mjs", "--config", config, "--state-dir", stateDir, "--socket-dirs", dir], { stdio: "ignore" });
+  const ctl = (op: unknown) => callLocalControl(path.join(stateDir, "agent.sock"), op) as Promise<{ ok: boolean; value?: unknown; message?: string }>;
+  for (let i = 0; i < 200; i++) {
+    const status = await ctl({ op: "status" }).catch(() => null);
+    const procs = (status?.value as { processes: { state: string }[] }[] | undefined)?.[0]?.processes ?? [];
+    if (procs.length === processes && procs.every((p) => p.state === "RUNNING")) break;
+    await sleep(50);
+  }
+  return {
+    child,
+    dir,
+    sock,
+    ctl,
+    async stop() {
+      await ctl({ op: "app.remove", appId: "php" }).catch(() => null);
+      child.kill("SIGTERM");
+      await sleep(300);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** php-cgi's own start time: spawn on a fresh socket until it answers its first request. */
+async function phpStartMs(): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), "stoker-bench-php-"));
+  const sock = path.join(dir, "p.sock");
+  const fd = listenUnix(sock);
+  const started = performance.now();
+  const child = spawn("/usr/bin/php-cgi", [], { stdio: [fd, "ignore", "ignore"], env: { ...process.env, ...PHP_ENV } });
+  let ms = Number.NaN;
+  for (let i = 0; i < 500; i++) {
+    const ok = await fastcgiRequest({ path: sock }, cgiParams({ method: "GET", path: "/", extra: { SCRIPT_FILENAME: PHP_INDEX } }), undefined, 2000)
+      .then((r) => r.stdout.length > 0)
+      .catch(() => false);
+    if (ok) {
+      ms = performance.now() - started;
+      break;
+    }
+  }
+  child.kill("SIGTERM");
+  closeFd(fd);
+  rmSync(dir, { recursive: true, force: true });
+  return ms;
+}
+
+async function stokerUnderLoad(): Promise<RestartBenchResult> {
+  const agent = await startAgent(4);
+  const front = await startNginxFront({ socket: `unix:${agent.sock}`, params: { SCRIPT_FILENAME: PHP_INDEX }, workers: 2 });
+  try {
+    const pid = agent.child.pid ?? 0;
+    const rss = sampleRss(pid);
+    let beforeRestart = 0;
+    const { wrk, action } = await underLoad(
+      `${front.url}/`,
+      3000,
+      async () => {
+        beforeRestart = rssKiB(pid);
+        const t = performance.now();
+        const r = await agent.ctl({ op: "app.restart", appId: "php" });
+        if (!r.ok) throw new Error(`restart failed: ${r.message}`);
+        return Math.round(performance.now() - t);
+      },
+      DEFAULT_WRK,
+    );
+    return {
+      system: "Stoker agent (fd-0 socket)",
+      mode: "whole-app restart",
+      load: `wrk -t${DEFAULT_WRK.threads} -c${DEFAULT_WRK.connections} -d${DEFAULT_WRK.durationS}s, restart at 3 s`,
+      processes: 4,
+      requests: wrk.requests,
+      failed: wrkFailed(wrk),
+      wrk,
+      restartCommandMs: action,
+      allRunningMs: action, // the restart returns only once every new process answers and the old ones are gone
+      rssKiB: { beforeRestart, peak: rss.stop(), after: rssKiB(pid) },
+      nginxErrors: nginxErrorReasons(front.readErrorLog()),
+    };
+  } finally {
+    await front.stop();
+    await agent.stop();
+  }
+}
+
+async function restartScaling(): Promise<{ processes: number; restartMs: number; agentRssKiB: number }[]> {
+  const rows = [];
+  for (const n of [1, 4, 16]) {
+    const agent = await startAgent(n);
+    try {
+      await sleep(1000);
+      const idleRss = rssKiB(agent.child.pid ?? 0);
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        const r = await agent.ctl({ op: "app.restart", appId: "php" });
+        if (!r.ok) throw new Error(`restart of ${n} failed: ${r.message}`);
+        times.push(performance.now() - t);
+      }
+      rows.push({ processes: n, restartMs: Math.round(median(times)), agentRssKiB: idleRss });
+    } finally {
+      await agent.stop();
+    }
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) starts.push(await phpStartMs());
+  const startMs = Math.round(median(starts));
+  const stoker = await stokerUnderLoad();
+  const sv = await supervisordRows();
+  const scaling = await restartScaling();
+  const all = [...sv, stoker];
+  console.log(JSON.stringify({ phpStartMs: startMs, rows: all, scaling }, null, 2));
+  console.log(`\nphp-cgi start time (spawn → first answer, median of 5): ${startMs} ms\n`);
+  console.log(MARKDOWN_HEADER);
+  for (const r of all) console.log(markdownRow(r));
+  const group = sv[0];
+  console.log(`\nRatios (supervisord group / Stoker): failed requests ${group.failed} vs ${stoker.failed}; restart time ${(group.allRunningMs / stoker.allRunningMs).toFixed(1)}× longer with supervisord`);
+  console.log("\n| processes | Stoker restart (ms, median of 5) | over php-cgi start | agent RSS idle (MiB) |\n|---:|---:|---:|---:|");
+  for (const s of scaling) console.log(`| ${s.processes} | ${s.restartMs} | +${s.restartMs - startMs} | ${(s.agentRssKiB / 1024).toFixed(1)} |`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
