@@ -1,13 +1,18 @@
 // The agent process: `agent join URL TOKEN`, `agent run`, `agent --config FILE`, `agent ctl OP APP`.
 import os from "node:os";
 import path from "node:path";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
 import { WebTargetsSchema } from "./apply/web-config-ops";
 import { enroll, readCredentials } from "./link/credentials";
 import { ControlLink } from "./link/control-link";
 import { callLocalControl, serveLocalControl } from "./link/local-control";
 import { readStandaloneConfig } from "./standalone-config";
+import { DEFAULT_ERROR_LOGS } from "./logs/webserver-log-watcher";
 import { Supervisor } from "./supervisor/supervisor";
+
+const LogPath = z.string().startsWith("/");
+const WebErrorLogsSchema = z.strictObject({ nginx: LogPath.optional(), lighttpd: LogPath.optional(), apache: LogPath.optional() });
 
 type Flags = Record<string, string | true>;
 
@@ -59,7 +64,10 @@ async function main(): Promise<void> {
   }
 
   const webTargets = WebTargetsSchema.parse(JSON.parse(process.env.STOKER_WEB_TARGETS ?? "{}"));
-  const supervisor = new Supervisor({ stateDir, socketDirs, webTargets });
+  const webErrorLogs = process.env.STOKER_WEB_ERROR_LOGS
+    ? WebErrorLogsSchema.parse(JSON.parse(process.env.STOKER_WEB_ERROR_LOGS))
+    : Object.fromEntries(Object.entries(DEFAULT_ERROR_LOGS).filter(([, file]) => existsSync(file)));
+  const supervisor = new Supervisor({ stateDir, socketDirs, webTargets, webErrorLogs });
   await supervisor.adoptAll();
   const control = serveLocalControl(controlSocket, supervisor);
   let link: ControlLink | null = null;

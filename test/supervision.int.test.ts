@@ -67,7 +67,7 @@ describe.each(FIXTURE_APPS)("%s behind nginx", (name) => {
     await new Promise((r) => setTimeout(r, 800));
     const result = await load.stop();
     expect(result.requests).toBeGreaterThan(50);
-    expect(result.failed, `${result.failed} failed: ${result.errors.join(", ")}; statuses ${JSON.stringify(result.statuses)}`).toBe(0);
+    expect(result.failed, `${name}: ${result.failed} failed: ${result.errors.join(", ")}; statuses ${JSON.stringify(result.statuses)}; nginx: ${nginx.readErrorLog().split("\n").filter((l) => l.includes("[error]")).slice(0, 3).join(" | ")}`).toBe(0);
     const newPids = supervisor.apps.get(app.appId)!.processes().map((p) => p.pid);
     expect(newPids).toHaveLength(3);
     for (const pid of newPids) expect(oldPids).not.toContain(pid);

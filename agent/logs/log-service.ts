@@ -2,14 +2,24 @@
 // sent to the control plane in small batches while someone follows the app (bounded: excess
 // lines are counted as dropped, they stay on disk and can be read back by position).
 import type { LogLine, LogSink } from "./log-sink";
-import { type TracebackGroup, TracebackGroups, watchTracebacks } from "./tracebacks";
+import { type TracebackEvent, type TracebackGroup, TracebackGroups, watchTracebacks } from "./tracebacks";
 
 export type LinesSender = (appId: string, lines: LogLine[], dropped: number) => void;
 
 const FLUSH_MS = 50;
 const MAX_BATCH = 5000;
 
-type Attached = { groups: TracebackGroups; stop: () => void; following: boolean; pending: LogLine[]; dropped: number };
+type Attached = {
+  groups: TracebackGroups;
+  stop: () => void;
+  following: boolean;
+  pending: LogLine[];
+  dropped: number;
+  // Recent causes, for linking a web server's "premature end of headers" to one of them.
+  recentTracebacks: TracebackEvent[];
+  recentExits: { ts: string; text: string }[];
+};
+const RECENT = 50;
 
 export class LogService {
   private apps = new Map<string, Attached>();
@@ -23,9 +33,15 @@ export class LogService {
   attach(appId: string, sink: LogSink): void {
     this.detach(appId);
     const groups = new TracebackGroups();
-    const stopTracebacks = watchTracebacks(sink, (e) => groups.add(e));
-    const entry: Attached = { groups, stop: () => {}, following: false, pending: [], dropped: 0 };
+    const entry: Attached = { groups, stop: () => {}, following: false, pending: [], dropped: 0, recentTracebacks: [], recentExits: [] };
+    const stopTracebacks = watchTracebacks(sink, (e) => {
+      groups.add(e);
+      entry.recentTracebacks = [...entry.recentTracebacks.slice(1 - RECENT), e];
+    });
     const unsubscribe = sink.onLines((lines) => {
+      for (const l of lines) {
+        if (l.pid === 0 && l.text.startsWith("[stoker] process ")) entry.recentExits = [...entry.recentExits.slice(1 - RECENT), { ts: l.ts, text: l.text.slice(9) }];
+      }
       if (!entry.following) return;
       const room = MAX_BATCH - entry.pending.length;
       entry.pending.push(...lines.slice(0, Math.max(0, room)));
@@ -58,6 +74,11 @@ export class LogService {
   /** After a reconnect nobody is known to follow anything until the control plane says so again. */
   unfollowAll(): void {
     for (const appId of this.apps.keys()) this.follow(appId, false);
+  }
+
+  recent(appId: string): { tracebacks: TracebackEvent[]; exits: { ts: string; text: string }[] } {
+    const e = this.apps.get(appId);
+    return { tracebacks: e?.recentTracebacks ?? [], exits: e?.recentExits ?? [] };
   }
 
   tracebacks(appId: string): TracebackGroup[] {

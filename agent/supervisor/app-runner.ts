@@ -15,7 +15,7 @@ import { type LaunchPlan, planLaunch } from "./launch-plan";
 import { adoptListenSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, socketAddress } from "./app-socket";
 import { ProcessSlot, type SlotHooks } from "./process-slot";
 import { CpuSampler } from "./proc-stats";
-import { probeOnce, probeUntil, waitSettled } from "./readiness";
+import { kickAcceptors, probeOnce, probeUntil, waitSettled, waitStopped } from "./readiness";
 import { adoptProcess, type OsProcess, spawnProcess } from "./spawn-process";
 
 export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: LogLimits };
@@ -164,42 +164,48 @@ export class AppRunner {
       if (dead.length) problem = `new process ${dead.join(", ")} exited while starting`;
       else if (!settled) problem = `the new processes did not settle within ${spec.ready.timeoutMs} ms`;
     }
-    if (!problem) problem = await this.probeNewGeneration(next, fresh.length);
+    const old = this.slots;
+    const oldProcs = old.map((s) => s.proc).filter((p): p is OsProcess => p !== null);
+    const paused = !problem && spec.ready.probe === "fastcgi" ? oldProcs : [];
+    if (!problem) problem = await this.probeNewGeneration(next, fresh.length, paused);
     if (problem) {
+      for (const p of paused) p.signal("SIGCONT");
       await Promise.all(fresh.map((s) => s.stop()));
       this.pending = [];
       const output = started.map((p) => ({ pid: p.pid, output: this.outputOf(p.pid) }));
       return this.fail(`Restart failed, the old processes keep serving: ${problem}`, { newProcesses: output });
     }
     for (const s of fresh) s.markReady();
-    const old = this.slots;
     this.slots = fresh;
     this.pending = [];
     this.generation++;
     this.desired = next;
     this.lastError = "";
     this.events.changed();
-    await Promise.all(old.map((s) => s.stop())); // graceful: in-flight requests finish
+    // The stop signal reaches the paused processes before they run again, so they handle it
+    // instead of accepting more connections: everything queued meanwhile goes to the new ones.
+    const stopping = old.map((s) => s.stop());
+    for (const p of paused) p.signal("SIGCONT");
+    await Promise.all(stopping); // graceful: in-flight requests finish
+    await kickAcceptors(socketAddress(spec.socket), Math.min(fresh.length, 4));
     return ok(this.processes());
   }
 
   /**
    * Proves the new generation answers. With a FastCGI probe the old processes are paused
-   * (SIGSTOP) for the few milliseconds of probing so only new ones can accept; connections
-   * meanwhile wait in the socket's backlog, and nothing fails either way.
+   * (SIGSTOP) while probing so only new ones can accept; connections meanwhile wait in the
+   * socket's backlog, and nothing fails either way. The caller resumes or stops them.
    */
-  private async probeNewGeneration(next: DesiredApp, count: number): Promise<string | null> {
+  private async probeNewGeneration(next: DesiredApp, count: number, paused: OsProcess[]): Promise<string | null> {
     const spec = next.spec;
     const address = socketAddress(spec.socket);
     if (spec.ready.probe !== "fastcgi") return probeUntil(spec, address, spec.ready.timeoutMs);
-    const old = this.slots.map((s) => s.proc).filter((p): p is OsProcess => p !== null);
-    for (const p of old) p.signal("SIGSTOP");
-    try {
-      const results = await Promise.all(Array.from({ length: Math.min(count, 4) }, () => probeOnce(spec, address, spec.ready.timeoutMs)));
-      return results.find((r) => r !== null) ?? null;
-    } finally {
-      for (const p of old) p.signal("SIGCONT");
-    }
+    for (const p of paused) p.signal("SIGSTOP");
+    // Probe only once they are really stopped, or an old process could still take the probe.
+    await waitStopped(paused.map((p) => p.pid));
+    await kickAcceptors(address, 1); // connections whose wake-up a stopping process swallowed
+    const results = await Promise.all(Array.from({ length: Math.min(count, 4) }, () => probeOnce(spec, address, spec.ready.timeoutMs)));
+    return results.find((r) => r !== null) ?? null;
   }
 
   async restartProcess(pid: number): Promise<Result<ProcessInfo[]>> {
@@ -207,6 +213,7 @@ export class AppRunner {
     if (!slot) return err("NOT_FOUND", `No running process ${pid} in this app.`);
     await slot.stop();
     const problem = await slot.start();
+    if (this.socket) await kickAcceptors(this.socket.address, 1);
     if (problem) return this.fail(`Process restart failed: ${problem}`);
     return ok(this.processes());
   }

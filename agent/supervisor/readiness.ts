@@ -2,13 +2,24 @@
 import type { AppSpec } from "../../lib/protocol";
 import { fastcgiRequest, parseAddress } from "../fastcgi/client";
 import { cgiParams, parseCgiResponse } from "../fastcgi/http-response";
+import { readdirSync, readlinkSync } from "node:fs";
 import { isAlive, readProcStat } from "./proc-stats";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** True once the process holds a socket besides the listening one on fd 0: it accepted a connection. */
+function hasAccepted(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => fd !== "0" && fd !== "3" && fd !== "4" && readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("socket:"));
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Waits until every pid is alive, asleep and no longer burning CPU: it has finished loading
- * and is waiting for connections. Returns the pids that died instead (empty = all settled).
+ * Waits until every pid has finished loading: asleep and no longer burning CPU (waiting for
+ * connections), or already serving one (under load a ready process is rarely idle).
+ * Returns the pids that died instead (empty = all settled).
  */
 export async function waitSettled(pids: number[], timeoutMs: number): Promise<{ dead: number[]; settled: boolean }> {
   const deadline = Date.now() + timeoutMs;
@@ -21,7 +32,8 @@ export async function waitSettled(pids: number[], timeoutMs: number): Promise<{ 
       const stat = readProcStat(pid);
       if (!stat) continue;
       const same = stat.state === "S" && lastTicks.get(pid) === stat.cpuTicks;
-      stable.set(pid, same ? (stable.get(pid) ?? 0) + 1 : 0);
+      if (hasAccepted(pid)) stable.set(pid, 2);
+      else stable.set(pid, same ? (stable.get(pid) ?? 0) + 1 : 0);
       lastTicks.set(pid, stat.cpuTicks);
     }
     if (pids.every((pid) => (stable.get(pid) ?? 0) >= 2)) return { dead: [], settled: true };
@@ -74,4 +86,33 @@ export async function probeUntil(spec: AppSpec, address: string, timeoutMs: numb
     await sleep(25);
   }
   return last;
+}
+
+/** Waits until every pid is stopped (SIGSTOP took effect: state T) or gone. */
+export async function waitStopped(pids: number[], timeoutMs = 500): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (pids.every((pid) => { const st = readProcStat(pid); return !st || st.state === "T" || st.state === "t"; })) return;
+    await sleep(2);
+  }
+}
+
+/**
+ * Wakes the processes waiting in accept() on a shared socket. A signal that interrupts a process
+ * blocked in accept() can consume the kernel's single (exclusive) wake-up for a new connection,
+ * leaving that connection queued while the others sleep. A fresh connection wakes one of them,
+ * and it drains the whole queue, oldest first.
+ */
+export async function kickAcceptors(address: string, count: number): Promise<void> {
+  const target = parseAddress(address);
+  const { connect } = await import("node:net");
+  await Promise.all(
+    Array.from({ length: count }, () => new Promise<void>((resolve) => {
+      const s = "path" in target ? connect(target.path) : connect(target.port, target.host);
+      const done = () => { s.destroy(); resolve(); };
+      s.setTimeout(1000, done);
+      s.on("connect", done); // queued is enough: the wake-up happens when it is queued
+      s.on("error", done);
+    })),
+  );
 }

@@ -11,6 +11,8 @@ import {
 } from "../../lib/protocol";
 import { applyAppWebConfig, getWebConfig, type WebTargets } from "../apply/web-config-ops";
 import { DebugOps } from "../debug/debug-ops";
+import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
+import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
 import type { LogLimits } from "../logs/log-sink";
 import { readLogOp } from "./read-log-op";
@@ -20,7 +22,14 @@ import { socketAddress } from "./app-socket";
 import { planLaunch } from "./launch-plan";
 import { readState, writeState } from "./state-file";
 
-export type SupervisorOptions = { stateDir: string; socketDirs: string[]; logLimits?: LogLimits; webTargets?: WebTargets };
+export type SupervisorOptions = {
+  stateDir: string;
+  socketDirs: string[];
+  logLimits?: LogLimits;
+  webTargets?: WebTargets;
+  /** Web-server error logs to follow and attribute to apps by socket. */
+  webErrorLogs?: Partial<Record<WebServer, string>>;
+};
 export type SupervisorListener = {
   status(apps: AppStatus[]): void;
   transition(t: ProcessTransition): void;
@@ -30,6 +39,7 @@ export class Supervisor {
   readonly apps = new Map<string, AppRunner>();
   readonly logs = new LogService();
   readonly debug: DebugOps;
+  private readonly webLogs: WebServerLogWatcher;
   private listeners = new Set<SupervisorListener>();
   private statusTimer: NodeJS.Timeout | null = null;
   private readonly stateFile: string;
@@ -37,6 +47,16 @@ export class Supervisor {
   constructor(private opts: SupervisorOptions) {
     this.stateFile = path.join(opts.stateDir, "state.json");
     this.debug = new DebugOps(opts.stateDir, opts.socketDirs, opts.webTargets ?? {});
+    this.webLogs = new WebServerLogWatcher(opts.webErrorLogs ?? {}, () =>
+      [...this.apps.values()].map((r) => ({
+        appId: r.appId,
+        socket: errorLogAddress(r.desired.spec.socket) ?? "",
+        sink: r.sink,
+        recentTracebacks: () => this.logs.recent(r.appId).tracebacks,
+        recentExits: () => this.logs.recent(r.appId).exits,
+      })),
+    );
+    this.webLogs.start();
   }
 
   listen(listener: SupervisorListener): () => void {
@@ -188,6 +208,7 @@ export class Supervisor {
 
   /** Agent shutdown: processes keep running for the next agent to adopt. */
   detachAll(): void {
+    void this.webLogs.stop();
     this.persist();
     for (const runner of this.apps.values()) runner.detach();
   }

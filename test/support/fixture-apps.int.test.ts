@@ -59,6 +59,8 @@ describe("the stop signal of each fixture spec", () => {
     const socketPath = path.join(dir, `${name}-stop.sock`);
     const spec = specFor(name);
     const app = await startFcgi(socketPath, spec.command, spec.env);
+    // The agent stops only started apps; uWSGI still loading the app treats HUP as "reload".
+    await new Promise((r) => setTimeout(r, 1000));
     const started = Date.now();
     app.child.kill(`SIG${spec.stop.signal}`);
     const code = await Promise.race([app.exit, new Promise<string>((r) => setTimeout(() => r("still running"), 5000))]);

@@ -58,8 +58,9 @@ function base(name: FixtureApp): FixtureSpec {
         ],
         env: {},
         fastcgiParams: {},
-        // uWSGI treats a bare SIGTERM as "reload" unless --die-on-term; INT stops it either way (exit 30).
-        stop: { signal: "INT" },
+        // A master-less uWSGI worker exits gracefully on HUP (finishes its request, exit 17);
+        // INT and TERM end it at once, cutting a request in flight.
+        stop: { signal: "HUP" },
       };
     case "perl":
       return { command: [path.join(APPS_DIR, "perl/hello.fcgi")], env: {}, fastcgiParams: {}, stop: { signal: "TERM" } };

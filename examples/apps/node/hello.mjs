@@ -19,7 +19,7 @@ const server = fcgi.createServer((req, res) => {
     if (!counted) return;
     counted = false;
     inFlight--;
-    if (stopping && inFlight === 0) setImmediate(() => process.exit(0));
+    if (stopping && inFlight === 0 && open === 0) setImmediate(() => process.exit(0));
   };
   res.on("finish", done);
   res.on("close", done);
@@ -33,13 +33,22 @@ const server = fcgi.createServer((req, res) => {
 
 server.listen({ fd: 0 });
 
+// Node accepts connections eagerly, so at a stop some are accepted but their request not yet
+// read: those count too. The web server closes each FastCGI connection after its response.
+let open = 0;
+server.on("connection", (socket) => {
+  open++;
+  socket.on("close", () => {
+    open--;
+    if (stopping && open === 0 && inFlight === 0) setImmediate(() => process.exit(0));
+  });
+});
+
 function stop() {
   if (stopping) return;
   stopping = true;
-  // close() stops accepting; idle keep-alive connections would hold it open, so exit on our own
-  // count of in-flight requests rather than waiting for every connection to close.
-  server.close();
-  if (inFlight === 0) process.exit(0);
+  server.close(); // stops accepting
+  if (inFlight === 0 && open === 0) process.exit(0);
   setTimeout(() => process.exit(0), DRAIN_LIMIT_MS).unref();
 }
 process.on("SIGTERM", stop);

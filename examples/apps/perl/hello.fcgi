@@ -12,11 +12,13 @@ die "CRASH_ON_START=1: this fixture refuses to start\n" if ($ENV{CRASH_ON_START}
 my %params;
 my $request = FCGI::Request(\*STDIN, \*STDOUT, \*STDERR, \%params, 0);
 
-# Graceful stop: a signal during a request lets that request finish; between requests, exit now.
+# Graceful stop: a request already accepted is finished, then the script exits.
 # %SIG handlers are deferred until Accept() returns, and libfcgi retries accept() on EINTR, so an
-# idle script would never see them: an immediate (unsafe) sigaction handler is needed here.
+# idle script would never see them: an immediate (unsafe) sigaction handler closes the listening
+# socket (fd 0) instead. A waiting accept() then fails and Accept() returns -1; a connection that
+# Accept() has already taken (it may still be reading the request) is answered first.
 my ($stopping, $busy) = (0, 0);
-my $on_stop = POSIX::SigAction->new(sub { $stopping = 1; POSIX::_exit(0) unless $busy; });
+my $on_stop = POSIX::SigAction->new(sub { $stopping = 1; POSIX::close(0); });
 $on_stop->safe(0);
 POSIX::sigaction($_, $on_stop) for (POSIX::SIGTERM(), POSIX::SIGINT(), POSIX::SIGQUIT());
 
