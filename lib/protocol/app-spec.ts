@@ -1,6 +1,7 @@
 // The app spec: one JSON document that describes a FastCGI app. The API, the UI form, the
 // agent's standalone config file and the config renderers all parse it with these schemas.
 import { z } from "zod";
+import { DeploySpecSchema } from "./deploy-spec";
 import { WebSpecSchema } from "./web-spec";
 
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
@@ -105,7 +106,7 @@ export const AppSpecSchema = z.strictObject({
   ready: ReadySpecSchema.prefault({}),
   // Sections owned by later capabilities; kept loose here and validated by their own schemas.
   web: WebSpecSchema.optional(),
-  deploy: z.unknown().optional(),
+  deploy: DeploySpecSchema.optional(),
 });
 export type AppSpec = z.infer<typeof AppSpecSchema>;
 export type AppSpecInput = z.input<typeof AppSpecSchema>;

@@ -1,0 +1,64 @@
+// Runs the build commands of a release (argv arrays, one after the other) as the app's user, in
+// the release directory, with the app's environment; output streams live as it comes.
+import { chownSync, lchownSync, lstatSync, readdirSync } from "node:fs";
+import path from "node:path";
+import type { AppSpec } from "../../lib/protocol";
+import { currentUser, lookupGroup, lookupUser } from "../supervisor/users";
+import { describeFailure, runCommand } from "./run-command";
+
+export type BuildIdentity = { uid?: number; gid?: number; env: Record<string, string> };
+export type BuildResult = { ok: true; output: string } | { ok: false; message: string; output: string };
+
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** Who the build runs as: the app's user when the agent is root, else the agent's own user. */
+export function buildIdentity(spec: AppSpec): { ok: true; value: BuildIdentity } | { ok: false; message: string } {
+  const me = currentUser();
+  const name = spec.user ?? me.name;
+  const user = lookupUser(name);
+  if (!user) return { ok: false, message: `No user named "${name}" exists on this host.` };
+  if (me.uid !== 0 && user.uid !== me.uid) return { ok: false, message: `The agent runs as "${me.name}", not root, so it cannot build as "${name}".` };
+  let gid = user.gid;
+  if (spec.group) {
+    const group = lookupGroup(spec.group);
+    if (!group) return { ok: false, message: `No group named "${spec.group}" exists on this host.` };
+    gid = group.gid;
+  }
+  const env = { PATH: process.env.PATH ?? DEFAULT_PATH, HOME: user.home, USER: name, LOGNAME: name, LANG: process.env.LANG ?? "C.UTF-8", ...spec.env };
+  return { ok: true, value: me.uid === 0 ? { uid: user.uid, gid, env } : { env } };
+}
+
+/** Hands the fresh release to the build user (files were written by the agent, possibly as root). */
+export function chownTree(root: string, uid: number, gid: number, maxEntries = 500_000): void {
+  const stack = [root];
+  let seen = 0;
+  chownSync(root, uid, gid);
+  while (stack.length && seen < maxEntries) {
+    const dir = stack.pop()!;
+    for (const name of readdirSync(dir)) {
+      seen++;
+      const full = path.join(dir, name);
+      const st = lstatSync(full);
+      lchownSync(full, uid, gid); // never follow: a link (e.g. to shared/) is not ours to re-own
+      if (st.isDirectory()) stack.push(full);
+    }
+  }
+}
+
+export async function runBuild(
+  commands: string[][],
+  releaseDir: string,
+  who: BuildIdentity,
+  opts: { timeoutMs?: number; onOutput?: (chunk: string) => void } = {},
+): Promise<BuildResult> {
+  let output = "";
+  for (const argv of commands) {
+    const line = `$ ${argv.join(" ")}\n`;
+    output += line;
+    opts.onOutput?.(line);
+    const r = await runCommand(argv, { cwd: releaseDir, env: who.env, uid: who.uid, gid: who.gid, timeoutMs: opts.timeoutMs ?? 900_000, onOutput: opts.onOutput });
+    output = (output + r.output).slice(-64 * 1024);
+    if (!r.ok) return { ok: false, message: describeFailure(`The build command "${argv.join(" ")}"`, r), output };
+  }
+  return { ok: true, output };
+}
