@@ -14,5 +14,6 @@ export default async function globalTeardown(): Promise<void> {
       // already gone
     }
   }
-  rmSync(dataDir, { recursive: true, force: true });
+  await new Promise((r) => setTimeout(r, 300)); // let the killed processes go before removing their files
+  rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }

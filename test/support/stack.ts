@@ -104,7 +104,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
           // already gone
         }
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }
