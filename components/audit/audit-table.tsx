@@ -8,6 +8,7 @@ import { Fragment, useCallback, useEffect, useRef, useState } from "react";
 import { api, BASE_PATH } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfigDiff } from "../webconfig/config-text";
+import { TableHead } from "../ui/table-head";
 
 type AuditEvent = { id: number; ts: string; actor: { type: string; label: string }; action: string; target: string; before: unknown; after: unknown; ip: string; result: string };
 const FILTERS = ["actor", "action", "target", "since", "until"] as const;
@@ -110,15 +111,7 @@ export function AuditTable() {
         </p>
       )}
       <table className="w-full rounded-lg border border-line bg-panel text-left" data-testid="audit-table">
-        <thead className="text-xs uppercase tracking-wide text-muted">
-          <tr className="border-b border-line">
-            {["#", "Time", "Actor", "Action", "Target", "Result", "IP"].map((h) => (
-              <th key={h} className="px-3 py-2 font-medium">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={["#", "Time", "Actor", "Action", "Target", "Result", "IP"]} />
         <tbody>
           {events.map((e) => (
             <Fragment key={e.id}>

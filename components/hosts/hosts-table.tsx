@@ -4,21 +4,14 @@ import type { HostView } from "@/lib/protocol/ui-messages";
 import { formatBytes, formatDuration } from "../format";
 import { useLiveApps } from "../live/use-live-apps";
 import { StateBadge } from "../ui/state-badge";
+import { TableHead } from "../ui/table-head";
 
 export function HostsTable({ hosts: initial, appCounts }: { hosts: HostView[]; appCounts: Record<string, number> }) {
   const { hosts } = useLiveApps([], initial);
   if (!hosts.length) return <p className="rounded-lg border border-dashed border-line bg-panel p-6 text-center text-muted">No host is enrolled yet. Use “Add host”.</p>;
   return (
     <table className="w-full rounded-lg border border-line bg-panel text-left">
-      <thead className="text-xs uppercase tracking-wide text-muted">
-        <tr className="border-b border-line">
-          {["Host", "Status", "OS", "Agent", "Uptime", "CPUs", "Memory", "Load", "Apps", "Last seen"].map((h) => (
-            <th key={h} className="px-3 py-2 font-medium">
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <TableHead columns={["Host", "Status", "OS", "Agent", "Uptime", "CPUs", "Memory", "Load", "Apps", "Last seen"]} />
       <tbody>
         {hosts.map((h) => (
           <tr key={h.id} className="border-t border-line/60" data-testid="host-row">

@@ -6,6 +6,7 @@ import { toast } from "sonner";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
+import { TableHead } from "../ui/table-head";
 
 type Token = { id: string; name: string; role: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null; revokedAt: string | null };
 const ROLES = ["viewer", "operator", "admin", "owner"];
@@ -75,15 +76,7 @@ export function TokensView({ myRole }: { myRole: string }) {
         </div>
       )}
       <table className="w-full rounded-lg border border-line bg-panel text-left">
-        <thead className="text-xs uppercase tracking-wide text-muted">
-          <tr className="border-b border-line">
-            {["Name", "Role", "Created", "Expires", "Last used", ""].map((h) => (
-              <th key={h} className="px-3 py-2 font-medium">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={["Name", "Role", "Created", "Expires", "Last used", ""]} />
         <tbody>
           {tokens.length === 0 && (
             <tr>

@@ -6,6 +6,7 @@ import { toast } from "sonner";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
+import { TableHead } from "../ui/table-head";
 
 type User = { id: string; email: string; role: string; createdAt: string; lastSeenAt: string | null; locked: boolean };
 const ROLES = ["viewer", "operator", "admin", "owner"];
@@ -73,15 +74,7 @@ export function UsersView({ myRole, myId }: { myRole: string; myId: string }) {
         </div>
       )}
       <table className="w-full rounded-lg border border-line bg-panel text-left" data-testid="users-table">
-        <thead className="text-xs uppercase tracking-wide text-muted">
-          <tr className="border-b border-line">
-            {["Email", "Role", "Joined", "Last seen", ""].map((h) => (
-              <th key={h} className="px-3 py-2 font-medium">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={["Email", "Role", "Joined", "Last seen", ""]} />
         <tbody>
           {users.map((u) => (
             <tr key={u.id} className="border-t border-line/60" data-email={u.email}>

@@ -3,9 +3,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "./free-port";
 
 export type NginxFrontOptions = {
   /** "unix:/abs/path.sock" or "tcp:127.0.0.1:9000". */
@@ -30,17 +30,6 @@ export type NginxFront = {
 const SAFE_VALUE = /^[A-Za-z0-9._/:@%+=,~-]*$/;
 const SAFE_NAME = /^[A-Z][A-Z0-9_]*$/;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function upstream(socket: string): string {
   if (socket.startsWith("unix:/")) {

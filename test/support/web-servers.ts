@@ -3,9 +3,11 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "./free-port";
+
+export { freePort };
 
 export type ServerKind = "nginx" | "lighttpd" | "apache";
 
@@ -41,17 +43,6 @@ export function makeTempDir(label: string): string {
   return dir;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Writes the main config for `kind` into `prefix`; snippets are `snippetDir/*.conf`. */
 export function writeMainConfig(kind: ServerKind, prefix: string, port: number, snippetDir: string): string {
