@@ -1,0 +1,103 @@
+// The audit trail and account security, against a real SQLite database through the route handlers:
+// one event per mutation, failures never marked success, tampering detected, lockout, token expiry.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "stoker-audit-"));
+process.env.STOKER_DATA_DIR = dataDir;
+type Route = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+let routes: Record<string, Record<string, Route>>;
+const PASSWORD = "a-very-long-password";
+
+async function call(route: string, method: string, body?: unknown, headers: Record<string, string> = {}, params: Record<string, string> = {}) {
+  const handler = routes[route][method];
+  const req = new Request(`http://localhost/api/v1/${route}`, { method, headers: { "content-type": "application/json", "x-stoker-remote-addr": "10.0.0.9", ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await handler(req, { params: Promise.resolve(params) });
+  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown>, cookie: res.headers.get("set-cookie")?.split(";")[0] ?? "" };
+}
+
+beforeAll(async () => {
+  const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { env: { ...process.env, STOKER_DATA_DIR: dataDir } });
+  expect(migrated.status, String(migrated.stderr)).toBe(0);
+  routes = {
+    "auth/setup": (await import("@/app/api/v1/auth/setup/route")) as unknown as Record<string, Route>,
+    "auth/login": (await import("@/app/api/v1/auth/login/route")) as unknown as Record<string, Route>,
+    tokens: (await import("@/app/api/v1/tokens/route")) as unknown as Record<string, Route>,
+    audit: (await import("@/app/api/v1/audit/route")) as unknown as Record<string, Route>,
+    "audit/verify": (await import("@/app/api/v1/audit/verify/route")) as unknown as Record<string, Route>,
+    "users/invites": (await import("@/app/api/v1/users/invites/route")) as unknown as Record<string, Route>,
+  };
+}, 60_000);
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const auditRows = () => new Database(path.join(dataDir, "stoker.db")).prepare("SELECT id, action, result, ip FROM AuditEvent ORDER BY id").all() as { id: number; action: string; result: string; ip: string }[];
+
+describe("audit events", () => {
+  let token = "";
+
+  it("writes exactly one event per mutation, with actor and ip", async () => {
+    const before = auditRows().length;
+    const setup = await call("auth/setup", "POST", { email: "owner@example.com", password: PASSWORD });
+    expect(setup.status).toBe(201);
+    const created = await call("tokens", "POST", { name: "ci" }, { cookie: setup.cookie, "x-stoker-csrf": "1" });
+    expect(created.status).toBe(201);
+    token = String(created.body.token);
+    const rows = auditRows().slice(before);
+    expect(rows.map((r) => r.action)).toEqual(["user.owner-created", "token.created"]);
+    expect(rows.every((r) => r.ip === "10.0.0.9" && r.result === "success")).toBe(true);
+  });
+
+  it("never marks a failed mutation as a success", async () => {
+    const before = auditRows().length;
+    const refused = await call("users/invites", "POST", { email: "owner@example.com", role: "viewer" }, { authorization: `Bearer ${token}` });
+    expect(refused.status).toBe(409); // that user already exists
+    expect(auditRows().slice(before).filter((r) => r.result === "success")).toEqual([]);
+    const bad = await call("auth/login", "POST", { email: "owner@example.com", password: "wrong" });
+    expect(bad.status).toBe(401);
+    expect(auditRows().at(-1)).toMatchObject({ action: "auth.login", result: "failure" });
+  });
+
+  it("verifies an intact chain, and finds an edited row and a deleted row", async () => {
+    const ok = await call("audit/verify", "GET", undefined, { authorization: `Bearer ${token}` });
+    expect(ok.body).toMatchObject({ ok: true, firstBrokenId: null });
+    const rows = auditRows();
+    const db = new Database(path.join(dataDir, "stoker.db"));
+    db.prepare("UPDATE AuditEvent SET actorLabel = 'someone else' WHERE id = ?").run(rows[1].id);
+    const edited = await call("audit/verify", "GET", undefined, { authorization: `Bearer ${token}` });
+    expect(edited.body).toMatchObject({ ok: false, firstBrokenId: rows[1].id });
+    db.prepare("UPDATE AuditEvent SET actorLabel = (SELECT actorLabel FROM AuditEvent WHERE id = ?) WHERE id = ?").run(rows[0].id, rows[1].id);
+    db.prepare("DELETE FROM AuditEvent WHERE id = ?").run(rows.at(-1)!.id); // the newest: only the head catches it
+    const deleted = await call("audit/verify", "GET", undefined, { authorization: `Bearer ${token}` });
+    expect(deleted.body.ok).toBe(false);
+  });
+});
+
+describe("account security", () => {
+  it("locks an account after 5 wrong passwords, even for the right one", async () => {
+    for (let i = 0; i < 5; i++) expect((await call("auth/login", "POST", { email: "owner@example.com", password: `nope-${i}` })).status).toBe(401);
+    const locked = await call("auth/login", "POST", { email: "owner@example.com", password: PASSWORD });
+    expect(locked.status).toBe(401);
+    expect(String(locked.body.message)).toMatch(/locked until/);
+  });
+
+  it("refuses an expired token and a token above its owner's role", async () => {
+    const db = new Database(path.join(dataDir, "stoker.db"));
+    db.prepare("UPDATE User SET lockedUntil = NULL, failedLogins = 0").run();
+    const login = await call("auth/login", "POST", { email: "owner@example.com", password: PASSWORD });
+    const created = await call("tokens", "POST", { name: "short", expiresInDays: 1 }, { cookie: login.cookie, "x-stoker-csrf": "1" });
+    db.prepare("UPDATE ApiToken SET expiresAt = ? WHERE name = 'short'").run(Date.now() - 1000);
+    const expired = await call("audit", "GET", undefined, { authorization: `Bearer ${created.body.token}` });
+    expect(expired.status).toBe(401);
+    // An admin cannot mint an owner token.
+    db.prepare("INSERT INTO User (id, email, role, failedLogins, createdAt, name) VALUES ('adm', 'adm@example.com', 'admin', 0, ?, 'adm')").run(Date.now());
+    const { createSession } = await import("@/lib/auth/sessions");
+    const { token } = await createSession("adm", "", "test");
+    const tooHigh = await call("tokens", "POST", { name: "x", role: "owner" }, { cookie: `stoker_session=${token}`, "x-stoker-csrf": "1" });
+    expect(tooHigh.status).toBe(403);
+  });
+});
