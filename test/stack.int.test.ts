@@ -111,7 +111,7 @@ describe("the agent socket", () => {
       ws.on("open", () => resolve(101));
     });
     expect(status).toBe(401);
-    expect(stack.logs()).toContain("refused an agent with a wrong host key");
+    await waitUntil(async () => stack.logs().includes("refused an agent with a wrong host key"), 5000, "the refusal in the log");
   });
 
   it("refuses a browser socket without a session", async () => {
