@@ -1,5 +1,6 @@
 // The agent's web-config operations for one app: show what would be written (and what is on
 // disk), and apply a rendered or given text with the validate → swap → reload → probe pipeline.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -16,6 +17,19 @@ const TargetSchema = z.strictObject({
 /** Per-server overrides of the Debian defaults (agent config / STOKER_WEB_TARGETS as JSON). */
 export const WebTargetsSchema = z.strictObject({ nginx: TargetSchema.optional(), lighttpd: TargetSchema.optional(), apache: TargetSchema.optional() });
 export type WebTargets = z.infer<typeof WebTargetsSchema>;
+
+/**
+ * The targets in force: the agent's configured ones, overridden by `<state>/web-targets.json` when
+ * present (re-read on every use, so an operator can point the agent at another server without a restart).
+ */
+export function webTargetsFor(stateDir: string, configured: WebTargets): WebTargets {
+  try {
+    const file = WebTargetsSchema.safeParse(JSON.parse(readFileSync(path.join(stateDir, "web-targets.json"), "utf8")));
+    return file.success ? { ...configured, ...file.data } : configured;
+  } catch {
+    return configured;
+  }
+}
 
 function serverOf(spec: AppSpec, server?: WebServer): Result<WebServer> {
   const chosen = server ?? spec.web?.server;

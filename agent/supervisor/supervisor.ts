@@ -9,7 +9,7 @@ import {
   type ProcessTransition,
   type Result,
 } from "../../lib/protocol";
-import { applyAppWebConfig, getWebConfig, type WebTargets } from "../apply/web-config-ops";
+import { applyAppWebConfig, getWebConfig, type WebTargets, webTargetsFor } from "../apply/web-config-ops";
 import { DebugOps } from "../debug/debug-ops";
 import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
@@ -165,8 +165,9 @@ export class Supervisor {
     if (op.op === "tracebacks.list") return ok(this.logs.tracebacks(op.appId));
     if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on) });
     if (op.op.startsWith("logs.")) return readLogOp(runner.sink.dir, op);
-    if (op.op === "webconfig.get") return getWebConfig(runner.desired.spec, this.opts.webTargets ?? {}, op.server);
-    if (op.op === "webconfig.apply") return applyAppWebConfig(runner.desired.spec, this.opts.webTargets ?? {}, op.server, op.text);
+    const webTargets = webTargetsFor(this.opts.stateDir, this.opts.webTargets ?? {});
+    if (op.op === "webconfig.get") return getWebConfig(runner.desired.spec, webTargets, op.server);
+    if (op.op === "webconfig.apply") return applyAppWebConfig(runner.desired.spec, webTargets, op.server, op.text);
     if (op.op === "app.doctor") {
       const pids = runner.processes().map((p) => p.pid).filter(Boolean);
       return this.debug.doctor(runner.desired.spec, runner.processes().map((p) => runner.outputOf(p.pid || 0)).join("\n"), pids);
