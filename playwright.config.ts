@@ -1,12 +1,15 @@
 // Browser tests against the real stack (scripts/start.mjs: control plane + agent + demo app),
 // in Debian's Chromium. The port and data dir go through process.env so workers agree on them.
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
 process.env.E2E_PORT ??= String(20000 + Math.floor(Math.random() * 20000));
-process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "stoker-e2e-"));
+if (!process.env.E2E_DATA_DIR) {
+  process.env.E2E_DATA_DIR = mkdtempSync(path.join(tmpdir(), "stoker-e2e-"));
+  chmodSync(process.env.E2E_DATA_DIR, 0o755); // web-server workers (www-data) must reach the app sockets inside
+}
 const port = Number(process.env.E2E_PORT);
 
 export default defineConfig({
