@@ -77,21 +77,26 @@ export class LogSink {
   private append(pid: number, stream: LogStream, texts: string[]): void {
     if (this.closed) return; // output still draining after the app was removed
     const ts = new Date().toISOString();
-    const records: { text: string; offset: number }[] = [];
+    const texts2: string[] = [];
+    const charOffsets: number[] = [];
     let out = "";
-    let offset = 0;
     for (let text of texts) {
       if (text.endsWith("\r")) text = text.slice(0, -1);
       if (text.length > MAX_LINE) text = `${text.slice(0, MAX_LINE)}…[truncated]`;
-      const record = `${ts} ${pid} ${stream} ${text}\n`;
-      records.push({ text, offset });
-      offset += Buffer.byteLength(record);
-      out += record;
+      charOffsets.push(out.length);
+      texts2.push(text);
+      out += `${ts} ${pid} ${stream} ${text}\n`;
     }
     const bytes = Buffer.from(out);
     if (this.size + bytes.length > this.limits.fileBytes && this.size > 0) this.rotate();
     const start = this.base + this.size;
-    const lines: LogLine[] = records.map((r) => ({ ts, pid, stream, text: r.text, seq: start + r.offset }));
+    // seq is a byte position. For ASCII (the usual case) bytes and characters agree; otherwise count bytes.
+    const ascii = bytes.length === out.length;
+    let byteOffset = 0;
+    const lines: LogLine[] = texts2.map((text, i) => {
+      if (!ascii && i > 0) byteOffset += Buffer.byteLength(`${ts} ${pid} ${stream} ${texts2[i - 1]}\n`);
+      return { ts, pid, stream, text, seq: start + (ascii ? charOffsets[i] : byteOffset) };
+    });
     writeSync(this.fd, bytes);
     this.size += bytes.length;
     for (const listener of this.listeners) listener(lines);

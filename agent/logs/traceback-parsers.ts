@@ -266,7 +266,22 @@ class UwsgiParser implements BlockParser {
 }
 
 /** Returns a parser when `text` opens a report, else null. Order matters: the most specific shapes first. */
+/** A cheap test every report's first line passes: most log lines fail it, so they skip the regexes below. */
+function mayStartReport(text: string): boolean {
+  return (
+    text.includes("rror") || // Error, error: node, PHP "Fatal error", Python "…Error" lines
+    text.includes("Traceback") ||
+    text.includes('File "') ||
+    text.includes(" line ") || // Perl "at FILE line N."
+    text.includes("xception") ||
+    text.includes("uWSGI process") ||
+    text.includes("unable to load app") ||
+    text.includes("no python application")
+  );
+}
+
 export function startBlock(text: string): BlockParser | null {
+  if (!mayStartReport(text)) return null;
   if (PY_HEAD.test(text) || PY_SYNTAX_HEAD.test(text)) return new PythonParser(text);
   const php = PHP_HEAD.exec(text);
   if (php) return new PhpParser(php[1], php[2]);

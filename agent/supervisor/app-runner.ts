@@ -304,12 +304,11 @@ export class AppRunner {
   }
 
   private keepTail(lines: LogLine[]): void {
-    for (const line of lines) {
-      const tail = this.tails.get(line.pid) ?? [];
-      tail.push(line.text);
-      if (tail.length > TAIL_LINES) tail.shift();
-      this.tails.set(line.pid, tail);
-    }
+    // A sink batch holds one process's lines: only its last TAIL_LINES can survive.
+    const pid = lines[0]?.pid ?? 0;
+    const recent = lines.length > TAIL_LINES ? lines.slice(-TAIL_LINES) : lines;
+    const tail = (this.tails.get(pid) ?? []).concat(recent.map((l) => l.text));
+    this.tails.set(pid, tail.length > TAIL_LINES ? tail.slice(-TAIL_LINES) : tail);
     if (this.tails.size > 64) this.tails.delete(this.tails.keys().next().value ?? 0);
   }
 

@@ -1,0 +1,48 @@
+// LogSink: every line lands once, in order, with a seq that is its byte position in the whole log.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type LogLine, LogSink } from "./log-sink";
+import { readSince, readTail } from "./read-positions";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const sinkIn = (limits?: { fileBytes: number; totalBytes: number }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "sink-"));
+  dirs.push(dir);
+  return new LogSink(dir, limits);
+};
+
+describe("LogSink", () => {
+  it("joins partial chunks into whole lines and gives each line its byte position, also for non-ASCII text", () => {
+    const sink = sinkIn();
+    const seen: LogLine[] = [];
+    sink.onLines((l) => seen.push(...l));
+    sink.write(42, "out", "héllo wörld\nsecond ");
+    sink.write(42, "out", "half\n€ third\n");
+    sink.close();
+    expect(seen.map((l) => l.text)).toEqual(["héllo wörld", "second half", "€ third"]);
+    const file = readFileSync(sink.file);
+    for (const line of seen) {
+      const at = file.subarray(line.seq).toString("utf8");
+      expect(at.startsWith(`${line.ts} 42 out ${line.text}\n`)).toBe(true);
+    }
+  });
+
+  it("keeps positions across rotation, so a reader resumes after any line without gap or duplicate", async () => {
+    const sink = sinkIn({ fileBytes: 4096, totalBytes: 64 * 1024 });
+    const seen: LogLine[] = [];
+    sink.onLines((l) => seen.push(...l));
+    for (let i = 0; i < 400; i++) sink.write(7, i % 3 ? "out" : "err", `line ${i} ${"x".repeat(i % 50)}\n`);
+    const middle = seen[150];
+    const { lines } = await readSince(sink.dir, middle.seq ?? -1, 1000);
+    expect(lines.map((l) => l.text)).toEqual(seen.slice(151).map((l) => l.text));
+    expect(lines.map((l) => l.seq)).toEqual(seen.slice(151).map((l) => l.seq));
+    const tail = await readTail(sink.dir, 10);
+    expect(tail.map((l) => l.text)).toEqual(seen.slice(-10).map((l) => l.text));
+    sink.close();
+  });
+});
