@@ -10,7 +10,7 @@ test("an invited operator restarts the app, cannot edit it, and the audit shows 
   await page.getByLabel("Email").fill(email);
   await page.locator('select[name="role"]').selectOption("operator");
   await page.getByRole("button", { name: "Create invitation" }).click();
-  const link = (await page.getByTestId("invite-link").innerText()).trim();
+  const link = ((await page.getByTestId("invite-link").textContent()) ?? "").trim();
   expect(link).toContain("/invite/");
 
   const ctx = await browser.newContext();
