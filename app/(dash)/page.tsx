@@ -1,5 +1,6 @@
 // Overview: hosts and apps with live processes.
 import { AppsOverview } from "@/components/apps/apps-overview";
+import { NewAppDialog } from "@/components/apps/new-app-dialog";
 import { listApps } from "@/lib/apps/list-apps";
 import { pageUser } from "@/lib/auth/page-user";
 import { can } from "@/lib/auth/roles";
@@ -10,7 +11,10 @@ export default async function OverviewPage() {
   const [apps, hosts] = await Promise.all([listApps(user), listHosts()]);
   return (
     <>
-      <h1 className="mb-4 text-lg font-semibold">Overview</h1>
+      <div className="mb-4 flex items-center justify-between">
+        <h1 className="text-lg font-semibold">Overview</h1>
+        <NewAppDialog hosts={hosts} canCreate={can(user.role, "apps.write")} />
+      </div>
       <AppsOverview apps={apps} hosts={hosts} canOperate={can(user.role, "apps.operate")} />
     </>
   );

@@ -58,7 +58,7 @@ export function AppsOverview(props: Props) {
           Apps
         </h2>
         {apps.length === 0 ? (
-          <div className="rounded-lg border border-dashed border-line bg-panel p-6 text-center text-muted">No apps yet. Create one with the API (POST /api/v1/apps) or the CLI.</div>
+          <div className="rounded-lg border border-dashed border-line bg-panel p-6 text-center text-muted">No apps yet. Use “New app” above, or POST a spec to /api/v1/apps.</div>
         ) : (
           <div className="space-y-3">
             {apps.map((app) => (
