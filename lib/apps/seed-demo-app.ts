@@ -1,10 +1,19 @@
 // The demo app that `npm start` runs on its own local agent: node-fastcgi, 2 processes, one socket.
 import "server-only";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { appendAudit } from "../audit/append-audit";
 import { config } from "../config";
 import { db } from "../db";
 import { AppSpecSchema } from "../protocol";
+
+function hasGroup(name: string): boolean {
+  try {
+    return readFileSync("/etc/group", "utf8").split("\n").some((l) => l.startsWith(`${name}:`));
+  } catch {
+    return false;
+  }
+}
 
 export async function seedDemoApp(hostId: string): Promise<void> {
   const spec = AppSpecSchema.parse({
@@ -14,7 +23,8 @@ export async function seedDemoApp(hostId: string): Promise<void> {
     cwd: path.resolve(/*turbopackIgnore: true*/ process.cwd(), "examples/demo"),
     processes: 2,
     env: { APP_VERSION: "demo-1" },
-    socket: { path: path.join(/*turbopackIgnore: true*/ config.dataDir, "run", "demo.sock"), mode: "0660" },
+    // The local agent runs on this machine: let the web server's user reach the socket if it exists.
+    socket: { path: path.join(/*turbopackIgnore: true*/ config.dataDir, "run", "demo.sock"), mode: "0660", ...(hasGroup("www-data") ? { group: "www-data" } : {}) },
     stop: { signal: "TERM", timeoutMs: 5000 },
     ready: { probe: "fastcgi", path: "/", timeoutMs: 5000 },
   });
