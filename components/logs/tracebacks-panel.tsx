@@ -17,6 +17,26 @@ function Sparkline({ buckets }: { buckets: number[] }) {
   );
 }
 
+type Line = { ts: string; pid: number; stream: string; text: string };
+
+/** The log lines around a traceback's last occurrence, from the same process. */
+function Surrounding({ appId, group }: { appId: string; group: TracebackGroupView }) {
+  const [lines, setLines] = useState<Line[] | null>(null);
+  useEffect(() => {
+    const at = Date.parse(group.lastSeen);
+    const q = new URLSearchParams({ since: new Date(at - 5000).toISOString(), until: new Date(at + 5000).toISOString(), limit: "60" });
+    if (group.pids[0]) q.set("process", String(group.pids.at(-1)));
+    void api<{ lines: Line[] }>(`/apps/${appId}/logs?${q}`).then((r) => setLines(r.ok ? r.value.lines : []));
+  }, [appId, group]);
+  if (!lines) return <p className="text-muted">Loading the surrounding lines…</p>;
+  if (!lines.length) return null;
+  return (
+    <pre className="mt-2 max-h-72 overflow-auto rounded bg-surface p-2" data-testid="traceback-context">
+      {lines.map((l) => `${l.ts.slice(11, 23)} ${l.pid} ${l.stream} ${l.text}`).join("\n")}
+    </pre>
+  );
+}
+
 export function TracebacksPanel({ appId }: { appId: string }) {
   const [groups, setGroups] = useState<TracebackGroupView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -59,6 +79,8 @@ export function TracebacksPanel({ appId }: { appId: string }) {
                 first seen {new Date(g.firstSeen).toLocaleString()} · pids {g.pids.join(", ")}
               </p>
               <pre className="max-h-96 overflow-auto whitespace-pre-wrap rounded bg-surface p-2">{g.sample}</pre>
+              <p className="mt-2 text-muted">Around the last occurrence (±5 s, same process):</p>
+              <Surrounding appId={appId} group={g} />
             </div>
           )}
         </article>
