@@ -20,7 +20,8 @@ test("shows new lines live, filters by regex, and opens a traceback group", asyn
   await hit("/alpha-1");
   await hit("/beta-2");
   await expect(view.getByText("GET /beta-2 200")).toBeVisible({ timeout: 15_000 });
-  await page.getByLabel("regex").check();
+  await page.getByLabel("regex").click(); // the box reflects the URL, which updates a moment later
+  await expect(page).toHaveURL(/regex=1/);
   await page.getByLabel("Filter text").fill("GET /(alpha|gamma)-\\d");
   await page.getByLabel("Filter text").press("Enter");
   await expect(page).toHaveURL(/regex=1/);
@@ -33,4 +34,5 @@ test("shows new lines live, filters by regex, and opens a traceback group", asyn
   await expect(group).toBeVisible({ timeout: 20_000 });
   await group.getByRole("button").first().click();
   await expect(group).toContainText("demo failure requested");
+  await expect(group.getByTestId("traceback-context")).toContainText("stderr Error: demo failure requested at /fail-1");
 });
