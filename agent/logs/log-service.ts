@@ -6,7 +6,8 @@ import { type TracebackEvent, type TracebackGroup, TracebackGroups, watchTraceba
 
 export type LinesSender = (appId: string, lines: LogLine[], dropped: number) => void;
 
-const FLUSH_MS = 50;
+// Short: a line waits at most this long for its batch (latency), and floods still go out in batches.
+const FLUSH_MS = 15;
 const MAX_BATCH = 5000;
 
 type Attached = {
