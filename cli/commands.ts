@@ -9,7 +9,7 @@ import { table } from "./table";
 export type Flags = Record<string, string | boolean>;
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
-async function findApp(config: CliConfig, nameOrId: string | undefined): Promise<AppView> {
+export async function findApp(config: CliConfig, nameOrId: string | undefined): Promise<AppView> {
   if (!nameOrId) throw new CliError("Name the app, e.g. `stoker restart hello`.");
   const apps = await request<AppView[]>(config, "GET", "/apps");
   const matches = apps.filter((a) => a.id === nameOrId || a.name === nameOrId);

@@ -1,6 +1,7 @@
 // `stoker`: the command-line client (login, hosts, apps, restart, logs, audit) and `stoker agent …`.
 import { action, apps, audit, type Flags, hosts, login, logs } from "./commands";
 import { CliError } from "./client";
+import { deploy } from "./deploy-command";
 import { loadConfig } from "./config";
 
 const USAGE = `usage: stoker <command> [--json]
@@ -8,6 +9,7 @@ const USAGE = `usage: stoker <command> [--json]
   hosts                                             enrolled hosts and their status
   apps                                              apps, their hosts and process states
   restart|stop|start|reload APP                     act on an app (name or id); returns when done
+  deploy APP [--ref REF | --archive FILE] [--wait]  deploy; with --wait follow the steps, exit 0 only on success
   logs APP [-f] [-n N] [--stream stdout|stderr|webserver] [--grep TEXT]
   audit [--action A] [--actor X] [--target T] [-n N]
   agent …                                           run the host agent (see \`stoker agent --help\`)
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
     case "start":
     case "reload":
       return action(config, command, args[0], flags);
+    case "deploy":
+      return deploy(config, args[0], flags);
     case "logs":
       return logs(config, args[0], flags);
     case "audit":

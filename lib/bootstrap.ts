@@ -2,6 +2,7 @@
 import "server-only";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { oidcSettings } from "./auth/oidc-config";
 import { createOwner, hasAnyUser } from "./auth/users";
 import { config } from "./config";
 import { db } from "./db";
@@ -14,6 +15,7 @@ export async function bootstrap(): Promise<{ needsSetup: boolean }> {
     const created = await createOwner(email, password, "");
     if (!created.ok) console.warn(`[stoker] could not create the owner from STOKER_ADMIN_EMAIL: ${created.message}`);
   }
+  oidcSettings(); // checks STOKER_OIDC_* now, so a bad setting is in the start-up log, not at first login
   if (process.env.STOKER_LOCAL_AGENT === "1") await prepareLocalAgent();
   return { needsSetup: !(await hasAnyUser()) };
 }

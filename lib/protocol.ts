@@ -3,6 +3,7 @@
 export * from "./protocol/agent-messages";
 export * from "./protocol/app-spec";
 export * from "./protocol/debug-messages";
+export * from "./protocol/deploy-messages";
 export * from "./protocol/deploy-spec";
 export * from "./protocol/log-messages";
 export * from "./protocol/process-state";

@@ -31,6 +31,17 @@ export function webTargetsFor(stateDir: string, configured: WebTargets): WebTarg
   }
 }
 
+/**
+ * The web server's config outlives every deployment, so `{release}` in what it passes to the app
+ * (fastcgiParams) becomes `<deploy.root>/current`, which each deployment switches atomically.
+ */
+function forWebServer(spec: AppSpec): AppSpec {
+  const root = spec.deploy?.root;
+  if (!root) return spec;
+  const fastcgiParams = Object.fromEntries(Object.entries(spec.fastcgiParams).map(([k, v]) => [k, v.replaceAll("{release}", `${root}/current`)]));
+  return { ...spec, fastcgiParams };
+}
+
 function serverOf(spec: AppSpec, server?: WebServer): Result<WebServer> {
   const chosen = server ?? spec.web?.server;
   return chosen ? ok(chosen) : err("BAD_REQUEST", "This app has no `web` section: add one to its spec (server, serverName, listen, mount).");
@@ -40,7 +51,8 @@ function target(spec: AppSpec, server: WebServer, targets: WebTargets): ApplyTar
   return debianTarget(server, snippetFileName(spec.name, server), targets[server]);
 }
 
-export async function getWebConfig(spec: AppSpec, targets: WebTargets, server?: WebServer) {
+export async function getWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer) {
+  const spec = forWebServer(template);
   const chosen = serverOf(spec, server);
   if (!chosen.ok) return chosen;
   const text = renderWebConfig(spec, chosen.value);
@@ -51,7 +63,8 @@ export async function getWebConfig(spec: AppSpec, targets: WebTargets, server?: 
   return ok({ server: chosen.value, text: text.value, path: file, diskText });
 }
 
-export async function applyAppWebConfig(spec: AppSpec, targets: WebTargets, server?: WebServer, givenText?: string) {
+export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, givenText?: string) {
+  const spec = forWebServer(template);
   const chosen = serverOf(spec, server);
   if (!chosen.ok) return chosen;
   let text = givenText;

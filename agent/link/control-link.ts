@@ -1,7 +1,7 @@
 // The agent's outbound WebSocket to the control plane: authenticates with the host key,
 // reports facts and process state, executes requests, and reconnects with jittered backoff.
 import WebSocket from "ws";
-import { type AgentToControl, ControlToAgentSchema, type ProcessTransition } from "../../lib/protocol";
+import { type AgentToControl, ControlToAgentSchema, type DeployProgress, type ProcessTransition } from "../../lib/protocol";
 import { hostFacts } from "../host-facts";
 import type { Supervisor } from "../supervisor/supervisor";
 import type { Credentials } from "./credentials";
@@ -13,6 +13,7 @@ export class ControlLink {
   private attempt = 0;
   private closed = false;
   private queued: ProcessTransition[] = []; // delivered after a reconnect
+  private finals: DeployProgress[] = []; // a deployment's outcome must survive a disconnect
   private factsTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -36,6 +37,13 @@ export class ControlLink {
       output: (sessionId, data) => this.send({ type: "pty.output", sessionId, data }),
       exit: (sessionId, code, reason) => this.send({ type: "pty.exit", sessionId, code, reason }),
     });
+    this.supervisor.deploys.setSender({
+      progress: (msg) => {
+        if (msg.deployment.status !== "running" && !this.isOpen()) this.finals.push(msg);
+        else this.send(msg);
+      },
+      output: (msg) => this.send(msg),
+    });
     this.connect();
     this.factsTimer = setInterval(() => this.send({ type: "facts", facts: hostFacts() }), 10_000);
     this.factsTimer.unref();
@@ -49,13 +57,14 @@ export class ControlLink {
 
   private connect(): void {
     if (this.closed) return;
-    const ws = new WebSocket(this.wsUrl(), { headers: { authorization: `Bearer ${this.creds.hostKey}` }, maxPayload: 8 << 20 });
+    const ws = new WebSocket(this.wsUrl(), { headers: { authorization: `Bearer ${this.creds.hostKey}` }, maxPayload: 16 << 20 }); // an uploaded archive (10 MiB, base64) fits in one request
     this.ws = ws;
     ws.on("open", () => {
       this.attempt = 0;
       this.log(`connected to ${this.creds.url}`);
       this.send({ type: "hello", facts: hostFacts(), apps: this.supervisor.status() });
       this.flushTransitions();
+      for (const msg of this.finals.splice(0)) this.send(msg);
     });
     ws.on("unexpected-response", (_req, res) => {
       this.log(
@@ -127,6 +136,10 @@ export class ControlLink {
     const batch = this.queued.splice(0, 1000);
     this.send({ type: "process.transitions", transitions: batch });
     if (this.queued.length) setImmediate(() => this.flushTransitions());
+  }
+
+  private isOpen(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
   }
 
   private send(msg: AgentToControl): void {

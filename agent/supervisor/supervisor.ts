@@ -11,6 +11,8 @@ import {
 } from "../../lib/protocol";
 import { applyAppWebConfig, getWebConfig, type WebTargets, webTargetsFor } from "../apply/web-config-ops";
 import { DebugOps } from "../debug/debug-ops";
+import { DeployOps, isDeployOp } from "../deploy/deploy-ops";
+import { liveSpec } from "../deploy/live-spec";
 import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
@@ -39,6 +41,9 @@ export class Supervisor {
   readonly apps = new Map<string, AppRunner>();
   readonly logs = new LogService();
   readonly debug: DebugOps;
+  readonly deploys: DeployOps;
+  /** Desired state as sent (template specs with `{release}`); runners hold the resolved spec. */
+  private readonly templates = new Map<string, DesiredApp>();
   private readonly webLogs: WebServerLogWatcher;
   private listeners = new Set<SupervisorListener>();
   private statusTimer: NodeJS.Timeout | null = null;
@@ -47,6 +52,18 @@ export class Supervisor {
   constructor(private opts: SupervisorOptions) {
     this.stateFile = path.join(opts.stateDir, "state.json");
     this.debug = new DebugOps(opts.stateDir, opts.socketDirs, opts.webTargets ?? {});
+    this.deploys = new DeployOps(
+      {
+        template: (appId) => this.templates.get(appId),
+        runner: (appId) => this.apps.get(appId),
+        reapply: async (appId) => {
+          const t = this.templates.get(appId);
+          if (t) await this.put(t);
+        },
+        changed: () => this.changed(),
+      },
+      path.join(opts.stateDir, "deploy-uploads"),
+    );
     this.webLogs = new WebServerLogWatcher(opts.webErrorLogs ?? {}, () =>
       [...this.apps.values()].map((r) => ({
         appId: r.appId,
@@ -93,7 +110,8 @@ export class Supervisor {
   persist(): void {
     writeState(
       this.stateFile,
-      [...this.apps.values()].map((a) => a.saved()),
+      // The template is saved, not the resolved spec: adoption resolves it against `current` again.
+      [...this.apps.values()].map((a) => ({ ...a.saved(), desired: this.templates.get(a.appId) ?? a.desired })),
     );
   }
 
@@ -104,9 +122,12 @@ export class Supervisor {
   /** After an agent restart: take back every process the previous agent left running. */
   async adoptAll(): Promise<void> {
     for (const saved of readState(this.stateFile)) {
-      const runner = this.runner(saved.desired);
+      this.templates.set(saved.desired.appId, saved.desired);
+      const spec = liveSpec(saved.desired.spec);
+      const desired = spec ? { ...saved.desired, spec } : saved.desired;
+      const runner = this.runner(desired);
       this.apps.set(saved.desired.appId, runner);
-      await runner.serialize(() => runner.adopt(saved));
+      if (spec) await runner.serialize(() => runner.adopt({ ...saved, desired }));
     }
     this.persist();
   }
@@ -119,21 +140,31 @@ export class Supervisor {
         await runner.serialize(() => runner.remove());
         this.logs.detach(id);
         this.apps.delete(id);
+        this.templates.delete(id);
       }
     }
     await Promise.all(desired.map((d) => this.put(d)));
     this.changed();
   }
 
-  async put(next: DesiredApp): Promise<Result<AppStatus>> {
+  async put(template: DesiredApp): Promise<Result<AppStatus>> {
+    const spec = liveSpec(template.spec);
+    const next = spec ? { ...template, spec } : template;
     const plan = planLaunch(next.spec, this.opts.socketDirs);
-    if (!plan.ok) return plan;
+    if (spec && !plan.ok) return plan;
+    this.templates.set(template.appId, template);
     let runner = this.apps.get(next.appId);
     if (!runner) {
       runner = this.runner(next);
       this.apps.set(next.appId, runner);
     }
     const r = runner;
+    // A running deployment decides which release runs (it re-applies this when it ends); an app
+    // whose spec uses {release} has nothing to run before its first deployment.
+    if (!spec || this.deploys.isBusy(next.appId)) {
+      this.changed();
+      return ok(r.status());
+    }
     const result = await r.serialize(async () => {
       const changed = r.desired.revision !== next.revision || JSON.stringify(r.desired.spec) !== JSON.stringify(next.spec);
       if (next.desired === "stopped") {
@@ -156,6 +187,7 @@ export class Supervisor {
     }
     if (op.op === "app.put") return this.put(op.app);
     if (op.op === "pty.recording") return this.debug.recording(op.sessionId);
+    if (isDeployOp(op)) return this.deploys.execute(op);
     const runner = this.apps.get(op.appId);
     if (!runner) return err("NOT_FOUND", `This host does not run app ${op.appId}.`);
     // Reads never wait behind a restart in progress.
@@ -166,8 +198,10 @@ export class Supervisor {
     if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on) });
     if (op.op.startsWith("logs.")) return readLogOp(runner.sink.dir, op);
     const webTargets = webTargetsFor(this.opts.stateDir, this.opts.webTargets ?? {});
-    if (op.op === "webconfig.get") return getWebConfig(runner.desired.spec, webTargets, op.server);
-    if (op.op === "webconfig.apply") return applyAppWebConfig(runner.desired.spec, webTargets, op.server, op.text);
+    // The web config is rendered from the template: it must outlive each release (see forWebServer).
+    const template = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
+    if (op.op === "webconfig.get") return getWebConfig(template, webTargets, op.server);
+    if (op.op === "webconfig.apply") return applyAppWebConfig(template, webTargets, op.server, op.text);
     if (op.op === "app.doctor") {
       const pids = runner.processes().map((p) => p.pid).filter(Boolean);
       return this.debug.doctor(runner.desired.spec, runner.processes().map((p) => runner.outputOf(p.pid || 0)).join("\n"), pids);
@@ -183,6 +217,7 @@ export class Supervisor {
           await runner.remove();
           this.logs.detach(op.appId);
           this.apps.delete(op.appId);
+          this.templates.delete(op.appId);
           return ok({ removed: true });
         case "app.start":
           setDesired("running");

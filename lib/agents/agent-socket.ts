@@ -7,6 +7,7 @@ import { hashSecret } from "../auth/secrets";
 import { desiredOf } from "../apps/app-record";
 import { db } from "../db";
 import { hostView } from "../hosts/host-view";
+import { forwardOutput, recordProgress } from "../deploy/record-progress";
 import { finishDebugSession } from "../debug/debug-sessions";
 import { ptyRelay } from "../debug/pty-relay";
 import { logFollows } from "../live/log-follows";
@@ -95,6 +96,12 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
     case "pty.exit":
       ptyRelay().exit(msg.sessionId, msg.code, msg.reason);
       await finishDebugSession(msg.sessionId, msg.reason ?? "exit");
+      return;
+    case "deploy.progress":
+      await recordProgress(host, msg);
+      return;
+    case "deploy.output":
+      await forwardOutput(host, msg);
       return;
     case "error":
       console.warn(`[agent ${host.name}] says: ${msg.message}`);

@@ -1,6 +1,7 @@
 // Messages between an agent and the control plane over /ws/agent. Both sides parse every frame.
 import { z } from "zod";
 import { AppSpecSchema, DesiredAppSchema } from "./app-spec";
+import { DeployOpSchemas, DeployOutputSchema, DeployProgressSchema } from "./deploy-messages";
 import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema, LogQuerySchema } from "./log-messages";
 import { WebServerSchema } from "./web-spec";
@@ -88,6 +89,7 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("pty.recording"), sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
   // text: a specific version (rollback, adopt); without it the agent applies what it renders now.
   z.strictObject({ op: z.literal("webconfig.apply"), ...AppRef, server: WebServerSchema.optional(), text: z.string().max(1 << 20).optional() }),
+  ...DeployOpSchemas,
 ]);
 export type AgentOp = z.infer<typeof AgentOpSchema>;
 export type AgentOpName = AgentOp["op"];
@@ -135,6 +137,8 @@ export const AgentToControlSchema = z.union([
   z.strictObject({ type: z.literal("logs.lines"), appId: z.string(), lines: z.array(LogLineSchema).max(5000), dropped: z.number().int().min(0) }),
   PtyOutputSchema,
   PtyExitSchema,
+  DeployProgressSchema,
+  DeployOutputSchema,
   z.strictObject({ type: z.literal("error"), message: z.string() }),
   ReplySchema,
 ]);

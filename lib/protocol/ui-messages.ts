@@ -1,6 +1,8 @@
 // Messages between the control plane and browsers over /ws/ui.
 import { z } from "zod";
 import { AppSpecSchema } from "./app-spec";
+import { DeploymentViewSchema } from "./deploy-messages";
+import { DeploymentStepNameSchema } from "./deploy-spec";
 import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema } from "./log-messages";
 import { AppStatusSchema, HostFactsSchema, ProcessInfoSchema, SocketStatusSchema } from "./process-state";
@@ -35,6 +37,8 @@ export const UiEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("logs.lines"), appId: z.string(), lines: z.array(LogLineSchema), dropped: z.number().int() }),
   PtyOutputSchema,
   PtyExitSchema,
+  z.object({ type: z.literal("deploy.progress"), appId: z.string(), deployment: DeploymentViewSchema }),
+  z.object({ type: z.literal("deploy.output"), appId: z.string(), deploymentId: z.string(), step: DeploymentStepNameSchema, chunk: z.string() }),
   z.object({ type: z.literal("error"), message: z.string() }),
 ]);
 export type UiEvent = z.infer<typeof UiEventSchema>;

@@ -2,6 +2,7 @@
 import { notFound } from "next/navigation";
 import { AppDetail } from "@/components/apps/app-detail";
 import { DebugPanel } from "@/components/debug/debug-panel";
+import { DeployPanel } from "@/components/deploy/deploy-panel";
 import { WebConfigPanel } from "@/components/webconfig/web-config-panel";
 import { getApp } from "@/lib/apps/list-apps";
 import { pageUser } from "@/lib/auth/page-user";
@@ -13,7 +14,11 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   if (!app.ok) notFound();
   const canEdit = can(user.role, "apps.write");
   const failing = app.value.processes.some((p) => p.state === "FATAL" || p.state === "BACKOFF");
+  const deploy = app.value.spec.deploy;
   const extraTabs = [
+    ...(deploy
+      ? [{ id: "deploy", label: "Deploy", content: <DeployPanel appId={app.value.id} canDeploy={canEdit} defaultRef={"git" in deploy.source ? deploy.source.ref : null} /> }]
+      : []),
     { id: "web", label: "Web server", content: <WebConfigPanel appId={app.value.id} canApply={canEdit} defaultServer={app.value.spec.web?.server ?? null} /> },
     { id: "debug", label: "Debug", content: <DebugPanel appId={app.value.id} appUser={app.value.spec.user ?? "root"} canOperate={can(user.role, "apps.operate")} suggestDoctor={failing} /> },
   ];

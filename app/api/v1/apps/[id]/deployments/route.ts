@@ -1,0 +1,30 @@
+// GET: deployment history, newest first. POST {ref?} or multipart {archive, ref?}: start a deployment (admin).
+import { z } from "zod";
+import { startDeployment } from "@/lib/deploy/start-deployment";
+import { listDeployments } from "@/lib/deploy/deploy-queries";
+import { handler } from "@/lib/http/handler";
+import { parseBody } from "@/lib/http/parse-body";
+import { toResponse } from "@/lib/http/to-response";
+import { ARCHIVE_MAX_BYTES, GitRefNameSchema } from "@/lib/protocol";
+import { err, type Result } from "@/lib/result";
+
+const BodySchema = z.strictObject({ ref: GitRefNameSchema.optional() });
+
+async function parseUpload(req: Request): Promise<Result<{ ref?: string; archive?: Buffer }>> {
+  // Refuse before buffering: the multipart envelope adds a little over the archive itself.
+  if (Number(req.headers.get("content-length") ?? 0) > ARCHIVE_MAX_BYTES + 64 * 1024) return err("BAD_REQUEST", `The archive is larger than ${ARCHIVE_MAX_BYTES >> 20} MiB.`);
+  const form = await req.formData().catch(() => null);
+  const file = form?.get("archive");
+  if (!form || !(file instanceof Blob)) return err("BAD_REQUEST", "Send the .tar.gz as the multipart field \"archive\".");
+  if (file.size > ARCHIVE_MAX_BYTES) return err("BAD_REQUEST", `The archive is larger than ${ARCHIVE_MAX_BYTES >> 20} MiB.`);
+  return { ok: true, value: { archive: Buffer.from(await file.arrayBuffer()) } };
+}
+
+export const GET = handler("read", async (_req, { params }) => toResponse(await listDeployments(params.id)));
+
+export const POST = handler("apps.write", async (req, { params, audit }) => {
+  const multipart = req.headers.get("content-type")?.startsWith("multipart/form-data");
+  const body = multipart ? await parseUpload(req) : await parseBody(req, BodySchema);
+  if (!body.ok) return toResponse(body);
+  return toResponse(await startDeployment(params.id, { kind: "deploy", ...body.value }, audit), 202);
+});

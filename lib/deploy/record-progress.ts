@@ -1,0 +1,47 @@
+// Takes an agent's deployment reports: stores the steps, finishes and audits the deployment on
+// its final report, and forwards everything live to browsers. Only the app's own host may report.
+import "server-only";
+import { appendAudit } from "../audit/append-audit";
+import { db } from "../db";
+import { uiHub } from "../live/ui-hub";
+import type { DeployOutput, DeployProgress } from "../protocol";
+import { deploymentView } from "./deployment-view";
+
+type Host = { id: string; name: string };
+
+export async function recordProgress(host: Host, msg: DeployProgress): Promise<void> {
+  const row = await db.deployment.findUnique({ where: { id: msg.deploymentId }, include: { app: { select: { hostId: true, name: true } } } });
+  if (!row || row.app.hostId !== host.id || row.status !== "running") return;
+  const d = msg.deployment;
+  const final = d.status !== "running";
+  const data = {
+    status: d.status,
+    steps: JSON.stringify(d.steps),
+    commit: d.commit,
+    release: d.release || row.release,
+    message: d.message,
+    ...(final ? { finishedAt: new Date(), durationMs: Date.now() - row.createdAt.getTime(), commitMessage: msg.commitMessage ?? "", commitAuthor: msg.commitAuthor ?? "" } : {}),
+  };
+  const updated = await db.$transaction(async (tx) => {
+    // Reports are handled concurrently: never let a late step report reopen a finished deployment.
+    const n = await tx.deployment.updateMany({ where: { id: row.id, status: "running" }, data });
+    if (!n.count) return null;
+    if (final) {
+      const failedStep = d.steps.find((s) => s.status === "failed")?.name ?? null;
+      await appendAudit(tx, { actor: { type: "agent", hostId: host.id, hostName: host.name }, ip: "" }, {
+        action: row.kind === "rollback" ? "deployment.rollback.finished" : "deployment.finished",
+        target: `app:${row.app.name}`,
+        after: { deployment: row.id, by: row.actorLabel, ref: row.ref, commit: d.commit, release: d.release, status: d.status, failedStep, message: d.message },
+        result: d.status === "succeeded" ? "success" : "failure",
+      });
+    }
+    return tx.deployment.findUnique({ where: { id: row.id } });
+  });
+  if (updated) uiHub().publish({ type: "deploy.progress", appId: row.appId, deployment: deploymentView(updated) });
+}
+
+export async function forwardOutput(host: Host, msg: DeployOutput): Promise<void> {
+  const app = await db.app.findFirst({ where: { id: msg.appId, hostId: host.id }, select: { id: true } });
+  if (!app) return;
+  uiHub().publish({ type: "deploy.output", appId: msg.appId, deploymentId: msg.deploymentId, step: msg.step, chunk: msg.chunk });
+}

@@ -1,0 +1,153 @@
+// Single sign-on end to end: a real OpenID provider (oidc-provider) on loopback, the production
+// stack, and browser-like redirect following with a cookie jar. Roles come from the groups claim.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CookieJar } from "./support/cookie-jar";
+import { CLIENT, type Idp, startIdp } from "./support/oidc-idp";
+import { ADMIN, freePort, ownerToken, type Stack, startStack } from "./support/stack";
+
+let idp: Idp;
+let stack: Stack;
+let token: string;
+
+beforeAll(async () => {
+  // The IdP's port is fixed first so the stack can be told its issuer; discovery happens at first login.
+  const idpPort = await freePort();
+  stack = await startStack({
+    STOKER_OIDC_ISSUER: `http://127.0.0.1:${idpPort}`,
+    STOKER_OIDC_CLIENT_ID: CLIENT.id,
+    STOKER_OIDC_CLIENT_SECRET: CLIENT.secret,
+    STOKER_OIDC_ROLE_MAP: "stoker-admins=admin,oncall=operator",
+    STOKER_OIDC_LABEL: "Test IdP",
+  });
+  idp = await startIdp(idpPort, `${stack.url}/api/v1/auth/oidc/callback`);
+  token = await ownerToken(stack.url);
+}, 180_000);
+
+afterAll(async () => {
+  await idp?.close();
+  await stack?.destroy();
+});
+
+type Walk = { final: URL; callback: URL | null; jar: CookieJar };
+
+/** Follows redirects from the start route like a browser until it lands on a Stoker page. */
+async function walk(from: string, jar = new CookieJar(), stopAtCallback = false): Promise<Walk> {
+  let url = new URL(from);
+  let callback: URL | null = null;
+  for (let hop = 0; hop < 20; hop++) {
+    if (url.pathname === "/api/v1/auth/oidc/callback") {
+      callback = url;
+      if (stopAtCallback) return { final: url, callback, jar };
+    }
+    const res = await fetch(url, { redirect: "manual", headers: { cookie: jar.header(url) } });
+    jar.store(url, res.headers.getSetCookie());
+    const location = res.headers.get("location");
+    if (res.status < 300 || res.status >= 400 || !location) throw new Error(`${url.href} answered ${res.status} ${await res.text()}`);
+    url = new URL(location, url);
+    if (url.origin === stack.url && !url.pathname.startsWith("/api/")) return { final: url, callback, jar };
+  }
+  throw new Error("too many redirects");
+}
+
+async function ssoLogin(accountId: string): Promise<Walk> {
+  idp.loginAs(accountId);
+  return walk(`${stack.url}/api/v1/auth/oidc/start`);
+}
+
+async function me(jar: CookieJar): Promise<{ email: string; role: string }> {
+  const res = await fetch(`${stack.url}/api/v1/auth/me`, { headers: { cookie: `stoker_session=${jar.get(stack.url, "stoker_session")}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { email: string; role: string };
+}
+
+async function loginFailures(email: string): Promise<{ after: { reason: string; via: string } }[]> {
+  const res = await fetch(`${stack.url}/api/v1/audit?action=auth.login&target=${encodeURIComponent(email)}`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as { events: { result: string; after: { reason: string; via: string } }[] };
+  return body.events.filter((e) => e.result === "failure");
+}
+
+describe("single sign-on", () => {
+  it("tells the login page that SSO is on, with its label", async () => {
+    const res = await fetch(`${stack.url}/api/v1/auth/oidc`);
+    expect(await res.json()).toEqual({ enabled: true, label: "Test IdP" });
+    const page = await (await fetch(`${stack.url}/login?error=sso-no-role`)).text();
+    expect(page).toContain("Sign in with Test IdP");
+    expect(page).toContain("no group that has access");
+  });
+
+  it("logs a user in the stoker-admins group in as admin, creating the account by lowercased email", async () => {
+    idp.accounts.set("alice", { email: "Alice@Example.com", email_verified: true, groups: ["stoker-admins", "oncall"] });
+    const { final, jar } = await ssoLogin("alice");
+    expect(final.pathname + final.search).toBe("/");
+    expect(await me(jar)).toMatchObject({ email: "alice@example.com", role: "admin" });
+    const audit = await fetch(`${stack.url}/api/v1/audit?action=auth.login&target=alice@example.com`, { headers: { authorization: `Bearer ${token}` } });
+    const { events } = (await audit.json()) as { events: { result: string; actor: { label: string }; after: { via: string } }[] };
+    expect(events[0]).toMatchObject({ result: "success", actor: { label: "alice@example.com" }, after: { via: "oidc" } });
+  });
+
+  it("logs a user in the oncall group in as operator", async () => {
+    idp.accounts.set("bob", { email: "bob@example.com", email_verified: true, groups: ["oncall"] });
+    const { final, jar } = await ssoLogin("bob");
+    expect(final.pathname).toBe("/");
+    expect((await me(jar)).role).toBe("operator");
+  });
+
+  it("refuses a user in no mapped group, back to /login with an error and a failed auth.login event", async () => {
+    idp.accounts.set("carol", { email: "carol@example.com", email_verified: true, groups: ["sales"] });
+    const { final, jar } = await ssoLogin("carol");
+    expect(final.pathname).toBe("/login");
+    expect(final.searchParams.get("error")).toBe("sso-no-role");
+    expect(jar.get(stack.url, "stoker_session")).toBeUndefined();
+    const failures = await loginFailures("carol@example.com");
+    expect(failures[0]?.after).toMatchObject({ via: "oidc" });
+    expect(failures[0]?.after.reason).toContain("sales");
+  });
+
+  it("refuses an email the IdP marks as unverified", async () => {
+    idp.accounts.set("erin", { email: "erin@example.com", email_verified: false, groups: ["stoker-admins"] });
+    const { final } = await ssoLogin("erin");
+    expect(final.searchParams.get("error")).toBe("sso-no-email");
+  });
+
+  it("refuses a forged state, and a callback replayed after a good login", async () => {
+    idp.accounts.set("frank", { email: "frank@example.com", email_verified: true, groups: ["oncall"] });
+    idp.loginAs("frank");
+    const forged = await walk(`${stack.url}/api/v1/auth/oidc/start`, new CookieJar(), true);
+    const tampered = new URL(forged.final);
+    tampered.searchParams.set("state", "forged-state-value");
+    const refused = await walk(tampered.href, forged.jar);
+    expect(refused.final.pathname).toBe("/login");
+    expect(refused.final.searchParams.get("error")).toBe("sso-failed");
+    expect(refused.jar.get(stack.url, "stoker_session")).toBeUndefined();
+    // The genuine callback of that flow is dead too: a flow is spent by its first callback.
+    const late = await walk(forged.final.href, forged.jar);
+    expect(late.final.searchParams.get("error")).toBe("sso-expired");
+
+    // A real replay: the same callback URL with the flow cookie the browser held at the time.
+    const atCallback = await walk(`${stack.url}/api/v1/auth/oidc/start`, new CookieJar(), true);
+    const flowId = atCallback.jar.get(stack.url, "stoker_oidc");
+    expect(flowId).toBeTruthy();
+    const good = await walk(atCallback.final.href, atCallback.jar);
+    expect(good.final.pathname).toBe("/");
+    const replayJar = new CookieJar();
+    replayJar.set(stack.url, "stoker_oidc", flowId!, "/api/v1/auth/oidc");
+    const replayed = await walk(atCallback.final.href, replayJar);
+    expect(replayed.final.searchParams.get("error")).toBe("sso-expired");
+    expect(replayJar.get(stack.url, "stoker_session")).toBeUndefined();
+    expect((await loginFailures("oidc")).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("applies IdP group changes at the next login, and never takes owner from the last owner", async () => {
+    idp.accounts.set("dave", { email: "dave@example.com", email_verified: true, groups: ["oncall"] });
+    const first = await ssoLogin("dave");
+    expect((await me(first.jar)).role).toBe("operator");
+    idp.accounts.set("dave", { email: "dave@example.com", email_verified: true, groups: ["stoker-admins"] });
+    const second = await ssoLogin("dave");
+    expect((await me(second.jar)).role).toBe("admin");
+    expect((await me(first.jar)).role).toBe("admin"); // the role lives on the user, so older sessions follow
+
+    idp.accounts.set("owner", { email: ADMIN.email, email_verified: true, groups: ["oncall"] });
+    const owner = await ssoLogin("owner");
+    expect((await me(owner.jar)).role).toBe("owner");
+  });
+});
