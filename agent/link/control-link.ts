@@ -1,7 +1,7 @@
 // The agent's outbound WebSocket to the control plane: authenticates with the host key,
 // reports facts and process state, executes requests, and reconnects with jittered backoff.
 import WebSocket from "ws";
-import { type AgentToControl, ControlToAgentSchema, type DeployProgress, type ProcessTransition } from "../../lib/protocol";
+import { type AgentToControl, ControlToAgentSchema, type DeployProgress, parseFrame, type ProcessTransition } from "../../lib/protocol";
 import { hostFacts } from "../host-facts";
 import type { Supervisor } from "../supervisor/supervisor";
 import type { Credentials } from "./credentials";
@@ -87,19 +87,13 @@ export class ControlLink {
   }
 
   private async onMessage(text: string): Promise<void> {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = ControlToAgentSchema.safeParse(json);
-    if (!parsed.success) {
-      this.log(`refused an invalid message: ${parsed.error.issues[0]?.message ?? "not JSON"}`);
-      this.send({ type: "error", message: `Invalid message: ${parsed.error.issues[0]?.message ?? "not JSON"}` });
+    const parsed = parseFrame(ControlToAgentSchema, text);
+    if (!parsed.ok) {
+      this.log(`refused an invalid message: ${parsed.why}`);
+      this.send({ type: "error", message: `Invalid message: ${parsed.why}` });
       return;
     }
-    const msg = parsed.data;
+    const msg = parsed.value;
     switch (msg.type) {
       case "welcome":
         this.log(`enrolled as ${msg.hostName} (${msg.hostId})`);

@@ -2,7 +2,10 @@
 // plane sends, one JSON object per line, for `stoker agent ctl` and hosts without a control plane.
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
-import { AgentOpSchema } from "../../lib/protocol";
+import { z } from "zod";
+import { AgentOpSchema, parseFrame } from "../../lib/protocol";
+
+const StatusSchema = z.strictObject({ op: z.literal("status") });
 import type { Supervisor } from "../supervisor/supervisor";
 
 export function serveLocalControl(socketPath: string, supervisor: Supervisor): Server {
@@ -17,20 +20,12 @@ export function serveLocalControl(socketPath: string, supervisor: Supervisor): S
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         nl = buffer.indexOf("\n");
-        let json: unknown;
-        try {
-          json = JSON.parse(line);
-        } catch {
-          json = null;
-        }
-        if (json && typeof json === "object" && "op" in json && json.op === "status") {
+        if (parseFrame(StatusSchema, line).ok) {
           conn.write(`${JSON.stringify({ ok: true, value: supervisor.status() })}\n`);
           continue;
         }
-        const op = AgentOpSchema.safeParse(json);
-        const result = op.success
-          ? await supervisor.execute(op.data)
-          : { ok: false, code: "BAD_REQUEST", message: op.error.issues[0]?.message ?? "Invalid request." };
+        const op = parseFrame(AgentOpSchema, line);
+        const result = op.ok ? await supervisor.execute(op.value) : { ok: false, code: "BAD_REQUEST", message: `Invalid request (${op.why}).` };
         conn.write(`${JSON.stringify(result)}\n`);
       }
     });

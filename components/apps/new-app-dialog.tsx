@@ -9,6 +9,7 @@ import { toast } from "sonner";
 import type { HostView } from "@/lib/protocol/ui-messages";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
+import { FieldErrors } from "../ui/field-errors";
 
 const template = (hostId: string) =>
   JSON.stringify(
@@ -85,15 +86,7 @@ export function NewAppDialog({ hosts, canCreate }: { hosts: HostView[]; canCreat
             rows={20}
             className="mt-2 w-full rounded-lg border border-line bg-surface p-3 font-mono text-xs outline-none focus:border-accent"
           />
-          {errors.length > 0 && (
-            <ul role="alert" className="mt-2 space-y-0.5 rounded-md bg-red-50 px-3 py-2 text-xs text-red-800 dark:bg-red-950 dark:text-red-300">
-              {errors.map((e) => (
-                <li key={`${e.path}${e.message}`}>
-                  <code className="font-semibold">{e.path}</code> {e.message}
-                </li>
-              ))}
-            </ul>
-          )}
+          <FieldErrors errors={errors} className="mt-2" />
           <div className="mt-4 flex justify-end gap-2">
             <Dialog.Close asChild>
               <Button>Cancel</Button>

@@ -6,6 +6,7 @@ import { toast } from "sonner";
 import type { AppSpec } from "@/lib/protocol/app-spec";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
+import { FieldErrors } from "../ui/field-errors";
 
 export function SpecEditor({ appId, spec, canEdit }: { appId: string; spec: AppSpec; canEdit: boolean }) {
   const router = useRouter();
@@ -43,15 +44,7 @@ export function SpecEditor({ appId, spec, canEdit }: { appId: string; spec: AppS
         rows={24}
         className="w-full rounded-lg border border-line bg-surface p-3 font-mono text-xs outline-none focus:border-accent"
       />
-      {errors.length > 0 && (
-        <ul role="alert" className="space-y-0.5 rounded-md bg-red-50 px-3 py-2 text-xs text-red-800 dark:bg-red-950 dark:text-red-300">
-          {errors.map((e) => (
-            <li key={`${e.path}${e.message}`}>
-              <code className="font-semibold">{e.path}</code> {e.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <FieldErrors errors={errors} />
       {canEdit && (
         <Button variant="primary" onClick={save} busy={busy}>
           Save and apply

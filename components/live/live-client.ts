@@ -1,6 +1,7 @@
 "use client";
 // One shared /ws/ui socket per tab: reconnects with backoff, parses every frame with lib/protocol,
 // and hands events to subscribers. Exposes the connection state for the "live" indicator.
+import { parseFrame } from "@/lib/protocol/parse-frame";
 import { type UiEvent, UiEventSchema, type UiToControl } from "@/lib/protocol/ui-messages";
 import { BASE_PATH } from "../api-client";
 
@@ -29,14 +30,8 @@ class LiveClient {
       this.setState("live");
     };
     ws.onmessage = (m) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(String(m.data));
-      } catch {
-        return;
-      }
-      const parsed = UiEventSchema.safeParse(json);
-      if (parsed.success) for (const l of this.listeners) l(parsed.data);
+      const parsed = parseFrame(UiEventSchema, String(m.data));
+      if (parsed.ok) for (const l of this.listeners) l(parsed.value);
     };
     ws.onclose = () => {
       this.ws = null;

@@ -12,7 +12,7 @@ import { finishDebugSession } from "../debug/debug-sessions";
 import { ptyRelay } from "../debug/pty-relay";
 import { logFollows } from "../live/log-follows";
 import { uiHub } from "../live/ui-hub";
-import { type AgentToControl, AgentToControlSchema, type ErrorCode } from "../protocol";
+import { type AgentToControl, AgentToControlSchema, type ErrorCode, parseFrame } from "../protocol";
 
 const PASSED_THROUGH: ErrorCode[] = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "TIMEOUT", "FAILED"];
 const asErrorCode = (code: string): ErrorCode => PASSED_THROUGH.find((c) => c === code) ?? "FAILED";
@@ -49,20 +49,13 @@ export async function onAgentConnection(ws: WebSocket, host: { id: string; name:
 }
 
 async function handle(host: { id: string; name: string }, ws: WebSocket, text: string): Promise<void> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = AgentToControlSchema.safeParse(json);
-  if (!parsed.success) {
-    const why = parsed.error.issues[0] ? `${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}` : "not JSON";
-    console.warn(`[agent ${host.name}] refused an invalid message (${why})`);
-    ws.send(JSON.stringify({ type: "error", message: `Invalid message refused: ${why}` }));
+  const parsed = parseFrame(AgentToControlSchema, text);
+  if (!parsed.ok) {
+    console.warn(`[agent ${host.name}] refused an invalid message (${parsed.why})`);
+    ws.send(JSON.stringify({ type: "error", message: `Invalid message refused: ${parsed.why}` }));
     return;
   }
-  await dispatch(host, parsed.data);
+  await dispatch(host, parsed.value);
 }
 
 async function dispatch(host: { id: string; name: string }, msg: AgentToControl): Promise<void> {

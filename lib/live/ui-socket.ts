@@ -4,7 +4,7 @@ import "server-only";
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import { authenticateHeaders, type UserActor } from "../auth/authenticate";
-import { UiToControlSchema } from "../protocol";
+import { parseFrame, UiToControlSchema } from "../protocol";
 import { ptyRelay } from "../debug/pty-relay";
 import { logFollows } from "./log-follows";
 import { uiHub } from "./ui-hub";
@@ -22,18 +22,12 @@ export async function authenticateUi(req: IncomingMessage): Promise<UserActor | 
 export function onUiConnection(ws: WebSocket, actor: UserActor): void {
   uiHub().add(ws, actor.userId);
   ws.on("message", (data) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(String(data));
-    } catch {
-      json = undefined;
-    }
-    const msg = UiToControlSchema.safeParse(json);
-    if (!msg.success) {
-      ws.send(JSON.stringify({ type: "error", message: "Unknown message; it was ignored." }));
+    const msg = parseFrame(UiToControlSchema, String(data));
+    if (!msg.ok) {
+      ws.send(JSON.stringify({ type: "error", message: `Message ignored (${msg.why}).` }));
       return;
     }
-    const m = msg.data;
+    const m = msg.value;
     if (m.type === "logs.follow") void logFollows().follow(ws, m.appId, m.afterSeq);
     else if (m.type === "logs.unfollow") logFollows().unfollow(ws, m.appId);
     else if (m.type === "pty.attach") {
