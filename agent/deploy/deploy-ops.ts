@@ -40,6 +40,8 @@ export type DeploySender = { progress(msg: DeployProgress): void; output(msg: De
 
 const releaseCommit = (name: string) => name.slice(name.indexOf("-") + 1).replace(/-\d+$/, "");
 
+const CRASH_WINDOW_MS = 5000;
+
 export class DeployOps {
   private active = new Set<string>();
   private sender: DeploySender | null = null;
@@ -137,6 +139,14 @@ export class DeployOps {
         this.host.changed();
       },
       runningSpec: () => runner()?.desired.spec ?? null,
+      // A release that passes the health gate but then crash-loops is rolled back automatically.
+      crashWatch: {
+        windowMs: CRASH_WINDOW_MS,
+        maxRestarts: 2,
+        pollMs: 200,
+        readRestarts: () =>
+          (runner()?.processes() ?? []).reduce((n, p) => n + p.restarts + (p.state === "FATAL" ? 1000 : 0), 0),
+      },
       onStep: (_step, d) => {
         if (d.status === "running") this.sender?.progress({ type: "deploy.progress", deploymentId, deployment: { ...d, id: deploymentId } });
       },
