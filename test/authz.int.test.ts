@@ -177,3 +177,33 @@ describe("each caller gets what the rule says", () => {
     expect(await call("POST /tokens", route!.handler, { cookie: `stoker_session=${token}` })).toBe(403);
   });
 });
+
+// Every message a browser may send over /ws/ui, enumerated from the schema. The socket itself needs a
+// session or token (tested in stack.int.test.ts); on top of that, terminal frames need the session's owner.
+const WS_RULES: Record<string, "viewer" | "session-owner"> = {
+  ping: "viewer",
+  "logs.follow": "viewer",
+  "logs.unfollow": "viewer",
+  "pty.attach": "session-owner",
+  "pty.input": "session-owner",
+  "pty.resize": "session-owner",
+  "pty.close": "session-owner",
+};
+
+describe("WebSocket messages", () => {
+  it("every browser message type has a rule", async () => {
+    const { UiToControlSchema } = await import("@/lib/protocol/ui-messages");
+    const types = UiToControlSchema.options.map((o) => String(o.shape.type.value));
+    expect(types.sort()).toEqual(Object.keys(WS_RULES).sort());
+  });
+
+  it("terminal frames from anyone but the session's owner are refused", async () => {
+    const { ptyRelay } = await import("@/lib/debug/pty-relay");
+    const relay = ptyRelay();
+    relay.register("sess-1", "no-host", users.operator);
+    const fakeSocket = { once: () => {}, readyState: 1, OPEN: 1, send: () => {} } as unknown as import("ws").WebSocket;
+    expect(relay.attach(fakeSocket, users.viewer, "sess-1")).toBe(false);
+    expect(relay.forward(users.admin, { type: "pty.input", sessionId: "sess-1", data: "id\n" })).toBe(false);
+    expect(relay.attach(fakeSocket, users.operator, "sess-1")).toBe(true);
+  });
+});
