@@ -38,6 +38,8 @@ it("puts nginx's error line in the app's log as the web stream, with a note nami
     }, 15_000, "the linking note");
     expect(text).toMatch(/ 0 web .*upstream prematurely closed connection/);
     expect(text).toMatch(/\[stoker\] nginx "premature" is most likely this node traceback at .*Error: order \d+ could not be priced/);
+    // The dashboard offers the doctor for an app the web server reports such errors for.
+    expect(supervisor.status().find((a) => a.appId === "crashy")?.prematureErrors).toBe(1);
   } finally {
     await supervisor.execute({ op: "app.remove", appId: "crashy" });
     supervisor.detachAll();

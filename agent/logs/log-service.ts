@@ -19,7 +19,10 @@ type Attached = {
   // Recent causes, for linking a web server's "premature end of headers" to one of them.
   recentTracebacks: TracebackEvent[];
   recentExits: { ts: string; text: string }[];
+  premature: number[]; // times of the web server's "premature end of headers" lines
 };
+const PREMATURE_WINDOW_MS = 10 * 60_000;
+const PREMATURE = /premature|prematurely closed|End of script output before headers/i;
 const RECENT = 50;
 
 export class LogService {
@@ -34,14 +37,16 @@ export class LogService {
   attach(appId: string, sink: LogSink): void {
     this.detach(appId);
     const groups = new TracebackGroups();
-    const entry: Attached = { groups, stop: () => {}, following: false, pending: [], dropped: 0, recentTracebacks: [], recentExits: [] };
+    const entry: Attached = { groups, stop: () => {}, following: false, pending: [], dropped: 0, recentTracebacks: [], recentExits: [], premature: [] };
     const stopTracebacks = watchTracebacks(sink, (e) => {
       groups.add(e);
       entry.recentTracebacks = [...entry.recentTracebacks.slice(1 - RECENT), e];
     });
     const unsubscribe = sink.onLines((lines) => {
       for (const l of lines) {
-        if (l.pid === 0 && l.text.startsWith("[stoker] process ")) entry.recentExits = [...entry.recentExits.slice(1 - RECENT), { ts: l.ts, text: l.text.slice(9) }];
+        if (l.pid !== 0) continue; // agent notes and web-server lines only
+        if (l.text.startsWith("[stoker] process ")) entry.recentExits = [...entry.recentExits.slice(1 - RECENT), { ts: l.ts, text: l.text.slice(9) }];
+        if (l.stream === "web" && PREMATURE.test(l.text)) entry.premature = [...entry.premature.slice(1 - RECENT), Date.now()];
       }
       if (!entry.following) return;
       const room = MAX_BATCH - entry.pending.length;
@@ -75,6 +80,11 @@ export class LogService {
   /** After a reconnect nobody is known to follow anything until the control plane says so again. */
   unfollowAll(): void {
     for (const appId of this.apps.keys()) this.follow(appId, false);
+  }
+
+  recentPremature(appId: string): number {
+    const since = Date.now() - PREMATURE_WINDOW_MS;
+    return this.apps.get(appId)?.premature.filter((t) => t >= since).length ?? 0;
   }
 
   recent(appId: string): { tracebacks: TracebackEvent[]; exits: { ts: string; text: string }[] } {

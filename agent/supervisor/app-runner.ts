@@ -300,6 +300,7 @@ export class AppRunner {
       processes: this.processes(),
       socket: describeSocket(this.desired.spec.socket, this.socket !== null || this.desired.spec.socket.bind === "app"),
       lastError: this.lastError,
+      prematureErrors: 0, // filled in by the supervisor, which follows the web servers' logs
     };
   }
 

@@ -116,7 +116,7 @@ export class Supervisor {
   }
 
   status(): AppStatus[] {
-    return [...this.apps.values()].map((a) => a.status());
+    return [...this.apps.values()].map((a) => ({ ...a.status(), prematureErrors: this.logs.recentPremature(a.appId) }));
   }
 
   /** After an agent restart: take back every process the previous agent left running. */

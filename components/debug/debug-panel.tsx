@@ -54,7 +54,7 @@ export function DebugPanel({ appId, appUser, canOperate, suggestDoctor }: { appI
           <Button variant="primary" onClick={doctor} busy={busy === "doctor"} disabled={!canOperate}>
             <Stethoscope className="size-3.5" aria-hidden /> Run the doctor
           </Button>
-          {suggestDoctor && !report && <span className="text-xs text-amber-700 dark:text-amber-400">This app is failing: the doctor checks the classic causes of “premature end of headers”.</span>}
+          {suggestDoctor && !report && <span className="text-xs text-amber-700 dark:text-amber-400">This app is failing (processes restarting, or the web server logged “premature end of headers”): the doctor checks the classic causes.</span>}
         </div>
         {report && (
           <div className="rounded-lg border border-line bg-panel" data-testid="doctor-report">

@@ -35,6 +35,8 @@ export const AppStatusSchema = z.object({
   processes: z.array(ProcessInfoSchema),
   socket: SocketStatusSchema,
   lastError: z.string().default(""),
+  /** "Premature end of headers"-type lines the web server logged for this app in the last 10 minutes. */
+  prematureErrors: z.number().int().min(0).default(0),
 });
 export type AppStatus = z.infer<typeof AppStatusSchema>;
 

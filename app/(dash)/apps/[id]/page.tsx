@@ -1,6 +1,7 @@
 // One app's page.
 import { notFound } from "next/navigation";
 import { AppDetail } from "@/components/apps/app-detail";
+import { agentHub } from "@/lib/agents/agent-hub";
 import { DebugPanel } from "@/components/debug/debug-panel";
 import { DeployPanel } from "@/components/deploy/deploy-panel";
 import { WebConfigPanel } from "@/components/webconfig/web-config-panel";
@@ -13,7 +14,8 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   const app = await getApp((await params).id, user);
   if (!app.ok) notFound();
   const canEdit = can(user.role, "apps.write");
-  const failing = app.value.processes.some((p) => p.state === "FATAL" || p.state === "BACKOFF");
+  const prematureErrors = agentHub().apps.get(app.value.id)?.prematureErrors ?? 0;
+  const failing = prematureErrors > 0 || app.value.processes.some((p) => p.state === "FATAL" || p.state === "BACKOFF");
   const deploy = app.value.spec.deploy;
   const extraTabs = [
     ...(deploy
