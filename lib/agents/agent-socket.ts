@@ -110,10 +110,11 @@ function publishApps(hostId: string, apps: Extract<AgentToControl, { type: "apps
 type Transitions = Extract<AgentToControl, { type: "process.transitions" }>["transitions"];
 
 async function recordTransitions(host: { id: string; name: string }, transitions: Transitions): Promise<void> {
-  const known = new Set((await db.app.findMany({ where: { hostId: host.id }, select: { id: true } })).map((a) => a.id));
-  const rows = transitions.filter((t) => known.has(t.appId));
-  if (!rows.length) return;
   await db.$transaction(async (tx) => {
+    // Checked inside the transaction: the last transitions of a deleted app arrive after its deletion.
+    const known = new Set((await tx.app.findMany({ where: { hostId: host.id }, select: { id: true } })).map((a) => a.id));
+    const rows = transitions.filter((t) => known.has(t.appId));
+    if (!rows.length) return;
     await tx.processEvent.createMany({
       data: rows.map((t) => ({ appId: t.appId, pid: t.pid, from: t.from, to: t.to, at: new Date(t.at), detail: t.detail })),
     });
