@@ -266,18 +266,13 @@ class UwsgiParser implements BlockParser {
 }
 
 /** Returns a parser when `text` opens a report, else null. Order matters: the most specific shapes first. */
-/** A cheap test every report's first line passes: most log lines fail it, so they skip the regexes below. */
+/**
+ * A cheap test every report's first line passes (one regex pass; most log lines fail it and skip
+ * the per-language regexes below). "rror" covers Error/error; " line " covers Perl's "at FILE line N".
+ */
+const MAY_START = /rror|Traceback|File "| line |xception|uWSGI process|unable to load app|no python application/;
 function mayStartReport(text: string): boolean {
-  return (
-    text.includes("rror") || // Error, error: node, PHP "Fatal error", Python "…Error" lines
-    text.includes("Traceback") ||
-    text.includes('File "') ||
-    text.includes(" line ") || // Perl "at FILE line N."
-    text.includes("xception") ||
-    text.includes("uWSGI process") ||
-    text.includes("unable to load app") ||
-    text.includes("no python application")
-  );
+  return MAY_START.test(text);
 }
 
 export function startBlock(text: string): BlockParser | null {

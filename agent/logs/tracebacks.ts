@@ -37,8 +37,16 @@ export class TracebackDetector {
   /** Feeds lines in log order; returns the reports they completed. */
   push(lines: readonly LogLine[], now: number = Date.now()): TracebackEvent[] {
     const events: TracebackEvent[] = [];
+    let key = "";
+    let keyPid = -1;
+    let keyStream = "";
     for (const line of lines) {
-      const key = `${line.pid}:${line.stream}`;
+      // A batch usually comes from one process and stream: build its key once, not per line.
+      if (line.pid !== keyPid || line.stream !== keyStream) {
+        keyPid = line.pid;
+        keyStream = line.stream;
+        key = `${line.pid}:${line.stream}`;
+      }
       const block = this.open.get(key);
       if (block) {
         const step = block.parser.feed(line.text);
