@@ -9,20 +9,24 @@ import type { UiEvent, WireLogLine } from "../protocol";
 const MAX_BUFFERED = 8 << 20;
 const MAX_HELD = 5000;
 
+/**
+ * One socket following one app. While it is sent what it missed, live lines are held and sent
+ * after (minus what the catch-up had). lastSent is the last position it got: the agent's live
+ * batches can carry lines the catch-up already read from disk, and those are not sent twice.
+ */
+type Follower = { held: { lines: WireLogLine[]; dropped: number } | null; lastSent: number };
+
 class LogFollows {
-  private byApp = new Map<string, Set<WebSocket>>();
-  // Live lines that arrive while a follower is still being sent what it missed: held, then sent
-  // after the catch-up (minus what the catch-up already had), so it sees no gap and no duplicate.
-  private catchingUp = new Map<WebSocket, { lines: WireLogLine[]; dropped: number }>();
+  private byApp = new Map<string, Map<WebSocket, Follower>>();
 
   async follow(ws: WebSocket, appId: string, afterSeq: number | undefined): Promise<void> {
     const app = await db.app.findUnique({ where: { id: appId }, select: { hostId: true } });
     if (!app) return;
-    const set = this.byApp.get(appId) ?? new Set();
-    const first = set.size === 0;
-    this.catchingUp.set(ws, { lines: [], dropped: 0 });
-    set.add(ws);
-    this.byApp.set(appId, set);
+    const followers = this.byApp.get(appId) ?? new Map<WebSocket, Follower>();
+    const first = followers.size === 0;
+    const me: Follower = { held: { lines: [], dropped: 0 }, lastSent: afterSeq ?? -1 };
+    followers.set(ws, me);
+    this.byApp.set(appId, followers);
     ws.once("close", () => this.unfollow(ws, appId));
     if (first) await agentHub().call(app.hostId, { op: "logs.follow", appId, on: true }, 10_000);
     const missed =
@@ -30,17 +34,15 @@ class LogFollows {
         ? await agentHub().call(app.hostId, { op: "logs.tail", appId, limit: 1000 }, 15_000)
         : await agentHub().call(app.hostId, { op: "logs.since", appId, afterSeq, limit: 5000 }, 15_000);
     const lines = missed.ok ? (missed.value as { lines: WireLogLine[] }).lines : [];
-    const held = this.catchingUp.get(ws) ?? { lines: [], dropped: 0 };
-    this.catchingUp.delete(ws);
-    const last = lines.at(-1)?.seq ?? afterSeq ?? -1;
-    const newer = held.lines.filter((l) => l.seq === undefined || l.seq > last);
-    send(ws, { type: "logs.lines", appId, lines: [...lines, ...newer], dropped: held.dropped });
+    const held = me.held ?? { lines: [], dropped: 0 };
+    me.held = null;
+    me.lastSent = lines.at(-1)?.seq ?? me.lastSent;
+    this.deliver(ws, appId, me, held.lines, held.dropped, lines);
   }
 
   unfollow(ws: WebSocket, appId: string): void {
-    this.catchingUp.delete(ws);
-    const set = this.byApp.get(appId);
-    if (!set?.delete(ws) || set.size) return;
+    const followers = this.byApp.get(appId);
+    if (!followers?.delete(ws) || followers.size) return;
     this.byApp.delete(appId);
     void db.app.findUnique({ where: { id: appId }, select: { hostId: true } }).then((app) => {
       if (app) void agentHub().call(app.hostId, { op: "logs.follow", appId, on: false }, 10_000);
@@ -48,16 +50,24 @@ class LogFollows {
   }
 
   publish(appId: string, lines: WireLogLine[], dropped: number): void {
-    for (const ws of this.byApp.get(appId) ?? []) {
-      const held = this.catchingUp.get(ws);
-      if (!held) {
-        send(ws, { type: "logs.lines", appId, lines, dropped });
+    for (const [ws, f] of this.byApp.get(appId) ?? []) {
+      if (!f.held) {
+        this.deliver(ws, appId, f, lines, dropped);
         continue;
       }
-      const room = MAX_HELD - held.lines.length;
-      held.lines.push(...lines.slice(0, Math.max(0, room)));
-      held.dropped += dropped + Math.max(0, lines.length - room);
+      const room = MAX_HELD - f.held.lines.length;
+      f.held.lines.push(...lines.slice(0, Math.max(0, room)));
+      f.held.dropped += dropped + Math.max(0, lines.length - room);
     }
+  }
+
+  /** Sends `before` as is, then the lines of `lines` newer than what this follower already has. */
+  private deliver(ws: WebSocket, appId: string, f: Follower, lines: WireLogLine[], dropped: number, before: WireLogLine[] = []): void {
+    const fresh = lines.filter((l) => l.seq === undefined || l.seq > f.lastSent);
+    const all = [...before, ...fresh];
+    if (!all.length && !dropped && before.length === 0 && lines.length) return;
+    f.lastSent = fresh.at(-1)?.seq ?? f.lastSent;
+    send(ws, { type: "logs.lines", appId, lines: all, dropped });
   }
 
   /** After an agent reconnects, its live tails are off: turn on the ones someone still follows. */
