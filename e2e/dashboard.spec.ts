@@ -36,3 +36,19 @@ test("stop asks for confirmation, then start brings the app back", async ({ page
   await demo.getByRole("button", { name: "Start demo", exact: true }).click();
   await expect(demo.locator("tr[data-state=RUNNING]")).toHaveCount(2, { timeout: 30_000 });
 });
+
+test("the spec editor refuses a bad value with the field's name and changes nothing", async ({ page }) => {
+  await login(page);
+  await page.locator('[data-app="demo"]').getByRole("link", { name: "demo" }).click();
+  await page.getByRole("tab", { name: "Spec" }).click();
+  const editor = page.getByLabel("App spec (JSON)");
+  const original = await editor.inputValue();
+  await editor.fill(original.replace(/"mode": "0660"/, '"mode": "0666"'));
+  await page.getByRole("button", { name: "Save and apply" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "socket.mode" })).toContainText("world-writable");
+  await editor.fill("{ not json");
+  await page.getByRole("button", { name: "Save and apply" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "(json)" })).toBeVisible();
+  const apps = (await (await page.request.get("api/v1/apps")).json()) as { revision: number }[];
+  expect(apps[0].revision).toBe(1); // nothing was saved
+});

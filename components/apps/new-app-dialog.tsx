@@ -10,6 +10,7 @@ import type { HostView } from "@/lib/protocol/ui-messages";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { FieldErrors } from "../ui/field-errors";
+import { useJsonSubmit } from "./use-json-submit";
 
 const template = (hostId: string) =>
   JSON.stringify(
@@ -33,20 +34,13 @@ const template = (hostId: string) =>
 export function NewAppDialog({ hosts, canCreate }: { hosts: HostView[]; canCreate: boolean }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
-  const [text, setText] = useState(() => template(hosts[0]?.id ?? ""));
-  const [errors, setErrors] = useState<{ path: string; message: string }[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { text, setText, errors, busy, submit } = useJsonSubmit(
+    () => template(hosts[0]?.id ?? ""),
+    (body) => api<{ id: string }>("/apps", { method: "POST", body }),
+  );
   const create = async () => {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (e) {
-      return setErrors([{ path: "(json)", message: (e as Error).message }]);
-    }
-    setBusy(true);
-    const r = await api<{ id: string }>("/apps", { method: "POST", body });
-    setBusy(false);
-    if (!r.ok) return setErrors(r.error.fields?.length ? r.error.fields : [{ path: "", message: r.error.message }]);
+    const r = await submit();
+    if (!r.ok) return;
     toast.success("App created and started");
     setOpen(false);
     router.push(`/apps/${r.value.id}`);
