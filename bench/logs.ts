@@ -114,6 +114,10 @@ function countDistinct(files: string[], total: number): number {
 
 /** One writer run: start it, poll until the last line is on disk, then count what arrived. */
 async function ingestOnce(opts: { managerPid: number; timesFile: string; files: () => string[]; launch: () => Promise<void> }): Promise<IngestRun> {
+  // Earlier runs leave ~100 MB of dirty page cache that the kernel writes back while the next run
+  // is going, slowing its writes: flush first, so every run of every manager starts alike.
+  spawnSync("sync");
+  await sleep(500);
   let peak = rssKiB(opts.managerPid);
   await opts.launch();
   const last = marker(LINES - 1);

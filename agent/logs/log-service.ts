@@ -42,15 +42,16 @@ export class LogService {
       groups.add(e);
       entry.recentTracebacks = [...entry.recentTracebacks.slice(1 - RECENT), e];
     });
-    const unsubscribe = sink.onLines((lines) => {
-      for (const l of lines) {
-        if (l.pid !== 0) continue; // agent notes and web-server lines only
+    const unsubscribe = sink.onBatch((batch) => {
+      // Agent notes and web-server lines (pid 0) are few: look at each of them.
+      for (const l of batch.pid === 0 ? batch.lines() : []) {
         if (l.text.startsWith("[stoker] process ")) entry.recentExits = [...entry.recentExits.slice(1 - RECENT), { ts: l.ts, text: l.text.slice(9) }];
         if (l.stream === "web" && PREMATURE.test(l.text)) entry.premature = [...entry.premature.slice(1 - RECENT), Date.now()];
       }
       if (!entry.following) return;
-      const room = MAX_BATCH - entry.pending.length;
-      entry.pending.push(...lines.slice(0, Math.max(0, room)));
+      const lines = batch.lines();
+      const room = Math.max(0, MAX_BATCH - entry.pending.length);
+      if (room) entry.pending.push(...lines.slice(0, room));
       entry.dropped += Math.max(0, lines.length - room);
       this.schedule();
     });

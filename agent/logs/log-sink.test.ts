@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { LogBatch } from "./log-batch";
 import { type LogLine, LogSink } from "./log-sink";
 import { readSince, readTail } from "./read-positions";
 
@@ -44,5 +45,33 @@ describe("LogSink", () => {
     const tail = await readTail(sink.dir, 10);
     expect(tail.map((l) => l.text)).toEqual(seen.slice(-10).map((l) => l.text));
     sink.close();
+  });
+
+  it("joins a UTF-8 character split across two chunks, drops CR before LF and cuts over-long lines", () => {
+    const sink = sinkIn();
+    const seen: LogLine[] = [];
+    sink.onLines((l) => seen.push(...l));
+    const euro = Buffer.from("€ price\r\n");
+    sink.write(9, "err", euro.subarray(0, 2));
+    sink.write(9, "err", euro.subarray(2));
+    sink.write(9, "out", `${"y".repeat(20_000)}\nshort\n`);
+    sink.close();
+    expect(seen.map((l) => l.text.slice(0, 8))).toEqual(["€ price", "yyyyyyyy", "short"]);
+    expect(seen[1].text).toBe(`${"y".repeat(16 * 1024)}…[truncated]`);
+    const file = readFileSync(sink.file);
+    for (const line of seen) expect(file.subarray(line.seq).toString("utf8").startsWith(`${line.ts} ${line.pid} ${line.stream} ${line.text}\n`)).toBe(true);
+  });
+
+  it("hands listeners a batch whose last lines can be read without decoding the rest", () => {
+    const sink = sinkIn();
+    const batches: LogBatch[] = [];
+    sink.onBatch((b) => batches.push(b));
+    sink.write(3, "out", "\nb\nc\n");
+    sink.note("two\nlines");
+    sink.close();
+    expect(batches[0].lastTexts(2)).toEqual(["b", "c"]);
+    expect(batches[0].lastTexts(9)).toEqual(["", "b", "c"]);
+    expect(batches[0].lines().map((l) => l.text)).toEqual(["", "b", "c"]);
+    expect(batches[1].lines().map((l) => [l.pid, l.text])).toEqual([[0, "[stoker] two lines"]]);
   });
 });

@@ -270,13 +270,11 @@ class UwsgiParser implements BlockParser {
  * A cheap test every report's first line passes (one regex pass; most log lines fail it and skip
  * the per-language regexes below). "rror" covers Error/error; " line " covers Perl's "at FILE line N".
  */
-const MAY_START = /rror|Traceback|File "| line |xception|uWSGI process|unable to load app|no python application/;
-function mayStartReport(text: string): boolean {
-  return MAY_START.test(text);
-}
+/** Every report's first line contains one of these (a cheap test before the parsers; never spans lines). */
+export const MAY_START_REPORT = /rror|Traceback|File "| line |xception|uWSGI process|unable to load app|no python application/;
 
 export function startBlock(text: string): BlockParser | null {
-  if (!mayStartReport(text)) return null;
+  if (!MAY_START_REPORT.test(text)) return null;
   if (PY_HEAD.test(text) || PY_SYNTAX_HEAD.test(text)) return new PythonParser(text);
   const php = PHP_HEAD.exec(text);
   if (php) return new PhpParser(php[1], php[2]);

@@ -1,7 +1,8 @@
 // Streaming traceback detector: turns the multi-line error reports in an app's log lines into one
 // event each, tracking every pid+stream separately because processes interleave their output.
+import type { LogBatch } from "./log-batch";
 import type { LogLine, LogSink } from "./log-sink";
-import { type BlockParser, startBlock, type TracebackEvent } from "./traceback-parsers";
+import { type BlockParser, MAY_START_REPORT, startBlock, type TracebackEvent } from "./traceback-parsers";
 
 export type { TracebackCause, TracebackEvent, TracebackFrame, TracebackLanguage } from "./traceback-parsers";
 export { fingerprint, normalizeMessage } from "./traceback-fingerprint";
@@ -67,6 +68,12 @@ export class TracebackDetector {
     return events;
   }
 
+  /** Feeds a stored batch; one regex pass over it skips a batch that cannot start a report. */
+  pushBatch(batch: LogBatch, now: number = Date.now()): TracebackEvent[] {
+    if (!this.open.has(`${batch.pid}:${batch.stream}`) && !batch.mayMatch(MAY_START_REPORT)) return [];
+    return this.push(batch.lines(), now);
+  }
+
   /**
    * Completes blocks that have been idle for `idleMs` (pass the current time), or every open block
    * when called without an argument (process exit, shutdown). Without this the last traceback
@@ -107,7 +114,7 @@ export class TracebackDetector {
  * Returns a stop function that flushes what is left.
  */
 export function watchTracebacks(
-  sink: Pick<LogSink, "onLines">,
+  sink: Pick<LogSink, "onBatch">,
   onEvent: (event: TracebackEvent) => void,
   opts: DetectorOptions = {},
 ): () => void {
@@ -115,7 +122,7 @@ export function watchTracebacks(
   const emit = (events: TracebackEvent[]) => {
     for (const event of events) onEvent(event);
   };
-  const unsubscribe = sink.onLines((lines) => emit(detector.push(lines)));
+  const unsubscribe = sink.onBatch((batch) => emit(detector.pushBatch(batch)));
   const timer = setInterval(() => emit(detector.flush(Date.now())), Math.max(50, (opts.idleMs ?? 1000) / 2));
   timer.unref?.(); // an idle log must not keep the agent alive
   return () => {

@@ -10,7 +10,8 @@ import {
   type ProcessTransition,
   type Result,
 } from "../../lib/protocol";
-import { type LogLimits, type LogLine, LogSink } from "../logs/log-sink";
+import type { LogBatch } from "../logs/log-batch";
+import { type LogLimits, LogSink } from "../logs/log-sink";
 import { type LaunchPlan, planLaunch } from "./launch-plan";
 import { adoptListenSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, socketAddress } from "./app-socket";
 import { ProcessSlot, type SlotHooks } from "./process-slot";
@@ -42,7 +43,7 @@ export class AppRunner {
     private events: RunnerEvents,
   ) {
     this.sink = new LogSink(path.join(opts.logDir, desired.appId), opts.logLimits);
-    this.sink.onLines((lines) => this.keepTail(lines));
+    this.sink.onBatch((batch) => this.keepTail(batch));
   }
 
   get appId(): string {
@@ -304,11 +305,10 @@ export class AppRunner {
     };
   }
 
-  private keepTail(lines: LogLine[]): void {
+  private keepTail(batch: LogBatch): void {
     // A sink batch holds one process's lines: only its last TAIL_LINES can survive.
-    const pid = lines[0]?.pid ?? 0;
-    const recent = lines.length > TAIL_LINES ? lines.slice(-TAIL_LINES) : lines;
-    const tail = (this.tails.get(pid) ?? []).concat(recent.map((l) => l.text));
+    const pid = batch.pid;
+    const tail = (this.tails.get(pid) ?? []).concat(batch.lastTexts(TAIL_LINES));
     this.tails.set(pid, tail.length > TAIL_LINES ? tail.slice(-TAIL_LINES) : tail);
     if (this.tails.size > 64) this.tails.delete(this.tails.keys().next().value ?? 0);
   }
