@@ -2,10 +2,10 @@
 import os from "node:os";
 import path from "node:path";
 import { existsSync, readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { WebTargetsSchema } from "./apply/web-config-ops";
 import { enroll, readCredentials } from "./link/credentials";
-import { ControlLink } from "./link/control-link";
+import type { ControlLink } from "./link/control-link";
 import { callLocalControl, serveLocalControl } from "./link/local-control";
 import { readStandaloneConfig } from "./standalone-config";
 import { DEFAULT_ERROR_LOGS } from "./logs/webserver-log-watcher";
@@ -91,6 +91,8 @@ async function main(): Promise<void> {
       creds = await enroll(url, readFileSync(joinFile, "utf8").trim(), str(flags, "name") ?? os.hostname(), stateDir);
     }
     if (!creds) throw new Error(`This host is not enrolled yet.\n${USAGE}`);
+    // Loaded only here: a standalone agent never needs the WebSocket client (or its TLS and zlib).
+    const { ControlLink } = await import("./link/control-link");
     link = new ControlLink(creds, supervisor);
     link.start();
   } else {

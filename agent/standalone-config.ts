@@ -1,6 +1,6 @@
 // `stoker agent --config FILE`: app specs from a file, no control plane (Ansible-provisioned hosts).
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { AppSpecSchema, type DesiredApp, fieldErrors } from "../lib/protocol";
 
 const ConfigFileSchema = z.strictObject({

@@ -6,7 +6,7 @@ import { chmodSync, closeSync, existsSync, fstatSync, mkdtempSync, openSync, rea
 import { tmpdir } from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
-import { z } from "zod";
+import * as z from "zod";
 import { callLocalControl } from "../agent/link/local-control";
 import { ADMIN, freePort, ownerToken } from "../test/support/stack";
 

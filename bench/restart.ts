@@ -1,8 +1,10 @@
 // Benchmark: a whole-app restart under load, supervisord 4.2 [fcgi-program] (group and one by one)
 // against Stoker's agent, on the same 4-process php-cgi app behind the same nginx, in one run.
-// Also: Stoker's restart time for 1, 4 and 16 processes against php-cgi's own start time, and agent RSS.
+// Also: Stoker's restart time for 1, 4 and 16 processes against N php-cgi started together (and one
+// alone) until every one of them serves, and agent RSS.
 // Run: npm run build:agent && node --import tsx bench/restart.ts   (loopback and temp dirs only)
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -59,6 +61,46 @@ async function startAgent(processes: number): Promise<Agent> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Keeps n requests in flight until each pid in `pids` has answered (the app page names its pid); ms since `from`. */
+async function untilAllAnswer(sock: string, pids: number[], from: number, deadlineMs = 20_000): Promise<number> {
+  const deadline = from + deadlineMs;
+  const seen = new Set<number>();
+  let ms = Number.NaN;
+  const lane = async () => {
+    while (seen.size < pids.length && performance.now() < deadline) {
+      const pid = await fastcgiRequest({ path: sock }, cgiParams({ method: "GET", path: "/", extra: { SCRIPT_FILENAME: PHP_INDEX } }), undefined, 2000)
+        .then((r) => Number(/pid=(\d+)/.exec(r.stdout.toString())?.[1]))
+        .catch(() => 0);
+      if (pids.includes(pid) && !seen.has(pid)) {
+        seen.add(pid);
+        if (seen.size === pids.length) ms = performance.now() - from;
+      }
+      await sleep(5); // the processes already serving must not take the 2 cores from those still loading
+    }
+  };
+  await Promise.all(pids.map(lane));
+  if (Number.isNaN(ms)) throw new Error(`only ${seen.size} of ${pids.length} php-cgi processes answered within ${deadlineMs} ms`);
+  return ms;
+}
+
+/** The fair reference for restarting n processes: n php-cgi spawned at once on one fresh fd-0 socket, until all serve. */
+async function phpTogetherMs(n: number): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), "stoker-bench-php-"));
+  const sock = path.join(dir, "p.sock");
+  const fd = listenUnix(sock);
+  const started = performance.now();
+  const children = Array.from({ length: n }, () => spawn("/usr/bin/php-cgi", [], { stdio: [fd, "ignore", "ignore"], env: { ...process.env, ...PHP_ENV } }));
+  try {
+    return await untilAllAnswer(sock, children.map((c) => c.pid ?? 0), started);
+  } finally {
+    const exited = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => once(c, "exit"));
+    for (const c of children) c.kill("SIGTERM");
+    await Promise.all(exited); // the next sample gets the 2 cores to itself
+    closeFd(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** php-cgi's own start time: spawn on a fresh socket until it answers its first request. */
@@ -122,21 +164,38 @@ async function stokerUnderLoad(): Promise<RestartBenchResult> {
   }
 }
 
-async function restartScaling(): Promise<{ processes: number; restartMs: number; agentRssKiB: number }[]> {
+type ScalingRow = { processes: number; restartMs: number; answeredAfterMs: number; phpTogetherMs: number; agentRssKiB: number };
+
+async function restartScaling(): Promise<ScalingRow[]> {
   const rows = [];
   for (const n of [1, 4, 16]) {
+    const together: number[] = [];
+    for (let i = 0; i < 5; i++) together.push(await phpTogetherMs(n));
     const agent = await startAgent(n);
     try {
       await sleep(1000);
       const idleRss = rssKiB(agent.child.pid ?? 0);
       const times: number[] = [];
+      const after: number[] = [];
       for (let i = 0; i < 5; i++) {
+        // Timed until the control call returns: every new process settled (asleep with no CPU used,
+        // per /proc, or already serving), min(n, 4) probes answered while the old processes were
+        // paused (so by new ones, not necessarily distinct), and the old ones stopped. That every new
+        // process answers is not part of it: checked right after, timed apart as answeredAfterMs.
         const t = performance.now();
         const r = await agent.ctl({ op: "app.restart", appId: "php" });
         if (!r.ok) throw new Error(`restart of ${n} failed: ${r.message}`);
         times.push(performance.now() - t);
+        const fresh = (r.value as { pid: number }[]).map((p) => p.pid);
+        after.push(await untilAllAnswer(agent.sock, fresh, performance.now()));
       }
-      rows.push({ processes: n, restartMs: Math.round(median(times)), agentRssKiB: idleRss });
+      rows.push({
+        processes: n,
+        restartMs: Math.round(median(times)),
+        answeredAfterMs: Math.round(median(after)),
+        phpTogetherMs: Math.round(median(together)),
+        agentRssKiB: idleRss,
+      });
     } finally {
       await agent.stop();
     }
@@ -158,8 +217,14 @@ async function main(): Promise<void> {
   for (const r of all) console.log(markdownRow(r));
   const group = sv[0];
   console.log(`\nRatios (supervisord group / Stoker): failed requests ${group.failed} vs ${stoker.failed}; restart time ${(group.allRunningMs / stoker.allRunningMs).toFixed(1)}× longer with supervisord`);
-  console.log("\n| processes | Stoker restart (ms, median of 5) | over php-cgi start | agent RSS idle (MiB) |\n|---:|---:|---:|---:|");
-  for (const s of scaling) console.log(`| ${s.processes} | ${s.restartMs} | +${s.restartMs - startMs} | ${(s.agentRssKiB / 1024).toFixed(1)} |`);
+  console.log(
+    "\n| processes | Stoker restart (ms, median of 5) | N php-cgi started together until all serve (ms, median of 5) | Stoker over that | php-cgi start, 1 process alone (ms) | agent RSS idle (MiB) |\n|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const s of scaling) {
+    const over = s.restartMs - s.phpTogetherMs;
+    console.log(`| ${s.processes} | ${s.restartMs} | ${s.phpTogetherMs} | ${over >= 0 ? "+" : ""}${over} | ${startMs} | ${(s.agentRssKiB / 1024).toFixed(1)} |`);
+  }
+  console.log(`\nAfter Stoker's restart returned, every new process answered within ${scaling.map((s) => `${s.answeredAfterMs} ms (${s.processes})`).join(", ")} (median of 5).`);
 }
 
 main().catch((e: unknown) => {

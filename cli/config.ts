@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 
 const FileSchema = z.object({ url: z.string().url(), token: z.string().min(10) });
 export type CliConfig = z.infer<typeof FileSchema>;

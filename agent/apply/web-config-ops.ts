@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { type AppSpec, err, ok, type Result, type WebServer } from "../../lib/protocol";
 import { renderWebConfig, snippetFileName } from "../render";
 import { type ApplyTarget, applyWebConfig, debianTarget } from "./apply-web-config";

@@ -2,13 +2,17 @@
 // the environment the agent gives the app. Ends on exit, close(), idle timeout or max duration.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type IPty, spawn } from "node-pty";
+import { createRequire } from "node:module";
+import type { IPty } from "node-pty";
 import { type AppSpec, err, ok, type Result } from "../../lib/protocol";
 import { planLaunch } from "../supervisor/launch-plan";
 import { currentUser, lookupUser, type UserInfo } from "../supervisor/users";
 import { AsciicastWriter } from "./asciicast";
 
 export { readRecording } from "./asciicast";
+
+// node-pty (a native module) is loaded with the first session, not with every agent.
+const loadPty = (): typeof import("node-pty") => createRequire(import.meta.url)("node-pty");
 
 export type PtySessionOptions = {
   spec: AppSpec;
@@ -69,7 +73,7 @@ export function openPtySession(opts: PtySessionOptions): Result<PtySession> {
   const env = { ...plan.env, TERM: "xterm-256color" };
   let pty: IPty;
   try {
-    pty = spawn(shell, shellArgs(shell), {
+    pty = loadPty().spawn(shell, shellArgs(shell), {
       name: "xterm-256color",
       cols: opts.cols,
       rows: opts.rows,

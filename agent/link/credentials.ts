@@ -1,7 +1,7 @@
 // The agent's identity: control-plane URL, host id and host key, stored 0600 in the state dir.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { EnrollResponseSchema } from "../../lib/protocol";
 
 const CredentialsSchema = z.object({ url: z.string().url(), hostId: z.string(), hostKey: z.string() });

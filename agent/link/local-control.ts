@@ -2,7 +2,7 @@
 // plane sends, one JSON object per line, for `stoker agent ctl` and hosts without a control plane.
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
-import { z } from "zod";
+import * as z from "zod";
 import { AgentOpSchema, parseFrame } from "../../lib/protocol";
 
 const StatusSchema = z.strictObject({ op: z.literal("status") });

@@ -1,7 +1,7 @@
 // The agent's memory across its own restarts: desired apps and the pids it runs, written atomically.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { DesiredAppSchema } from "../../lib/protocol";
 import type { SavedApp } from "./app-runner";
 

@@ -1,6 +1,6 @@
 // Reads the audit history newest first, with filters and a cursor (the last id seen).
 import "server-only";
-import { z } from "zod";
+import * as z from "zod";
 import { db } from "../db";
 
 export const AuditQuerySchema = z.object({

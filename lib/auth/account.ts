@@ -1,6 +1,6 @@
 // A user's own account: change password (ends other sessions), list sessions, log out everywhere.
 import "server-only";
-import { z } from "zod";
+import * as z from "zod";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { db } from "../db";

@@ -1,6 +1,6 @@
 // API tokens: named, role no higher than the owner's, optional expiry, shown once, stored hashed.
 import "server-only";
-import { z } from "zod";
+import * as z from "zod";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { db } from "../db";

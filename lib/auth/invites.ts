@@ -1,7 +1,7 @@
 // Invitations: an admin invites an email with a role (never above their own); the one-time,
 // expiring link lets the invitee set a password. Both steps are audited.
 import "server-only";
-import { z } from "zod";
+import * as z from "zod";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { db } from "../db";

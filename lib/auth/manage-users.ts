@@ -1,7 +1,7 @@
 // Users for admins: list, change a role, remove. Nobody can raise anyone above their own role,
 // only an owner touches owners, and the last owner cannot be demoted or removed.
 import "server-only";
-import { z } from "zod";
+import * as z from "zod";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { db } from "../db";

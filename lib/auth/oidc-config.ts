@@ -1,7 +1,7 @@
 // Single sign-on settings from STOKER_OIDC_* env, checked once with zod. A bad setting turns SSO off
 // with a logged reason (never the secret) instead of crashing the control plane.
 import "server-only";
-import { z } from "zod";
+import * as z from "zod";
 import { parseRoleMap, type RoleMap } from "./oidc-role-map";
 
 export type OidcSettings = {

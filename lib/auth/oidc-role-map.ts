@@ -1,6 +1,6 @@
 // The SSO role map (`STOKER_OIDC_ROLE_MAP`): IdP group → Stoker role, highest match wins, `*` for
 // anyone the IdP authenticated. Pure so it is unit-tested beside this file.
-import { z } from "zod";
+import * as z from "zod";
 import { ROLES, type Role, RoleSchema } from "./roles";
 
 export type RoleMap = { group: string; role: Role }[];

@@ -2,7 +2,7 @@
 // nonce, and the callback that turns verified claims into a session. Both answer with a redirect.
 import "server-only";
 import * as client from "openid-client";
-import { z } from "zod";
+import * as z from "zod";
 import { clientIp } from "../audit/audit-context";
 import { config } from "../config";
 import { oidcSettings, type OidcSettings } from "./oidc-config";

@@ -1,5 +1,5 @@
 // Roles and what each may do. One table: every route names a permission from here.
-import { z } from "zod";
+import * as z from "zod";
 
 export const ROLES = ["viewer", "operator", "admin", "owner"] as const;
 export const RoleSchema = z.enum(ROLES);

@@ -2,7 +2,7 @@
 // root; owner: root too), opening it on the agent, and storing the recording when it ends. Audited.
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { agentHub } from "../agents/agent-hub";
 import { specOf } from "../apps/app-record";
 import { appendAudit } from "../audit/append-audit";

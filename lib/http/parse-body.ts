@@ -1,5 +1,5 @@
 // Reads and validates a JSON body; a bad body is a 400 that names the fields.
-import type { z } from "zod";
+import type * as z from "zod";
 import { fieldErrors } from "../protocol";
 import { err, ok, type Result } from "../result";
 

@@ -1,5 +1,5 @@
 // The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas the handlers parse with.
-import { z } from "zod";
+import * as z from "zod";
 import { CreateTokenSchema } from "../auth/api-tokens";
 import { AcceptInviteSchema, InviteSchema } from "../auth/invites";
 import { ChangeRoleSchema } from "../auth/manage-users";

@@ -1,5 +1,5 @@
 // Messages between an agent and the control plane over /ws/agent. Both sides parse every frame.
-import { z } from "zod";
+import * as z from "zod";
 import { AppSpecSchema, DesiredAppSchema } from "./app-spec";
 import { DeployOpSchemas, DeployOutputSchema, DeployProgressSchema } from "./deploy-messages";
 import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";

@@ -1,6 +1,6 @@
 // The app spec: one JSON document that describes a FastCGI app. The API, the UI form, the
 // agent's standalone config file and the config renderers all parse it with these schemas.
-import { z } from "zod";
+import * as z from "zod";
 import { DeploySpecSchema } from "./deploy-spec";
 import { WebSpecSchema } from "./web-spec";
 

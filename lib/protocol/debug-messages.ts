@@ -1,6 +1,6 @@
 // Debugging "as the web-server user": the doctor's findings, run-by-hand results, the pty relay
 // frames between browser, control plane and agent, and the asciicast v2 recording format.
-import { z } from "zod";
+import * as z from "zod";
 
 export const DoctorCodeSchema = z.enum([
   "spec-unfit",

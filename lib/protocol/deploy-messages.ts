@@ -1,6 +1,6 @@
 // Deployment messages on the wire: the agent ops that run and inspect deployments, the agent's
 // live progress reports, and the deployment as the API and dashboard show it.
-import { z } from "zod";
+import * as z from "zod";
 import { CommitSummarySchema, DeploymentSchema, DeploymentStepNameSchema, DeploymentStepSchema, GitRefNameSchema, GitRefSchema } from "./deploy-spec";
 
 /** Uploaded archives travel base64 inside one agent request; the agent socket allows 16 MiB frames. */

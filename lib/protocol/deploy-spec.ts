@@ -1,6 +1,6 @@
 // The `deploy` part of an app spec (where releases live, where code comes from, how it is built)
 // and the wire shape of a deployment and its steps, as the agent reports them live.
-import { z } from "zod";
+import * as z from "zod";
 
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 

@@ -1,5 +1,5 @@
 // Log lines, history queries and traceback groups as they cross the wire.
-import { z } from "zod";
+import * as z from "zod";
 
 export const LogStreamSchema = z.enum(["out", "err", "web"]);
 export const LogLineSchema = z.object({

@@ -1,6 +1,6 @@
 // Parses one text frame (WebSocket message, control-socket line) with a schema: JSON errors and
 // schema errors come back the same way, with a short reason naming the field.
-import type { z } from "zod";
+import type * as z from "zod";
 
 export type Frame<T> = { ok: true; value: T } | { ok: false; why: string };
 

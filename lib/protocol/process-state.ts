@@ -1,5 +1,5 @@
 // Process states (names from Supervisor) and the live views of processes, sockets and hosts.
-import { z } from "zod";
+import * as z from "zod";
 
 export const PROCESS_STATES = ["STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED", "FATAL"] as const;
 export const ProcessStateSchema = z.enum(PROCESS_STATES);

@@ -1,5 +1,5 @@
 // Messages between the control plane and browsers over /ws/ui.
-import { z } from "zod";
+import * as z from "zod";
 import { AppSpecSchema } from "./app-spec";
 import { DeploymentViewSchema } from "./deploy-messages";
 import { DeploymentStepNameSchema } from "./deploy-spec";

@@ -1,7 +1,7 @@
 // The `web` part of an app spec: which web server fronts the app, on which name/port and mount.
 // Every field has a narrow grammar so that no value can break out of its place in an nginx,
 // lighttpd or Apache config (no quotes, braces, `;`, `#`, `$`, spaces, control chars or `..`).
-import { z } from "zod";
+import * as z from "zod";
 
 const FORBIDDEN_HINT = "no quotes, spaces, braces, ; # $ or control characters";
 

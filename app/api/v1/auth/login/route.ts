@@ -1,5 +1,5 @@
 // POST {email, password} → session cookie. Rate-limited per IP, locks an account after repeated failures.
-import { z } from "zod";
+import * as z from "zod";
 import { clientIp } from "@/lib/audit/audit-context";
 import { loginResponse } from "@/lib/auth/login-response";
 import { loginLimiter } from "@/lib/auth/rate-limit";

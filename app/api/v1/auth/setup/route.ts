@@ -1,5 +1,5 @@
 // POST {email, password}: creates the owner account on an empty database, then logs in.
-import { z } from "zod";
+import * as z from "zod";
 import { clientIp } from "@/lib/audit/audit-context";
 import { loginResponse } from "@/lib/auth/login-response";
 import { createOwner } from "@/lib/auth/users";

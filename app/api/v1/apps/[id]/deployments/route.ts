@@ -1,5 +1,5 @@
 // GET: deployment history, newest first. POST {ref?} or multipart {archive, ref?}: start a deployment (admin).
-import { z } from "zod";
+import * as z from "zod";
 import { startDeployment } from "@/lib/deploy/start-deployment";
 import { listDeployments } from "@/lib/deploy/deploy-queries";
 import { handler } from "@/lib/http/handler";

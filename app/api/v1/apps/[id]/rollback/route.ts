@@ -1,5 +1,5 @@
 // POST {release}: switch back to a kept release with the same zero-failure swap (admin).
-import { z } from "zod";
+import * as z from "zod";
 import { startDeployment } from "@/lib/deploy/start-deployment";
 import { handler } from "@/lib/http/handler";
 import { parseBody } from "@/lib/http/parse-body";

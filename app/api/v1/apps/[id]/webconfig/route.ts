@@ -1,5 +1,5 @@
 // GET ?server=nginx|lighttpd|apache → {server, text, path, applied, drift}.
-import { z } from "zod";
+import * as z from "zod";
 import { handler } from "@/lib/http/handler";
 import { parseQuery } from "@/lib/http/parse-body";
 import { toResponse } from "@/lib/http/to-response";

@@ -1,5 +1,5 @@
 // GET ?to=REF[&from=REF]: commits a deployment of `to` would bring over the live release.
-import { z } from "zod";
+import * as z from "zod";
 import { deployCommits } from "@/lib/deploy/deploy-queries";
 import { handler } from "@/lib/http/handler";
 import { parseQuery } from "@/lib/http/parse-body";

@@ -1,5 +1,5 @@
 // POST {server?}: accept a hand-edited config on disk as the applied version. Admin only.
-import { z } from "zod";
+import * as z from "zod";
 import { handler } from "@/lib/http/handler";
 import { parseBody } from "@/lib/http/parse-body";
 import { toResponse } from "@/lib/http/to-response";

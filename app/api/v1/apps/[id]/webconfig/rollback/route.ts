@@ -1,5 +1,5 @@
 // POST {server, version}: apply an earlier version again, through the same safe pipeline. Admin only.
-import { z } from "zod";
+import * as z from "zod";
 import { handler } from "@/lib/http/handler";
 import { parseBody } from "@/lib/http/parse-body";
 import { toResponse } from "@/lib/http/to-response";
