@@ -63,7 +63,7 @@ async function startAgent(processes: number): Promise<Agent> {
   };
 }
 
-/** Keeps n requests in flight until each pid in `pids` has answered (the app page names its pid); ms since `from`. */
+/** Keeps one request in flight per pid until each pid in `pids` has answered (the app page names its pid); ms since `from`. */
 async function untilAllAnswer(sock: string, pids: number[], from: number, deadlineMs = 20_000): Promise<number> {
   const deadline = from + deadlineMs;
   const seen = new Set<number>();

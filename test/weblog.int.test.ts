@@ -1,9 +1,10 @@
 // The web server's error log in the app's log: nginx's "upstream prematurely closed connection"
 // for a crashing app is attributed to the app by its socket and linked to the traceback.
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { readTail } from "@/agent/logs/read-positions";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema } from "@/lib/protocol";
 import { runLoad } from "./support/load";
@@ -31,13 +32,14 @@ it("puts nginx's error line in the app's log as the web stream, with a note nami
     await new Promise((r) => setTimeout(r, 600)); // the watcher starts at the end of the current log
     const r = await runLoad({ url: `${nginx.url}/crash`, concurrency: 1, durationMs: 5000, maxRequests: 1 });
     expect(r.statuses[502]).toBe(1);
-    const log = path.join(dir, "state", "logs", "crashy", "app.log");
-    const text = await waitUntil(async () => {
-      const t = readFileSync(log, "utf8");
-      return t.includes("most likely this node traceback") ? t : null;
+    const logDir = path.join(dir, "state", "logs", "crashy");
+    const lines = await waitUntil(async () => {
+      const tail = await readTail(logDir, 500);
+      return tail.some((l) => l.text.includes("most likely this node traceback")) ? tail : null;
     }, 15_000, "the linking note");
-    expect(text).toMatch(/ 0 web .*upstream prematurely closed connection/);
-    expect(text).toMatch(/\[stoker\] nginx "premature" is most likely this node traceback at .*Error: order \d+ could not be priced/);
+    expect(lines.some((l) => l.stream === "web" && l.pid === 0 && /upstream prematurely closed connection/.test(l.text))).toBe(true);
+    const note = lines.find((l) => l.text.includes("most likely this node traceback"));
+    expect(note?.text).toMatch(/^\[stoker\] nginx "premature" is most likely this node traceback at .*Error: order \d+ could not be priced/);
     // The dashboard offers the doctor for an app the web server reports such errors for.
     expect(supervisor.status().find((a) => a.appId === "crashy")?.prematureErrors).toBe(1);
   } finally {

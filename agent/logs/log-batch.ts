@@ -10,8 +10,7 @@ export class LogBatch {
 
   /**
    * @param body the lines as raw bytes in a latin1 string (one char per byte), each ending in "\n"
-   * @param seq  the byte position of the first line's record in the app's whole log
-   * @param prefixBytes length of the `ts pid stream ` prefix each record has in the file
+   * @param seq  the byte position of the first line in the app's whole log
    */
   constructor(
     readonly ts: string,
@@ -19,7 +18,6 @@ export class LogBatch {
     readonly stream: LogStream,
     readonly body: string,
     readonly seq: number,
-    private readonly prefixBytes: number,
   ) {}
 
   /** True if any line may match (for patterns that never span a line break). */
@@ -32,10 +30,10 @@ export class LogBatch {
     const ascii = !NON_ASCII.test(this.body);
     const out: LogLine[] = [];
     let at = 0;
-    for (let i = 0; at < this.body.length; i++) {
+    while (at < this.body.length) {
       const nl = this.body.indexOf("\n", at);
-      // Record i starts after i prefixes and the body bytes of the lines before it.
-      out.push({ ts: this.ts, pid: this.pid, stream: this.stream, text: ascii ? this.body.slice(at, nl) : decode(this.body.slice(at, nl)), seq: this.seq + i * this.prefixBytes + at });
+      const raw = this.body.slice(at, nl);
+      out.push({ ts: this.ts, pid: this.pid, stream: this.stream, text: ascii ? raw : decode(raw), seq: this.seq + at });
       at = nl + 1;
     }
     this.decoded = out;

@@ -1,7 +1,9 @@
 // Reading an app's rotated log files (`app.log.N` oldest … `app.log` newest) safely while the sink
 // keeps writing and rotating: files are opened first, so a rename mid-read cannot swap their content.
+// Each log file comes with its index (`app.idx.N`), paired by the log's inode, not by name.
 import { type FileHandle, open, readdir } from "node:fs/promises";
 import path from "node:path";
+import { type OpenIndex, parseIndexHeader } from "./log-index";
 
 export type OpenLogFile = {
   path: string;
@@ -12,9 +14,12 @@ export type OpenLogFile = {
   size: number;
   /** The first bytes of the file, hex: guards against a reused inode. */
   head: string;
+  /** Who wrote which lines; null for a file written before indexes existed (one prefix per line). */
+  index: OpenIndex | null;
 };
 
 const NAME = /^app\.log(?:\.(\d+))?$/;
+const INDEX_NAME = /^app\.idx(?:\.\d+)?$/;
 const HEAD_BYTES = 32;
 const CHUNK = 64 * 1024;
 
@@ -50,13 +55,40 @@ export async function openLogFiles(dir: string): Promise<OpenLogFile[]> {
     seen.add(st.ino);
     const headBuf = Buffer.alloc(Math.min(HEAD_BYTES, st.size));
     if (headBuf.length) await handle.read(headBuf, 0, headBuf.length, 0);
-    files.push({ path: file, handle, ino: st.ino, size: st.size, head: headBuf.toString("hex") });
+    files.push({ path: file, handle, ino: st.ino, size: st.size, head: headBuf.toString("hex"), index: null });
+  }
+  // Opened after the logs: the sink writes a batch's record before its bytes, so every line of a
+  // log opened above already has its record.
+  for (const name of names.filter((n) => INDEX_NAME.test(n))) {
+    const index = await openIndex(path.join(dir, name));
+    if (!index) continue;
+    const file = files.find((f) => f.ino === index.logIno && !f.index);
+    if (file) file.index = { handle: index.handle, size: index.size };
+    else await index.handle.close();
   }
   return files;
 }
 
+async function openIndex(file: string): Promise<(OpenIndex & { logIno: number }) | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, "r");
+  } catch {
+    return null; // rotated away meanwhile
+  }
+  const size = (await handle.stat()).size;
+  const first = Buffer.alloc(Math.min(64, size));
+  await handle.read(first, 0, first.length, 0);
+  const logIno = parseIndexHeader(first.toString("latin1").split("\n")[0]);
+  if (logIno === null) {
+    await handle.close();
+    return null;
+  }
+  return { handle, size, logIno };
+}
+
 export async function closeLogFiles(files: OpenLogFile[]): Promise<void> {
-  await Promise.all(files.map((f) => f.handle.close().catch(() => undefined)));
+  await Promise.all(files.flatMap((f) => [f.handle, f.index?.handle].map((h) => h?.close().catch(() => undefined))));
 }
 
 export type RawLine = { text: string; offset: number; bytes: number };
@@ -65,7 +97,7 @@ export type RawLine = { text: string; offset: number; bytes: number };
  * Yields the lines that end at or before byte `end`, newest first, each with its start offset.
  * `end` must be a line start or the file size; an unterminated last line (a write in progress) is skipped.
  */
-export async function* readLinesBackward(file: OpenLogFile, end: number): AsyncGenerator<RawLine> {
+export async function* readLinesBackward(file: { handle: FileHandle }, end: number): AsyncGenerator<RawLine> {
   let pos = end;
   let tail: Buffer = Buffer.alloc(0); // bytes [pos, pos + tail.length): the start of that line is not read yet
   let first = true;
@@ -91,27 +123,4 @@ export async function* readLinesBackward(file: OpenLogFile, end: number): AsyncG
     tail = data.subarray(0, r);
   }
   if (tail.length) yield { text: tail.toString("utf8", 0, tail.length - 1), offset: 0, bytes: tail.length };
-}
-
-/**
- * The whole history of an app's log as plain text, oldest first, for a download endpoint.
- * Every file is opened before the first byte is sent, so rotation during a slow download
- * neither repeats nor skips a file; lines appended after the start are not included.
- */
-export async function* streamLogFile(dir: string): AsyncGenerator<Buffer> {
-  const files = await openLogFiles(dir);
-  try {
-    for (const file of files) {
-      let pos = 0;
-      while (pos < file.size) {
-        const buf = Buffer.alloc(Math.min(CHUNK, file.size - pos));
-        const { bytesRead } = await file.handle.read(buf, 0, buf.length, pos);
-        if (bytesRead === 0) break;
-        pos += bytesRead;
-        yield buf.subarray(0, bytesRead);
-      }
-    }
-  } finally {
-    await closeLogFiles(files);
-  }
 }

@@ -1,8 +1,10 @@
-// One app's durable log: every line of every process, timestamped, appended to
-// `<dir>/app.log` and rotated by size under a total cap. Live listeners get the same lines.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+// One app's durable log: every line of every process, appended to `<dir>/app.log` exactly as the
+// process wrote it, with an index beside it (`app.idx`: one record per batch with its time, pid and
+// stream), rotated by size under a total cap. Live listeners get the same lines as batches.
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync, writevSync } from "node:fs";
 import path from "node:path";
 import { LogBatch } from "./log-batch";
+import { formatIndexRecord, indexHeader, parseIndexHeader } from "./log-index";
 
 export type LogStream = "out" | "err" | "web";
 /** `seq` is the line's position in the app's whole log (bytes before it, across rotations). */
@@ -11,13 +13,9 @@ export type LogLimits = { fileBytes: number; totalBytes: number };
 
 export const DEFAULT_LOG_LIMITS: LogLimits = { fileBytes: 16 << 20, totalBytes: 128 << 20 };
 const MAX_LINE = 16 * 1024;
-const TRUNCATED = toRaw("…[truncated]");
+const TRUNCATED = Buffer.from("…[truncated]").toString("latin1");
+const NEWLINE = Buffer.from("\n");
 export const BASE_FILE = "app.log.base";
-
-/** A text as raw UTF-8 bytes in a latin1 string, the form the sink works in. */
-function toRaw(text: string): string {
-  return Buffer.from(text, "utf8").toString("latin1");
-}
 
 /** Cuts lines longer than MAX_LINE. A cheap probe every MAX_LINE/2 bytes rules them out first. */
 function truncateLongLines(body: string): string {
@@ -38,14 +36,33 @@ export function readBase(dir: string): number {
   }
 }
 
+/** The log inode an index file names in its header, or null. */
+function indexedIno(indexFile: string): number | null {
+  try {
+    const fd = openSync(indexFile, "r");
+    try {
+      const head = Buffer.alloc(64);
+      const n = readSync(fd, head, 0, head.length, 0);
+      return parseIndexHeader(head.toString("latin1", 0, n).split("\n")[0]);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
 export class LogSink {
-  private fd: number;
-  private size: number;
+  private fd = -1;
+  private indexFd = -1;
+  private size = 0; // bytes in app.log
+  private indexSize = 0;
   private base: number; // bytes in files rotated away before the current one
   private listeners = new Set<(batch: LogBatch) => void>();
-  private partial = new Map<string, string>(); // raw bytes (latin1) of each stream's unfinished line
+  private partial = new Map<string, Buffer>(); // each stream's unfinished line
   private closed = false;
   readonly file: string;
+  private readonly indexFile: string;
 
   constructor(
     readonly dir: string,
@@ -53,9 +70,9 @@ export class LogSink {
   ) {
     mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, "app.log");
-    this.fd = openSync(this.file, "a");
-    this.size = fstatSync(this.fd).size;
+    this.indexFile = path.join(dir, "app.idx");
     this.base = readBase(dir);
+    this.open();
   }
 
   /** Every stored chunk of lines, as it is written. */
@@ -69,87 +86,128 @@ export class LogSink {
     return this.onBatch((batch) => listener(batch.lines()));
   }
 
-  /**
-   * Appends a chunk of process output; an unfinished last line waits for the next chunk.
-   * Bytes are handled as latin1 strings (one char per byte): splitting, prefixing and writing
-   * them back is then exact for any encoding, and a UTF-8 character cut by the chunk boundary
-   * is simply joined again.
-   */
+  /** Appends a chunk of process output; an unfinished last line waits for the next chunk. */
   write(pid: number, stream: LogStream, chunk: Buffer | string): void {
+    if (this.closed) return; // output still draining after the app was removed
     const key = `${pid}:${stream}`;
-    const raw = typeof chunk === "string" ? toRaw(chunk) : chunk.toString("latin1");
-    const text = (this.partial.get(key) ?? "") + raw;
-    const end = text.lastIndexOf("\n") + 1;
-    let body = text.slice(0, end);
-    const rest = text.slice(end);
-    if (rest.length > MAX_LINE) body += `${rest}\n`;
-    if (rest && rest.length <= MAX_LINE) this.partial.set(key, rest);
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    const held = this.partial.get(key);
+    const end = bytes.lastIndexOf(10) + 1;
+    if (end === 0) {
+      const rest = held ? Buffer.concat([held, bytes]) : Buffer.from(bytes); // a copy: callers reuse their buffer
+      if (rest.length > MAX_LINE) {
+        this.partial.delete(key);
+        this.append(pid, stream, [rest, NEWLINE]);
+      } else if (rest.length) this.partial.set(key, rest);
+      return;
+    }
+    const pieces = held ? [held, bytes.subarray(0, end)] : [bytes.subarray(0, end)];
+    const rest = bytes.subarray(end);
+    if (rest.length > MAX_LINE) pieces.push(rest, NEWLINE);
+    if (rest.length && rest.length <= MAX_LINE) this.partial.set(key, Buffer.from(rest));
     else this.partial.delete(key);
-    if (body) this.append(pid, stream, body);
+    this.append(pid, stream, pieces);
   }
 
   /** Writes out what is left of a process's last unterminated line (on exit). */
   flush(pid: number): void {
     for (const stream of ["out", "err"] as const) {
       const rest = this.partial.get(`${pid}:${stream}`);
-      if (rest) this.append(pid, stream, `${rest}\n`);
       this.partial.delete(`${pid}:${stream}`);
+      if (rest && !this.closed) this.append(pid, stream, [rest, NEWLINE]);
     }
   }
 
   /** A line written by the agent itself about the app (start, exit, restart). */
   note(text: string): void {
-    this.append(0, "err", `${toRaw(`[stoker] ${text.replace(/[\r\n]+/g, " ")}`)}\n`);
+    if (!this.closed) this.append(0, "err", [Buffer.from(`[stoker] ${text.replace(/[\r\n]+/g, " ")}\n`)]);
   }
 
-  /** `body`: whole lines as raw bytes, each ending in "\n". */
-  private append(pid: number, stream: LogStream, body: string): void {
-    if (this.closed) return; // output still draining after the app was removed
-    if (body.includes("\r")) body = body.replaceAll("\r\n", "\n");
-    body = truncateLongLines(body);
+  /**
+   * Stores whole lines (`pieces` end in a newline) as one batch: its index record first, then its
+   * bytes, so a reader that sees the bytes always finds their record. Lines are handled as latin1
+   * strings (one char per byte): exact for any encoding, and cheap to scan in one native pass.
+   */
+  private append(pid: number, stream: LogStream, pieces: Buffer[]): void {
+    let body = pieces.length === 1 ? pieces[0].toString("latin1") : pieces.map((p) => p.toString("latin1")).join("");
+    let exact = true;
+    if (body.includes("\r")) {
+      body = body.replaceAll("\r\n", "\n");
+      exact = false;
+    }
+    const cut = truncateLongLines(body);
+    if (cut !== body) {
+      body = cut;
+      exact = false;
+    }
     const ts = new Date().toISOString();
-    const prefix = `${ts} ${pid} ${stream} `;
-    // One native replace prefixes every line, and the latin1 string is written as the bytes it
-    // holds (one char per byte, so its length is its size): no per-line work on the hot path.
-    const record = `${prefix}${body.slice(0, -1).replaceAll("\n", `\n${prefix}`)}\n`;
-    if (this.size + record.length > this.limits.fileBytes && this.size > 0) this.rotate();
+    const record = formatIndexRecord(this.size, ts, pid, stream);
+    if (this.size + this.indexSize + record.length + body.length > this.limits.fileBytes && this.size > 0) this.rotate();
     const seq = this.base + this.size;
-    writeSync(this.fd, record, null, "latin1");
-    this.size += record.length;
+    this.indexSize += writeSync(this.indexFd, formatIndexRecord(this.size, ts, pid, stream));
+    if (exact) writevSync(this.fd, pieces);
+    else writeSync(this.fd, body, null, "latin1");
+    this.size += body.length;
     if (!this.listeners.size) return;
-    const batch = new LogBatch(ts, pid, stream, body, seq, prefix.length);
+    const batch = new LogBatch(ts, pid, stream, body, seq);
     for (const listener of this.listeners) listener(batch);
+  }
+
+  /**
+   * Opens app.log and its index. A log without its index (written before indexes existed, or
+   * left by a crash mid-rotation) is rotated away first, so every indexed file is indexed from its
+   * first byte; an index whose log was already rotated goes to that log's slot.
+   */
+  private open(): void {
+    const logIno = existsSync(this.file) ? statSync(this.file).ino : null;
+    const idxIno = indexedIno(this.indexFile);
+    if (logIno === null || idxIno !== logIno) {
+      if (existsSync(this.indexFile)) {
+        const rotatedIno = existsSync(`${this.file}.1`) ? statSync(`${this.file}.1`).ino : null;
+        if (idxIno !== null && idxIno === rotatedIno && !existsSync(`${this.indexFile}.1`)) renameSync(this.indexFile, `${this.indexFile}.1`);
+        else rmSync(this.indexFile);
+      }
+      if (logIno !== null && statSync(this.file).size > 0) this.shiftFiles(statSync(this.file).size);
+    }
+    this.fd = openSync(this.file, "a");
+    const ino = fstatSync(this.fd).ino;
+    this.size = fstatSync(this.fd).size;
+    this.indexFd = openSync(this.indexFile, "a+");
+    this.indexSize = fstatSync(this.indexFd).size;
+    if (this.indexSize === 0) this.indexSize += writeSync(this.indexFd, indexHeader(ino));
+    else {
+      const last = Buffer.alloc(1);
+      readSync(this.indexFd, last, 0, 1, this.indexSize - 1);
+      if (last[0] !== 10) this.indexSize += writeSync(this.indexFd, "\n"); // a record torn by a crash
+    }
   }
 
   private rotate(): void {
     closeSync(this.fd);
+    closeSync(this.indexFd);
+    this.shiftFiles(this.size);
+    this.open();
+  }
+
+  /** app.log → app.log.1 → … (the same for the index), dropping what falls past the total cap. */
+  private shiftFiles(currentSize: number): void {
     const keep = Math.max(1, Math.floor(this.limits.totalBytes / this.limits.fileBytes) - 1);
-    rmSync(`${this.file}.${keep}`, { force: true });
-    for (let i = keep - 1; i >= 1; i--) {
-      if (existsSync(`${this.file}.${i}`)) renameSync(`${this.file}.${i}`, `${this.file}.${i + 1}`);
+    for (const file of [this.file, this.indexFile]) {
+      rmSync(`${file}.${keep}`, { force: true });
+      for (let i = keep - 1; i >= 1; i--) {
+        if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+      }
+      if (existsSync(file)) renameSync(file, `${file}.1`);
     }
-    renameSync(this.file, `${this.file}.1`);
-    this.base += this.size;
+    this.base += currentSize;
     writeFileSync(path.join(this.dir, BASE_FILE), String(this.base));
-    this.fd = openSync(this.file, "a");
-    this.size = 0;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     closeSync(this.fd);
+    closeSync(this.indexFd);
     this.listeners.clear();
   }
-}
-
-/** Parses one stored line back (`ts pid stream text`). */
-export function parseLogLine(line: string): LogLine | null {
-  const a = line.indexOf(" ");
-  const b = line.indexOf(" ", a + 1);
-  const c = line.indexOf(" ", b + 1);
-  if (a < 0 || b < 0 || c < 0) return null;
-  const stream = line.slice(b + 1, c);
-  if (stream !== "out" && stream !== "err" && stream !== "web") return null;
-  return { ts: line.slice(0, a), pid: Number(line.slice(a + 1, b)), stream, text: line.slice(c + 1) };
 }

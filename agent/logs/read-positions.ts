@@ -1,7 +1,8 @@
 // Reads an app's log by position (seq = bytes before a line across rotations), for the live tail:
 // the newest N lines to start with, and everything after a seq to resume without gap or duplicate.
-import { closeLogFiles, type OpenLogFile, openLogFiles, readLinesBackward } from "./log-files";
-import { type LogLine, parseLogLine, readBase } from "./log-sink";
+import { closeLogFiles, type OpenLogFile, openLogFiles } from "./log-files";
+import { type LogLine, readBase } from "./log-sink";
+import { readStoredLinesBackward, readStoredLinesForward, type StoredLine } from "./stored-lines";
 
 type Positioned = { file: OpenLogFile; base: number };
 
@@ -16,9 +17,8 @@ function withBases(dir: string, files: OpenLogFile[]): Positioned[] {
   return out;
 }
 
-function toLine(text: string, seq: number): LogLine | null {
-  const line = parseLogLine(text);
-  return line ? { ...line, seq } : null;
+function toLine(line: StoredLine, base: number): LogLine {
+  return { ts: line.ts, pid: line.pid, stream: line.stream, text: line.text, seq: base + line.offset };
 }
 
 export async function readTail(dir: string, limit: number): Promise<LogLine[]> {
@@ -26,9 +26,8 @@ export async function readTail(dir: string, limit: number): Promise<LogLine[]> {
   try {
     const lines: LogLine[] = [];
     for (const { file, base } of withBases(dir, files).reverse()) {
-      for await (const raw of readLinesBackward(file, file.size)) {
-        const line = toLine(raw.text, base + raw.offset);
-        if (line) lines.push(line);
+      for await (const line of readStoredLinesBackward(file, file.size)) {
+        lines.push(toLine(line, base));
         if (lines.length >= limit) return lines.reverse();
       }
     }
@@ -45,19 +44,10 @@ export async function readSince(dir: string, afterSeq: number, limit: number): P
     for (const { file, base } of withBases(dir, files)) {
       if (base + file.size <= afterSeq) continue;
       const start = Math.max(0, afterSeq - base);
-      const buf = Buffer.alloc(file.size - start);
-      await file.handle.read(buf, 0, buf.length, start);
-      let pos = 0;
-      while (pos < buf.length) {
-        const nl = buf.indexOf(10, pos);
-        if (nl < 0) break; // a line still being written: the live stream delivers it
-        const seq = base + start + pos;
-        if (seq > afterSeq) {
-          const line = toLine(buf.subarray(pos, nl).toString(), seq);
-          if (line) lines.push(line);
-          if (lines.length >= limit) return { lines, more: true };
-        }
-        pos = nl + 1;
+      for (const line of await readStoredLinesForward(file, start)) {
+        if (base + line.offset <= afterSeq) continue;
+        lines.push(toLine(line, base));
+        if (lines.length >= limit) return { lines, more: true };
       }
     }
     return { lines, more: false };

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LogSink } from "./log-sink";
-import { type SearchFilters, type SearchPage, searchLogs, streamLogFile } from "./search";
+import { type SearchFilters, type SearchPage, searchLogs } from "./search";
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -120,33 +120,16 @@ describe("searchLogs", () => {
     const sink = sinkIn(dir);
     for (let i = 0; i < 200; i++) sink.write(1, "out", `line ${i}\n`);
     sink.close();
-    const first = await searchLogs(dir, { q: "line 0" }, { maxScanBytes: 2000 });
+    const first = await searchLogs(dir, { q: "line 0" }, { maxScanBytes: 300 });
     expect(first.ok && first.value.lines.length === 0 && first.value.nextCursor !== null).toBe(true);
     let cursor = first.ok ? first.value.nextCursor : null;
     const got: string[] = [];
     while (cursor) {
-      const next = await searchLogs(dir, { q: "line 0", cursor }, { maxScanBytes: 2000 });
+      const next = await searchLogs(dir, { q: "line 0", cursor }, { maxScanBytes: 300 });
       if (!next.ok) throw new Error(next.message);
       got.unshift(...next.value.lines.map((l) => l.text));
       cursor = next.value.nextCursor;
     }
     expect(got).toEqual(["line 0"]);
-  });
-});
-
-describe("streamLogFile", () => {
-  it("yields the whole history oldest first as stored text", async () => {
-    const dir = tempDir();
-    const sink = sinkIn(dir);
-    for (let i = 0; i < 100; i++) sink.write(3, "out", `download ${i}\n`);
-    sink.close();
-    const chunks: Buffer[] = [];
-    for await (const chunk of streamLogFile(dir)) chunks.push(chunk);
-    const texts = Buffer.concat(chunks)
-      .toString("utf8")
-      .trimEnd()
-      .split("\n")
-      .map((l) => l.split(" ").slice(3).join(" "));
-    expect(texts).toEqual(Array.from({ length: 100 }, (_, i) => `download ${i}`));
   });
 });

@@ -1,11 +1,10 @@
 // History search over one app's log files: filters, newest matches first, paged backwards with an
 // opaque cursor that stays valid across rotation. User regexes run in a worker with a time budget.
 import { err, ok, type Result } from "../../lib/protocol";
-import { closeLogFiles, type OpenLogFile, openLogFiles, readLinesBackward } from "./log-files";
-import { type LogLine, type LogStream, parseLogLine } from "./log-sink";
+import { closeLogFiles, type OpenLogFile, openLogFiles } from "./log-files";
+import type { LogLine, LogStream } from "./log-sink";
 import { RegexMatcher } from "./regex-matcher";
-
-export { streamLogFile } from "./log-files";
+import { readStoredLinesBackward } from "./stored-lines";
 
 export type LogLevel = "error" | "warning" | "info" | "debug";
 
@@ -149,17 +148,17 @@ async function scan(
 
   for (let i = startIdx; i >= 0; i--) {
     const file = files[i];
-    for await (const raw of readLinesBackward(file, i === startIdx ? startOffset : file.size)) {
-      scanned += raw.bytes;
-      const line = parseLogLine(raw.text);
-      if (line && f.since && line.ts < f.since) {
+    for await (const stored of readStoredLinesBackward(file, i === startIdx ? startOffset : file.size)) {
+      scanned += stored.bytes;
+      const line: LogLine = { ts: stored.ts, pid: stored.pid, stream: stored.stream, text: stored.text };
+      if (f.since && line.ts < f.since) {
         // Files are in time order, so nothing older can match: the walk is complete.
         const full = await drain();
         if (!full.ok) return full;
         return ok(page(found, full.value ? found[found.length - 1] : null));
       }
-      last = { file, offset: raw.offset };
-      if (line && keepLine(line, f, q, minLevel)) batch.push({ line, file, offset: raw.offset });
+      last = { file, offset: stored.offset };
+      if (keepLine(line, f, q, minLevel)) batch.push({ line, file, offset: stored.offset });
       if (batch.length >= BATCH || scanned >= maxScanBytes) {
         const full = await drain();
         if (!full.ok) return full;

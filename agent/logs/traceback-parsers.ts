@@ -265,14 +265,15 @@ class UwsgiParser implements BlockParser {
   }
 }
 
-/** Returns a parser when `text` opens a report, else null. Order matters: the most specific shapes first. */
 /**
- * A cheap test every report's first line passes (one regex pass; most log lines fail it and skip
- * the per-language regexes below). "rror" covers Error/error; " line " covers Perl's "at FILE line N".
+ * Every report's first line contains one of these: a cheap test before the per-language regexes,
+ * run over whole batches of lines (no pattern spans a line break). Each alternative is what one
+ * opener above must contain: PHP's "Fatal error:", Node's "TypeError"/"…Exception", Perl's
+ * "at FILE line N". Patterns starting with a common character (a space) make the scan slower.
  */
-/** Every report's first line contains one of these (a cheap test before the parsers; never spans lines). */
-export const MAY_START_REPORT = /rror|Traceback|File "| line |xception|uWSGI process|unable to load app|no python application/;
+export const MAY_START_REPORT = /Error|error:|Exception|Traceback|File "|line \d|uWSGI process|unable to load app|no python application/;
 
+/** Returns a parser when `text` opens a report, else null. Order matters: the most specific shapes first. */
 export function startBlock(text: string): BlockParser | null {
   if (!MAY_START_REPORT.test(text)) return null;
   if (PY_HEAD.test(text) || PY_SYNTAX_HEAD.test(text)) return new PythonParser(text);

@@ -1,9 +1,12 @@
 // An app's logs and tracebacks, read from its agent (the control plane keeps no copy of logs).
 import "server-only";
+import * as z from "zod";
 import { agentHub } from "../agents/agent-hub";
 import { db } from "../db";
 import { type LogQuery, LogPageSchema, TracebackGroupSchema, type TracebackGroupView } from "../protocol";
 import { err, ok, type Result } from "../result";
+
+const LogChunkSchema = z.object({ data: z.string(), next: z.number().int().min(0), eof: z.boolean() });
 
 async function hostOf(appId: string): Promise<Result<string>> {
   const app = await db.app.findUnique({ where: { id: appId }, select: { hostId: true } });
@@ -47,9 +50,11 @@ export async function downloadLogs(appId: string): Promise<Result<ReadableStream
         if (index >= names.length) return controller.close();
         const chunk = await agentHub().call(hostId, { op: "logs.chunk", appId, name: names[index], offset, length: 1 << 20 }, 30_000);
         if (!chunk.ok) return controller.error(new Error(chunk.message));
-        const { data, eof } = chunk.value as { data: string; eof: boolean };
+        const parsed = LogChunkSchema.safeParse(chunk.value);
+        if (!parsed.success) return controller.error(new Error("The agent sent a malformed log chunk."));
+        const { data, next, eof } = parsed.data;
         const bytes = Buffer.from(data, "base64");
-        offset += bytes.length;
+        offset = next; // the text is rendered from the file's bytes, so its length is not the step
         if (eof) {
           index++;
           offset = 0;
