@@ -79,6 +79,15 @@ describe("live log tail", () => {
     expect(groups[0].type).toBe("Error");
   });
 
+  it("downloads the whole history as plain 'time pid stream text' lines", async () => {
+    const res = await fetch(`${stack.url}/api/v1/apps/${appId}/logs/download`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).trimEnd().split("\n");
+    const during = lines.filter((l) => / GET \/during-\d+ 200/.test(l));
+    expect(during).toHaveLength(30);
+    for (const line of during) expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z [1-9]\d* (out|err) .*GET \/during-\d+ 200/);
+  });
+
   it("stops a catastrophic regex with a clear error instead of hanging the agent", async () => {
     await hit(`/${"a".repeat(3000)}!`); // a line that makes (a+)+$ backtrack exponentially
     const res = await fetch(`${stack.url}/api/v1/apps/${appId}/logs?regex=${encodeURIComponent("(a+)+$")}`, { headers: { authorization: `Bearer ${token}` } });

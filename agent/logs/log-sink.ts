@@ -36,6 +36,10 @@ export function readBase(dir: string): number {
   }
 }
 
+function inoOf(file: string): number | null {
+  return existsSync(file) ? statSync(file).ino : null;
+}
+
 /** The log inode an index file names in its header, or null. */
 function indexedIno(indexFile: string): number | null {
   try {
@@ -140,9 +144,9 @@ export class LogSink {
       body = cut;
       exact = false;
     }
+    // The log and its index together stay under fileBytes (a record is well under 64 bytes).
+    if (this.size + this.indexSize + 64 + body.length > this.limits.fileBytes && this.size > 0) this.rotate();
     const ts = new Date().toISOString();
-    const record = formatIndexRecord(this.size, ts, pid, stream);
-    if (this.size + this.indexSize + record.length + body.length > this.limits.fileBytes && this.size > 0) this.rotate();
     const seq = this.base + this.size;
     this.indexSize += writeSync(this.indexFd, formatIndexRecord(this.size, ts, pid, stream));
     if (exact) writevSync(this.fd, pieces);
@@ -154,27 +158,24 @@ export class LogSink {
   }
 
   /**
-   * Opens app.log and its index. A log without its index (written before indexes existed, or
-   * left by a crash mid-rotation) is rotated away first, so every indexed file is indexed from its
-   * first byte; an index whose log was already rotated goes to that log's slot.
+   * Opens app.log and its index. An index left behind by a crash between the two halves of a
+   * rotation joins its log; a log with lines but no index (an older agent's, or a crash) is set
+   * aside whole, so an index always covers its log from the first byte.
    */
   private open(): void {
-    const logIno = existsSync(this.file) ? statSync(this.file).ino : null;
+    const logIno = inoOf(this.file);
     const idxIno = indexedIno(this.indexFile);
     if (logIno === null || idxIno !== logIno) {
-      if (existsSync(this.indexFile)) {
-        const rotatedIno = existsSync(`${this.file}.1`) ? statSync(`${this.file}.1`).ino : null;
-        if (idxIno !== null && idxIno === rotatedIno && !existsSync(`${this.indexFile}.1`)) renameSync(this.indexFile, `${this.indexFile}.1`);
-        else rmSync(this.indexFile);
-      }
+      if (idxIno !== null && idxIno === inoOf(`${this.file}.1`)) this.shiftNames(this.indexFile);
+      else rmSync(this.indexFile, { force: true });
       if (logIno !== null && statSync(this.file).size > 0) this.shiftFiles(statSync(this.file).size);
     }
     this.fd = openSync(this.file, "a");
-    const ino = fstatSync(this.fd).ino;
-    this.size = fstatSync(this.fd).size;
+    const stat = fstatSync(this.fd);
+    this.size = stat.size;
     this.indexFd = openSync(this.indexFile, "a+");
     this.indexSize = fstatSync(this.indexFd).size;
-    if (this.indexSize === 0) this.indexSize += writeSync(this.indexFd, indexHeader(ino));
+    if (this.indexSize === 0) this.indexSize += writeSync(this.indexFd, indexHeader(stat.ino));
     else {
       const last = Buffer.alloc(1);
       readSync(this.indexFd, last, 0, 1, this.indexSize - 1);
@@ -189,18 +190,22 @@ export class LogSink {
     this.open();
   }
 
-  /** app.log → app.log.1 → … (the same for the index), dropping what falls past the total cap. */
+  /** app.log → app.log.1 → …, and the same for the index, dropping what falls past the total cap. */
   private shiftFiles(currentSize: number): void {
-    const keep = Math.max(1, Math.floor(this.limits.totalBytes / this.limits.fileBytes) - 1);
-    for (const file of [this.file, this.indexFile]) {
-      rmSync(`${file}.${keep}`, { force: true });
-      for (let i = keep - 1; i >= 1; i--) {
-        if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
-      }
-      if (existsSync(file)) renameSync(file, `${file}.1`);
-    }
+    // The base first: a crash before the renames then shifts every position alike, never overlapping two files.
     this.base += currentSize;
     writeFileSync(path.join(this.dir, BASE_FILE), String(this.base));
+    this.shiftNames(this.file);
+    this.shiftNames(this.indexFile);
+  }
+
+  private shiftNames(file: string): void {
+    const keep = Math.max(1, Math.floor(this.limits.totalBytes / this.limits.fileBytes) - 1);
+    rmSync(`${file}.${keep}`, { force: true });
+    for (let i = keep - 1; i >= 1; i--) {
+      if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+    }
+    if (existsSync(file)) renameSync(file, `${file}.1`);
   }
 
   close(): void {

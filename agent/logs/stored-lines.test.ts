@@ -1,6 +1,6 @@
 // Stored lines: app.log holds the bytes as written, app.idx says whose they are; every reader
 // (tail, resume, search, download) must give each line back with the time, pid and stream it had.
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -92,6 +92,22 @@ describe("stored lines", () => {
     expect((await readTail(dir, 10)).map((l) => [l.pid, l.stream, l.text])).toEqual([
       [1, "out", "before"],
       [2, "err", "after"],
+    ]);
+  });
+
+  it("finishes a rotation a crash cut in half: the index follows its log, and both keep their lines", async () => {
+    const dir = tempDir();
+    const first = new LogSink(dir);
+    first.write(3, "err", "old one\n");
+    first.close();
+    renameSync(path.join(dir, "app.log"), path.join(dir, "app.log.1")); // the log was shifted, then the agent died
+    const second = new LogSink(dir);
+    second.write(4, "out", "new one\n");
+    second.close();
+    expect(readdirSync(dir).sort()).toEqual(["app.idx", "app.idx.1", "app.log", "app.log.1"]);
+    expect((await readTail(dir, 10)).map((l) => [l.pid, l.stream, l.text])).toEqual([
+      [3, "err", "old one"],
+      [4, "out", "new one"],
     ]);
   });
 });
