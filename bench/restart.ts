@@ -207,16 +207,19 @@ async function main(): Promise<void> {
   const starts: number[] = [];
   for (let i = 0; i < 5; i++) starts.push(await phpStartMs());
   const startMs = Math.round(median(starts));
-  const stoker = await stokerUnderLoad();
-  const sv = await supervisordRows();
-  const scaling = await restartScaling();
-  const all = [...sv, stoker];
+  // Development only: BENCH_PARTS=load or =scaling runs one half; the published figures come from a full run.
+  const parts = process.env.BENCH_PARTS ?? "load,scaling";
+  const load = parts.includes("load") ? { stoker: await stokerUnderLoad(), sv: await supervisordRows() } : null;
+  const scaling = parts.includes("scaling") ? await restartScaling() : [];
+  const all = load ? [...load.sv, load.stoker] : [];
   console.log(JSON.stringify({ phpStartMs: startMs, rows: all, scaling }, null, 2));
   console.log(`\nphp-cgi start time (spawn → first answer, median of 5): ${startMs} ms\n`);
-  console.log(MARKDOWN_HEADER);
-  for (const r of all) console.log(markdownRow(r));
-  const group = sv[0];
-  console.log(`\nRatios (supervisord group / Stoker): failed requests ${group.failed} vs ${stoker.failed}; restart time ${(group.allRunningMs / stoker.allRunningMs).toFixed(1)}× longer with supervisord`);
+  if (load) {
+    console.log(MARKDOWN_HEADER);
+    for (const r of all) console.log(markdownRow(r));
+    const group = load.sv[0];
+    console.log(`\nRatios (supervisord group / Stoker): failed requests ${group.failed} vs ${load.stoker.failed}; restart time ${(group.allRunningMs / load.stoker.allRunningMs).toFixed(1)}× longer with supervisord`);
+  }
   console.log(
     "\n| processes | Stoker restart (ms, median of 5) | N php-cgi started together until all serve (ms, median of 5) | Stoker over that | php-cgi start, 1 process alone (ms) | agent RSS idle (MiB) |\n|---:|---:|---:|---:|---:|---:|",
   );
