@@ -60,14 +60,15 @@ export async function readStoredLinesForward(file: OpenLogFile, start: number, e
   const buf = Buffer.alloc(Math.max(0, Math.min(end, file.size) - start));
   await file.handle.read(buf, 0, buf.length, start);
   // The records that cover [start, end), oldest first: the index is walked back to the one before `start`.
-  const records: IndexRecord[] = [];
+  const records: IndexRecord[] = []; // newest first until reversed
   if (file.index) {
     for await (const raw of readLinesBackward(file.index, file.index.size)) {
       const r = parseIndexRecord(raw.text);
       if (!r || r.offset >= start + buf.length) continue;
-      records.unshift(r);
+      records.push(r);
       if (r.offset <= start) break;
     }
+    records.reverse();
   }
   const lines: StoredLine[] = [];
   let k = 0;
