@@ -1,5 +1,6 @@
 // Benchmark for "Logs and tracebacks": (1) write-to-browser latency of a 1,000 lines/s app beside `tail -F`,
-// (2) 1M-line stdout ingest under supervisord 4.2, PM2 5 and the Stoker agent: time, lost lines, manager RSS.
+// (2) 1M-line stdout ingest under supervisord 4.2, PM2 5 and the Stoker agent: time, lost lines, manager RSS,
+// once with a writer that formats its lines as it goes and once with one that has them all ready.
 // Run: node --import tsx bench/logs.ts   (loopback and temp dirs only; needs .next and dist/agent.mjs built)
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +22,9 @@ const WARMUP_S = 2;
 const WINDOW_S = 15;
 // Development only: BENCH_PARTS=latency or =ingest runs one half; the published figures come from a full run.
 const PARTS = process.env.BENCH_PARTS ?? "latency,ingest";
+/** How the ingest writer makes its lines (bench/fixtures/spew.mjs): as an app does, or all in advance. */
+type Writer = "formatted" | "prebuilt";
+const WRITERS: Writer[] = ["formatted", "prebuilt"];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const wallMs = () => performance.timeOrigin + performance.now();
@@ -143,13 +147,13 @@ async function ingestOnce(opts: { managerPid: number; timesFile: string; files: 
   return { seconds: (doneAt - times.originMs) / 1000, writerSeconds: (times.doneMs - times.originMs) / 1000, lost, rssDoneKiB, rssPeakKiB: Math.max(peak, rssDoneKiB) };
 }
 
-async function ingestSupervisord(): Promise<IngestResult> {
+async function ingestSupervisord(writer: Writer): Promise<IngestResult> {
   const dir = tmp("supervisord");
   const conf = path.join(dir, "supervisord.conf");
   const programs = Array.from({ length: RUNS }, (_, i) =>
     [
       `[program:spew${i}]`,
-      `command=${NODE} ${SPEW} ${LINES} ${dir}/times-${i}.json`,
+      `command=${NODE} ${SPEW} ${LINES} ${dir}/times-${i}.json ${writer}`,
       "autostart=false",
       "autorestart=false",
       "startsecs=0",
@@ -203,7 +207,7 @@ async function ingestSupervisord(): Promise<IngestResult> {
   }
 }
 
-async function ingestPm2(): Promise<IngestResult> {
+async function ingestPm2(writer: Writer): Promise<IngestResult> {
   const dir = tmp("pm2");
   // Installed per run into the temp dir (never into the repo), as the issue asks for PM2 5.
   run("npm", ["install", "--prefix", dir, "pm2@5", "--no-audit", "--no-fund", "--loglevel=error"]);
@@ -226,7 +230,7 @@ async function ingestPm2(): Promise<IngestResult> {
           // PM2 may add an instance suffix to the name: take whatever it made for this run.
           files: () => (existsSync(logs) ? readdirSync(logs).filter((f) => f.startsWith(`spew${i}.`)).map((f) => path.join(logs, f)) : []),
           launch: async () =>
-            void run(pm2, ["start", SPEW, "--name", `spew${i}`, "--no-autorestart", "-o", `${logs}/spew${i}.out.log`, "-e", `${logs}/spew${i}.err.log`, "--", String(LINES), times], env),
+            void run(pm2, ["start", SPEW, "--name", `spew${i}`, "--no-autorestart", "-o", `${logs}/spew${i}.out.log`, "-e", `${logs}/spew${i}.err.log`, "--", String(LINES), times, writer], env),
         }),
       );
       await sleep(5000);
@@ -241,7 +245,7 @@ async function ingestPm2(): Promise<IngestResult> {
 
 type CtlReply = { ok: boolean; value?: unknown; message?: string };
 
-async function ingestStoker(): Promise<IngestResult> {
+async function ingestStoker(writer: Writer): Promise<IngestResult> {
   const dir = tmp("stoker");
   const stateDir = path.join(dir, "state");
   const config = path.join(dir, "apps.json");
@@ -274,7 +278,7 @@ async function ingestStoker(): Promise<IngestResult> {
       const spec = {
         name: appId,
         hostId: "local",
-        command: [NODE, SPEW, String(LINES), times],
+        command: [NODE, SPEW, String(LINES), times, writer],
         processes: 1,
         // bind "app": a log writer serves no FastCGI, so the agent must not wait for it to settle on a socket.
         socket: { path: path.join(dir, `${appId}.sock`), bind: "app" },
@@ -534,16 +538,21 @@ async function main(): Promise<void> {
     console.error("[bench] latency: tail -F reference…");
     latency.push(await latencyTailDirect());
   }
-  const ingest: IngestResult[] = [];
-  for (const fn of PARTS.includes("ingest") ? [ingestSupervisord, ingestPm2, ingestStoker] : []) {
-    console.error(`[bench] ingest: ${fn.name}…`);
-    ingest.push(await fn());
-    console.error(JSON.stringify(ingest[ingest.length - 1]));
+  const ingest: Record<string, IngestResult[]> = {};
+  for (const writer of PARTS.includes("ingest") ? WRITERS : []) {
+    ingest[writer] = [];
+    for (const fn of [ingestSupervisord, ingestPm2, ingestStoker]) {
+      console.error(`[bench] ingest (${writer} writer): ${fn.name}…`);
+      ingest[writer].push(await fn(writer));
+      console.error(JSON.stringify(ingest[writer][ingest[writer].length - 1]));
+    }
   }
 
   console.log(`\nMachine: ${cpus}; Node ${process.version}; ${LINES.toLocaleString("en")} lines of 70 bytes; ${RUNS} runs per manager.\n`);
   if (latency.length) console.log(`### Live tail latency (${RATE} lines/s, ${WINDOW_S} s window after ${WARMUP_S} s warm-up)\n\n${latencyTable(latency)}\n`);
-  if (ingest.length) console.log(`### ${LINES.toLocaleString("en")}-line ingest\n\n${ingestTable(ingest)}\n`);
+  for (const [writer, results] of Object.entries(ingest)) {
+    console.log(`### ${LINES.toLocaleString("en")}-line ingest, ${writer} writer\n\n${ingestTable(results)}\n`);
+  }
   console.log(JSON.stringify({ latency, ingest }));
 }
 

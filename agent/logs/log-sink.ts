@@ -15,6 +15,7 @@ export const DEFAULT_LOG_LIMITS: LogLimits = { fileBytes: 16 << 20, totalBytes: 
 const MAX_LINE = 16 * 1024;
 const TRUNCATED = Buffer.from("…[truncated]").toString("latin1");
 const NEWLINE = Buffer.from("\n");
+const INDEX_FLUSH_MS = 20;
 export const BASE_FILE = "app.log.base";
 
 /** Cuts lines longer than MAX_LINE. A cheap probe every MAX_LINE/2 bytes rules them out first. */
@@ -25,6 +26,17 @@ function truncateLongLines(body: string): string {
   if (!suspect) return body;
   const lines = body.slice(0, -1).split("\n");
   return `${lines.map((l) => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) + TRUNCATED : l)).join("\n")}\n`;
+}
+
+// A line split across two reads is joined in one reused buffer: one copy, one string made from it
+// afterwards, instead of a string per piece and a third to join them (less garbage in a flood).
+const joined = Buffer.allocUnsafe(MAX_LINE + 128 * 1024);
+
+function joinHeld(held: Buffer, bytes: Buffer, end: number): Buffer {
+  if (held.length + end > joined.length) return Buffer.concat([held, bytes.subarray(0, end)]);
+  held.copy(joined, 0);
+  bytes.copy(joined, held.length, 0, end);
+  return joined.subarray(0, held.length + end); // used and let go before the next write
 }
 
 /** The seq of the current file's first byte, kept beside the log so it survives agent restarts. */
@@ -60,7 +72,9 @@ export class LogSink {
   private fd = -1;
   private indexFd = -1;
   private size = 0; // bytes in app.log
-  private indexSize = 0;
+  private indexSize = 0; // bytes in app.idx, pending records included
+  private pendingRecords = ""; // written at most INDEX_FLUSH_MS later (each write to a file costs a syscall)
+  private flushTimer: NodeJS.Timeout | null = null;
   private base: number; // bytes in files rotated away before the current one
   private listeners = new Set<(batch: LogBatch) => void>();
   private partial = new Map<string, Buffer>(); // each stream's unfinished line
@@ -105,7 +119,7 @@ export class LogSink {
       } else if (rest.length) this.partial.set(key, rest);
       return;
     }
-    const pieces = held ? [held, bytes.subarray(0, end)] : [bytes.subarray(0, end)];
+    const pieces = [held ? joinHeld(held, bytes, end) : bytes.subarray(0, end)];
     const rest = bytes.subarray(end);
     if (rest.length > MAX_LINE) pieces.push(rest, NEWLINE);
     if (rest.length && rest.length <= MAX_LINE) this.partial.set(key, Buffer.from(rest));
@@ -148,7 +162,10 @@ export class LogSink {
     if (this.size + this.indexSize + 64 + body.length > this.limits.fileBytes && this.size > 0) this.rotate();
     const ts = new Date().toISOString();
     const seq = this.base + this.size;
-    this.indexSize += writeSync(this.indexFd, formatIndexRecord(this.size, ts, pid, stream));
+    const record = formatIndexRecord(this.size, ts, pid, stream);
+    this.pendingRecords += record;
+    this.indexSize += record.length;
+    this.flushTimer ??= setTimeout(() => this.flushIndex(), INDEX_FLUSH_MS);
     if (exact) writevSync(this.fd, pieces);
     else writeSync(this.fd, body, null, "latin1");
     this.size += body.length;
@@ -183,7 +200,21 @@ export class LogSink {
     }
   }
 
+  /**
+   * Writes the index records still held in memory. Readers in this process call it first, so they
+   * always find a record for every line; after a crash, lines of the last few ms have no record of
+   * their own and are shown as the previous batch's.
+   */
+  flushIndex(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.pendingRecords || this.indexFd < 0) return;
+    writeSync(this.indexFd, this.pendingRecords);
+    this.pendingRecords = "";
+  }
+
   private rotate(): void {
+    this.flushIndex();
     closeSync(this.fd);
     closeSync(this.indexFd);
     this.shiftFiles(this.size);
@@ -210,6 +241,7 @@ export class LogSink {
 
   close(): void {
     if (this.closed) return;
+    this.flushIndex();
     this.closed = true;
     closeSync(this.fd);
     closeSync(this.indexFd);

@@ -196,7 +196,10 @@ export class Supervisor {
     }
     if (op.op === "tracebacks.list") return ok(this.logs.tracebacks(op.appId));
     if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on) });
-    if (op.op.startsWith("logs.")) return readLogOp(runner.sink.dir, op);
+    if (op.op.startsWith("logs.")) {
+      runner.sink.flushIndex(); // every line on disk must have its record before it is read
+      return readLogOp(runner.sink.dir, op);
+    }
     const webTargets = webTargetsFor(this.opts.stateDir, this.opts.webTargets ?? {});
     // The web config is rendered from the template: it must outlive each release (see forWebServer).
     const template = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
