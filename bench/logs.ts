@@ -16,7 +16,7 @@ const SPEW = path.join(ROOT, "bench/fixtures/spew.mjs");
 const TICKER = path.join(ROOT, "bench/fixtures/ticker.mjs");
 const NODE = process.execPath;
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
-const RUNS = 3;
+const RUNS = 5;
 const RATE = 1000;
 const WARMUP_S = 2;
 const WINDOW_S = 15;
@@ -147,7 +147,14 @@ async function ingestOnce(opts: { managerPid: number; timesFile: string; files: 
   return { seconds: (doneAt - times.originMs) / 1000, writerSeconds: (times.doneMs - times.originMs) / 1000, lost, rssDoneKiB, rssPeakKiB: Math.max(peak, rssDoneKiB) };
 }
 
-async function ingestSupervisord(writer: Writer): Promise<IngestResult> {
+/**
+ * A manager kept running while every manager takes its turns: runs are interleaved (supervisord,
+ * PM2, Stoker, supervisord, …) so that a slower or faster spell of this shared machine falls on
+ * all of them alike.
+ */
+type Manager = { name: string; pid: number; rssBeforeKiB: number; runOnce(run: number): Promise<IngestRun>; stop(): Promise<void> };
+
+async function startSupervisord(writer: Writer): Promise<Manager> {
   const dir = tmp("supervisord");
   const conf = path.join(dir, "supervisord.conf");
   const programs = Array.from({ length: RUNS }, (_, i) =>
@@ -175,8 +182,13 @@ async function ingestSupervisord(writer: Writer): Promise<IngestResult> {
   );
   const child = spawn("/usr/bin/supervisord", ["-c", conf, "-n"], { stdio: "ignore", detached: true });
   const ctl = (...args: string[]) => run("/usr/bin/supervisorctl", ["-c", conf, ...args]);
+  const stop = async () => {
+    killGroup(child, "SIGTERM");
+    await sleep(500);
+    killGroup(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    const pid = child.pid ?? 0;
     await until(() => {
       try {
         return /^\d+$/.test(ctl("pid").trim());
@@ -184,30 +196,27 @@ async function ingestSupervisord(writer: Writer): Promise<IngestResult> {
         return false;
       }
     }, 20_000, "supervisord");
-    await sleep(1000);
-    const rssBeforeKiB = rssKiB(pid);
-    const runs: IngestRun[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      runs.push(
-        await ingestOnce({
-          managerPid: pid,
-          timesFile: path.join(dir, `times-${i}.json`),
-          files: () => [path.join(dir, `spew${i}.log`)],
-          launch: async () => void ctl("start", `spew${i}`),
-        }),
-      );
-      await sleep(5000);
-    }
-    return { manager: "supervisord 4.2", rssBeforeKiB, runs, rssAfterIdleKiB: rssKiB(pid), pid };
-  } finally {
-    killGroup(child, "SIGTERM");
-    await sleep(500);
-    killGroup(child);
-    rmSync(dir, { recursive: true, force: true });
+  } catch (e) {
+    await stop();
+    throw e;
   }
+  const pid = child.pid ?? 0;
+  return {
+    name: "supervisord 4.2",
+    pid,
+    rssBeforeKiB: rssKiB(pid),
+    stop,
+    runOnce: (i) =>
+      ingestOnce({
+        managerPid: pid,
+        timesFile: path.join(dir, `times-${i}.json`),
+        files: () => [path.join(dir, `spew${i}.log`)],
+        launch: async () => void ctl("start", `spew${i}`),
+      }),
+  };
 }
 
-async function ingestPm2(writer: Writer): Promise<IngestResult> {
+async function startPm2(writer: Writer): Promise<Manager> {
   const dir = tmp("pm2");
   // Installed per run into the temp dir (never into the repo), as the issue asks for PM2 5.
   run("npm", ["install", "--prefix", dir, "pm2@5", "--no-audit", "--no-fund", "--loglevel=error"]);
@@ -215,37 +224,40 @@ async function ingestPm2(writer: Writer): Promise<IngestResult> {
   const env = { ...process.env, PM2_HOME: path.join(dir, "pm2home") };
   const logs = path.join(dir, "logs");
   let god = 0;
-  try {
-    run(pm2, ["ping"], env); // starts the God daemon
-    god = Number(readFileSync(path.join(dir, "pm2home/pm2.pid"), "utf8").trim());
-    await sleep(1000);
-    const rssBeforeKiB = rssKiB(god);
-    const runs: IngestRun[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const times = path.join(dir, `times-${i}.json`);
-      runs.push(
-        await ingestOnce({
-          managerPid: god,
-          timesFile: times,
-          // PM2 may add an instance suffix to the name: take whatever it made for this run.
-          files: () => (existsSync(logs) ? readdirSync(logs).filter((f) => f.startsWith(`spew${i}.`)).map((f) => path.join(logs, f)) : []),
-          launch: async () =>
-            void run(pm2, ["start", SPEW, "--name", `spew${i}`, "--no-autorestart", "-o", `${logs}/spew${i}.out.log`, "-e", `${logs}/spew${i}.err.log`, "--", String(LINES), times, writer], env),
-        }),
-      );
-      await sleep(5000);
-    }
-    return { manager: "PM2 5 (God daemon)", rssBeforeKiB, runs, rssAfterIdleKiB: rssKiB(god), pid: god };
-  } finally {
+  const stop = async () => {
     spawnSync(pm2, ["kill"], { env, stdio: "ignore", timeout: 30_000 });
     if (god) killGroup(god);
     rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    run(pm2, ["ping"], env); // starts the God daemon
+    god = Number(readFileSync(path.join(dir, "pm2home/pm2.pid"), "utf8").trim());
+  } catch (e) {
+    await stop();
+    throw e;
   }
+  return {
+    name: "PM2 5 (God daemon)",
+    pid: god,
+    rssBeforeKiB: rssKiB(god),
+    stop,
+    runOnce: (i) => {
+      const times = path.join(dir, `times-${i}.json`);
+      return ingestOnce({
+        managerPid: god,
+        timesFile: times,
+        // PM2 may add an instance suffix to the name: take whatever it made for this run.
+        files: () => (existsSync(logs) ? readdirSync(logs).filter((f) => f.startsWith(`spew${i}.`)).map((f) => path.join(logs, f)) : []),
+        launch: async () =>
+          void run(pm2, ["start", SPEW, "--name", `spew${i}`, "--no-autorestart", "-o", `${logs}/spew${i}.out.log`, "-e", `${logs}/spew${i}.err.log`, "--", String(LINES), times, writer], env),
+      });
+    },
+  };
 }
 
 type CtlReply = { ok: boolean; value?: unknown; message?: string };
 
-async function ingestStoker(writer: Writer): Promise<IngestResult> {
+async function startStoker(writer: Writer): Promise<Manager> {
   const dir = tmp("stoker");
   const stateDir = path.join(dir, "state");
   const config = path.join(dir, "apps.json");
@@ -265,13 +277,26 @@ async function ingestStoker(writer: Writer): Promise<IngestResult> {
       return [];
     }
   };
+  const stop = async () => {
+    for (const p of appPids()) killGroup(p);
+    killGroup(child, "SIGTERM");
+    await sleep(300);
+    killGroup(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    const pid = child.pid ?? 0;
     await until(async () => (await ctl({ op: "status" }).catch(() => null))?.ok, 20_000, "the Stoker agent");
-    await sleep(1000);
-    const rssBeforeKiB = rssKiB(pid);
-    const runs: IngestRun[] = [];
-    for (let i = 0; i < RUNS; i++) {
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const pid = child.pid ?? 0;
+  return {
+    name: "Stoker agent",
+    pid,
+    rssBeforeKiB: rssKiB(pid),
+    stop,
+    runOnce: async (i) => {
       const appId = `spew${i}`;
       const times = path.join(dir, `times-${i}.json`);
       const logDir = path.join(stateDir, "logs", appId);
@@ -294,20 +319,35 @@ async function ingestStoker(writer: Writer): Promise<IngestResult> {
           if (!put.ok) throw new Error(`app.put failed: ${put.message}`);
         },
       });
-      await sleep(5000);
+      await sleep(1500); // the traceback detector reports a block after 1 s of quiet
       // Proof that traceback detection ran over the flood: the writer's final ValueError must be grouped.
       const tb = await ctl({ op: "tracebacks.list", appId });
       r.tracebacks = Array.isArray(tb.value) ? tb.value.length : 0;
-      runs.push(r);
       await ctl({ op: "app.remove", appId });
+      return r;
+    },
+  };
+}
+
+/** All three managers up at once, then run k of each in turn; RSS 5 s after the last run. */
+async function ingestInterleaved(writer: Writer): Promise<IngestResult[]> {
+  const managers: Manager[] = [];
+  try {
+    for (const start of [startSupervisord, startPm2, startStoker]) managers.push(await start(writer));
+    await sleep(1000);
+    const before = managers.map((m) => rssKiB(m.pid));
+    const runs = managers.map((): IngestRun[] => []);
+    for (let i = 0; i < RUNS; i++) {
+      for (const [k, m] of managers.entries()) {
+        console.error(`[bench] ingest (${writer} writer), run ${i + 1}/${RUNS}: ${m.name}`);
+        runs[k].push(await m.runOnce(i));
+        await sleep(2000);
+      }
     }
-    return { manager: "Stoker agent", rssBeforeKiB, runs, rssAfterIdleKiB: rssKiB(pid), pid };
+    await sleep(5000);
+    return managers.map((m, k) => ({ manager: m.name, rssBeforeKiB: before[k], runs: runs[k], rssAfterIdleKiB: rssKiB(m.pid), pid: m.pid }));
   } finally {
-    for (const p of appPids()) killGroup(p);
-    killGroup(child, "SIGTERM");
-    await sleep(300);
-    killGroup(child);
-    rmSync(dir, { recursive: true, force: true });
+    for (const m of managers) await m.stop();
   }
 }
 
@@ -512,7 +552,7 @@ function ingestTable(results: IngestResult[]): string {
     return `| ${r.manager} | ${med.toFixed(2)} (${secs.map((s) => s.toFixed(2)).join(", ")}) | ${median(r.runs.map((x) => x.writerSeconds)).toFixed(2)} | ${r.runs.map((x) => x.lost).join("/")} | ${mb(r.rssBeforeKiB)} → ${r.runs.map((x) => mb(x.rssDoneKiB)).join(" / ")} (peak ${mb(Math.max(...r.runs.map((x) => x.rssPeakKiB)))}) → ${mb(r.rssAfterIdleKiB)} | ${ratio} | ${tb} |`;
   });
   return [
-    "| manager | s until all lines in the log files, median (runs) | writer's own run time, s | lines lost per run | manager RSS MB: before → at completion, runs 1/2/3 (peak) → 5 s after the last | ratio (fastest other ÷ this) | traceback groups found |",
+    "| manager | s until all lines in the log files, median (runs) | writer's own run time, s | lines lost per run | manager RSS MB: before → at completion of each run (peak) → 5 s after the last | ratio (fastest other ÷ this) | traceback groups found |",
     "|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
@@ -540,12 +580,8 @@ async function main(): Promise<void> {
   }
   const ingest: Record<string, IngestResult[]> = {};
   for (const writer of PARTS.includes("ingest") ? WRITERS : []) {
-    ingest[writer] = [];
-    for (const fn of [ingestSupervisord, ingestPm2, ingestStoker]) {
-      console.error(`[bench] ingest (${writer} writer): ${fn.name}…`);
-      ingest[writer].push(await fn(writer));
-      console.error(JSON.stringify(ingest[writer][ingest[writer].length - 1]));
-    }
+    ingest[writer] = await ingestInterleaved(writer);
+    console.error(JSON.stringify(ingest[writer]));
   }
 
   console.log(`\nMachine: ${cpus}; Node ${process.version}; ${LINES.toLocaleString("en")} lines of 70 bytes; ${RUNS} runs per manager.\n`);

@@ -85,22 +85,33 @@ async function untilAllAnswer(sock: string, pids: number[], from: number, deadli
   return ms;
 }
 
-/** The fair reference for restarting n processes: n php-cgi spawned at once on one fresh fd-0 socket, until all serve. */
-async function phpTogetherMs(n: number): Promise<number> {
+/**
+ * The app's own times for n processes: n php-cgi spawned at once on one fresh fd-0 socket until all
+ * serve (start), then SIGTERM to all until all have exited (stop). A graceful restart pays both.
+ */
+async function phpTogetherMs(n: number): Promise<{ startMs: number; stopMs: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), "stoker-bench-php-"));
   const sock = path.join(dir, "p.sock");
   const fd = listenUnix(sock);
   const started = performance.now();
   const children = Array.from({ length: n }, () => spawn("/usr/bin/php-cgi", [], { stdio: [fd, "ignore", "ignore"], env: { ...process.env, ...PHP_ENV } }));
   try {
-    return await untilAllAnswer(sock, children.map((c) => c.pid ?? 0), started);
+    const startMs = await untilAllAnswer(sock, children.map((c) => c.pid ?? 0), started);
+    return { startMs, stopMs: await stopAll(children) };
   } finally {
-    const exited = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => once(c, "exit"));
-    for (const c of children) c.kill("SIGTERM");
-    await Promise.all(exited); // the next sample gets the 2 cores to itself
+    await stopAll(children); // after a failure; the next sample gets the 2 cores to itself
     closeFd(fd);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** SIGTERM to every child still running; ms until all have exited. */
+async function stopAll(children: ChildProcess[]): Promise<number> {
+  const exited = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => once(c, "exit"));
+  const t = performance.now();
+  for (const c of children) c.kill("SIGTERM");
+  await Promise.all(exited);
+  return performance.now() - t;
 }
 
 /** php-cgi's own start time: spawn on a fresh socket until it answers its first request. */
@@ -164,12 +175,12 @@ async function stokerUnderLoad(): Promise<RestartBenchResult> {
   }
 }
 
-type ScalingRow = { processes: number; restartMs: number; answeredAfterMs: number; phpTogetherMs: number; agentRssKiB: number };
+type ScalingRow = { processes: number; restartMs: number; answeredAfterMs: number; phpTogetherMs: number; phpStopMs: number; agentRssKiB: number };
 
 async function restartScaling(): Promise<ScalingRow[]> {
   const rows = [];
   for (const n of [1, 4, 16]) {
-    const together: number[] = [];
+    const together: { startMs: number; stopMs: number }[] = [];
     for (let i = 0; i < 5; i++) together.push(await phpTogetherMs(n));
     const agent = await startAgent(n);
     try {
@@ -193,7 +204,8 @@ async function restartScaling(): Promise<ScalingRow[]> {
         processes: n,
         restartMs: Math.round(median(times)),
         answeredAfterMs: Math.round(median(after)),
-        phpTogetherMs: Math.round(median(together)),
+        phpTogetherMs: Math.round(median(together.map((x) => x.startMs))),
+        phpStopMs: Math.round(median(together.map((x) => x.stopMs))),
         agentRssKiB: idleRss,
       });
     } finally {
@@ -220,12 +232,14 @@ async function main(): Promise<void> {
     const group = load.sv[0];
     console.log(`\nRatios (supervisord group / Stoker): failed requests ${group.failed} vs ${load.stoker.failed}; restart time ${(group.allRunningMs / load.stoker.allRunningMs).toFixed(1)}× longer with supervisord`);
   }
+  const signed = (n: number) => `${n >= 0 ? "+" : ""}${n}`;
   console.log(
-    "\n| processes | Stoker restart (ms, median of 5) | N php-cgi started together until all serve (ms, median of 5) | Stoker over that | php-cgi start, 1 process alone (ms) | agent RSS idle (MiB) |\n|---:|---:|---:|---:|---:|---:|",
+    "\n| processes | Stoker restart (ms, median of 5) | N php-cgi started together until all serve (ms) | Stoker over that | N php-cgi stopped together, SIGTERM → all exited (ms) | Stoker over start + stop | php-cgi start, 1 process alone (ms) | agent RSS idle (MiB) |\n|---:|---:|---:|---:|---:|---:|---:|---:|",
   );
   for (const s of scaling) {
-    const over = s.restartMs - s.phpTogetherMs;
-    console.log(`| ${s.processes} | ${s.restartMs} | ${s.phpTogetherMs} | ${over >= 0 ? "+" : ""}${over} | ${startMs} | ${(s.agentRssKiB / 1024).toFixed(1)} |`);
+    const overStart = s.restartMs - s.phpTogetherMs;
+    const overBoth = overStart - s.phpStopMs;
+    console.log(`| ${s.processes} | ${s.restartMs} | ${s.phpTogetherMs} | ${signed(overStart)} | ${s.phpStopMs} | ${signed(overBoth)} | ${startMs} | ${(s.agentRssKiB / 1024).toFixed(1)} |`);
   }
   console.log(`\nAfter Stoker's restart returned, every new process answered within ${scaling.map((s) => `${s.answeredAfterMs} ms (${s.processes})`).join(", ")} (median of 5).`);
 }

@@ -83,6 +83,8 @@ describe("crash handling", () => {
     await waitUntil(async () => transitions.some((t) => t.to === "FATAL"), 20_000, "FATAL");
     const starts = transitions.filter((t) => t.to === "STARTING");
     expect(starts.length).toBe(4); // the first start + maxRestarts retries, then it gives up
+    // Each start names the process it started: a new pid every time, never 0.
+    expect(starts.every((t) => t.pid > 0) && new Set(starts.map((t) => t.pid)).size === 4).toBe(true);
     expect(transitions.filter((t) => t.to === "BACKOFF").length).toBe(4);
     const retryTimes = starts.map((t) => Date.parse(t.at));
     // Backoff doubles: each wait is at least the one before.

@@ -55,15 +55,20 @@ export class ProcessSlot {
   /** Starts a process; resolves null when it is RUNNING, or with the reason it is not. */
   async start(): Promise<string | null> {
     this.clearTimer();
-    if (!this.move("start")) return `cannot start from ${this.state}`;
+    if (!this.canStart()) return `cannot start from ${this.state}`;
     return this.spawnAndWait();
   }
 
   /** Starts a process without waiting for readiness (a generation checks readiness as a whole). */
   launch(): OsProcess | null {
     this.clearTimer();
-    if (!this.move("start")) return null;
-    return this.spawn();
+    return this.canStart() ? this.spawn() : null;
+  }
+
+  private canStart(): boolean {
+    if (nextState(this.state, "start")) return true;
+    this.sink.note(`slot ${this.index}: ignored start in ${this.state}`);
+    return false;
   }
 
   /** Marks a process that was launched and checked as part of a generation as RUNNING. */
@@ -75,6 +80,7 @@ export class ProcessSlot {
     const proc = this.hooks.spawn();
     this.proc = proc;
     this.lastPid = proc.pid;
+    this.move("start"); // after the spawn, so the STARTING event carries the new pid
     void proc.exited.then((info) => this.onExit(proc, info));
     return proc.pid ? proc : null;
   }
