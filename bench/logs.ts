@@ -154,6 +154,16 @@ async function ingestOnce(opts: { managerPid: number; timesFile: string; files: 
  */
 type Manager = { name: string; pid: number; rssBeforeKiB: number; runOnce(run: number): Promise<IngestRun>; stop(): Promise<void> };
 
+/** Waits for a manager to come up; if it does not, stops what was started before failing. */
+async function readyOrStop(stop: () => Promise<void>, ready: () => unknown): Promise<void> {
+  try {
+    await ready();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
 async function startSupervisord(writer: Writer): Promise<Manager> {
   const dir = tmp("supervisord");
   const conf = path.join(dir, "supervisord.conf");
@@ -188,18 +198,15 @@ async function startSupervisord(writer: Writer): Promise<Manager> {
     killGroup(child);
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    await until(() => {
+  await readyOrStop(stop, () =>
+    until(() => {
       try {
         return /^\d+$/.test(ctl("pid").trim());
       } catch {
         return false;
       }
-    }, 20_000, "supervisord");
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+    }, 20_000, "supervisord"),
+  );
   const pid = child.pid ?? 0;
   return {
     name: "supervisord 4.2",
@@ -229,13 +236,10 @@ async function startPm2(writer: Writer): Promise<Manager> {
     if (god) killGroup(god);
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
+  await readyOrStop(stop, () => {
     run(pm2, ["ping"], env); // starts the God daemon
     god = Number(readFileSync(path.join(dir, "pm2home/pm2.pid"), "utf8").trim());
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+  });
   return {
     name: "PM2 5 (God daemon)",
     pid: god,
@@ -284,12 +288,7 @@ async function startStoker(writer: Writer): Promise<Manager> {
     killGroup(child);
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    await until(async () => (await ctl({ op: "status" }).catch(() => null))?.ok, 20_000, "the Stoker agent");
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+  await readyOrStop(stop, () => until(async () => (await ctl({ op: "status" }).catch(() => null))?.ok, 20_000, "the Stoker agent"));
   const pid = child.pid ?? 0;
   return {
     name: "Stoker agent",
