@@ -55,19 +55,19 @@ export class ProcessSlot {
   /** Starts a process; resolves null when it is RUNNING, or with the reason it is not. */
   async start(): Promise<string | null> {
     this.clearTimer();
-    if (!this.canStart()) return `cannot start from ${this.state}`;
-    return this.spawnAndWait();
+    if (!this.canMove("start")) return `cannot start from ${this.state}`;
+    return this.spawnAndWait("start");
   }
 
   /** Starts a process without waiting for readiness (a generation checks readiness as a whole). */
   launch(): OsProcess | null {
     this.clearTimer();
-    return this.canStart() ? this.spawn() : null;
+    return this.canMove("start") ? this.spawn("start") : null;
   }
 
-  private canStart(): boolean {
-    if (nextState(this.state, "start")) return true;
-    this.sink.note(`slot ${this.index}: ignored start in ${this.state}`);
+  private canMove(event: LifecycleEvent): boolean {
+    if (nextState(this.state, event)) return true;
+    this.sink.note(`slot ${this.index}: ignored ${event} in ${this.state}`);
     return false;
   }
 
@@ -76,17 +76,18 @@ export class ProcessSlot {
     if (this.state === "STARTING") this.move("probe_ok");
   }
 
-  private spawn(): OsProcess | null {
+  /** `event` moves the slot to STARTING; it is applied after the spawn, so the event carries the new pid. */
+  private spawn(event: "start" | "retry"): OsProcess | null {
     const proc = this.hooks.spawn();
     this.proc = proc;
     this.lastPid = proc.pid;
-    this.move("start"); // after the spawn, so the STARTING event carries the new pid
+    this.move(event);
     void proc.exited.then((info) => this.onExit(proc, info));
     return proc.pid ? proc : null;
   }
 
-  private async spawnAndWait(): Promise<string | null> {
-    const proc = this.spawn();
+  private async spawnAndWait(event: "start" | "retry"): Promise<string | null> {
+    const proc = this.spawn(event);
     if (!proc) return "the program could not be started";
     const problem = await this.hooks.ready(proc);
     if (this.proc !== proc || this.state !== "STARTING") return problem ?? "the process exited while starting";
@@ -126,9 +127,10 @@ export class ProcessSlot {
     const delay = Math.min(this.spec.restart.backoffMs * 2 ** (this.exits.length - 1), this.spec.restart.maxBackoffMs);
     this.timer = setTimeout(() => {
       this.timer = null;
-      if (!this.move(this.state === "BACKOFF" ? "retry" : "start")) return;
+      const event = this.state === "BACKOFF" ? "retry" : "start";
+      if (!this.canMove(event)) return;
       this.restarts++;
-      void this.spawnAndWait();
+      void this.spawnAndWait(event);
     }, delay);
   }
 
