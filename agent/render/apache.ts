@@ -12,7 +12,7 @@ export function renderApache(input: RenderInput): string {
       : `fcgi://${assertBare(input.upstream.host, "socket.tcp")}:${input.upstream.port}/`;
   const L: string[] = [];
   L.push(`# Stoker: Apache site for app "${assertBare(input.app, "name")}". Generated from the app spec; edit the spec, not this file.`);
-  L.push("# Needs mod_proxy, mod_proxy_fcgi, mod_alias and mod_env (Debian: a2enmod proxy_fcgi),");
+  L.push(`# Needs mod_proxy, mod_proxy_fcgi, mod_alias and mod_env${web.extra.clientMaxBodySize ? ", mod_rewrite" : ""} (Debian: a2enmod proxy_fcgi${web.extra.clientMaxBodySize ? " rewrite" : ""}),`);
   L.push(`# and a Listen directive for port ${port} (Debian: ports.conf).`);
   L.push(`<VirtualHost ${host ? assertBare(host, "web.listen") : "*"}:${port}>`);
   L.push(`    ServerName ${assertBare(web.serverName, "web.serverName")}`);
@@ -23,13 +23,13 @@ export function renderApache(input: RenderInput): string {
   L.push("    # turn ..%2F into a path traversal for the static Alias).");
   L.push("    AllowEncodedSlashes NoDecode");
   if (web.extra.clientMaxBodySize) {
-    // Known gap: Apache 2.4.71 did not answer 413 for a streamed body to mod_proxy_fcgi in our
-    // tests (matrix.int.test.ts checks 413 on nginx and lighttpd only).
-    L.push("", `    # Request body limit (${web.extra.clientMaxBodySize}). Note: mod_proxy_fcgi streams bodies to the app and`);
-    L.push("    # Apache 2.4.71 did not enforce this for them in Stoker's tests; the app should check too.");
-    L.push(`    <Location "${web.mount}">`);
-    L.push(`        LimitRequestBody ${sizeToBytes(web.extra.clientMaxBodySize)}`);
-    L.push("    </Location>");
+    // LimitRequestBody is not applied to reverse-proxied requests (httpd skips it when r->proxyreq
+    // is set), so a declared length over the limit is refused here, before mod_proxy_fcgi streams it.
+    L.push("", `    # Request bodies over ${web.extra.clientMaxBodySize} are refused with 413 before the app sees them (needs mod_rewrite;`);
+    L.push("    # LimitRequestBody does not apply to proxied requests). A chunked body declares no length: the app should check too.");
+    L.push("    RewriteEngine On");
+    L.push(`    RewriteCond expr "%{HTTP:Content-Length} =~ /^[0-9]+$/ && %{HTTP:Content-Length} -gt ${sizeToBytes(web.extra.clientMaxBodySize)}"`);
+    L.push("    RewriteRule ^ - [R=413,L]");
   }
   if (web.extra.readTimeoutS) {
     L.push("", "    # How long to wait for the app's answer.");

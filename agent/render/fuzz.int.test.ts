@@ -40,7 +40,7 @@ const TOP: Record<WebServer, string> = { nginx: "server", lighttpd: "$SERVER[", 
 const ALLOWED: Record<WebServer, Set<string>> = {
   nginx: new Set(["server", "listen", "server_name", "client_max_body_size", "location", "alias", "fastcgi_split_path_info", "fastcgi_param", "fastcgi_read_timeout", "fastcgi_pass"]),
   lighttpd: new Set(["$SERVER[", "$HTTP[", "server.max-request-size", "alias.url", "setenv.add-environment", "fastcgi.server"]),
-  apache: new Set(["VirtualHost", "ServerName", "UseCanonicalName", "UseCanonicalPhysicalPort", "AllowEncodedSlashes", "Location", "LimitRequestBody", "ProxyTimeout", "ProxyPass", "Alias", "Directory", "Require", "Options", "ProxyFCGIBackendType", "SetEnv", "ProxyPassMatch", "ProxyFCGISetEnvIf"]),
+  apache: new Set(["VirtualHost", "ServerName", "UseCanonicalName", "UseCanonicalPhysicalPort", "AllowEncodedSlashes", "RewriteEngine", "RewriteCond", "RewriteRule", "ProxyTimeout", "ProxyPass", "Alias", "Directory", "Require", "Options", "ProxyFCGIBackendType", "SetEnv", "ProxyPassMatch", "ProxyFCGISetEnvIf"]),
 };
 
 const RUNS = 10_000;

@@ -105,6 +105,7 @@ export function writeMainConfig(kind: ServerKind, prefix: string, port: number, 
       ["env_module", "mod_env.so"],
       ["proxy_module", "mod_proxy.so"],
       ["proxy_fcgi_module", "mod_proxy_fcgi.so"],
+      ["rewrite_module", "mod_rewrite.so"],
     ];
     writeFileSync(
       file,
