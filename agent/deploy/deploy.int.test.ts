@@ -30,6 +30,8 @@ echo trim(file_get_contents("$rel/VERSION")), ' built=', file_exists("$rel/BUILT
 `;
 const START = '#!/bin/sh\nexec /usr/bin/php-cgi "$@"\n';
 const CRASH = '#!/bin/sh\necho "v3: cannot start, DATABASE_URL is not set" >&2\nexit 1\n';
+// Starts, passes the health gate, then dies two seconds later, every time: a crash loop after the switch.
+const CRASH_LATER = '#!/bin/sh\n(sleep 2; kill -TERM $$) &\nexec /usr/bin/php-cgi "$@"\n';
 
 function appSpec(name: string, deploy: Record<string, unknown>, command = ["{release}/start.sh"]): AppSpec {
   return AppSpecSchema.parse({
@@ -117,6 +119,7 @@ describe("deployments from git", () => {
     repo.commit({ "index.php": INDEX, "start.sh": START, VERSION: "v2" }, "Second version", "v2");
     repo.commit({ "index.php": INDEX, "start.sh": CRASH, VERSION: "v3" }, "Third version needs a database", "v3");
     repo.commit({ "index.php": INDEX, "start.sh": START, VERSION: "v4", UNHEALTHY: "" }, "Unhealthy version", "v4");
+    repo.commit({ "index.php": INDEX, "start.sh": CRASH_LATER, VERSION: "v5" }, "Version that dies after two seconds", "v5");
   });
 
   it("deploys v1 as the first release: built in place, shared paths linked, current switched", async () => {
@@ -186,6 +189,18 @@ describe("deployments from git", () => {
     expect(listReleases(releaseLayout(root))).toEqual([releases.v2, d.release]);
     expect(d.steps.find((s) => s.name === "prune")?.output).toBe(`Removed ${releases.v1}.`);
     expect((await get(sock, root)).body).toBe("v2 built=yes");
+  });
+
+  it("rolls back by itself when a release that passed the health gate crash-loops after the switch", async () => {
+    const live = currentRelease(releaseLayout(root));
+    const restarts = () => (supervisor.apps.get("hello")?.processes() ?? []).reduce((n, p) => n + p.restarts, 0);
+    // The same watch the agent's deploy ops use, with a longer window for a busy CI machine.
+    const watching = hooksFor("hello", { crashWatch: { windowMs: 8000, maxRestarts: 2, pollMs: 100, readRestarts: restarts } });
+    const d = await runDeployment({ appId: "hello", spec: spec(), ref: "v5" }, watching);
+    expect(d.status).toBe("rolled-back");
+    expect(d.message).toMatch(new RegExp(`^The new release restarted \\d+ times within \\d+ ms after the switch; rolled back to ${live}\\.$`));
+    expect(currentRelease(releaseLayout(root))).toBe(live);
+    expect(await get(sock, root)).toEqual({ status: 200, body: "v2 built=yes" });
   });
 
   it("gives a failed fetch step for an unknown ref and keeps serving", async () => {
