@@ -45,7 +45,7 @@ export function AppDetail(props: Props) {
             {app.name} <StateBadge state={app.host.online ? (app.desired === "stopped" ? "STOPPED" : "RUNNING") : "OFFLINE"} />
           </h1>
           <p className="text-xs text-muted">
-            on {app.host.name} · socket <code>{app.socket?.address ?? "—"}</code> {app.socket && `(${app.socket.state}, ${app.socket.owner} ${app.socket.mode})`} · revision {app.revision}
+            on {app.host.name} · socket <code>{app.socket?.address ?? "—"}</code> {app.socket && `(${[app.socket.state, `${app.socket.owner} ${app.socket.mode}`.trim()].filter(Boolean).join(", ")})`} · revision {app.revision}
           </p>
         </div>
         <AppActions appId={app.id} appName={app.name} running={app.desired !== "stopped"} canOperate={props.canOperate} />

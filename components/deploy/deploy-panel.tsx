@@ -5,9 +5,10 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { api } from "@/components/api-client";
 import { useLiveEvents } from "@/components/live/use-live";
+import { formatBytes } from "@/components/format";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import type { DeploymentView, ReleaseInfo } from "@/lib/protocol/deploy-messages";
+import { ARCHIVE_MAX_BYTES, type DeploymentView, type ReleaseInfo } from "@/lib/protocol/deploy-messages";
 import type { CommitSummary, GitRef } from "@/lib/protocol/deploy-spec";
 import { DeploymentSteps } from "./deployment-steps";
 
@@ -78,6 +79,7 @@ export function DeployPanel({ appId, canDeploy, defaultRef }: Props) {
   const running = current?.status === "running";
   return (
     <div className="space-y-4">
+      {canDeploy && defaultRef === null && <ArchiveUpload busy={busy || running} onDeploy={(form) => void start(`/apps/${appId}/deployments`, form, "Deployment")} />}
       {canDeploy && defaultRef !== null && (
         <section className="flex flex-wrap items-end gap-2 rounded-lg border border-line bg-panel p-3">
           <label className="text-sm">
@@ -123,6 +125,7 @@ export function DeployPanel({ appId, canDeploy, defaultRef }: Props) {
       )}
       <section aria-label="Releases">
         <h3 className="mb-1 text-sm font-semibold">Kept releases</h3>
+        {releases.length === 0 && <p className="text-sm text-muted">No release yet: the first deployment creates one.</p>}
         <ul className="space-y-1 text-sm">
           {releases.map((r) => (
             <li key={r.name} className="flex items-center gap-2">
@@ -146,6 +149,7 @@ export function DeployPanel({ appId, canDeploy, defaultRef }: Props) {
       </section>
       <section aria-label="Deployment history">
         <h3 className="mb-1 text-sm font-semibold">History</h3>
+        {history.length === 0 && <p className="text-sm text-muted">No deployments yet.</p>}
         <table className="w-full text-sm">
           <tbody>
             {history.map((d) => (
@@ -168,5 +172,43 @@ export function DeployPanel({ appId, canDeploy, defaultRef }: Props) {
         </table>
       </section>
     </div>
+  );
+}
+
+/** For apps deployed from uploaded archives: pick a .tar.gz (checked for size here too) and deploy it. */
+function ArchiveUpload({ busy, onDeploy }: { busy: boolean; onDeploy: (form: FormData) => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const tooBig = file !== null && file.size > ARCHIVE_MAX_BYTES;
+  return (
+    <section aria-label="Upload a release" className="flex flex-wrap items-end gap-2 rounded-lg border border-line bg-panel p-3">
+      <label className="text-sm">
+        <span className="block text-xs text-muted">Release archive (.tar.gz, up to {ARCHIVE_MAX_BYTES >> 20} MiB)</span>
+        <input
+          type="file"
+          aria-label="Release archive"
+          accept=".tar.gz,.tgz,application/gzip"
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          className="text-sm file:mr-2 file:h-8 file:rounded-md file:border file:border-line file:bg-panel file:px-2"
+        />
+      </label>
+      {file && (
+        <span className={`pb-2 text-xs ${tooBig ? "text-red-600" : "text-muted"}`} role={tooBig ? "alert" : undefined}>
+          {tooBig ? `${formatBytes(file.size)}: larger than ${ARCHIVE_MAX_BYTES >> 20} MiB.` : formatBytes(file.size)}
+        </span>
+      )}
+      <Button
+        variant="primary"
+        busy={busy}
+        disabled={!file || tooBig}
+        onClick={() => {
+          if (!file) return;
+          const form = new FormData();
+          form.append("archive", file);
+          onDeploy(form);
+        }}
+      >
+        Upload and deploy
+      </Button>
+    </section>
   );
 }
