@@ -88,7 +88,10 @@ export function prepareRenderInput(spec: AppSpec, serverOverride?: WebServer): R
     fields.push({ path: "socket.tcp", message: "For a web-server upstream use an IP address such as 127.0.0.1:9001 (or localhost), not a host name." });
   }
   if (fields.length) return err("BAD_REQUEST", "Some settings cannot be rendered into a web-server config.", { fields });
-  return ok({ app: s.name, server: serverOverride ?? s.web.server, web: s.web, upstream: upstreamOf(s.socket), params });
+  // lighttpd and Apache take the first static prefix that matches (lighttpd -tt refuses a /media/x
+  // listed after /media): longer prefixes first, so each one can match.
+  const web = { ...s.web, static: [...s.web.static].sort((a, b) => b.url.length - a.url.length) };
+  return ok({ app: s.name, server: serverOverride ?? s.web.server, web, upstream: upstreamOf(s.socket), params });
 }
 
 function upstreamOf(socket: AppSpec["socket"]): Upstream {

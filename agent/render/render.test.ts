@@ -124,3 +124,13 @@ describe("renderWebConfig", () => {
     expect(render(spec(), "apache")).toContain("<VirtualHost");
   });
 });
+
+describe("static prefixes", () => {
+  it("lists a longer prefix before a shorter one it starts with, for lighttpd and Apache's first-match rules", () => {
+    const s = spec({ static: [{ url: "/media", dir: "/srv/hello/media" }, { url: "/media/G", dir: "/srv/hello/g" }] });
+    const lighttpd = render(s, "lighttpd");
+    expect(lighttpd.indexOf('"/media/G/"')).toBeLessThan(lighttpd.indexOf('"/media/"'));
+    const apache = render(s, "apache");
+    expect(apache.indexOf('Alias "/media/G/"')).toBeLessThan(apache.indexOf('Alias "/media/"'));
+  });
+});
