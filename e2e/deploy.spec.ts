@@ -4,7 +4,7 @@
 import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { makeGitRepo } from "../agent/deploy/testing/git-fixture";
 import { writeTarGz } from "../agent/deploy/testing/make-tar";
 import { login } from "./helpers";
@@ -20,31 +20,50 @@ server.listen({ fd: 0 });
 process.on("SIGTERM", () => server.close(() => process.exit(0)));
 `;
 
-test("deploys tags from the UI, shows the history, and the new version answers", async ({ page }) => {
-  const dir = mkdtempSync(path.join(tmpdir(), "stoker-e2e-deploy-"));
+/** A temp dir (readable by the app's user) with an empty deploy root in it. */
+function deployRoot(prefix: string): { dir: string; root: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
-  const repo = makeGitRepo(path.join(dir, "git"));
-  repo.commit({ "app.mjs": appSource("v1") }, "First version", "v1");
-  repo.commit({ "app.mjs": appSource("v2") }, "Second version: new prices", "v2");
   const root = path.join(dir, "srv");
   mkdirSync(root, { mode: 0o755 });
+  return { dir, root };
+}
 
-  await login(page);
+/** Creates a deployable node-fastcgi app on the local agent; returns its id. */
+async function createApp(page: Page, name: string, processes: number, deploy: Record<string, unknown>): Promise<string> {
   const hosts = (await (await page.request.get("api/v1/hosts")).json()) as { id: string }[];
   const created = await page.request.post("api/v1/apps", {
     headers: { "x-stoker-csrf": "1" },
     data: {
-      name: "shop",
+      name,
       hostId: hosts[0].id,
       command: [process.execPath, "{release}/app.mjs"],
       cwd: "{release}",
-      processes: 2,
-      socket: { path: path.join(process.env.E2E_DATA_DIR ?? "", "run", "shop.sock") },
-      deploy: { root, source: { git: repo.bare, ref: "v1" }, keepReleases: 3, healthPath: "/" },
+      processes,
+      socket: { path: path.join(process.env.E2E_DATA_DIR ?? "", "run", `${name}.sock`) },
+      deploy: { keepReleases: 3, healthPath: "/", ...deploy },
     },
   });
   expect(created.status(), await created.text()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
+  return ((await created.json()) as { id: string }).id;
+}
+
+/** What the live release answers, straight from its socket; then the app is removed. */
+async function answerAndRemove(page: Page, id: string): Promise<string> {
+  const answer = await page.request.post(`api/v1/apps/${id}/test-request`, { data: { method: "GET", path: "/" }, headers: { "x-stoker-csrf": "1" } });
+  const body = ((await answer.json()) as { body: string }).body;
+  await page.request.delete(`api/v1/apps/${id}`, { headers: { "x-stoker-csrf": "1" } });
+  return body;
+}
+
+test("deploys tags from the UI, shows the history, and the new version answers", async ({ page }) => {
+  const { dir, root } = deployRoot("stoker-e2e-deploy-");
+  const repo = makeGitRepo(path.join(dir, "git"));
+  repo.commit({ "app.mjs": appSource("v1") }, "First version", "v1");
+  repo.commit({ "app.mjs": appSource("v2") }, "Second version: new prices", "v2");
+
+  await login(page);
+  const id = await createApp(page, "shop", 2, { root, source: { git: repo.bare, ref: "v1" } });
 
   await page.goto(`./apps/${id}?tab=deploy`);
   const refs = page.getByLabel("Ref");
@@ -61,34 +80,15 @@ test("deploys tags from the UI, shows the history, and the new version answers",
   await expect(history.locator("tr").first()).toContainText("v2");
   await expect(history.locator("tr").first()).toContainText("Second version: new prices");
 
-  const answer = await page.request.post(`api/v1/apps/${id}/test-request`, { data: { method: "GET", path: "/" }, headers: { "x-stoker-csrf": "1" } });
-  expect(((await answer.json()) as { body: string }).body).toContain("shop v2");
-  await page.request.delete(`api/v1/apps/${id}`, { headers: { "x-stoker-csrf": "1" } });
+  expect(await answerAndRemove(page, id)).toContain("shop v2");
 });
 
 test("uploads a .tar.gz release from the UI and the new version answers", async ({ page }) => {
-  const dir = mkdtempSync(path.join(tmpdir(), "stoker-e2e-upload-"));
-  chmodSync(dir, 0o755);
-  const root = path.join(dir, "srv");
-  mkdirSync(root, { mode: 0o755 });
+  const { dir, root } = deployRoot("stoker-e2e-upload-");
   const archive = writeTarGz(path.join(dir, "shop-v3.tar.gz"), [{ path: "app.mjs", content: appSource("v3") }]);
 
   await login(page);
-  const hosts = (await (await page.request.get("api/v1/hosts")).json()) as { id: string }[];
-  const created = await page.request.post("api/v1/apps", {
-    headers: { "x-stoker-csrf": "1" },
-    data: {
-      name: "uploaded-shop",
-      hostId: hosts[0].id,
-      command: [process.execPath, "{release}/app.mjs"],
-      cwd: "{release}",
-      processes: 1,
-      socket: { path: path.join(process.env.E2E_DATA_DIR ?? "", "run", "uploaded-shop.sock") },
-      deploy: { root, source: { archive: true }, keepReleases: 3, healthPath: "/" },
-    },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
+  const id = await createApp(page, "uploaded-shop", 1, { root, source: { archive: true } });
 
   await page.goto(`./apps/${id}?tab=deploy`);
   const deploy = page.getByRole("button", { name: "Upload and deploy" });
@@ -100,7 +100,5 @@ test("uploads a .tar.gz release from the UI and the new version answers", async 
   await expect(history.locator('tr[data-status="succeeded"]')).toHaveCount(1, { timeout: 60_000 });
   await expect(history.locator("tr").first()).toContainText("upload");
 
-  const answer = await page.request.post(`api/v1/apps/${id}/test-request`, { data: { method: "GET", path: "/" }, headers: { "x-stoker-csrf": "1" } });
-  expect(((await answer.json()) as { body: string }).body).toContain("shop v3");
-  await page.request.delete(`api/v1/apps/${id}`, { headers: { "x-stoker-csrf": "1" } });
+  expect(await answerAndRemove(page, id)).toContain("shop v3");
 });

@@ -1,12 +1,9 @@
 // An app's logs and tracebacks, read from its agent (the control plane keeps no copy of logs).
 import "server-only";
-import * as z from "zod";
 import { agentHub } from "../agents/agent-hub";
 import { db } from "../db";
-import { type LogQuery, LogPageSchema, TracebackGroupSchema, type TracebackGroupView } from "../protocol";
+import { LogChunkSchema, LogPageSchema, type LogQuery, TracebackGroupSchema, type TracebackGroupView } from "../protocol";
 import { err, ok, type Result } from "../result";
-
-const LogChunkSchema = z.object({ data: z.string(), next: z.number().int().min(0), eof: z.boolean() });
 
 async function hostOf(appId: string): Promise<Result<string>> {
   const app = await db.app.findUnique({ where: { id: appId }, select: { hostId: true } });

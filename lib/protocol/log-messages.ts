@@ -11,6 +11,9 @@ export const LogLineSchema = z.object({
 });
 export type WireLogLine = z.infer<typeof LogLineSchema>;
 
+/** The agent's answer to logs.chunk: rendered lines (base64) and where the next chunk starts. */
+export const LogChunkSchema = z.object({ data: z.string(), next: z.number().int().min(0), eof: z.boolean() });
+
 /** History filters (query string of GET /apps/{id}/logs). `stream=webserver` is the web server's error log. */
 export const LogQuerySchema = z.strictObject({
   process: z.coerce.number().int().min(1).optional(),
