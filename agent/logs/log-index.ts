@@ -3,7 +3,7 @@
 // (`offset ts pid stream`). One record per batch instead of a prefix per line is what lets the
 // agent store a flood of output at the speed of copying it.
 import type { FileHandle } from "node:fs/promises";
-import type { LogStream } from "./log-sink";
+import type { LogStream } from "./log-store";
 
 export type IndexRecord = { offset: number; ts: string; pid: number; stream: LogStream };
 

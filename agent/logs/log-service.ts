@@ -1,7 +1,8 @@
 // Per-app log services on the agent: traceback groups fed by every line, and the live tail
 // sent to the control plane in small batches while someone follows the app (bounded: excess
 // lines are counted as dropped, they stay on disk and can be read back by position).
-import type { LogLine, LogSink } from "./log-sink";
+import type { BatchSource } from "./log-batch";
+import type { LogLine } from "./log-store";
 import { type TracebackEvent, type TracebackGroup, TracebackGroups, watchTracebacks } from "./tracebacks";
 
 export type LinesSender = (appId: string, lines: LogLine[], dropped: number) => void;
@@ -34,7 +35,7 @@ export class LogService {
     this.sender = sender;
   }
 
-  attach(appId: string, sink: LogSink): void {
+  attach(appId: string, sink: BatchSource): void {
     this.detach(appId);
     const groups = new TracebackGroups();
     const entry: Attached = { groups, stop: () => {}, following: false, pending: [], dropped: 0, recentTracebacks: [], recentExits: [], premature: [] };

@@ -1,7 +1,7 @@
 // Reads an app's log by position (seq = bytes before a line across rotations), for the live tail:
 // the newest N lines to start with, and everything after a seq to resume without gap or duplicate.
 import { closeLogFiles, type OpenLogFile, openLogFiles } from "./log-files";
-import { type LogLine, readBase } from "./log-sink";
+import { type LogLine, readBase } from "./log-store";
 import { readStoredLinesBackward, readStoredLinesForward, type StoredLine } from "./stored-lines";
 
 type Positioned = { file: OpenLogFile; base: number };

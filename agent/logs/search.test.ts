@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { LogSink } from "./log-sink";
+import { LogStore } from "./log-store";
 import { type SearchFilters, type SearchPage, searchLogs } from "./search";
 
 const dirs: string[] = [];
@@ -16,8 +16,8 @@ afterEach(() => {
 });
 
 /** A sink that rotates every ~1.5 KB and keeps plenty of files, so rotation happens mid-test. */
-function sinkIn(dir: string): LogSink {
-  return new LogSink(dir, { fileBytes: 1500, totalBytes: 1500 * 100 });
+function sinkIn(dir: string): LogStore {
+  return new LogStore(dir, { fileBytes: 1500, totalBytes: 1500 * 100 });
 }
 
 async function mustSearch(dir: string, filters: SearchFilters): Promise<SearchPage> {

@@ -2,7 +2,7 @@
 // opaque cursor that stays valid across rotation. User regexes run in a worker with a time budget.
 import { err, ok, type Result } from "../../lib/protocol";
 import { closeLogFiles, type OpenLogFile, openLogFiles } from "./log-files";
-import type { LogLine, LogStream } from "./log-sink";
+import type { LogLine, LogStream } from "./log-store";
 import { RegexMatcher } from "./regex-matcher";
 import { readStoredLinesBackward } from "./stored-lines";
 

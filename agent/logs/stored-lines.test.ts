@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readLogOp } from "../supervisor/read-log-op";
-import { type LogLine, LogSink } from "./log-sink";
+import { type LogLine, LogStore } from "./log-store";
 import { readSince, readTail } from "./read-positions";
 import { searchLogs } from "./search";
 
@@ -22,7 +22,7 @@ const strip = (l: LogLine) => ({ ts: l.ts, pid: l.pid, stream: l.stream, text: l
 
 /** Interleaved output of three streams, across several rotations; returns the lines as the sink saw them. */
 function writeMixed(dir: string, count: number): LogLine[] {
-  const sink = new LogSink(dir, { fileBytes: 2048, totalBytes: 1 << 20 });
+  const sink = new LogStore(dir, { fileBytes: 2048, totalBytes: 1 << 20 });
   const seen: LogLine[] = [];
   sink.onLines((l) => seen.push(...l));
   for (let i = 0; i < count; i++) {
@@ -68,7 +68,7 @@ describe("stored lines", () => {
   it("keeps reading a log written before indexes existed, and indexes what comes after it", async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, "app.log"), "2024-01-01T10:00:00.000Z 5 out old line\n2024-01-01T10:00:01.000Z 6 err old error\n");
-    const sink = new LogSink(dir);
+    const sink = new LogStore(dir);
     sink.write(7, "out", "new line\n");
     sink.close();
     const lines = await readTail(dir, 10);
@@ -82,11 +82,11 @@ describe("stored lines", () => {
 
   it("survives a record torn by a crash: later records still name their lines", async () => {
     const dir = tempDir();
-    const first = new LogSink(dir);
+    const first = new LogStore(dir);
     first.write(1, "out", "before\n");
     first.close();
     appendFileSync(path.join(dir, "app.idx"), "17 2024-01-01T"); // the agent died mid-record
-    const second = new LogSink(dir);
+    const second = new LogStore(dir);
     second.write(2, "err", "after\n");
     second.close();
     expect((await readTail(dir, 10)).map((l) => [l.pid, l.stream, l.text])).toEqual([
@@ -97,11 +97,11 @@ describe("stored lines", () => {
 
   it("finishes a rotation a crash cut in half: the index follows its log, and both keep their lines", async () => {
     const dir = tempDir();
-    const first = new LogSink(dir);
+    const first = new LogStore(dir);
     first.write(3, "err", "old one\n");
     first.close();
     renameSync(path.join(dir, "app.log"), path.join(dir, "app.log.1")); // the log was shifted, then the agent died
-    const second = new LogSink(dir);
+    const second = new LogStore(dir);
     second.write(4, "out", "new one\n");
     second.close();
     expect(readdirSync(dir).sort()).toEqual(["app.idx", "app.idx.1", "app.log", "app.log.1"]);

@@ -2,7 +2,7 @@
 // the records of its index, read newest first (search, tail) or oldest first (resume after a seq).
 import { type IndexRecord, type OpenIndex, parseIndexRecord } from "./log-index";
 import { type OpenLogFile, readLinesBackward } from "./log-files";
-import type { LogLine } from "./log-sink";
+import type { LogLine } from "./log-store";
 
 /** A line and where it is in its file. */
 export type StoredLine = LogLine & { offset: number; bytes: number };

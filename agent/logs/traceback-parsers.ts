@@ -1,6 +1,6 @@
 // Line-by-line recognisers for the error reports of Python, PHP, Perl, Node and uWSGI.
 // Each block parser is fed the lines of one process stream; the detector decides what to do with the result.
-import type { LogStream } from "./log-sink";
+import type { LogStream } from "./log-store";
 
 export type TracebackLanguage = "python" | "php" | "perl" | "node" | "uwsgi";
 export type TracebackFrame = { file: string; line: number | null; func: string };
@@ -272,6 +272,9 @@ class UwsgiParser implements BlockParser {
  * "at FILE line N". Patterns starting with a common character (a space) make the scan slower.
  */
 export const MAY_START_REPORT = /Error|error:|Exception|Traceback|File "|line \d|uWSGI process|unable to load app|no python application/;
+
+/** The same test on raw bytes, for whole batches: every match above contains one of these. */
+export const MAY_START_NEEDLES: readonly Buffer[] = ["rror", "Exception", "Traceback", 'File "', "line ", "uWSGI process", "unable to load app", "no python application"].map((s) => Buffer.from(s));
 
 /** Returns a parser when `text` opens a report, else null. Order matters: the most specific shapes first. */
 export function startBlock(text: string): BlockParser | null {

@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { type LogLine, LogSink } from "./log-sink";
+import { LogBatch } from "./log-batch";
+import { type LogLine, LogStore } from "./log-store";
+import { MAY_START_NEEDLES, MAY_START_REPORT, startBlock } from "./traceback-parsers";
 import { fingerprint, normalizeMessage, TracebackDetector, type TracebackEvent, TracebackGroups, watchTracebacks } from "./tracebacks";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
@@ -157,7 +159,7 @@ describe("TracebackDetector streaming", () => {
 
   it("emits the last report from a live sink after the idle timer, without a following line", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "stoker-tb-"));
-    const sink = new LogSink(dir);
+    const sink = new LogStore(dir);
     const events: TracebackEvent[] = [];
     const stop = watchTracebacks(sink, (e) => events.push(e), { idleMs: 60 });
     try {
@@ -172,6 +174,22 @@ describe("TracebackDetector streaming", () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(events).toHaveLength(1);
+  });
+
+  it("lets no batch that holds the first line of a report past the byte pre-filter", () => {
+    const files = readdirSync(path.join(import.meta.dirname, "fixtures")).filter((f) => f.endsWith(".txt") || f.endsWith(".log"));
+    const openers = files.flatMap((f) => toLines(fixture(f)).map((l) => l.text)).filter((t) => startBlock(t));
+    expect(openers.length).toBeGreaterThan(files.length / 2);
+    for (const text of openers) {
+      const batch = new LogBatch("", 1, "err", Buffer.from(`${text}\n`), 0);
+      expect({ text, passes: batch.mayContain(MAY_START_NEEDLES) }).toEqual({ text, passes: true });
+    }
+    // Every alternative of the string pre-filter holds a needle (the byte test is never the stricter one).
+    for (const word of MAY_START_REPORT.source.split("|")) {
+      const sample = word.replace("\\d", "7");
+      expect({ word, hit: new LogBatch("", 1, "err", Buffer.from(`x ${sample} y\n`), 0).mayContain(MAY_START_NEEDLES) }).toEqual({ word, hit: true });
+    }
+    expect(new LogBatch("", 1, "out", Buffer.from("GET /health 200 3ms\nspew 000000042 xxxx\n"), 0).mayContain(MAY_START_NEEDLES)).toBe(false);
   });
 
   it("survives a report split across push calls", () => {

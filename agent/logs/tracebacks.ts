@@ -1,8 +1,8 @@
 // Streaming traceback detector: turns the multi-line error reports in an app's log lines into one
 // event each, tracking every pid+stream separately because processes interleave their output.
-import type { LogBatch } from "./log-batch";
-import type { LogLine, LogSink } from "./log-sink";
-import { type BlockParser, MAY_START_REPORT, startBlock, type TracebackEvent } from "./traceback-parsers";
+import type { BatchSource, LogBatch } from "./log-batch";
+import type { LogLine } from "./log-store";
+import { type BlockParser, MAY_START_NEEDLES, startBlock, type TracebackEvent } from "./traceback-parsers";
 
 export type { TracebackCause, TracebackEvent, TracebackFrame, TracebackLanguage } from "./traceback-parsers";
 export { fingerprint, normalizeMessage } from "./traceback-fingerprint";
@@ -68,9 +68,9 @@ export class TracebackDetector {
     return events;
   }
 
-  /** Feeds a stored batch; one regex pass over it skips a batch that cannot start a report. */
+  /** Feeds a stored batch; a few byte scans skip a batch that cannot start a report. */
   pushBatch(batch: LogBatch, now: number = Date.now()): TracebackEvent[] {
-    if (!this.open.has(`${batch.pid}:${batch.stream}`) && !batch.mayMatch(MAY_START_REPORT)) return [];
+    if (!this.open.has(`${batch.pid}:${batch.stream}`) && !batch.mayContain(MAY_START_NEEDLES)) return [];
     return this.push(batch.lines(), now);
   }
 
@@ -114,7 +114,7 @@ export class TracebackDetector {
  * Returns a stop function that flushes what is left.
  */
 export function watchTracebacks(
-  sink: Pick<LogSink, "onBatch">,
+  sink: BatchSource,
   onEvent: (event: TracebackEvent) => void,
   opts: DetectorOptions = {},
 ): () => void {

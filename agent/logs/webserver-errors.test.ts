@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { LogLine } from "./log-sink";
+import type { LogLine } from "./log-store";
 import { TracebackDetector } from "./tracebacks";
 import { appForError, linkPremature, parseWebServerError, socketAddress, type WebServerError } from "./webserver-errors";
 

@@ -11,7 +11,8 @@ import {
   type Result,
 } from "../../lib/protocol";
 import type { LogBatch } from "../logs/log-batch";
-import { type LogLimits, LogSink } from "../logs/log-sink";
+import { LogSink } from "../logs/log-sink";
+import type { LogLimits } from "../logs/log-store";
 import { type LaunchPlan, planLaunch } from "./launch-plan";
 import { adoptListenSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, socketAddress } from "./app-socket";
 import { ProcessSlot, type SlotHooks } from "./process-slot";

@@ -1,9 +1,8 @@
 // Starts one FastCGI process (or re-attaches to one that survived an agent restart).
 // stdout/stderr go through pipes whose read ends the child also keeps (fds 3 and 4), so the
-// pipes never lose their reader: a restarted agent takes them back with pidfd_getfd.
+// pipes never lose their reader: a restarted agent takes them back with pidfd_getfd. The agent's
+// read ends go to the log ingest thread, which reads them to their end.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readSync } from "node:fs";
-import { Socket } from "node:net";
 import type { LogSink } from "../logs/log-sink";
 import type { LaunchPlan } from "./launch-plan";
 import { closeFd, pipe, takeFd } from "./native";
@@ -22,40 +21,6 @@ export type OsProcess = {
 
 const OUT_READ_FD = 3;
 const ERR_READ_FD = 4;
-
-// Node reads a pipe 64 KiB at a time through its stream machinery. When a read comes back full,
-// the pipe (1 MiB) likely holds more: take up to one pipe's worth right away with plain reads into
-// one reused buffer (measured in a bare reader: about a quarter less CPU in a flood than a stream
-// event per 64 KiB; inside the agent the gain was within the noise of this machine),
-// then let the event loop run, so one flooding process cannot starve the others.
-const FULL_READ = 64 * 1024;
-const MAX_EXTRA_READS = 16;
-const readBuffer = Buffer.allocUnsafe(FULL_READ);
-
-function readRest(fd: number, pid: number, stream: "out" | "err", sink: LogSink): void {
-  for (let i = 0; i < MAX_EXTRA_READS; i++) {
-    let n: number;
-    try {
-      n = readSync(fd, readBuffer, 0, FULL_READ, null); // non-blocking: Node set O_NONBLOCK when it opened the pipe
-    } catch {
-      return; // EAGAIN: empty for now; the socket hears of the next data (or the end) itself
-    }
-    if (n > 0) sink.write(pid, stream, readBuffer.subarray(0, n)); // the sink copies it before the next read
-    if (n < FULL_READ) return;
-  }
-}
-
-function drain(fd: number, pid: number, stream: "out" | "err", sink: LogSink): Promise<void> {
-  return new Promise((resolve) => {
-    const s = new Socket({ fd, readable: true, writable: false });
-    s.on("data", (chunk: Buffer) => {
-      sink.write(pid, stream, chunk);
-      if (chunk.length === FULL_READ) readRest(fd, pid, stream, sink);
-    });
-    s.on("error", () => resolve());
-    s.on("close", () => resolve());
-  });
-}
 
 function signalGroup(pid: number, sig: NodeJS.Signals): void {
   try {
@@ -94,7 +59,7 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
     return { pid: 0, startTicks: 0, startedAt: new Date().toISOString(), exited: failed, signal: () => {} };
   }
   child.unref();
-  const outputDone = Promise.all([drain(outR, pid, "out", sink), drain(errR, pid, "err", sink)]);
+  const outputDone = Promise.all([sink.attach(outR, pid, "out"), sink.attach(errR, pid, "err")]);
   const exit = new Promise<ExitInfo>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   return {
     pid,
@@ -113,7 +78,15 @@ export function adoptProcess(pid: number, startTicks: number, startedAt: string,
   if (!isAlive(pid, startTicks)) return null;
   let outputDone: Promise<unknown> = Promise.resolve();
   try {
-    outputDone = Promise.all([drain(takeFd(pid, OUT_READ_FD), pid, "out", sink), drain(takeFd(pid, ERR_READ_FD), pid, "err", sink)]);
+    const out = takeFd(pid, OUT_READ_FD);
+    let err: number;
+    try {
+      err = takeFd(pid, ERR_READ_FD);
+    } catch (e) {
+      closeFd(out);
+      throw e;
+    }
+    outputDone = Promise.all([sink.attach(out, pid, "out"), sink.attach(err, pid, "err")]);
   } catch {
     // Started by something else (or fds closed by the app): supervise without output.
   }

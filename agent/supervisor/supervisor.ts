@@ -16,7 +16,7 @@ import { liveSpec } from "../deploy/live-spec";
 import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
-import type { LogLimits } from "../logs/log-sink";
+import type { LogLimits } from "../logs/log-store";
 import { readLogOp } from "./read-log-op";
 import { sendTestRequest } from "../fastcgi/test-request";
 import { AppRunner } from "./app-runner";
@@ -197,7 +197,7 @@ export class Supervisor {
     if (op.op === "tracebacks.list") return ok(this.logs.tracebacks(op.appId));
     if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on) });
     if (op.op.startsWith("logs.")) {
-      runner.sink.flushIndex(); // every line on disk must have its record before it is read
+      await runner.sink.settled(); // lines the agent wrote just before (notes) are in the files
       return readLogOp(runner.sink.dir, op);
     }
     const webTargets = webTargetsFor(this.opts.stateDir, this.opts.webTargets ?? {});

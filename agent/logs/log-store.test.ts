@@ -1,10 +1,10 @@
-// LogSink: every line lands once, in order, with a seq that is its byte position in the whole log.
+// LogStore: every line lands once, in order, with a seq that is its byte position in the whole log.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LogBatch } from "./log-batch";
-import { type LogLine, LogSink } from "./log-sink";
+import { type LogLine, LogStore } from "./log-store";
 import { readSince, readTail } from "./read-positions";
 
 const dirs: string[] = [];
@@ -14,10 +14,10 @@ afterEach(() => {
 const sinkIn = (limits?: { fileBytes: number; totalBytes: number }) => {
   const dir = mkdtempSync(path.join(tmpdir(), "sink-"));
   dirs.push(dir);
-  return new LogSink(dir, limits);
+  return new LogStore(dir, limits);
 };
 
-describe("LogSink", () => {
+describe("LogStore", () => {
   it("joins partial chunks into whole lines and gives each line its byte position, also for non-ASCII text", () => {
     const sink = sinkIn();
     const seen: LogLine[] = [];

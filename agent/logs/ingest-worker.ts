@@ -1,0 +1,181 @@
+// The log ingest thread: reads every supervised process's stdout and stderr pipes and appends the
+// output to its app's LogStore, so a flood is stored at the speed of the pipe whatever the main
+// thread is doing. Stored batches go to the main thread as places in a shared ring, not copies;
+// while the main thread still holds the whole ring, reading waits and the pipes absorb the burst.
+import { closeSync } from "node:fs";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import type { IngestCommand, IngestEvent, IngestPost, IngestWorkerData } from "./ingest-messages";
+import { MAIN_IDLE, RELEASED, STOPPING } from "./ingest-messages";
+import type { LogBatch } from "./log-batch";
+import { LogStore } from "./log-store";
+import { PollSet, pipeCapacity, readAvailable, setNonBlocking } from "./pipe-poll";
+
+const MIN_READ = 64 * 1024; // a read never gets less room than one full pipe read
+const MAX_READ = 1 << 20; // one pipe's worth: a flooding process cannot keep the others waiting
+// While output flows, batches are handed over at most this often: fewer, larger messages. A line
+// on a live tail waits at most this long for it.
+const POST_EVERY_MS = 2;
+const FLOOD_PAUSE_MS = 1;
+
+type Pipe = { id: number; fd: number; log: number; pid: number; stream: "out" | "err"; capacity: number };
+
+const data = workerData as IngestWorkerData;
+const ring = Buffer.from(data.ring);
+const control = new Int32Array(data.control);
+const stores = new Map<number, LogStore>();
+const pipes = new Map<number, Pipe>();
+const polls = new PollSet();
+let polled: Pipe[] = [];
+let pipesChanged = true;
+let outbox: IngestEvent[] = [];
+let release = 0; // ring bytes the main thread frees after handling the outbox
+let handedOut = 0; // ring bytes given to reads so far (wraps at 2^32, as control[RELEASED] does)
+let writeAt = 0;
+let postedAt = 0;
+
+function post(): void {
+  if (!outbox.length && !release) return;
+  postedAt = performance.now();
+  Atomics.store(control, MAIN_IDLE, 0);
+  parentPort?.postMessage({ events: outbox, release } satisfies IngestPost);
+  outbox = [];
+  release = 0;
+}
+
+function batchEvent(log: number, batch: LogBatch): IngestEvent {
+  const { ts, pid, stream, seq, bytes } = batch;
+  if (bytes.buffer === data.ring) return { t: "batch", log, ts, pid, stream, seq, at: bytes.byteOffset, len: bytes.length };
+  return { t: "batch", log, ts, pid, stream, seq, at: 0, len: bytes.length, bytes: new Uint8Array(bytes) }; // joined or rewritten lines: small
+}
+
+function run(command: IngestCommand): void {
+  switch (command.op) {
+    case "open": {
+      const store = new LogStore(command.dir, command.limits);
+      store.onBatch((batch) => outbox.push(batchEvent(command.log, batch)));
+      stores.set(command.log, store);
+      return;
+    }
+    case "close":
+      stores.get(command.log)?.close();
+      stores.delete(command.log);
+      return;
+    case "write":
+      stores.get(command.log)?.write(command.pid, command.stream, command.text);
+      return;
+    case "flush":
+      stores.get(command.log)?.flush(command.pid);
+      return;
+    case "attach":
+      setNonBlocking(command.fd);
+      pipes.set(command.id, { id: command.id, fd: command.fd, log: command.log, pid: command.pid, stream: command.stream, capacity: pipeCapacity(command.fd) });
+      pipesChanged = true;
+      return;
+    case "sync":
+      outbox.push({ t: "done", id: command.id });
+      post();
+      return;
+  }
+}
+
+function runCommands(): void {
+  for (let m = receiveMessageOnPort(data.commands); m; m = receiveMessageOnPort(data.commands)) {
+    const command = m.message as IngestCommand;
+    try {
+      run(command);
+    } catch (e) {
+      outbox.push({ t: "failed", log: "log" in command ? command.log : 0, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+}
+
+const wakeBytes = Buffer.alloc(256);
+function drainWake(): void {
+  while (readAvailable(data.wakeFd, wakeBytes) === wakeBytes.length);
+}
+
+/**
+ * Room for the next read in the ring, once the main thread has let go of the bytes it overwrites;
+ * 0 if the process is exiting (its main thread will not let go of anything any more).
+ */
+function reserve(): number {
+  if (ring.length - writeAt < MIN_READ) {
+    const skipped = ring.length - writeAt; // the tail too short for a read: freed with the next post
+    handedOut = (handedOut + skipped) | 0;
+    release += skipped;
+    writeAt = 0;
+  }
+  const size = Math.min(MAX_READ, ring.length - writeAt);
+  for (;;) {
+    const released = Atomics.load(control, RELEASED);
+    if (((handedOut - released) | 0) + size <= ring.length) return size;
+    if (Atomics.load(control, STOPPING)) return 0;
+    post();
+    Atomics.wait(control, RELEASED, released, 50);
+  }
+}
+
+function end(pipe: Pipe): void {
+  try {
+    closeSync(pipe.fd);
+  } catch {
+    // already closed
+  }
+  pipes.delete(pipe.id);
+  pipesChanged = true;
+  outbox.push({ t: "done", id: pipe.id });
+}
+
+/**
+ * Reads what the pipe holds into the ring and stores it. True if the process is flooding: the pipe
+ * held a lot, yet not so much that it could fill up during a short pause.
+ */
+function readPipe(pipe: Pipe): boolean {
+  const size = reserve();
+  if (!size) return false;
+  const store = stores.get(pipe.log); // none: the app was removed while its output drained
+  // The line left unfinished by the last read goes in front, so the whole chunk is one batch in the ring.
+  const held = store?.takeHeld(pipe.pid, pipe.stream);
+  const heldBytes = held ? held.copy(ring, writeAt) : 0;
+  const n = readAvailable(pipe.fd, ring.subarray(writeAt + heldBytes, writeAt + size));
+  if (n <= 0) {
+    if (held) store?.write(pipe.pid, pipe.stream, held); // held again, or stored by the flush at the end
+    if (n === 0) end(pipe);
+    return false;
+  }
+  const chunk = ring.subarray(writeAt, writeAt + heldBytes + n);
+  handedOut = (handedOut + chunk.length) | 0;
+  release += chunk.length;
+  writeAt += chunk.length;
+  store?.write(pipe.pid, pipe.stream, chunk);
+  return n >= MIN_READ && n < pipe.capacity / 2;
+}
+
+while (!Atomics.load(control, STOPPING)) {
+  if (pipesChanged) {
+    polled = [...pipes.values()];
+    polls.set([data.wakeFd, ...polled.map((p) => p.fd)]);
+    pipesChanged = false;
+  }
+  // Before sleeping, hand over everything stored (after a short wait for more, if the last hand-over was
+  // just now); while busy, only when the main thread is ready for more.
+  if (polls.wait(0) === 0) {
+    const wait = Math.ceil(postedAt + POST_EVERY_MS - performance.now());
+    if (!outbox.length || wait <= 0 || polls.wait(wait) === 0) {
+      post();
+      polls.wait(-1);
+    }
+  }
+  if (polls.ready(0)) {
+    drainWake();
+    runCommands();
+  }
+  let flooding = false;
+  for (let i = 0; i < polled.length; i++) {
+    if (polls.ready(i + 1) && pipes.has(polled[i].id) && readPipe(polled[i])) flooding = true;
+  }
+  if (Atomics.load(control, MAIN_IDLE) && performance.now() - postedAt >= POST_EVERY_MS) post();
+  // A flooding process refills the pipe faster than it is read: let it fill for a moment, and take
+  // it in fewer, larger reads (fewer batches to store and hand over). A quiet one is read at once.
+  if (flooding) Atomics.wait(control, STOPPING, 0, FLOOD_PAUSE_MS);
+}

@@ -1,0 +1,238 @@
+// One app's durable log: every line of every process, appended to `<dir>/app.log` exactly as the
+// process wrote it, with an index beside it (`app.idx`: one record per batch with its time, pid and
+// stream), rotated by size under a total cap. Listeners get the same lines as batches.
+// Runs on the log ingest thread (ingest-worker.ts); the rest of the agent talks to it through LogSink.
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import path from "node:path";
+import { LogBatch } from "./log-batch";
+import { formatIndexRecord, indexHeader, parseIndexHeader } from "./log-index";
+
+export type LogStream = "out" | "err" | "web";
+/** `seq` is the line's position in the app's whole log (bytes before it, across rotations). */
+export type LogLine = { ts: string; pid: number; stream: LogStream; text: string; seq?: number };
+export type LogLimits = { fileBytes: number; totalBytes: number };
+
+export const DEFAULT_LOG_LIMITS: LogLimits = { fileBytes: 16 << 20, totalBytes: 128 << 20 };
+const MAX_LINE = 16 * 1024;
+const TRUNCATED = Buffer.from("…[truncated]").toString("latin1");
+const NEWLINE = Buffer.from("\n");
+export const BASE_FILE = "app.log.base";
+
+/** True if a line may be longer than MAX_LINE: a cheap probe every MAX_LINE/2 bytes rules it out. */
+function mayHaveLongLine(bytes: Buffer): boolean {
+  const step = MAX_LINE / 2;
+  for (let at = 0; at < bytes.length; at += step) if (bytes.indexOf(10, at) - at > step) return true;
+  return false;
+}
+
+/**
+ * The bytes as stored when they are not stored exactly as written: CRLF line ends become LF and
+ * lines longer than MAX_LINE are cut. Lines are handled as latin1 strings (one char per byte):
+ * exact for any encoding.
+ */
+function normalize(bytes: Buffer): Buffer {
+  const lines = bytes.toString("latin1").replaceAll("\r\n", "\n").slice(0, -1).split("\n");
+  return Buffer.from(`${lines.map((l) => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) + TRUNCATED : l)).join("\n")}\n`, "latin1");
+}
+
+/** How a line written by the agent itself about an app reads in the app's log. */
+export function noteLine(text: string): string {
+  return `[stoker] ${text.replace(/[\r\n]+/g, " ")}\n`;
+}
+
+/** The seq of the current file's first byte, kept beside the log so it survives agent restarts. */
+export function readBase(dir: string): number {
+  try {
+    return Number(readFileSync(path.join(dir, BASE_FILE), "utf8")) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function inoOf(file: string): number | null {
+  return existsSync(file) ? statSync(file).ino : null;
+}
+
+/** The log inode an index file names in its header, or null. */
+function indexedIno(indexFile: string): number | null {
+  try {
+    const fd = openSync(indexFile, "r");
+    try {
+      const head = Buffer.alloc(64);
+      const n = readSync(fd, head, 0, head.length, 0);
+      return parseIndexHeader(head.toString("latin1", 0, n).split("\n")[0]);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
+export class LogStore {
+  private fd = -1;
+  private indexFd = -1;
+  private size = 0; // bytes in app.log
+  private indexSize = 0; // bytes in app.idx
+  private base: number; // bytes in files rotated away before the current one
+  private listeners = new Set<(batch: LogBatch) => void>();
+  private partial = new Map<string, Buffer>(); // each stream's unfinished line
+  private closed = false;
+  readonly file: string;
+  private readonly indexFile: string;
+
+  constructor(
+    readonly dir: string,
+    private limits: LogLimits = DEFAULT_LOG_LIMITS,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, "app.log");
+    this.indexFile = path.join(dir, "app.idx");
+    this.base = readBase(dir);
+    this.open();
+  }
+
+  /** Every stored chunk of lines, as it is written. */
+  onBatch(listener: (batch: LogBatch) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Every stored line (decoded one by one: for listeners that need each line anyway). */
+  onLines(listener: (lines: LogLine[]) => void): () => void {
+    return this.onBatch((batch) => listener(batch.lines()));
+  }
+
+  /**
+   * Appends a chunk of process output; an unfinished last line waits for the next chunk. `chunk`
+   * may be reused by the caller once this returns (and once listeners are done with its batches).
+   */
+  write(pid: number, stream: LogStream, chunk: Buffer | string): void {
+    if (this.closed) return; // output still draining after the app was removed
+    const key = `${pid}:${stream}`;
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    const held = this.partial.get(key);
+    const end = bytes.lastIndexOf(10) + 1;
+    if (end === 0) {
+      const rest = held ? Buffer.concat([held, bytes]) : Buffer.from(bytes); // a copy: callers reuse their buffer
+      if (rest.length > MAX_LINE) {
+        this.partial.delete(key);
+        this.append(pid, stream, Buffer.concat([rest, NEWLINE]));
+      } else if (rest.length) this.partial.set(key, rest);
+      return;
+    }
+    // The line begun in the previous chunk is stored on its own, so the rest is stored straight from `chunk`.
+    let from = 0;
+    if (held) {
+      from = bytes.indexOf(10) + 1;
+      this.append(pid, stream, Buffer.concat([held, bytes.subarray(0, from)]));
+    }
+    if (end > from) this.append(pid, stream, bytes.subarray(from, end));
+    const rest = bytes.subarray(end);
+    if (rest.length > MAX_LINE) this.append(pid, stream, Buffer.concat([rest, NEWLINE]));
+    if (rest.length && rest.length <= MAX_LINE) this.partial.set(key, Buffer.from(rest));
+    else this.partial.delete(key);
+  }
+
+  /**
+   * Takes back a stream's unfinished line, so that a caller can put it in front of the stream's
+   * next chunk and store the two as one batch.
+   */
+  takeHeld(pid: number, stream: LogStream): Buffer | undefined {
+    const key = `${pid}:${stream}`;
+    const held = this.partial.get(key);
+    this.partial.delete(key);
+    return held;
+  }
+
+  /** Writes out what is left of a process's last unterminated line (on exit). */
+  flush(pid: number): void {
+    for (const stream of ["out", "err"] as const) {
+      const rest = this.partial.get(`${pid}:${stream}`);
+      this.partial.delete(`${pid}:${stream}`);
+      if (rest && !this.closed) this.append(pid, stream, Buffer.concat([rest, NEWLINE]));
+    }
+  }
+
+  /** A line written by the agent itself about the app (start, exit, restart). */
+  note(text: string): void {
+    if (!this.closed) this.append(0, "err", Buffer.from(noteLine(text)));
+  }
+
+  /**
+   * Stores whole lines (`bytes` ends in a newline) as one batch: its index record first, then its
+   * bytes, so a reader that sees the bytes always finds their record.
+   */
+  private append(pid: number, stream: LogStream, bytes: Buffer): void {
+    const data = bytes.indexOf(13) >= 0 || mayHaveLongLine(bytes) ? normalize(bytes) : bytes;
+    // The log and its index together stay under fileBytes (a record is well under 64 bytes).
+    if (this.size + this.indexSize + 64 + data.length > this.limits.fileBytes && this.size > 0) this.rotate();
+    const ts = new Date().toISOString();
+    const seq = this.base + this.size;
+    this.indexSize += writeSync(this.indexFd, formatIndexRecord(this.size, ts, pid, stream));
+    writeSync(this.fd, data);
+    this.size += data.length;
+    if (!this.listeners.size) return;
+    const batch = new LogBatch(ts, pid, stream, data, seq);
+    for (const listener of this.listeners) listener(batch);
+  }
+
+  /**
+   * Opens app.log and its index. An index left behind by a crash between the two halves of a
+   * rotation joins its log; a log with lines but no index (an older agent's, or a crash) is set
+   * aside whole, so an index always covers its log from the first byte.
+   */
+  private open(): void {
+    const logIno = inoOf(this.file);
+    const idxIno = indexedIno(this.indexFile);
+    if (logIno === null || idxIno !== logIno) {
+      if (idxIno !== null && idxIno === inoOf(`${this.file}.1`)) this.shiftNames(this.indexFile);
+      else rmSync(this.indexFile, { force: true });
+      if (logIno !== null && statSync(this.file).size > 0) this.shiftFiles(statSync(this.file).size);
+    }
+    this.fd = openSync(this.file, "a");
+    const stat = fstatSync(this.fd);
+    this.size = stat.size;
+    this.indexFd = openSync(this.indexFile, "a+");
+    this.indexSize = fstatSync(this.indexFd).size;
+    if (this.indexSize === 0) this.indexSize += writeSync(this.indexFd, indexHeader(stat.ino));
+    else {
+      const last = Buffer.alloc(1);
+      readSync(this.indexFd, last, 0, 1, this.indexSize - 1);
+      if (last[0] !== 10) this.indexSize += writeSync(this.indexFd, "\n"); // a record torn by a crash
+    }
+  }
+
+  private rotate(): void {
+    closeSync(this.fd);
+    closeSync(this.indexFd);
+    this.shiftFiles(this.size);
+    this.open();
+  }
+
+  /** app.log → app.log.1 → …, and the same for the index, dropping what falls past the total cap. */
+  private shiftFiles(currentSize: number): void {
+    // The base first: a crash before the renames then shifts every position alike, never overlapping two files.
+    this.base += currentSize;
+    writeFileSync(path.join(this.dir, BASE_FILE), String(this.base));
+    this.shiftNames(this.file);
+    this.shiftNames(this.indexFile);
+  }
+
+  private shiftNames(file: string): void {
+    const keep = Math.max(1, Math.floor(this.limits.totalBytes / this.limits.fileBytes) - 1);
+    rmSync(`${file}.${keep}`, { force: true });
+    for (let i = keep - 1; i >= 1; i--) {
+      if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+    }
+    if (existsSync(file)) renameSync(file, `${file}.1`);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+    closeSync(this.indexFd);
+    this.listeners.clear();
+  }
+}
