@@ -15,9 +15,12 @@ const MAX_READ = 1 << 20; // one pipe's worth: a flooding process cannot keep th
 // While output flows, batches are handed over at most this often: fewer, larger messages. A line
 // on a live tail waits at most this long for it.
 const POST_EVERY_MS = 2;
-const FLOOD_PAUSE_MS = 1;
+const FLOOD_POST_EVERY_MS = 8; // and in a flood: the ring holds ~10 ms of it, the main thread wakes less
+// A flooding pipe is left to fill to about a quarter of its capacity before the next read, for at most this long.
+const MAX_FLOOD_PAUSE_MS = 1;
+const MIN_FLOOD_PAUSE_MS = 0.2;
 
-type Pipe = { id: number; fd: number; log: number; pid: number; stream: "out" | "err"; capacity: number };
+type Pipe = { id: number; fd: number; log: number; pid: number; stream: "out" | "err"; capacity: number; readAt: number };
 
 const data = workerData as IngestWorkerData;
 const ring = Buffer.from(data.ring);
@@ -68,7 +71,7 @@ function run(command: IngestCommand): void {
       return;
     case "attach":
       setNonBlocking(command.fd);
-      pipes.set(command.id, { id: command.id, fd: command.fd, log: command.log, pid: command.pid, stream: command.stream, capacity: pipeCapacity(command.fd) });
+      pipes.set(command.id, { id: command.id, fd: command.fd, log: command.log, pid: command.pid, stream: command.stream, capacity: pipeCapacity(command.fd), readAt: 0 });
       pipesChanged = true;
       return;
     case "sync":
@@ -127,12 +130,13 @@ function end(pipe: Pipe): void {
 }
 
 /**
- * Reads what the pipe holds into the ring and stores it. True if the process is flooding: the pipe
- * held a lot, yet not so much that it could fill up during a short pause.
+ * Reads what the pipe holds into the ring and stores it. Returns how long to let the pipe fill before
+ * the next read (ms): a flooding process is then read in fewer, larger reads, with fewer batches to
+ * store and hand over, while its pipe stays far from full; a quiet one is read at once (0).
  */
-function readPipe(pipe: Pipe): boolean {
+function readPipe(pipe: Pipe): number {
   const size = reserve();
-  if (!size) return false;
+  if (!size) return 0;
   const store = stores.get(pipe.log); // none: the app was removed while its output drained
   // The line left unfinished by the last read goes in front, so the whole chunk is one batch in the ring.
   const held = store?.takeHeld(pipe.pid, pipe.stream);
@@ -141,14 +145,19 @@ function readPipe(pipe: Pipe): boolean {
   if (n <= 0) {
     if (held) store?.write(pipe.pid, pipe.stream, held); // held again, or stored by the flush at the end
     if (n === 0) end(pipe);
-    return false;
+    return 0;
   }
   const chunk = ring.subarray(writeAt, writeAt + heldBytes + n);
   handedOut = (handedOut + chunk.length) | 0;
   release += chunk.length;
   writeAt += chunk.length;
   store?.write(pipe.pid, pipe.stream, chunk);
-  return n >= MIN_READ && n < pipe.capacity / 2;
+  const now = performance.now();
+  const bytesPerMs = n / Math.max(0.01, now - pipe.readAt);
+  pipe.readAt = now;
+  if (n < MIN_READ) return 0;
+  const pause = Math.min(MAX_FLOOD_PAUSE_MS, pipe.capacity / 4 / bytesPerMs);
+  return pause >= MIN_FLOOD_PAUSE_MS ? pause : 0;
 }
 
 while (!Atomics.load(control, STOPPING)) {
@@ -170,12 +179,11 @@ while (!Atomics.load(control, STOPPING)) {
     drainWake();
     runCommands();
   }
-  let flooding = false;
+  let pause = Number.POSITIVE_INFINITY;
   for (let i = 0; i < polled.length; i++) {
-    if (polls.ready(i + 1) && pipes.has(polled[i].id) && readPipe(polled[i])) flooding = true;
+    if (polls.ready(i + 1) && pipes.has(polled[i].id)) pause = Math.min(pause, readPipe(polled[i]));
   }
-  if (Atomics.load(control, MAIN_IDLE) && performance.now() - postedAt >= POST_EVERY_MS) post();
-  // A flooding process refills the pipe faster than it is read: let it fill for a moment, and take
-  // it in fewer, larger reads (fewer batches to store and hand over). A quiet one is read at once.
-  if (flooding) Atomics.wait(control, STOPPING, 0, FLOOD_PAUSE_MS);
+  const flooding = pause > 0 && pause !== Number.POSITIVE_INFINITY;
+  if (Atomics.load(control, MAIN_IDLE) && performance.now() - postedAt >= (flooding ? FLOOD_POST_EVERY_MS : POST_EVERY_MS)) post();
+  if (flooding) Atomics.wait(control, STOPPING, 0, pause);
 }
