@@ -1,6 +1,6 @@
 // An app's stored log lines with their timestamp, pid and stream: the lines of a log file joined to
 // the records of its index, read newest first (search, tail) or oldest first (resume after a seq).
-import { type IndexRecord, type OpenIndex, parseIndexRecord } from "./log-index";
+import { type IndexRecord, type OpenIndex, parseIndexRecord, recordsCovering } from "./log-index";
 import { type OpenLogFile, readLinesBackward } from "./log-files";
 import type { LogLine } from "./log-store";
 
@@ -59,17 +59,7 @@ export async function* readStoredLinesBackward(file: OpenLogFile, end: number): 
 export async function readStoredLinesForward(file: OpenLogFile, start: number, end = file.size): Promise<StoredLine[]> {
   const buf = Buffer.alloc(Math.max(0, Math.min(end, file.size) - start));
   await file.handle.read(buf, 0, buf.length, start);
-  // The records that cover [start, end), oldest first: the index is walked back to the one before `start`.
-  const records: IndexRecord[] = []; // newest first until reversed
-  if (file.index) {
-    for await (const raw of readLinesBackward(file.index, file.index.size)) {
-      const r = parseIndexRecord(raw.text);
-      if (!r || r.offset >= start + buf.length) continue;
-      records.push(r);
-      if (r.offset <= start) break;
-    }
-    records.reverse();
-  }
+  const records = file.index ? await recordsCovering(file.index, start, start + buf.length) : [];
   const lines: StoredLine[] = [];
   let k = 0;
   for (let pos = 0; pos < buf.length; ) {
