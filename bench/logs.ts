@@ -42,6 +42,28 @@ function rssKiB(pid: number): number {
   return m ? Number(m[1]) : Number.NaN;
 }
 
+/** CPU time (ms) a process has used so far, user + system. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
+}
+
+/** Waits until none of `pids` uses CPU for 300 ms (a manager may still be busy after its own run); returns the ms waited. */
+async function untilQuiet(pids: number[], limitMs = 15_000): Promise<number> {
+  const started = Date.now();
+  const total = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  while (Date.now() - started < limitMs) {
+    const before = total();
+    await sleep(300);
+    if (total() - before <= 10) break;
+  }
+  return Date.now() - started;
+}
+
 function killGroup(child: ChildProcess | number | undefined, sig: NodeJS.Signals = "SIGKILL"): void {
   const pid = typeof child === "number" ? child : child?.pid;
   if (!pid) return;
@@ -73,7 +95,7 @@ async function until<T>(fn: () => T | null | undefined | false | Promise<T | nul
 
 // ───────────────────────── (2) 1M-line ingest ─────────────────────────
 
-type IngestRun = { seconds: number; writerSeconds: number; lost: number; rssDoneKiB: number; rssPeakKiB: number; tracebacks?: number };
+type IngestRun = { seconds: number; writerSeconds: number; lost: number; rssDoneKiB: number; rssPeakKiB: number; cpuMs: number; tracebacks?: number };
 type IngestResult = { manager: string; rssBeforeKiB: number; runs: IngestRun[]; rssAfterIdleKiB: number; pid: number };
 
 const marker = (i: number) => `spew ${String(i).padStart(9, "0")} `;
@@ -123,6 +145,7 @@ async function ingestOnce(opts: { managerPid: number; timesFile: string; files: 
   spawnSync("sync");
   await sleep(500);
   let peak = rssKiB(opts.managerPid);
+  const cpuBefore = cpuMs(opts.managerPid);
   await opts.launch();
   const last = marker(LINES - 1);
   let doneAt = Number.NaN;
@@ -136,6 +159,7 @@ async function ingestOnce(opts: { managerPid: number; timesFile: string; files: 
     await sleep(10);
   }
   const rssDoneKiB = rssKiB(opts.managerPid);
+  const cpuDuring = cpuMs(opts.managerPid) - cpuBefore; // every thread of the manager, start of the writer included
   // The writer leaves its start time (process start, before Node boots) when it exits.
   const times = await until(
     () => (existsSync(opts.timesFile) ? z.object({ originMs: z.number(), doneMs: z.number() }).parse(JSON.parse(readFileSync(opts.timesFile, "utf8"))) : null),
@@ -144,13 +168,13 @@ async function ingestOnce(opts: { managerPid: number; timesFile: string; files: 
   );
   if (Number.isNaN(doneAt)) await sleep(2000); // never completed: give stragglers a moment, then count what is there
   const lost = LINES - countDistinct(opts.files(), LINES);
-  return { seconds: (doneAt - times.originMs) / 1000, writerSeconds: (times.doneMs - times.originMs) / 1000, lost, rssDoneKiB, rssPeakKiB: Math.max(peak, rssDoneKiB) };
+  return { seconds: (doneAt - times.originMs) / 1000, writerSeconds: (times.doneMs - times.originMs) / 1000, lost, rssDoneKiB, rssPeakKiB: Math.max(peak, rssDoneKiB), cpuMs: cpuDuring };
 }
 
 /**
  * A manager kept running while every manager takes its turns: runs are interleaved (supervisord,
- * PM2, Stoker, supervisord, …) so that a slower or faster spell of this shared machine falls on
- * all of them alike.
+ * PM2, Stoker, then PM2, Stoker, supervisord, …) so that a slower or faster spell of this shared
+ * machine falls on all of them alike, and each run starts once every manager has been idle for 300 ms.
  */
 type Manager = { name: string; pid: number; rssBeforeKiB: number; runOnce(run: number): Promise<IngestRun>; stop(): Promise<void> };
 
@@ -337,10 +361,14 @@ async function ingestInterleaved(writer: Writer): Promise<IngestResult[]> {
     const before = managers.map((m) => rssKiB(m.pid));
     const runs = managers.map((): IngestRun[] => []);
     for (let i = 0; i < RUNS; i++) {
-      for (const [k, m] of managers.entries()) {
-        console.error(`[bench] ingest (${writer} writer), run ${i + 1}/${RUNS}: ${m.name}`);
-        runs[k].push(await m.runOnce(i));
+      // Each round starts with another manager, so none always runs right after the same one.
+      for (let j = 0; j < managers.length; j++) {
+        const k = (i + j) % managers.length;
+        const m = managers[k];
         await sleep(2000);
+        const waited = await untilQuiet(managers.map((x) => x.pid));
+        console.error(`[bench] ingest (${writer} writer), run ${i + 1}/${RUNS}: ${m.name} (managers quiet after ${waited} ms)`);
+        runs[k].push(await m.runOnce(i));
       }
     }
     await sleep(5000);
@@ -548,11 +576,11 @@ function ingestTable(results: IngestResult[]): string {
     const med = median(secs);
     const ratio = r === stoker ? `**${(best / med).toFixed(2)}**` : (best / med).toFixed(2);
     const tb = r.runs[0].tracebacks === undefined ? "n/a" : r.runs.map((x) => x.tracebacks).join("/");
-    return `| ${r.manager} | ${med.toFixed(2)} (${secs.map((s) => s.toFixed(2)).join(", ")}) | ${median(r.runs.map((x) => x.writerSeconds)).toFixed(2)} | ${r.runs.map((x) => x.lost).join("/")} | ${mb(r.rssBeforeKiB)} → ${r.runs.map((x) => mb(x.rssDoneKiB)).join(" / ")} (peak ${mb(Math.max(...r.runs.map((x) => x.rssPeakKiB)))}) → ${mb(r.rssAfterIdleKiB)} | ${ratio} | ${tb} |`;
+    return `| ${r.manager} | ${med.toFixed(2)} (${secs.map((s) => s.toFixed(2)).join(", ")}) | ${median(r.runs.map((x) => x.writerSeconds)).toFixed(2)} | ${median(r.runs.map((x) => x.cpuMs))} | ${r.runs.map((x) => x.lost).join("/")} | ${mb(r.rssBeforeKiB)} → ${r.runs.map((x) => mb(x.rssDoneKiB)).join(" / ")} (peak ${mb(Math.max(...r.runs.map((x) => x.rssPeakKiB)))}) → ${mb(r.rssAfterIdleKiB)} | ${ratio} | ${tb} |`;
   });
   return [
-    "| manager | s until all lines in the log files, median (runs) | writer's own run time, s | lines lost per run | manager RSS MB: before → at completion of each run (peak) → 5 s after the last | ratio (fastest other ÷ this) | traceback groups found |",
-    "|---|---|---|---|---|---|---|",
+    "| manager | s until all lines in the log files, median (runs) | writer's own run time, s | manager CPU ms, median | lines lost per run | manager RSS MB: before → at completion of each run (peak) → 5 s after the last | ratio (fastest other ÷ this) | traceback groups found |",
+    "|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
 }
