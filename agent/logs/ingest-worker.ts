@@ -48,7 +48,7 @@ function post(): void {
 function batchEvent(log: number, batch: LogBatch): IngestEvent {
   const { ts, pid, stream, seq, bytes } = batch;
   if (bytes.buffer === data.ring) return { t: "batch", log, ts, pid, stream, seq, at: bytes.byteOffset, len: bytes.length };
-  return { t: "batch", log, ts, pid, stream, seq, at: 0, len: bytes.length, bytes: new Uint8Array(bytes) }; // joined or rewritten lines: small
+  return { t: "batch", log, ts, pid, stream, seq, at: 0, len: bytes.length, bytes: new Uint8Array(bytes) }; // rewritten lines (CRLF, cut) or the agent's own: a copy
 }
 
 function run(command: IngestCommand): void {
