@@ -11,7 +11,7 @@ import path from "node:path";
 import { fastcgiRequest } from "../agent/fastcgi/client";
 import { cgiParams } from "../agent/fastcgi/http-response";
 import { callLocalControl } from "../agent/link/local-control";
-import { closeFd, listenUnix } from "../agent/supervisor/native";
+import { closeFd, listenUnix } from "../agent/native";
 import { startNginxFront } from "../test/support/nginx-front";
 import {
   DEFAULT_WRK,

@@ -8,7 +8,7 @@ import type { AppSpec, RunByHandResult } from "../../lib/protocol";
 import { FastcgiError, type FastcgiResult, fastcgiRequest } from "../fastcgi/client";
 import { cgiParams, parseCgiResponse } from "../fastcgi/http-response";
 import { planLaunch } from "../supervisor/launch-plan";
-import { closeFd, listenUnix } from "../supervisor/native";
+import { closeFd, listenUnix } from "../native";
 
 export type RunByHandOptions = {
   socketDirs: string[];

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { type AppSpec, type AppSpecInput, AppSpecSchema } from "../../lib/protocol";
 import { planLaunch } from "../supervisor/launch-plan";
-import { closeFd, listenUnix } from "../supervisor/native";
+import { closeFd, listenUnix } from "../native";
 import { lookupGroup, lookupUser } from "../supervisor/users";
 
 export const PERL_HELLO = `#!/usr/bin/perl

@@ -5,7 +5,7 @@ import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { CONTROL_BYTES, type IngestCommand, type IngestPost, MAIN_IDLE, RELEASED, STOPPING } from "./ingest-messages";
 import { LogBatch } from "./log-batch";
 import type { LogLimits } from "./log-store";
-import { nonBlockingPipe } from "./pipe-poll";
+import { nonBlockingPipe } from "../native";
 
 // Batches wait here, not copied, until the main thread has handed them to their listeners.
 const RING_BYTES = 4 << 20;

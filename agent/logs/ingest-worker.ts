@@ -8,7 +8,8 @@ import type { IngestCommand, IngestEvent, IngestPost, IngestWorkerData } from ".
 import { MAIN_IDLE, RELEASED, STOPPING } from "./ingest-messages";
 import type { LogBatch } from "./log-batch";
 import { LogStore } from "./log-store";
-import { PollSet, pipeCapacity, readAvailable, setNonBlocking } from "./pipe-poll";
+import { pipeCapacity, readAvailable, setNonBlocking } from "../native";
+import { PollSet } from "./pipe-poll";
 
 const MIN_READ = 64 * 1024; // a read never gets less room than one full pipe read
 const MAX_READ = 1 << 20; // one pipe's worth: a flooding process cannot keep the others waiting

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeFd, pipe } from "../supervisor/native";
+import { closeFd, pipe } from "../native";
 import { LogSink } from "./log-sink";
 import type { LogLine } from "./log-store";
 import { readTail } from "./read-positions";

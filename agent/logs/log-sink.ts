@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ingestThread } from "./ingest-thread";
 import type { BatchSource, LogBatch } from "./log-batch";
-import { DEFAULT_LOG_LIMITS, type LogLimits, type LogLine, type LogStream, noteLine } from "./log-store";
+import { DEFAULT_LOG_LIMITS, type LogLimits, type LogStream, noteLine } from "./log-store";
 
 export class LogSink implements BatchSource {
   readonly file: string;
@@ -27,10 +27,6 @@ export class LogSink implements BatchSource {
   onBatch(listener: (batch: LogBatch) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  onLines(listener: (lines: LogLine[]) => void): () => void {
-    return this.onBatch((batch) => listener(batch.lines()));
   }
 
   /** Stores output that did not come through a pipe (the web server's lines); an unfinished last line waits. */

@@ -4,7 +4,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, unlinkSync } fr
 import { connect } from "node:net";
 import path from "node:path";
 import type { SocketSpec, SocketStatus } from "../../lib/protocol";
-import { closeFd, listenTcp, listenUnix, takeFd } from "./native";
+import { closeFd, listenTcp, listenUnix, takeFd } from "../native";
 import { lookupGroup, lookupUser } from "./users";
 
 export type ListenSocket = { fd: number; address: string };

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { LogSink } from "../logs/log-sink";
 import type { LaunchPlan } from "./launch-plan";
-import { closeFd, pipe, takeFd } from "./native";
+import { closeFd, pipe, takeFd } from "../native";
 import { isAlive, readProcStat } from "./proc-stats";
 
 export type ExitInfo = { code: number | null; signal: string | null };

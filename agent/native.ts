@@ -1,5 +1,6 @@
-// The few libc calls Node does not expose: listening sockets that are not accepted on,
-// pipes with raw fds, and taking an fd back from a running process (pidfd_getfd).
+// The few libc calls Node does not expose: listening sockets that are not accepted on, pipes with
+// raw fds, taking an fd back from a running process (pidfd_getfd), and waiting on and reading many
+// raw fds from a worker thread without an event-loop turn per read (poll, read).
 import koffi from "koffi";
 
 const libc = koffi.load("libc.so.6");
@@ -11,6 +12,8 @@ const c = {
   close: libc.func("int close(int fd)"),
   pipe2: libc.func("int pipe2(_Out_ int *fds, int flags)"),
   fcntl: libc.func("int fcntl(int fd, int cmd, int arg)"),
+  poll: libc.func("int poll(void *fds, unsigned long nfds, int timeout)"),
+  read: libc.func("long read(int fd, void *buf, unsigned long count)"),
   syscall: libc.func("long syscall(long nr, ...)"),
   strerror: libc.func("const char *strerror(int errnum)"),
 };
@@ -20,6 +23,12 @@ const AF_INET = 2;
 const SOCK_STREAM = 1;
 const SOCK_CLOEXEC = 0o2000000;
 const O_CLOEXEC = 0o2000000;
+const O_NONBLOCK = 0o4000;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const F_GETPIPE_SZ = 1032;
+const EAGAIN = 11;
+const EINTR = 4;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const F_SETPIPE_SZ = 1031;
@@ -82,6 +91,39 @@ export function pipe(bufferBytes = 1 << 20): [number, number] {
   check("pipe2", c.pipe2(fds, O_CLOEXEC));
   c.fcntl(fds[1], F_SETPIPE_SZ, bufferBytes); // best effort: capped by /proc/sys/fs/pipe-max-size
   return [fds[0], fds[1]];
+}
+
+/** A non-blocking, close-on-exec pipe of the default size: [readFd, writeFd]. */
+export function nonBlockingPipe(): [number, number] {
+  const fds = [0, 0];
+  check("pipe2", c.pipe2(fds, O_CLOEXEC | O_NONBLOCK));
+  return [fds[0], fds[1]];
+}
+
+export function setNonBlocking(fd: number): void {
+  c.fcntl(fd, F_SETFL, c.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+}
+
+/** How many bytes a pipe holds before its writer blocks (0 if `fd` is not a pipe). */
+export function pipeCapacity(fd: number): number {
+  return Math.max(0, c.fcntl(fd, F_GETPIPE_SZ, 0));
+}
+
+/** poll(2) on an array of `struct pollfd` in `fds`; -1 on an error (EINTR). */
+export function poll(fds: Buffer, count: number, timeoutMs: number): number {
+  return c.poll(fds, count, timeoutMs);
+}
+
+/**
+ * Reads what a non-blocking fd holds into `into` (a Buffer view: its offset counts): the byte
+ * count; 0 at the end, or on an error that ends it; -1 when it holds nothing right now. Unlike
+ * fs.readSync, an empty pipe costs no exception.
+ */
+export function readAvailable(fd: number, into: Buffer): number {
+  const n = Number(c.read(fd, into, into.length));
+  if (n >= 0) return n;
+  const errno = koffi.errno();
+  return errno === EAGAIN || errno === EINTR ? -1 : 0;
 }
 
 /** Duplicates fd `targetFd` of process `pid` into this process (Linux >= 5.6, needs ptrace rights). */
