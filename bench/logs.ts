@@ -1,6 +1,6 @@
 // Benchmark for "Logs and tracebacks": (1) write-to-browser latency of a 1,000 lines/s app beside `tail -F`,
 // (2) 1M-line stdout ingest under supervisord 4.2, PM2 5 and the Stoker agent: time, lost lines, manager RSS,
-// once with a writer that formats its lines as it goes and once with one that has them all ready.
+// with a writer that formats its lines as it goes, one that has them all ready, and one that makes a write(2) per line.
 // Run: node --import tsx bench/logs.ts   (loopback and temp dirs only; needs .next and dist/agent.mjs built)
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
@@ -22,9 +22,11 @@ const WARMUP_S = 2;
 const WINDOW_S = 15;
 // Development only: BENCH_PARTS=latency or =ingest runs one half; the published figures come from a full run.
 const PARTS = process.env.BENCH_PARTS ?? "latency,ingest";
-/** How the ingest writer makes its lines (bench/fixtures/spew.mjs): as an app does, or all in advance. */
-type Writer = "formatted" | "prebuilt";
-const WRITERS: Writer[] = ["formatted", "prebuilt"];
+/** How the ingest writer makes and writes its lines (bench/fixtures/spew.mjs). */
+const ALL_WRITERS = ["formatted", "prebuilt", "per-line"] as const;
+type Writer = (typeof ALL_WRITERS)[number];
+// Development only, like BENCH_PARTS: BENCH_WRITERS=per-line runs one writer.
+const WRITERS = ALL_WRITERS.filter((w) => (process.env.BENCH_WRITERS ?? ALL_WRITERS.join(",")).split(",").includes(w));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const wallMs = () => performance.timeOrigin + performance.now();

@@ -10,16 +10,13 @@ import type { LogBatch } from "./log-batch";
 import { LogStore } from "./log-store";
 import { pipeCapacity, readAvailable, setNonBlocking } from "../native";
 import { PollSet } from "./pipe-poll";
+import { MIN_READ, pauseAfterRead } from "./read-pacing";
 
-const MIN_READ = 64 * 1024; // a read never gets less room than one full pipe read
 const MAX_READ = 1 << 20; // one pipe's worth: a flooding process cannot keep the others waiting
 // While output flows, batches are handed over at most this often: fewer, larger messages. A line
 // on a live tail waits at most this long for it.
 const POST_EVERY_MS = 2;
 const FLOOD_POST_EVERY_MS = 8; // and in a flood: the ring holds ~10 ms of it, the main thread wakes less
-// A flooding pipe is left to fill to about a quarter of its capacity before the next read, for at most this long.
-const MAX_FLOOD_PAUSE_MS = 1;
-const MIN_FLOOD_PAUSE_MS = 0.2;
 
 type Pipe = { id: number; fd: number; log: number; pid: number; stream: "out" | "err"; capacity: number; readAt: number };
 
@@ -130,11 +127,7 @@ function end(pipe: Pipe): void {
   outbox.push({ t: "done", id: pipe.id });
 }
 
-/**
- * Reads what the pipe holds into the ring and stores it. Returns how long to let the pipe fill before
- * the next read (ms): a flooding process is then read in fewer, larger reads, with fewer batches to
- * store and hand over, while its pipe stays far from full; a quiet one is read at once (0).
- */
+/** Reads what the pipe holds into the ring and stores it. Returns how long to let the pipe fill before the next read (ms). */
 function readPipe(pipe: Pipe): number {
   const size = reserve();
   if (!size) return 0;
@@ -154,11 +147,9 @@ function readPipe(pipe: Pipe): number {
   writeAt += chunk.length;
   store?.write(pipe.pid, pipe.stream, chunk);
   const now = performance.now();
-  const bytesPerMs = n / Math.max(0.01, now - pipe.readAt);
+  const pause = pauseAfterRead(n, now - pipe.readAt, pipe.capacity);
   pipe.readAt = now;
-  if (n < MIN_READ) return 0;
-  const pause = Math.min(MAX_FLOOD_PAUSE_MS, pipe.capacity / 4 / bytesPerMs);
-  return pause >= MIN_FLOOD_PAUSE_MS ? pause : 0;
+  return pause;
 }
 
 while (!Atomics.load(control, STOPPING)) {

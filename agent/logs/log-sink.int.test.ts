@@ -92,6 +92,21 @@ describe("LogSink on the ingest thread", () => {
     sink.close();
   });
 
+  it("reads a process that writes one line per write(2) many lines at a time, and stores every line", async () => {
+    const dir = tempDir();
+    const sink = new LogSink(dir);
+    let batches = 0;
+    sink.onBatch(() => batches++);
+    // As a logger that flushes every record does: 100,000 write(2) calls of one line each.
+    const { ended } = run(sink, `const fs = require("node:fs"); for (let i = 0; i < 100000; i++) fs.writeSync(1, "line " + i + "\\n");`);
+    await ended;
+    await sink.settled();
+    expect(storedTexts(dir)).toEqual(Array.from({ length: 100000 }, (_, i) => `line ${i}`));
+    // Never a batch per line (how read-pacing.test.ts's policy plays out depends on the machine's speed).
+    expect(batches).toBeLessThan(100000 / 20);
+    sink.close();
+  });
+
   it("stores the agent's own notes in order with process output, and settled() waits until they are in the file", async () => {
     const dir = tempDir();
     const sink = new LogSink(dir);
