@@ -137,6 +137,17 @@ describe("single sign-on", () => {
     expect((await loginFailures("oidc")).length).toBeGreaterThanOrEqual(2);
   });
 
+  it("finishes a sign-in that the control plane's restart interrupted between the redirect and the callback", async () => {
+    idp.accounts.set("grace", { email: "grace@example.com", email_verified: true, groups: ["oncall"] });
+    idp.loginAs("grace");
+    const halfway = await walk(`${stack.url}/api/v1/auth/oidc/start`, new CookieJar(), true);
+    await stack.stopStoker();
+    await stack.startStoker();
+    const done = await walk(halfway.final.href, halfway.jar);
+    expect(done.final.pathname).toBe("/");
+    expect(await me(done.jar)).toMatchObject({ email: "grace@example.com", role: "operator" });
+  }, 180_000);
+
   it("applies IdP group changes at the next login, and never takes owner from the last owner", async () => {
     idp.accounts.set("dave", { email: "dave@example.com", email_verified: true, groups: ["oncall"] });
     const first = await ssoLogin("dave");

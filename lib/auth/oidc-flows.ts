@@ -1,38 +1,39 @@
-// In-flight SSO logins: PKCE verifier, state and nonce stay in this process; the browser holds only a
-// random flow id in a short-lived httpOnly cookie. Each flow is used once, so a replayed callback fails.
+// In-flight SSO logins: PKCE verifier, state and nonce are kept in the database under the hash of a
+// random flow id; the browser holds only that id, in a short-lived httpOnly cookie. Each flow is used
+// once, so a replayed callback fails; a control-plane restart between the redirect and the callback
+// does not lose the sign-in.
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { config } from "../config";
+import { db } from "../db";
+import { hashSecret } from "./secrets";
 
 export const FLOW_COOKIE = "stoker_oidc";
 const TTL_MS = 10 * 60_000;
-const MAX_FLOWS = 10_000; // unauthenticated callers create flows: bound the memory they can take
+const MAX_FLOWS = 10_000; // unauthenticated callers create flows: bound the rows they can add
 
-export type OidcFlow = { state: string; nonce: string; verifier: string; redirectUrl: string; expiresAt: number };
+export type OidcFlow = { state: string; nonce: string; verifier: string; redirectUrl: string };
 
-const KEY = Symbol.for("stoker.oidc-flows");
-function flows(): Map<string, OidcFlow> {
-  const g = globalThis as typeof globalThis & { [KEY]?: Map<string, OidcFlow> };
-  g[KEY] ??= new Map();
-  return g[KEY];
-}
-
-export function saveFlow(flow: Omit<OidcFlow, "expiresAt">): string {
-  const all = flows();
-  const now = Date.now();
-  for (const [id, f] of all) if (f.expiresAt <= now) all.delete(id);
-  while (all.size >= MAX_FLOWS) all.delete(all.keys().next().value as string); // oldest first (insertion order)
+export async function saveFlow(flow: OidcFlow): Promise<string> {
+  const now = new Date();
+  await db.oidcFlow.deleteMany({ where: { expiresAt: { lte: now } } });
+  const excess = (await db.oidcFlow.count()) - MAX_FLOWS + 1;
+  if (excess > 0) {
+    const oldest = await db.oidcFlow.findMany({ orderBy: { createdAt: "asc" }, take: excess, select: { idHash: true } });
+    await db.oidcFlow.deleteMany({ where: { idHash: { in: oldest.map((f) => f.idHash) } } });
+  }
   const id = randomBytes(32).toString("base64url");
-  all.set(id, { ...flow, expiresAt: now + TTL_MS });
+  await db.oidcFlow.create({ data: { ...flow, idHash: hashSecret(id), expiresAt: new Date(now.getTime() + TTL_MS) } });
   return id;
 }
 
 /** Removes and returns the flow: whatever the outcome, it cannot be used a second time. */
-export function takeFlow(id: string | null): OidcFlow | null {
+export async function takeFlow(id: string | null): Promise<OidcFlow | null> {
   if (!id) return null;
-  const flow = flows().get(id);
-  flows().delete(id);
-  return flow && flow.expiresAt > Date.now() ? flow : null;
+  // delete() fails when there is no row to delete: of two callbacks racing with one cookie, only one gets it.
+  const taken = await db.oidcFlow.delete({ where: { idHash: hashSecret(id) } }).catch(() => null);
+  if (!taken || taken.expiresAt.getTime() <= Date.now()) return null;
+  return { state: taken.state, nonce: taken.nonce, verifier: taken.verifier, redirectUrl: taken.redirectUrl };
 }
 
 // Scoped to the SSO routes; Lax so the IdP's top-level redirect back still carries it.

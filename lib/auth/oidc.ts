@@ -98,7 +98,7 @@ export async function startOidcLogin(req: Request): Promise<Redirect> {
     state,
     nonce,
   });
-  const id = saveFlow({ state, nonce, verifier, redirectUrl });
+  const id = await saveFlow({ state, nonce, verifier, redirectUrl });
   return { location: url.href, cookies: [flowCookie(id, isSecure(req))] };
 }
 
@@ -113,7 +113,7 @@ export async function finishOidcLogin(req: Request): Promise<Redirect> {
     return toLogin(code);
   };
   // Taken (and so spent) before anything else: a second use of the same callback finds nothing.
-  const flow = takeFlow(readCookie(req.headers.get("cookie"), FLOW_COOKIE));
+  const flow = await takeFlow(readCookie(req.headers.get("cookie"), FLOW_COOKIE));
   if (!flow) {
     // Only flowless callbacks count against the limit: flows come from the (limited) start route.
     if (!loginLimiter().take(ip || "unknown")) return toLogin("sso-rate");
