@@ -18,6 +18,7 @@ beforeAll(async () => {
     STOKER_OIDC_CLIENT_SECRET: CLIENT.secret,
     STOKER_OIDC_ROLE_MAP: "stoker-admins=admin,oncall=operator",
     STOKER_OIDC_LABEL: "Test IdP",
+    STOKER_OIDC_LOGOUT: "idp",
   });
   idp = await startIdp(idpPort, `${stack.url}/api/v1/auth/oidc/callback`);
   token = await ownerToken(stack.url);
@@ -147,6 +148,34 @@ describe("single sign-on", () => {
     expect(done.final.pathname).toBe("/");
     expect(await me(done.jar)).toMatchObject({ email: "grace@example.com", role: "operator" });
   }, 180_000);
+
+  it("logging out after SSO ends the session here and sends the browser to the IdP's end-session page; a password session just ends", async () => {
+    idp.accounts.set("heidi", { email: "heidi@example.com", email_verified: true, groups: ["oncall"] });
+    idp.loginAs("heidi");
+    const { jar } = await walk(`${stack.url}/api/v1/auth/oidc/start`);
+    const session = jar.get(stack.url, "stoker_session");
+    const logout = async (cookie: string) => {
+      const res = await fetch(`${stack.url}/api/v1/auth/logout`, { method: "POST", headers: { cookie: `stoker_session=${cookie}`, "x-stoker-csrf": "1" } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { ok: true; logoutUrl?: string };
+    };
+    const body = await logout(session!);
+    const url = new URL(body.logoutUrl ?? "");
+    expect(url.origin).toBe(idp.issuer);
+    expect(url.searchParams.get("client_id")).toBe(CLIENT.id);
+    expect(url.searchParams.get("post_logout_redirect_uri")).toBe(`${stack.url}/login`);
+    // The IdP accepts it (a post-logout URI it does not know would be a 400): its sign-out confirmation.
+    const atIdp = await fetch(url, { headers: { cookie: jar.header(url) } });
+    expect(atIdp.status).toBe(200);
+    expect(await atIdp.text()).toContain("form");
+    // The Stoker session is gone either way.
+    expect((await fetch(`${stack.url}/api/v1/auth/me`, { headers: { cookie: `stoker_session=${session}` } })).status).toBe(401);
+
+    const login = await fetch(`${stack.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
+    const password = /stoker_session=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
+    expect(password).toBeTruthy();
+    expect(await logout(password!)).toEqual({ ok: true });
+  });
 
   it("applies IdP group changes at the next login, and never takes owner from the last owner", async () => {
     idp.accounts.set("dave", { email: "dave@example.com", email_verified: true, groups: ["oncall"] });

@@ -22,7 +22,9 @@ export function Sidebar({ email, role }: { email: string; role: string }) {
   const pathname = usePathname();
   const router = useRouter();
   const logout = async () => {
-    await api("/auth/logout", { method: "POST" });
+    const done = await api<{ logoutUrl?: string }>("/auth/logout", { method: "POST" });
+    // After SSO with STOKER_OIDC_LOGOUT=idp: sign out at the IdP too, which sends the browser back to /login.
+    if (done.ok && done.value.logoutUrl) return window.location.assign(done.value.logoutUrl);
     router.push("/login");
     router.refresh();
   };

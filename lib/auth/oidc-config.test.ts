@@ -18,7 +18,9 @@ describe("loadOidcSettings", () => {
     const loaded = loadOidcSettings(good);
     expect(loaded.enabled).toBe(true);
     if (!loaded.enabled) return;
-    expect(loaded.settings).toMatchObject({ clientId: "stoker", groupsClaim: "groups", scopes: "openid email profile", label: "SSO", redirectUrl: null, insecureHttp: false });
+    expect(loaded.settings).toMatchObject({ clientId: "stoker", groupsClaim: "groups", scopes: "openid email profile", label: "SSO", redirectUrl: null, insecureHttp: false, endIdpSession: false });
+    const ending = loadOidcSettings({ ...good, STOKER_OIDC_LOGOUT: "idp" });
+    expect(ending.enabled && ending.settings.endIdpSession).toBe(true);
   });
 
   it("turns SSO off with a reason naming the variable, and never the secret", () => {
@@ -29,6 +31,7 @@ describe("loadOidcSettings", () => {
       { ...good, STOKER_OIDC_CLIENT_SECRET: "" },
       { ...good, STOKER_OIDC_SCOPES: "email profile" },
       { ...good, STOKER_OIDC_REDIRECT_URL: "javascript:alert(1)" },
+      { ...good, STOKER_OIDC_LOGOUT: "global" },
     ];
     for (const env of cases) {
       const loaded = loadOidcSettings(env);

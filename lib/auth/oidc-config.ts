@@ -14,6 +14,7 @@ export type OidcSettings = {
   scopes: string;
   label: string;
   emailDomains: string[]; // empty: any domain
+  endIdpSession: boolean; // logging out of Stoker also signs out at the IdP (RP-initiated logout)
   insecureHttp: boolean; // a plain-http issuer, allowed on loopback only (tests, a local IdP)
 };
 
@@ -32,6 +33,7 @@ const EnvSchema = z.object({
   STOKER_OIDC_SCOPES: z.string().trim().regex(/(^|\s)openid(\s|$)/, "must include openid").max(1024).default("openid email profile"),
   STOKER_OIDC_LABEL: z.string().trim().min(1).max(40).default("SSO"),
   STOKER_OIDC_EMAIL_DOMAINS: z.string().trim().max(2048).default(""),
+  STOKER_OIDC_LOGOUT: z.enum(["local", "idp"], "must be local or idp").default("local"),
 });
 
 type Loaded = { enabled: true; settings: OidcSettings } | { enabled: false; reason: string | null };
@@ -63,6 +65,7 @@ export function loadOidcSettings(env: Record<string, string | undefined>): Loade
       label: e.STOKER_OIDC_LABEL,
       emailDomains: e.STOKER_OIDC_EMAIL_DOMAINS.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean),
       insecureHttp: issuer.protocol === "http:",
+      endIdpSession: e.STOKER_OIDC_LOGOUT === "idp",
     },
   };
 }

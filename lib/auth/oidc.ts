@@ -60,12 +60,35 @@ const isSecure = (req: Request) => new URL(req.url).protocol === "https:" || req
 // From the Host the browser used (Next's req.url names its own listen address instead). A forged Host
 // gains nothing: the IdP only redirects to registered URIs, and the code exchange reuses the flow's.
 function callbackUrl(req: Request, s: OidcSettings): URL {
-  if (s.redirectUrl) return s.redirectUrl;
+  return s.redirectUrl ?? new URL(`${config.basePath}/api/v1/auth/oidc/callback`, browserOrigin(req));
+}
+
+function browserOrigin(req: Request): string {
   const origin = new URL(req.url);
   const host = req.headers.get("host");
   if (host && /^[\w.-]+(:\d{1,5})?$|^\[[\d:a-fA-F]+\](:\d{1,5})?$/.test(host)) origin.host = host;
   if (isSecure(req)) origin.protocol = "https:";
-  return new URL(`${config.basePath}/api/v1/auth/oidc/callback`, origin.origin);
+  return origin.origin;
+}
+
+/**
+ * Where to send a browser whose SSO session just ended here, when STOKER_OIDC_LOGOUT=idp: the IdP's
+ * end-session endpoint, which signs it out there too and returns it to Stoker's login page. Null when
+ * that is off or the IdP has no such endpoint (the Stoker session is ended either way).
+ */
+export async function idpLogoutUrl(req: Request): Promise<string | null> {
+  const loaded = oidcSettings();
+  if (!loaded.enabled || !loaded.settings.endIdpSession) return null;
+  const s = loaded.settings;
+  try {
+    const conf = await configuration(s);
+    if (!conf.serverMetadata().end_session_endpoint) return null;
+    const login = new URL(`${config.basePath}/login`, s.redirectUrl?.origin ?? browserOrigin(req));
+    return client.buildEndSessionUrl(conf, { post_logout_redirect_uri: login.href }).href;
+  } catch (e) {
+    console.error(`[oidc] discovery at ${s.issuer.href} failed, logging out locally only: ${detail(e)}`);
+    return null;
+  }
 }
 
 const toLogin = (code: OidcErrorCode): Redirect => ({ location: `${config.basePath}/login?error=${code}`, cookies: [clearedFlowCookie()] });
@@ -163,6 +186,6 @@ export async function finishOidcLogin(req: Request): Promise<Redirect> {
   }
 
   const { userId } = await completeOidcLogin({ email, name: name || email.split("@")[0], role, groups }, ip);
-  const session = await createSession(userId, ip, req.headers.get("user-agent") ?? "");
+  const session = await createSession(userId, ip, req.headers.get("user-agent") ?? "", "oidc");
   return { location: `${config.basePath}/`, cookies: [sessionCookie(session.token, session.expiresAt, isSecure(req)), clearedFlowCookie()] };
 }

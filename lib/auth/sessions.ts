@@ -6,10 +6,12 @@ import { hashSecret, newSecret } from "./secrets";
 
 export const SESSION_COOKIE = "stoker_session";
 
-export async function createSession(userId: string, ip: string, userAgent: string): Promise<{ token: string; expiresAt: Date }> {
+export type SignInMethod = "password" | "oidc";
+
+export async function createSession(userId: string, ip: string, userAgent: string, via: SignInMethod = "password"): Promise<{ token: string; expiresAt: Date }> {
   const token = newSecret("sts");
   const expiresAt = new Date(Date.now() + config.sessionDays * 86_400_000);
-  await db.session.create({ data: { tokenHash: hashSecret(token), userId, expiresAt, ip, userAgent: userAgent.slice(0, 300) } });
+  await db.session.create({ data: { tokenHash: hashSecret(token), userId, expiresAt, ip, userAgent: userAgent.slice(0, 300), via } });
   return { token, expiresAt };
 }
 
@@ -46,6 +48,8 @@ export async function findSessionUser(token: string) {
   return { session, user: session.user };
 }
 
-export async function deleteSession(token: string): Promise<void> {
-  await db.session.deleteMany({ where: { tokenHash: hashSecret(token) } });
+/** Ends the session; returns how it was signed in to, or null if there was no such session. */
+export async function deleteSession(token: string): Promise<SignInMethod | null> {
+  const session = await db.session.delete({ where: { tokenHash: hashSecret(token) }, select: { via: true } }).catch(() => null);
+  return session ? (session.via === "oidc" ? "oidc" : "password") : null;
 }

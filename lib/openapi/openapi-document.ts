@@ -36,7 +36,7 @@ const ErrorBody = z.object({ code: z.string(), message: z.string(), fields: z.ar
 export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | "patch" | "delete", Op>>> = {
   "/auth/login": { post: { summary: "Log in; sets the session cookie", role: "public", body: Credentials } },
   "/auth/setup": { post: { summary: "Create the owner account on an empty database", role: "public", body: Credentials } },
-  "/auth/logout": { post: { summary: "End this session", role: "viewer" } },
+  "/auth/logout": { post: { summary: "End this session (after SSO with STOKER_OIDC_LOGOUT=idp, the answer has logoutUrl: the IdP's end-session page)", role: "viewer" } },
   "/auth/me": { get: { summary: "Who am I", role: "viewer" } },
   "/auth/oidc": { get: { summary: "Whether single sign-on is configured, and its label", role: "public", response: z.object({ enabled: z.boolean(), label: z.string() }) } },
   "/auth/oidc/start": { get: { summary: "Begin single sign-on (302 to the identity provider)", role: "public" } },

@@ -18,6 +18,8 @@ export async function startIdp(port: number, redirectUri: string): Promise<Idp> 
         client_id: CLIENT.id,
         client_secret: CLIENT.secret,
         redirect_uris: [redirectUri],
+        // Stoker's login page, where RP-initiated logout (STOKER_OIDC_LOGOUT=idp) returns the browser.
+        post_logout_redirect_uris: [new URL("/login", redirectUri).href],
         grant_types: ["authorization_code"],
         response_types: ["code"],
         token_endpoint_auth_method: "client_secret_post",
