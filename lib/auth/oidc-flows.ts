@@ -30,8 +30,12 @@ export async function saveFlow(flow: OidcFlow): Promise<string> {
 /** Removes and returns the flow: whatever the outcome, it cannot be used a second time. */
 export async function takeFlow(id: string | null): Promise<OidcFlow | null> {
   if (!id) return null;
-  // delete() fails when there is no row to delete: of two callbacks racing with one cookie, only one gets it.
-  const taken = await db.oidcFlow.delete({ where: { idHash: hashSecret(id) } }).catch(() => null);
+  // delete() fails with P2025 when there is no row to delete: of two callbacks racing with one cookie,
+  // only one gets it. Any other failure is the database's and is not hidden.
+  const taken = await db.oidcFlow.delete({ where: { idHash: hashSecret(id) } }).catch((e: unknown) => {
+    if ((e as { code?: unknown }).code === "P2025") return null;
+    throw e;
+  });
   if (!taken || taken.expiresAt.getTime() <= Date.now()) return null;
   return { state: taken.state, nonce: taken.nonce, verifier: taken.verifier, redirectUrl: taken.redirectUrl };
 }

@@ -50,6 +50,8 @@ export async function findSessionUser(token: string) {
 
 /** Ends the session; returns how it was signed in to, or null if there was no such session. */
 export async function deleteSession(token: string): Promise<SignInMethod | null> {
-  const session = await db.session.delete({ where: { tokenHash: hashSecret(token) }, select: { via: true } }).catch(() => null);
+  const tokenHash = hashSecret(token);
+  const session = await db.session.findUnique({ where: { tokenHash }, select: { via: true } });
+  await db.session.deleteMany({ where: { tokenHash } });
   return session ? (session.via === "oidc" ? "oidc" : "password") : null;
 }
