@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LogBatch } from "./log-batch";
-import { type LogLine, LogStore } from "./log-store";
+import { type LogLine, LogStore, noteLine } from "./log-store";
 import { readSince, readTail } from "./read-positions";
 
 const dirs: string[] = [];
@@ -21,7 +21,7 @@ describe("LogStore", () => {
   it("joins partial chunks into whole lines and gives each line its byte position, also for non-ASCII text", () => {
     const sink = sinkIn();
     const seen: LogLine[] = [];
-    sink.onLines((l) => seen.push(...l));
+    sink.onBatch((b) => seen.push(...b.lines()));
     sink.write(42, "out", "héllo wörld\nsecond ");
     sink.write(42, "out", "half\n€ third\n");
     sink.close();
@@ -35,7 +35,7 @@ describe("LogStore", () => {
   it("keeps positions across rotation, so a reader resumes after any line without gap or duplicate", async () => {
     const sink = sinkIn({ fileBytes: 4096, totalBytes: 64 * 1024 });
     const seen: LogLine[] = [];
-    sink.onLines((l) => seen.push(...l));
+    sink.onBatch((b) => seen.push(...b.lines()));
     for (let i = 0; i < 400; i++) sink.write(7, i % 3 ? "out" : "err", `line ${i} ${"x".repeat(i % 50)}\n`);
     const middle = seen[150];
     const { lines } = await readSince(sink.dir, middle.seq ?? -1, 1000);
@@ -49,7 +49,7 @@ describe("LogStore", () => {
   it("joins a UTF-8 character split across two chunks, drops CR before LF and cuts over-long lines", () => {
     const sink = sinkIn();
     const seen: LogLine[] = [];
-    sink.onLines((l) => seen.push(...l));
+    sink.onBatch((b) => seen.push(...b.lines()));
     const euro = Buffer.from("€ price\r\n");
     sink.write(9, "err", euro.subarray(0, 2));
     sink.write(9, "err", euro.subarray(2));
@@ -66,7 +66,7 @@ describe("LogStore", () => {
     const batches: LogBatch[] = [];
     sink.onBatch((b) => batches.push(b));
     sink.write(3, "out", "\nb\nc\n");
-    sink.note("two\nlines");
+    sink.write(0, "err", noteLine("two\nlines"));
     sink.close();
     expect(batches[0].lastTexts(2)).toEqual(["b", "c"]);
     expect(batches[0].lastTexts(9)).toEqual(["", "b", "c"]);

@@ -98,11 +98,6 @@ export class LogStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Every stored line (decoded one by one: for listeners that need each line anyway). */
-  onLines(listener: (lines: LogLine[]) => void): () => void {
-    return this.onBatch((batch) => listener(batch.lines()));
-  }
-
   /**
    * Appends a chunk of process output; an unfinished last line waits for the next chunk. `chunk`
    * may be reused by the caller once this returns (and once listeners are done with its batches).
@@ -148,15 +143,9 @@ export class LogStore {
   /** Writes out what is left of a process's last unterminated line (on exit). */
   flush(pid: number): void {
     for (const stream of ["out", "err"] as const) {
-      const rest = this.partial.get(`${pid}:${stream}`);
-      this.partial.delete(`${pid}:${stream}`);
+      const rest = this.takeHeld(pid, stream);
       if (rest && !this.closed) this.append(pid, stream, Buffer.concat([rest, NEWLINE]));
     }
-  }
-
-  /** A line written by the agent itself about the app (start, exit, restart). */
-  note(text: string): void {
-    if (!this.closed) this.append(0, "err", Buffer.from(noteLine(text)));
   }
 
   /**

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readLogOp } from "../supervisor/read-log-op";
-import { type LogLine, LogStore } from "./log-store";
+import { type LogLine, LogStore, noteLine } from "./log-store";
 import { readSince, readTail } from "./read-positions";
 import { searchLogs } from "./search";
 
@@ -24,12 +24,12 @@ const strip = (l: LogLine) => ({ ts: l.ts, pid: l.pid, stream: l.stream, text: l
 function writeMixed(dir: string, count: number): LogLine[] {
   const sink = new LogStore(dir, { fileBytes: 2048, totalBytes: 1 << 20 });
   const seen: LogLine[] = [];
-  sink.onLines((l) => seen.push(...l));
+  sink.onBatch((b) => seen.push(...b.lines()));
   for (let i = 0; i < count; i++) {
     const [pid, stream] = ([[11, "out"], [12, "err"], [0, "web"]] as const)[i % 3];
     sink.write(pid, stream, `line ${i} from ${pid}\n`);
   }
-  sink.note("stopped");
+  sink.write(0, "err", noteLine("stopped"));
   sink.close();
   return seen;
 }
