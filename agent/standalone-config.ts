@@ -1,10 +1,14 @@
 // `stoker agent --config FILE`: app specs from a file, no control plane (Ansible-provisioned hosts).
 import { readFileSync } from "node:fs";
 import * as z from "zod";
-import { AppSpecSchema, type DesiredApp, fieldErrors } from "../lib/protocol";
+import { AppSpecFields, type DesiredApp, fieldErrors, refineAppSpec } from "../lib/protocol";
 
 const ConfigFileSchema = z.strictObject({
-  apps: z.array(AppSpecSchema.extend({ hostId: z.string().default("local"), desired: z.enum(["running", "stopped"]).default("running") }).strict()),
+  apps: z.array(
+    AppSpecFields.extend({ hostId: z.string().default("local"), desired: z.enum(["running", "stopped"]).default("running") })
+      .strict()
+      .superRefine(refineAppSpec),
+  ),
 });
 
 export function readStandaloneConfig(file: string): DesiredApp[] {

@@ -88,7 +88,11 @@ export class ProcessSlot {
 
   private async spawnAndWait(event: "start" | "retry"): Promise<string | null> {
     const proc = this.spawn(event);
-    if (!proc) return "the program could not be started";
+    if (!proc) {
+      if (!this.proc?.error) return "the program could not be started";
+      await this.proc.exited; // the error text is known once the spawn has failed
+      return this.proc.error;
+    }
     const problem = await this.hooks.ready(proc);
     if (this.proc !== proc || this.state !== "STARTING") return problem ?? "the process exited while starting";
     if (problem) {
@@ -104,7 +108,7 @@ export class ProcessSlot {
     if (this.proc !== proc) return;
     this.proc = null;
     this.exitCode = info.code;
-    const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
+    const how = proc.error ?? (info.signal ? `signal ${info.signal}` : `code ${info.code}`);
     if (this.state === "STOPPING") {
       this.move("reaped", `exited (${how})`);
       return;

@@ -17,6 +17,8 @@ export type OsProcess = {
   /** Resolves once the process has exited and its output has been drained. */
   exited: Promise<ExitInfo>;
   signal(sig: NodeJS.Signals): void;
+  /** Why no process was started (pid 0). */
+  readonly error?: string;
 };
 
 const OUT_READ_FD = 3;
@@ -47,6 +49,12 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
       detached: true, // own session: survives the agent
       stdio: [listenFd ?? "ignore", outW, errW, outR, errR],
     });
+  } catch (e) {
+    // Refused before a process existed (E2BIG, EINVAL…): spawn throws instead of emitting "error".
+    closeFd(outR);
+    closeFd(errR);
+    const message = `cannot start ${plan.file}: ${e instanceof Error ? e.message : String(e)}`;
+    return { pid: 0, startTicks: 0, startedAt: new Date().toISOString(), exited: Promise.resolve({ code: 127, signal: null }), signal: () => {}, error: message };
   } finally {
     closeFd(outW);
     closeFd(errW);
@@ -55,8 +63,14 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
   if (pid === undefined) {
     closeFd(outR);
     closeFd(errR);
-    const failed = new Promise<ExitInfo>((resolve) => child.once("error", (e) => resolve({ code: 127, signal: e.message })));
-    return { pid: 0, startTicks: 0, startedAt: new Date().toISOString(), exited: failed, signal: () => {} };
+    let error = `cannot start ${plan.file}`;
+    const failed = new Promise<ExitInfo>((resolve) =>
+      child.once("error", (e) => {
+        error = `cannot start ${plan.file}: ${e.message}`;
+        resolve({ code: 127, signal: null });
+      }),
+    );
+    return { pid: 0, startTicks: 0, startedAt: new Date().toISOString(), exited: failed, signal: () => {}, get error() { return error; } };
   }
   child.unref();
   const outputDone = Promise.all([sink.attach(outR, pid, "out"), sink.attach(errR, pid, "err")]);

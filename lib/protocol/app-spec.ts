@@ -2,6 +2,7 @@
 // agent's standalone config file and the config renderers all parse it with these schemas.
 import * as z from "zod";
 import { DeploySpecSchema } from "./deploy-spec";
+import { execLimitProblem } from "./exec-limits";
 import { WebSpecSchema } from "./web-spec";
 
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
@@ -83,7 +84,8 @@ export const ReadySpecSchema = z.strictObject({
   timeoutMs: z.number().int().min(100).max(600_000).default(5000),
 });
 
-export const AppSpecSchema = z.strictObject({
+/** The spec's fields; AppSpecSchema adds the checks across fields. Extend this, not AppSpecSchema. */
+export const AppSpecFields = z.strictObject({
   name: AppNameSchema,
   hostId: z.string().min(1).max(64),
   command: z
@@ -108,6 +110,15 @@ export const AppSpecSchema = z.strictObject({
   web: WebSpecSchema.optional(),
   deploy: DeploySpecSchema.optional(),
 });
+
+/** Checks across fields, for AppSpecSchema and any schema that extends AppSpecFields. */
+export function refineAppSpec(spec: { command: string[]; env: Record<string, string> }, ctx: z.RefinementCtx): void {
+  // execve refuses the whole exec (E2BIG) past ARG_MAX: say so here, not as a failed start.
+  const problem = execLimitProblem(spec.command, spec.env);
+  if (problem) ctx.addIssue({ code: "custom", path: ["env"], message: problem });
+}
+
+export const AppSpecSchema = AppSpecFields.superRefine(refineAppSpec);
 export type AppSpec = z.infer<typeof AppSpecSchema>;
 export type AppSpecInput = z.input<typeof AppSpecSchema>;
 
