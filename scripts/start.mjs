@@ -1,7 +1,12 @@
 // `npm start`: migrate the database, build the dashboard if needed, then run the control plane,
 // a local agent that enrolls itself, and (through it) the demo app. Ctrl-C stops Stoker; apps keep running.
+// The control plane and the agent are supervised apart: either one that dies is restarted with
+// backoff, and the death of one never stops the other (DESIGN decision 12; in production the agent
+// runs under systemd instead: examples/systemd/stoker-agent.service).
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -33,6 +38,27 @@ function needsBuild() {
   return !existsSync("dist/agent.mjs") || !existsSync("dist/ingest-worker.mjs") || newestMtime("agent") > statSync("dist/agent.mjs").mtimeMs || newestMtime("lib/protocol") > statSync("dist/agent.mjs").mtimeMs;
 }
 
+// Before anything else: a control plane still on the port would answer the health check below in
+// place of the new one (and get a second agent started against it).
+async function portFree(host, port) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (e) => resolve(e.code !== "EADDRINUSE" && e.code !== "EACCES" ? true : e.code));
+    probe.listen(Number(port), host, () => probe.close(() => resolve(true)));
+  });
+}
+const free = await portFree(env.HOST, env.PORT);
+if (free !== true) {
+  console.error(
+    free === "EADDRINUSE"
+      ? `[stoker] ${env.HOST}:${env.PORT} is already in use (an earlier Stoker still running?). Stop it, or start on another port: PORT=3001 npm start`
+      : `[stoker] cannot listen on ${env.HOST}:${env.PORT} (${free}). Start on another port: PORT=3001 npm start`,
+  );
+  process.exit(1);
+}
+// The health check must reach the server started here: it answers with this nonce.
+env.STOKER_START_NONCE = randomBytes(12).toString("hex");
+
 // In a child process: the migration engine keeps its SQLite connection (and lock) until it exits.
 const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { stdio: "inherit", env });
 if (migrated.status !== 0) process.exit(migrated.status ?? 1);
@@ -48,18 +74,42 @@ const node = (args, extraEnv = {}) =>
     env: { ...env, ...extraEnv },
   });
 
-const server = node(["server.ts"], { STOKER_LOCAL_AGENT: "1" });
-let agent = null;
-server.on("exit", (code) => {
-  agent?.kill("SIGTERM");
-  process.exit(code ?? 0);
-});
+let stopping = false;
+const children = new Map(); // name → the running ChildProcess
 
-async function waitForServer() {
+/**
+ * Runs `start()` and starts it again whenever it exits, with backoff (1 s doubling to 30 s; back to
+ * 1 s once a run lasted a minute). Resolves with the first child.
+ */
+function keep(name, start) {
+  let backoffMs = 1000;
+  const run = () => {
+    const child = start();
+    const startedAt = Date.now();
+    children.set(name, child);
+    child.on("exit", (code, signal) => {
+      if (children.get(name) === child) children.delete(name);
+      if (stopping) {
+        if (!children.size) process.exit(0);
+        return;
+      }
+      if (Date.now() - startedAt > 60_000) backoffMs = 1000;
+      console.error(`[stoker] the ${name} exited (${signal ?? `code ${code}`}); starting it again in ${backoffMs / 1000} s`);
+      setTimeout(run, backoffMs);
+      backoffMs = Math.min(backoffMs * 2, 30_000);
+    });
+    return child;
+  };
+  return run();
+}
+
+async function waitForServer(server) {
   for (let i = 0; i < 600; i++) {
+    if (server.exitCode !== null) throw new Error("the control plane exited while starting (its error is above)");
     try {
       const res = await fetch(`${url}/api/v1/health`);
-      if (res.ok) return;
+      // Another server on the port would answer too: only our nonce proves it is the one started here.
+      if (res.ok && (await res.json()).instance === env.STOKER_START_NONCE) return;
     } catch {
       // not up yet
     }
@@ -68,13 +118,21 @@ async function waitForServer() {
   throw new Error(`the control plane did not answer on ${url}`);
 }
 
-await waitForServer();
+const server = keep("control plane", () => node(["server.ts"], { STOKER_LOCAL_AGENT: "1" }));
+try {
+  await waitForServer(server);
+} catch (e) {
+  console.error(`[stoker] ${e.message}`);
+  stopping = true;
+  server.kill("SIGTERM");
+  process.exit(1);
+}
 const stateDir = path.join(env.STOKER_DATA_DIR, "agent");
 // The bundled agent when built (less memory); the TypeScript sources otherwise.
 const agentArgs = ["run", "--url", url, "--join-file", path.join(stateDir, "local-join-token"), "--name", "local"];
-agent = existsSync("dist/agent.mjs")
-  ? spawn(process.execPath, ["dist/agent.mjs", ...agentArgs], { stdio: "inherit", env })
-  : node(["agent/main.ts", ...agentArgs]);
+keep("agent", () =>
+  existsSync("dist/agent.mjs") ? spawn(process.execPath, ["dist/agent.mjs", ...agentArgs], { stdio: "inherit", env }) : node(["agent/main.ts", ...agentArgs]),
+);
 
 const login = process.env.STOKER_ADMIN_EMAIL
   ? `log in as ${process.env.STOKER_ADMIN_EMAIL}`
@@ -82,8 +140,9 @@ const login = process.env.STOKER_ADMIN_EMAIL
 console.log(`\n  Stoker is running: ${url}/\n  ${login}\n  Ctrl-C stops Stoker; apps keep running and are adopted on the next start.\n`);
 
 const stop = () => {
-  agent?.kill("SIGTERM");
-  server.kill("SIGTERM");
+  stopping = true;
+  if (!children.size) process.exit(0);
+  for (const child of children.values()) child.kill("SIGTERM");
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
