@@ -9,5 +9,6 @@ export * from "./protocol/log-messages";
 export * from "./protocol/parse-frame";
 export * from "./protocol/process-state";
 export * from "./protocol/result";
+export * from "./protocol/site";
 export * from "./protocol/ui-messages";
 export * from "./protocol/web-spec";

@@ -68,6 +68,10 @@ export function prepareRenderInput(spec: AppSpec, serverOverride?: WebServer): R
     });
   }
   const fields: FieldError[] = [];
+  // Accepted by the schema, rendered in a later step: refuse rather than silently drop them.
+  for (const k of ["documentRoot", "frontController", "tls"] as const) {
+    if (s.web[k] !== undefined) fields.push({ path: `web.${k}`, message: `web.${k} is not rendered yet by this agent.` });
+  }
   const params: [string, string][] = [];
   for (const [name, value] of Object.entries(s.fastcgiParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (RESERVED_PARAMS.has(name) || name.startsWith("HTTP_")) {

@@ -62,18 +62,18 @@ function urlPathSchema(field: string) {
 export const MountSchema = urlPathSchema("web.mount");
 
 /** An absolute directory: the same characters as AbsPathSchema, with no empty, `.` or `..` segments. */
-export const StaticDirSchema = z
-  .string({ error: "web.static[].dir is required: give the absolute directory that holds the files." })
-  .max(1024, "web.static[].dir is too long: use at most 1024 characters.")
-  .regex(/^\/[A-Za-z0-9._@+-]+(?:\/[A-Za-z0-9._@+-]+)*\/?$/, {
-    message: `web.static[].dir must be an absolute directory such as /srv/hello/static (letters, digits and . _ @ + - between single slashes; ${FORBIDDEN_HINT}).`,
-    abort: true,
-  })
-  .refine(
-    (p) => !p.split("/").some((s) => s === "." || s === ".."),
-    "web.static[].dir may not contain '.' or '..' segments: write the real directory.",
-  )
-  .transform((p) => p.replace(/\/+$/, ""));
+function dirSchema(field: string) {
+  return z
+    .string({ error: `${field} is required: give the absolute directory that holds the files.` })
+    .max(1024, `${field} is too long: use at most 1024 characters.`)
+    .regex(/^\/[A-Za-z0-9._@+-]+(?:\/[A-Za-z0-9._@+-]+)*\/?$/, {
+      message: `${field} must be an absolute directory such as /srv/hello/static (letters, digits and . _ @ + - between single slashes; ${FORBIDDEN_HINT}).`,
+      abort: true,
+    })
+    .refine((p) => !p.split("/").some((s) => s === "." || s === ".."), `${field} may not contain '.' or '..' segments: write the real directory.`)
+    .transform((p) => p.replace(/\/+$/, ""));
+}
+export const StaticDirSchema = dirSchema("web.static[].dir");
 
 export const StaticMapSchema = z.strictObject({
   url: urlPathSchema("web.static[].url").refine((u) => u !== "/", "web.static[].url cannot be /: that would hide the app; use a prefix such as /static."),
@@ -90,14 +90,66 @@ export const BodySizeSchema = z
   })
   .refine((s) => sizeToBytes(s) <= 64 * 1024 ** 3, "web.extra.clientMaxBodySize may be at most 64g.");
 
+/** nginx-style buffer size for response headers: digits and an optional k, between 4k and 1m. */
+export const HeaderBufferSchema = z
+  .string()
+  .regex(/^[1-9]\d{0,6}[km]?$/, {
+    message: "web.extra.headerBufferSize must be a size such as 32k or 64k (digits and an optional k or m).",
+    abort: true,
+  })
+  .refine((s) => sizeToBytes(s) >= 4096 && sizeToBytes(s) <= 1024 ** 2, "web.extra.headerBufferSize must be between 4k and 1m.");
+
+/**
+ * Defaults applied when a spec sets none, the same on all three servers (each server's own
+ * defaults differ: nginx refuses bodies over 1m and response headers over ~4k, the others not).
+ */
+export const WEB_DEFAULTS = { clientMaxBodySize: "10m", headerBufferSize: "32k" } as const;
+
 export const WebExtraSchema = z.strictObject({
   clientMaxBodySize: BodySizeSchema.optional(),
+  headerBufferSize: HeaderBufferSchema.optional(),
   readTimeoutS: z
     .number({ error: "web.extra.readTimeoutS must be a number of seconds, e.g. 60." })
     .int("web.extra.readTimeoutS must be a whole number of seconds.")
     .min(1, "web.extra.readTimeoutS must be at least 1 second.")
     .max(86_400, "web.extra.readTimeoutS may be at most 86400 seconds (one day)."),
 }).partial();
+
+/** An absolute file path (certificate, key) with the same safe characters as a static dir. */
+function filePathSchema(field: string) {
+  return z
+    .string({ error: `${field} is required: give an absolute file path.` })
+    .max(1024, `${field} is too long: use at most 1024 characters.`)
+    .regex(/^\/[A-Za-z0-9._@+-]+(?:\/[A-Za-z0-9._@+-]+)*$/, {
+      message: `${field} must be an absolute file path such as /etc/ssl/example.pem (letters, digits and . _ @ + - between single slashes; ${FORBIDDEN_HINT}).`,
+      abort: true,
+    })
+    .refine((p) => !p.split("/").some((s) => s === "." || s === ".."), `${field} may not contain '.' or '..' segments.`);
+}
+
+export const TlsSpecSchema = z.strictObject({
+  certificate: filePathSchema("web.tls.certificate"),
+  key: filePathSchema("web.tls.key"),
+  /** A plain-HTTP port (usually 80) on the same address that answers with a redirect to https. */
+  redirectFrom: z
+    .number({ error: "web.tls.redirectFrom must be a port number such as 80." })
+    .int("web.tls.redirectFrom must be a whole port number such as 80.")
+    .min(1, "web.tls.redirectFrom must be a port between 1 and 65535.")
+    .max(65535, "web.tls.redirectFrom must be a port between 1 and 65535.")
+    .optional(),
+  /** Strict-Transport-Security: browsers use https only for this long (seconds). */
+  hsts: z
+    .strictObject({
+      maxAgeS: z
+        .number({ error: "web.tls.hsts.maxAgeS must be a number of seconds, e.g. 31536000." })
+        .int("web.tls.hsts.maxAgeS must be a whole number of seconds.")
+        .min(0, "web.tls.hsts.maxAgeS cannot be negative.")
+        .max(63_072_000, "web.tls.hsts.maxAgeS may be at most 63072000 (two years)."),
+      includeSubdomains: z.boolean().default(false),
+    })
+    .optional(),
+});
+export type TlsSpec = z.infer<typeof TlsSpecSchema>;
 
 export const WebServerSchema = z.enum(["nginx", "lighttpd", "apache"], {
   error: "web.server must be one of nginx, lighttpd or apache.",
@@ -112,8 +164,27 @@ export const WebSpecSchema = z
     mount: MountSchema.default("/"),
     static: z.array(StaticMapSchema).max(32, "web.static: at most 32 static directories.").default([]),
     extra: WebExtraSchema.default({}),
+    /** PHP hosting: files under it are served by the web server, `.php` files run through the app. */
+    documentRoot: dirSchema("web.documentRoot").optional(),
+    /** With documentRoot: a path that names no file goes to this script, e.g. /index.php. */
+    frontController: urlPathSchema("web.frontController").optional(),
+    tls: TlsSpecSchema.optional(),
   })
   .superRefine((w, ctx) => {
+    if (w.frontController !== undefined) {
+      if (w.documentRoot === undefined) {
+        ctx.addIssue({ code: "custom", path: ["frontController"], message: "web.frontController needs web.documentRoot: the directory the script lives in." });
+      }
+      if (!w.frontController.endsWith(".php")) {
+        ctx.addIssue({ code: "custom", path: ["frontController"], message: "web.frontController must name a .php script such as /index.php." });
+      }
+      if (w.mount !== "/" && !w.frontController.startsWith(`${w.mount}/`)) {
+        ctx.addIssue({ code: "custom", path: ["frontController"], message: `web.frontController is a URL path inside the mount: start it with ${w.mount}/ (e.g. ${w.mount}/index.php).` });
+      }
+    }
+    if (w.tls?.redirectFrom !== undefined && w.tls.redirectFrom === listenParts(w.listen).port) {
+      ctx.addIssue({ code: "custom", path: ["tls", "redirectFrom"], message: "web.tls.redirectFrom must be another port than web.listen (e.g. 80 when listening on 443)." });
+    }
     const seen = new Set<string>();
     w.static.forEach((s, i) => {
       if (seen.has(s.url)) {
