@@ -1,20 +1,14 @@
 // The control plane process: Next.js and one ws WebSocket server on the same port.
-// Wiring only: /ws/agent and /ws/ui are authenticated in lib before the upgrade completes.
+// Wiring only: every upgrade goes to lib/http/ws-upgrade (authenticated before the handshake, or refused).
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
+import { createServer } from "node:http";
 import next from "next";
-import { WebSocketServer } from "ws";
-import { authenticateAgent, onAgentConnection } from "./lib/agents/agent-socket";
 import { bootstrap } from "./lib/bootstrap";
 import { config } from "./lib/config";
-import { authenticateUi, onUiConnection } from "./lib/live/ui-socket";
+import { clientAddress } from "./lib/http/client-address";
+import { createUpgradeHandler } from "./lib/http/ws-upgrade";
 
 const dev = process.env.NODE_ENV !== "production";
-
-function reject(socket: Duplex, status: string): void {
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
 
 // basePath is baked into the client bundles at build time: a different one at start breaks every page.
 function checkBuiltBasePath(): void {
@@ -31,37 +25,15 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname: config.host, port: config.port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const agentWss = new WebSocketServer({ noServer: true, maxPayload: 16 << 20 });
-  const uiWss = new WebSocketServer({ noServer: true, maxPayload: 64 << 10 });
 
   const server = createServer((req, res) => {
-    // Route handlers cannot see the peer address: pass it on, never trusting a client-sent value.
-    req.headers["x-stoker-remote-addr"] = req.socket.remoteAddress ?? "";
+    // Route handlers cannot see the peer address: pass it on, never trusting a client-sent value
+    // (X-Forwarded-For only from a proxy in STOKER_TRUSTED_PROXIES).
+    req.headers["x-stoker-remote-addr"] = clientAddress(req);
     void handle(req, res);
   });
 
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const { pathname } = new URL(req.url ?? "/", "http://localhost");
-    if (pathname === `${config.basePath}/ws/agent`) {
-      void authenticateAgent(req.headers.authorization).then((host) => {
-        if (!host) {
-          console.warn(`[ws] refused an agent with a wrong host key from ${req.socket.remoteAddress}`);
-          return reject(socket, "401 Unauthorized");
-        }
-        agentWss.handleUpgrade(req, socket, head, (ws) => void onAgentConnection(ws, host));
-      });
-      return;
-    }
-    if (pathname === `${config.basePath}/ws/ui`) {
-      void authenticateUi(req).then((actor) => {
-        if (!actor) return reject(socket, "401 Unauthorized");
-        uiWss.handleUpgrade(req, socket, head, (ws) => onUiConnection(ws, actor));
-      });
-      return;
-    }
-    // Dev: Next's HMR attaches its own upgrade listener; leave its sockets alone.
-    if (!dev) reject(socket, "404 Not Found");
-  });
+  server.on("upgrade", createUpgradeHandler({ dev }));
 
   server.on("error", (e) => {
     console.error(`Cannot listen on ${config.host}:${config.port}: ${e.message}`);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { oidcSettings } from "./auth/oidc-config";
 import { createOwner, hasAnyUser } from "./auth/users";
 import { config } from "./config";
+import { parseTrustedProxies } from "./http/client-address";
 import { db } from "./db";
 import { createJoinToken } from "./hosts/join-tokens";
 
@@ -15,6 +16,7 @@ export async function bootstrap(): Promise<{ needsSetup: boolean }> {
     const created = await createOwner(email, password, "");
     if (!created.ok) console.warn(`[stoker] could not create the owner from STOKER_ADMIN_EMAIL: ${created.message}`);
   }
+  parseTrustedProxies(process.env.STOKER_TRUSTED_PROXIES); // a typo must stop the start, not every request
   oidcSettings(); // checks STOKER_OIDC_* now, so a bad setting is in the start-up log, not at first login
   if (process.env.STOKER_LOCAL_AGENT === "1") await prepareLocalAgent();
   return { needsSetup: !(await hasAnyUser()) };

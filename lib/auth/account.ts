@@ -27,6 +27,8 @@ export async function changePassword(actor: UserActor, input: z.infer<typeof Cha
     await tx.session.deleteMany({ where: { userId: user.id, ...(currentSession ? { tokenHash: { not: hashSecret(currentSession) } } : {}) } });
     await appendAudit(tx, audit, { action: "user.password-changed", target: `user:${user.email}` });
   });
+  // After the commit: their live sockets go with the deleted sessions (API tokens are kept, see ui-hub).
+  uiHub().disconnectOtherSessions(user.id, currentSession ? hashSecret(currentSession) : null);
   return ok({ changed: true });
 }
 

@@ -2,14 +2,15 @@
 // shared by server.ts and the route handlers in Next's bundle.
 import type { WebSocket } from "ws";
 import type { UiEvent } from "../protocol";
+import type { UiCredential } from "./ui-socket";
 
 const MAX_BUFFERED = 4 << 20; // a browser that cannot keep up is dropped, never buffered without bound
 
 export class UiHub {
-  private clients = new Map<WebSocket, { userId: string }>();
+  private clients = new Map<WebSocket, { userId: string; credential?: UiCredential }>();
 
-  add(ws: WebSocket, userId: string): void {
-    this.clients.set(ws, { userId });
+  add(ws: WebSocket, userId: string, credential?: UiCredential): void {
+    this.clients.set(ws, { userId, credential });
     ws.on("close", () => this.clients.delete(ws));
   }
 
@@ -28,6 +29,18 @@ export class UiHub {
   /** Ends every socket of a user (log out everywhere, role change). */
   disconnectUser(userId: string): void {
     for (const [ws, info] of this.clients) if (info.userId === userId) ws.close(4001, "session ended");
+  }
+
+  /**
+   * Ends a user's sockets opened with another browser session (password change). The current session
+   * and API tokens keep theirs: tokens survive a password change (they are revoked on their own).
+   */
+  disconnectOtherSessions(userId: string, keepSessionHash: string | null): void {
+    for (const [ws, info] of this.clients) {
+      if (info.userId !== userId || info.credential?.kind === "token") continue;
+      if (info.credential?.kind === "session" && info.credential.tokenHash === keepSessionHash) continue;
+      ws.close(4001, "session ended");
+    }
   }
 
   get size(): number {
