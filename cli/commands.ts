@@ -1,7 +1,7 @@
 // The CLI's commands against /api/v1. Each prints a table (or JSON with --json) and throws CliError on failure.
 import os from "node:os";
 import WebSocket from "ws";
-import type { AppView, HostView, WireLogLine } from "../lib/protocol";
+import { type AppView, EVENT_LABEL, type HostView, type ProcessEventPage, type WireLogLine } from "../lib/protocol";
 import { CliError, request } from "./client";
 import { type CliConfig, saveConfig } from "./config";
 import { table } from "./table";
@@ -98,4 +98,15 @@ export async function audit(config: CliConfig, flags: Flags): Promise<void> {
   const res = await request<{ events: { id: number; ts: string; actor: { label: string }; action: string; target: string; result: string }[] }>(config, "GET", `/audit?${q}`);
   if (flags.json) return out(res.events.map((e) => JSON.stringify(e)).join("\n"));
   out(table(["#", "TIME", "ACTOR", "ACTION", "TARGET", "RESULT"], res.events.map((e) => [e.id, e.ts, e.actor.label, e.action, e.target, e.result])));
+}
+
+export async function events(config: CliConfig, name: string | undefined, flags: Flags): Promise<void> {
+  const app = await findApp(config, name);
+  const q = new URLSearchParams({ limit: String(flags.n ?? 50) });
+  if (typeof flags.cursor === "string") q.set("cursor", flags.cursor);
+  const page = await request<ProcessEventPage>(config, "GET", `/apps/${app.id}/events?${q}`);
+  if (flags.json) return out(JSON.stringify(page, null, 2));
+  // One row per event; an exit's last output follows it, indented.
+  out(table(["TIME", "EVENT", "PID", "DETAIL"], page.events.map((e) => [e.ts, EVENT_LABEL[e.kind], e.pid || "-", e.detail.split("\n")[0]])));
+  if (page.nextCursor) out(`(older: stoker events ${app.name} --cursor ${page.nextCursor})`);
 }

@@ -1,5 +1,5 @@
 // `stoker`: the command-line client (login, hosts, apps, restart, logs, audit) and `stoker agent …`.
-import { action, apps, audit, type Flags, hosts, login, logs } from "./commands";
+import { action, apps, audit, events, type Flags, hosts, login, logs } from "./commands";
 import { CliError } from "./client";
 import { deploy } from "./deploy-command";
 import { loadConfig } from "./config";
@@ -11,6 +11,7 @@ const USAGE = `usage: stoker <command> [--json]
   restart|stop|start|reload APP                     act on an app (name or id); returns when done
   deploy APP [--ref REF | --archive FILE] [--wait]  deploy; with --wait follow the steps, exit 0 only on success
   logs APP [-f] [-n N] [--stream stdout|stderr|webserver] [--grep TEXT]
+  events APP [-n N] [--cursor C]                    the app's process history: starts, exits, restarts, adoptions, FATAL
   audit [--action A] [--actor X] [--target T] [-n N]
   agent …                                           run the host agent (see \`stoker agent --help\`)
 environment: STOKER_URL, STOKER_TOKEN override the stored login.`;
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
       return deploy(config, args[0], flags);
     case "logs":
       return logs(config, args[0], flags);
+    case "events":
+      return events(config, args[0], flags);
     case "audit":
       return audit(config, flags);
     default:

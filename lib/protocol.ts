@@ -7,6 +7,7 @@ export * from "./protocol/deploy-messages";
 export * from "./protocol/deploy-spec";
 export * from "./protocol/log-messages";
 export * from "./protocol/parse-frame";
+export * from "./protocol/process-events";
 export * from "./protocol/process-state";
 export * from "./protocol/result";
 export * from "./protocol/site";

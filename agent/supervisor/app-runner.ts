@@ -26,6 +26,12 @@ export type SavedProcess = { slot: number; pid: number; startTicks: number; star
 export type SavedApp = { desired: DesiredApp; generation: number; processes: SavedProcess[] };
 
 const TAIL_LINES = 30;
+const EXIT_OUTPUT_BYTES = 4000;
+
+function withLastOutput(detail: string, output: string): string {
+  if (!output) return detail;
+  return `${detail}\nlast output:\n${output.length > EXIT_OUTPUT_BYTES ? `…${output.slice(-EXIT_OUTPUT_BYTES)}` : output}`;
+}
 
 export class AppRunner {
   slots: ProcessSlot[] = [];
@@ -76,14 +82,16 @@ export class AppRunner {
         return problem && `readiness probe failed: ${problem}`;
       },
       transition: (slot, from, to, detail) => {
+        const pid = slot.proc?.pid ?? slot.lastPid;
         this.events.transition({
           appId: this.appId,
           slot: slot.index,
-          pid: slot.proc?.pid ?? slot.lastPid,
+          pid,
           from,
           to,
           at: new Date().toISOString(),
-          detail,
+          // An exit carries the process's last words into the timeline.
+          detail: (to === "EXITED" || to === "BACKOFF") && pid ? withLastOutput(detail, this.outputOf(pid)) : detail,
         });
         this.events.changed();
       },

@@ -24,6 +24,8 @@ import { socketAddress } from "./app-socket";
 import { planLaunch } from "./launch-plan";
 import { readState, writeState } from "./state-file";
 
+const MAX_UNHEARD = 5000;
+
 export type SupervisorOptions = {
   stateDir: string;
   socketDirs: string[];
@@ -46,6 +48,7 @@ export class Supervisor {
   private readonly templates = new Map<string, DesiredApp>();
   private readonly webLogs: WebServerLogWatcher;
   private listeners = new Set<SupervisorListener>();
+  private unheard: ProcessTransition[] = []; // transitions before anyone listened (adoption at start)
   private statusTimer: NodeJS.Timeout | null = null;
   private readonly stateFile: string;
 
@@ -78,7 +81,17 @@ export class Supervisor {
 
   listen(listener: SupervisorListener): () => void {
     this.listeners.add(listener);
+    // Adoption happens before the control link exists: what happened meanwhile goes to the first listener.
+    for (const t of this.unheard.splice(0)) listener.transition(t);
     return () => this.listeners.delete(listener);
+  }
+
+  private transition(t: ProcessTransition): void {
+    if (!this.listeners.size) {
+      this.unheard.push(t);
+      if (this.unheard.length > MAX_UNHEARD) this.unheard.shift();
+    }
+    for (const l of this.listeners) l.transition(t);
   }
 
   private runner(desired: DesiredApp): AppRunner {
@@ -86,9 +99,7 @@ export class Supervisor {
       desired,
       { logDir: path.join(this.opts.stateDir, "logs"), socketDirs: this.opts.socketDirs, logLimits: this.opts.logLimits },
       {
-        transition: (t) => {
-          for (const l of this.listeners) l.transition(t);
-        },
+        transition: (t) => this.transition(t),
         changed: () => this.changed(),
       },
     );

@@ -2,10 +2,10 @@
 // take in status and transitions, settle replies. Invalid frames are refused and logged.
 import "server-only";
 import type { WebSocket } from "ws";
-import { appendAudit } from "../audit/append-audit";
 import { hashSecret } from "../auth/secrets";
 import { desiredOf } from "../apps/app-record";
 import { db } from "../db";
+import { recordTransitions } from "../events/process-events";
 import { hostView } from "../hosts/host-view";
 import { forwardOutput, recordProgress } from "../deploy/record-progress";
 import { finishDebugSession } from "../debug/debug-sessions";
@@ -105,27 +105,4 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
 function publishApps(hostId: string, apps: Extract<AgentToControl, { type: "apps.status" }>["apps"]): void {
   agentHub().setApps(apps);
   for (const status of apps) uiHub().publish({ type: "app.status", hostId, status });
-}
-
-type Transitions = Extract<AgentToControl, { type: "process.transitions" }>["transitions"];
-
-async function recordTransitions(host: { id: string; name: string }, transitions: Transitions): Promise<void> {
-  await db.$transaction(async (tx) => {
-    // Checked inside the transaction: the last transitions of a deleted app arrive after its deletion.
-    const known = new Set((await tx.app.findMany({ where: { hostId: host.id }, select: { id: true } })).map((a) => a.id));
-    const rows = transitions.filter((t) => known.has(t.appId));
-    if (!rows.length) return;
-    await tx.processEvent.createMany({
-      data: rows.map((t) => ({ appId: t.appId, pid: t.pid, from: t.from, to: t.to, at: new Date(t.at), detail: t.detail })),
-    });
-    // Agent-side events that matter to people go into the audit history through the same path.
-    for (const t of rows.filter((r) => r.to === "FATAL" || (r.to === "RUNNING" && r.detail === "adopted"))) {
-      await appendAudit(tx, { actor: { type: "agent", hostId: host.id, hostName: host.name }, ip: "" }, {
-        action: t.to === "FATAL" ? "process.fatal" : "process.adopted",
-        target: `app:${t.appId}`,
-        after: { slot: t.slot, pid: t.pid, detail: t.detail },
-        result: t.to === "FATAL" ? "failure" : "success",
-      });
-    }
-  });
 }

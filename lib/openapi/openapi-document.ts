@@ -6,6 +6,8 @@ import { ChangeRoleSchema } from "../auth/manage-users";
 import { ChangePasswordSchema } from "../auth/account";
 import { AuditQuerySchema } from "../audit/list-audit";
 import {
+  EventQuerySchema,
+  ProcessEventPageSchema,
   AppSpecSchema,
   DoctorReportSchema,
   RunByHandResultSchema,
@@ -68,6 +70,7 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/apps/{id}/test-request": { post: { summary: "Send a request straight to the app's socket", role: "operator", body: TestRequestSchema, response: TestResponseSchema } },
   "/apps/{id}/logs": { get: { summary: "Log history and search", role: "viewer", query: LogQuerySchema, response: LogPageSchema } },
   "/apps/{id}/logs/download": { get: { summary: "The whole log as plain text", role: "viewer" } },
+  "/apps/{id}/events": { get: { summary: "Process event timeline (start, exit, restart, adopt, FATAL, recycle), newest first", role: "viewer", query: EventQuerySchema, response: ProcessEventPageSchema } },
   "/apps/{id}/tracebacks": { get: { summary: "Traceback groups", role: "viewer", response: z.array(TracebackGroupSchema) } },
   "/apps/{id}/webconfig": { get: { summary: "Rendered web-server config, applied version, drift", role: "viewer", response: WebConfigStateSchema } },
   "/apps/{id}/webconfig/apply": { post: { summary: "Validate, swap, reload, probe (rolls back on failure)", role: "admin", response: ApplyOutcomeSchema } },

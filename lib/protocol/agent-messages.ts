@@ -6,6 +6,7 @@ import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResi
 import { LogLineSchema, LogQuerySchema } from "./log-messages";
 import { WebServerSchema } from "./web-spec";
 import { AppStatusSchema, HostFactsSchema, ProcessStateSchema } from "./process-state";
+import { ProcessEventKindSchema } from "./process-events";
 
 export const TestRequestSchema = z.strictObject({
   method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
@@ -126,6 +127,8 @@ export const ProcessTransitionSchema = z.strictObject({
   to: ProcessStateSchema,
   at: z.string(),
   detail: z.string().max(8192).default(""),
+  /** Set when the agent knows better than the states what happened (a planned recycle). */
+  kind: ProcessEventKindSchema.optional(),
 });
 export type ProcessTransition = z.infer<typeof ProcessTransitionSchema>;
 

@@ -2,6 +2,7 @@
 import { notFound } from "next/navigation";
 import { AppDetail } from "@/components/apps/app-detail";
 import { agentHub } from "@/lib/agents/agent-hub";
+import { EventsPanel } from "@/components/apps/events-panel";
 import { DebugPanel } from "@/components/debug/debug-panel";
 import { DeployPanel } from "@/components/deploy/deploy-panel";
 import { WebConfigPanel } from "@/components/webconfig/web-config-panel";
@@ -18,6 +19,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   const failing = prematureErrors > 0 || app.value.processes.some((p) => p.state === "FATAL" || p.state === "BACKOFF");
   const deploy = app.value.spec.deploy;
   const extraTabs = [
+    { id: "events", label: "Events", content: <EventsPanel appId={app.value.id} /> },
     ...(deploy
       ? [{ id: "deploy", label: "Deploy", content: <DeployPanel appId={app.value.id} canDeploy={canEdit} defaultRef={"git" in deploy.source ? deploy.source.ref : null} /> }]
       : []),

@@ -1,0 +1,71 @@
+// Storing and listing an app's process event timeline (kinds: lib/protocol/process-events.ts).
+// Agents report state transitions; each is stored with the event kind it is, and read back newest
+// first, a page at a time.
+import "server-only";
+import { appendAudit } from "../audit/append-audit";
+import { db, type Tx } from "../db";
+import { eventKindOf, type ProcessEvent, ProcessEventKindSchema, type ProcessEventPage, type ProcessState, type ProcessTransition } from "../protocol";
+import { err, ok, type Result } from "../result";
+
+type Host = { id: string; name: string };
+
+/** Stores a batch of an agent's transitions, with the audit rows of those that matter to people. */
+export async function recordTransitions(host: Host, transitions: ProcessTransition[]): Promise<void> {
+  await db.$transaction(async (tx) => {
+    // Checked inside the transaction: the last transitions of a deleted app arrive after its deletion.
+    const known = new Set((await tx.app.findMany({ where: { hostId: host.id }, select: { id: true } })).map((a) => a.id));
+    const rows = transitions.filter((t) => known.has(t.appId));
+    if (!rows.length) return;
+    await tx.processEvent.createMany({
+      data: rows.map((t) => ({ appId: t.appId, pid: t.pid, from: t.from, to: t.to, at: new Date(t.at), detail: t.detail, kind: eventKindOf(t) ?? "" })),
+    });
+    await auditTransitions(tx, host, rows);
+  });
+}
+
+async function auditTransitions(tx: Tx, host: Host, rows: ProcessTransition[]): Promise<void> {
+  for (const t of rows) {
+    const kind = eventKindOf(t);
+    if (kind !== "fatal" && kind !== "adopt") continue;
+    await appendAudit(tx, { actor: { type: "agent", hostId: host.id, hostName: host.name }, ip: "" }, {
+      action: kind === "fatal" ? "process.fatal" : "process.adopted",
+      target: `app:${t.appId}`,
+      after: { slot: t.slot, pid: t.pid, detail: t.detail },
+      result: kind === "fatal" ? "failure" : "success",
+    });
+  }
+}
+
+// The cursor is the last row's time and id: rows of one instant keep their order across pages.
+function encodeCursor(at: Date, id: number): string {
+  return Buffer.from(`${at.toISOString()}|${id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { at: Date; id: number } | null {
+  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
+  const date = new Date(at ?? "");
+  return Number.isNaN(date.getTime()) || !/^\d+$/.test(id ?? "") ? null : { at: date, id: Number(id) };
+}
+
+/** An app's events, newest first. Rows of the agent's inner steps are not events and are skipped. */
+export async function listAppEvents(appId: string, query: { cursor?: string; limit: number }): Promise<Result<ProcessEventPage>> {
+  const app = await db.app.findUnique({ where: { id: appId }, select: { id: true } });
+  if (!app) return err("NOT_FOUND", "That app does not exist (it may have been deleted).");
+  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  if (query.cursor && !after) return err("BAD_REQUEST", "That cursor is not one this API gave out.");
+  const rows = await db.processEvent.findMany({
+    where: { appId, ...(after ? { OR: [{ at: { lt: after.at } }, { at: after.at, id: { lt: after.id } }] } : {}) },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    take: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  const events: ProcessEvent[] = [];
+  for (const r of page) {
+    // Rows stored before kinds were: read their kind from the states.
+    const stored = ProcessEventKindSchema.safeParse(r.kind);
+    const kind = stored.success ? stored.data : eventKindOf({ from: r.from as ProcessState, to: r.to as ProcessState, detail: r.detail });
+    if (kind) events.push({ ts: r.at.toISOString(), kind, pid: r.pid, detail: r.detail });
+  }
+  const last = page[page.length - 1];
+  return ok({ events, nextCursor: rows.length > query.limit && last ? encodeCursor(last.at, last.id) : null });
+}
