@@ -9,6 +9,7 @@ import type { ControlLink } from "./link/control-link";
 import { callLocalControl, serveLocalControl } from "./link/local-control";
 import { readStandaloneConfig } from "./standalone-config";
 import { DEFAULT_ERROR_LOGS } from "./logs/webserver-log-watcher";
+import { lockStateDir } from "./state-lock";
 import { Supervisor } from "./supervisor/supervisor";
 
 const LogPath = z.string().startsWith("/");
@@ -36,7 +37,9 @@ const USAGE = `usage:
   stoker agent run                            run with the stored host key
   stoker agent --config FILE                  run the apps in FILE, no control plane
   stoker agent ctl status|start|stop|restart|reload [APP]
-options: --state-dir DIR (default $STOKER_DATA_DIR/agent), --socket-dirs A:B`;
+  stoker agent --help                         this text
+options: --state-dir DIR (default $STOKER_DATA_DIR/agent), --socket-dirs A:B
+One agent runs per state dir; a second one refuses to start.`;
 
 function str(flags: Flags, key: string): string | undefined {
   const v = flags[key];
@@ -53,6 +56,11 @@ async function main(): Promise<void> {
     .map((d) => path.resolve(d));
   const controlSocket = path.join(stateDir, "agent.sock");
   const [command = flags.config ? "config" : "run", ...rest] = positional;
+  if (flags.help || flags.h || command === "help" || process.argv.includes("-h")) {
+    console.log(USAGE);
+    return;
+  }
+  if (!["ctl", "config", "join", "run"].includes(command)) throw new Error(`Unknown command "${command}".\n${USAGE}`);
 
   if (command === "ctl") {
     const [op, app] = rest;
@@ -67,6 +75,8 @@ async function main(): Promise<void> {
   const webErrorLogs = process.env.STOKER_WEB_ERROR_LOGS
     ? WebErrorLogsSchema.parse(JSON.parse(process.env.STOKER_WEB_ERROR_LOGS))
     : Object.fromEntries(Object.entries(DEFAULT_ERROR_LOGS).filter(([, file]) => existsSync(file)));
+  // Before anything touches the state dir: a second agent must not adopt the first one's processes.
+  const lock = lockStateDir(stateDir);
   const supervisor = new Supervisor({ stateDir, socketDirs, webTargets, webErrorLogs });
   await supervisor.adoptAll();
   const control = serveLocalControl(controlSocket, supervisor);
@@ -104,6 +114,7 @@ async function main(): Promise<void> {
     link?.stop();
     control.close();
     supervisor.detachAll();
+    lock.release();
     process.exit(0);
   };
   process.on("SIGTERM", shutdown);

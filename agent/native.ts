@@ -15,6 +15,8 @@ const c = {
   poll: libc.func("int poll(void *fds, unsigned long nfds, int timeout)"),
   read: libc.func("long read(int fd, void *buf, unsigned long count)"),
   syscall: libc.func("long syscall(long nr, ...)"),
+  flock: libc.func("int flock(int fd, int op)"),
+  prctl: libc.func("int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)"),
   strerror: libc.func("const char *strerror(int errnum)"),
 };
 
@@ -134,6 +136,25 @@ export function takeFd(pid: number, targetFd: number): number {
   } finally {
     c.close(pidfd);
   }
+}
+
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const EWOULDBLOCK = 11;
+
+/** An exclusive, non-blocking flock(2) on an open fd: false if another process holds it. Released when the fd closes (or the process dies). */
+export function tryLockExclusive(fd: number): boolean {
+  if (c.flock(fd, LOCK_EX | LOCK_NB) === 0) return true;
+  const errno = koffi.errno();
+  if (errno === EWOULDBLOCK) return false;
+  throw new NativeError("flock", errno);
+}
+
+const PR_SET_CHILD_SUBREAPER = 36;
+
+/** Makes this process the reaper of its orphaned descendants (instead of init), so they stay findable. */
+export function becomeSubreaper(): void {
+  check("prctl", c.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 }
 
 export function closeFd(fd: number): void {

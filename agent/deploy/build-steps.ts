@@ -3,13 +3,12 @@
 import { chownSync, lchownSync, lstatSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { AppSpec } from "../../lib/protocol";
+import { appEnv } from "../supervisor/app-env";
 import { currentUser, lookupGroup, lookupUser } from "../supervisor/users";
 import { describeFailure, runCommand } from "./run-command";
 
 export type BuildIdentity = { uid?: number; gid?: number; env: Record<string, string> };
 export type BuildResult = { ok: true; output: string } | { ok: false; message: string; output: string };
-
-const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** Who the build runs as: the app's user when the agent is root, else the agent's own user. */
 export function buildIdentity(spec: AppSpec): { ok: true; value: BuildIdentity } | { ok: false; message: string } {
@@ -24,7 +23,7 @@ export function buildIdentity(spec: AppSpec): { ok: true; value: BuildIdentity }
     if (!group) return { ok: false, message: `No group named "${spec.group}" exists on this host.` };
     gid = group.gid;
   }
-  const env = { PATH: process.env.PATH ?? DEFAULT_PATH, HOME: user.home, USER: name, LOGNAME: name, LANG: process.env.LANG ?? "C.UTF-8", ...spec.env };
+  const env = appEnv({ name, home: user.home }, spec.env);
   return { ok: true, value: me.uid === 0 ? { uid: user.uid, gid, env } : { env } };
 }
 

@@ -14,7 +14,17 @@ import type { LogBatch } from "../logs/log-batch";
 import { LogSink } from "../logs/log-sink";
 import type { LogLimits } from "../logs/log-store";
 import { type LaunchPlan, planLaunch } from "./launch-plan";
-import { adoptListenSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, socketAddress } from "./app-socket";
+import {
+  adoptListenSocket,
+  applyOwnership,
+  clearStaleSocket,
+  closeListenSocket,
+  describeSocket,
+  type ListenSocket,
+  openListenSocket,
+  removeSocketFile,
+  socketAddress,
+} from "./app-socket";
 import { ProcessSlot, type SlotHooks } from "./process-slot";
 import { CpuSampler } from "./proc-stats";
 import { kickAcceptors, probeOnce, probeUntil, waitSettled, waitStopped } from "./readiness";
@@ -79,7 +89,16 @@ export class AppRunner {
           if (!settled) return `the process did not settle within ${spec.ready.timeoutMs} ms`;
         }
         const problem = await probeUntil(spec, socketAddress(spec.socket), spec.ready.timeoutMs);
-        return problem && `readiness probe failed: ${problem}`;
+        if (problem) return `readiness probe failed: ${problem}`;
+        if (spec.socket.bind === "app" && spec.socket.path) {
+          // The app created its socket with its own umask; the web server needs the spec's access.
+          try {
+            applyOwnership(spec.socket.path, spec.socket);
+          } catch (e) {
+            return `cannot set the socket's owner and mode: ${e instanceof Error ? e.message : String(e)}`;
+          }
+        }
+        return null;
       },
       transition: (slot, from, to, detail) => {
         const pid = slot.proc?.pid ?? slot.lastPid;
@@ -105,9 +124,15 @@ export class AppRunner {
   }
 
   private async ensureSocket(): Promise<Result<void>> {
-    if (this.desired.spec.socket.bind !== "agent" || this.socket) return ok(undefined);
+    const spec = this.desired.spec.socket;
+    if (this.socket) return ok(undefined);
     try {
-      this.socket = await openListenSocket(this.desired.spec.socket);
+      // An app that binds its own socket fails with "address in use" on a file a killed run left.
+      if (spec.bind === "app") {
+        if (spec.path) await clearStaleSocket(spec.path);
+        return ok(undefined);
+      }
+      this.socket = await openListenSocket(spec);
       return ok(undefined);
     } catch (e) {
       return this.fail(`Cannot open the socket: ${e instanceof Error ? e.message : String(e)}`);
@@ -329,6 +354,7 @@ export class AppRunner {
   /** Stops everything and forgets the app: processes, socket file, log handle. */
   async remove(): Promise<void> {
     await this.stop();
+    removeSocketFile(this.desired.spec.socket);
     this.sink.close();
   }
 

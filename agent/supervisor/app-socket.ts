@@ -36,19 +36,35 @@ export async function openListenSocket(spec: SocketSpec): Promise<ListenSocket> 
     return { fd: listenTcp(host, Number(spec.tcp.slice(i + 1))), address };
   }
   const file = spec.path!;
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
-  if (existsSync(file)) {
-    if (!lstatSync(file).isSocket()) throw new Error(`${file} exists and is not a socket; refusing to replace it.`);
-    // Replace a stale socket file only if nothing answers on it.
-    if (await answers(file)) throw new Error(`Another process already serves ${file}.`);
-    unlinkSync(file);
-  }
+  await clearStaleSocket(file);
   const fd = listenUnix(file);
   applyOwnership(file, spec);
   return { fd, address };
 }
 
-function applyOwnership(file: string, spec: SocketSpec): void {
+/**
+ * Makes way for a new socket at `file`: a socket file nothing answers on (left by a killed app)
+ * is removed; a live one or a file that is not a socket is an error, never overwritten.
+ */
+export async function clearStaleSocket(file: string): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+  if (!existsSync(file)) return;
+  if (!lstatSync(file).isSocket()) throw new Error(`${file} exists and is not a socket; refusing to replace it.`);
+  if (await answers(file)) throw new Error(`Another process already serves ${file}.`);
+  unlinkSync(file);
+}
+
+/** Removes the app's socket file if it is one (the app was deleted). */
+export function removeSocketFile(spec: SocketSpec): void {
+  try {
+    if (spec.path && lstatSync(spec.path).isSocket()) unlinkSync(spec.path);
+  } catch {
+    // already gone
+  }
+}
+
+/** Gives a socket file the spec's owner, group and mode (the app may have created it with its own). */
+export function applyOwnership(file: string, spec: SocketSpec): void {
   if (process.getuid?.() === 0 && (spec.owner || spec.group)) {
     const uid = spec.owner ? (lookupUser(spec.owner)?.uid ?? -1) : -1;
     const gid = spec.group ? (lookupGroup(spec.group)?.gid ?? -1) : -1;

@@ -3,6 +3,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 import { type AppSpec, err, type FieldError, ok, type Result } from "../../lib/protocol";
+import { appEnv, SYSTEM_PATH } from "./app-env";
 import { currentUser, lookupGroup, lookupUser } from "./users";
 
 export type LaunchPlan = {
@@ -15,9 +16,8 @@ export type LaunchPlan = {
   userName: string;
 };
 
-const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-export function findOnPath(name: string, searchPath = process.env.PATH ?? DEFAULT_PATH): string | null {
+/** Looks a program name up the way the app's exec would: on the app's PATH, not the agent's. */
+export function findOnPath(name: string, searchPath = SYSTEM_PATH): string | null {
   for (const dir of searchPath.split(":").filter(Boolean)) {
     const candidate = path.join(dir, name);
     try {
@@ -34,9 +34,12 @@ export function planLaunch(spec: AppSpec, socketDirs: string[]): Result<LaunchPl
   const fields: FieldError[] = [];
   const [program, ...args] = spec.command;
   let file = program;
-  if (!program.includes("/")) {
-    const found = findOnPath(program);
-    if (!found) fields.push({ path: "command.0", message: `"${program}" was not found on the agent's PATH; give an absolute path.` });
+  if (program.startsWith("{release}/")) {
+    // A deployment fills it in; nothing to check on disk before the first release exists.
+    if (!spec.deploy) fields.push({ path: "command.0", message: "{release} needs a deploy section (deploy.root) to say where releases live." });
+  } else if (!program.includes("/")) {
+    const found = findOnPath(program, spec.env.PATH ?? SYSTEM_PATH);
+    if (!found) fields.push({ path: "command.0", message: `"${program}" was not found on the app's PATH (${spec.env.PATH ?? SYSTEM_PATH}); give an absolute path.` });
     else file = found;
   } else if (!path.isAbsolute(program)) {
     fields.push({ path: "command.0", message: "Give an absolute path or a program name found on PATH." });
@@ -76,13 +79,6 @@ export function planLaunch(spec: AppSpec, socketDirs: string[]): Result<LaunchPl
   if (fields.length) return err("BAD_REQUEST", "The spec does not fit this host.", { fields });
 
   const home = user?.home ?? "/";
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? DEFAULT_PATH,
-    HOME: home,
-    USER: wanted,
-    LOGNAME: wanted,
-    LANG: process.env.LANG ?? "C.UTF-8",
-    ...spec.env,
-  };
+  const env = appEnv({ name: wanted, home }, spec.env);
   return ok({ file, args, cwd: spec.cwd ?? home, env, uid, gid, userName: wanted });
 }

@@ -22,6 +22,7 @@ import { sendTestRequest } from "../fastcgi/test-request";
 import { AppRunner } from "./app-runner";
 import { socketAddress } from "./app-socket";
 import { planLaunch } from "./launch-plan";
+import { needsNewProcesses } from "./spec-change";
 import { readState, writeState } from "./state-file";
 
 const MAX_UNHEARD = 5000;
@@ -177,7 +178,7 @@ export class Supervisor {
       return ok(r.status());
     }
     const result = await r.serialize(async () => {
-      const changed = r.desired.revision !== next.revision || JSON.stringify(r.desired.spec) !== JSON.stringify(next.spec);
+      const changed = needsNewProcesses(r.desired.spec, next.spec);
       if (next.desired === "stopped") {
         r.desired = next;
         return r.stop();

@@ -3,11 +3,11 @@
 import { realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import type { DoctorFinding } from "../../../lib/protocol";
+import { SYSTEM_PATH } from "../../supervisor/app-env";
 import { findOnPath, type LaunchPlan } from "../../supervisor/launch-plan";
 import { type Credentials, modeAllows } from "../access";
 import { parseShebang, readHead, type ScriptTarget, type Shebang } from "./script-target";
 
-const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 function real(p: string): string | null {
   try {

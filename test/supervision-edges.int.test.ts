@@ -1,0 +1,151 @@
+// The edges of supervision that real setups hit: app-bound sockets (owner/group/mode, a stale file
+// left by a killed app, the file removed with the app), a `web`-only change that must not restart
+// anything, `{release}` in command[0], and the clean environment apps get.
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { Supervisor } from "@/agent/supervisor/supervisor";
+import { AppSpecSchema, type DesiredApp } from "@/lib/protocol";
+import { APPS_DIR, appSpecFor } from "./support/fixture-apps";
+
+const dir = mkdtempSync(path.join(tmpdir(), "stoker-edges-"));
+chmodSync(dir, 0o755);
+let n = 0;
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function desired(spec: unknown, revision = 1): DesiredApp {
+  const parsed = AppSpecSchema.parse(spec);
+  return { appId: parsed.name, revision, desired: "running", spec: parsed };
+}
+
+function supervisor(): Supervisor {
+  const sup = new Supervisor({ stateDir: path.join(dir, `state-${++n}`), socketDirs: [dir] });
+  cleanups.push(async () => {
+    for (const id of [...sup.apps.keys()]) await sup.execute({ op: "app.remove", appId: id });
+  });
+  return sup;
+}
+
+/** Connects to a Unix socket as www-data (uid 33): what the web server's workers can do. */
+function connectsAsWwwData(sock: string): boolean {
+  const script = `require("net").connect(${JSON.stringify(sock)}).on("connect",()=>process.exit(0)).on("error",(e)=>{console.error(e.code);process.exit(1)})`;
+  return spawnSync(process.execPath, ["-e", script], { uid: 33, gid: 33, timeout: 5000 }).status === 0;
+}
+
+function boundPhp(name: string, sock: string) {
+  return {
+    name,
+    hostId: "h",
+    command: ["/usr/bin/php-cgi", "-b", sock],
+    fastcgiParams: { SCRIPT_FILENAME: path.join(APPS_DIR, "php/index.php") },
+    socket: { path: sock, bind: "app", group: "www-data", mode: "0660" },
+  };
+}
+
+describe("an app that binds its own socket", () => {
+  it("gets the spec's group and mode on the socket it creates, so www-data can connect", async () => {
+    const sock = path.join(dir, `own-${++n}.sock`);
+    const sup = supervisor();
+    const put = await sup.put(desired(boundPhp("own", sock)));
+    expect(put.ok, JSON.stringify(put)).toBe(true);
+    const st = statSync(sock);
+    expect(st.gid).toBe(33);
+    expect((st.mode & 0o777).toString(8)).toBe("660");
+    expect(connectsAsWwwData(sock)).toBe(true);
+  });
+
+  it("starts although a killed run left its socket file, and the file goes with the app", async () => {
+    const sock = path.join(dir, `stale-${++n}.sock`);
+    // A socket file nothing listens on: what SIGKILL leaves behind.
+    const bind = spawnSync("python3", ["-c", "import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", sock]);
+    expect(bind.status).toBe(0);
+    expect(existsSync(sock)).toBe(true);
+    const sup = supervisor();
+    const put = await sup.put(desired(boundPhp("stale", sock)));
+    expect(put.ok, JSON.stringify(put)).toBe(true);
+    const pid = sup.apps.get("stale")!.processes()[0]!.pid;
+    expect(pid).toBeGreaterThan(0);
+    // SIGKILL the app: the file stays, and the restart must still come up.
+    process.kill(pid, "SIGKILL");
+    const restarted = await sup.execute({ op: "app.restart", appId: "stale" });
+    expect(restarted.ok, JSON.stringify(restarted)).toBe(true);
+    const removed = await sup.execute({ op: "app.remove", appId: "stale" });
+    expect(removed.ok).toBe(true);
+    expect(existsSync(sock)).toBe(false);
+  });
+
+  it("refuses to remove a socket that something answers on", async () => {
+    const sock = path.join(dir, `live-${++n}.sock`);
+    const other = createServer();
+    await new Promise<void>((r) => other.listen(sock, r));
+    cleanups.push(() => new Promise<void>((r) => other.close(() => r())));
+    const sup = supervisor();
+    const put = await sup.put(desired(boundPhp("taken", sock)));
+    expect(put.ok).toBe(false);
+    expect(JSON.stringify(put)).toContain("Another process already serves");
+  });
+});
+
+describe("spec changes", () => {
+  it("a change to web only keeps the same processes; a change to env replaces them", async () => {
+    const sock = path.join(dir, `web-${++n}.sock`);
+    const sup = supervisor();
+    const spec = { ...appSpecFor("php", sock), name: "webonly", processes: 2 };
+    expect((await sup.put(desired(spec, 1))).ok).toBe(true);
+    const pids = () => sup.apps.get("webonly")!.processes().map((p) => p.pid).sort();
+    const before = pids();
+    const web = { server: "nginx", listen: "127.0.0.1:8080", serverName: "example.test", mount: "/app" };
+    const put2 = await sup.put(desired({ ...spec, web }, 2));
+    expect(put2.ok, JSON.stringify(put2)).toBe(true);
+    expect(pids()).toEqual(before);
+    expect(sup.status()[0]!.revision).toBe(2);
+    const put3 = await sup.put(desired({ ...spec, web, env: { ...spec.env, APP_VERSION: "v2" } }, 3));
+    expect(put3.ok, JSON.stringify(put3)).toBe(true);
+    for (const pid of pids()) expect(before).not.toContain(pid);
+  });
+
+  it("accepts {release} in command[0] for an app with a deploy section", async () => {
+    const sup = supervisor();
+    const spec = AppSpecSchema.parse({
+      name: "released",
+      hostId: "h",
+      command: ["{release}/app.fcgi"],
+      cwd: "{release}",
+      socket: { path: path.join(dir, "released.sock") },
+      deploy: { root: path.join(dir, "released-root"), source: { archive: true } },
+    });
+    const r = await sup.execute({ op: "app.validate", spec });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+  });
+});
+
+describe("the environment apps get", () => {
+  it("is the system PATH, the user's HOME, PYTHONUNBUFFERED and the spec's env, not the agent's", async () => {
+    const sock = path.join(dir, `env-${++n}.sock`);
+    const saved = process.env.PATH;
+    process.env.PATH = `/root/.pyenv/shims:${saved}`; // what `npm start` from a user's shell brings
+    cleanups.push(() => {
+      process.env.PATH = saved;
+    });
+    const sup = supervisor();
+    const put = await sup.put(desired({ ...appSpecFor("node", sock), name: "envcheck", user: "www-data", env: { MY_SETTING: "x" } }));
+    expect(put.ok, JSON.stringify(put)).toBe(true);
+    const pid = sup.apps.get("envcheck")!.processes()[0]!.pid;
+    const env = Object.fromEntries(
+      readFileSync(`/proc/${pid}/environ`, "utf8")
+        .split("\0")
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+    );
+    expect(env.PATH).toBe("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    expect(env).toMatchObject({ HOME: "/var/www", USER: "www-data", LOGNAME: "www-data", PYTHONUNBUFFERED: "1", MY_SETTING: "x" });
+    expect(Object.keys(env).sort()).toEqual(["HOME", "LANG", "LOGNAME", "MY_SETTING", "PATH", "PYTHONUNBUFFERED", "USER"]);
+  });
+});
