@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import type { HostFacts } from "../lib/protocol";
+import { storageFacts } from "./logs/log-storage-status";
 
 export const AGENT_VERSION = "0.1.0";
 const agentStartedAt = new Date().toISOString();
@@ -31,5 +32,6 @@ export function hostFacts(): HostFacts {
     agentStartedAt,
     agentRssBytes: process.memoryUsage.rss(),
     isRoot: process.getuid?.() === 0,
+    storage: storageFacts(),
   };
 }

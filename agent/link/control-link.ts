@@ -3,6 +3,7 @@
 import WebSocket from "ws";
 import { type AgentToControl, ControlToAgentSchema, type DeployProgress, parseFrame, type ProcessTransition } from "../../lib/protocol";
 import { hostFacts } from "../host-facts";
+import { onStorageChange } from "../logs/log-storage-status";
 import type { Supervisor } from "../supervisor/supervisor";
 import type { Credentials } from "./credentials";
 
@@ -47,6 +48,7 @@ export class ControlLink {
     this.connect();
     this.factsTimer = setInterval(() => this.send({ type: "facts", facts: hostFacts() }), 10_000);
     this.factsTimer.unref();
+    onStorageChange(() => this.send({ type: "facts", facts: hostFacts() })); // disk full, and back: say so at once
   }
 
   private wsUrl(): string {

@@ -1,7 +1,7 @@
 // What the agent's main thread and the log ingest thread say to each other. These are
 // worker_threads messages inside one process, between two ends of this code: typed, not parsed.
 import type { MessagePort } from "node:worker_threads";
-import type { LogLimits, LogStream } from "./log-store";
+import type { LogLimits, LogStream, StorageState } from "./log-store";
 
 export type IngestCommand =
   | { op: "open"; log: number; dir: string; limits: LogLimits }
@@ -18,7 +18,9 @@ export type IngestEvent =
   | { t: "batch"; log: number; ts: string; pid: number; stream: LogStream; seq: number; at: number; len: number; bytes?: Uint8Array }
   /** An attached pipe reached its end, or a sync was reached. */
   | { t: "done"; id: number }
-  | { t: "failed"; log: number; message: string };
+  | { t: "failed"; log: number; message: string }
+  /** The log cannot store output (disk full), or can again. */
+  | { t: "storage"; log: number; state: StorageState };
 
 /** One message from the ingest thread: events in order, then the ring bytes the main thread frees once it has handled them. */
 export type IngestPost = { events: IngestEvent[]; release: number };

@@ -4,7 +4,7 @@ import { writeSync } from "node:fs";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { CONTROL_BYTES, type IngestCommand, type IngestPost, MAIN_IDLE, RELEASED, STOPPING } from "./ingest-messages";
 import { LogBatch } from "./log-batch";
-import type { LogLimits } from "./log-store";
+import type { LogLimits, StorageState } from "./log-store";
 import { nonBlockingPipe } from "../native";
 
 // Batches wait here, not copied, until the main thread has handed them to their listeners.
@@ -24,6 +24,7 @@ class IngestThread {
   private readonly control: Int32Array;
   private readonly worker: Worker;
   private readonly logs = new Map<number, (batch: LogBatch) => void>();
+  private readonly storage = new Map<number, (state: StorageState) => void>();
   private readonly waiting = new Map<number, () => void>();
   private nextId = 1;
 
@@ -53,15 +54,17 @@ class IngestThread {
     });
   }
 
-  open(dir: string, limits: LogLimits, onBatch: (batch: LogBatch) => void): number {
+  open(dir: string, limits: LogLimits, onBatch: (batch: LogBatch) => void, onStorage?: (state: StorageState) => void): number {
     const log = this.nextId++;
     this.logs.set(log, onBatch);
+    if (onStorage) this.storage.set(log, onStorage);
     this.send({ op: "open", log, dir, limits });
     return log;
   }
 
   close(log: number): void {
     this.logs.delete(log);
+    this.storage.delete(log);
     this.send({ op: "close", log });
   }
 
@@ -109,7 +112,8 @@ class IngestThread {
           this.waiting.get(event.id)?.();
           this.waiting.delete(event.id);
           if (!this.waiting.size) this.worker.unref();
-        } else console.error(`stoker agent: log ${event.log}: ${event.message}`);
+        } else if (event.t === "storage") this.storage.get(event.log)?.(event.state);
+        else console.error(`stoker agent: log ${event.log}: ${event.message}`);
       }
     } finally {
       // The listeners are done with these ring bytes (they keep lines, never batches).

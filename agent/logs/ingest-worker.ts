@@ -54,6 +54,9 @@ function run(command: IngestCommand): void {
     case "open": {
       const store = new LogStore(command.dir, command.limits);
       store.onBatch((batch) => outbox.push(batchEvent(command.log, batch)));
+      store.onStorage((state) => outbox.push({ t: "storage", log: command.log, state }));
+      const outage = store.storageState(); // full already when opened
+      if (outage) outbox.push({ t: "storage", log: command.log, state: outage });
       stores.set(command.log, store);
       return;
     }

@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ingestThread } from "./ingest-thread";
 import type { BatchSource, LogBatch } from "./log-batch";
+import { forgetStorage, reportStorage } from "./log-storage-status";
 import { DEFAULT_LOG_LIMITS, type LogLimits, type LogStream, noteLine } from "./log-store";
 
 export class LogSink implements BatchSource {
@@ -18,9 +19,16 @@ export class LogSink implements BatchSource {
   ) {
     mkdirSync(dir, { recursive: true }); // a directory that cannot be made fails here, in the caller
     this.file = path.join(dir, "app.log");
-    this.log = ingestThread().open(dir, limits, (batch) => {
-      for (const listener of this.listeners) listener(batch);
-    });
+    this.log = ingestThread().open(
+      dir,
+      limits,
+      (batch) => {
+        for (const listener of this.listeners) listener(batch);
+      },
+      (state) => {
+        if (!this.closed) reportStorage(dir, state);
+      },
+    );
   }
 
   /** Every stored batch of lines, as it is stored. Valid only during the call: keep lines, not the batch. */
@@ -58,6 +66,7 @@ export class LogSink implements BatchSource {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
+    forgetStorage(this.dir);
     ingestThread().close(this.log);
   }
 }

@@ -2,21 +2,42 @@
 // process wrote it, with an index beside it (`app.idx`: one record per batch with its time, pid and
 // stream), rotated by size under a total cap. Listeners get the same lines as batches.
 // Runs on the log ingest thread (ingest-worker.ts); the rest of the agent talks to it through LogSink.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { LogBatch } from "./log-batch";
+import { RoomGuard } from "./disk-space";
 import { formatIndexRecord, indexHeader, parseIndexHeader } from "./log-index";
 
 export type LogStream = "out" | "err" | "web";
 /** `seq` is the line's position in the app's whole log (bytes before it, across rotations). */
 export type LogLine = { ts: string; pid: number; stream: LogStream; text: string; seq?: number };
 export type LogLimits = { fileBytes: number; totalBytes: number };
+/** Whether a log can store what it is given: `full` with why, or back with how many lines it dropped meanwhile. */
+export type StorageState = { full: true; reason: string; since: string } | { full: false; dropped: number; reason: string; since: string };
 
 export const DEFAULT_LOG_LIMITS: LogLimits = { fileBytes: 16 << 20, totalBytes: 128 << 20 };
 const MAX_LINE = 16 * 1024;
 const TRUNCATED = Buffer.from("…[truncated]").toString("latin1");
 const NEWLINE = Buffer.from("\n");
 export const BASE_FILE = "app.log.base";
+// While full, storing is tried again this often; lines in between are counted, not written.
+const RETRY_MS = 1000;
+
+function countLines(bytes: Buffer): number {
+  let n = 0;
+  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) n++;
+  return n;
+}
+
+/** Writes all of `bytes`, or throws: a short write (the disk filling mid-write) is followed by the error. */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
+function reasonOf(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOSPC" || code === "EDQUOT" ? "disk full" : `cannot write (${code ?? String(e)})`;
+}
 
 /** True if a line may be longer than MAX_LINE: a cheap probe every MAX_LINE/2 bytes rules it out. */
 function mayHaveLongLine(bytes: Buffer): boolean {
@@ -71,11 +92,15 @@ function indexedIno(indexFile: string): number | null {
 
 export class LogStore {
   private fd = -1;
-  private indexFd = -1;
+  private indexFd = -1; // both -1 while not open (a full disk stopped opening or rotating)
   private size = 0; // bytes in app.log
   private indexSize = 0; // bytes in app.idx
   private base: number; // bytes in files rotated away before the current one
   private listeners = new Set<(batch: LogBatch) => void>();
+  private storageListeners = new Set<(state: StorageState) => void>();
+  private readonly room: RoomGuard;
+  // Set while output cannot be stored: lines are counted, and a note says how many once storing works again.
+  private outage: { reason: string; since: string; dropped: number; retryAt: number } | null = null;
   private partial = new Map<string, Buffer>(); // each stream's unfinished line
   private closed = false;
   readonly file: string;
@@ -89,7 +114,23 @@ export class LogStore {
     this.file = path.join(dir, "app.log");
     this.indexFile = path.join(dir, "app.idx");
     this.base = readBase(dir);
-    this.open();
+    this.room = new RoomGuard(dir);
+    try {
+      this.open();
+    } catch (e) {
+      this.drop(Buffer.alloc(0), reasonOf(e)); // a full disk at start: the log opens once there is room
+    }
+  }
+
+  /** The outage in progress, if output cannot be stored now. */
+  storageState(): StorageState | null {
+    return this.outage && { full: true, reason: this.outage.reason, since: this.outage.since };
+  }
+
+  /** Changes of whether this log can store output (disk full, and back). */
+  onStorage(listener: (state: StorageState) => void): () => void {
+    this.storageListeners.add(listener);
+    return () => this.storageListeners.delete(listener);
   }
 
   /** Every stored chunk of lines, as it is written. */
@@ -149,21 +190,76 @@ export class LogStore {
   }
 
   /**
-   * Stores whole lines (`bytes` ends in a newline) as one batch: its index record first, then its
-   * bytes, so a reader that sees the bytes always finds their record.
+   * Stores whole lines (`bytes` ends in a newline) as one batch, or counts them as dropped while
+   * the disk is full; the first batch stored after that is preceded by a note saying how many.
    */
   private append(pid: number, stream: LogStream, bytes: Buffer): void {
     const data = bytes.indexOf(13) >= 0 || mayHaveLongLine(bytes) ? normalize(bytes) : bytes;
-    // The log and its index together stay under fileBytes (a record is well under 64 bytes).
-    if (this.size + this.indexSize + 64 + data.length > this.limits.fileBytes && this.size > 0) this.rotate();
-    const ts = new Date().toISOString();
-    const seq = this.base + this.size;
-    this.indexSize += writeSync(this.indexFd, formatIndexRecord(this.size, ts, pid, stream));
-    writeSync(this.fd, data);
-    this.size += data.length;
-    if (!this.listeners.size) return;
-    const batch = new LogBatch(ts, pid, stream, data, seq);
-    for (const listener of this.listeners) listener(batch);
+    const now = performance.now();
+    if (this.outage && now < this.outage.retryAt) {
+      this.outage.dropped += countLines(data);
+      return;
+    }
+    if (!this.room.allows(data.length + 256, now)) return this.drop(data, "disk full");
+    const outage = this.outage;
+    if (outage) {
+      const note = Buffer.from(noteLine(`${outage.dropped} lines dropped: ${outage.reason} (${outage.since} to ${new Date().toISOString()})`));
+      if (!this.store(0, "err", note)) return this.drop(data);
+      this.outage = null;
+      for (const l of this.storageListeners) l({ full: false, dropped: outage.dropped, reason: outage.reason, since: outage.since });
+    }
+    if (!this.store(pid, stream, data)) this.drop(data);
+  }
+
+  /** Counts lines that could not be stored; the first of an outage tells the listeners. */
+  private drop(data: Buffer, reason = this.outage?.reason ?? "disk full"): void {
+    const retryAt = performance.now() + RETRY_MS;
+    if (this.outage) {
+      this.outage.dropped += countLines(data);
+      this.outage.retryAt = retryAt;
+      return;
+    }
+    this.outage = { reason, since: new Date().toISOString(), dropped: countLines(data), retryAt };
+    for (const l of this.storageListeners) l({ full: true, reason, since: this.outage.since });
+  }
+
+  /**
+   * Writes one batch: its index record first, then its bytes, so a reader that sees the bytes always
+   * finds their record. A write that fails (ENOSPC) is undone whole: no torn line, no orphan record.
+   */
+  private store(pid: number, stream: LogStream, data: Buffer): boolean {
+    try {
+      if (this.fd < 0) this.open(); // a rotation that failed half-way
+      // The log and its index together stay under fileBytes (a record is well under 64 bytes).
+      if (this.size + this.indexSize + 64 + data.length > this.limits.fileBytes && this.size > 0) this.rotate();
+      const ts = new Date().toISOString();
+      const seq = this.base + this.size;
+      const record = Buffer.from(formatIndexRecord(this.size, ts, pid, stream));
+      writeAll(this.indexFd, record);
+      try {
+        writeAll(this.fd, data);
+      } catch (e) {
+        ftruncateSync(this.fd, this.size);
+        ftruncateSync(this.indexFd, this.indexSize);
+        throw e;
+      }
+      this.indexSize += record.length;
+      this.size += data.length;
+      if (this.listeners.size) {
+        const batch = new LogBatch(ts, pid, stream, data, seq);
+        for (const listener of this.listeners) listener(batch);
+      }
+      return true;
+    } catch (e) {
+      if (this.outage) this.outage.reason = reasonOf(e);
+      else this.drop(Buffer.alloc(0), reasonOf(e));
+      try {
+        if (this.indexFd >= 0) ftruncateSync(this.indexFd, this.indexSize); // a record written before its bytes failed
+      } catch {
+        // nothing more to undo
+      }
+      return false;
+    }
   }
 
   /**
@@ -179,22 +275,35 @@ export class LogStore {
       else rmSync(this.indexFile, { force: true });
       if (logIno !== null && statSync(this.file).size > 0) this.shiftFiles(statSync(this.file).size);
     }
-    this.fd = openSync(this.file, "a");
-    const stat = fstatSync(this.fd);
-    this.size = stat.size;
-    this.indexFd = openSync(this.indexFile, "a+");
-    this.indexSize = fstatSync(this.indexFd).size;
-    if (this.indexSize === 0) this.indexSize += writeSync(this.indexFd, indexHeader(stat.ino));
-    else {
-      const last = Buffer.alloc(1);
-      readSync(this.indexFd, last, 0, 1, this.indexSize - 1);
-      if (last[0] !== 10) this.indexSize += writeSync(this.indexFd, "\n"); // a record torn by a crash
+    try {
+      this.fd = openSync(this.file, "a");
+      const stat = fstatSync(this.fd);
+      this.size = stat.size;
+      this.indexFd = openSync(this.indexFile, "a+");
+      this.indexSize = fstatSync(this.indexFd).size;
+      if (this.indexSize === 0) {
+        const header = Buffer.from(indexHeader(stat.ino));
+        writeAll(this.indexFd, header);
+        this.indexSize = header.length;
+      } else {
+        const last = Buffer.alloc(1);
+        readSync(this.indexFd, last, 0, 1, this.indexSize - 1);
+        if (last[0] !== 10) this.indexSize += writeSync(this.indexFd, "\n"); // a record torn by a crash
+      }
+    } catch (e) {
+      // Half open is not open: the next store tries again from the start (an empty index is redone).
+      for (const fd of [this.fd, this.indexFd]) if (fd >= 0) closeSync(fd);
+      this.fd = -1;
+      this.indexFd = -1;
+      throw e;
     }
   }
 
   private rotate(): void {
     closeSync(this.fd);
     closeSync(this.indexFd);
+    this.fd = -1; // until open() succeeds: a full disk can stop a rotation half-way
+    this.indexFd = -1;
     this.shiftFiles(this.size);
     this.open();
   }
@@ -220,8 +329,9 @@ export class LogStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeSync(this.fd);
-    closeSync(this.indexFd);
+    if (this.fd >= 0) closeSync(this.fd);
+    if (this.indexFd >= 0) closeSync(this.indexFd);
     this.listeners.clear();
+    this.storageListeners.clear();
   }
 }

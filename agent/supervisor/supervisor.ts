@@ -16,6 +16,7 @@ import { liveSpec } from "../deploy/live-spec";
 import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
+import { setLogRoot } from "../logs/log-storage-status";
 import type { LogLimits } from "../logs/log-store";
 import { readLogOp } from "./read-log-op";
 import { sendTestRequest } from "../fastcgi/test-request";
@@ -55,6 +56,7 @@ export class Supervisor {
 
   constructor(private opts: SupervisorOptions) {
     this.stateFile = path.join(opts.stateDir, "state.json");
+    setLogRoot(opts.stateDir);
     this.debug = new DebugOps(opts.stateDir, opts.socketDirs, opts.webTargets ?? {});
     this.deploys = new DeployOps(
       {
@@ -120,6 +122,16 @@ export class Supervisor {
   }
 
   persist(): void {
+    try {
+      this.writeStateFile();
+    } catch (e) {
+      // A full disk: the previous state file stays whole (written by rename); try again until it fits.
+      console.error(`[agent] cannot save ${this.stateFile}: ${e instanceof Error ? e.message : String(e)}`);
+      setTimeout(() => this.changed(), 5000).unref();
+    }
+  }
+
+  private writeStateFile(): void {
     writeState(
       this.stateFile,
       // The template is saved, not the resolved spec: adoption resolves it against `current` again.

@@ -54,5 +54,18 @@ export const HostFactsSchema = z.object({
   agentStartedAt: z.string(),
   agentRssBytes: z.number().min(0),
   isRoot: z.boolean(),
+  /** Whether the agent can store app output: `full` while a disk-full outage lasts (older agents omit it). */
+  storage: z
+    .object({
+      path: z.string().max(4096),
+      full: z.boolean(),
+      reason: z.string().max(200),
+      since: z.string().nullable(),
+      appsAffected: z.number().int().min(0),
+      droppedLines: z.number().int().min(0),
+      freeBytes: z.number().min(0).nullable(),
+      totalBytes: z.number().min(0).nullable(),
+    })
+    .optional(),
 });
 export type HostFacts = z.infer<typeof HostFactsSchema>;
