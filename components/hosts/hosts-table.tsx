@@ -6,30 +6,68 @@ import { useLiveApps } from "../live/use-live-apps";
 import { StateBadge } from "../ui/state-badge";
 import { TableHead } from "../ui/table-head";
 
+type Storage = NonNullable<HostView["facts"]["storage"]>;
+
+function DiskCell({ storage }: { storage: Storage | undefined }) {
+  if (!storage) return <>—</>;
+  const room = storage.freeBytes !== null && storage.totalBytes ? `${formatBytes(storage.freeBytes)} free of ${formatBytes(storage.totalBytes)}` : "";
+  if (!storage.full) return <span className="text-xs">{room || "ok"}</span>;
+  return (
+    <span className="text-xs font-semibold text-red-600" data-testid="disk-full">
+      disk full{room ? ` (${room})` : ""}
+    </span>
+  );
+}
+
+/** The alert for hosts whose agent cannot store app output: what is happening since when, and what it costs. */
+export function DiskFullAlerts({ hosts }: { hosts: HostView[] }) {
+  const full = hosts.filter((h) => h.facts.storage?.full);
+  if (!full.length) return null;
+  return (
+    <div role="alert" className="space-y-1 rounded-lg border border-red-600/40 bg-red-600/10 p-3 text-sm" data-testid="disk-full-alert">
+      {full.map((h) => {
+        const s = h.facts.storage as Storage;
+        return (
+          <p key={h.id}>
+            <strong>Disk full on {h.name}</strong> since {s.since ? new Date(s.since).toLocaleString() : "now"}: output of {s.appsAffected} app
+            {s.appsAffected === 1 ? "" : "s"} is counted but not stored ({s.path}). Apps keep running; logging resumes by itself once space is freed.
+          </p>
+        );
+      })}
+    </div>
+  );
+}
+
 export function HostsTable({ hosts: initial, appCounts }: { hosts: HostView[]; appCounts: Record<string, number> }) {
   const { hosts } = useLiveApps([], initial);
   if (!hosts.length) return <p className="rounded-lg border border-dashed border-line bg-panel p-6 text-center text-muted">No host is enrolled yet. Use “Add host”.</p>;
   return (
-    <table className="w-full rounded-lg border border-line bg-panel text-left">
-      <TableHead columns={["Host", "Status", "OS", "Agent", "Uptime", "CPUs", "Memory", "Load", "Apps", "Last seen"]} />
-      <tbody>
-        {hosts.map((h) => (
-          <tr key={h.id} className="border-t border-line/60" data-testid="host-row">
-            <td className="px-3 py-2 font-semibold">{h.name}</td>
-            <td className="px-3 py-2">
-              <StateBadge state={h.online ? "ONLINE" : "OFFLINE"} />
-            </td>
-            <td className="px-3 py-2">{h.facts.os ?? "—"}</td>
-            <td className="px-3 py-2 font-mono text-xs">{h.facts.agentVersion ?? "—"}</td>
-            <td className="px-3 py-2">{h.facts.uptimeS !== undefined ? formatDuration(h.facts.uptimeS) : "—"}</td>
-            <td className="px-3 py-2">{h.facts.cpus ?? "—"}</td>
-            <td className="px-3 py-2">{h.facts.memBytes ? formatBytes(h.facts.memBytes) : "—"}</td>
-            <td className="px-3 py-2 font-mono text-xs">{h.facts.loadAvg?.join(" ") ?? "—"}</td>
-            <td className="px-3 py-2">{appCounts[h.id] ?? 0}</td>
-            <td className="px-3 py-2 text-xs text-muted">{h.lastSeenAt ? new Date(h.lastSeenAt).toLocaleString() : "never"}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="space-y-3">
+      <DiskFullAlerts hosts={hosts} />
+      <table className="w-full rounded-lg border border-line bg-panel text-left">
+        <TableHead columns={["Host", "Status", "OS", "Agent", "Uptime", "CPUs", "Memory", "Load", "Disk", "Apps", "Last seen"]} />
+        <tbody>
+          {hosts.map((h) => (
+            <tr key={h.id} className="border-t border-line/60" data-testid="host-row">
+              <td className="px-3 py-2 font-semibold">{h.name}</td>
+              <td className="px-3 py-2">
+                <StateBadge state={h.online ? "ONLINE" : "OFFLINE"} />
+              </td>
+              <td className="px-3 py-2">{h.facts.os ?? "—"}</td>
+              <td className="px-3 py-2 font-mono text-xs">{h.facts.agentVersion ?? "—"}</td>
+              <td className="px-3 py-2">{h.facts.uptimeS !== undefined ? formatDuration(h.facts.uptimeS) : "—"}</td>
+              <td className="px-3 py-2">{h.facts.cpus ?? "—"}</td>
+              <td className="px-3 py-2">{h.facts.memBytes ? formatBytes(h.facts.memBytes) : "—"}</td>
+              <td className="px-3 py-2 font-mono text-xs">{h.facts.loadAvg?.join(" ") ?? "—"}</td>
+              <td className="px-3 py-2">
+                <DiskCell storage={h.facts.storage} />
+              </td>
+              <td className="px-3 py-2">{appCounts[h.id] ?? 0}</td>
+              <td className="px-3 py-2 text-xs text-muted">{h.lastSeenAt ? new Date(h.lastSeenAt).toLocaleString() : "never"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -6,6 +6,7 @@ import { hashSecret } from "../auth/secrets";
 import { desiredOf } from "../apps/app-record";
 import { db } from "../db";
 import { recordTransitions } from "../events/process-events";
+import { unlessStorageFull } from "../storage-full";
 import { hostView } from "../hosts/host-view";
 import { forwardOutput, recordProgress } from "../deploy/record-progress";
 import { finishDebugSession } from "../debug/debug-sessions";
@@ -64,7 +65,8 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
     case "hello":
     case "facts":
       hub.facts.set(host.id, msg.facts);
-      await db.host.update({ where: { id: host.id }, data: { facts: JSON.stringify(msg.facts), lastSeenAt: new Date() } });
+      // Kept live above; the stored copy may wait for space (a full disk is itself among the facts).
+      await unlessStorageFull(() => db.host.update({ where: { id: host.id }, data: { facts: JSON.stringify(msg.facts), lastSeenAt: new Date() } }));
       await publishHost(host.id);
       if (msg.type === "hello") publishApps(host.id, msg.apps);
       return;

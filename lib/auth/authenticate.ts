@@ -1,6 +1,7 @@
 // Who is calling: a session cookie or an `Authorization: Bearer` API token. Also the CSRF rule
 // for cookie-authenticated mutations (a custom header no cross-site form or simple request can send).
 import "server-only";
+import { unlessStorageFull } from "../storage-full";
 import type { Actor } from "../audit/audit-context";
 import { db } from "../db";
 import { err, ok, type Result } from "../result";
@@ -18,7 +19,7 @@ export async function authenticateHeaders(headers: Headers, method = "GET"): Pro
     if (!token || token.revokedAt || (token.expiresAt && token.expiresAt < new Date())) {
       return err("UNAUTHORIZED", "The API token is invalid, expired or revoked.");
     }
-    await db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } });
+    await unlessStorageFull(() => db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } }));
     const ownerRole = RoleSchema.parse(token.user.role);
     const tokenRole = RoleSchema.parse(token.role);
     // A token never exceeds its owner's current role, even if the owner was demoted later.

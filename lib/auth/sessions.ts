@@ -1,5 +1,6 @@
 // Browser sessions: a random id in an httpOnly cookie, stored hashed with an expiry.
 import "server-only";
+import { unlessStorageFull } from "../storage-full";
 import { config } from "../config";
 import { db } from "../db";
 import { hashSecret, newSecret } from "./secrets";
@@ -43,7 +44,7 @@ export async function findSessionUser(token: string) {
   const session = await db.session.findUnique({ where: { tokenHash: hashSecret(token) }, include: { user: true } });
   if (!session || session.expiresAt < new Date()) return null;
   if (Date.now() - session.lastSeenAt.getTime() > 60_000) {
-    await db.session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } });
+    await unlessStorageFull(() => db.session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } }));
   }
   return { session, user: session.user };
 }

@@ -1,10 +1,11 @@
 // Wraps every route handler: authenticates, checks the route's permission, turns a thrown error
-// into a logged 500 with no internals. The rule is attached to the handler so a test can list them all.
+// into a logged 500 with no internals (or a 507 when the disk is full). The rule is attached to the handler so a test can list them all.
 import "server-only";
 import type { AuditContext } from "../audit/audit-context";
 import { clientIp } from "../audit/audit-context";
 import { requireUser, type UserActor } from "../auth/authenticate";
 import type { Permission } from "../auth/roles";
+import { isStorageFull, storageFullError } from "../storage-full";
 import { toResponse } from "./to-response";
 
 type Ctx = { params: Promise<Record<string, string>> };
@@ -16,6 +17,10 @@ function guard(rule: Permission | "public", fn: (req: Request, ctx: Ctx) => Prom
     try {
       return await fn(req, ctx);
     } catch (e) {
+      if (isStorageFull(e)) {
+        console.error(`[api] ${req.method} ${new URL(req.url).pathname}: the disk is full`);
+        return toResponse(storageFullError());
+      }
       console.error(`[api] ${req.method} ${new URL(req.url).pathname} failed:`, e);
       return Response.json({ code: "INTERNAL", message: "The control plane hit an internal error; it was logged." }, { status: 500 });
     }

@@ -9,6 +9,7 @@ export type ErrorCode =
   | "TIMEOUT"
   | "FAILED"
   | "RATE_LIMITED"
+  | "STORAGE_FULL"
   | "INTERNAL";
 
 export type FieldError = { path: string; message: string };
