@@ -5,7 +5,7 @@ import type { WebSocket } from "ws";
 import type { AgentOp, AppStatus, ControlToAgent, HostFacts } from "../protocol";
 import { err, type Result } from "../result";
 
-type Pending = { resolve: (r: Result<unknown>) => void; timer: NodeJS.Timeout };
+type Pending = { hostId: string; resolve: (r: Result<unknown>) => void; timer: NodeJS.Timeout };
 export type AgentConn = { ws: WebSocket; hostId: string; hostName: string; connectedAt: Date };
 
 export class AgentHub {
@@ -45,13 +45,18 @@ export class AgentHub {
         this.pending.delete(id);
         resolve(err("TIMEOUT", `The agent did not answer within ${Math.round(timeoutMs / 1000)} s.`));
       }, timeoutMs);
-      this.pending.set(id, { resolve, timer });
+      this.pending.set(id, { hostId, resolve, timer });
       if (!this.send(hostId, { type: "request", id, op })) {
         clearTimeout(timer);
         this.pending.delete(id);
         resolve(err("HOST_OFFLINE", "The host's agent is not connected; the action was not sent."));
       }
     });
+  }
+
+  /** The host a pending request was sent to: only that host may answer it. */
+  pendingHost(id: string): string | null {
+    return this.pending.get(id)?.hostId ?? null;
   }
 
   settle(id: string, result: Result<unknown>): void {

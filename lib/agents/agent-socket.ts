@@ -18,6 +18,7 @@ import { type AgentToControl, AgentToControlSchema, type ErrorCode, parseFrame }
 const PASSED_THROUGH: ErrorCode[] = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "TIMEOUT", "FAILED"];
 const asErrorCode = (code: string): ErrorCode => PASSED_THROUGH.find((c) => c === code) ?? "FAILED";
 import { agentHub } from "./agent-hub";
+import { admit } from "./agent-scope";
 
 export async function authenticateAgent(authorization: string | undefined) {
   if (!authorization?.startsWith("Bearer ")) return null;
@@ -56,7 +57,9 @@ async function handle(host: { id: string; name: string }, ws: WebSocket, text: s
     ws.send(JSON.stringify({ type: "error", message: `Invalid message refused: ${parsed.why}` }));
     return;
   }
-  await dispatch(host, parsed.value);
+  // Only what concerns this host gets through (lib/agents/agent-scope): a host cannot speak for another.
+  const admitted = await admit(host, parsed.value);
+  if (admitted) await dispatch(host, admitted);
 }
 
 async function dispatch(host: { id: string; name: string }, msg: AgentToControl): Promise<void> {

@@ -16,6 +16,10 @@ class PtyRelay {
     this.sessions.set(sessionId, { hostId, userId, sockets: new Set(), pending: "", ended: false });
   }
 
+  hostOf(sessionId: string): string | null {
+    return this.sessions.get(sessionId)?.hostId ?? null;
+  }
+
   attach(ws: WebSocket, userId: string, sessionId: string): boolean {
     const s = this.sessions.get(sessionId);
     if (!s || s.userId !== userId) return false;
