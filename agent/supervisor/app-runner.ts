@@ -20,18 +20,25 @@ import {
   clearStaleSocket,
   closeListenSocket,
   describeSocket,
+  discardStaged,
   type ListenSocket,
   openListenSocket,
+  openStagedSocket,
   removeSocketFile,
   socketAddress,
+  stagedPath,
+  swapIn,
 } from "./app-socket";
+import { drainRetired } from "./drain";
+import { liveGeneration, removeStaged, retire, strayHolders } from "./recover-generation";
 import { ProcessSlot, type SlotHooks } from "./process-slot";
 import { CpuSampler } from "./proc-stats";
 import { kickAcceptors, probeOnce, probeUntil, waitSettled, waitStopped } from "./readiness";
 import { adoptProcess, type OsProcess, spawnProcess } from "./spawn-process";
 
 export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: LogLimits };
-export type RunnerEvents = { transition(t: ProcessTransition): void; changed(): void };
+/** `persist`: write the state file now (before a step a crashed agent must be able to undo). */
+export type RunnerEvents = { transition(t: ProcessTransition): void; changed(): void; persist(): void };
 export type SavedProcess = { slot: number; pid: number; startTicks: number; startedAt: string; restarts: number; generation: number };
 export type SavedApp = { desired: DesiredApp; generation: number; processes: SavedProcess[] };
 
@@ -46,6 +53,7 @@ function withLastOutput(detail: string, output: string): string {
 export class AppRunner {
   slots: ProcessSlot[] = [];
   private pending: ProcessSlot[] = []; // a new generation while a rolling restart checks it
+  private draining: ProcessSlot[] = []; // the old generation, serving what was queued before the swap
   private generation = 0;
   private socket: ListenSocket | null = null;
   private lastError = "";
@@ -78,10 +86,15 @@ export class AppRunner {
     return planLaunch(desired.spec, this.opts.socketDirs);
   }
 
-  private hooks(desired: DesiredApp, plan: LaunchPlan): SlotHooks {
+  /** `sock`: the generation's own socket (a staged one); else the app's socket at spawn time. */
+  private hooks(desired: DesiredApp, plan: LaunchPlan, sock?: ListenSocket): SlotHooks {
     const spec = desired.spec;
     return {
-      spawn: () => spawnProcess(plan, spec.socket.bind === "agent" ? (this.socket?.fd ?? null) : null, this.sink),
+      spawn: () => {
+        const proc = spawnProcess(plan, spec.socket.bind === "agent" ? ((sock ?? this.socket)?.fd ?? null) : null, this.sink);
+        this.events.persist(); // every pid is in the state file before it can serve
+        return proc;
+      },
       ready: async (proc) => {
         if (spec.socket.bind === "agent") {
           const { dead, settled } = await waitSettled([proc.pid], spec.ready.timeoutMs);
@@ -117,9 +130,9 @@ export class AppRunner {
     };
   }
 
-  private newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number): ProcessSlot[] {
+  private newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number, sock?: ListenSocket): ProcessSlot[] {
     const count = desired.spec.socket.bind === "app" ? 1 : desired.spec.processes;
-    const hooks = this.hooks(desired, plan);
+    const hooks = this.hooks(desired, plan, sock);
     return Array.from({ length: count }, (_, i) => new ProcessSlot(i, generation, desired.spec, this.sink, hooks));
   }
 
@@ -185,8 +198,73 @@ export class AppRunner {
   private async rollingReplace(next: DesiredApp): Promise<Result<ProcessInfo[]>> {
     const plan = this.plan(next);
     if (!plan.ok) return plan;
+    const generation = next.spec.socket.path ? this.generation + 1 : 0;
+    if (generation && stagedPath(next.spec.socket.path!, generation)) return this.swapReplace(next, plan.value, generation);
+    return this.pausedReplace(next, plan.value);
+  }
+
+  /**
+   * Unix socket: the new generation gets a socket of its own, is proven on it, then replaces the
+   * app's socket in one rename. The old generation is never paused: it serves what was queued on
+   * the old socket and is stopped once it holds nothing (drain.ts), so nothing is dropped.
+   */
+  private async swapReplace(next: DesiredApp, plan: LaunchPlan, generation: number): Promise<Result<ProcessInfo[]>> {
     const spec = next.spec;
-    const fresh = this.newSlots(next, plan.value, this.generation + 1);
+    let staged: ListenSocket;
+    try {
+      staged = openStagedSocket(spec.socket, generation);
+    } catch (e) {
+      return this.fail(`Restart failed, the old processes keep serving: cannot open the new socket: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const fresh = this.newSlots(next, plan, generation, staged);
+    this.pending = fresh;
+    const started = fresh.map((s) => s.launch()).filter((p): p is OsProcess => p !== null);
+    let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
+    if (!problem) {
+      const { dead, settled } = await waitSettled(started.map((p) => p.pid), spec.ready.timeoutMs);
+      if (dead.length) problem = `new process ${dead.join(", ")} exited while starting`;
+      else if (!settled) problem = `the new processes did not settle within ${spec.ready.timeoutMs} ms`;
+    }
+    if (!problem) {
+      // Only the new generation listens on the staged socket: every probe tests it.
+      const address = `unix:${staged.staged}`;
+      const probes = spec.ready.probe === "fastcgi" ? Math.min(fresh.length, 4) : 1;
+      const results = await Promise.all(Array.from({ length: probes }, () => probeUntil(spec, address, spec.ready.timeoutMs)));
+      problem = results.find((r) => r !== null) ?? null;
+    }
+    if (problem) {
+      // Processes first, file second: a restarted agent reads a staged file as "never swapped in".
+      await Promise.all(fresh.map((s) => s.stop()));
+      discardStaged(staged);
+      this.pending = [];
+      this.events.persist();
+      const output = started.map((p) => ({ pid: p.pid, output: this.outputOf(p.pid) }));
+      return this.fail(`Restart failed, the old processes keep serving: ${problem}`, { newProcesses: output });
+    }
+    const retired = this.socket;
+    this.socket = swapIn(staged);
+    for (const s of fresh) s.markReady();
+    const old = this.slots;
+    this.slots = fresh;
+    this.draining = old;
+    this.pending = [];
+    this.generation = generation;
+    this.desired = next;
+    this.lastError = "";
+    this.events.persist();
+    this.events.changed();
+    if (retired) await drainRetired(retired.fd, spec.stop.timeoutMs);
+    await Promise.all(old.map((s) => s.stop()));
+    if (retired) closeListenSocket(retired, false);
+    this.draining = [];
+    this.events.persist();
+    return ok(this.processes());
+  }
+
+  /** TCP socket (cannot be swapped): the old generation is paused while the new one is proven on the shared socket. */
+  private async pausedReplace(next: DesiredApp, plan: LaunchPlan): Promise<Result<ProcessInfo[]>> {
+    const spec = next.spec;
+    const fresh = this.newSlots(next, plan, this.generation + 1);
     this.pending = fresh;
     const procs = fresh.map((s) => s.launch());
     const started = procs.filter((p): p is OsProcess => p !== null);
@@ -214,6 +292,7 @@ export class AppRunner {
     this.slots = fresh;
     this.pending = [];
     this.generation++;
+    this.events.persist();
     this.desired = next;
     this.lastError = "";
     this.events.changed();
@@ -267,7 +346,11 @@ export class AppRunner {
     return ok(this.processes());
   }
 
-  /** Re-attaches to the processes and socket a previous agent left running. */
+  /**
+   * Re-attaches to the processes and socket a previous agent left running. An agent killed in the
+   * middle of a restart may have left two generations: exactly one is kept (the one on the socket's
+   * path), nothing stays paused, and the other is retired once it has served what it holds.
+   */
   async adopt(saved: SavedApp): Promise<void> {
     this.generation = saved.generation;
     const plan = this.plan(this.desired);
@@ -275,23 +358,34 @@ export class AppRunner {
       this.lastError = plan.message;
       return;
     }
+    const spec = this.desired.spec;
     const alive = saved.processes
       .map((p) => ({ saved: p, proc: adoptProcess(p.pid, p.startTicks, p.startedAt, this.sink) }))
       .filter((a): a is { saved: SavedProcess; proc: OsProcess } => a.proc !== null);
-    if (this.desired.spec.socket.bind === "agent" && alive.length) {
+    for (const a of alive) a.proc.signal("SIGCONT"); // a generation paused by the previous agent
+    this.generation = liveGeneration(spec.socket, saved.generation, alive.map((a) => a.saved.generation));
+    const current = alive.filter((a) => a.saved.generation === this.generation);
+    if (spec.socket.bind === "agent" && current.length) {
       try {
-        this.socket = adoptListenSocket(this.desired.spec.socket, alive[0].proc.pid);
+        this.socket = adoptListenSocket(spec.socket, current[0].proc.pid);
       } catch (e) {
-        this.sink.note(`could not take the socket back from ${alive[0].proc.pid}: ${String(e)}`);
+        this.sink.note(`could not take the socket back from ${current[0].proc.pid}: ${String(e)}`);
       }
     }
     this.slots = this.newSlots(this.desired, plan.value, this.generation);
     for (const slot of this.slots) {
-      const match = alive.find((a) => a.saved.slot === slot.index && a.saved.generation === this.generation);
+      const match = current.find((a) => a.saved.slot === slot.index);
       if (match) slot.adopt(match.proc, match.saved.restarts);
     }
-    // Anything alive that no slot took (an interrupted restart's leftovers) is stopped: no orphans.
-    for (const a of alive) if (!this.slots.some((s) => s.proc === a.proc)) a.proc.signal("SIGTERM");
+    const leftovers = alive.filter((a) => !this.slots.some((s) => s.proc === a.proc)).map((a) => a.proc.pid);
+    const strays = strayHolders(spec.socket, this.socket?.fd ?? null).filter((pid) => !leftovers.includes(pid));
+    for (const pid of strays) {
+      try {
+        process.kill(pid, "SIGCONT");
+      } catch {
+        // gone meanwhile
+      }
+    }
     this.sink.note(`adopted ${this.slots.filter((s) => s.proc).length} running process(es)`);
     if (this.desired.desired === "running") {
       const missing = this.slots.filter((s) => !s.proc);
@@ -300,14 +394,26 @@ export class AppRunner {
         if (opened.ok) await Promise.all(missing.map((s) => s.start()));
       }
     }
+    this.events.persist();
     this.events.changed();
+    const retiring = [...leftovers, ...strays];
+    if (!retiring.length) return;
+    this.sink.note(`retiring ${retiring.length} process(es) of an interrupted restart: ${retiring.join(", ")}`);
+    const stale = [...new Set(alive.map((a) => a.saved.generation))].filter((g) => g > this.generation);
+    // After this adoption, in turn: no other operation runs before they are gone.
+    void this.serialize(async () => {
+      await retire(retiring, this.socket?.fd ?? null, { signal: spec.stop.signal, timeoutMs: spec.stop.timeoutMs });
+      if (spec.socket.path) for (const g of stale) removeStaged(spec.socket.path, g);
+      this.events.persist();
+    });
   }
 
   saved(): SavedApp {
     return {
       desired: this.desired,
       generation: this.generation,
-      processes: this.slots
+      // A restart's new and old generations too: a restarted agent must find every process.
+      processes: [...this.slots, ...this.pending, ...this.draining]
         .filter((s) => s.proc)
         .map((s) => ({
           slot: s.index,
@@ -321,7 +427,7 @@ export class AppRunner {
   }
 
   processes(): ProcessInfo[] {
-    return [...this.slots, ...this.pending].map((s) => ({
+    return [...this.slots, ...this.pending, ...this.draining].map((s) => ({
       ...s.info((pid) => this.cpu.sample(pid)),
       lastOutput: s.state === "RUNNING" ? "" : this.outputOf(s.proc?.pid ?? s.lastPid),
     }));

@@ -1,13 +1,14 @@
 // The app's listening socket, owned by the agent: created once, shared by every process as fd 0,
 // kept open across restarts, and taken back from a running process after the agent restarts.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, unlinkSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, renameSync, unlinkSync } from "node:fs";
 import { connect } from "node:net";
 import path from "node:path";
 import type { SocketSpec, SocketStatus } from "../../lib/protocol";
 import { closeFd, listenTcp, listenUnix, takeFd } from "../native";
 import { lookupGroup, lookupUser } from "./users";
 
-export type ListenSocket = { fd: number; address: string };
+/** `staged`: the hidden path a new generation's socket is bound at until swapIn() moves it into place. */
+export type ListenSocket = { fd: number; address: string; staged?: string };
 
 export function socketAddress(spec: SocketSpec): string {
   return spec.path ? `unix:${spec.path}` : `tcp:${spec.tcp}`;
@@ -58,6 +59,60 @@ export async function clearStaleSocket(file: string): Promise<void> {
 export function removeSocketFile(spec: SocketSpec): void {
   try {
     if (spec.path && lstatSync(spec.path).isSocket()) unlinkSync(spec.path);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Where a new generation's socket is bound before it replaces the app's socket: beside it, hidden,
+ * named after the generation (so a restarted agent can tell which generation was swapped in).
+ * Null if the path would be too long for a Unix socket.
+ */
+export function stagedPath(file: string, generation: number): string | null {
+  const staged = path.join(path.dirname(file), `.${path.basename(file)}.g${generation}`);
+  return Buffer.byteLength(staged) <= 107 ? staged : null;
+}
+
+/** Parses the generation out of a staged name of `file`, or null. */
+export function stagedGeneration(file: string, name: string): number | null {
+  const prefix = path.join(path.dirname(file), `.${path.basename(file)}.g`);
+  const n = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : Number.NaN;
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/** A new listening socket for generation `generation`, bound at its staged path with the spec's owner and mode. */
+export function openStagedSocket(spec: SocketSpec, generation: number): ListenSocket {
+  const staged = spec.path ? stagedPath(spec.path, generation) : null;
+  if (!staged) throw new Error("This socket cannot be staged.");
+  if (existsSync(staged)) unlinkSync(staged); // a leftover of an interrupted restart: nothing listens on it
+  const fd = listenUnix(staged);
+  try {
+    applyOwnership(staged, spec);
+  } catch (e) {
+    closeFd(fd);
+    unlinkSync(staged);
+    throw e;
+  }
+  return { fd, address: socketAddress(spec), staged };
+}
+
+/**
+ * Moves a staged socket onto the app's path in one rename: every connect() from now on reaches the
+ * new generation, and the old socket keeps only the connections already queued on it.
+ */
+export function swapIn(sock: ListenSocket): ListenSocket {
+  if (!sock.staged) return sock;
+  renameSync(sock.staged, sock.address.slice(5));
+  return { fd: sock.fd, address: sock.address };
+}
+
+/** Closes a staged socket that was never swapped in, and removes its file. */
+export function discardStaged(sock: ListenSocket): void {
+  closeFd(sock.fd);
+  if (!sock.staged) return;
+  try {
+    unlinkSync(sock.staged);
   } catch {
     // already gone
   }

@@ -53,6 +53,7 @@ export class Supervisor {
   private unheard: ProcessTransition[] = []; // transitions before anyone listened (adoption at start)
   private statusTimer: NodeJS.Timeout | null = null;
   private readonly stateFile: string;
+  private adopting = false;
 
   constructor(private opts: SupervisorOptions) {
     this.stateFile = path.join(opts.stateDir, "state.json");
@@ -104,6 +105,7 @@ export class Supervisor {
       {
         transition: (t) => this.transition(t),
         changed: () => this.changed(),
+        persist: () => this.persist(),
       },
     );
     this.logs.attach(desired.appId, runner.sink);
@@ -122,6 +124,7 @@ export class Supervisor {
   }
 
   persist(): void {
+    if (this.adopting) return; // the file still names apps not yet adopted: written once at the end
     try {
       this.writeStateFile();
     } catch (e) {
@@ -145,6 +148,16 @@ export class Supervisor {
 
   /** After an agent restart: take back every process the previous agent left running. */
   async adoptAll(): Promise<void> {
+    this.adopting = true;
+    try {
+      await this.adoptEach();
+    } finally {
+      this.adopting = false;
+    }
+    this.persist();
+  }
+
+  private async adoptEach(): Promise<void> {
     for (const saved of readState(this.stateFile)) {
       this.templates.set(saved.desired.appId, saved.desired);
       const spec = liveSpec(saved.desired.spec);
@@ -153,7 +166,6 @@ export class Supervisor {
       this.apps.set(saved.desired.appId, runner);
       if (spec) await runner.serialize(() => runner.adopt({ ...saved, desired }));
     }
-    this.persist();
   }
 
   /** Makes the host match a complete desired list (control-plane sync or config file). */

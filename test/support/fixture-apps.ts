@@ -3,7 +3,7 @@
 import path from "node:path";
 import type { AppSpec, AppSpecInput } from "../../lib/protocol/app-spec";
 
-export const FIXTURE_APPS = ["php", "flask", "perl", "node"] as const;
+export const FIXTURE_APPS = ["php", "flask", "perl", "node", "flup"] as const;
 export type FixtureApp = (typeof FIXTURE_APPS)[number];
 
 export type FixtureSpec = {
@@ -25,7 +25,7 @@ export type FixtureOptions = {
 export const APPS_DIR = path.resolve(import.meta.dirname, "../../examples/apps");
 
 /** The language word each app puts in its answer: `hello from <lang> pid=<pid> version=<v>`. */
-export const FIXTURE_LANG: Record<FixtureApp, string> = { php: "php", flask: "python", perl: "perl", node: "node" };
+export const FIXTURE_LANG: Record<FixtureApp, string> = { php: "php", flask: "python", perl: "perl", node: "node", flup: "python" };
 
 function base(name: FixtureApp): FixtureSpec {
   switch (name) {
@@ -66,6 +66,10 @@ function base(name: FixtureApp): FixtureSpec {
       return { command: [path.join(APPS_DIR, "perl/hello.fcgi")], env: {}, fastcgiParams: {}, stop: { signal: "TERM" } };
     case "node":
       return { command: [process.execPath, path.join(APPS_DIR, "node/hello.mjs")], env: {}, fastcgiParams: {}, stop: { signal: "TERM" } };
+    case "flup":
+      // Like flup's threaded WSGIServer: on TERM it stops accepting and drops connections it
+      // accepted but has not started.
+      return { command: [path.join(APPS_DIR, "flup/threaded.fcgi")], env: {}, fastcgiParams: {}, stop: { signal: "TERM" } };
   }
 }
 

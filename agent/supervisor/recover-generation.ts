@@ -1,0 +1,103 @@
+// After an agent restart: which generation of an app is the live one, and how the others (left by
+// an agent killed in the middle of a restart) are retired without dropping a connection.
+import { existsSync, fstatSync, unlinkSync } from "node:fs";
+import type { SocketSpec } from "../../lib/protocol";
+import { closeFd, takeFd } from "../native";
+import { stagedGeneration, stagedPath } from "./app-socket";
+import { drainRetired } from "./drain";
+import { isAlive } from "./proc-stats";
+import { holdersOf, listenersNamed } from "./socket-use";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The generation whose socket is on the app's path. A newer generation than the saved one was
+ * swapped in exactly when its staged file is gone (a failed restart stops its processes before it
+ * removes the file, so a live newer generation with no staged file was renamed into place).
+ */
+export function liveGeneration(spec: SocketSpec, saved: number, alive: number[]): number {
+  if (spec.bind !== "agent" || !spec.path) return saved;
+  const newer = [...new Set(alive.filter((g) => g > saved))].sort((a, b) => b - a);
+  for (const g of newer) {
+    const staged = stagedPath(spec.path, g);
+    if (staged && !existsSync(staged)) return g;
+  }
+  return saved;
+}
+
+function inodeOf(fd: number): number {
+  try {
+    return fstatSync(fd).ino;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * Processes that hold one of the app's sockets other than the live one (`liveFd`): an interrupted
+ * restart's other generation, including one whose pids never reached the state file.
+ */
+export function strayHolders(spec: SocketSpec, liveFd: number | null): number[] {
+  const file = spec.path;
+  if (spec.bind !== "agent" || !file) return [];
+  const live = liveFd === null ? -1 : inodeOf(liveFd);
+  const listeners = listenersNamed((name) => name === file || stagedGeneration(file, name) !== null);
+  listeners.delete(live);
+  return holdersOf(new Set(listeners.keys())).map((h) => h.pid);
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, sig);
+      return;
+    } catch {
+      // not a group leader, or gone
+    }
+  }
+}
+
+/**
+ * Retires processes of a generation that is not live: waits until what was queued on their socket
+ * (their fd 0) is served, then stops them (the spec's signal, SIGKILL after the timeout).
+ */
+export async function retire(pids: number[], liveFd: number | null, stop: { signal: string; timeoutMs: number }): Promise<void> {
+  const live = liveFd === null ? -1 : inodeOf(liveFd);
+  const byListener = new Map<number, { fd: number; pids: number[] }>();
+  for (const pid of pids) {
+    let fd: number;
+    try {
+      fd = takeFd(pid, 0);
+    } catch {
+      fd = -1;
+    }
+    const inode = fd >= 0 ? inodeOf(fd) : -pid;
+    const entry = byListener.get(inode);
+    if (entry) {
+      entry.pids.push(pid);
+      if (fd >= 0) closeFd(fd);
+    } else byListener.set(inode, { fd, pids: [pid] });
+  }
+  await Promise.all(
+    [...byListener.values()].map(async ({ fd, pids: group }) => {
+      // A process on the live socket (more processes than the spec wants) has nothing to hand over.
+      if (fd >= 0 && inodeOf(fd) !== live) await drainRetired(fd, stop.timeoutMs);
+      for (const pid of group) signal(pid, `SIG${stop.signal}` as NodeJS.Signals);
+      const deadline = Date.now() + stop.timeoutMs;
+      while (group.some((pid) => isAlive(pid)) && Date.now() < deadline) await sleep(20);
+      for (const pid of group) if (isAlive(pid)) signal(pid, "SIGKILL");
+      if (fd >= 0) closeFd(fd);
+    }),
+  );
+}
+
+/** Removes a staged socket file of `file` for generation `generation` if it exists. */
+export function removeStaged(file: string, generation: number): void {
+  const staged = stagedPath(file, generation);
+  if (!staged) return;
+  try {
+    unlinkSync(staged);
+  } catch {
+    // already gone
+  }
+}
