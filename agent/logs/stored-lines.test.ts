@@ -49,18 +49,17 @@ describe("stored lines", () => {
   it("downloads the history as 'ts pid stream text' lines, chunk by chunk, with no gap or duplicate", async () => {
     const dir = tempDir();
     const seen = writeMixed(dir, 120);
-    const files = (await readLogOp(dir, { op: "logs.files", appId: "a" })) as { ok: true; value: { name: string }[] };
     let text = "";
-    for (const { name } of files.value) {
-      for (let offset = 0, eof = false; !eof; ) {
-        const r = (await readLogOp(dir, { op: "logs.chunk", appId: "a", name, offset, length: 100 })) as {
-          ok: true;
-          value: { data: string; next: number; eof: boolean };
-        };
-        text += Buffer.from(r.value.data, "base64").toString("utf8");
-        expect(r.value.next).toBeGreaterThan(offset);
-        ({ next: offset, eof } = r.value);
-      }
+    let end = Number.POSITIVE_INFINITY;
+    for (let seq = 0; seq < end; ) {
+      const r = (await readLogOp(dir, { op: "logs.chunk", appId: "a", fromSeq: seq, length: 100 })) as {
+        ok: true;
+        value: { data: string; next: number; skipped: number; end: number };
+      };
+      text += Buffer.from(r.value.data, "base64").toString("utf8");
+      expect(r.value.next).toBeGreaterThan(seq);
+      expect(r.value.skipped).toBe(0);
+      ({ next: seq, end } = r.value);
     }
     expect(text).toBe(seen.map((l) => `${l.ts} ${l.pid} ${l.stream} ${l.text}\n`).join(""));
   });

@@ -2,9 +2,8 @@
 import path from "node:path";
 import { type AgentOp, err, ok, type Result } from "../../lib/protocol";
 import { closeLogFiles, openLogFiles } from "../logs/log-files";
-import { readSince, readTail } from "../logs/read-positions";
+import { readRange, readSince, readTail } from "../logs/read-positions";
 import { searchLogs } from "../logs/search";
-import { readStoredLinesForward, renderLine } from "../logs/stored-lines";
 
 type LogOp = Extract<AgentOp, { op: "logs.query" | "logs.tail" | "logs.since" | "logs.files" | "logs.chunk" | "logs.follow" }>;
 
@@ -38,20 +37,8 @@ export async function readLogOp(dir: string, op: AgentOp): Promise<Result<unknow
       return ok(files.map((f) => ({ name: path.basename(f.path), size: f.size })));
     }
     case "logs.chunk": {
-      // Whole lines of one file from `offset`, as "ts pid stream text" lines; `next` is where the following chunk starts.
-      const { name, offset, length } = op as Extract<LogOp, { op: "logs.chunk" }>;
-      const files = await openLogFiles(dir);
-      try {
-        const file = files.find((f) => path.basename(f.path) === name);
-        if (!file || offset >= file.size) return ok({ data: "", next: offset, eof: true });
-        const lines = await readStoredLinesForward(file, offset, offset + length);
-        const last = lines[lines.length - 1];
-        const next = last ? last.offset + last.bytes : Math.min(file.size, offset + length);
-        // base64: the text may hold any bytes the app wrote.
-        return ok({ data: Buffer.from(lines.map(renderLine).join("")).toString("base64"), next, eof: next >= file.size });
-      } finally {
-        await closeLogFiles(files);
-      }
+      const { fromSeq, untilSeq, length } = op as Extract<LogOp, { op: "logs.chunk" }>;
+      return ok(await readRange(dir, fromSeq, length, untilSeq));
     }
     default:
       return err("BAD_REQUEST", "Unknown log operation.");

@@ -4,6 +4,7 @@ import { agentHub } from "../agents/agent-hub";
 import { db } from "../db";
 import { LogChunkSchema, LogPageSchema, type LogQuery, TracebackGroupSchema, type TracebackGroupView } from "../protocol";
 import { err, ok, type Result } from "../result";
+import { logDownloadStream } from "./log-download";
 
 async function hostOf(appId: string): Promise<Result<string>> {
   const app = await db.app.findUnique({ where: { id: appId }, select: { hostId: true } });
@@ -31,33 +32,15 @@ export async function listTracebacks(appId: string): Promise<Result<TracebackGro
   return parsed.success ? ok(parsed.data) : err("INTERNAL", "The agent sent malformed traceback groups.");
 }
 
-/** The whole history, oldest first, streamed from the agent 1 MB at a time. */
+/** The whole history, oldest first, streamed from the agent 1 MB at a time (see logDownloadStream). */
 export async function downloadLogs(appId: string): Promise<Result<ReadableStream<Uint8Array>>> {
   const host = await hostOf(appId);
   if (!host.ok) return host;
-  const files = await agentHub().call(host.value, { op: "logs.files", appId }, 15_000);
-  if (!files.ok) return files;
-  const names = (files.value as { name: string; size: number }[]).map((f) => f.name);
   const hostId = host.value;
-  let index = 0;
-  let offset = 0;
-  return ok(
-    new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (index >= names.length) return controller.close();
-        const chunk = await agentHub().call(hostId, { op: "logs.chunk", appId, name: names[index], offset, length: 1 << 20 }, 30_000);
-        if (!chunk.ok) return controller.error(new Error(chunk.message));
-        const parsed = LogChunkSchema.safeParse(chunk.value);
-        if (!parsed.success) return controller.error(new Error("The agent sent a malformed log chunk."));
-        const { data, next, eof } = parsed.data;
-        const bytes = Buffer.from(data, "base64");
-        offset = next; // the text is rendered from the file's bytes, so its length is not the step
-        if (eof) {
-          index++;
-          offset = 0;
-        }
-        if (bytes.length) controller.enqueue(new Uint8Array(bytes));
-      },
-    }),
-  );
+  return logDownloadStream(async (fromSeq, untilSeq) => {
+    const chunk = await agentHub().call(hostId, { op: "logs.chunk", appId, fromSeq, untilSeq, length: 1 << 20 }, 30_000);
+    if (!chunk.ok) return chunk;
+    const parsed = LogChunkSchema.safeParse(chunk.value);
+    return parsed.success ? ok(parsed.data) : err("INTERNAL", "The agent sent a malformed log chunk.");
+  });
 }

@@ -67,11 +67,12 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("logs.since"), ...AppRef, afterSeq: z.number().int(), limit: z.number().int().min(1).max(5000) }),
   z.strictObject({ op: z.literal("logs.follow"), ...AppRef, on: z.boolean() }),
   z.strictObject({ op: z.literal("logs.files"), ...AppRef }),
+  // By position (seq), not file name: a rotation during a download cannot shift it onto another file.
   z.strictObject({
     op: z.literal("logs.chunk"),
     ...AppRef,
-    name: z.string().regex(/^app\.log(\.\d+)?$/),
-    offset: z.number().int().min(0),
+    fromSeq: z.number().int().min(0),
+    untilSeq: z.number().int().min(0).optional(),
     length: z.number().int().min(1).max(1 << 20),
   }),
   z.strictObject({ op: z.literal("tracebacks.list"), ...AppRef }),

@@ -11,8 +11,12 @@ export const LogLineSchema = z.object({
 });
 export type WireLogLine = z.infer<typeof LogLineSchema>;
 
-/** The agent's answer to logs.chunk: rendered lines (base64) and where the next chunk starts. */
-export const LogChunkSchema = z.object({ data: z.string(), next: z.number().int().min(0), eof: z.boolean() });
+/**
+ * The agent's answer to logs.chunk: rendered lines (base64), the seq where the next chunk starts,
+ * the bytes before `fromSeq` that rotation had already dropped, and where the stored log ends now.
+ */
+export const LogChunkSchema = z.object({ data: z.string(), next: z.number().int().min(0), skipped: z.number().int().min(0), end: z.number().int().min(0) });
+export type LogChunk = z.infer<typeof LogChunkSchema>;
 
 /** History filters (query string of GET /apps/{id}/logs). `stream=webserver` is the web server's error log. */
 export const LogQuerySchema = z.strictObject({
