@@ -1,5 +1,6 @@
 // A FastCGI client: sends one responder request to a Unix or TCP socket and collects the answer.
-// Used by readiness probes, "send a test request", run-by-hand and the doctor.
+// Used by readiness probes, "send a test request", run-by-hand and the doctor. What it keeps of an
+// answer is capped (FASTCGI_CAPS): past the cap it stops reading and reports the answer truncated.
 import { connect, type Socket } from "node:net";
 import { encodeBeginRequest, encodeParams, encodeRecord, RecordDecoder, RecordType } from "./records";
 
@@ -10,7 +11,12 @@ export type FastcgiResult = {
   stderr: string;
   appStatus: number;
   protocolStatus: number;
+  /** True when the answer passed the caps: stdout/stderr hold only its start, the rest was not read. */
+  truncated: boolean;
 };
+
+/** What one request may keep in memory, whatever the app sends (an app can answer with gigabytes). */
+export const FASTCGI_CAPS = { stdout: (1 << 20) + (64 << 10), stderr: 64 << 10 };
 
 export class FastcgiError extends Error {
   constructor(
@@ -33,11 +39,13 @@ export function fastcgiRequest(
   params: Record<string, string>,
   stdin: Buffer = Buffer.alloc(0),
   timeoutMs = 5000,
+  caps: { stdout: number; stderr: number } = FASTCGI_CAPS,
 ): Promise<FastcgiResult> {
   return new Promise((resolve, reject) => {
     const socket: Socket = "path" in address ? connect(address.path) : connect(address.port, address.host);
     const decoder = new RecordDecoder();
     const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
     let stderr = "";
     let settled = false;
     const finish = (fn: () => void) => {
@@ -60,12 +68,20 @@ export function fastcgiRequest(
     });
     socket.on("data", (data) => {
       for (const record of decoder.push(data)) {
-        if (record.type === RecordType.STDOUT) stdout.push(record.content);
-        else if (record.type === RecordType.STDERR) stderr += record.content.toString();
-        else if (record.type === RecordType.END_REQUEST) {
+        if (record.type === RecordType.STDOUT) {
+          stdout.push(record.content);
+          stdoutBytes += record.content.length;
+        } else if (record.type === RecordType.STDERR) stderr += record.content.toString();
+        // Over a cap: keep the start, stop reading (the app sees its connection close), say so.
+        if (stdoutBytes > caps.stdout || stderr.length > caps.stderr) {
+          const out = Buffer.concat(stdout).subarray(0, caps.stdout);
+          finish(() => resolve({ stdout: out, stderr: stderr.slice(0, caps.stderr), appStatus: -1, protocolStatus: -1, truncated: true }));
+          return;
+        }
+        if (record.type === RecordType.END_REQUEST) {
           const appStatus = record.content.readUInt32BE(0);
           const protocolStatus = record.content.readUInt8(4);
-          finish(() => resolve({ stdout: Buffer.concat(stdout), stderr, appStatus, protocolStatus }));
+          finish(() => resolve({ stdout: Buffer.concat(stdout), stderr, appStatus, protocolStatus, truncated: false }));
         }
       }
     });

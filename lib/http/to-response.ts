@@ -11,6 +11,8 @@ const STATUS: Record<ErrorCode, number> = {
   TIMEOUT: 504,
   FAILED: 422,
   RATE_LIMITED: 429,
+  TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   STORAGE_FULL: 507, // Insufficient Storage: the disk is full, nothing was saved
   INTERNAL: 500,
 };

@@ -9,6 +9,8 @@ export type ErrorCode =
   | "TIMEOUT"
   | "FAILED"
   | "RATE_LIMITED"
+  | "TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
   | "STORAGE_FULL"
   | "INTERNAL";
 

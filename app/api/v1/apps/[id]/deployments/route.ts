@@ -3,7 +3,8 @@ import * as z from "zod";
 import { startDeployment } from "@/lib/deploy/start-deployment";
 import { listDeployments } from "@/lib/deploy/deploy-queries";
 import { handler } from "@/lib/http/handler";
-import { parseBody } from "@/lib/http/parse-body";
+import { LIMITS } from "@/lib/http/limits";
+import { parseBody, readBody } from "@/lib/http/parse-body";
 import { toResponse } from "@/lib/http/to-response";
 import { ARCHIVE_MAX_BYTES, GitRefNameSchema } from "@/lib/protocol";
 import { err, type Result } from "@/lib/result";
@@ -11,9 +12,10 @@ import { err, type Result } from "@/lib/result";
 const BodySchema = z.strictObject({ ref: GitRefNameSchema.optional() });
 
 async function parseUpload(req: Request): Promise<Result<{ ref?: string; archive?: Buffer }>> {
-  // Refuse before buffering: the multipart envelope adds a little over the archive itself.
-  if (Number(req.headers.get("content-length") ?? 0) > ARCHIVE_MAX_BYTES + 64 * 1024) return err("BAD_REQUEST", `The archive is larger than ${ARCHIVE_MAX_BYTES >> 20} MiB.`);
-  const form = await req.formData().catch(() => null);
+  // Counted as it streams (lib/http/parse-body): the multipart envelope adds a little over the archive.
+  const raw = await readBody(req, LIMITS.uploadBody);
+  if (!raw.ok) return raw;
+  const form = await new Response(new Uint8Array(raw.value), { headers: { "content-type": req.headers.get("content-type") ?? "" } }).formData().catch(() => null);
   const file = form?.get("archive");
   if (!form || !(file instanceof Blob)) return err("BAD_REQUEST", "Send the .tar.gz as the multipart field \"archive\".");
   if (file.size > ARCHIVE_MAX_BYTES) return err("BAD_REQUEST", `The archive is larger than ${ARCHIVE_MAX_BYTES >> 20} MiB.`);
