@@ -200,11 +200,17 @@ export class LogStore {
       this.outage.dropped += countLines(data);
       return;
     }
-    if (!this.room.allows(data.length + 256, now)) return this.drop(data, "disk full");
+    if (!this.room.allows(data.length + 256, now)) {
+      this.drop(data, "disk full");
+      return;
+    }
     const outage = this.outage;
     if (outage) {
       const note = Buffer.from(noteLine(`${outage.dropped} lines dropped: ${outage.reason} (${outage.since} to ${new Date().toISOString()})`));
-      if (!this.store(0, "err", note)) return this.drop(data);
+      if (!this.store(0, "err", note)) {
+        this.drop(data);
+        return;
+      }
       this.outage = null;
       for (const l of this.storageListeners) l({ full: false, dropped: outage.dropped, reason: outage.reason, since: outage.since });
     }
