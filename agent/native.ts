@@ -29,6 +29,7 @@ const O_NONBLOCK = 0o4000;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const F_GETPIPE_SZ = 1032;
+const F_DUPFD_CLOEXEC = 1030;
 const EAGAIN = 11;
 const EINTR = 4;
 const SOL_SOCKET = 1;
@@ -100,6 +101,15 @@ export function nonBlockingPipe(): [number, number] {
   const fds = [0, 0];
   check("pipe2", c.pipe2(fds, O_CLOEXEC | O_NONBLOCK));
   return [fds[0], fds[1]];
+}
+
+export function setBlocking(fd: number): void {
+  c.fcntl(fd, F_SETFL, c.fcntl(fd, F_GETFL, 0) & ~O_NONBLOCK);
+}
+
+/** A close-on-exec duplicate of `fd`. */
+export function dupFd(fd: number): number {
+  return check("fcntl(F_DUPFD_CLOEXEC)", c.fcntl(fd, F_DUPFD_CLOEXEC, 0));
 }
 
 export function setNonBlocking(fd: number): void {

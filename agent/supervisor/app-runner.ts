@@ -30,6 +30,8 @@ import {
   swapIn,
 } from "./app-socket";
 import { drainRetired } from "./drain";
+import { failpoint } from "./failpoint";
+import { UnavailableResponder, unavailableResponse } from "./unavailable-responder";
 import { liveGeneration, removeStaged, retire, strayHolders } from "./recover-generation";
 import { ProcessSlot, type SlotHooks } from "./process-slot";
 import { CpuSampler } from "./proc-stats";
@@ -60,6 +62,8 @@ export class AppRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private tails = new Map<number, string[]>();
   private cpu = new CpuSampler();
+  private closing = false;
+  private unavailable = new UnavailableResponder(() => unavailableResponse(this.desired.spec.name, this.summaryState()));
   readonly sink: LogSink;
 
   constructor(
@@ -91,6 +95,7 @@ export class AppRunner {
     const spec = desired.spec;
     return {
       spawn: () => {
+        this.unavailable.stop(); // never both: a process that can accept starts only after the agent stopped answering
         const proc = spawnProcess(plan, spec.socket.bind === "agent" ? ((sock ?? this.socket)?.fd ?? null) : null, this.sink);
         this.events.persist(); // every pid is in the state file before it can serve
         return proc;
@@ -126,6 +131,7 @@ export class AppRunner {
           detail: (to === "EXITED" || to === "BACKOFF") && pid ? withLastOutput(detail, this.outputOf(pid)) : detail,
         });
         this.events.changed();
+        this.syncUnavailable();
       },
     };
   }
@@ -174,8 +180,26 @@ export class AppRunner {
     return ok(this.processes());
   }
 
+  /** FATAL, BACKOFF, EXITED or STOPPED: the state a 503 page names while nothing runs. */
+  private summaryState(): string {
+    const states = new Set(this.slots.map((s) => s.state));
+    return (["FATAL", "BACKOFF", "EXITED", "STOPPED"] as const).find((st) => states.has(st)) ?? "STOPPED";
+  }
+
+  /** The agent answers on the socket exactly while the app should run and no process of it exists. */
+  private syncUnavailable(): void {
+    const live = [...this.slots, ...this.pending, ...this.draining].some((s) => s.proc !== null);
+    const answer = !live && !this.closing && this.socket !== null && this.desired.desired === "running" && this.desired.spec.socket.bind === "agent";
+    if (answer && this.socket) this.unavailable.start(this.socket.fd);
+    else this.unavailable.stop();
+  }
+
   async stop(): Promise<Result<ProcessInfo[]>> {
-    await Promise.all(this.slots.map((s) => s.stop()));
+    this.unavailable.stop();
+    this.closing = true; // the socket is about to close: nothing answers on it meanwhile
+    await Promise.all(this.slots.map((s) => s.stop())).finally(() => {
+      this.closing = false;
+    });
     // A stopped app closes its socket: the web server then fails fast instead of queueing.
     if (this.socket) closeListenSocket(this.socket, true);
     this.socket = null;
@@ -187,6 +211,13 @@ export class AppRunner {
   async restart(next: DesiredApp = this.desired): Promise<Result<ProcessInfo[]>> {
     const live = this.slots.some((s) => s.state === "RUNNING");
     const sameSocket = JSON.stringify(next.spec.socket) === JSON.stringify(this.desired.spec.socket);
+    if (!live && next.spec.socket.bind === "agent" && sameSocket && this.socket) {
+      // No process serves: the socket stays, so what the web server queued meanwhile (answered 503
+      // until the first new process starts) goes to the new processes.
+      await Promise.all(this.slots.map((s) => s.stop()));
+      this.desired = next;
+      return this.start();
+    }
     if (!live || next.spec.socket.bind !== "agent" || !sameSocket || !this.socket) {
       await this.stop();
       this.desired = next;
@@ -216,9 +247,11 @@ export class AppRunner {
     } catch (e) {
       return this.fail(`Restart failed, the old processes keep serving: cannot open the new socket: ${e instanceof Error ? e.message : String(e)}`);
     }
+    failpoint("restart.staged");
     const fresh = this.newSlots(next, plan, generation, staged);
     this.pending = fresh;
     const started = fresh.map((s) => s.launch()).filter((p): p is OsProcess => p !== null);
+    failpoint("restart.launched");
     let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
     if (!problem) {
       const { dead, settled } = await waitSettled(started.map((p) => p.pid), spec.ready.timeoutMs);
@@ -241,6 +274,7 @@ export class AppRunner {
       const output = started.map((p) => ({ pid: p.pid, output: this.outputOf(p.pid) }));
       return this.fail(`Restart failed, the old processes keep serving: ${problem}`, { newProcesses: output });
     }
+    failpoint("restart.probed");
     const retired = this.socket;
     this.socket = swapIn(staged);
     for (const s of fresh) s.markReady();
@@ -253,8 +287,12 @@ export class AppRunner {
     this.lastError = "";
     this.events.persist();
     this.events.changed();
+    failpoint("restart.swapped");
     if (retired) await drainRetired(retired.fd, spec.stop.timeoutMs);
-    await Promise.all(old.map((s) => s.stop()));
+    failpoint("restart.drained");
+    const stopping = Promise.all(old.map((s) => s.stop()));
+    failpoint("restart.stopping");
+    await stopping;
     if (retired) closeListenSocket(retired, false);
     this.draining = [];
     this.events.persist();
@@ -317,6 +355,7 @@ export class AppRunner {
     for (const p of paused) p.signal("SIGSTOP");
     // Probe only once they are really stopped, or an old process could still take the probe.
     await waitStopped(paused.map((p) => p.pid));
+    failpoint("restart.paused");
     await kickAcceptors(address, 1); // connections whose wake-up a stopping process swallowed
     const results = await Promise.all(Array.from({ length: Math.min(count, 4) }, () => probeOnce(spec, address, spec.ready.timeoutMs)));
     return results.find((r) => r !== null) ?? null;
@@ -466,6 +505,7 @@ export class AppRunner {
 
   /** Leaves processes running (agent shutdown): they are adopted by the next agent. */
   detach(): void {
+    this.unavailable.stop();
     if (this.socket) closeListenSocket(this.socket, false);
     this.socket = null;
     this.sink.close();

@@ -1,0 +1,111 @@
+// The real-app restart matrix (issue 15): each kind of FastCGI app people run, at its defaults, behind
+// a real nginx under load: repeated whole-app restarts and a spec save that replaces the processes
+// fail no request, whatever the app does with queued connections on its stop signal.
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { Supervisor } from "@/agent/supervisor/supervisor";
+import { isAlive } from "@/agent/supervisor/proc-stats";
+import { AppSpecSchema, type DesiredApp } from "@/lib/protocol";
+import { appSpecFor, parseAnswer } from "./support/fixture-apps";
+import { startLoad } from "./support/load";
+import { startNginxFront } from "./support/nginx-front";
+import { matrixDir, type MatrixKind, MATRIX_KINDS, noStrayProcesses } from "./support/restart-matrix";
+import { waitUntil } from "./support/stack";
+
+const dir = matrixDir("stoker-matrix-");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  dir.remove();
+});
+
+function desired(spec: unknown, revision = 1): DesiredApp {
+  const parsed = AppSpecSchema.parse(spec);
+  return { appId: parsed.name, revision, desired: "running", spec: parsed };
+}
+
+async function serve(kind: MatrixKind) {
+  const sock = path.join(dir.path, `${kind.name}.sock`);
+  const spec = { ...kind.spec(sock), name: `m-${kind.name}`, processes: 2 };
+  const supervisor = new Supervisor({ stateDir: path.join(dir.path, `state-${kind.name}`), socketDirs: [dir.path] });
+  const app = desired(spec);
+  const put = await supervisor.put(app);
+  expect(put.ok, JSON.stringify(put)).toBe(true);
+  const nginx = await startNginxFront({ socket: `unix:${sock}`, params: spec.fastcgiParams });
+  cleanups.push(async () => {
+    await supervisor.execute({ op: "app.remove", appId: app.appId });
+    await nginx.stop();
+  });
+  return { sock, spec, supervisor, app, nginx };
+}
+
+describe.each(MATRIX_KINDS)("$name behind nginx", (kind) => {
+  it("fails no request over repeated whole-app restarts and a spec save that replaces the processes", async () => {
+    const { supervisor, app, nginx, spec } = await serve(kind);
+    const pids = () => supervisor.apps.get(app.appId)!.processes().map((p) => p.pid);
+    const seen = [pids()];
+    const load = startLoad({ url: `${nginx.url}/m`, concurrency: 8, durationMs: 60_000, sampleBodies: 200 });
+    await sleep(300);
+    for (let i = 0; i < 3; i++) {
+      const r = await supervisor.execute({ op: "app.restart", appId: app.appId });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      seen.push(pids());
+      await sleep(150);
+    }
+    const saved = await supervisor.put(desired({ ...spec, env: { ...spec.env, APP_VERSION: "v2" } }, 2));
+    expect(saved.ok, JSON.stringify(saved)).toBe(true);
+    seen.push(pids());
+    await sleep(300);
+    const result = await load.stop();
+    const errors = nginx.readErrorLog().split("\n").filter((l) => l.includes("[error]")).slice(0, 3).join(" | ");
+    expect(result.failed, `${kind.name}: ${result.errors.join(", ")} ${JSON.stringify(result.statuses)} nginx: ${errors}`).toBe(0);
+    expect(result.requests).toBeGreaterThan(100);
+    // Every restart replaced every process, and the old ones are gone.
+    for (let i = 1; i < seen.length; i++) for (const pid of seen[i]) expect(seen[i - 1]).not.toContain(pid);
+    for (const pid of seen.slice(0, -1).flat()) await waitUntil(async () => !isAlive(pid), 10_000, `old pid ${pid} to exit`);
+    const last = result.bodies.map(parseAnswer).filter((a) => a !== null).at(-1);
+    expect(last?.version).toBe("v2");
+    expect(await noStrayProcesses(spec.socket.path, pids())).toEqual([]);
+    expect(readdirSync(dir.path).filter((f) => f.startsWith(`.${kind.name}.sock.g`))).toEqual([]);
+  });
+});
+
+describe("an app with no live process", () => {
+  it("is answered 503 by the agent within 5 s, naming the app and its state; queued requests then reach the new processes", async () => {
+    const sock = path.join(dir.path, "down.sock");
+    const base = { ...appSpecFor("flup", sock), name: "down-app", processes: 2, restart: { maxRestarts: 1, backoffMs: 100 } };
+    const supervisor = new Supervisor({ stateDir: path.join(dir.path, "state-down"), socketDirs: [dir.path] });
+    const broken = desired({ ...base, env: { CRASH_ON_START: "1" } });
+    await supervisor.put(broken);
+    const nginx = await startNginxFront({ socket: `unix:${sock}` });
+    cleanups.push(async () => {
+      await supervisor.execute({ op: "app.remove", appId: "down-app" });
+      await nginx.stop();
+    });
+    await waitUntil(async () => supervisor.apps.get("down-app")!.processes().every((p) => p.state === "FATAL"), 20_000, "FATAL");
+    const t0 = Date.now();
+    const res = await fetch(`${nginx.url}/x`);
+    const body = await res.text();
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(res.status).toBe(503);
+    expect(body).toContain("down-app");
+    expect(body).toContain("FATAL");
+    expect(body).not.toContain("CRASH_ON_START"); // the app's output is for logged-in users only
+
+    // Fixed by a spec save under load: nothing waits for a timeout, and every answer after the save is the app's.
+    const load = startLoad({ url: `${nginx.url}/y`, concurrency: 8, durationMs: 30_000, requestTimeoutMs: 5000 });
+    await sleep(300);
+    const fixed = await supervisor.put(desired(base, 2));
+    expect(fixed.ok, JSON.stringify(fixed)).toBe(true);
+    const after = await fetch(`${nginx.url}/z`);
+    expect(after.status).toBe(200);
+    await sleep(300);
+    const result = await load.stop();
+    expect(result.errors, JSON.stringify(result)).toEqual([]);
+    expect(Object.keys(result.statuses).sort()).toEqual(["200", "503"]);
+    expect(result.statuses[200]).toBeGreaterThan(10);
+  });
+});
+

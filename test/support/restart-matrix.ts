@@ -1,0 +1,69 @@
+// The app kinds of the restart matrix (issue 15), each at its defaults, and the checks every case
+// ends with: no process of the app paused, and none outside the live generation on its sockets.
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { stagedGeneration } from "@/agent/supervisor/app-socket";
+import { readProcStat } from "@/agent/supervisor/proc-stats";
+import { holdersOf, listenersNamed } from "@/agent/supervisor/socket-use";
+import type { AppSpecInput } from "@/lib/protocol/app-spec";
+import { APPS_DIR, appSpecFor } from "./fixture-apps";
+
+export type MatrixKind = { name: string; spec(sock: string): AppSpecInput & { fastcgiParams: Record<string, string>; env: Record<string, string>; socket: { path: string } } };
+
+const PHP_INDEX = path.join(APPS_DIR, "php/index.php");
+const fixture = (name: Parameters<typeof appSpecFor>[0]) => (sock: string) => ({ ...appSpecFor(name, sock), env: {}, fastcgiParams: appSpecFor(name, sock).fastcgiParams ?? {}, socket: { path: sock } });
+
+export const MATRIX_KINDS: MatrixKind[] = [
+  // php-cgi exactly as installed: PHP_FCGI_MAX_REQUESTS defaults to 500, no children.
+  { name: "php", spec: (sock) => ({ name: "php", hostId: "test-host", command: ["/usr/bin/php-cgi"], env: {}, fastcgiParams: { SCRIPT_FILENAME: PHP_INDEX }, socket: { path: sock } }) },
+  // A prefork master: its children accept on the same fd 0.
+  { name: "php-children", spec: (sock) => ({ name: "php-children", hostId: "test-host", command: ["/usr/bin/php-cgi"], env: { PHP_FCGI_CHILDREN: "2" }, fastcgiParams: { SCRIPT_FILENAME: PHP_INDEX }, socket: { path: sock } }) },
+  { name: "flup", spec: fixture("flup") },
+  // uWSGI as started by hand, no --master: TERM (the spec's default stop signal) ends it.
+  {
+    name: "uwsgi",
+    spec: (sock) => ({
+      name: "uwsgi",
+      hostId: "test-host",
+      command: ["/usr/bin/uwsgi", "--plugin", "python3", "--fastcgi-socket", "fd://0", "--wsgi-file", path.join(APPS_DIR, "flask/app.py")],
+      env: {},
+      fastcgiParams: {},
+      socket: { path: sock },
+    }),
+  },
+  { name: "node", spec: fixture("node") },
+  { name: "perl", spec: fixture("perl") },
+];
+
+export function matrixDir(prefix: string): { path: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return { path: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function parentOf(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Problems left on an app's sockets: a process holding one that is neither one of `pids` nor their
+ * descendant (an orphaned generation), or any holder that is stopped (state T).
+ */
+export async function noStrayProcesses(sock: string, pids: number[]): Promise<string[]> {
+  const listeners = listenersNamed((name) => name === sock || stagedGeneration(sock, name) !== null);
+  const problems: string[] = [];
+  for (const h of holdersOf(new Set(listeners.keys()))) {
+    let p = h.pid;
+    while (p > 1 && !pids.includes(p)) p = parentOf(p);
+    if (p <= 1) problems.push(`stray ${h.pid} holds ${listeners.get(h.inode)}`);
+    const state = readProcStat(h.pid)?.state;
+    if (state === "T" || state === "t") problems.push(`${h.pid} is stopped`);
+  }
+  return problems;
+}
