@@ -11,6 +11,7 @@ import { readStandaloneConfig } from "./standalone-config";
 import { DEFAULT_ERROR_LOGS } from "./logs/webserver-log-watcher";
 import { lockStateDir } from "./state-lock";
 import { Supervisor } from "./supervisor/supervisor";
+import { startKeeper, takeBackFromKeeper } from "./keeper/keeper-link";
 
 const LogPath = z.string().startsWith("/");
 const WebErrorLogsSchema = z.strictObject({ nginx: LogPath.optional(), lighttpd: LogPath.optional(), apache: LogPath.optional() });
@@ -77,8 +78,12 @@ async function main(): Promise<void> {
     : Object.fromEntries(Object.entries(DEFAULT_ERROR_LOGS).filter(([, file]) => existsSync(file)));
   // Before anything touches the state dir: a second agent must not adopt the first one's processes.
   const lock = lockStateDir(stateDir);
+  // The keeper stored the apps' output while no agent ran: it stops before any log is opened here.
+  const kept = await takeBackFromKeeper(stateDir);
+  if (kept) console.log(`[agent] the log keeper stored ${kept} lines while no agent ran`);
   const supervisor = new Supervisor({ stateDir, socketDirs, webTargets, webErrorLogs });
   await supervisor.adoptAll();
+  await startKeeper(stateDir);
   const control = serveLocalControl(controlSocket, supervisor);
   let link: ControlLink | null = null;
 

@@ -6,7 +6,7 @@ import type { LogLimits, LogStream, StorageState } from "./log-store";
 export type IngestCommand =
   | { op: "open"; log: number; dir: string; limits: LogLimits }
   | { op: "close"; log: number }
-  | { op: "write"; log: number; pid: number; stream: LogStream; text: string }
+  | { op: "write"; log: number; pid: number; stream: LogStream; text: string | Uint8Array }
   | { op: "flush"; log: number; pid: number }
   /** Hands a pipe's read end over to the ingest thread, which reads it to its end and closes it. */
   | { op: "attach"; log: number; id: number; fd: number; pid: number; stream: "out" | "err" }

@@ -65,7 +65,7 @@ function run(command: IngestCommand): void {
       stores.delete(command.log);
       return;
     case "write":
-      stores.get(command.log)?.write(command.pid, command.stream, command.text);
+      stores.get(command.log)?.write(command.pid, command.stream, typeof command.text === "string" ? command.text : Buffer.from(command.text));
       return;
     case "flush":
       stores.get(command.log)?.flush(command.pid);

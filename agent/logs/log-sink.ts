@@ -38,7 +38,7 @@ export class LogSink implements BatchSource {
   }
 
   /** Stores output that did not come through a pipe (the web server's lines); an unfinished last line waits. */
-  write(pid: number, stream: LogStream, text: string): void {
+  write(pid: number, stream: LogStream, text: string | Uint8Array): void {
     if (!this.closed) ingestThread().send({ op: "write", log: this.log, pid, stream, text });
   }
 

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { LogSink } from "../logs/log-sink";
 import type { LaunchPlan } from "./launch-plan";
+import { takeHandedBack } from "../keeper/keeper-link";
 import { closeFd, pipe, takeFd } from "../native";
 import { isAlive, readProcStat } from "./proc-stats";
 
@@ -99,6 +100,11 @@ export function adoptProcess(pid: number, startTicks: number, startedAt: string,
     } catch (e) {
       closeFd(out);
       throw e;
+    }
+    // Lines the log keeper left unfinished go first, so they join the rest of their line.
+    for (const stream of ["out", "err"] as const) {
+      const held = takeHandedBack(pid, stream);
+      if (held) sink.write(pid, stream, held);
     }
     outputDone = Promise.all([sink.attach(out, pid, "out"), sink.attach(err, pid, "err")]);
   } catch {

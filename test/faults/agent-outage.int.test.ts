@@ -1,0 +1,78 @@
+// The agent SIGKILLed under load, and away for a while: the app behind a real nginx keeps answering
+// (its output does not stall it: the log keeper stores it meanwhile), no line is lost, and the next
+// agent adopts the same processes with none stopped or orphaned.
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startLoad } from "../support/load";
+import { type NginxFront, startNginxFront } from "../support/nginx-front";
+import { type Agent, CHATTY, killAll, processesWith, runningPids, startAgent, tallyChattyLines } from "./fault-support";
+
+const OUTAGE_MS = Number(process.env.STOKER_FAULT_OUTAGE_MS ?? 30_000);
+const dir = mkdtempSync(path.join(tmpdir(), "stoker-fault-outage-"));
+chmodSync(dir, 0o755);
+const marker = `STOKER_FAULT_RUN=${randomBytes(6).toString("hex")}`;
+const agents: Agent[] = [];
+let nginx: NginxFront | null = null;
+
+afterAll(async () => {
+  for (const a of agents) a.proc.kill("SIGKILL");
+  await nginx?.stop();
+  killAll(processesWith(marker).map((p) => p.pid)); // the app
+  killAll(processesWith(path.join(dir, "state"), "cmdline").map((p) => p.pid)); // the log keeper
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("an agent outage under load", () => {
+  it(`keeps the app serving and every line stored through a SIGKILL and ${OUTAGE_MS / 1000} s away`, async () => {
+    const stateDir = path.join(dir, "state");
+    const sock = path.join(dir, "chatty.sock");
+    const config = path.join(dir, "apps.json");
+    const [key, value] = marker.split("=");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        apps: [{ name: "chatty", command: [process.execPath, CHATTY], env: { [key]: value }, processes: 2, socket: { path: sock } }],
+      }),
+    );
+    agents.push(startAgent(config, stateDir, dir));
+    const before = await runningPids(stateDir, "chatty", 2).catch((e) => {
+      throw new Error(`${e}\n${agents[0].output()}`);
+    });
+    nginx = await startNginxFront({ socket: `unix:${sock}` });
+    const load = startLoad({ url: `${nginx.url}/`, concurrency: 2, durationMs: OUTAGE_MS + 60_000, requestTimeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 2000));
+
+    agents[0].proc.kill("SIGKILL");
+    await new Promise((r) => agents[0].proc.once("exit", r));
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    const duringOutage = processesWith(marker);
+
+    agents.push(startAgent(config, stateDir, dir));
+    const after = await runningPids(stateDir, "chatty", 2);
+    await new Promise((r) => setTimeout(r, 2000)); // the new agent reads the pipes again
+    const result = await load.stop();
+    agents[1].proc.kill("SIGTERM"); // graceful: the keeper takes over, then nothing more is written after we read
+    await new Promise((r) => agents[1].proc.once("exit", r));
+    await new Promise((r) => setTimeout(r, 300));
+
+    const lines = tallyChattyLines(path.join(stateDir, "logs", "chatty"));
+    const stopped = processesWith(marker).filter((p) => p.state === "T").length;
+    const apps = duringOutage.filter((p) => before.includes(p.pid));
+    const orphans = processesWith(marker).filter((p) => !after.includes(p.pid)).length;
+    console.log(
+      `[agent outage ${OUTAGE_MS / 1000} s] requests ${result.requests}, failed ${result.failed}; lines stored ${lines.lines}, lost ${lines.lost}, duplicated ${lines.duplicated}, torn ${lines.torn}; processes adopted ${after.filter((p) => before.includes(p)).length}/2, stopped ${stopped}, extra ${orphans}`,
+    );
+    expect(result.failed, result.errors.join(", ")).toBe(0);
+    expect(apps.length).toBe(2); // the app ran through the outage
+    expect(after).toEqual(before); // and was adopted, not restarted
+    expect(lines.lost).toBe(0);
+    expect(lines.duplicated).toBe(0);
+    expect(lines.torn).toBe(0);
+    expect(Object.values(lines.perPid).every((n) => n > (OUTAGE_MS / 1000) * 900)).toBe(true); // the ticker never stalled
+    expect(stopped).toBe(0);
+    expect(orphans).toBe(0);
+  }, OUTAGE_MS + 120_000);
+});

@@ -1,0 +1,107 @@
+// What the fault tests measure, shared: a standalone agent to kill and restart, the chatty fixture's
+// numbered lines read back from the stored log (lines lost, duplicated, torn), and the processes a
+// fault may leave behind (stopped, orphaned).
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { waitUntil } from "../support/stack";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const CHATTY = path.join(ROOT, "test/fixtures/chatty.mjs");
+
+export type Agent = { proc: ChildProcess; output: () => string };
+
+/** `stoker agent --config FILE` from source, as a separate process the test can SIGKILL. */
+export function startAgent(config: string, stateDir: string, socketDir: string): Agent {
+  let output = "";
+  const proc = spawn(process.execPath, ["--import", "tsx", "agent/main.ts", "--config", config, "--state-dir", stateDir, "--socket-dirs", socketDir], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  proc.stdout?.on("data", (d) => (output += d));
+  proc.stderr?.on("data", (d) => (output += d));
+  return { proc, output: () => output };
+}
+
+type Status = { ok: boolean; value?: { appId: string; processes: { pid: number; state: string }[] }[] };
+
+/** The agent's view over its local control socket, or null while it does not answer. */
+export function agentStatus(stateDir: string): Status["value"] | null {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "agent/main.ts", "ctl", "status", "--state-dir", stateDir], { cwd: ROOT, encoding: "utf8", timeout: 20_000 });
+  if (r.status !== 0) return null;
+  try {
+    return (JSON.parse(r.stdout) as Status).value ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export async function runningPids(stateDir: string, appId: string, count: number, timeoutMs = 30_000): Promise<number[]> {
+  return waitUntil(
+    async () => {
+      const app = agentStatus(stateDir)?.find((a) => a.appId === appId);
+      const running = app?.processes.filter((p) => p.state === "RUNNING" && p.pid > 0) ?? [];
+      return running.length === count ? running.map((p) => p.pid).sort((a, b) => a - b) : null;
+    },
+    timeoutMs,
+    `${count} RUNNING processes of ${appId}`,
+  );
+}
+
+export type LineTally = { lines: number; lost: number; duplicated: number; torn: number; perPid: Record<number, number> };
+
+/** Reads every stored line of the chatty fixture and checks each process's numbers run 0, 1, 2… with no gap. */
+export function tallyChattyLines(logDir: string): LineTally {
+  const files = readdirSync(logDir).filter((f) => /^app\.log(\.\d+)?$/.test(f));
+  const seen = new Map<number, Set<number>>();
+  const tally: LineTally = { lines: 0, lost: 0, duplicated: 0, torn: 0, perPid: {} };
+  for (const f of files) {
+    for (const line of readFileSync(path.join(logDir, f), "latin1").split("\n").slice(0, -1)) {
+      if (line.startsWith("[stoker]")) continue;
+      const m = /^(tick|req) (\d+) (\d+) p{150}$/.exec(line);
+      if (!m) {
+        tally.torn++;
+        continue;
+      }
+      const pid = Number(m[2]);
+      const n = Number(m[3]);
+      const set = seen.get(pid) ?? new Set<number>();
+      seen.set(pid, set);
+      if (set.has(n)) tally.duplicated++;
+      set.add(n);
+      tally.lines++;
+    }
+  }
+  for (const [pid, set] of seen) {
+    const max = Math.max(...set);
+    tally.lost += max + 1 - set.size; // numbers below the highest stored one that are missing
+    tally.perPid[pid] = set.size;
+  }
+  return tally;
+}
+
+/** Processes carrying `marker` in their environment (or, with `where: "cmdline"`, their arguments). */
+export function processesWith(marker: string, where: "environ" | "cmdline" = "environ"): { pid: number; state: string }[] {
+  const found: { pid: number; state: string }[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/${where}`, "latin1").includes(marker)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
+      found.push({ pid: Number(entry), state: stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+export function killAll(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
