@@ -89,26 +89,25 @@ describe("searchLogs", () => {
     expect(sinceOnly.nextCursor).toBeNull();
   });
 
-  it("rejects a catastrophic regex with a clear error instead of hanging", async () => {
+  it("answers a pattern that is catastrophic for a backtracking engine at once (RE2: linear time)", async () => {
     const dir = tempDir();
     const sink = sinkIn(dir);
     sink.write(1, "out", `${"a".repeat(5000)}!\n`);
+    sink.write(1, "out", "aaaa\n");
     sink.close();
     const started = Date.now();
     const result = await searchLogs(dir, { regex: "(a+)+$" }, { regexBudgetMs: 300 });
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.code).toBe("TIMEOUT");
-      expect(result.message).toContain("pattern too slow");
-    }
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.ok && result.value.lines.map((l) => l.text)).toEqual(["aaaa"]);
   });
 
   it("explains invalid patterns, limits and cursors", async () => {
     const dir = tempDir();
     const bad = await searchLogs(dir, { regex: "(unclosed" });
     expect(bad).toMatchObject({ ok: false, code: "BAD_REQUEST" });
-    if (!bad.ok) expect(bad.message).toMatch(/not valid: .*group/i);
+    if (!bad.ok) expect(bad.message).toMatch(/not valid: .*missing closing \)/i);
+    const backref = await searchLogs(dir, { regex: "(a)\\1" });
+    if (!backref.ok) expect(backref.message).toContain("no backreferences");
     expect(await searchLogs(dir, { regex: "a".repeat(600) })).toMatchObject({ ok: false, code: "BAD_REQUEST" });
     expect(await searchLogs(dir, { limit: 1001 })).toMatchObject({ ok: false, code: "BAD_REQUEST" });
     expect(await searchLogs(dir, { cursor: "not-a-cursor" })).toMatchObject({ ok: false, code: "BAD_REQUEST" });

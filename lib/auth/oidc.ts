@@ -100,7 +100,7 @@ const detail = (e: unknown) => (e instanceof Error ? `${(e as { code?: unknown }
 export async function startOidcLogin(req: Request): Promise<Redirect> {
   const loaded = oidcSettings();
   if (!loaded.enabled) return toLogin("sso-off");
-  if (!loginLimiter().take(clientIp(req) || "unknown")) return toLogin("sso-rate");
+  if (!(await loginLimiter().take(clientIp(req)))) return toLogin("sso-rate");
   const s = loaded.settings;
   let conf: client.Configuration;
   try {
@@ -139,7 +139,7 @@ export async function finishOidcLogin(req: Request): Promise<Redirect> {
   const flow = await takeFlow(readCookie(req.headers.get("cookie"), FLOW_COOKIE));
   if (!flow) {
     // Only flowless callbacks count against the limit: flows come from the (limited) start route.
-    if (!loginLimiter().take(ip || "unknown")) return toLogin("sso-rate");
+    if (!(await loginLimiter().take(ip))) return toLogin("sso-rate");
     return refuse("sso-expired", "no sign-in in progress for this browser (expired, replayed or never started)");
   }
   const params = new URL(req.url).searchParams;

@@ -1,13 +1,11 @@
-// The owner account (setup page or STOKER_ADMIN_* env) and login with lockout.
+// The owner account (setup page or STOKER_ADMIN_* env) and password login (limits: lib/auth/rate-limit).
 import "server-only";
 import { appendAudit } from "../audit/append-audit";
 import { db } from "../db";
 import { err, ok, type Result } from "../result";
 import { hashPassword, verifyPassword } from "./passwords";
+import { loginLimiter } from "./rate-limit";
 import { RoleSchema } from "./roles";
-
-const MAX_FAILURES = 5;
-const LOCK_MS = 15 * 60_000;
 
 export async function hasAnyUser(): Promise<boolean> {
   return (await db.user.count()) > 0;
@@ -24,31 +22,37 @@ export async function createOwner(email: string, password: string, ip: string): 
   });
 }
 
+// One message for a wrong password, an unknown email and a locked (account, address) pair's every
+// other outcome: nothing here tells an outsider whether an account exists (lib/auth/rate-limit).
+const WRONG = "Wrong email or password.";
+
 export async function checkLogin(email: string, password: string, ip: string): Promise<Result<{ id: string }>> {
-  const user = await db.user.findUnique({ where: { email: email.toLowerCase() } });
-  const fail = async (message: string, userId?: string) => {
-    await db.$transaction(async (tx) => {
-      if (userId) {
-        const failures = (user?.failedLogins ?? 0) + 1;
-        await tx.user.update({
-          where: { id: userId },
-          data: { failedLogins: failures, lockedUntil: failures >= MAX_FAILURES ? new Date(Date.now() + LOCK_MS) : undefined },
-        });
-      }
-      await appendAudit(tx, { actor: { type: "anonymous", email }, ip }, { action: "auth.login", target: `user:${email}`, result: "failure", after: { reason: message } });
+  const limits = loginLimiter();
+  const audit = async (reason: string) =>
+    db.$transaction(async (tx) => {
+      await appendAudit(tx, { actor: { type: "anonymous", email }, ip }, { action: "auth.login", target: `user:${email}`, result: "failure", after: { reason } });
     });
-    return err("UNAUTHORIZED", message);
-  };
+  const gate = await limits.before(email, ip);
+  if ("lockedMinutes" in gate) {
+    await audit("locked for this address");
+    // Said the same way for every email, known or not: the lock is on (email, address), not on accounts.
+    return err("RATE_LIMITED", `Too many failed logins for this email from your address; try again in ${gate.lockedMinutes} min.`);
+  }
+  if (gate.delayMs) await new Promise((r) => setTimeout(r, gate.delayMs));
+  const user = await db.user.findUnique({ where: { email: email.toLowerCase() } });
   if (!user?.passwordHash) {
     await verifyPassword("$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$ZmFrZWhhc2hmYWtlaGFzaA", password); // same cost as a real check
-    return fail("Wrong email or password.");
+    await limits.failed(email, ip);
+    await audit(WRONG);
+    return err("UNAUTHORIZED", WRONG);
   }
-  if (user.lockedUntil && user.lockedUntil > new Date()) {
-    return fail(`Too many failed logins; this account is locked until ${user.lockedUntil.toISOString().slice(11, 16)} UTC.`);
+  if (!(await verifyPassword(user.passwordHash, password))) {
+    await limits.failed(email, ip);
+    await audit(WRONG);
+    return err("UNAUTHORIZED", WRONG);
   }
-  if (!(await verifyPassword(user.passwordHash, password))) return fail("Wrong email or password.", user.id);
+  await limits.succeeded(email, ip);
   await db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null } });
     const actor = { type: "user" as const, userId: user.id, email: user.email, role: RoleSchema.parse(user.role) };
     await appendAudit(tx, { actor, ip }, { action: "auth.login", target: `user:${user.email}` });
   });

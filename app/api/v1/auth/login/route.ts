@@ -1,4 +1,5 @@
-// POST {email, password} → session cookie. Rate-limited per IP, locks an account after repeated failures.
+// POST {email, password} → session cookie. Limited per address and per (account, address): lib/auth/rate-limit.
+// JSON only (parseBody refuses other content types): a cross-site form cannot log a browser in (login CSRF).
 import * as z from "zod";
 import { clientIp } from "@/lib/audit/audit-context";
 import { loginResponse } from "@/lib/auth/login-response";
@@ -12,7 +13,7 @@ import { err } from "@/lib/result";
 const BodySchema = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) });
 
 export const POST = publicHandler(async (req) => {
-  if (!loginLimiter().take(clientIp(req) || "unknown")) return toResponse(err("RATE_LIMITED", "Too many login attempts; wait a minute."));
+  if (!(await loginLimiter().take(clientIp(req)))) return toResponse(err("RATE_LIMITED", "Too many login attempts; wait a minute."));
   const body = await parseBody(req, BodySchema);
   if (!body.ok) return toResponse(body);
   const user = await checkLogin(body.value.email, body.value.password, clientIp(req));

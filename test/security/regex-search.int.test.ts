@@ -1,0 +1,50 @@
+// Issue 17 item 8 (searches): a viewer's `?regex=` cannot hang the agent or make it start a thread per
+// search. Patterns run on RE2 (linear time); 100 concurrent searches stay within a bounded memory.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LogStore } from "@/agent/logs/log-store";
+import { searchLogs } from "@/agent/logs/search";
+import { Tally } from "./tally";
+
+const tally = new Tally("item 8: regex searches are bounded");
+const dir = mkdtempSync(path.join(tmpdir(), "stoker-regex-sec-"));
+
+beforeAll(() => {
+  const store = new LogStore(dir, { fileBytes: 4 << 20, totalBytes: 64 << 20 });
+  store.write(1, "err", `${"a".repeat(50_000)}!\n`);
+  for (let i = 0; i < 10_000; i++) store.write(1, "out", `INFO request ${i} took ${i % 997} ms\n`);
+  store.close();
+});
+
+afterAll(() => {
+  tally.report();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("regex searches", () => {
+  it("answers patterns that are catastrophic for a backtracking engine at once", async () => {
+    for (const regex of ["(a+)+$", "(a|aa)+$", "(a*)*b", "^(a?){25}a{25}$"]) {
+      await tally.attack(`pattern ${regex} on a 50 KB line`, async () => {
+        const started = Date.now();
+        const res = await searchLogs(dir, { regex, limit: 10 });
+        const ms = Date.now() - started;
+        return (res.ok && ms < 3_000) || `${res.ok ? "ok" : res.code} after ${ms} ms`;
+      });
+    }
+    tally.expectAllRefused(4);
+  });
+
+  it("runs 100 concurrent searches without a thread each and within bounded memory", async () => {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => searchLogs(dir, { regex: `took (${i % 10}|9\\d)\\d ms`, limit: 50 })));
+    clearInterval(sampler);
+    expect(results.every((r) => r.ok)).toBe(true);
+    // One worker thread per search (the old matcher) took ~9 MiB each: 100 searches grew RSS by ~900 MiB.
+    await tally.attack("100 concurrent regex searches", () => peak - before < 300 << 20 || `RSS grew ${Math.round((peak - before) / 2 ** 20)} MiB`);
+    tally.expectAllRefused();
+  }, 120_000);
+});
