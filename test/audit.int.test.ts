@@ -78,17 +78,19 @@ describe("audit events", () => {
 });
 
 describe("account security", () => {
-  it("locks an account after 5 wrong passwords, even for the right one", async () => {
-    for (let i = 0; i < 5; i++) expect((await call("auth/login", "POST", { email: "owner@example.com", password: `nope-${i}` })).status).toBe(401);
-    const locked = await call("auth/login", "POST", { email: "owner@example.com", password: PASSWORD });
-    expect(locked.status).toBe(401);
-    expect(String(locked.body.message)).toMatch(/locked until/);
+  it("locks an account for the address that sent 5 wrong passwords, even for the right one, and only there", async () => {
+    const from = { "x-stoker-remote-addr": "10.0.0.20" };
+    for (let i = 0; i < 5; i++) expect((await call("auth/login", "POST", { email: "owner@example.com", password: `nope-${i}` }, from)).status).toBe(401);
+    const locked = await call("auth/login", "POST", { email: "owner@example.com", password: PASSWORD }, from);
+    expect(locked.status).toBe(429);
+    expect(String(locked.body.message)).toMatch(/from your address/);
+    const elsewhere = await call("auth/login", "POST", { email: "owner@example.com", password: PASSWORD }, { "x-stoker-remote-addr": "10.0.0.10" });
+    expect(elsewhere.status).toBe(200);
   });
 
   it("refuses an expired token and a token above its owner's role", async () => {
     const db = new Database(path.join(dataDir, "stoker.db"));
-    db.prepare("UPDATE User SET lockedUntil = NULL, failedLogins = 0").run();
-    const login = await call("auth/login", "POST", { email: "owner@example.com", password: PASSWORD });
+    const login = await call("auth/login", "POST", { email: "owner@example.com", password: PASSWORD }, { "x-stoker-remote-addr": "10.0.0.10" });
     const created = await call("tokens", "POST", { name: "short", expiresInDays: 1 }, { cookie: login.cookie, "x-stoker-csrf": "1" });
     db.prepare("UPDATE ApiToken SET expiresAt = ? WHERE name = 'short'").run(Date.now() - 1000);
     const expired = await call("audit", "GET", undefined, { authorization: `Bearer ${created.body.token}` });
