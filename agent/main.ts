@@ -1,14 +1,13 @@
 // The agent process: `agent join URL TOKEN`, `agent run`, `agent --config FILE`, `agent ctl OP APP`.
 import os from "node:os";
 import path from "node:path";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as z from "zod";
 import { WebTargetsSchema } from "./apply/web-config-ops";
 import { enroll, readCredentials } from "./link/credentials";
 import type { ControlLink } from "./link/control-link";
 import { callLocalControl, serveLocalControl } from "./link/local-control";
 import { readStandaloneConfig } from "./standalone-config";
-import { DEFAULT_ERROR_LOGS } from "./logs/webserver-log-watcher";
 import { lockStateDir } from "./state-lock";
 import { Supervisor } from "./supervisor/supervisor";
 import { startKeeper, takeBackFromKeeper } from "./keeper/keeper-link";
@@ -73,15 +72,15 @@ async function main(): Promise<void> {
   }
 
   const webTargets = WebTargetsSchema.parse(JSON.parse(process.env.STOKER_WEB_TARGETS ?? "{}"));
-  const webErrorLogs = process.env.STOKER_WEB_ERROR_LOGS
-    ? WebErrorLogsSchema.parse(JSON.parse(process.env.STOKER_WEB_ERROR_LOGS))
-    : Object.fromEntries(Object.entries(DEFAULT_ERROR_LOGS).filter(([, file]) => existsSync(file)));
+  // Without STOKER_WEB_ERROR_LOGS the agent follows the error logs of the servers it detects.
+  const webErrorLogs = process.env.STOKER_WEB_ERROR_LOGS ? WebErrorLogsSchema.parse(JSON.parse(process.env.STOKER_WEB_ERROR_LOGS)) : undefined;
   // Before anything touches the state dir: a second agent must not adopt the first one's processes.
   const lock = lockStateDir(stateDir);
   // The keeper stored the apps' output while no agent ran: it stops before any log is opened here.
   const kept = await takeBackFromKeeper(stateDir);
   if (kept) console.log(`[agent] the log keeper stored ${kept} lines while no agent ran`);
-  const supervisor = new Supervisor({ stateDir, socketDirs, webTargets, webErrorLogs });
+  const supervisor = new Supervisor({ stateDir, socketDirs, webTargets, webErrorLogs, detectWebServers: true });
+  await supervisor.startWebServers();
   await supervisor.adoptAll();
   await startKeeper(stateDir);
   const control = serveLocalControl(controlSocket, supervisor);

@@ -12,4 +12,5 @@ export * from "./protocol/process-state";
 export * from "./protocol/result";
 export * from "./protocol/site";
 export * from "./protocol/ui-messages";
+export * from "./protocol/web-servers";
 export * from "./protocol/web-spec";

@@ -1,81 +1,75 @@
-// Puts a rendered web-server snippet live without ever leaving a broken config behind:
-// write candidate → validate with the real binary → swap → reload → probe, restoring the
-// previous file (and reloading again) on any failure. Commands are argv arrays, never a shell.
-import { execFile } from "node:child_process";
+// Puts a rendered web-server file live (or removes one) without ever leaving a broken config
+// behind: write candidate → validate with the real binary → swap → reload → verify, restoring the
+// previous file (and reloading, or starting the server again) on any failure. Verify means: the
+// server took the config and still runs, it is the program on the site's port, the site answers
+// below 500 and as the app answers on its socket, and every other site that answered still does.
 import { constants } from "node:fs";
 import { access, open, readFile, rename, unlink } from "node:fs/promises";
-import { request } from "node:http";
 import path from "node:path";
 import type { WebServer } from "../../lib/protocol";
+import { answeringSites, firstSiteDown, type ProbeCheck, type ProbeSpec, probeUntil, type ServerIdentity } from "./apply-checks";
+import { logOffset, watchReload, workerPids } from "./reload-watch";
+import { reloadOrStart, runArgv } from "./server-commands";
+import { readPidFile, runningPid } from "./server-process";
+
+export type { ProbeSpec } from "./apply-checks";
+export { DEBIAN_DEFAULTS, debianTarget } from "./web-targets";
 
 export type ApplyStep = "write" | "validate" | "swap" | "reload" | "probe" | "done";
+/** Which check failed, so the dashboard can say why and not only where. */
+export type ApplyCheck = ProbeCheck | "server-stopped" | "reload-refused" | "not-running";
 
 export type ApplyTarget = {
   server: WebServer;
   /** The include directory the main config reads (`*.conf`). */
   dir: string;
-  /** The snippet's file name inside `dir`, e.g. stoker-hello.conf. */
+  /** The file's name inside `dir`, e.g. stoker-hello.conf. */
   fileName: string;
   /** Validates the whole config (main + snippets), e.g. ["nginx", "-t"]. */
   validateArgv: string[];
-  /** Gracefully reloads the running server, e.g. ["nginx", "-s", "reload"]. */
+  /** Gracefully reloads the running server, e.g. ["nginx", "-s", "reload"]; empty: signal the pid file's pid. */
   reloadArgv: string[];
-  /** Wait after a reload before probing: reload commands return before workers switch over. */
+  /** Signal for a reload without a command (lighttpd and Apache: SIGUSR1, nginx: SIGHUP). */
+  reloadSignal?: "SIGHUP" | "SIGUSR1" | "SIGUSR2";
+  /** The master's pid file: "still running after the reload" and "who listens" are judged by it. */
+  pidFile?: string;
+  /** The server's error log: a refused reload is read from it. */
+  errorLog?: string;
+  /** Starts the server when it is not running (after lighttpd or Apache stopped on a failed reload). */
+  startArgv?: string[];
+  /** Quiet time after a reload before probing: reload commands return before workers switch over. */
   settleMs?: number;
   commandTimeoutMs?: number;
-};
-
-export type ProbeSpec = {
-  /** An http:// URL through the web server, e.g. http://127.0.0.1/yourapplication/. */
-  url: string;
-  /** Host header to send (the site's serverName). */
-  host?: string;
-  /** Keep trying for this long before calling the probe failed (a reload may still be settling). */
-  timeoutMs?: number;
-  /** Which statuses count as healthy; default: anything below 500 (502/503/504 mean no app). */
-  healthy?: (status: number) => boolean;
 };
 
 export type ApplyOutcome = {
   ok: boolean;
   /** The last step reached: "done" on success, otherwise the step that failed. */
   step: ApplyStep;
+  /** The check that failed (null on success, or when a step failed before any check ran). */
+  check: ApplyCheck | null;
   message: string;
   validatorOutput: string;
   probe: { status: number; ms: number } | null;
   rolledBack: boolean;
+  /** After the apply (and any rollback): does the server run? null when no pid file tells. */
+  serverRunning: boolean | null;
 };
 
-type ServerDefaults = Omit<ApplyTarget, "fileName">;
-
-/** Where Debian's packages look for snippets and how their init scripts test and reload. */
-export const DEBIAN_DEFAULTS: Record<WebServer, ServerDefaults> = {
-  nginx: { server: "nginx", dir: "/etc/nginx/conf.d", validateArgv: ["nginx", "-t"], reloadArgv: ["nginx", "-s", "reload"] },
-  lighttpd: {
-    server: "lighttpd",
-    dir: "/etc/lighttpd/conf-enabled",
-    validateArgv: ["lighttpd", "-tt", "-f", "/etc/lighttpd/lighttpd.conf"],
-    reloadArgv: ["systemctl", "reload", "lighttpd"],
-  },
-  apache: {
-    server: "apache",
-    dir: "/etc/apache2/sites-enabled",
-    validateArgv: ["apache2ctl", "-t"],
-    reloadArgv: ["apache2ctl", "graceful"],
-  },
+export type ApplyExtras = {
+  /** Other sites on the same server: each one that answers before must answer after. */
+  others?: ProbeSpec[];
 };
 
-export function debianTarget(server: WebServer, fileName: string, overrides: Partial<ServerDefaults> = {}): ApplyTarget {
-  return { ...DEBIAN_DEFAULTS[server], ...overrides, fileName };
-}
-
-// One apply at a time per file: two interleaved applies could restore each other's candidates.
+// One apply at a time per server: two interleaved applies could restore each other's candidates,
+// and one reload would judge the other's config.
 const locks = new Map<string, Promise<unknown>>();
 
-export function applyWebConfig(target: ApplyTarget, text: string, probe: ProbeSpec): Promise<ApplyOutcome> {
-  const key = path.join(target.dir, target.fileName);
+/** Applies `text` as the target file; `text: null` removes the file through the same pipeline. */
+export function applyWebConfig(target: ApplyTarget, text: string | null, probe: ProbeSpec | null, extras: ApplyExtras = {}): Promise<ApplyOutcome> {
+  const key = `${target.server}:${target.dir}`;
   const previous = locks.get(key) ?? Promise.resolve();
-  const run = previous.then(() => applyLocked(target, text, probe));
+  const run = previous.then(() => applyLocked(target, text, probe, extras));
   const tail = run.catch(() => undefined);
   locks.set(key, tail);
   void tail.then(() => {
@@ -84,28 +78,38 @@ export function applyWebConfig(target: ApplyTarget, text: string, probe: ProbeSp
   return run;
 }
 
-async function applyLocked(target: ApplyTarget, text: string, probeSpec: ProbeSpec): Promise<ApplyOutcome> {
+async function applyLocked(target: ApplyTarget, text: string | null, probeSpec: ProbeSpec | null, extras: ApplyExtras): Promise<ApplyOutcome> {
   const live = path.join(target.dir, target.fileName);
   // Hidden and not ending in .conf, so no include glob ever picks the candidate up by itself.
   const candidate = path.join(target.dir, `.${target.fileName}.stoker-candidate`);
   const timeout = target.commandTimeoutMs ?? 30_000;
+  const settleMs = target.settleMs ?? 500;
   const previousText = await readFile(live, "utf8").catch(() => null);
+  const running = () => (target.pidFile ? runningPid(target.pidFile) !== null : null);
   const result = (step: ApplyStep, ok: boolean, message: string, extra: Partial<ApplyOutcome> = {}): ApplyOutcome => ({
     ok,
     step,
+    check: null,
     message,
     validatorOutput: "",
     probe: null,
     rolledBack: false,
+    serverRunning: running(),
     ...extra,
   });
+  if (text === null && previousText === null) return result("done", true, "There was no config file to remove.");
+
+  // Which other sites answer now: only those must still answer afterwards.
+  const others = await answeringSites(extras.others ?? []);
 
   // write: the full candidate, flushed, beside the live file (same filesystem → atomic rename).
-  try {
-    await writeDurably(candidate, text);
-  } catch (e) {
-    await unlink(candidate).catch(() => undefined);
-    return result("write", false, `Could not write the candidate config in ${target.dir}: ${errorCode(e)}.`);
+  if (text !== null) {
+    try {
+      await writeDurably(candidate, text);
+    } catch (e) {
+      await unlink(candidate).catch(() => undefined);
+      return result("write", false, `Could not write the candidate config in ${target.dir}: ${errorCode(e)}.`);
+    }
   }
 
   // validate: stage the candidate under its real name and ask the real binary about the WHOLE
@@ -114,7 +118,8 @@ async function applyLocked(target: ApplyTarget, text: string, probeSpec: ProbeSp
   const backup = previousText === null ? null : path.join(target.dir, `.${target.fileName}.stoker-previous`);
   try {
     if (backup !== null && previousText !== null) await writeDurably(backup, previousText);
-    await rename(candidate, live);
+    if (text !== null) await rename(candidate, live);
+    else await unlink(live);
   } catch (e) {
     await unlink(candidate).catch(() => undefined);
     return result("swap", false, `Could not move the candidate into place: ${errorCode(e)}.`);
@@ -132,37 +137,49 @@ async function applyLocked(target: ApplyTarget, text: string, probeSpec: ProbeSp
     });
   }
 
-  const rollback = async (): Promise<boolean> => {
+  const who: ServerIdentity = { server: target.server, masterPid: () => (target.pidFile ? readPidFile(target.pidFile) : null) };
+  const watch = { server: target.server, errorLog: target.errorLog, pidFile: target.pidFile, settleMs, timeoutMs: Math.min(timeout, 10_000) };
+  const rollback = async (step: ApplyStep, check: ApplyCheck, detail: string, extra: Partial<ApplyOutcome> = {}): Promise<ApplyOutcome> => {
     await restore();
-    const again = await runArgv(target.reloadArgv, timeout);
-    await sleep(target.settleMs ?? 500);
-    return again.code === 0;
+    const wasUp = running() !== false;
+    const [offset, workers] = [await logOffset(target.errorLog), workerPids(target.pidFile)];
+    const back = await reloadOrStart(target, timeout);
+    // Let the server finish this reload, so the next apply does not read its lines as its own.
+    if (back.code === 0 && !back.started) await watchReload(watch, offset, wasUp, workers);
+    const runs = running();
+    const how = runs === false ? ` The server is NOT running: ${back.output.trim() || "starting it failed."}` : back.code === 0 ? "" : " (but reloading it again failed)";
+    return result(step, false, `${detail} Restored the previous config${back.started ? " and started the server again" : ""}.${how}`, {
+      check,
+      validatorOutput: `${validated.output}${extra.validatorOutput ?? ""}`,
+      rolledBack: true,
+      probe: extra.probe ?? null,
+      serverRunning: runs,
+    });
   };
 
-  // reload: graceful, so requests in flight finish on the old workers.
-  const reloaded = await runArgv(target.reloadArgv, timeout);
+  // reload: graceful, so requests in flight finish on the old workers; a stopped server is started.
+  const offset = await logOffset(target.errorLog);
+  const wasRunning = running() !== false;
+  const workers = workerPids(target.pidFile);
+  const reloaded = await reloadOrStart(target, timeout);
   if (reloaded.code !== 0) {
-    const back = await rollback();
-    return result("reload", false, `Reloading ${target.server} failed; restored the previous config${back ? "" : " (but the second reload failed too)"}.`, {
-      validatorOutput: `${validated.output}${reloaded.output}`,
-      rolledBack: true,
-    });
+    return rollback("reload", wasRunning ? "reload-refused" : "not-running", `Reloading ${target.server} failed: ${reloaded.output.trim()}`, { validatorOutput: reloaded.output });
   }
-  await sleep(target.settleMs ?? 500);
+  const verdict = reloaded.started ? ({ ok: true } as const) : await watchReload(watch, offset, wasRunning, workers);
+  if (!verdict.ok) return rollback("reload", verdict.check, `${target.server} did not take the new config: ${verdict.detail}`);
 
-  // probe: one real request through the web server to the app.
-  const probe = await probeUntil(probeSpec);
-  if (!probe.healthy) {
-    const back = await rollback();
-    const seen = probe.status ? `answered ${probe.status}` : "did not answer";
-    return result("probe", false, `The site ${seen} after the reload; restored the previous config${back ? "" : " (but the second reload failed)"}.`, {
-      validatorOutput: validated.output,
-      probe: { status: probe.status, ms: probe.ms },
-      rolledBack: true,
-    });
+  // probe: a real request through the web server to the app, judged against the app itself.
+  let probe: ApplyOutcome["probe"] = null;
+  if (probeSpec) {
+    const p = await probeUntil(probeSpec, who);
+    probe = { status: p.status, ms: p.ms };
+    if (!p.healthy) return rollback("probe", p.check, p.detail, { probe });
   }
+  const down = await firstSiteDown(others);
+  if (down && !down.healthy) return rollback("probe", down.check, down.detail, { probe });
   if (backup !== null) await unlink(backup).catch(() => undefined);
-  return result("done", true, "The new config is live.", { validatorOutput: validated.output, probe: { status: probe.status, ms: probe.ms } });
+  const what = text === null ? "The config is removed" : "The new config is live";
+  return result("done", true, `${what}${reloaded.started ? ` (${target.server} was not running: started it)` : ""}.`, { validatorOutput: validated.output, probe });
 }
 
 /** Compares what is on disk with what Stoker last applied (someone may have edited it by hand). */
@@ -179,49 +196,6 @@ async function writeDurably(file: string, text: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function runArgv(argv: string[], timeoutMs: number): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    if (argv.length === 0) return resolve({ code: 1, output: "No command configured." });
-    execFile(argv[0], argv.slice(1), { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 127) : 0;
-      resolve({ code, output: `${stdout}${stderr}${error && typeof error.code !== "number" ? `${error.message}\n` : ""}` });
-    });
-  });
-}
-
-async function probeUntil(spec: ProbeSpec): Promise<{ healthy: boolean; status: number; ms: number }> {
-  const healthy = spec.healthy ?? ((s: number) => s > 0 && s < 500);
-  const deadline = Date.now() + (spec.timeoutMs ?? 3000);
-  for (;;) {
-    const started = Date.now();
-    const status = await probeOnce(spec);
-    const ms = Date.now() - started;
-    if (healthy(status)) return { healthy: true, status, ms };
-    if (Date.now() + 200 > deadline) return { healthy: false, status, ms };
-    await sleep(200);
-  }
-}
-
-function probeOnce(spec: ProbeSpec): Promise<number> {
-  return new Promise((resolve) => {
-    const url = new URL(spec.url);
-    const req = request(
-      { host: url.hostname, port: url.port || 80, path: `${url.pathname}${url.search}`, headers: { Host: spec.host ?? url.host, Connection: "close" }, agent: false },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.setTimeout(5000, () => req.destroy());
-    req.on("error", () => resolve(0));
-    req.end();
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 function errorCode(e: unknown): string {

@@ -72,6 +72,9 @@ describe.each(KINDS)("applyWebConfig on %s", (kind) => {
       fileName: "b.conf",
       validateArgv: server.testArgv,
       reloadArgv: server.reloadArgv,
+      pidFile: server.pidFile,
+      errorLog: server.errorLog,
+      startArgv: server.startArgv,
       settleMs: 400,
     };
   });

@@ -1,35 +1,15 @@
 // The agent's web-config operations for one app: show what would be written (and what is on
 // disk), and apply a rendered or given text with the validate → swap → reload → probe pipeline.
-import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import * as z from "zod";
-import { type AppSpec, err, ok, type Result, type WebServer } from "../../lib/protocol";
+import { type AppSpec, err, ok, type Result, type WebServer, type WebTargets } from "../../lib/protocol";
 import { renderWebConfig, snippetFileName } from "../render";
-import { type ApplyTarget, applyWebConfig, debianTarget } from "./apply-web-config";
+import { type ApplyTarget, applyWebConfig } from "./apply-web-config";
+import { otherSiteProbes, siteProbe } from "./site-probes";
+import { debianTarget } from "./web-targets";
 
-const TargetSchema = z.strictObject({
-  dir: z.string().startsWith("/").optional(),
-  validateArgv: z.array(z.string().min(1)).min(1).optional(),
-  reloadArgv: z.array(z.string().min(1)).min(1).optional(),
-  settleMs: z.number().int().min(0).max(10_000).optional(),
-});
-/** Per-server overrides of the Debian defaults (agent config / STOKER_WEB_TARGETS as JSON). */
-export const WebTargetsSchema = z.strictObject({ nginx: TargetSchema.optional(), lighttpd: TargetSchema.optional(), apache: TargetSchema.optional() });
-export type WebTargets = z.infer<typeof WebTargetsSchema>;
-
-/**
- * The targets in force: the agent's configured ones, overridden by `<state>/web-targets.json` when
- * present (re-read on every use, so an operator can point the agent at another server without a restart).
- */
-export function webTargetsFor(stateDir: string, configured: WebTargets): WebTargets {
-  try {
-    const file = WebTargetsSchema.safeParse(JSON.parse(readFileSync(path.join(stateDir, "web-targets.json"), "utf8")));
-    return file.success ? { ...configured, ...file.data } : configured;
-  } catch {
-    return configured;
-  }
-}
+export type { WebTargets } from "../../lib/protocol";
+export { WebTargetsSchema } from "../../lib/protocol";
 
 /**
  * The web server's config outlives every deployment, so `{release}` in what it passes to the app
@@ -63,7 +43,11 @@ export async function getWebConfig(template: AppSpec, targets: WebTargets, serve
   return ok({ server: chosen.value, text: text.value, path: file, diskText });
 }
 
-export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, givenText?: string) {
+/**
+ * Renders (or takes `givenText`) and applies the app's file. `siblings`: the host's other apps,
+ * whose sites on the same server must still answer afterwards.
+ */
+export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, givenText?: string, siblings: readonly AppSpec[] = []) {
   const spec = forWebServer(template);
   const chosen = serverOf(spec, server);
   if (!chosen.ok) return chosen;
@@ -74,16 +58,21 @@ export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, 
     text = rendered.value;
   }
   const t = target(spec, chosen.value, targets);
-  const web = spec.web;
-  const listen = web ? String(web.listen) : "80";
-  const hostPort = listen.includes(":") ? listen : `127.0.0.1:${listen}`;
-  const mount = web?.mount ?? "/";
-  const outcome = await applyWebConfig(t, text, {
-    url: `http://${hostPort}${mount === "/" ? "/" : `${mount}/`}`,
-    host: web?.serverName,
-    timeoutMs: 5000,
-    // 421 means another site (the default server) answered: the request never reached this app.
-    healthy: (status) => status < 500 && status !== 421,
-  });
+  const probe = spec.web && spec.web.server === chosen.value ? siteProbe(spec) : null;
+  const outcome = await applyWebConfig(t, text, probe, { others: otherSiteProbes(spec, siblings.map(forWebServer)) });
   return ok({ ...outcome, server: chosen.value, path: path.join(t.dir, t.fileName), text });
+}
+
+/**
+ * Removes the app's file (deleting the app) through the same validate → swap → reload → verify
+ * pipeline, so a config that broke the server does not outlive the app, and the server is started
+ * again if it had stopped.
+ */
+export async function removeAppWebConfig(template: AppSpec, targets: WebTargets, siblings: readonly AppSpec[] = []) {
+  const spec = forWebServer(template);
+  const server = spec.web?.server;
+  if (!server) return ok(null);
+  const t = target(spec, server, targets);
+  const outcome = await applyWebConfig(t, null, null, { others: otherSiteProbes(spec, siblings.map(forWebServer)) });
+  return ok({ ...outcome, server, path: path.join(t.dir, t.fileName), text: "" });
 }

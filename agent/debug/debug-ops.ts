@@ -25,7 +25,7 @@ export class DebugOps {
   constructor(
     stateDir: string,
     private socketDirs: string[],
-    private webTargets: WebTargets,
+    private webTargets: () => WebTargets,
   ) {
     this.recordings = path.join(stateDir, "recordings");
   }
@@ -36,7 +36,7 @@ export class DebugOps {
 
   async doctor(spec: AppSpec, recentOutput: string, pids: number[]) {
     // Compare against the config actually on disk if there is one, else what Stoker would render.
-    const web = spec.web ? await getWebConfig(spec, this.webTargets) : null;
+    const web = spec.web ? await getWebConfig(spec, this.webTargets()) : null;
     const webConfigText = web?.ok ? (web.value.diskText ?? web.value.text) : null;
     return ok(await runDoctor(spec, { socketDirs: this.socketDirs, webConfigText, recentOutput, pids }));
   }

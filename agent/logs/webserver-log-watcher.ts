@@ -26,8 +26,10 @@ export class WebServerLogWatcher {
     private apps: () => AppLogs[],
   ) {}
 
-  start(): void {
-    for (const [server, file] of Object.entries(this.logs) as [WebServer, string][]) {
+  /** Starts following `logs` (default: the ones given to the constructor). */
+  start(logs: Partial<Record<WebServer, string>> = this.logs): void {
+    this.logs = logs;
+    for (const [server, file] of Object.entries(logs) as [WebServer, string][]) {
       // Start at the end: history before the agent started is not re-attributed.
       let size = 0;
       try {

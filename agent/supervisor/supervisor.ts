@@ -9,7 +9,8 @@ import {
   type ProcessTransition,
   type Result,
 } from "../../lib/protocol";
-import { applyAppWebConfig, getWebConfig, type WebTargets, webTargetsFor } from "../apply/web-config-ops";
+import { applyAppWebConfig, getWebConfig, removeAppWebConfig, type WebTargets } from "../apply/web-config-ops";
+import { WebServerRegistry } from "../apply/web-server-registry";
 import { DebugOps } from "../debug/debug-ops";
 import { DeployOps, isDeployOp } from "../deploy/deploy-ops";
 import { liveSpec } from "../deploy/live-spec";
@@ -32,9 +33,12 @@ export type SupervisorOptions = {
   stateDir: string;
   socketDirs: string[];
   logLimits?: LogLimits;
+  /** Operator overrides of the web targets (STOKER_WEB_TARGETS). */
   webTargets?: WebTargets;
-  /** Web-server error logs to follow and attribute to apps by socket. */
+  /** Web-server error logs to follow and attribute to apps by socket (default: the detected servers'). */
   webErrorLogs?: Partial<Record<WebServer, string>>;
+  /** Look for installed web servers (the agent does; tests that bring their own servers do not). */
+  detectWebServers?: boolean;
 };
 export type SupervisorListener = {
   status(apps: AppStatus[]): void;
@@ -49,6 +53,7 @@ export class Supervisor {
   /** Desired state as sent (template specs with `{release}`); runners hold the resolved spec. */
   private readonly templates = new Map<string, DesiredApp>();
   private readonly webLogs: WebServerLogWatcher;
+  readonly webServers: WebServerRegistry;
   private listeners = new Set<SupervisorListener>();
   private unheard: ProcessTransition[] = []; // transitions before anyone listened (adoption at start)
   private statusTimer: NodeJS.Timeout | null = null;
@@ -58,7 +63,10 @@ export class Supervisor {
   constructor(private opts: SupervisorOptions) {
     this.stateFile = path.join(opts.stateDir, "state.json");
     setLogRoot(opts.stateDir);
-    this.debug = new DebugOps(opts.stateDir, opts.socketDirs, opts.webTargets ?? {});
+    this.webServers = opts.detectWebServers
+      ? new WebServerRegistry(opts.stateDir, opts.webTargets ?? {})
+      : new WebServerRegistry(opts.stateDir, opts.webTargets ?? {}, async () => []);
+    this.debug = new DebugOps(opts.stateDir, opts.socketDirs, () => this.webServers.targets());
     this.deploys = new DeployOps(
       {
         template: (appId) => this.templates.get(appId),
@@ -80,7 +88,18 @@ export class Supervisor {
         recentExits: () => this.logs.recent(r.appId).exits,
       })),
     );
-    this.webLogs.start();
+    if (opts.webErrorLogs) this.webLogs.start();
+  }
+
+  /** Detects the installed web servers, then follows their error logs (unless given explicitly). */
+  async startWebServers(): Promise<void> {
+    await this.webServers.refresh();
+    if (!this.opts.webErrorLogs) this.webLogs.start(this.webServers.errorLogs());
+  }
+
+  /** The specs of every app (templates), for the apply's "other sites must still answer" check. */
+  private siblingSpecs(except: string) {
+    return [...this.templates.values()].filter((t) => t.appId !== except).map((t) => t.spec);
   }
 
   listen(listener: SupervisorListener): () => void {
@@ -173,6 +192,8 @@ export class Supervisor {
     const wanted = new Set(desired.map((d) => d.appId));
     for (const [id, runner] of this.apps) {
       if (!wanted.has(id)) {
+        const tpl = this.templates.get(id)?.spec ?? runner.desired.spec;
+        await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(id));
         await runner.serialize(() => runner.remove());
         this.logs.detach(id);
         this.apps.delete(id);
@@ -236,11 +257,15 @@ export class Supervisor {
       await runner.sink.settled(); // lines the agent wrote just before (notes) are in the files
       return readLogOp(runner.sink.dir, op);
     }
-    const webTargets = webTargetsFor(this.opts.stateDir, this.opts.webTargets ?? {});
+    const webTargets = this.webServers.targets();
     // The web config is rendered from the template: it must outlive each release (see forWebServer).
     const template = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
     if (op.op === "webconfig.get") return getWebConfig(template, webTargets, op.server);
-    if (op.op === "webconfig.apply") return applyAppWebConfig(template, webTargets, op.server, op.text);
+    if (op.op === "webconfig.apply") {
+      const applied = await applyAppWebConfig(template, webTargets, op.server, op.text, this.siblingSpecs(op.appId));
+      if (applied.ok) this.webServers.recordApply(applied.value.server, applied.value);
+      return applied;
+    }
     if (op.op === "app.doctor") {
       const pids = runner.processes().map((p) => p.pid).filter(Boolean);
       return this.debug.doctor(runner.desired.spec, runner.processes().map((p) => runner.outputOf(p.pid || 0)).join("\n"), pids);
@@ -252,12 +277,21 @@ export class Supervisor {
     };
     const result = await runner.serialize(async (): Promise<Result<unknown>> => {
       switch (op.op) {
-        case "app.remove":
+        case "app.remove": {
+          // The app's web config goes first, through the whole pipeline: a config that broke the
+          // server must not outlive the app, and a refused removal keeps the app to retry.
+          const tpl = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
+          const web = await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(op.appId));
+          if (web.ok && web.value) this.webServers.recordApply(web.value.server, web.value);
+          if (web.ok && web.value && !web.value.ok) {
+            return err("FAILED", `Could not remove the app's ${web.value.server} config: ${web.value.message}`, { detail: web.value });
+          }
           await runner.remove();
           this.logs.detach(op.appId);
           this.apps.delete(op.appId);
           this.templates.delete(op.appId);
-          return ok({ removed: true });
+          return ok({ removed: true, webConfig: web.ok ? web.value : null });
+        }
         case "app.start":
           setDesired("running");
           return runner.start();

@@ -62,8 +62,14 @@ export async function updateApp(appId: string, spec: AppSpec, audit: AuditContex
 export async function deleteApp(appId: string, audit: AuditContext): Promise<Result<{ deleted: true }>> {
   const app = await db.app.findUnique({ where: { id: appId } });
   if (!app) return err("NOT_FOUND", "That app does not exist.");
+  // Removing the app's web config runs the whole apply pipeline (validate, reload, verify).
   const removed = await agentHub().call(app.hostId, { op: "app.remove", appId });
-  if (!removed.ok && removed.code !== "HOST_OFFLINE" && removed.code !== "NOT_FOUND") return removed;
+  if (!removed.ok && removed.code !== "HOST_OFFLINE" && removed.code !== "NOT_FOUND") {
+    // The agent refused (e.g. its web config could not be removed cleanly): the app stays, and the
+    // attempt is on record as a failure.
+    await db.$transaction((tx) => appendAudit(tx, audit, { action: "app.deleted", target: `app:${app.name}`, after: { error: removed.message }, result: "failure" }));
+    return removed;
+  }
   await db.$transaction(async (tx) => {
     await tx.app.delete({ where: { id: appId } });
     await appendAudit(tx, audit, { action: "app.deleted", target: `app:${app.name}`, before: specOf(app) });

@@ -28,10 +28,17 @@ export type WebConfigState = z.infer<typeof WebConfigStateSchema>;
 export const ApplyOutcomeSchema = z.object({
   ok: z.boolean(),
   step: z.enum(["write", "validate", "swap", "reload", "probe", "done"]),
+  /** The check that failed: why, where `step` says where. */
+  check: z
+    .enum(["no-answer", "server-error", "unexpected-status", "differs-from-socket", "not-listener", "other-site-down", "server-stopped", "reload-refused", "not-running"])
+    .nullable()
+    .default(null),
   message: z.string(),
   validatorOutput: z.string(),
   probe: z.object({ status: z.number(), ms: z.number() }).nullable(),
   rolledBack: z.boolean(),
+  /** After the apply and any rollback: does the server run (null: no pid file to tell)? */
+  serverRunning: z.boolean().nullable().default(null),
   server: WebServerSchema,
   path: z.string(),
   text: z.string(),

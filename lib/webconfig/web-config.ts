@@ -66,7 +66,7 @@ export async function applyWebConfig(appId: string, audit: AuditContext, opts: {
     await appendAudit(tx, audit, {
       action: opts.action ?? "webconfig.applied",
       target: `app:${app.value.name}`,
-      after: { server: outcome.server, version: row.version, step: outcome.step, rolledBack: outcome.rolledBack },
+      after: { server: outcome.server, version: row.version, step: outcome.step, check: outcome.check, rolledBack: outcome.rolledBack, serverRunning: outcome.serverRunning },
       result: outcome.ok ? "success" : "failure",
     });
     return row.version;

@@ -22,6 +22,10 @@ export type RunningServer = {
   testArgv: string[];
   /** argv that gracefully reloads the running server. */
   reloadArgv: string[];
+  /** The master's pid file (the apply pipeline judges "still running" by it). */
+  pidFile: string;
+  /** argv that starts the server again as a daemon (after it stopped on a failed reload). */
+  startArgv: string[];
   reload(): Promise<void>;
   stop(): Promise<void>;
 };
@@ -171,7 +175,7 @@ function portAnswers(port: number): Promise<boolean> {
 }
 
 /** Starts a real server of `kind` in the foreground on a free loopback port. */
-export async function startWebServer(kind: ServerKind, label = kind): Promise<RunningServer> {
+export async function startWebServer(kind: ServerKind, label: string = kind): Promise<RunningServer> {
   const prefix = makeTempDir(label);
   const port = await freePort();
   const snippetDir = path.join(prefix, "sites");
@@ -206,9 +210,27 @@ export async function startWebServer(kind: ServerKind, label = kind): Promise<Ru
     rmSync(prefix, { recursive: true, force: true });
     throw new Error(`${kind} exited at start: ${output}\n${log}`);
   }
-  const pid = child.pid ?? 0;
-  // Graceful reload by signal, as the init scripts do: HUP for nginx, USR1 for lighttpd and Apache.
-  const reloadArgv = ["/bin/kill", kind === "nginx" ? "-HUP" : "-USR1", String(pid)];
+  const pidFile = path.join(prefix, `${kind}.pid`);
+  // Graceful reload by signal to the pid file's pid, as the init scripts do: HUP for nginx, USR1 for
+  // lighttpd and Apache (nginx and Apache read the pid file themselves; lighttpd has no such verb).
+  const reloadArgv =
+    kind === "nginx"
+      ? ["/usr/sbin/nginx", "-p", prefix, "-c", mainConfig, "-s", "reload"]
+      : kind === "apache"
+        ? ["/usr/sbin/apache2", "-f", mainConfig, "-k", "graceful"]
+        : ["/bin/kill", "-USR1", String(child.pid ?? 0)];
+  // Started again as a daemon: the foreground child is gone by then.
+  const startArgv =
+    kind === "nginx" ? ["/usr/sbin/nginx", "-p", prefix, "-c", mainConfig] : kind === "lighttpd" ? ["/usr/sbin/lighttpd", "-f", mainConfig] : ["/usr/sbin/apache2", "-f", mainConfig, "-k", "start"];
+  const daemonPid = (): number | null => {
+    try {
+      const pid = Number.parseInt(readFileSync(pidFile, "utf8"), 10);
+      if (pid > 0 && pid !== child.pid) process.kill(pid, 0);
+      return pid > 0 && pid !== child.pid ? pid : null;
+    } catch {
+      return null;
+    }
+  };
   return {
     kind,
     port,
@@ -218,6 +240,8 @@ export async function startWebServer(kind: ServerKind, label = kind): Promise<Ru
     errorLog,
     testArgv: testArgvFor(kind, prefix, mainConfig),
     reloadArgv,
+    pidFile,
+    startArgv,
     async reload() {
       const r = await run(reloadArgv);
       if (r.code !== 0) throw new Error(`reload failed: ${r.output}`);
@@ -230,6 +254,12 @@ export async function startWebServer(kind: ServerKind, label = kind): Promise<Ru
         const t = setTimeout(() => child.kill("SIGKILL"), 5000);
         await exitPromise;
         clearTimeout(t);
+      }
+      // A server an apply started again runs as a daemon: stop it by its pid file.
+      const daemon = daemonPid();
+      if (daemon) {
+        process.kill(daemon, "SIGTERM");
+        for (let i = 0; i < 100 && daemonPid() === daemon; i++) await new Promise((r) => setTimeout(r, 50));
       }
       rmSync(prefix, { recursive: true, force: true });
     },
