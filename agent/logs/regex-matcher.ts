@@ -42,7 +42,7 @@ export class RegexMatcher {
     const started = performance.now();
     const out: boolean[] = [];
     for (const t of texts) {
-      out.push(re.matcher(t).find());
+      out.push(re.test(t)); // unanchored search; test() takes the DFA path, several times faster than matcher().find()
       if (performance.now() - started > this.budgetMs) {
         return err("TIMEOUT", "The regular expression is too slow on these logs (pattern too slow). Narrow the search (time range, level, text).");
       }
