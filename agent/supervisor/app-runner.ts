@@ -32,7 +32,7 @@ import {
 import { drainRetired } from "./drain";
 import { failpoint } from "./failpoint";
 import { UnavailableResponder, unavailableResponse } from "./unavailable-responder";
-import { liveGeneration, removeStaged, retire, strayHolders } from "./recover-generation";
+import { liveGeneration, removeStagedFiles, retire, strayHolders } from "./recover-generation";
 import { ProcessSlot, type SlotHooks } from "./process-slot";
 import { CpuSampler } from "./proc-stats";
 import { kickAcceptors, probeOnce, probeUntil, waitSettled, waitStopped } from "./readiness";
@@ -403,6 +403,7 @@ export class AppRunner {
       .filter((a): a is { saved: SavedProcess; proc: OsProcess } => a.proc !== null);
     for (const a of alive) a.proc.signal("SIGCONT"); // a generation paused by the previous agent
     this.generation = liveGeneration(spec.socket, saved.generation, alive.map((a) => a.saved.generation));
+    if (spec.socket.bind === "agent" && spec.socket.path) removeStagedFiles(spec.socket.path);
     const current = alive.filter((a) => a.saved.generation === this.generation);
     if (spec.socket.bind === "agent" && current.length) {
       try {
@@ -438,11 +439,9 @@ export class AppRunner {
     const retiring = [...leftovers, ...strays];
     if (!retiring.length) return;
     this.sink.note(`retiring ${retiring.length} process(es) of an interrupted restart: ${retiring.join(", ")}`);
-    const stale = [...new Set(alive.map((a) => a.saved.generation))].filter((g) => g > this.generation);
     // After this adoption, in turn: no other operation runs before they are gone.
     void this.serialize(async () => {
       await retire(retiring, this.socket?.fd ?? null, { signal: spec.stop.signal, timeoutMs: spec.stop.timeoutMs });
-      if (spec.socket.path) for (const g of stale) removeStaged(spec.socket.path, g);
       this.events.persist();
     });
   }

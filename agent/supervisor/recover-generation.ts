@@ -1,6 +1,7 @@
 // After an agent restart: which generation of an app is the live one, and how the others (left by
 // an agent killed in the middle of a restart) are retired without dropping a connection.
-import { existsSync, fstatSync, unlinkSync } from "node:fs";
+import { existsSync, fstatSync, lstatSync, readdirSync, unlinkSync } from "node:fs";
+import path from "node:path";
 import type { SocketSpec } from "../../lib/protocol";
 import { closeFd, takeFd } from "../native";
 import { stagedGeneration, stagedPath } from "./app-socket";
@@ -91,13 +92,24 @@ export async function retire(pids: number[], liveFd: number | null, stop: { sign
   );
 }
 
-/** Removes a staged socket file of `file` for generation `generation` if it exists. */
-export function removeStaged(file: string, generation: number): void {
-  const staged = stagedPath(file, generation);
-  if (!staged) return;
+/**
+ * Removes every staged socket file of `file`. After adoption none is ever used again: the live
+ * socket is on the path itself, and a process still listening on a staged one is being retired.
+ */
+export function removeStagedFiles(file: string): void {
+  const dir = path.dirname(file);
+  let names: string[];
   try {
-    unlinkSync(staged);
+    names = readdirSync(dir);
   } catch {
-    // already gone
+    return;
+  }
+  for (const name of names) {
+    if (stagedGeneration(file, path.join(dir, name)) === null) continue;
+    try {
+      if (lstatSync(path.join(dir, name)).isSocket()) unlinkSync(path.join(dir, name));
+    } catch {
+      // gone meanwhile
+    }
   }
 }

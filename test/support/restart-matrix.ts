@@ -55,10 +55,11 @@ function parentOf(pid: number): number {
  * Problems left on an app's sockets: a process holding one that is neither one of `pids` nor their
  * descendant (an orphaned generation), or any holder that is stopped (state T).
  */
-export async function noStrayProcesses(sock: string, pids: number[]): Promise<string[]> {
+export async function noStrayProcesses(sock: string, pids: number[], agentPid?: number): Promise<string[]> {
   const listeners = listenersNamed((name) => name === sock || stagedGeneration(sock, name) !== null);
   const problems: string[] = [];
   for (const h of holdersOf(new Set(listeners.keys()))) {
+    if (h.pid === agentPid) continue; // the agent holds every socket it owns
     let p = h.pid;
     while (p > 1 && !pids.includes(p)) p = parentOf(p);
     if (p <= 1) problems.push(`stray ${h.pid} holds ${listeners.get(h.inode)}`);

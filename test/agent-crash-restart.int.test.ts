@@ -1,0 +1,154 @@
+// Issue 15 item 6: the agent SIGKILLed at every step of a rolling restart (STOKER_FAILPOINT), under
+// load behind nginx. After the next agent starts: no process left stopped, no second generation on
+// the app's sockets, no staged socket file, the app serves, and no request failed meanwhile.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isAlive, readProcStat } from "@/agent/supervisor/proc-stats";
+import { callLocalControl } from "@/agent/link/local-control";
+import { appSpecFor } from "./support/fixture-apps";
+import { freePort } from "./support/free-port";
+import { runLoad, startLoad } from "./support/load";
+import { startNginxFront } from "./support/nginx-front";
+import { MATRIX_KINDS, matrixDir, noStrayProcesses } from "./support/restart-matrix";
+import { waitUntil } from "./support/stack";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const SWAP_STEPS = ["restart.staged", "restart.launched", "restart.probed", "restart.swapped", "restart.drained", "restart.stopping"];
+const dir = matrixDir("stoker-crash-");
+const cleanups: (() => Promise<void> | void)[] = [];
+
+beforeAll(() => {
+  // The agent as shipped (one bundle, fast to start), built from this checkout.
+  const built = spawnSync(process.execPath, ["scripts/build-agent.mjs"], { cwd: ROOT, encoding: "utf8" });
+  expect(built.status, built.stderr).toBe(0);
+}, 60_000);
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  dir.remove();
+});
+
+type Proc = { pid: number; state: string };
+
+function agentFor(name: string, spec: object) {
+  const stateDir = path.join(dir.path, `state-${name}`);
+  const config = path.join(dir.path, `${name}.json`);
+  writeFileSync(config, JSON.stringify({ apps: [spec] }));
+  let child: ChildProcess | null = null;
+  const seen = new Set<number>();
+  const agent = {
+    start(failpoint?: string) {
+      const env = { ...process.env, ...(failpoint ? { STOKER_FAILPOINT: failpoint } : {}) };
+      child = spawn(process.execPath, ["dist/agent.mjs", "--config", config, "--state-dir", stateDir, "--socket-dirs", dir.path], { cwd: ROOT, env, stdio: "ignore" });
+    },
+    exited(): Promise<void> {
+      const c = child;
+      return new Promise((resolve) => (!c || c.exitCode !== null || c.signalCode ? resolve() : c.once("exit", () => resolve())));
+    },
+    async ctl(op: object): Promise<{ ok: boolean; value?: unknown }> {
+      return (await callLocalControl(path.join(stateDir, "agent.sock"), op).catch(() => ({ ok: false }))) as { ok: boolean; value?: unknown };
+    },
+    async processes(): Promise<Proc[]> {
+      const r = await agent.ctl({ op: "status" });
+      const ps = ((r.value as { processes: Proc[] }[] | undefined)?.[0]?.processes ?? []).filter((p) => p.pid);
+      for (const p of ps) seen.add(p.pid);
+      return ps;
+    },
+    /** Every pid the state file has named: a crashed restart's new generation too. */
+    noteSaved(): void {
+      try {
+        const state = JSON.parse(readFileSync(path.join(stateDir, "state.json"), "utf8")) as { apps: { processes: { pid: number }[] }[] };
+        for (const p of state.apps.flatMap((a) => a.processes)) seen.add(p.pid);
+      } catch {
+        // not written yet
+      }
+    },
+    seen,
+    pid: () => child?.pid,
+  };
+  cleanups.push(async () => {
+    child?.kill("SIGKILL");
+    for (const pid of seen) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+  });
+  return agent;
+}
+
+async function recovered(agent: ReturnType<typeof agentFor>, count: number, sock: string | null): Promise<Proc[]> {
+  return waitUntil(
+    async () => {
+      const ps = await agent.processes();
+      if (ps.length !== count || !ps.every((p) => p.state === "RUNNING")) return null;
+      const pids = ps.map((p) => p.pid);
+      // Everything any agent started is either live now or gone, and nothing is left paused.
+      for (const pid of agent.seen) {
+        const st = readProcStat(pid)?.state;
+        if (st === "T" || st === "t") return null;
+        if (!pids.includes(pid) && isAlive(pid)) return null;
+      }
+      if (sock) {
+        if ((await noStrayProcesses(sock, pids, agent.pid())).length) return null;
+        if (readdirSync(path.dirname(sock)).some((f) => f.startsWith(`.${path.basename(sock)}.g`))) return null;
+      }
+      return ps;
+    },
+    30_000,
+    "one live generation, nothing stopped or stray",
+  );
+}
+
+describe.each(MATRIX_KINDS.filter((k) => ["flup", "php-children", "node"].includes(k.name)))("$name, agent SIGKILLed at each restart step", (kind) => {
+  it("recovers to one serving generation with no stopped or orphaned process, failing no request", async () => {
+    const sock = path.join(dir.path, `${kind.name}.sock`);
+    const spec = { ...kind.spec(sock), name: `crash-${kind.name}`, processes: 2 };
+    const nginx = await startNginxFront({ socket: `unix:${sock}`, params: spec.fastcgiParams });
+    cleanups.push(() => nginx.stop());
+    const agent = agentFor(kind.name, spec);
+    agent.start(SWAP_STEPS[0]);
+    await recovered(agent, 2, sock);
+    const load = startLoad({ url: `${nginx.url}/c`, concurrency: 8, durationMs: 120_000 });
+    for (const [i, step] of SWAP_STEPS.entries()) {
+      const before = (await agent.processes()).map((p) => p.pid);
+      const restart = agent.ctl({ op: "app.restart", appId: spec.name });
+      await agent.exited(); // SIGKILLed at `step`
+      // The reply never comes: the connection dies with the agent.
+      expect(await Promise.race([restart.then((r) => r.ok), new Promise((r) => setTimeout(() => r(false), 1000))]), step).toBe(false);
+      agent.noteSaved();
+      agent.start(SWAP_STEPS[i + 1]);
+      const after = await recovered(agent, 2, sock);
+      // Up to the swap the old generation stays; from the swap on, the new one does.
+      const kept = after.filter((p) => before.includes(p.pid)).length;
+      expect(kept, step).toBe(SWAP_STEPS.indexOf(step) < SWAP_STEPS.indexOf("restart.swapped") ? 2 : 0);
+    }
+    const result = await load.stop();
+    expect(result.failed, `${result.errors.join(", ")} ${JSON.stringify(result.statuses)}`).toBe(0);
+    const check = await runLoad({ url: `${nginx.url}/d`, concurrency: 2, durationMs: 5000, maxRequests: 10 });
+    expect(check.failed).toBe(0);
+  }, 150_000);
+});
+
+describe("a TCP socket (the old generation is paused while the new one is probed)", () => {
+  it("leaves nothing stopped when the agent dies with the old generation paused", async () => {
+    const port = await freePort();
+    const spec = { ...appSpecFor("php", "/unused"), name: "crash-tcp", processes: 2, socket: { tcp: `127.0.0.1:${port}` } };
+    const nginx = await startNginxFront({ socket: `tcp:127.0.0.1:${port}`, params: spec.fastcgiParams });
+    cleanups.push(() => nginx.stop());
+    const agent = agentFor("tcp", spec);
+    agent.start("restart.paused");
+    await recovered(agent, 2, null);
+    const restart = agent.ctl({ op: "app.restart", appId: spec.name });
+    await agent.exited();
+    expect(await Promise.race([restart.then((r) => r.ok), new Promise((r) => setTimeout(() => r(false), 1000))])).toBe(false);
+    agent.noteSaved();
+    agent.start();
+    await recovered(agent, 2, null);
+    const check = await runLoad({ url: `${nginx.url}/t`, concurrency: 2, durationMs: 5000, maxRequests: 10 });
+    expect(check.failed).toBe(0);
+  }, 60_000);
+});
