@@ -288,7 +288,15 @@ export class AppRunner {
     this.events.persist();
     this.events.changed();
     failpoint("restart.swapped");
-    if (retired) await drainRetired(retired.fd, spec.stop.timeoutMs);
+    // The restart is done: the new generation gets every new connection. The old one finishes
+    // what it holds next, before any other operation on this app.
+    void this.serialize(() => this.retire(old, retired, spec.stop.timeoutMs));
+    return ok(this.processes());
+  }
+
+  /** Stops a replaced generation once it has served everything queued on its socket and accepted. */
+  private async retire(old: ProcessSlot[], retired: ListenSocket | null, timeoutMs: number): Promise<void> {
+    if (retired) await drainRetired(retired.fd, timeoutMs);
     failpoint("restart.drained");
     const stopping = Promise.all(old.map((s) => s.stop()));
     failpoint("restart.stopping");
@@ -296,8 +304,9 @@ export class AppRunner {
     if (retired) closeListenSocket(retired, false);
     this.draining = [];
     this.events.persist();
-    return ok(this.processes());
+    this.events.changed();
   }
+
 
   /** TCP socket (cannot be swapped): the old generation is paused while the new one is proven on the shared socket. */
   private async pausedReplace(next: DesiredApp, plan: LaunchPlan): Promise<Result<ProcessInfo[]>> {
@@ -465,7 +474,8 @@ export class AppRunner {
   }
 
   processes(): ProcessInfo[] {
-    return [...this.slots, ...this.pending, ...this.draining].map((s) => ({
+    // A replaced generation still draining is not listed: it is no longer the app (state file only).
+    return [...this.slots, ...this.pending].map((s) => ({
       ...s.info((pid) => this.cpu.sample(pid)),
       lastOutput: s.state === "RUNNING" ? "" : this.outputOf(s.proc?.pid ?? s.lastPid),
     }));
