@@ -3,6 +3,7 @@
 // lines are counted as dropped, they stay on disk and can be read back by position).
 import type { BatchSource } from "./log-batch";
 import type { LogLine } from "./log-store";
+import { TracebackStore } from "./traceback-store";
 import { type TracebackEvent, type TracebackGroup, TracebackGroups, watchTracebacks } from "./tracebacks";
 
 export type LinesSender = (appId: string, lines: LogLine[], dropped: number) => void;
@@ -30,6 +31,12 @@ export class LogService {
   private apps = new Map<string, Attached>();
   private timer: NodeJS.Timeout | null = null;
   private sender: LinesSender | null = null;
+  private readonly store: TracebackStore | null;
+
+  /** `stateDir`: where traceback groups are kept across agent restarts (none: memory only). */
+  constructor(stateDir?: string) {
+    this.store = stateDir ? new TracebackStore(`${stateDir}/tracebacks`) : null;
+  }
 
   setSender(sender: LinesSender | null): void {
     this.sender = sender;
@@ -38,9 +45,11 @@ export class LogService {
   attach(appId: string, sink: BatchSource): void {
     this.detach(appId);
     const groups = new TracebackGroups();
+    this.store?.load(appId, groups);
     const entry: Attached = { groups, stop: () => {}, following: false, pending: [], dropped: 0, recentTracebacks: [], recentExits: [], premature: [] };
     const stopTracebacks = watchTracebacks(sink, (e) => {
       groups.add(e);
+      this.store?.changed(appId, groups);
       entry.recentTracebacks = [...entry.recentTracebacks.slice(1 - RECENT), e];
     });
     const unsubscribe = sink.onBatch((batch) => {
@@ -63,9 +72,23 @@ export class LogService {
     this.apps.set(appId, entry);
   }
 
+  /** Stops watching an app's lines; its saved groups stay for the next attach (agent restart). */
   detach(appId: string): void {
-    this.apps.get(appId)?.stop();
+    const entry = this.apps.get(appId);
+    entry?.stop();
+    if (entry) this.store?.flush(appId, entry.groups);
     this.apps.delete(appId);
+  }
+
+  /** The app is gone: so are its traceback groups. */
+  forget(appId: string): void {
+    this.detach(appId);
+    this.store?.remove(appId);
+  }
+
+  /** Agent shutdown: what is pending goes to disk now. */
+  flushAll(): void {
+    for (const [appId, entry] of this.apps) this.store?.flush(appId, entry.groups);
   }
 
   follow(appId: string, on: boolean): boolean {

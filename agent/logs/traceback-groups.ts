@@ -24,6 +24,9 @@ export type TracebackGroup = {
 
 type Entry = Omit<TracebackGroup, "buckets"> & { minutes: Map<number, number> };
 
+/** What is saved of a group: its fields and its per-minute counts (minute number → count). */
+export type SavedGroup = Omit<TracebackGroup, "buckets"> & { minutes: [number, number][] };
+
 export type GroupOptions = { maxGroups?: number; maxPids?: number; sparkMinutes?: number };
 
 export class TracebackGroups {
@@ -83,6 +86,19 @@ export class TracebackGroups {
 
   get size(): number {
     return this.groups.size;
+  }
+
+  /** Every group, least recently seen first (the order `load` restores). */
+  save(): SavedGroup[] {
+    return [...this.groups.values()].map(({ minutes, ...rest }) => ({ ...rest, pids: [...rest.pids], frames: [...rest.frames], minutes: [...minutes] }));
+  }
+
+  /** Restores saved groups (after an agent restart), keeping the newest `maxGroups`. */
+  load(saved: readonly SavedGroup[]): void {
+    for (const { minutes, ...rest } of saved.slice(-this.maxGroups)) {
+      this.groups.delete(rest.fingerprint);
+      this.groups.set(rest.fingerprint, { ...rest, minutes: new Map(minutes) });
+    }
   }
 
   private snapshot(entry: Entry, now: number): TracebackGroup {

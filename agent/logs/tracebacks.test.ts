@@ -255,3 +255,17 @@ describe("fingerprint and groups", () => {
     expect(groups.list().map((g) => g.type)).toEqual(["EError", "BError", "DError"]);
   });
 });
+
+describe("TracebackGroups save/load", () => {
+  it("restores groups with their counts, samples and sparkline after a save", () => {
+    const groups = new TracebackGroups();
+    const now = Date.parse("2026-12-05T12:00:30Z");
+    const ev = { language: "python" as const, type: "ZeroDivisionError", message: "division by zero", frames: [{ file: "a.py", line: 3, func: "app" }], causes: [], text: "Traceback…", ts: "2026-12-05T12:00:10Z", pid: 7, stream: "web" as const };
+    groups.add(ev, now);
+    groups.add({ ...ev, ts: "2026-12-05T12:00:20Z" }, now);
+    const copy = new TracebackGroups();
+    copy.load(JSON.parse(JSON.stringify(groups.save())));
+    expect(copy.list(10, now)).toEqual(groups.list(10, now));
+    expect(copy.list(10, now)[0]?.count).toBe(2);
+  });
+});

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LogLine } from "./log-store";
 import { TracebackDetector } from "./tracebacks";
-import { appForError, linkPremature, parseWebServerError, socketAddress, type WebServerError } from "./webserver-errors";
+import { appForError, joinEntries, linkPremature, parseWebServerError, socketAddress, stderrContent, type WebServerError } from "./webserver-errors";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
 const fixtureLines = (name: string) => readFileSync(path.join(FIXTURES, name), "utf8").trimEnd().split("\n");
@@ -97,5 +97,40 @@ describe("attribution and linking", () => {
     expect(linked).toMatchObject({ kind: "traceback", pid: 11 });
     expect(linkPremature(error, [events[0]])).toBeNull();
     expect(linkPremature(error, [exit, events[0]])).toBe(exit);
+  });
+});
+
+describe("stderrContent: what the app wrote on FastCGI stderr, whole", () => {
+  // Real lines for one ZeroDivisionError (test/fixtures/flup-errors.fcgi), one stderr record each.
+  const nginx = [
+    '2026/12/05 16:42:05 [error] 14135#14135: *2 FastCGI sent in stderr: "Traceback (most recent call last):" while reading response header from upstream, client: 127.0.0.1, server: py.test, request: "GET /divide?5 HTTP/1.1", upstream: "fastcgi://unix:/tmp/x/app.sock:", host: "py.test"',
+    '2026/12/05 16:42:05 [error] 14135#14135: *2 FastCGI sent in stderr: "  File "/srv/app.fcgi", line 19, in app',
+    "    share = total / 0",
+    '            ~~~~~~^~~" while reading response header from upstream, client: 127.0.0.1, server: py.test, request: "GET /divide?5 HTTP/1.1", upstream: "fastcgi://unix:/tmp/x/app.sock:", host: "py.test"',
+  ];
+  const apache =
+    "[Sat Dec 05 16:42:09.096227 2026] [proxy_fcgi:error] [pid 14237:tid 14273] [client 127.0.0.1:34526] AH01071: Got error '  File \"/srv/app.fcgi\", line 19, in app\\n    share = total / 0\\n'";
+  const lighttpd = "2026-12-05 16:42:41: (mod_fastcgi.c.449) FastCGI-stderr:ZeroDivisionError: division by zero";
+
+  it("joins nginx's multi-line entry and takes the content between the quotes, socket and all", () => {
+    const entries = joinEntries(nginx, "nginx");
+    expect(entries).toHaveLength(2);
+    const e = parseWebServerError(entries[1] ?? "", "nginx");
+    expect(e).toMatchObject({ kind: "stderr", socket: "unix:/tmp/x/app.sock" });
+    expect(e && stderrContent(e)).toEqual(['  File "/srv/app.fcgi", line 19, in app', "    share = total / 0", "            ~~~~~~^~~"]);
+  });
+
+  it("unescapes Apache's AH01071 and reads lighttpd's FastCGI-stderr line", () => {
+    const a = parseWebServerError(apache, "apache");
+    expect(a?.kind).toBe("stderr");
+    expect(a && stderrContent(a)).toEqual(['  File "/srv/app.fcgi", line 19, in app', "    share = total / 0"]);
+    const l = parseWebServerError(lighttpd, "lighttpd");
+    expect(l?.kind).toBe("stderr");
+    expect(l && stderrContent(l)).toEqual(["ZeroDivisionError: division by zero"]);
+  });
+
+  it("is null for other entries", () => {
+    const e = parseWebServerError("2026/11/25 22:16:20 [error] 1#1: *5 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1", "nginx");
+    expect(e && stderrContent(e)).toBeNull();
   });
 });

@@ -16,26 +16,72 @@ export type WebServerError = {
   kind: WebServerErrorKind;
 };
 
-const NGINX = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*)$/;
-const LIGHTTPD = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}): \(([^)]+)\) (.*)$/;
-const APACHE = /^\[(?:[A-Z][a-z]{2}) ([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (\d{4})\] \[(?:[\w-]+:)?(\w+)\] (.*)$/;
+// `s`: an entry may span several physical lines (nginx writes an app's stderr as it came, newlines and all).
+const NGINX = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*)$/s;
+// lighttpd 1.4.69 writes "(file.c.123) text"; mod_fastcgi's stderr lines have no space after the ")".
+const LIGHTTPD = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}): \(([^)]+)\) ?(.*)$/s;
+const APACHE = /^\[(?:[A-Z][a-z]{2}) ([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (\d{4})\] \[(?:[\w-]+:)?(\w+)\] (.*)$/s;
+const HEADS: Record<WebServer, RegExp> = { nginx: NGINX, lighttpd: LIGHTTPD, apache: APACHE };
+
+/**
+ * Groups physical log lines into entries: a line that does not start like one of `server`'s log
+ * lines continues the entry before it (nginx's multi-line "FastCGI sent in stderr", Apache's
+ * "(98)Address already in use" before its own line). `carry`: an unfinished entry from before.
+ */
+export function joinEntries(lines: readonly string[], server: WebServer): string[] {
+  const entries: string[] = [];
+  for (const line of lines) {
+    if (entries.length && !HEADS[server].test(line)) entries[entries.length - 1] += `\n${line}`;
+    else entries.push(line);
+  }
+  return entries;
+}
+
+/** Apache escapes what it logs (ap_escape_logitem): "\n", "\t", "\\", "\"" and "\xHH". */
+function unescapeApache(text: string): string {
+  return text.replace(/\\(x[0-9a-fA-F]{2}|[ntr"\\])/g, (_m, c: string) =>
+    c === "n" ? "\n" : c === "t" ? "\t" : c === "r" ? "\r" : c.startsWith("x") ? String.fromCharCode(Number.parseInt(c.slice(1), 16)) : c,
+  );
+}
+
+/**
+ * What the app wrote on its FastCGI stderr stream, whole, as lines: nginx's
+ * `FastCGI sent in stderr: "..." while ...` (raw, may span lines), lighttpd's `FastCGI-stderr:...`
+ * (one line each), Apache's `AH01071: Got error '...'` (escaped). null when the entry is not one.
+ */
+export function stderrContent(error: WebServerError): string[] | null {
+  let content: string | undefined;
+  if (error.server === "nginx") content = /FastCGI sent in stderr: "(.*)" while (?:reading|sending)/s.exec(error.text)?.[1] ?? /FastCGI sent in stderr: "(.*)"/s.exec(error.text)?.[1];
+  else if (error.server === "lighttpd") content = /FastCGI-stderr:(.*)$/s.exec(error.text)?.[1];
+  else {
+    const raw = /AH01071: Got error '(.*)'$/s.exec(error.text)?.[1];
+    content = raw === undefined ? undefined : unescapeApache(raw);
+  }
+  if (content === undefined) return null;
+  const lines = content.replace(/\r\n/g, "\n").split("\n");
+  while (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 // Each server's wording, checked in order: connect and timeout first, because Apache's AH01075
 // ("Error dispatching request") follows both a timeout and a backend that died.
 const KINDS: Record<WebServer, Array<[WebServerErrorKind, RegExp]>> = {
   nginx: [
+    // First: the app's stderr may itself contain words that look like the kinds below.
+    ["stderr", /^FastCGI sent in stderr/],
     ["connect", /connect\(\) (?:to \S+ )?failed|no live upstreams/],
     ["timeout", /upstream timed out/],
     ["premature", /upstream prematurely closed connection|(?:recv|readv)\(\) failed \(104: Connection reset by peer\) while reading/],
-    ["stderr", /FastCGI sent in stderr/],
   ],
   lighttpd: [
+    ["stderr", /^\([^)]+\) ?FastCGI-stderr:/],
     ["connect", /establishing connection failed|all handlers for .* are down/],
     ["timeout", / timeout on socket:/],
     ["premature", /perhaps the (?:fastcgi |gw )?process died|response not received, request sent|unexpected close of gw connection|connection was dropped after accept/],
   ],
   apache: [
+    ["stderr", /^(?:\[[^\]]*\] )*AH01071: Got error/],
     ["connect", /AH02454|AH00957|AH00959|AH01079/],
     ["timeout", /\(70007\)|timeout specified has expired|read data timeout/],
     ["premature", /AH01067|AH01068|AH01070|AH01075|Premature end of script headers|End of script output before headers/],

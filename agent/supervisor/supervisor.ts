@@ -14,7 +14,7 @@ import { WebServerRegistry } from "../apply/web-server-registry";
 import { DebugOps } from "../debug/debug-ops";
 import { DeployOps, isDeployOp } from "../deploy/deploy-ops";
 import { liveSpec } from "../deploy/live-spec";
-import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
+import { type SiteLog, WebServerLogWatcher } from "../logs/webserver-log-watcher";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
 import { setLogRoot } from "../logs/log-storage-status";
@@ -47,7 +47,7 @@ export type SupervisorListener = {
 
 export class Supervisor {
   readonly apps = new Map<string, AppRunner>();
-  readonly logs = new LogService();
+  readonly logs: LogService;
   readonly debug: DebugOps;
   readonly deploys: DeployOps;
   /** Desired state as sent (template specs with `{release}`); runners hold the resolved spec. */
@@ -62,6 +62,7 @@ export class Supervisor {
 
   constructor(private opts: SupervisorOptions) {
     this.stateFile = path.join(opts.stateDir, "state.json");
+    this.logs = new LogService(opts.stateDir);
     setLogRoot(opts.stateDir);
     this.webServers = opts.detectWebServers
       ? new WebServerRegistry(opts.stateDir, opts.webTargets ?? {})
@@ -95,6 +96,11 @@ export class Supervisor {
   async startWebServers(): Promise<void> {
     await this.webServers.refresh();
     if (!this.opts.webErrorLogs) this.webLogs.start(this.webServers.errorLogs());
+  }
+
+  /** Follows these sites' own error logs (lines there are the site's apps', socket or not). */
+  followSiteLogs(sites: readonly SiteLog[]): void {
+    this.webLogs.setSiteLogs(sites);
   }
 
   /** The specs of every app (templates), for the apply's "other sites must still answer" check. */
@@ -195,7 +201,7 @@ export class Supervisor {
         const tpl = this.templates.get(id)?.spec ?? runner.desired.spec;
         await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(id));
         await runner.serialize(() => runner.remove());
-        this.logs.detach(id);
+        this.logs.forget(id);
         this.apps.delete(id);
         this.templates.delete(id);
       }
@@ -287,7 +293,7 @@ export class Supervisor {
             return err("FAILED", `Could not remove the app's ${web.value.server} config: ${web.value.message}`, { detail: web.value });
           }
           await runner.remove();
-          this.logs.detach(op.appId);
+          this.logs.forget(op.appId);
           this.apps.delete(op.appId);
           this.templates.delete(op.appId);
           return ok({ removed: true, webConfig: web.ok ? web.value : null });
@@ -318,6 +324,7 @@ export class Supervisor {
   /** Agent shutdown: processes keep running for the next agent to adopt. */
   detachAll(): void {
     void this.webLogs.stop();
+    this.logs.flushAll(); // traceback groups survive the restart
     this.persist();
     for (const runner of this.apps.values()) runner.detach();
   }
