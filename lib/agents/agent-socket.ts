@@ -91,10 +91,13 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
     case "pty.output":
       ptyRelay().output(msg.sessionId, msg.data);
       return;
-    case "pty.exit":
+    case "pty.exit": {
+      // A session the control plane hung up (browser gone) is recorded as such, not as "closed".
+      const reason = ptyRelay().closeReason(msg.sessionId) ?? msg.reason ?? "exit";
       ptyRelay().exit(msg.sessionId, msg.code, msg.reason);
-      await finishDebugSession(msg.sessionId, msg.reason ?? "exit");
+      await finishDebugSession(msg.sessionId, reason);
       return;
+    }
     case "deploy.progress":
       await recordProgress(host, msg);
       return;
