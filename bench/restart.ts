@@ -1,6 +1,7 @@
 // Benchmark: a whole-app restart under load, supervisord 4.2 [fcgi-program] (group and one by one)
 // against Stoker's agent, on the same 4-process php-cgi app behind the same nginx, in one run.
-// Also: Stoker's restart time for 1, 4 and 16 processes against N php-cgi started together (and one
+// Also: the restart matrix (bench/restart-matrix.ts: every app kind at its defaults, Stoker and
+// supervisord side by side), and Stoker's restart time for 1, 4 and 16 processes against N php-cgi started together (and one
 // alone) until every one of them serves, and agent RSS.
 // Run: npm run build:agent && node --import tsx bench/restart.ts   (loopback and temp dirs only)
 import { type ChildProcess, spawn } from "node:child_process";
@@ -13,6 +14,7 @@ import { cgiParams } from "../agent/fastcgi/http-response";
 import { callLocalControl } from "../agent/link/local-control";
 import { closeFd, listenUnix } from "../agent/native";
 import { startNginxFront } from "../test/support/nginx-front";
+import { matrixTable, restartMatrix } from "./restart-matrix";
 import {
   DEFAULT_WRK,
   MARKDOWN_HEADER,
@@ -220,11 +222,12 @@ async function main(): Promise<void> {
   for (let i = 0; i < 5; i++) starts.push(await phpStartMs());
   const startMs = Math.round(median(starts));
   // Development only: BENCH_PARTS=load or =scaling runs one half; the published figures come from a full run.
-  const parts = process.env.BENCH_PARTS ?? "load,scaling";
+  const parts = process.env.BENCH_PARTS ?? "load,scaling,matrix";
   const load = parts.includes("load") ? { stoker: await stokerUnderLoad(), sv: await supervisordRows() } : null;
   const scaling = parts.includes("scaling") ? await restartScaling() : [];
+  const matrix = parts.includes("matrix") ? await restartMatrix() : [];
   const all = load ? [...load.sv, load.stoker] : [];
-  console.log(JSON.stringify({ phpStartMs: startMs, rows: all, scaling }, null, 2));
+  console.log(JSON.stringify({ phpStartMs: startMs, rows: all, scaling, matrix }, null, 2));
   console.log(`\nphp-cgi start time (spawn → first answer, median of 5): ${startMs} ms\n`);
   if (load) {
     console.log(MARKDOWN_HEADER);
@@ -241,6 +244,7 @@ async function main(): Promise<void> {
     const overBoth = overStart - s.phpStopMs;
     console.log(`| ${s.processes} | ${s.restartMs} | ${s.phpTogetherMs} | ${signed(overStart)} | ${s.phpStopMs} | ${signed(overBoth)} | ${startMs} | ${(s.agentRssKiB / 1024).toFixed(1)} |`);
   }
+  if (matrix.length) console.log(`\n${matrixTable(matrix)}\n`);
   console.log(`\nAfter Stoker's restart returned, every new process answered within ${scaling.map((s) => `${s.answeredAfterMs} ms (${s.processes})`).join(", ")} (median of 5).`);
 }
 

@@ -11,6 +11,15 @@ import { type NginxFront, startNginxFront } from "../test/support/nginx-front";
 
 const PHP_INDEX = path.resolve(import.meta.dirname, "../examples/apps/php/index.php");
 
+/** What supervisord runs as its [fcgi-program] (named "php" whatever it is, so the group is php:*). */
+export type Program = { command: string[]; env: Record<string, string>; params: Record<string, string>; stopSignal: string };
+export const PHP_PROGRAM: Program = {
+  command: ["/usr/bin/php-cgi"],
+  env: { PHP_FCGI_CHILDREN: "0", PHP_FCGI_MAX_REQUESTS: "0" },
+  params: { SCRIPT_FILENAME: PHP_INDEX },
+  stopSignal: "TERM",
+};
+
 export type WrkOptions = { threads: number; connections: number; durationS: number };
 export const DEFAULT_WRK: WrkOptions = { threads: 2, connections: 32, durationS: 8 };
 // Restarting 4 processes one at a time takes 8-10 s with supervisord (each waits startsecs=1 and
@@ -158,7 +167,7 @@ function xmlRpc(rpcSocket: string, method: string): Promise<string> {
   });
 }
 
-export async function startSupervisord(processes: number): Promise<Supervisord> {
+export async function startSupervisord(processes: number, program: Program = PHP_PROGRAM): Promise<Supervisord> {
   const dir = mkdtempSync(path.join(tmpdir(), "stoker-bench-supervisord-"));
   const socketPath = path.join(dir, "php.sock");
   const rpcSocket = path.join(dir, "supervisor.sock");
@@ -186,12 +195,12 @@ serverurl=unix://${rpcSocket}
 [fcgi-program:php]
 socket=unix://${socketPath}
 socket_mode=0660
-command=/usr/bin/php-cgi
+command=${program.command.join(" ")}
 process_name=%(program_name)s_%(process_num)02d
 numprocs=${processes}
-environment=PHP_FCGI_CHILDREN="0",PHP_FCGI_MAX_REQUESTS="0"
+${Object.keys(program.env).length ? `environment=${Object.entries(program.env).map(([k, v]) => `${k}="${v}"`).join(",")}` : ""}
 autorestart=true
-stopsignal=TERM
+stopsignal=${program.stopSignal}
 stopwaitsecs=10
 `,
   );
@@ -274,17 +283,23 @@ function watchUntilAllRunning(sv: Supervisord, since: number, timeoutMs = 90_000
 
 export type SupervisordMode = "group" | "one-by-one";
 
-export async function benchSupervisordRestart(mode: SupervisordMode, processes = 4, wrk: WrkOptions = DEFAULT_WRK): Promise<RestartBenchResult> {
-  const sv = await startSupervisord(processes);
+export async function benchSupervisordRestart(
+  mode: SupervisordMode,
+  processes = 4,
+  wrk: WrkOptions = DEFAULT_WRK,
+  program: Program = PHP_PROGRAM,
+  restartAtMs = 3000,
+): Promise<RestartBenchResult> {
+  const sv = await startSupervisord(processes, program);
   let front: NginxFront | undefined;
   try {
-    front = await startNginxFront({ socket: `unix:${sv.socketPath}`, params: { SCRIPT_FILENAME: PHP_INDEX }, workers: 2 });
+    front = await startNginxFront({ socket: `unix:${sv.socketPath}`, params: program.params, workers: 2 });
     const svPid = sv.child.pid ?? 0;
     const rss = sampleRss(svPid);
     let beforeRestart = 0;
     const { wrk: load, action } = await underLoad(
       `${front.url}/`,
-      3000,
+      restartAtMs,
       async () => {
         beforeRestart = rssKiB(svPid);
         const started = Date.now();
@@ -308,7 +323,7 @@ export async function benchSupervisordRestart(mode: SupervisordMode, processes =
     return {
       system: "supervisord 4.2 [fcgi-program]",
       mode: mode === "group" ? "group restart (php:*)" : "one by one",
-      load: `wrk -t${wrk.threads} -c${wrk.connections} -d${wrk.durationS}s, restart at 3 s`,
+      load: `wrk -t${wrk.threads} -c${wrk.connections} -d${wrk.durationS}s, restart at ${restartAtMs / 1000} s`,
       processes,
       requests: load.requests,
       failed: wrkFailed(load),
