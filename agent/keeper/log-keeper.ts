@@ -89,6 +89,7 @@ function drain(): void {
     }
   }
   pipes = pipes.filter((p) => p.fd >= 0);
+  for (const store of stores.values()) store.retryOutage(); // a full disk: note what was dropped once there is room
 }
 
 /** Stops reading and gives everything back: unfinished lines to the agent, pipes to nobody (it takes its own). */

@@ -32,6 +32,9 @@ let outbox: IngestEvent[] = [];
 let release = 0; // ring bytes the main thread frees after handling the outbox
 let handedOut = 0; // ring bytes given to reads so far (wraps at 2^32, as control[RELEASED] does)
 let writeAt = 0;
+let outages = 0; // logs that could not store at the last look
+let nextOutageCheck = 0;
+const OUTAGE_RETRY_MS = 1000;
 let postedAt = 0;
 
 function post(): void {
@@ -54,9 +57,15 @@ function run(command: IngestCommand): void {
     case "open": {
       const store = new LogStore(command.dir, command.limits);
       store.onBatch((batch) => outbox.push(batchEvent(command.log, batch)));
-      store.onStorage((state) => outbox.push({ t: "storage", log: command.log, state }));
+      store.onStorage((state) => {
+        outbox.push({ t: "storage", log: command.log, state });
+        if (state.full) outages++;
+      });
       const outage = store.storageState(); // full already when opened
-      if (outage) outbox.push({ t: "storage", log: command.log, state: outage });
+      if (outage) {
+        outbox.push({ t: "storage", log: command.log, state: outage });
+        outages++;
+      }
       stores.set(command.log, store);
       return;
     }
@@ -167,8 +176,14 @@ while (!Atomics.load(control, STOPPING)) {
     const wait = Math.ceil(postedAt + POST_EVERY_MS - performance.now());
     if (!outbox.length || wait <= 0 || polls.wait(wait) === 0) {
       post();
-      polls.wait(-1);
+      // A log that cannot store (disk full) is retried even if no output comes to retry it.
+      polls.wait(outages ? OUTAGE_RETRY_MS : -1);
     }
+  }
+  if (outages && performance.now() >= nextOutageCheck) {
+    outages = 0;
+    for (const store of stores.values()) outages += store.retryOutage() ? 1 : 0;
+    nextOutageCheck = performance.now() + OUTAGE_RETRY_MS;
   }
   if (polls.ready(0)) {
     drainWake();

@@ -204,17 +204,37 @@ export class LogStore {
       this.drop(data, "disk full");
       return;
     }
-    const outage = this.outage;
-    if (outage) {
-      const note = Buffer.from(noteLine(`${outage.dropped} lines dropped: ${outage.reason} (${outage.since} to ${new Date().toISOString()})`));
-      if (!this.store(0, "err", note)) {
-        this.drop(data);
-        return;
-      }
-      this.outage = null;
-      for (const l of this.storageListeners) l({ full: false, dropped: outage.dropped, reason: outage.reason, since: outage.since });
+    if (this.outage && !this.endOutage()) {
+      this.drop(data);
+      return;
     }
     if (!this.store(pid, stream, data)) this.drop(data);
+  }
+
+  /** Writes the note that ends an outage (how many lines it cost); false if that cannot be stored yet. */
+  private endOutage(): boolean {
+    const outage = this.outage;
+    if (!outage) return true;
+    const note = Buffer.from(noteLine(`${outage.dropped} lines dropped: ${outage.reason} (${outage.since} to ${new Date().toISOString()})`));
+    if (!this.store(0, "err", note)) return false;
+    this.outage = null;
+    for (const l of this.storageListeners) l({ full: false, dropped: outage.dropped, reason: outage.reason, since: outage.since });
+    return true;
+  }
+
+  /**
+   * While an outage lasts and no output comes: tries again once its retry time has come, so the note
+   * is written and the outage ends as soon as there is room, even for an app that went quiet.
+   * Returns true while the outage goes on.
+   */
+  retryOutage(now = performance.now()): boolean {
+    if (!this.outage) return false;
+    if (now < this.outage.retryAt) return true;
+    if (!this.room.allows(256, now) || !this.endOutage()) {
+      this.outage.retryAt = now + RETRY_MS;
+      return true;
+    }
+    return false;
   }
 
   /** Counts lines that could not be stored; the first of an outage tells the listeners. */

@@ -105,3 +105,33 @@ export function killAll(pids: number[]): void {
     }
   }
 }
+
+/** Direct children of `pid` with their command lines. */
+export function childrenOf(pid: number): { pid: number; cmdline: string }[] {
+  const out: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push({ pid: Number(entry), cmdline: readFileSync(`/proc/${entry}/cmdline`, "latin1").replaceAll("\0", " ") });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Every process holding the listening Unix socket at `socketPath` (`ss -xlp`), with its state letter. */
+export function holdersOf(socketPath: string): { pid: number; state: string }[] {
+  const r = spawnSync("ss", ["-xlpH", "src", socketPath], { encoding: "utf8" });
+  const pids = new Set([...(r.stdout ?? "").matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])));
+  return [...pids].map((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+      return { pid, state: stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] };
+    } catch {
+      return { pid, state: "gone" };
+    }
+  });
+}

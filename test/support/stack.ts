@@ -17,6 +17,8 @@ export type Stack = {
   port: number;
   dataDir: string;
   logs: () => string;
+  /** The pid of `npm start` (scripts/start.mjs), whose children are the control plane and the agent. */
+  startPid: () => number | null;
   /** Stops the control plane and agent (apps keep running, as in production). */
   stopStoker(): Promise<void>;
   /** Starts them again on the same port and data dir. */
@@ -47,9 +49,9 @@ export function appPids(dataDir: string): number[] {
   }
 }
 
-export async function startStack(extraEnv: Record<string, string> = {}, basePath = ""): Promise<Stack> {
+export async function startStack(extraEnv: Record<string, string> = {}, basePath = "", opts: { dataDir?: string } = {}): Promise<Stack> {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), "stoker-test-"));
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "stoker-test-"));
   chmodSync(dataDir, 0o755); // web-server workers (www-data) must reach the app sockets inside
   const url = `http://127.0.0.1:${port}`;
   let output = "";
@@ -86,6 +88,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
     port,
     dataDir,
     logs: () => output,
+    startPid: () => (proc as ChildProcess | null)?.pid ?? null,
     stopStoker,
     startStoker: start,
     destroy: async () => {
