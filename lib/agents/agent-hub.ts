@@ -23,6 +23,10 @@ export class AgentHub {
   detach(hostId: string, ws: WebSocket): boolean {
     if (this.conns.get(hostId)?.ws !== ws) return false;
     this.conns.delete(hostId);
+    // Nobody will answer what was sent on this connection: say so now, not when its timeout ends.
+    for (const [id, p] of this.pending) {
+      if (p.hostId === hostId) this.settle(id, err("HOST_OFFLINE", "The host's agent went away before it answered; the action may or may not have been carried out. Check the app's state and events."));
+    }
     return true;
   }
 

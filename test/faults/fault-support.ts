@@ -73,8 +73,14 @@ export function tallyChattyLines(logDir: string): LineTally {
     }
   }
   for (const [pid, set] of seen) {
-    const max = Math.max(...set);
-    tally.lost += max + 1 - set.size; // numbers below the highest stored one that are missing
+    // Numbers missing between the lowest and highest stored (rotation may have dropped older files whole).
+    let min = Number.POSITIVE_INFINITY;
+    let max = -1;
+    for (const n of set) {
+      if (n < min) min = n;
+      if (n > max) max = n;
+    }
+    tally.lost += max - min + 1 - set.size;
     tally.perPid[pid] = set.size;
   }
   return tally;

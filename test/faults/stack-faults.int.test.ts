@@ -93,7 +93,7 @@ describe("faults under npm start", () => {
     expect(roles().agent).toBe(before.agent);
     expect(after.processes.map((p) => p.pid).sort()).toEqual([...pids].sort());
     expect(result.failed, result.errors.join(", ")).toBe(0);
-  });
+  }, 150_000);
 
   it("the agent SIGKILLed: npm start brings it back, it adopts the processes and the timeline says so", async () => {
     const before = roles();
@@ -120,7 +120,7 @@ describe("faults under npm start", () => {
     expect(result.failed, result.errors.join(", ")).toBe(0);
     expect(stopped).toBe(0);
     expect(stray).toEqual([]);
-  });
+  }, 150_000);
 
   it("the agent SIGKILLed in the middle of a restart: the app serves, nothing is left stopped or orphaned", async () => {
     const app = await demo();
@@ -129,8 +129,10 @@ describe("faults under npm start", () => {
     await new Promise((r) => setTimeout(r, 1000));
     const restart = api(`/apps/${app.id}/restart`, { method: "POST", headers: { "x-stoker-csrf": "1" } }).catch(() => null);
     await new Promise((r) => setTimeout(r, 150));
+    const killedAt = Date.now();
     process.kill(before.agent ?? -1, "SIGKILL");
     const answer = await restart;
+    const answeredMs = Date.now() - killedAt;
     await waitUntil(async () => roles().agent && roles().agent !== before.agent, 30_000, "a new agent");
     const after = await demo();
     await new Promise((r) => setTimeout(r, 3000)); // a generation the dead agent left behind is retired once it has served
@@ -138,9 +140,11 @@ describe("faults under npm start", () => {
     const stray = strays(after.processes.map((p) => p.pid));
     const stopped = holdersOf(sock).filter((h) => h.state === "T").length;
     const events = (await api<{ events: Event[] }>(`/apps/${app.id}/events?limit=100`)).body.events;
-    console.log(`[agent SIGKILL mid-restart] restart answered ${answer?.status}; requests ${result.requests}, failed ${result.failed}; running ${after.processes.length}, stopped ${stopped}, strays ${stray.length}; last events: ${events.slice(0, 6).map((e) => `${e.kind}:${e.pid}`).join(" ")}`);
+    console.log(`[agent SIGKILL mid-restart] restart answered ${answer?.status} ${answeredMs} ms after the kill; requests ${result.requests}, failed ${result.failed}; running ${after.processes.length}, stopped ${stopped}, strays ${stray.length}; last events: ${events.slice(0, 6).map((e) => `${e.kind}:${e.pid}`).join(" ")}`);
+    expect(answer?.status).toBe(503); // the agent went away: said at once, not after the call's timeout
+    expect(answeredMs).toBeLessThan(10_000);
     expect(result.failed, result.errors.join(", ")).toBe(0);
     expect(stopped).toBe(0);
     expect(stray).toEqual([]);
-  });
+  }, 150_000);
 });
