@@ -44,7 +44,8 @@ export async function onAgentConnection(ws: WebSocket, host: { id: string; name:
   ws.on("close", () => {
     if (hub.detach(host.id, ws)) void publishHost(host.id);
   });
-  await db.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date() } });
+  // A full disk must not keep an agent from its sync: the time seen is bookkeeping.
+  await unlessStorageFull(() => db.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date() } }));
   hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name });
   await sendSync(host.id);
   await logFollows().resume(host.id);

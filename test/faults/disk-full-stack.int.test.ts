@@ -3,7 +3,7 @@
 // full, reads and logins keep working, a change answers 507, and logging resumes once space returns
 // with the lines it could not store counted in the log.
 import { spawnSync } from "node:child_process";
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ type Storage = { full: boolean; droppedLines: number; freeBytes: number | null }
 type Host = { id: string; facts: { storage?: Storage; agentPid?: number } };
 
 const mnt = mkdtempSync(path.join(tmpdir(), "stoker-fault-disk-"));
+// 64 MB: the database, the agent's state and app logs, and 12 MB of someone else's files.
 let stack: Stack;
 let token: string;
 let mounted = false;
@@ -46,11 +47,14 @@ beforeAll(async () => {
   const dataDir = path.join(mnt, "data");
   mkdirSync(dataDir);
   chmodSync(mnt, 0o755);
+  // Room that a cleanup frees at the end, so that space really returns.
+  writeFileSync(path.join(mnt, "old-backups"), Buffer.alloc(12 << 20));
   stack = await startStack({}, "", { dataDir });
   token = await ownerToken(stack.url);
 }, 180_000);
 
 afterAll(async () => {
+  if (process.env.STOKER_FAULT_DEBUG) console.log(stack?.logs().slice(-6000));
   await stack?.destroy();
   if (mounted) spawnSync("umount", ["-l", mnt]);
   rmSync(mnt, { recursive: true, force: true });
@@ -83,9 +87,11 @@ describe("a full disk under npm start", () => {
     const hostsWhenFull = (await api<unknown[]>("/hosts")).status;
     const agentAlive = (await host()).facts.agentPid === agentPid;
 
-    // Space returns: the flood stops, the filler goes; logging resumes by itself and counts what it dropped.
-    await api(`/apps/${created.body.id}/stop`, { method: "POST" });
+    // Space returns: the filler goes (changes work again), the flood is stopped, old files are
+    // cleaned up; logging resumes by itself and counts what it dropped.
     rmSync(path.join(mnt, "filler"));
+    const stop = await api(`/apps/${created.body.id}/stop`, { method: "POST" });
+    rmSync(path.join(mnt, "old-backups"));
     const back = await waitUntil(async () => ((await host()).facts.storage?.full === false ? (await host()).facts.storage : null), 30_000, "the host to say the disk has room");
     const tally = tallyChattyLines(path.join(stack.dataDir, "agent", "logs", created.body.id));
     const marked = (await api<{ lines: { text: string }[] }>(`/apps/${created.body.id}/logs?q=${encodeURIComponent("lines dropped: disk full")}&limit=50`)).body.lines;
@@ -102,6 +108,7 @@ describe("a full disk under npm start", () => {
     expect(readsWhenFull).toBe(200);
     expect(hostsWhenFull).toBe(200);
     expect(agentAlive).toBe(true);
+    expect(stop.status).toBe(200);
     expect(droppedMarked).toBeGreaterThan(0);
     expect(tally.torn).toBe(0);
     expect(emitted - tally.lines - droppedMarked).toBeLessThanOrEqual(0); // every line stored or counted
