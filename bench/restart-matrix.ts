@@ -31,7 +31,7 @@ async function ownStartMs(kind: MatrixKind): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), "stoker-bench-own-"));
   const sock = path.join(dir, "s.sock");
   const spec = kind.spec(sock);
-  const fd = listenUnix(sock);
+  const fd = kind.appBound ? listenUnix(path.join(dir, "unused.sock")) : listenUnix(sock);
   const started = performance.now();
   const [file, ...args] = spec.command;
   const child: ChildProcess = spawn(file ?? "", args, { stdio: [fd, "ignore", "ignore"], env: { ...process.env, ...spec.env } });
@@ -59,7 +59,7 @@ async function stokerRestart(kind: MatrixKind): Promise<MatrixRow["stoker"]> {
   const dir = mkdtempSync(path.join(tmpdir(), "stoker-bench-matrix-"));
   chmodSync(dir, 0o755);
   const sock = path.join(dir, "app.sock");
-  const spec = { ...kind.spec(sock), name: "app", processes: PROCESSES };
+  const spec = { ...kind.spec(sock), name: "app", processes: kind.appBound ? 1 : PROCESSES };
   const config = path.join(dir, "apps.json");
   writeFileSync(config, JSON.stringify({ apps: [spec] }));
   const stateDir = path.join(dir, "state");
@@ -70,7 +70,7 @@ async function stokerRestart(kind: MatrixKind): Promise<MatrixRow["stoker"]> {
     for (let i = 0; i < 400; i++) {
       const st = (await ctl({ op: "status" }).catch(() => null)) as { value?: { processes: { state: string }[] }[] } | null;
       const ps = st?.value?.[0]?.processes ?? [];
-      if (ps.length === PROCESSES && ps.every((p) => p.state === "RUNNING")) break;
+      if (ps.length === spec.processes && ps.every((p) => p.state === "RUNNING")) break;
       await sleep(50);
     }
     const { wrk, action } = await underLoad(
@@ -95,6 +95,8 @@ async function stokerRestart(kind: MatrixKind): Promise<MatrixRow["stoker"]> {
 }
 
 async function supervisordRestart(kind: MatrixKind): Promise<MatrixRow["supervisord"]> {
+  // supervisord's [fcgi-program] owns the socket; an app that binds its own has no equivalent there.
+  if (kind.appBound) return { error: "n/a (app binds its own socket)" };
   const spec = kind.spec("/unused");
   try {
     const r = await benchSupervisordRestart("group", PROCESSES, WRK, { command: spec.command, env: spec.env, params: spec.fastcgiParams, stopSignal: "TERM" }, RESTART_AT_MS);

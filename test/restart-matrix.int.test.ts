@@ -28,7 +28,7 @@ function desired(spec: unknown, revision = 1): DesiredApp {
 
 async function serve(kind: MatrixKind) {
   const sock = path.join(dir.path, `${kind.name}.sock`);
-  const spec = { ...kind.spec(sock), name: `m-${kind.name}`, processes: 2 };
+  const spec = { ...kind.spec(sock), name: `m-${kind.name}`, processes: kind.appBound ? 1 : 2 };
   const supervisor = new Supervisor({ stateDir: path.join(dir.path, `state-${kind.name}`), socketDirs: [dir.path] });
   const app = desired(spec);
   const put = await supervisor.put(app);

@@ -30,6 +30,9 @@ import {
   swapIn,
 } from "./app-socket";
 import { drainRetired } from "./drain";
+import { listenerHeldBy } from "./socket-use";
+import { closeFd, takeFd } from "../native";
+import { isAlive } from "./proc-stats";
 import { failpoint } from "./failpoint";
 import { UnavailableResponder, unavailableResponse } from "./unavailable-responder";
 import { liveGeneration, removeStagedFiles, retire, strayHolders } from "./recover-generation";
@@ -218,6 +221,10 @@ export class AppRunner {
       this.desired = next;
       return this.start();
     }
+    if (live && sameSocket && next.spec.socket.bind === "app" && next.spec.socket.path) {
+      const replaced = await this.appBoundReplace(next, next.spec.socket.path);
+      if (replaced) return replaced;
+    }
     if (!live || next.spec.socket.bind !== "agent" || !sameSocket || !this.socket) {
       await this.stop();
       this.desired = next;
@@ -307,6 +314,71 @@ export class AppRunner {
     this.events.changed();
   }
 
+
+  /**
+   * App-bound socket: the new process starts beside the old one. Apps that bind a path replace its
+   * file (php-cgi -b, flup's bindAddress: unlink, then bind), so new connections reach the new
+   * process while the old one keeps its own listener and what is queued there, and is stopped once
+   * drained. Null (the caller stops, then starts) if the old process holds no listener at the path.
+   */
+  private async appBoundReplace(next: DesiredApp, file: string): Promise<Result<ProcessInfo[]> | null> {
+    const plan = this.plan(next);
+    if (!plan.ok) return plan;
+    const spec = next.spec;
+    const oldPids = this.slots.map((s) => s.proc?.pid ?? 0).filter(Boolean);
+    const oldListener = listenerHeldBy(oldPids, file);
+    if (!oldListener) return null;
+    const fresh = this.newSlots(next, plan.value, this.generation + 1);
+    this.pending = fresh;
+    const started = fresh.map((s) => s.launch()).filter((p): p is OsProcess => p !== null);
+    let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
+    const deadline = Date.now() + spec.ready.timeoutMs;
+    // Ready once a new process holds a listener at the path (it replaced the file), then answers there.
+    while (!problem && !listenerHeldBy(started.map((p) => p.pid), file)) {
+      if (started.some((p) => !isAlive(p.pid))) problem = "the new process exited while starting";
+      else if (Date.now() > deadline) problem = `the new process did not bind ${file} within ${spec.ready.timeoutMs} ms`;
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+    if (!problem) problem = await probeUntil(spec, socketAddress(spec.socket), Math.max(100, deadline - Date.now()));
+    if (!problem) {
+      try {
+        applyOwnership(file, spec.socket);
+      } catch (e) {
+        problem = `cannot set the socket's owner and mode: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    if (problem) {
+      await Promise.all(fresh.map((s) => s.stop()));
+      this.pending = [];
+      this.events.persist();
+      return this.fail(`Restart failed, the old process keeps running: ${problem}`);
+    }
+    for (const s of fresh) s.markReady();
+    const old = this.slots;
+    this.slots = fresh;
+    this.draining = old;
+    this.pending = [];
+    this.generation++;
+    this.desired = next;
+    this.lastError = "";
+    this.events.persist();
+    this.events.changed();
+    void this.serialize(async () => {
+      let fd = -1;
+      try {
+        fd = takeFd(oldListener.pid, oldListener.fd);
+      } catch {
+        // gone already
+      }
+      if (fd >= 0) await drainRetired(fd, spec.stop.timeoutMs, oldPids);
+      await Promise.all(old.map((s) => s.stop()));
+      if (fd >= 0) closeFd(fd);
+      this.draining = [];
+      this.events.persist();
+      this.events.changed();
+    });
+    return ok(this.processes());
+  }
 
   /** TCP socket (cannot be swapped): the old generation is paused while the new one is proven on the shared socket. */
   private async pausedReplace(next: DesiredApp, plan: LaunchPlan): Promise<Result<ProcessInfo[]>> {

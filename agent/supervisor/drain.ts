@@ -3,7 +3,7 @@
 // queued or accepted, and are told to stop only when the backlog is empty and every connection
 // they accepted is closed. What an app does on its stop signal (flup drops the connections it
 // accepted but has not started) then no longer matters: it has none.
-import { boundName, hasQueued, openAccepted } from "./socket-use";
+import { acceptedHeldBy, boundName, hasQueued, openAccepted } from "./socket-use";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -12,14 +12,16 @@ const QUIET_MS = 30;
 
 /**
  * Waits until listening socket `fd` (no longer on any path) has nothing queued and no accepted
- * connection is open. False if `timeoutMs` passed first (an old process that stopped accepting).
+ * connection is open (with `heldBy`: none held by those processes, for a name another listener
+ * shares). False if `timeoutMs` passed first (an old process that stopped accepting).
  */
-export async function drainRetired(fd: number, timeoutMs: number): Promise<boolean> {
+export async function drainRetired(fd: number, timeoutMs: number, heldBy?: number[]): Promise<boolean> {
   const name = boundName(fd);
   const deadline = Date.now() + timeoutMs;
   let quietSince = 0;
   while (Date.now() < deadline) {
-    const quiet = !hasQueued(fd) && (name === null || openAccepted(name) === 0);
+    const open = name === null ? 0 : heldBy ? acceptedHeldBy(heldBy, name) : openAccepted(name);
+    const quiet = !hasQueued(fd) && open === 0;
     if (!quiet) quietSince = 0;
     else if (!quietSince) quietSince = Date.now();
     else if (Date.now() - quietSince >= QUIET_MS) return true;

@@ -75,3 +75,54 @@ export function holdersOf(inodes: Set<number>): { pid: number; fd: number; inode
   }
   return out;
 }
+
+function socketInodes(pid: number): Set<number> {
+  const out = new Set<number>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) out.add(Number(m[1]));
+      } catch {
+        // closed meanwhile
+      }
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+/**
+ * How many connections accepted on a listener bound at `name` the given processes hold. For an app
+ * that binds its own path, the old and new listeners share the name: who holds a connection says whose it is.
+ */
+export function acceptedHeldBy(pids: number[], name: string): number {
+  const accepted = new Set(unixTable().filter((e) => e.path === name && e.connected && !e.listening).map((e) => e.inode));
+  let n = 0;
+  for (const pid of pids) for (const inode of socketInodes(pid)) if (accepted.has(inode)) n++;
+  return n;
+}
+
+/** The listening socket bound at `name` that one of `pids` holds: its holder, fd number and inode. */
+export function listenerHeldBy(pids: number[], name: string): { pid: number; fd: number; inode: number } | null {
+  const listeners = listenersNamed((n) => n === name);
+  for (const pid of pids) {
+    const fds = (() => {
+      try {
+        return readdirSync(`/proc/${pid}/fd`);
+      } catch {
+        return [];
+      }
+    })();
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m && listeners.has(Number(m[1]))) return { pid, fd: Number(fd), inode: Number(m[1]) };
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return null;
+}

@@ -9,7 +9,12 @@ import { holdersOf, listenersNamed } from "@/agent/supervisor/socket-use";
 import type { AppSpecInput } from "@/lib/protocol/app-spec";
 import { APPS_DIR, appSpecFor } from "./fixture-apps";
 
-export type MatrixKind = { name: string; spec(sock: string): AppSpecInput & { fastcgiParams: Record<string, string>; env: Record<string, string>; socket: { path: string } } };
+export type MatrixKind = {
+  name: string;
+  /** The app binds the socket itself (socket.bind "app"): one process, no fd-0 socket. */
+  appBound?: boolean;
+  spec(sock: string): AppSpecInput & { fastcgiParams: Record<string, string>; env: Record<string, string>; socket: { path: string; bind?: "app" | "agent" } };
+};
 
 const PHP_INDEX = path.join(APPS_DIR, "php/index.php");
 const fixture = (name: Parameters<typeof appSpecFor>[0]) => (sock: string) => ({ ...appSpecFor(name, sock), env: {}, fastcgiParams: appSpecFor(name, sock).fastcgiParams ?? {}, socket: { path: sock } });
@@ -34,6 +39,12 @@ export const MATRIX_KINDS: MatrixKind[] = [
   },
   { name: "node", spec: fixture("node") },
   { name: "perl", spec: fixture("perl") },
+  // php-cgi binding its own socket (-b): on start it replaces whatever file is at the path.
+  {
+    name: "app-bound",
+    appBound: true,
+    spec: (sock) => ({ name: "app-bound", hostId: "test-host", command: ["/usr/bin/php-cgi", "-b", sock], env: {}, fastcgiParams: { SCRIPT_FILENAME: PHP_INDEX }, socket: { path: sock, bind: "app" } }),
+  },
 ];
 
 export function matrixDir(prefix: string): { path: string; remove(): void } {
