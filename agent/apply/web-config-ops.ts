@@ -1,9 +1,10 @@
-// The agent's web-config operations for one app: show what would be written (and what is on
-// disk), and apply a rendered or given text with the validate → swap → reload → probe pipeline.
+// The agent's web-config operations for one app's SITE (the apps sharing its server, serverName and
+// listen, lib/protocol/site.ts): show the site's file as it would be written (and what is on disk),
+// and apply or remove it with the validate → swap → reload → probe pipeline.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { type AppSpec, err, ok, type Result, type WebServer, type WebTargets } from "../../lib/protocol";
-import { renderWebConfig, snippetFileName } from "../render";
+import { type AppSpec, err, ok, type Result, type Site, siteOf, type WebServer, type WebTargets } from "../../lib/protocol";
+import { renderSite } from "../render";
 import { type ApplyTarget, applyWebConfig } from "./apply-web-config";
 import { otherSiteProbes, siteProbe } from "./site-probes";
 import { debianTarget } from "./web-targets";
@@ -22,57 +23,67 @@ function forWebServer(spec: AppSpec): AppSpec {
   return { ...spec, fastcgiParams };
 }
 
-function serverOf(spec: AppSpec, server?: WebServer): Result<WebServer> {
-  const chosen = server ?? spec.web?.server;
-  return chosen ? ok(chosen) : err("BAD_REQUEST", "This app has no `web` section: add one to its spec (server, serverName, listen, mount).");
+/** The app's site among the apps of this host (`siblings`), with `{release}` resolved for the web server. */
+function siteFor(template: AppSpec, siblings: readonly AppSpec[], server?: WebServer): Result<Site> {
+  const chosen = server ?? template.web?.server;
+  const site = chosen ? siteOf(forWebServer(template), siblings.map(forWebServer), chosen) : null;
+  return site ? ok(site) : err("BAD_REQUEST", "This app has no `web` section: add one to its spec (server, serverName, listen, mount).");
 }
 
-function target(spec: AppSpec, server: WebServer, targets: WebTargets): ApplyTarget {
-  return debianTarget(server, snippetFileName(spec.name, server), targets[server]);
+function target(site: Site, targets: WebTargets): ApplyTarget {
+  return debianTarget(site.server, site.fileName, targets[site.server]);
 }
 
-export async function getWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer) {
-  const spec = forWebServer(template);
-  const chosen = serverOf(spec, server);
-  if (!chosen.ok) return chosen;
-  const text = renderWebConfig(spec, chosen.value);
+/** The whole file of the app's site as rendered now, and the file on disk. */
+export async function getWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, siblings: readonly AppSpec[] = []) {
+  const site = siteFor(template, siblings, server);
+  if (!site.ok) return site;
+  const text = renderSite(site.value);
   if (!text.ok) return text;
-  const t = target(spec, chosen.value, targets);
+  const t = target(site.value, targets);
   const file = path.join(t.dir, t.fileName);
   const diskText = await readFile(file, "utf8").catch(() => null);
-  return ok({ server: chosen.value, text: text.value, path: file, diskText });
+  return ok({ server: site.value.server, text: text.value, path: file, diskText });
 }
 
 /**
- * Renders (or takes `givenText`) and applies the app's file. `siblings`: the host's other apps,
- * whose sites on the same server must still answer afterwards.
+ * Renders (or takes `givenText`) and applies the file of the app's site. `siblings`: the host's
+ * other apps: those on the same site are in the file, and every site on the server must still answer.
  */
 export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, givenText?: string, siblings: readonly AppSpec[] = []) {
-  const spec = forWebServer(template);
-  const chosen = serverOf(spec, server);
-  if (!chosen.ok) return chosen;
+  const site = siteFor(template, siblings, server);
+  if (!site.ok) return site;
   let text = givenText;
   if (text === undefined) {
-    const rendered = renderWebConfig(spec, chosen.value);
+    const rendered = renderSite(site.value);
     if (!rendered.ok) return rendered;
     text = rendered.value;
   }
-  const t = target(spec, chosen.value, targets);
-  const probe = spec.web && spec.web.server === chosen.value ? siteProbe(spec) : null;
+  const spec = forWebServer(template);
+  const t = target(site.value, targets);
+  const probe = spec.web && spec.web.server === site.value.server ? siteProbe(spec) : null;
   const outcome = await applyWebConfig(t, text, probe, { others: otherSiteProbes(spec, siblings.map(forWebServer)) });
-  return ok({ ...outcome, server: chosen.value, path: path.join(t.dir, t.fileName), text });
+  return ok({ ...outcome, server: site.value.server, path: path.join(t.dir, t.fileName), text });
 }
 
 /**
- * Removes the app's file (deleting the app) through the same validate → swap → reload → verify
- * pipeline, so a config that broke the server does not outlive the app, and the server is started
- * again if it had stopped.
+ * Takes the app out of its site (deleting the app) through the same validate → swap → reload →
+ * verify pipeline: the site's file is rendered again with the other apps, or removed with the last
+ * one, so a config that broke the server does not outlive the app.
  */
 export async function removeAppWebConfig(template: AppSpec, targets: WebTargets, siblings: readonly AppSpec[] = []) {
+  const site = siteFor(template, siblings, template.web?.server);
+  if (!site.ok) return ok(null);
   const spec = forWebServer(template);
-  const server = spec.web?.server;
-  if (!server) return ok(null);
-  const t = target(spec, server, targets);
-  const outcome = await applyWebConfig(t, null, null, { others: otherSiteProbes(spec, siblings.map(forWebServer)) });
-  return ok({ ...outcome, server, path: path.join(t.dir, t.fileName), text: "" });
+  const rest = site.value.apps.filter((a) => a.name !== spec.name);
+  let text: string | null = null;
+  if (rest.length) {
+    const rendered = renderSite({ ...site.value, apps: rest });
+    if (!rendered.ok) return rendered;
+    text = rendered.value;
+  }
+  const t = target(site.value, targets);
+  const probe = rest[0] ? siteProbe(rest[0]) : null;
+  const outcome = await applyWebConfig(t, text, probe, { others: otherSiteProbes(spec, siblings.map(forWebServer)) });
+  return ok({ ...outcome, server: site.value.server, path: path.join(t.dir, t.fileName), text: text ?? "" });
 }

@@ -38,9 +38,9 @@ const READERS = { nginx: readNginx, lighttpd: readLighttpd, apache: readApache }
 const TOP: Record<WebServer, string> = { nginx: "server", lighttpd: "$SERVER[", apache: "VirtualHost" };
 /** Every directive a renderer may emit; anything else would be an injection. */
 const ALLOWED: Record<WebServer, Set<string>> = {
-  nginx: new Set(["server", "listen", "server_name", "client_max_body_size", "location", "alias", "fastcgi_split_path_info", "fastcgi_param", "fastcgi_read_timeout", "fastcgi_pass"]),
+  nginx: new Set(["server", "listen", "server_name", "client_max_body_size", "location", "alias", "fastcgi_split_path_info", "fastcgi_param", "fastcgi_read_timeout", "fastcgi_pass", "fastcgi_buffer_size", "fastcgi_buffers"]),
   lighttpd: new Set(["$SERVER[", "$HTTP[", "server.max-request-size", "alias.url", "setenv.add-environment", "fastcgi.server"]),
-  apache: new Set(["VirtualHost", "ServerName", "UseCanonicalName", "UseCanonicalPhysicalPort", "AllowEncodedSlashes", "RewriteEngine", "RewriteCond", "RewriteRule", "ProxyTimeout", "ProxyPass", "Alias", "Directory", "Require", "Options", "ProxyFCGIBackendType", "SetEnv", "ProxyPassMatch", "ProxyFCGISetEnvIf"]),
+  apache: new Set(["VirtualHost", "ServerName", "UseCanonicalName", "UseCanonicalPhysicalPort", "AllowEncodedSlashes", "RewriteEngine", "RewriteCond", "RewriteRule", "ProxyTimeout", "ProxyPass", "Alias", "Directory", "Require", "Options", "ProxyFCGIBackendType", "SetEnv", "ProxyPassMatch", "ProxyFCGISetEnvIf", "ServerAlias", "LocationMatch"]),
 };
 
 /**

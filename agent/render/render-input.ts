@@ -1,16 +1,53 @@
 // The checked input every renderer works from: the parsed web section, the socket and the
 // extra FastCGI params, each re-validated here so a renderer never sees an unchecked string.
-import { AppSpecSchema, type AppSpec, type FieldError, fieldErrors, type Result, type WebServer, type WebSpec, err, ok } from "../../lib/protocol";
+import {
+  type AppSpec,
+  AppSpecSchema,
+  err,
+  type FieldError,
+  fieldErrors,
+  ok,
+  type Result,
+  type Site,
+  siteConflicts,
+  type StaticMap,
+  sizeToBytes,
+  type TlsSpec,
+  WEB_DEFAULTS,
+  type WebServer,
+  type WebSpec,
+} from "../../lib/protocol";
 
 export type Upstream = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
 
-export type RenderInput = {
+/** One app's part of a site: its mount, socket, limits and extra params, all checked. */
+export type MountInput = {
   app: string;
-  server: WebServer;
   web: WebSpec;
   upstream: Upstream;
   /** Extra FastCGI params from the spec, sorted by name so output is stable. */
   params: [string, string][];
+  /** The body limit in force (the spec's, else WEB_DEFAULTS), as written and in bytes. */
+  bodyLimit: string;
+  bodyLimitBytes: number;
+  /** Buffer for the app's response headers (the spec's, else WEB_DEFAULTS). */
+  headerBuffer: string;
+  /** Regex source of exactly the URLs this mount owns on its site (see ownedUrlRegex). */
+  own: string;
+};
+
+/** A whole site, ready for a renderer: its address, TLS and its mounts, longest mount first. */
+export type SiteInput = {
+  server: WebServer;
+  serverName: string;
+  /** Host names the site answers to: serverName, plus the loopback addresses for localhost. */
+  names: string[];
+  host: string | null;
+  port: number;
+  tls: TlsSpec | null;
+  /** Static prefixes of all apps, deduplicated, longest first. */
+  statics: StaticMap[];
+  mounts: MountInput[];
 };
 
 /** Params the renderers compute themselves; letting a spec override them would break mounting. */
@@ -55,11 +92,11 @@ export class UnsafeValueError extends Error {
   }
 }
 
-/** Re-parses the spec (callers may hand us an object that never went through zod) and checks the web section. */
-export function prepareRenderInput(spec: AppSpec, serverOverride?: WebServer): Result<RenderInput> {
+/** Re-parses one app's spec (callers may hand us an object that never went through zod) and checks its web section. */
+function prepareMount(spec: AppSpec, server: WebServer): Result<Omit<MountInput, "own">> {
   const parsed = AppSpecSchema.safeParse(spec);
   if (!parsed.success) {
-    return err("BAD_REQUEST", "The app spec is not valid; fix the fields listed.", { fields: fieldErrors(parsed.error) });
+    return err("BAD_REQUEST", `The spec of app "${spec.name}" is not valid; fix the fields listed.`, { fields: fieldErrors(parsed.error) });
   }
   const s = parsed.data;
   if (!s.web) {
@@ -92,10 +129,64 @@ export function prepareRenderInput(spec: AppSpec, serverOverride?: WebServer): R
     fields.push({ path: "socket.tcp", message: "For a web-server upstream use an IP address such as 127.0.0.1:9001 (or localhost), not a host name." });
   }
   if (fields.length) return err("BAD_REQUEST", "Some settings cannot be rendered into a web-server config.", { fields });
+  const bodyLimit = s.web.extra.clientMaxBodySize ?? WEB_DEFAULTS.clientMaxBodySize;
+  return ok({
+    app: s.name,
+    web: { ...s.web, server },
+    upstream: upstreamOf(s.socket),
+    params,
+    bodyLimit,
+    bodyLimitBytes: sizeToBytes(bodyLimit),
+    headerBuffer: s.web.extra.headerBufferSize ?? WEB_DEFAULTS.headerBufferSize,
+  });
+}
+
+/** Checks every app of a site and the site as a whole (conflicting mounts) for rendering. */
+export function prepareSite(site: Site): Result<SiteInput> {
+  const conflicts = siteConflicts(site);
+  if (conflicts.length) {
+    return err("BAD_REQUEST", conflicts.map((c) => c.message).join(" "), { fields: conflicts });
+  }
+  const mounts: Omit<MountInput, "own">[] = [];
+  for (const app of site.apps) {
+    const m = prepareMount(app, site.server);
+    if (!m.ok) return m;
+    mounts.push(m.value);
+  }
+  const byUrl = new Map<string, StaticMap>();
+  for (const m of mounts) for (const st of m.web.static) byUrl.set(st.url, st);
   // lighttpd and Apache take the first static prefix that matches (lighttpd -tt refuses a /media/x
   // listed after /media): longer prefixes first, so each one can match.
-  const web = { ...s.web, static: [...s.web.static].sort((a, b) => b.url.length - a.url.length) };
-  return ok({ app: s.name, server: serverOverride ?? s.web.server, web, upstream: upstreamOf(s.socket), params });
+  const statics = [...byUrl.values()].sort((a, b) => b.url.length - a.url.length || (a.url < b.url ? -1 : 1));
+  mounts.sort((a, b) => b.web.mount.length - a.web.mount.length || (a.web.mount < b.web.mount ? -1 : 1));
+  const allMounts = mounts.map((m) => m.web.mount);
+  const names = site.serverName === "localhost" ? ["localhost", "127.0.0.1"] : [site.serverName];
+  return ok({
+    server: site.server,
+    serverName: site.serverName,
+    names,
+    host: site.host,
+    port: site.port,
+    tls: site.apps[0]?.web.tls ?? null,
+    statics,
+    mounts: mounts.map((m) => ({ ...m, own: ownedUrlRegex(m.web.mount, allMounts, statics) })),
+  });
+}
+
+/**
+ * Regex source (PCRE and lighttpd alike) of exactly the URLs a mount owns on its site: its prefix
+ * at a segment boundary, minus the longer mounts and the static prefixes inside it. Each URL is
+ * owned by at most one mount, so no renderer depends on the order its blocks are matched in.
+ */
+export function ownedUrlRegex(mount: string, mounts: string[], statics: StaticMap[]): string {
+  const inside = (p: string) => p !== mount && (mount === "/" || p.startsWith(`${mount}/`));
+  const rest = (p: string) => prefixRegex(p.slice(mount === "/" ? 1 : mount.length + 1));
+  const excluded = [
+    ...mounts.filter(inside).map((m) => `${rest(m)}(?:/|$)`),
+    ...statics.filter((st) => inside(st.url)).map((st) => `${rest(st.url)}/`),
+  ];
+  const not = excluded.length ? `(?!${excluded.join("|")})` : "";
+  return mount === "/" ? `^/${not}` : `^${prefixRegex(mount)}(?:/${not}|$)`;
 }
 
 function upstreamOf(socket: AppSpec["socket"]): Upstream {

@@ -36,6 +36,8 @@ describe("renderNginx", () => {
     expect(find(tree, "fastcgi_split_path_info")[0].args).toEqual(["(?s)^(/yourapplication)(/.*)$"]);
     const locations = find(tree, "location").map((l) => l.args.join(" "));
     expect(locations).toEqual(["^~ /static/", "~ ^/yourapplication(?:/|$)"]);
+    expect(find(tree, "client_max_body_size")[0].args).toEqual(["10m"]);
+    expect(find(tree, "fastcgi_buffer_size")[0].args).toEqual(["32k"]);
     expect(find(tree, "alias")[0].args).toEqual(["/srv/hello/static/"]);
     const params = Object.fromEntries(find(tree, "fastcgi_param").map((p) => [p.args[0], p.args.slice(1).join(" ")]));
     expect(params).toMatchObject({ SCRIPT_NAME: "$fastcgi_script_name", PATH_INFO: "$fastcgi_path_info", APP_ENV: "production" });
@@ -66,7 +68,7 @@ describe("renderLighttpd", () => {
     expect(find(tree, "server.max-request-size")[0].args).toEqual(["10240"]);
     expect(text).toContain('"check-local" => "disable"');
     expect(text).not.toContain("fix-root-scriptname");
-    expect(text).toContain('$HTTP["url"] =~ "^/yourapplication(/|$)"');
+    expect(text).toContain('$HTTP["url"] =~ "^/yourapplication(?:/|$)"');
   });
 
   it("enables fix-root-scriptname for the root mount and connects over TCP when asked", () => {
@@ -83,13 +85,12 @@ describe("renderApache", () => {
     const tree = readApache(text);
     expect(tree.map((n) => n.name)).toEqual(["VirtualHost"]);
     expect(tree[0].args).toEqual(["*:80"]);
-    const vhost = tree[0].children ?? [];
-    const names = vhost.map((n) => n.name);
-    // The "!" exclusion must come before the app's ProxyPassMatch or it never applies.
-    expect(names.indexOf("ProxyPass")).toBeLessThan(names.indexOf("ProxyPassMatch"));
-    expect(find(tree, "ProxyPass")[0].args).toEqual(["/static/", "!"]);
-    expect(find(tree, "ProxyPassMatch")[0].args).toEqual(["^/yourapplication(/.*)?$", "unix:/run/stoker/hello.sock|fcgi://localhost/"]);
-    expect(find(tree, "ProxyFCGISetEnvIf").map((n) => n.args[1])).toEqual(["SCRIPT_NAME", "PATH_INFO", "PATH_INFO"]);
+    expect(find(tree, "Alias")[0].args).toEqual(["/static/", "/srv/hello/static/"]);
+    expect(find(tree, "ProxyPassMatch")[0].args).toEqual(["^/yourapplication(?:/|$)", "unix:/run/stoker/hello.sock|fcgi://localhost/", "timeout=60"]);
+    const location = find(tree, "LocationMatch")[0];
+    expect(location.args).toEqual(["^/yourapplication(?:/|$)"]);
+    expect(find(location.children ?? [], "ProxyFCGISetEnvIf").map((n) => n.args[1])).toEqual(["SCRIPT_NAME", "PATH_INFO", "PATH_INFO"]);
+    expect(find(tree, "RewriteCond")[0].args[1]).toContain("-gt 10485760");
     expect(find(tree, "SetEnv")[0].args).toEqual(["APP_ENV", "production"]);
     expect(text).not.toMatch(/fcgid/i);
   });
@@ -132,5 +133,50 @@ describe("static prefixes", () => {
     expect(lighttpd.indexOf('"/media/G/"')).toBeLessThan(lighttpd.indexOf('"/media/"'));
     const apache = render(s, "apache");
     expect(apache.indexOf('Alias "/media/G/"')).toBeLessThan(apache.indexOf('Alias "/media/"'));
+  });
+});
+
+describe("sites with several apps", () => {
+  const a = spec({ mount: "/yourapplication", static: [] }, { name: "alpha" });
+  const b = spec({ mount: "/deployed", static: [] }, { name: "beta", socket: { path: "/run/stoker/beta.sock" } });
+  const root = spec({ mount: "/", static: [{ url: "/static", dir: "/srv/hello/static" }] }, { name: "home", socket: { path: "/run/stoker/home.sock" } });
+
+  it.each(["nginx", "lighttpd", "apache"] as const)("puts every app of the site into one %s block, each with its own socket", (server) => {
+    const on = (x: AppSpec): AppSpec => ({ ...x, web: x.web && { ...x.web, server } });
+    const text = renderWebConfig(on(a), undefined, [on(a), on(b), on(root)]);
+    if (!text.ok) throw new Error(text.message);
+    const tree = { nginx: readNginx, lighttpd: readLighttpd, apache: readApache }[server](text.value);
+    expect(tree).toHaveLength(1);
+    for (const sock of ["hello.sock", "beta.sock", "home.sock"]) expect(text.value).toContain(`/run/stoker/${sock}`);
+  });
+
+  it("gives each mount a regex that owns only its URLs: the root mount leaves out the others and static prefixes", () => {
+    const text = renderWebConfig(root, undefined, [a, b, root]);
+    expect(text.ok && text.value).toContain('location ~ ^/deployed(?:/|$) {');
+    const lighttpd = (x: AppSpec): AppSpec => ({ ...x, web: x.web && { ...x.web, server: "lighttpd" } });
+    const l = renderWebConfig(lighttpd(root), undefined, [a, b, root].map(lighttpd));
+    expect(l.ok && l.value).toContain('$HTTP["url"] =~ "^/(?!yourapplication(?:/|$)|deployed(?:/|$)|static/)"');
+    const nested = spec({ mount: "/deployed/inner", static: [] }, { name: "inner" });
+    const apache = (x: AppSpec): AppSpec => ({ ...x, web: x.web && { ...x.web, server: "apache" } });
+    const outer = renderWebConfig(apache(b), undefined, [b, nested].map(apache));
+    expect(outer.ok && outer.value).toContain('ProxyPassMatch "^/deployed(?:/(?!inner(?:/|$))|$)"');
+  });
+
+  it("refuses two apps on one mount of one site, naming both", () => {
+    const clash = spec({ mount: "/deployed", static: [] }, { name: "gamma" });
+    const r = renderWebConfig(b, "nginx", [b, clash]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.message).toContain('"beta"');
+      expect(r.message).toContain('"gamma"');
+      expect(r.fields?.[0].path).toBe("web.mount");
+    }
+  });
+
+  it("makes localhost answer as 127.0.0.1 too, on every server", () => {
+    const local = spec({ serverName: "localhost" });
+    expect(render(local, "nginx")).toContain("server_name localhost 127.0.0.1;");
+    expect(render(local, "lighttpd")).toContain('$HTTP["host"] =~ "^(localhost|127[.]0[.]0[.]1)(:[0-9]+)?$"');
+    expect(render(local, "apache")).toContain("ServerAlias 127.0.0.1");
   });
 });

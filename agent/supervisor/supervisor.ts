@@ -266,7 +266,8 @@ export class Supervisor {
     const webTargets = this.webServers.targets();
     // The web config is rendered from the template: it must outlive each release (see forWebServer).
     const template = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
-    if (op.op === "webconfig.get") return getWebConfig(template, webTargets, op.server);
+    // An app's config is its site's file, which holds every app of this host on the same site.
+    if (op.op === "webconfig.get") return getWebConfig(template, webTargets, op.server, this.siblingSpecs(op.appId));
     if (op.op === "webconfig.apply") {
       const applied = await applyAppWebConfig(template, webTargets, op.server, op.text, this.siblingSpecs(op.appId));
       if (applied.ok) this.webServers.recordApply(applied.value.server, applied.value);

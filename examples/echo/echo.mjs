@@ -17,7 +17,10 @@ function handler(req, res) {
   });
   req.on("end", () => {
     const body = JSON.stringify({ params: req.socket.params, bodyLength: length, sha256: hash.digest("hex") });
-    res.writeHead(200, { "Content-Type": "application/json", "X-Echo": "1" });
+    // ?cookies=N adds N cookies of 1 KiB each: how much response header a server lets through.
+    const cookies = Number(/(?:^|&)cookies=(\d+)/.exec(req.socket.params.QUERY_STRING ?? "")?.[1] ?? 0);
+    const setCookie = Array.from({ length: Math.min(cookies, 256) }, (_, i) => `c${i}=${"x".repeat(1000)}; Path=/`);
+    res.writeHead(200, { "Content-Type": "application/json", "X-Echo": "1", ...(cookies ? { "Set-Cookie": setCookie } : {}) });
     res.end(body);
   });
 }

@@ -131,6 +131,13 @@ export function writeMainConfig(kind: ServerKind, prefix: string, port: number, 
         "<Directory />",
         "    Require all denied",
         "</Directory>",
+        // Requests for an unknown Host land in the first vhost, so (as with nginx) a Host mismatch
+        // shows up as 421, not as the app.
+        `<VirtualHost 127.0.0.1:${port}>`,
+        "    ServerName default.invalid",
+        "    RewriteEngine On",
+        "    RewriteRule ^ - [R=421,L]",
+        "</VirtualHost>",
         `IncludeOptional "${snippetDir}/*.conf"`,
         "",
       ].join("\n"),
@@ -279,7 +286,8 @@ export function httpGet(
       headers["Content-Length"] = opts.body.length;
       headers["Content-Type"] = "application/octet-stream";
     }
-    const req = request({ host: "127.0.0.1", port, path: urlPath, method: opts.method ?? (opts.body ? "POST" : "GET"), headers, agent: false }, (res) => {
+    // maxHeaderSize: tests send large response headers on purpose (Node's own limit is 16 KiB).
+    const req = request({ host: "127.0.0.1", port, path: urlPath, method: opts.method ?? (opts.body ? "POST" : "GET"), headers, agent: false, maxHeaderSize: 1 << 20 }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
