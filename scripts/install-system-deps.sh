@@ -13,6 +13,8 @@ done
 perl -MFCGI -e1 2>/dev/null || missing+=(libfcgi-perl)
 [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || missing+=(uwsgi-plugin-python3)
 python3 -c 'import flask' 2>/dev/null || missing+=(python3-flask)
+# lighttpd's TLS module is a package of its own (the TLS site tests load it).
+[ -e /usr/lib/lighttpd/mod_openssl.so ] || missing+=(lighttpd-mod-openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

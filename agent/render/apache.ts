@@ -1,6 +1,6 @@
 // Renders a site as one Apache <VirtualHost> using mod_proxy_fcgi (never mod_fcgid, which spawns
 // its own processes and would compete with the agent), one mount per app. For sites-enabled/.
-import { assertBare, assertQuoted, type MountInput, type SiteInput } from "./render-input";
+import { assertBare, assertQuoted, hstsValue, httpsOrigin, type MountInput, type SiteInput } from "./render-input";
 
 export function renderApache(site: SiteInput): string {
   const L: string[] = [];
@@ -8,10 +8,20 @@ export function renderApache(site: SiteInput): string {
   L.push(`# Apps: ${site.mounts.map((m) => `${assertBare(m.app, "name")} at ${m.web.mount}`).join(", ")}.`);
   L.push("# Needs mod_proxy, mod_proxy_fcgi, mod_alias, mod_env and mod_rewrite (Debian: a2enmod proxy_fcgi rewrite),");
   L.push(`# and a Listen directive for port ${site.port} (Debian: ports.conf).`);
-  L.push(`<VirtualHost ${site.host ? assertBare(site.host, "web.listen") : "*"}:${site.port}>`);
-  L.push(`    ServerName ${assertBare(site.serverName, "web.serverName")}`);
+  const address = site.host ? assertBare(site.host, "web.listen") : "*";
+  const names = [`    ServerName ${assertBare(site.serverName, "web.serverName")}`];
   const aliases = site.names.filter((n) => n !== site.serverName);
-  if (aliases.length) L.push(`    # localhost also answers as ${aliases.join(" ")}, as on every server.`, `    ServerAlias ${aliases.map((n) => assertBare(n, "web.serverName")).join(" ")}`);
+  if (aliases.length) names.push(`    # localhost also answers as ${aliases.join(" ")}, as on every server.`, `    ServerAlias ${aliases.map((n) => assertBare(n, "web.serverName")).join(" ")}`);
+  L.push(`<VirtualHost ${address}:${site.port}>`);
+  L.push(...names);
+  if (site.tls) {
+    L.push("    # TLS (needs mod_ssl): the app sees HTTPS=on and REQUEST_SCHEME=https.");
+    L.push("    SSLEngine on");
+    L.push(`    SSLCertificateFile "${assertBare(site.tls.certificate, "web.tls.certificate")}"`);
+    L.push(`    SSLCertificateKeyFile "${assertBare(site.tls.key, "web.tls.key")}"`);
+    const hsts = hstsValue(site);
+    if (hsts) L.push("    # Needs mod_headers.", `    Header always set Strict-Transport-Security "${hsts}"`);
+  }
   L.push("    # SERVER_PORT is the port the request really arrived on, as nginx and lighttpd report it.");
   L.push("    UseCanonicalName Off");
   L.push("    UseCanonicalPhysicalPort On");
@@ -41,14 +51,29 @@ export function renderApache(site: SiteInput): string {
   }
   for (const m of site.mounts) L.push("", ...mountLines(m));
   L.push("</VirtualHost>");
+  if (site.tls?.redirectFrom) {
+    L.push(`# Plain HTTP on port ${site.tls.redirectFrom} only redirects to https (and needs its own Listen).`);
+    L.push(`<VirtualHost ${address}:${site.tls.redirectFrom}>`);
+    L.push(...names);
+    L.push(`    Redirect permanent / ${httpsOrigin(site)}/`);
+    L.push("</VirtualHost>");
+  }
   return `${L.join("\n")}\n`;
 }
 
+/**
+ * The app's backend URL. A Unix socket gets its own host label (the app's name): Apache keys its
+ * workers by the fcgi:// URL, so two sockets both written as fcgi://localhost/ share one worker and
+ * one app's requests reach the other's socket (measured on 2.4.71).
+ */
 function backendOf(m: MountInput): string {
-  return m.upstream.kind === "unix" ? `unix:${assertBare(m.upstream.path, "socket.path")}|fcgi://localhost/` : `fcgi://${assertBare(m.upstream.host, "socket.tcp")}:${m.upstream.port}/`;
+  return m.upstream.kind === "unix"
+    ? `unix:${assertBare(m.upstream.path, "socket.path")}|fcgi://${assertBare(m.app, "name")}/`
+    : `fcgi://${assertBare(m.upstream.host, "socket.tcp")}:${m.upstream.port}/`;
 }
 
 function mountLines(m: MountInput): string[] {
+  if (m.web.documentRoot) return phpMountLines(m, m.web.documentRoot);
   const { web } = m;
   const L: string[] = [];
   const timeout = web.extra.readTimeoutS ? ` timeout=${web.extra.readTimeoutS}` : "";
@@ -60,6 +85,10 @@ function mountLines(m: MountInput): string[] {
   if (m.params.length) {
     L.push("        # Extra parameters from the app spec (fastcgiParams); mod_proxy_fcgi passes the environment on.");
     for (const [name, value] of m.params) L.push(`        SetEnv ${assertBare(name, "fastcgiParams")} "${assertQuoted(value, `fastcgiParams.${name}`)}"`);
+  }
+  if (m.scriptFilename) {
+    L.push("        # A one-script app: every request runs this file (fastcgiParams.SCRIPT_FILENAME).");
+    L.push(`        ProxyFCGISetEnvIf "true" SCRIPT_FILENAME "${assertBare(m.scriptFilename, "fastcgiParams.SCRIPT_FILENAME")}"`);
   }
   if (web.mount === "/") {
     L.push("        # Root mount: SCRIPT_NAME is empty and PATH_INFO is the decoded path (mod_proxy_fcgi sends neither).");
@@ -73,5 +102,48 @@ function mountLines(m: MountInput): string[] {
     L.push(`        ProxyFCGISetEnvIf "%{REQUEST_URI} =~ m|(?s)${re}(/.*)$|" PATH_INFO "$1"`);
   }
   L.push("    </LocationMatch>");
+  return L;
+}
+
+/**
+ * A PHP site: Apache serves the files under documentRoot (document root + URL path); a `.php` script
+ * that exists goes to the app through SetHandler (SCRIPT_FILENAME = the file, PATH_INFO the rest);
+ * a missing one is Apache's 404; a path naming no file goes to the front controller.
+ */
+function phpMountLines(m: MountInput, documentRoot: string): string[] {
+  const root = assertBare(documentRoot, "web.documentRoot");
+  const mount = m.web.mount;
+  const dir = mount === "/" ? root : `${root}${assertBare(mount, "web.mount")}`;
+  const front = m.web.frontController ? assertBare(m.web.frontController, "web.frontController") : null;
+  const L: string[] = [];
+  L.push(`    # App "${m.app}": a PHP site at ${mount}, files from ${root} (the document root + the URL path).`);
+  L.push(mount === "/" ? `    DocumentRoot "${root}"` : `    Alias "${mount}" "${dir}"`);
+  L.push(`    <Directory "${dir}">`);
+  L.push("        Require all granted");
+  L.push("        # .htaccess files are not read: the routing is here, as nginx and lighttpd see it. (Apache");
+  L.push("        # refuses a whole request when an .htaccess uses directives a narrower override level forbids.)");
+  L.push("        AllowOverride None");
+  L.push("        # FollowSymLinks: mod_rewrite in a directory needs it.");
+  L.push("        Options -Indexes +FollowSymLinks");
+  L.push("        DirectoryIndex index.php index.html");
+  L.push("        AcceptPathInfo On");
+  for (const [name, value] of m.params) L.push(`        SetEnv ${assertBare(name, "fastcgiParams")} "${assertQuoted(value, `fastcgiParams.${name}`)}"`);
+  L.push('        <FilesMatch "[.]php$">');
+  L.push("            # Only a script that exists goes to the app; a missing one stays Apache's 404.");
+  L.push('            <If "-f %{REQUEST_FILENAME}">');
+  // No trailing slash: Apache appends the script's path, and SCRIPT_FILENAME must not start with //.
+  L.push(`                SetHandler "proxy:${backendOf(m).replace(/\/$/, "")}"`);
+  L.push("            </If>");
+  L.push("        </FilesMatch>");
+  if (front) {
+    L.push("        # A path that names no file or directory (and no .php script) goes to the front controller,");
+    L.push("        # query string intact (FallbackResource would also send a missing .php there).");
+    L.push("        RewriteEngine On");
+    L.push("        RewriteCond %{REQUEST_FILENAME} !-f");
+    L.push("        RewriteCond %{REQUEST_FILENAME} !-d");
+    L.push("        RewriteCond %{REQUEST_URI} !^[^?]*[.]php(/|$)");
+    L.push(`        RewriteRule ^ ${front} [L]`);
+  }
+  L.push("    </Directory>");
   return L;
 }

@@ -30,6 +30,10 @@ const specArb = fc.record({
   mount: field(fc.constantFrom("/", "/yourapplication", "/a/b", "/x.y", "/app/", "/~u")),
   static: fc.array(fc.record({ url: field(fc.constantFrom("/static", "/media/", "/s.t", "/a/b")), dir: field(fc.constantFrom("/srv/x/static", "/var/www/a+b@c", "/srv/x/")) }), { maxLength: 3 }),
   extra: fc.record({ clientMaxBodySize: field(fc.constantFrom("10m", "512k", "1g", "100")), readTimeoutS: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(1, 60) }, { weight: 1, arbitrary: fc.constantFrom(0, -1, 3.5, 86_401) }) }, { requiredKeys: [] }),
+  php: fc.oneof(
+    { weight: 4, arbitrary: fc.constant({}) },
+    { weight: 1, arbitrary: fc.record({ documentRoot: field(fc.constantFrom("/srv/x/public", "/var/www/a+b")), frontController: field(fc.constantFrom("/index.php", "/yourapplication/index.php", "/a.php/x")) }, { requiredKeys: ["documentRoot"] }) },
+  ),
   params: fc.dictionary(field(fc.constantFrom("APP_ENV", "X1", "DEBUG", "TZ")), field(fc.constantFrom("production", "a b", "{release}/x", "50%", "k=v,w", "")), { maxKeys: 3 }),
   socket: fc.oneof(fc.record({ path: field(fc.constantFrom("/run/app.sock", "/tmp/a@b+c.sock")) }), fc.record({ tcp: field(fc.constantFrom("127.0.0.1:9000", "localhost:9001")) })),
 });
@@ -38,9 +42,9 @@ const READERS = { nginx: readNginx, lighttpd: readLighttpd, apache: readApache }
 const TOP: Record<WebServer, string> = { nginx: "server", lighttpd: "$SERVER[", apache: "VirtualHost" };
 /** Every directive a renderer may emit; anything else would be an injection. */
 const ALLOWED: Record<WebServer, Set<string>> = {
-  nginx: new Set(["server", "listen", "server_name", "client_max_body_size", "location", "alias", "fastcgi_split_path_info", "fastcgi_param", "fastcgi_read_timeout", "fastcgi_pass", "fastcgi_buffer_size", "fastcgi_buffers"]),
-  lighttpd: new Set(["$SERVER[", "$HTTP[", "server.max-request-size", "alias.url", "setenv.add-environment", "fastcgi.server"]),
-  apache: new Set(["VirtualHost", "ServerName", "UseCanonicalName", "UseCanonicalPhysicalPort", "AllowEncodedSlashes", "RewriteEngine", "RewriteCond", "RewriteRule", "ProxyTimeout", "ProxyPass", "Alias", "Directory", "Require", "Options", "ProxyFCGIBackendType", "SetEnv", "ProxyPassMatch", "ProxyFCGISetEnvIf", "ServerAlias", "LocationMatch"]),
+  nginx: new Set(["server", "listen", "server_name", "client_max_body_size", "location", "alias", "fastcgi_split_path_info", "fastcgi_param", "fastcgi_read_timeout", "fastcgi_pass", "fastcgi_buffer_size", "fastcgi_buffers", "root", "index", "try_files", "set", "return"]),
+  lighttpd: new Set(["$SERVER[", "$HTTP[", "server.max-request-size", "alias.url", "setenv.add-environment", "fastcgi.server", "server.document-root", "index-file.names", "url.rewrite-if-not-file"]),
+  apache: new Set(["VirtualHost", "ServerName", "UseCanonicalName", "UseCanonicalPhysicalPort", "AllowEncodedSlashes", "RewriteEngine", "RewriteCond", "RewriteRule", "ProxyTimeout", "ProxyPass", "Alias", "Directory", "Require", "Options", "ProxyFCGIBackendType", "SetEnv", "ProxyPassMatch", "ProxyFCGISetEnvIf", "ServerAlias", "LocationMatch", "DocumentRoot", "AllowOverride", "DirectoryIndex", "AcceptPathInfo", "FilesMatch", "If", "SetHandler"]),
 };
 
 /**
@@ -75,7 +79,7 @@ describe("hostile web specs", () => {
           command: ["/bin/true"],
           socket: g.socket,
           fastcgiParams: g.params,
-          web: { server: g.server, serverName: g.serverName, listen: g.listen, mount: g.mount, static: g.static, extra: g.extra },
+          web: { server: g.server, serverName: g.serverName, listen: g.listen, mount: g.mount, static: g.static, extra: g.extra, ...g.php },
         });
         if (!parsed.success) {
           // Refusals must say which field is wrong.

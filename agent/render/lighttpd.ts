@@ -1,6 +1,6 @@
 // Renders a site as one lighttpd conditional (for /etc/lighttpd/conf-enabled/ via include): a
 // $SERVER["socket"] / $HTTP["host"] pair holding one $HTTP["url"] block per app, so it touches no other site.
-import { assertBare, assertQuoted, type MountInput, prefixRegex, type SiteInput } from "./render-input";
+import { assertBare, assertQuoted, hstsValue, httpsOrigin, type MountInput, prefixRegex, type SiteInput } from "./render-input";
 
 export function renderLighttpd(site: SiteInput): string {
   const names = site.names.map((n) => prefixRegex(assertBare(n, "web.serverName")));
@@ -11,7 +11,14 @@ export function renderLighttpd(site: SiteInput): string {
   L.push("# Needs mod_fastcgi, mod_alias and mod_setenv in server.modules");
   L.push("# (Debian: lighty-enable-mod fastcgi setenv; mod_alias is loaded by default).");
   // A socket condition also makes lighttpd listen there; the same address as server.port is shared.
-  L.push(`$SERVER["socket"] == "${site.host ? assertBare(site.host, "web.listen") : ""}:${site.port}" {`);
+  const address = site.host ? assertBare(site.host, "web.listen") : "";
+  L.push(`$SERVER["socket"] == "${address}:${site.port}" {`);
+  if (site.tls) {
+    L.push("  # TLS (needs mod_openssl; Debian: lighttpd-mod-openssl): the app sees HTTPS=on and REQUEST_SCHEME=https.");
+    L.push('  ssl.engine = "enable"');
+    L.push(`  ssl.pemfile = "${assertBare(site.tls.certificate, "web.tls.certificate")}"`);
+    L.push(`  ssl.privkey = "${assertBare(site.tls.key, "web.tls.key")}"`);
+  }
   L.push(`  # Match the Host header with or without a :port, case-normalised by lighttpd${site.names.length > 1 ? " (localhost also answers as 127.0.0.1)" : ""}.`);
   L.push(`  $HTTP["host"] =~ "${hostRe}" {`);
   if (site.statics.length) {
@@ -19,13 +26,25 @@ export function renderLighttpd(site: SiteInput): string {
     const pairs = site.statics.map((s) => `"${assertBare(s.url, "web.static[].url")}/" => "${assertBare(s.dir, "web.static[].dir")}/"`);
     L.push(`    alias.url += ( ${pairs.join(", ")} )`);
   }
+  const hsts = hstsValue(site);
+  if (hsts) L.push(`    setenv.add-response-header = ( "Strict-Transport-Security" => "${hsts}" )`);
   for (const m of site.mounts) L.push(...mountLines(m));
   L.push("  }");
   L.push("}");
+  if (site.tls?.redirectFrom) {
+    L.push(`# Plain HTTP on port ${site.tls.redirectFrom} only redirects to https (needs mod_redirect).`);
+    L.push(`$SERVER["socket"] == "${address}:${site.tls.redirectFrom}" {`);
+    L.push(`  $HTTP["host"] =~ "${hostRe}" {`);
+    L.push(`    url.redirect = ( "^(.*)$" => "${httpsOrigin(site)}$1" )`);
+    L.push("    url.redirect-code = 301");
+    L.push("  }");
+    L.push("}");
+  }
   return `${L.join("\n")}\n`;
 }
 
 function mountLines(m: MountInput): string[] {
+  if (m.web.documentRoot) return phpMountLines(m, m.web.documentRoot);
   const { web } = m;
   const L: string[] = [];
   // The condition matches exactly this app's URLs: "/app" and "/app/...", never "/appx", another
@@ -35,11 +54,7 @@ function mountLines(m: MountInput): string[] {
   // lighttpd counts in KiB; round up so "1500" bytes still allows 1500 bytes.
   L.push(`      # Bodies over ${m.bodyLimit} are refused with 413 (the same limit on every server).`);
   L.push(`      server.max-request-size = ${Math.ceil(m.bodyLimitBytes / 1024)}`);
-  if (m.params.length) {
-    L.push("      # Extra parameters from the app spec (fastcgiParams), passed to the app's environment.");
-    const pairs = m.params.map(([n, v]) => `"${assertBare(n, "fastcgiParams")}" => "${assertQuoted(v, `fastcgiParams.${n}`)}"`);
-    L.push(`      setenv.add-environment = ( ${pairs.join(", ")} )`);
-  }
+  L.push(...envLines(m));
   L.push("      fastcgi.server = (");
   L.push(`        "${web.mount}" => ((`);
   L.push(...upstreamLines(m, "          "));
@@ -50,6 +65,48 @@ function mountLines(m: MountInput): string[] {
     L.push('          "fix-root-scriptname" => "enable",');
   }
   if (web.extra.readTimeoutS) L.push(`          "read-timeout" => ${web.extra.readTimeoutS},`);
+  L.push("        ))");
+  L.push("      )");
+  L.push("    }");
+  return L;
+}
+
+/** Extra params (and a one-script app's SCRIPT_FILENAME, which overrides lighttpd's own) as the app's environment. */
+function envLines(m: MountInput): string[] {
+  const pairs = m.params.map(([n, v]) => `"${assertBare(n, "fastcgiParams")}" => "${assertQuoted(v, `fastcgiParams.${n}`)}"`);
+  if (m.scriptFilename) pairs.unshift(`"SCRIPT_FILENAME" => "${assertBare(m.scriptFilename, "fastcgiParams.SCRIPT_FILENAME")}"`);
+  if (!pairs.length) return [];
+  return ["      # Extra parameters from the app spec (fastcgiParams), passed to the app's environment.", `      setenv.add-environment = ( ${pairs.join(", ")} )`];
+}
+
+/**
+ * A PHP site: lighttpd serves the files under documentRoot (document root + URL path); `.php`
+ * scripts that exist run through the app ("check-local" finds them, and splits PATH_INFO off), a
+ * missing `.php` is lighttpd's 404, and a path naming no file goes to the front controller.
+ */
+function phpMountLines(m: MountInput, documentRoot: string): string[] {
+  const front = m.web.frontController ? assertBare(m.web.frontController, "web.frontController") : null;
+  const L: string[] = [];
+  L.push(`    # App "${m.app}": a PHP site at ${m.web.mount}, files from ${documentRoot} (the document root + the URL path).`);
+  L.push(`    $HTTP["url"] =~ "${m.own}" {`);
+  L.push(`      server.document-root = "${assertBare(documentRoot, "web.documentRoot")}"`);
+  L.push('      index-file.names = ( "index.php", "index.html" )');
+  L.push(`      # Bodies over ${m.bodyLimit} are refused with 413 (the same limit on every server).`);
+  L.push(`      server.max-request-size = ${Math.ceil(m.bodyLimitBytes / 1024)}`);
+  if (front) {
+    // Not for .php paths: a script that does not exist stays a 404 from lighttpd.
+    L.push("      # A path that names no file or directory (and no .php script) goes to the front controller, query intact.");
+    L.push(`      url.rewrite-if-not-file = ( "^(?![^?]*[.]php(?:[/?]|$))" => "${front}\${qsa}" )`);
+  }
+  L.push(...envLines(m));
+  L.push("      fastcgi.server = (");
+  L.push('        ".php" => ((');
+  L.push(...upstreamLines(m, "          "));
+  L.push("          # Look for the script on disk: a missing one is a 404 here, not in the app.");
+  L.push('          "check-local" => "enable",');
+  L.push("          # SCRIPT_FILENAME is the script and PATH_INFO the rest, as PHP expects.");
+  L.push('          "broken-scriptfilename" => "enable",');
+  if (m.web.extra.readTimeoutS) L.push(`          "read-timeout" => ${m.web.extra.readTimeoutS},`);
   L.push("        ))");
   L.push("      )");
   L.push("    }");

@@ -1,15 +1,24 @@
 // Renders a site as one nginx `server {}` block (for /etc/nginx/conf.d/), with a location per app.
 // Pure: text in, text out. Every value is checked again by render-input's assert* helpers.
-import { assertBare, assertQuoted, type MountInput, prefixRegex, type SiteInput, upstreamLabel } from "./render-input";
+import { assertBare, assertQuoted, hstsValue, httpsOrigin, type MountInput, prefixRegex, type SiteInput, upstreamLabel } from "./render-input";
 
 export function renderNginx(site: SiteInput): string {
   const listen = site.host ? `${assertBare(site.host, "web.listen")}:${site.port}` : String(site.port);
   const L: string[] = [];
   L.push(`# Stoker: nginx site ${assertBare(site.serverName, "web.serverName")}:${site.port}. Generated from the app specs; edit them, not this file.`);
   L.push(`# Apps: ${site.mounts.map((m) => `${assertBare(m.app, "name")} at ${m.web.mount}`).join(", ")}.`);
+  const serverNames = `    server_name ${site.names.map((n) => assertBare(n, "web.serverName")).join(" ")};`;
   L.push("server {");
-  L.push(`    listen ${listen};`);
-  L.push(`    server_name ${site.names.map((n) => assertBare(n, "web.serverName")).join(" ")};`);
+  L.push(`    listen ${listen}${site.tls ? " ssl" : ""};`);
+  L.push(serverNames);
+  if (site.tls) {
+    L.push("    # TLS: the app sees HTTPS=on and REQUEST_SCHEME=https.");
+    L.push(`    ssl_certificate ${assertBare(site.tls.certificate, "web.tls.certificate")};`);
+    L.push(`    ssl_certificate_key ${assertBare(site.tls.key, "web.tls.key")};`);
+    const hsts = hstsValue(site);
+    // No location sets add_header, so every response of the site inherits this one.
+    if (hsts) L.push(`    add_header Strict-Transport-Security "${hsts}" always;`);
+  }
   for (const s of site.statics) {
     // `^~` stops the regex search, and the trailing slashes on both sides avoid the
     // classic alias traversal (`location /static` + `alias /dir/` serves `/static../`).
@@ -20,10 +29,19 @@ export function renderNginx(site: SiteInput): string {
   }
   for (const m of site.mounts) L.push("", ...mountLines(m));
   L.push("}");
+  if (site.tls?.redirectFrom) {
+    L.push("", `# Plain HTTP on port ${site.tls.redirectFrom} only redirects to https.`);
+    L.push("server {");
+    L.push(`    listen ${site.host ? `${assertBare(site.host, "web.listen")}:` : ""}${site.tls.redirectFrom};`);
+    L.push(serverNames);
+    L.push(`    return 301 ${httpsOrigin(site)}$request_uri;`);
+    L.push("}");
+  }
   return `${L.join("\n")}\n`;
 }
 
 function mountLines(m: MountInput): string[] {
+  if (m.web.documentRoot) return phpMountLines(m, m.web.documentRoot);
   const { web } = m;
   const L: string[] = [];
   L.push(`    # App "${m.app}".`);
@@ -44,10 +62,55 @@ function mountLines(m: MountInput): string[] {
     L.push("        fastcgi_param SCRIPT_NAME $fastcgi_script_name;");
     L.push("        fastcgi_param PATH_INFO $fastcgi_path_info;");
   }
+  if (m.scriptFilename) {
+    L.push("        # A one-script app: every request runs this file (fastcgiParams.SCRIPT_FILENAME).");
+    L.push(`        fastcgi_param SCRIPT_FILENAME ${assertBare(m.scriptFilename, "fastcgiParams.SCRIPT_FILENAME")};`);
+  }
   L.push(...requestParams());
   L.push(...paramLines(m));
   L.push(...limitLines(m));
   L.push(`        fastcgi_pass ${passOf(m)};`);
+  L.push("    }");
+  return L;
+}
+
+/**
+ * A PHP site: files under documentRoot (document root + URL path) are served by nginx; a `.php`
+ * script that exists runs through the app with SCRIPT_FILENAME = document root + script path; a
+ * missing `.php` is nginx's 404; any other path that names no file goes to the front controller.
+ */
+function phpMountLines(m: MountInput, documentRoot: string): string[] {
+  const root = assertBare(documentRoot, "web.documentRoot");
+  const mount = m.web.mount;
+  const prefix = mount === "/" ? "/" : `${assertBare(mount, "web.mount")}/`;
+  const front = m.web.frontController ? assertBare(m.web.frontController, "web.frontController") : null;
+  const L: string[] = [];
+  L.push(`    # App "${m.app}": a PHP site at ${mount}, files from ${root} (the document root + the URL path).`);
+  if (mount !== "/") L.push(`    location = ${assertBare(mount, "web.mount")} { return 301 ${prefix}$is_args$args; }`);
+  L.push(`    location ${prefix} {`);
+  L.push(`        root ${root};`);
+  L.push("        index index.php index.html;");
+  L.push(...limitLines(m));
+  L.push(front ? `        # A path that names no file or directory goes to the front controller, query string intact.` : "        # A path that names no file or directory is a 404.");
+  L.push(`        try_files $uri $uri/ ${front ? `${front}$is_args$args` : "=404"};`);
+  // Nested, and bounded by the mount's own regex, so another app's /x.php on this site is not PHP's.
+  L.push("        # .php scripts run through the app. Checked before the site's other regex locations, so the");
+  L.push("        # regex is bounded by this mount's own URLs.");
+  L.push(`        location ~ ${m.own}.*?[^/][.]php(?:/|$) {`);
+  L.push("            fastcgi_split_path_info ^(.+?[.]php)(/.*)$;");
+  L.push("            # try_files resets $fastcgi_path_info: keep it first.");
+  L.push("            set $stoker_path_info $fastcgi_path_info;");
+  L.push("            # A script that does not exist is the server's 404, never the app's.");
+  L.push("            try_files $fastcgi_script_name =404;");
+  L.push("            fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;");
+  L.push("            fastcgi_param SCRIPT_NAME $fastcgi_script_name;");
+  L.push("            fastcgi_param PATH_INFO $stoker_path_info;");
+  L.push("            fastcgi_param DOCUMENT_ROOT $document_root;");
+  L.push(...requestParams().map((l) => `    ${l}`));
+  L.push(...paramLines(m).map((l) => `    ${l}`));
+  L.push(...limitLines(m).map((l) => `    ${l}`));
+  L.push(`            fastcgi_pass ${passOf(m)};`);
+  L.push("        }");
   L.push("    }");
   return L;
 }

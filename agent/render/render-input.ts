@@ -34,6 +34,8 @@ export type MountInput = {
   headerBuffer: string;
   /** Regex source of exactly the URLs this mount owns on its site (see ownedUrlRegex). */
   own: string;
+  /** fastcgiParams.SCRIPT_FILENAME of a one-script app (no documentRoot): every request runs it. */
+  scriptFilename: string | null;
 };
 
 /** A whole site, ready for a renderer: its address, TLS and its mounts, longest mount first. */
@@ -105,13 +107,17 @@ function prepareMount(spec: AppSpec, server: WebServer): Result<Omit<MountInput,
     });
   }
   const fields: FieldError[] = [];
-  // Accepted by the schema, rendered in a later step: refuse rather than silently drop them.
-  for (const k of ["documentRoot", "frontController", "tls"] as const) {
-    if (s.web[k] !== undefined) fields.push({ path: `web.${k}`, message: `web.${k} is not rendered yet by this agent.` });
-  }
   const params: [string, string][] = [];
+  let scriptFilename: string | null = null;
   for (const [name, value] of Object.entries(s.fastcgiParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (RESERVED_PARAMS.has(name) || name.startsWith("HTTP_")) {
+    if (name === "SCRIPT_FILENAME") {
+      // The one-script way (every request runs this file) stays; a PHP site names its directory instead.
+      if (s.web.documentRoot !== undefined) {
+        fields.push({ path: "fastcgiParams.SCRIPT_FILENAME", message: "web.documentRoot already sets SCRIPT_FILENAME for each .php script; remove fastcgiParams.SCRIPT_FILENAME." });
+      } else if (!/^\/[A-Za-z0-9._@+-]+(?:\/[A-Za-z0-9._@+-]+)*$/.test(value) || value.split("/").includes("..")) {
+        fields.push({ path: "fastcgiParams.SCRIPT_FILENAME", message: "fastcgiParams.SCRIPT_FILENAME must be an absolute path to the script, e.g. /srv/hello/index.php; to host a PHP site with many scripts set web.documentRoot instead." });
+      } else scriptFilename = value;
+    } else if (RESERVED_PARAMS.has(name) || name.startsWith("HTTP_")) {
       fields.push({
         path: `fastcgiParams.${name}`,
         message: `fastcgiParams.${name} is set by the web server itself (mounting, request or header data); remove it from the spec.`,
@@ -138,6 +144,7 @@ function prepareMount(spec: AppSpec, server: WebServer): Result<Omit<MountInput,
     bodyLimit,
     bodyLimitBytes: sizeToBytes(bodyLimit),
     headerBuffer: s.web.extra.headerBufferSize ?? WEB_DEFAULTS.headerBufferSize,
+    scriptFilename,
   });
 }
 
@@ -194,6 +201,17 @@ function upstreamOf(socket: AppSpec["socket"]): Upstream {
   const tcp = socket.tcp ?? "";
   const i = tcp.lastIndexOf(":");
   return { kind: "tcp", host: tcp.slice(0, i), port: Number(tcp.slice(i + 1)) };
+}
+
+/** Where plain HTTP is redirected to: https://serverName, with the port unless it is 443. */
+export function httpsOrigin(site: SiteInput): string {
+  return `https://${assertBare(site.serverName, "web.serverName")}${site.port === 443 ? "" : `:${site.port}`}`;
+}
+
+/** The Strict-Transport-Security value, or null when the site does not ask for HSTS. */
+export function hstsValue(site: SiteInput): string | null {
+  const h = site.tls?.hsts;
+  return h ? `max-age=${h.maxAgeS}${h.includeSubdomains ? "; includeSubDomains" : ""}` : null;
 }
 
 /** Regex source for a URL prefix that only matches at a segment boundary. `.` becomes `[.]`

@@ -86,7 +86,7 @@ describe("renderApache", () => {
     expect(tree.map((n) => n.name)).toEqual(["VirtualHost"]);
     expect(tree[0].args).toEqual(["*:80"]);
     expect(find(tree, "Alias")[0].args).toEqual(["/static/", "/srv/hello/static/"]);
-    expect(find(tree, "ProxyPassMatch")[0].args).toEqual(["^/yourapplication(?:/|$)", "unix:/run/stoker/hello.sock|fcgi://localhost/", "timeout=60"]);
+    expect(find(tree, "ProxyPassMatch")[0].args).toEqual(["^/yourapplication(?:/|$)", "unix:/run/stoker/hello.sock|fcgi://hello/", "timeout=60"]);
     const location = find(tree, "LocationMatch")[0];
     expect(location.args).toEqual(["^/yourapplication(?:/|$)"]);
     expect(find(location.children ?? [], "ProxyFCGISetEnvIf").map((n) => n.args[1])).toEqual(["SCRIPT_NAME", "PATH_INFO", "PATH_INFO"]);
@@ -178,5 +178,57 @@ describe("sites with several apps", () => {
     expect(render(local, "nginx")).toContain("server_name localhost 127.0.0.1;");
     expect(render(local, "lighttpd")).toContain('$HTTP["host"] =~ "^(localhost|127[.]0[.]0[.]1)(:[0-9]+)?$"');
     expect(render(local, "apache")).toContain("ServerAlias 127.0.0.1");
+  });
+});
+
+describe("PHP sites", () => {
+  it("keeps the one-script way: fastcgiParams.SCRIPT_FILENAME without a documentRoot is rendered on every server", () => {
+    const s = spec({ mount: "/" }, { fastcgiParams: { SCRIPT_FILENAME: "/srv/hello/index.php" } });
+    expect(render(s, "nginx")).toContain("fastcgi_param SCRIPT_FILENAME /srv/hello/index.php;");
+    expect(render(s, "lighttpd")).toContain('"SCRIPT_FILENAME" => "/srv/hello/index.php"');
+    expect(render(s, "apache")).toContain('ProxyFCGISetEnvIf "true" SCRIPT_FILENAME "/srv/hello/index.php"');
+  });
+
+  it("refuses SCRIPT_FILENAME next to a documentRoot, pointing at documentRoot", () => {
+    const r = renderWebConfig(spec({ mount: "/", documentRoot: "/srv/shop/public" }, { fastcgiParams: { SCRIPT_FILENAME: "/srv/shop/public/index.php" } }));
+    expect(r).toMatchObject({ ok: false, fields: [{ path: "fastcgiParams.SCRIPT_FILENAME" }] });
+    if (!r.ok) expect(r.fields?.[0].message).toContain("web.documentRoot");
+  });
+
+  it("refuses a SCRIPT_FILENAME that is not an absolute path, naming documentRoot as the way for many scripts", () => {
+    const r = renderWebConfig(spec({}, { fastcgiParams: { SCRIPT_FILENAME: "index.php" } }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.fields?.[0].message).toContain("web.documentRoot");
+  });
+
+  it("refuses a frontController without a documentRoot, or one outside the mount", () => {
+    expect(() => spec({ mount: "/", frontController: "/index.php" })).toThrow(/needs web.documentRoot/);
+    expect(() => spec({ mount: "/blog", documentRoot: "/srv/b", frontController: "/index.php" })).toThrow(/start it with \/blog\//);
+  });
+
+  it("bounds nginx's .php location by the mount's own URLs, so another app's /api/x.php stays that app's", () => {
+    const shop = spec({ mount: "/", documentRoot: "/srv/shop/public", frontController: "/index.php", static: [] }, { name: "shop" });
+    const api = spec({ mount: "/api", static: [] }, { name: "api" });
+    const text = renderWebConfig(shop, undefined, [shop, api]);
+    expect(text.ok && text.value).toContain("location ~ ^/(?!api(?:/|$)).*?[^/][.]php(?:/|$) {");
+    expect(text.ok && text.value).toContain("try_files $uri $uri/ /index.php$is_args$args;");
+  });
+});
+
+describe("TLS sites", () => {
+  const tls = { certificate: "/etc/ssl/shop.pem", key: "/etc/ssl/shop.key", redirectFrom: 80, hsts: { maxAgeS: 600 } };
+  const s = spec({ listen: 443, mount: "/", static: [], tls });
+
+  it.each([
+    ["nginx", ["listen 443 ssl;", "ssl_certificate /etc/ssl/shop.pem;", 'add_header Strict-Transport-Security "max-age=600" always;', "return 301 https://example.com$request_uri;"]],
+    ["lighttpd", ['ssl.engine = "enable"', 'ssl.privkey = "/etc/ssl/shop.key"', '"Strict-Transport-Security" => "max-age=600"', 'url.redirect = ( "^(.*)$" => "https://example.com$1" )']],
+    ["apache", ["SSLEngine on", 'SSLCertificateKeyFile "/etc/ssl/shop.key"', 'Header always set Strict-Transport-Security "max-age=600"', "Redirect permanent / https://example.com/"]],
+  ] as const)("renders the certificate, HSTS and the port-80 redirect for %s", (server, expected) => {
+    const text = render(s, server);
+    for (const line of expected) expect(text).toContain(line);
+  });
+
+  it("refuses a redirect from the port the site listens on", () => {
+    expect(() => spec({ listen: 443, tls: { ...tls, redirectFrom: 443 } })).toThrow(/another port/);
   });
 });

@@ -8,7 +8,7 @@ import { type AppSpec, type AppSpecInput, AppSpecSchema, siteOf } from "../../li
 import { type EchoApp, type HttpAnswer, httpGet, makeTempDir, type RunningServer, run, type ServerKind, startEcho, startWebServer } from "../../test/support/web-servers";
 import { renderSite } from "./index";
 
-type Echoed = { params: Record<string, string>; bodyLength: number };
+type Echoed = { params: Record<string, string>; bodyLength: number; socket: string };
 
 function echoed(a: HttpAnswer): Echoed {
   expect(a.status, a.body.toString().slice(0, 300)).toBe(200);
@@ -65,15 +65,16 @@ describe.each<ServerKind>(["nginx", "lighttpd", "apache"])("one site with four a
   });
 
   it.each([
-    ["/yourapplication/foo?x=1", "yourapp", "/yourapplication", "/foo"],
-    ["/yourapplication", "yourapp", "/yourapplication", ""],
-    ["/deployed/", "deployed", "/deployed", "/"],
-    ["/deployed/innerx", "deployed", "/deployed", "/innerx"],
-    ["/deployed/inner/z", "inner", "/deployed/inner", "/z"],
-    ["/yourapplicationx", "home", "", "/yourapplicationx"],
-    ["/other/page", "home", "", "/other/page"],
-  ])("sends %s to app %s with SCRIPT_NAME %s and PATH_INFO %s", async (url, app, scriptName, pathInfo) => {
-    const { params } = echoed(await get(url));
+    ["/yourapplication/foo?x=1", "yourapp", "/yourapplication", "/foo", "a.sock"],
+    ["/yourapplication", "yourapp", "/yourapplication", "", "a.sock"],
+    ["/deployed/", "deployed", "/deployed", "/", "b.sock"],
+    ["/deployed/innerx", "deployed", "/deployed", "/innerx", "b.sock"],
+    ["/deployed/inner/z", "inner", "/deployed/inner", "/z", "a.sock"],
+    ["/yourapplicationx", "home", "", "/yourapplicationx", "b.sock"],
+    ["/other/page", "home", "", "/other/page", "b.sock"],
+  ])("sends %s to app %s with SCRIPT_NAME %s and PATH_INFO %s, on socket %s", async (url, app, scriptName, pathInfo, sock) => {
+    const { params, socket } = echoed(await get(url));
+    expect(path.basename(socket)).toBe(sock);
     expect(params.APP_NAME).toBe(app);
     expect(params.SCRIPT_NAME).toBe(scriptName);
     expect(params.PATH_INFO ?? "").toBe(pathInfo); // lighttpd leaves an empty PATH_INFO out

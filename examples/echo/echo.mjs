@@ -16,7 +16,7 @@ function handler(req, res) {
     length += chunk.length;
   });
   req.on("end", () => {
-    const body = JSON.stringify({ params: req.socket.params, bodyLength: length, sha256: hash.digest("hex") });
+    const body = JSON.stringify({ params: req.socket.params, bodyLength: length, sha256: hash.digest("hex"), socket: socketPath ?? "fd0" });
     // ?cookies=N adds N cookies of 1 KiB each: how much response header a server lets through.
     const cookies = Number(/(?:^|&)cookies=(\d+)/.exec(req.socket.params.QUERY_STRING ?? "")?.[1] ?? 0);
     const setCookie = Array.from({ length: Math.min(cookies, 256) }, (_, i) => `c${i}=${"x".repeat(1000)}; Path=/`);

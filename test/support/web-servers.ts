@@ -49,7 +49,7 @@ export function makeTempDir(label: string): string {
 
 
 /** Writes the main config for `kind` into `prefix`; snippets are `snippetDir/*.conf`. */
-export function writeMainConfig(kind: ServerKind, prefix: string, port: number, snippetDir: string): string {
+export function writeMainConfig(kind: ServerKind, prefix: string, port: number, snippetDir: string, extraPorts: number[] = []): string {
   mkdirSync(snippetDir, { recursive: true });
   mkdirSync(path.join(prefix, "htdocs"), { recursive: true });
   const file = path.join(prefix, `${kind}.conf`);
@@ -85,7 +85,7 @@ export function writeMainConfig(kind: ServerKind, prefix: string, port: number, 
     writeFileSync(
       file,
       [
-        'server.modules = ( "mod_access", "mod_alias", "mod_setenv", "mod_fastcgi", "mod_staticfile" )',
+        'server.modules = ( "mod_access", "mod_alias", "mod_rewrite", "mod_redirect", "mod_setenv", "mod_fastcgi", "mod_openssl", "mod_indexfile", "mod_staticfile" )',
         `server.document-root = "${prefix}/htdocs"`,
         'server.bind = "127.0.0.1"',
         `server.port = ${port}`,
@@ -110,6 +110,9 @@ export function writeMainConfig(kind: ServerKind, prefix: string, port: number, 
       ["proxy_module", "mod_proxy.so"],
       ["proxy_fcgi_module", "mod_proxy_fcgi.so"],
       ["rewrite_module", "mod_rewrite.so"],
+      ["dir_module", "mod_dir.so"],
+      ["headers_module", "mod_headers.so"],
+      ["ssl_module", "mod_ssl.so"],
     ];
     writeFileSync(
       file,
@@ -124,6 +127,8 @@ export function writeMainConfig(kind: ServerKind, prefix: string, port: number, 
         `User ${RUN_USER}`,
         `Group ${RUN_USER}`,
         `Listen 127.0.0.1:${port}`,
+        // Sites may listen on more ports (TLS and its redirect); nginx and lighttpd open them per site.
+        ...extraPorts.map((p) => `Listen 127.0.0.1:${p}`),
         "ServerName localhost",
         `DocumentRoot "${prefix}/htdocs"`,
         "TypesConfig /etc/mime.types",
@@ -182,11 +187,11 @@ function portAnswers(port: number): Promise<boolean> {
 }
 
 /** Starts a real server of `kind` in the foreground on a free loopback port. */
-export async function startWebServer(kind: ServerKind, label: string = kind): Promise<RunningServer> {
+export async function startWebServer(kind: ServerKind, label: string = kind, opts: { extraPorts?: number[] } = {}): Promise<RunningServer> {
   const prefix = makeTempDir(label);
   const port = await freePort();
   const snippetDir = path.join(prefix, "sites");
-  const mainConfig = writeMainConfig(kind, prefix, port, snippetDir);
+  const mainConfig = writeMainConfig(kind, prefix, port, snippetDir, opts.extraPorts);
   const argv =
     kind === "nginx"
       ? ["/usr/sbin/nginx", "-p", prefix, "-c", mainConfig, "-g", "daemon off;"]
