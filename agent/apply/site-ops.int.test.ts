@@ -1,0 +1,74 @@
+// The agent's web-config operations work on SITES: two apps on one nginx site (same serverName and
+// listen) are shown and applied as ONE file holding both mounts, and both answer through real nginx.
+import { readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AppSpec, AppSpecSchema } from "../../lib/protocol";
+import { type EchoApp, httpGet, makeTempDir, type RunningServer, startEcho, startWebServer } from "../../test/support/web-servers";
+import { applyAppWebConfig, getWebConfig, type WebTargets } from "./web-config-ops";
+
+describe("web-config operations on a site of two apps (nginx)", () => {
+  let server: RunningServer;
+  let echo: EchoApp;
+  let dir: string;
+  let targets: WebTargets;
+  let a: AppSpec;
+  let b: AppSpec;
+
+  beforeAll(async () => {
+    dir = makeTempDir("site-ops");
+    echo = await startEcho(path.join(dir, "echo.sock"));
+    server = await startWebServer("nginx");
+    targets = { nginx: { dir: server.snippetDir, validateArgv: server.testArgv, reloadArgv: server.reloadArgv, settleMs: 300 } };
+    const app = (name: string, mount: string) =>
+      AppSpecSchema.parse({
+        name,
+        hostId: "h1",
+        command: ["/usr/bin/node"],
+        socket: { path: echo.socketPath },
+        fastcgiParams: { APP_NAME: name },
+        web: { server: "nginx", serverName: "localhost", listen: `127.0.0.1:${server.port}`, mount },
+      });
+    a = app("yourapp", "/yourapplication");
+    b = app("deployed", "/deployed");
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await echo?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("shows each app the whole file of its site, the same file for both", async () => {
+    const ga = await getWebConfig(a, targets, undefined, [a, b]);
+    const gb = await getWebConfig(b, targets, undefined, [a, b]);
+    if (!ga.ok || !gb.ok) throw new Error("getWebConfig failed");
+    expect(ga.value.path).toBe(path.join(server.snippetDir, `stoker-site-localhost-127.0.0.1-${server.port}.conf`));
+    expect(gb.value.path).toBe(ga.value.path);
+    expect(ga.value.text).toBe(gb.value.text);
+    expect(ga.value.text.match(/^server \{/gm)).toHaveLength(1);
+    expect(ga.value.text).toContain('fastcgi_param APP_NAME "deployed"');
+  });
+
+  it("applies the site as one file, after which both apps answer through nginx", async () => {
+    const r = await applyAppWebConfig(a, targets, undefined, undefined, [a, b]);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.ok, r.value.message + r.value.validatorOutput).toBe(true);
+    expect(readdirSync(server.snippetDir).filter((f) => f.endsWith(".conf"))).toHaveLength(1);
+    for (const [url, name] of [
+      ["/yourapplication/x", "yourapp"],
+      ["/deployed/y", "deployed"],
+    ]) {
+      const res = await httpGet(server.port, url, { host: "localhost" });
+      expect(res.status).toBe(200);
+      expect((JSON.parse(res.body.toString()) as { params: Record<string, string> }).params.APP_NAME).toBe(name);
+    }
+  });
+
+  it("refuses to render a site where a new app takes a mount another app has, naming both", async () => {
+    const clash = { ...b, name: "clash" };
+    const r = await getWebConfig(clash, targets, undefined, [a, b, clash]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/"clash".*"deployed"|"deployed".*"clash"/);
+  });
+});
