@@ -2,6 +2,7 @@
 // other program on its port), with a status below 500, and with the same status the app gives for
 // the same request straight on its socket; other sites on the server still answer.
 import { request } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { WebServer } from "../../lib/protocol";
 import { serverListens } from "./server-process";
 
@@ -28,8 +29,19 @@ export type ServerIdentity = { server: WebServer; masterPid: () => number | null
 export function probeOnce(spec: Pick<ProbeSpec, "url" | "host">, timeoutMs = 5000): Promise<number> {
   return new Promise((resolve) => {
     const url = new URL(spec.url);
-    const req = request(
-      { host: url.hostname, port: url.port || 80, path: `${url.pathname}${url.search}`, headers: { Host: spec.host ?? url.host, Connection: "close" }, agent: false },
+    const tls = url.protocol === "https:";
+    // A TLS site is probed over https, by its name (SNI); whether the certificate is trusted is not
+    // this probe's question (a self-signed or private-CA certificate is a valid setup).
+    const send = tls ? httpsRequest : request;
+    const req = send(
+      {
+        host: url.hostname,
+        port: url.port || (tls ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        headers: { Host: spec.host ?? url.host, Connection: "close" },
+        agent: false,
+        ...(tls ? { servername: spec.host ?? url.hostname, rejectUnauthorized: false } : {}),
+      },
       (res) => {
         res.resume();
         res.on("end", () => resolve(res.statusCode ?? 0));
@@ -46,7 +58,7 @@ async function judgeOnce(spec: ProbeSpec, who: ServerIdentity | null, directStat
   const url = new URL(spec.url);
   const started = Date.now();
   if (who && /^\d+\.\d+\.\d+\.\d+$/.test(url.hostname)) {
-    const verdict = serverListens(who.server, who.masterPid(), url.hostname, Number(url.port || 80));
+    const verdict = serverListens(who.server, who.masterPid(), url.hostname, Number(url.port || (url.protocol === "https:" ? 443 : 80)));
     if (verdict.ours === false) {
       return { healthy: false, status: 0, ms: 0, check: "not-listener", detail: `${who.server} is not the program listening there: ${verdict.detail}.` };
     }

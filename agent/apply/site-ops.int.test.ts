@@ -1,10 +1,13 @@
 // The agent's web-config operations work on SITES: two apps on one nginx site (same serverName and
-// listen) are shown and applied as ONE file holding both mounts, and both answer through real nginx.
-import { readdirSync, rmSync } from "node:fs";
+// listen) are shown and applied as ONE file holding both mounts, and both answer through real nginx;
+// a PHP front-controller site (php-cgi at its defaults) and a TLS site pass the apply's checks.
+import { chmodSync, cpSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppSpec, AppSpecSchema } from "../../lib/protocol";
-import { type EchoApp, httpGet, makeTempDir, type RunningServer, startEcho, startWebServer } from "../../test/support/web-servers";
+import { startFcgi } from "../../test/support/spawn-fcgi";
+import { makeThrowawayPki } from "../../test/support/throwaway-ca";
+import { type EchoApp, freePort, httpGet, makeTempDir, type RunningServer, startEcho, startWebServer } from "../../test/support/web-servers";
 import { applyAppWebConfig, getWebConfig, type WebTargets } from "./web-config-ops";
 
 describe("web-config operations on a site of two apps (nginx)", () => {
@@ -70,5 +73,60 @@ describe("web-config operations on a site of two apps (nginx)", () => {
     const r = await getWebConfig(clash, targets, undefined, [a, b, clash]);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toMatch(/"clash".*"deployed"|"deployed".*"clash"/);
+  });
+});
+
+describe.sequential("applying PHP and TLS sites through the checks", () => {
+  it("applies a PHP front-controller site: the probe compares the front controller through nginx and on the socket", async () => {
+    const d = makeTempDir("site-ops-php");
+    const nginx = await startWebServer("nginx");
+    const php = await startFcgi(path.join(d, "php.sock"), ["/usr/bin/php-cgi"], {});
+    try {
+      chmodSync(php.socketPath, 0o666);
+      const docRoot = path.join(d, "public");
+      cpSync(path.join(import.meta.dirname, "../../test/fixtures/php-front"), docRoot, { recursive: true });
+      const shop = AppSpecSchema.parse({
+        name: "shop",
+        hostId: "h1",
+        command: ["/usr/bin/php-cgi"],
+        socket: { path: php.socketPath },
+        web: { server: "nginx", serverName: "shop.test", listen: `127.0.0.1:${nginx.port}`, documentRoot: docRoot, frontController: "/index.php" },
+      });
+      const t: WebTargets = { nginx: { dir: nginx.snippetDir, validateArgv: nginx.testArgv, reloadArgv: nginx.reloadArgv, settleMs: 300 } };
+      const r = await applyAppWebConfig(shop, t, undefined, undefined, [shop]);
+      if (!r.ok) throw new Error(r.message);
+      expect(r.value.ok, `${r.value.message} ${r.value.validatorOutput}`).toBe(true);
+      const a = await httpGet(nginx.port, "/some/route", { host: "shop.test" });
+      expect(a.headers["x-script"]).toBe("index");
+    } finally {
+      await nginx.stop();
+      await php.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it("applies a TLS site: the probe speaks https to it", async () => {
+    const d = makeTempDir("site-ops-tls");
+    const nginx = await startWebServer("nginx");
+    const echo = await startEcho(path.join(d, "echo.sock"));
+    try {
+      const pki = await makeThrowawayPki(d, "secure.test");
+      const port = await freePort();
+      const app = AppSpecSchema.parse({
+        name: "secure",
+        hostId: "h1",
+        command: ["/usr/bin/node"],
+        socket: { path: echo.socketPath },
+        web: { server: "nginx", serverName: "secure.test", listen: `127.0.0.1:${port}`, tls: { certificate: pki.certificate, key: pki.key } },
+      });
+      const t: WebTargets = { nginx: { dir: nginx.snippetDir, validateArgv: nginx.testArgv, reloadArgv: nginx.reloadArgv, settleMs: 300 } };
+      const r = await applyAppWebConfig(app, t, undefined, undefined, [app]);
+      if (!r.ok) throw new Error(r.message);
+      expect(r.value.ok, `${r.value.message} ${r.value.validatorOutput}`).toBe(true);
+    } finally {
+      await nginx.stop();
+      await echo.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

@@ -25,6 +25,9 @@ export function siteProbe(spec: AppSpec, timeoutMs = 5000): ProbeSpec | null {
   const { host, port } = listenParts(web.listen);
   const ip = host && host !== "0.0.0.0" ? host : "127.0.0.1";
   const mount = web.mount;
+  // A PHP site (documentRoot) runs a script for its health path: the front controller. Without
+  // one, the server picks an index file the probe cannot know, so the server's answer judges alone.
+  const script = web.documentRoot ? (web.frontController ?? null) : undefined;
   const direct = async (): Promise<number | null> => {
     const params = cgiParams({ method: "GET", path: "/", headers: { Host: web.serverName }, extra: spec.fastcgiParams });
     Object.assign(params, {
@@ -34,6 +37,8 @@ export function siteProbe(spec: AppSpec, timeoutMs = 5000): ProbeSpec | null {
       DOCUMENT_URI: healthPath(spec),
       SERVER_NAME: web.serverName,
       SERVER_PORT: String(port),
+      ...(web.tls ? { HTTPS: "on", REQUEST_SCHEME: "https" } : {}),
+      ...(script ? { SCRIPT_NAME: script, PATH_INFO: "", SCRIPT_FILENAME: `${web.documentRoot}${script}`, DOCUMENT_ROOT: web.documentRoot } : {}),
     });
     try {
       const res = await fastcgiRequest(parseAddress(socketOf(spec)), params, Buffer.alloc(0), Math.min(timeoutMs, 5000));
@@ -42,7 +47,8 @@ export function siteProbe(spec: AppSpec, timeoutMs = 5000): ProbeSpec | null {
       return null; // no answer on the socket: the probe through the server judges alone
     }
   };
-  return { url: `http://${ip}:${port}${healthPath(spec)}`, host: web.serverName, timeoutMs, direct };
+  const scheme = web.tls ? "https" : "http";
+  return { url: `${scheme}://${ip}:${port}${healthPath(spec)}`, host: web.serverName, timeoutMs, direct: script === null ? undefined : direct };
 }
 
 /** Probes of the other apps' sites on the same server (they must keep answering). */

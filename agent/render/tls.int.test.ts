@@ -1,36 +1,18 @@
 // TLS sites against the REAL servers, with a certificate from a throwaway CA made by openssl here:
 // the app answers over https and sees HTTPS=on and REQUEST_SCHEME=https, HSTS is sent, and the
 // plain-HTTP port answers only with a redirect to https (path and query kept).
-import { chmodSync, chownSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { connect } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppSpecSchema, siteOf } from "../../lib/protocol";
-import { type EchoApp, freePort, httpGet, makeTempDir, type RunningServer, run, type ServerKind, startEcho, startWebServer } from "../../test/support/web-servers";
+import { makeThrowawayPki, type Pki } from "../../test/support/throwaway-ca";
+import { type EchoApp, freePort, httpGet, makeTempDir, type RunningServer, type ServerKind, startEcho, startWebServer } from "../../test/support/web-servers";
 import { renderSite } from "./index";
 
-let pki: string;
-let ca: Buffer;
-
-/** A CA, and a certificate for tls.test signed by it; the key readable by the servers' workers' group. */
-async function makePki(dir: string): Promise<void> {
-  const f = (n: string) => path.join(dir, n);
-  const steps = [
-    ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=Stoker throwaway test CA"],
-    ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", f("site.key"), "-out", f("site.csr"), "-subj", "/CN=tls.test"],
-    ["openssl", "x509", "-req", "-in", f("site.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("site.pem"), "-days", "2", "-extfile", f("ext.cnf")],
-  ];
-  writeFileSync(f("ext.cnf"), "subjectAltName=DNS:tls.test\n");
-  for (const argv of steps) {
-    const r = await run(argv);
-    if (r.code !== 0) throw new Error(`${argv.slice(0, 3).join(" ")}: ${r.output}`);
-  }
-  // lighttpd re-reads the key on a graceful restart, after dropping privileges (Debian: ssl-cert group).
-  chownSync(f("site.key"), 0, 33);
-  chmodSync(f("site.key"), 0o640);
-  ca = readFileSync(f("ca.pem"));
-}
+let pkiDir: string;
+let pki: Pki;
 
 type HttpsAnswer = { status: number; headers: Record<string, string | string[] | undefined>; body: string; authorized: boolean };
 
@@ -64,12 +46,12 @@ async function listening(port: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  pki = makeTempDir("tls-pki");
-  await makePki(pki);
+  pkiDir = makeTempDir("tls-pki");
+  pki = await makeThrowawayPki(pkiDir, "tls.test");
 });
 
 afterAll(() => {
-  if (pki) rmSync(pki, { recursive: true, force: true });
+  if (pkiDir) rmSync(pkiDir, { recursive: true, force: true });
 });
 
 describe.each<ServerKind>(["nginx", "lighttpd", "apache"])("a TLS site on %s", (kind) => {
@@ -94,7 +76,7 @@ describe.each<ServerKind>(["nginx", "lighttpd", "apache"])("a TLS site on %s", (
         serverName: "tls.test",
         listen: `127.0.0.1:${tlsPort}`,
         mount: "/",
-        tls: { certificate: path.join(pki, "site.pem"), key: path.join(pki, "site.key"), redirectFrom: httpPort, hsts: { maxAgeS: 31_536_000, includeSubdomains: true } },
+        tls: { certificate: pki.certificate, key: pki.key, redirectFrom: httpPort, hsts: { maxAgeS: 31_536_000, includeSubdomains: true } },
       },
     });
     const site = siteOf(app, [app]);
@@ -114,7 +96,7 @@ describe.each<ServerKind>(["nginx", "lighttpd", "apache"])("a TLS site on %s", (
   });
 
   it("answers over https with the throwaway CA's certificate, and the app sees HTTPS=on and REQUEST_SCHEME=https", async () => {
-    const a = await httpsGet(tlsPort, "/account/x?y=1", ca);
+    const a = await httpsGet(tlsPort, "/account/x?y=1", pki.caPem);
     expect(a.status, a.body.slice(0, 300)).toBe(200);
     expect(a.authorized).toBe(true);
     const { params } = JSON.parse(a.body) as { params: Record<string, string> };
@@ -126,7 +108,7 @@ describe.each<ServerKind>(["nginx", "lighttpd", "apache"])("a TLS site on %s", (
   });
 
   it("sends Strict-Transport-Security when the spec asks for HSTS", async () => {
-    const a = await httpsGet(tlsPort, "/", ca);
+    const a = await httpsGet(tlsPort, "/", pki.caPem);
     expect(a.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
   });
 
