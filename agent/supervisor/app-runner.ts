@@ -48,6 +48,8 @@ export type SavedProcess = { slot: number; pid: number; startTicks: number; star
 export type SavedApp = { desired: DesiredApp; generation: number; processes: SavedProcess[] };
 
 const TAIL_LINES = 30;
+/** How long an app must have had no process before the agent answers 503 for it. */
+const UNAVAILABLE_AFTER_MS = 250;
 const EXIT_OUTPUT_BYTES = 4000;
 
 function withLastOutput(detail: string, output: string): string {
@@ -66,6 +68,7 @@ export class AppRunner {
   private tails = new Map<number, string[]>();
   private cpu = new CpuSampler();
   private closing = false;
+  private answerTimer: NodeJS.Timeout | null = null;
   private unavailable = new UnavailableResponder(() => unavailableResponse(this.desired.spec.name, this.summaryState()));
   readonly sink: LogSink;
 
@@ -191,10 +194,24 @@ export class AppRunner {
 
   /** The agent answers on the socket exactly while the app should run and no process of it exists. */
   private syncUnavailable(): void {
-    const live = [...this.slots, ...this.pending, ...this.draining].some((s) => s.proc !== null);
-    const answer = !live && !this.closing && this.socket !== null && this.desired.desired === "running" && this.desired.spec.socket.bind === "agent";
-    if (answer && this.socket) this.unavailable.start(this.socket.fd);
-    else this.unavailable.stop();
+    if (!this.shouldAnswer()) {
+      this.unavailable.stop();
+      return;
+    }
+    // Not at once: a process that exits to be replaced (a recycle) leaves the app without a
+    // process for a moment, and what the web server queues meanwhile belongs to its successor.
+    if (this.unavailable.active || this.answerTimer) return;
+    this.answerTimer = setTimeout(() => {
+      this.answerTimer = null;
+      if (this.shouldAnswer() && this.socket) this.unavailable.start(this.socket.fd);
+    }, UNAVAILABLE_AFTER_MS);
+    this.answerTimer.unref();
+  }
+
+  private shouldAnswer(): boolean {
+    const all = [...this.slots, ...this.pending, ...this.draining];
+    const down = all.every((s) => s.proc === null && (s.state === "FATAL" || s.state === "BACKOFF" || s.state === "STOPPED"));
+    return down && !this.closing && this.socket !== null && this.desired.desired === "running" && this.desired.spec.socket.bind === "agent";
   }
 
   async stop(): Promise<Result<ProcessInfo[]>> {
