@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GitFixture, makeGitRepo } from "@/agent/deploy/testing/git-fixture";
 import { writeTarGz } from "@/agent/deploy/testing/make-tar";
 import type { DeploymentView, ReleaseInfo } from "@/lib/protocol";
+import { childrenOf, holdersOf } from "./faults/fault-support";
 import { startLoad } from "./support/load";
 import { type NginxFront, startNginxFront } from "./support/nginx-front";
 import { ADMIN, ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
@@ -310,4 +311,32 @@ describe("history and audit", () => {
     expect(actions.filter((a) => a === "deployment.rollback.started")).toHaveLength(1);
     expect(actions.filter((a) => a === "deployment.rollback.finished")).toHaveLength(1);
   });
+});
+
+describe("an agent killed in the middle of a deployment", () => {
+  it("ends the deployment failed with the reason once the agent is back, keeps the app serving, and the next deployment works", async () => {
+    const agentOf = () => childrenOf(stack.startPid() ?? -1).find((k) => /agent(\.mjs|\/main\.ts)/.test(k.cmdline))?.pid;
+    const agent = agentOf();
+    const sock = path.join(stack.dataDir, "run", "shop.sock");
+    const load = startLoad({ url: nginx.url, concurrency: 2, durationMs: 120_000, requestTimeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    const started = await call<DeploymentView>("POST", `/apps/${appId}/deployments`, { ref: "v2" });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    await new Promise((r) => setTimeout(r, 400)); // fetching or starting the new release
+    process.kill(agent ?? -1, "SIGKILL");
+    const interrupted = await finished(started.body.id);
+    await waitUntil(async () => {
+      const a = (await call<{ processes: { state: string }[] }>("GET", `/apps/${appId}`)).body;
+      return agentOf() !== agent && a.processes.length === 2 && a.processes.every((p) => p.state === "RUNNING");
+    }, 60_000, "the app RUNNING under the restarted agent");
+    const result = await load.stop();
+    const again = await deploy("v2");
+    const holders = holdersOf(sock);
+    console.log(`[agent SIGKILL mid-deployment] deployment ${interrupted.status}: ${interrupted.message}; requests ${result.requests}, failed ${result.failed}; next deployment ${again.status}; processes on the socket ${holders.length} (stopped ${holders.filter((h) => h.state === "T").length})`);
+    expect(interrupted.status).toBe("failed");
+    expect(interrupted.message).toMatch(/agent restarted/);
+    expect(result.failed, result.errors.join(", ")).toBe(0);
+    expect(again.status, again.message).toBe("succeeded");
+    expect(holders.filter((h) => h.state === "T")).toEqual([]);
+  }, 240_000);
 });

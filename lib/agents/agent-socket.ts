@@ -8,7 +8,7 @@ import { db } from "../db";
 import { recordTransitions } from "../events/process-events";
 import { unlessStorageFull } from "../storage-full";
 import { hostView } from "../hosts/host-view";
-import { forwardOutput, recordProgress } from "../deploy/record-progress";
+import { endInterruptedDeployments, forwardOutput, recordProgress } from "../deploy/record-progress";
 import { finishDebugSession } from "../debug/debug-sessions";
 import { ptyRelay } from "../debug/pty-relay";
 import { logFollows } from "../live/log-follows";
@@ -72,7 +72,10 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
       // Kept live above; the stored copy may wait for space (a full disk is itself among the facts).
       await unlessStorageFull(() => db.host.update({ where: { id: host.id }, data: { facts: JSON.stringify(msg.facts), lastSeenAt: new Date() } }));
       await publishHost(host.id);
-      if (msg.type === "hello") publishApps(host.id, msg.apps);
+      if (msg.type === "hello") {
+        publishApps(host.id, msg.apps);
+        await endInterruptedDeployments(host, new Date(msg.facts.agentStartedAt));
+      }
       return;
     case "apps.status":
       publishApps(host.id, msg.apps);

@@ -45,3 +45,29 @@ export async function forwardOutput(host: Host, msg: DeployOutput): Promise<void
   if (!app) return;
   uiHub().publish({ type: "deploy.output", appId: msg.appId, deploymentId: msg.deploymentId, step: msg.step, chunk: msg.chunk });
 }
+
+/**
+ * A deployment the agent was carrying out when it died can never report its end: once a restarted
+ * agent (started after the deployment began) says hello, such deployments are failed, saying why.
+ */
+export async function endInterruptedDeployments(host: Host, agentStartedAt: Date): Promise<void> {
+  const stuck = await db.deployment.findMany({
+    where: { status: "running", createdAt: { lt: agentStartedAt }, app: { hostId: host.id } },
+    include: { app: { select: { name: true } } },
+  });
+  for (const row of stuck) {
+    const message = `The agent restarted (at ${agentStartedAt.toISOString()}) while this ${row.kind === "rollback" ? "rollback" : "deployment"} ran, so it did not finish; the app runs what the restarted agent took over (see its events). Deploy again.`;
+    const updated = await db.$transaction(async (tx) => {
+      const n = await tx.deployment.updateMany({ where: { id: row.id, status: "running" }, data: { status: "failed", message, finishedAt: new Date(), durationMs: Date.now() - row.createdAt.getTime() } });
+      if (!n.count) return null;
+      await appendAudit(tx, { actor: { type: "agent", hostId: host.id, hostName: host.name }, ip: "" }, {
+        action: row.kind === "rollback" ? "deployment.rollback.finished" : "deployment.finished",
+        target: `app:${row.app.name}`,
+        after: { deployment: row.id, by: row.actorLabel, ref: row.ref, status: "failed", message },
+        result: "failure",
+      });
+      return tx.deployment.findUnique({ where: { id: row.id } });
+    });
+    if (updated) uiHub().publish({ type: "deploy.progress", appId: row.appId, deployment: deploymentView(updated) });
+  }
+}
