@@ -105,10 +105,10 @@ function handBack(socket: Socket): void {
   }
   for (const store of stores.values()) store.close();
   log(`handed back after storing ${storedLines} lines`);
-  socket.end(`${JSON.stringify({ storedLines, held } satisfies Handback)}\n`, () => {
-    rmSync(socketPath, { force: true });
-    process.exit(0);
-  });
+  // The socket file goes first: the next keeper may bind the same path as soon as the agent has its answer.
+  server.close();
+  rmSync(socketPath, { force: true });
+  socket.end(`${JSON.stringify({ storedLines, held } satisfies Handback)}\n`, () => process.exit(0));
 }
 
 rmSync(socketPath, { force: true });

@@ -85,6 +85,8 @@ describe("a full disk under npm start", () => {
     const change = await api<{ code: string; message: string }>("/tokens", { method: "POST", body: JSON.stringify({ name: "while-full" }) });
     const readsWhenFull = (await api<unknown[]>("/apps")).status;
     const hostsWhenFull = (await api<unknown[]>("/hosts")).status;
+    // A login must store its session: on a disk with no byte left it cannot (measured, not promised).
+    const loginWhenFull = (await fetch(`${stack.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) })).status;
     const agentAlive = (await host()).facts.agentPid === agentPid;
 
     // Space returns: the filler goes (changes work again), the flood is stopped, old files are
@@ -98,7 +100,7 @@ describe("a full disk under npm start", () => {
     const droppedMarked = marked.reduce((s, l) => s + Number(/(\d+) lines dropped/.exec(l.text)?.[1] ?? 0), 0);
     const emitted = Object.keys(tally.perPid).length ? tally.lines + tally.lost : 0;
     console.log(
-      `[disk full, stack] full after flooding (free ${full?.freeBytes} B); reads ${reads}, login ${login}; disk then filled (${filled >> 20} MB more): change ${change.status} ${change.body?.code}, reads ${readsWhenFull}, hosts ${hostsWhenFull}, agent alive ${agentAlive}; after space returned: lines stored ${tally.lines}, marked dropped ${droppedMarked} (host counts ${back?.droppedLines}), lost unmarked ${Math.max(0, emitted - tally.lines - droppedMarked)}, torn ${tally.torn}`,
+      `[disk full, stack] full after flooding (free ${full?.freeBytes} B); reads ${reads}, login ${login}; disk then filled (${filled >> 20} MB more): change ${change.status} ${change.body?.code}, reads ${readsWhenFull}, hosts ${hostsWhenFull}, login ${loginWhenFull}, agent alive ${agentAlive}; after space returned: lines stored ${tally.lines}, marked dropped ${droppedMarked} (host counts ${back?.droppedLines}), lost unmarked ${Math.max(0, emitted - tally.lines - droppedMarked)}, torn ${tally.torn}`,
     );
     expect(reads).toBe(200);
     expect(login).toBe(200);
@@ -107,6 +109,7 @@ describe("a full disk under npm start", () => {
     expect(change.body.message).toMatch(/disk is full/);
     expect(readsWhenFull).toBe(200);
     expect(hostsWhenFull).toBe(200);
+    expect([200, 507]).toContain(loginWhenFull); // never a 500
     expect(agentAlive).toBe(true);
     expect(stop.status).toBe(200);
     expect(droppedMarked).toBeGreaterThan(0);

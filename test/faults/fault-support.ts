@@ -128,10 +128,20 @@ export function childrenOf(pid: number): { pid: number; cmdline: string }[] {
   return out;
 }
 
-/** Every process holding the listening Unix socket at `socketPath` (`ss -xlp`), with its state letter. */
+/**
+ * Every process holding a listening Unix socket of the app at `socketPath` (`ss -xlp`), with its
+ * state letter. A restart binds a new generation at a staged path (`.name.gN`) and renames it into
+ * place, and ss shows the path a socket was bound at, so staged names count too.
+ */
 export function holdersOf(socketPath: string): { pid: number; state: string }[] {
-  const r = spawnSync("ss", ["-xlpH", "src", socketPath], { encoding: "utf8" });
-  const pids = new Set([...(r.stdout ?? "").matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])));
+  const r = spawnSync("ss", ["-xlpH"], { encoding: "utf8" });
+  const staged = new RegExp(`^${escapeRegExp(path.join(path.dirname(socketPath), `.${path.basename(socketPath)}.g`))}\\d+$`);
+  const pids = new Set<number>();
+  for (const line of (r.stdout ?? "").split("\n")) {
+    const local = line.trim().split(/\s+/)[4] ?? "";
+    if (local !== socketPath && !staged.test(local)) continue;
+    for (const m of line.matchAll(/pid=(\d+)/g)) pids.add(Number(m[1]));
+  }
   return [...pids].map((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
@@ -140,4 +150,8 @@ export function holdersOf(socketPath: string): { pid: number; state: string }[] 
       return { pid, state: "gone" };
     }
   });
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
