@@ -189,7 +189,8 @@ export async function detectDrift(filePath: string, lastAppliedText: string | nu
 }
 
 async function writeDurably(file: string, text: string): Promise<void> {
-  const handle = await open(file, "w", 0o644);
+  // O_NOFOLLOW: a link planted at the candidate's name must not make root write through it.
+  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
   try {
     await handle.writeFile(text);
     await handle.sync(); // the rename must never expose a half-written file after a crash

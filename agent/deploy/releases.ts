@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
 import path from "node:path";
+import { refuseSymlinksBelow } from "../safe-path";
 
 export type ReleaseLayout = { root: string; releases: string; shared: string; current: string; mirror: string; incoming: string };
 
@@ -122,6 +123,8 @@ export function linkShared(layout: ReleaseLayout, release: string, shared: strin
   for (const rel of shared) {
     const inRelease = path.join(release, rel);
     const inShared = path.join(layout.shared, rel);
+    const safe = refuseSymlinksBelow(layout.shared, inShared);
+    if (!safe.ok) throw new Error(safe.message); // a link in shared/ would send root's copy elsewhere
     mkdirSync(path.dirname(inShared), { recursive: true });
     const shipped = lstatOrNull(inRelease);
     if (!existsSync(inShared)) {

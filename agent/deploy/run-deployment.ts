@@ -3,6 +3,7 @@
 // switch leaves the live release serving, and a crash loop right after it rolls back.
 import { createHash } from "node:crypto";
 import { createReadStream, mkdirSync } from "node:fs";
+import { refuseSymlinksBelow } from "../safe-path";
 import { type AppSpec, type Deployment, GitRefNameSchema } from "../../lib/protocol";
 import { buildIdentity, chownTree, runBuild } from "./build-steps";
 import { type CrashLoopWatch, watchCrashLoop } from "./crash-loop";
@@ -119,6 +120,11 @@ type Fetched = { ok: true; name: string; commit: string } | { ok: false; message
 async function fetchRelease(input: DeploymentInput, layout: ReleaseLayout, onOutput: (c: string) => void): Promise<Fetched> {
   const deploy = input.spec.deploy!;
   try {
+    // The tree under deploy.root is the app user's: a link it put there must not lead root's mkdir elsewhere.
+    for (const dir of [layout.releases, layout.shared, layout.mirror]) {
+      const safe = refuseSymlinksBelow(layout.root, dir);
+      if (!safe.ok) return { ok: false, message: safe.message, output: "" };
+    }
     mkdirSync(layout.releases, { recursive: true });
     mkdirSync(layout.shared, { recursive: true });
     if ("git" in deploy.source) {

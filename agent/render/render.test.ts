@@ -117,7 +117,7 @@ describe("renderWebConfig", () => {
   });
 
   it("refuses a TCP upstream given by host name (servers resolve it at load time)", () => {
-    const r = renderWebConfig(spec({}, { socket: { tcp: "backend.internal:9000" } }));
+    const r = renderWebConfig(spec({}, { socket: { tcp: "backend.internal:9000", allowRemote: true } }));
     expect(r).toMatchObject({ ok: false, fields: [{ path: "socket.tcp" }] });
   });
 

@@ -3,7 +3,7 @@
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, renameSync, unlinkSync } from "node:fs";
 import { connect } from "node:net";
 import path from "node:path";
-import type { SocketSpec, SocketStatus } from "../../lib/protocol";
+import { remoteSocketWarning, type SocketSpec, type SocketStatus } from "../../lib/protocol";
 import { closeFd, listenTcp, listenUnix, takeFd } from "../native";
 import { lookupGroup, lookupUser } from "./users";
 
@@ -34,6 +34,8 @@ export async function openListenSocket(spec: SocketSpec): Promise<ListenSocket> 
     const i = spec.tcp.lastIndexOf(":");
     const host = spec.tcp.slice(0, i).replace(/^localhost$/, "127.0.0.1");
     if (!/^\d+\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`Only IPv4 addresses can be bound by the agent (got ${host}).`);
+    const warning = remoteSocketWarning(spec);
+    if (warning) console.warn(`[agent] ${warning}`);
     return { fd: listenTcp(host, Number(spec.tcp.slice(i + 1))), address };
   }
   const file = spec.path!;
@@ -146,7 +148,7 @@ export function closeListenSocket(sock: ListenSocket, removeFile: boolean): void
 
 export function describeSocket(spec: SocketSpec, open: boolean): SocketStatus {
   const address = socketAddress(spec);
-  if (!spec.path) return { address, state: open ? "listening" : "closed", owner: "", mode: "", detail: "" };
+  if (!spec.path) return { address, state: open ? "listening" : "closed", owner: "", mode: "", detail: remoteSocketWarning(spec) ?? "" };
   try {
     const st = lstatSync(spec.path);
     const owner = `${lookupUser(st.uid)?.name ?? st.uid}:${lookupGroup(st.gid)?.name ?? st.gid}`;

@@ -3,6 +3,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 import { type AppSpec, err, type FieldError, ok, type Result } from "../../lib/protocol";
+import { resolveInside } from "../safe-path";
 import { appEnv, SYSTEM_PATH } from "./app-env";
 import { currentUser, lookupGroup, lookupUser } from "./users";
 
@@ -46,10 +47,11 @@ export function planLaunch(spec: AppSpec, socketDirs: string[]): Result<LaunchPl
   }
 
   if (spec.socket.path) {
-    const dir = path.dirname(spec.socket.path);
-    const allowed = socketDirs.some((d) => dir === d || dir.startsWith(`${d.replace(/\/$/, "")}/`));
-    if (!allowed) {
-      fields.push({ path: "socket.path", message: `Sockets must live under one of: ${socketDirs.join(", ")}.` });
+    // Real paths, no symlink on the way (agent/safe-path): the agent creates, chowns and unlinks here.
+    const inside = resolveInside(spec.socket.path, socketDirs);
+    if (!inside.ok) {
+      const why = inside.message.includes("symbolic link") ? inside.message : `Sockets must live under one of: ${socketDirs.join(", ")}.`;
+      fields.push({ path: "socket.path", message: why });
     }
   }
 

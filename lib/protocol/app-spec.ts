@@ -51,12 +51,33 @@ export const SocketSpecSchema = z
     group: PosixNameSchema.optional(),
     mode: ModeSchema.default("0660"),
     bind: z.enum(["agent", "app"]).default("agent"),
+    /** A FastCGI port off loopback lets anyone who reaches it run code through the app: only when said so. */
+    allowRemote: z.boolean().optional(),
   })
   .superRefine((s, ctx) => {
     if (Boolean(s.path) === Boolean(s.tcp)) {
       ctx.addIssue({ code: "custom", message: "Give exactly one of socket.path (Unix socket) or socket.tcp (host:port)." });
     }
+    if (s.tcp && !isLoopbackTcp(s.tcp) && s.allowRemote !== true) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tcp"],
+        message: 'A FastCGI port off loopback is remote code execution for anyone who reaches it: use 127.0.0.1 or [::1], or set "allowRemote": true to mean it.',
+      });
+    }
   });
+
+/** True for 127.0.0.0/8, [::1] and localhost: the only TCP addresses a FastCGI socket gets by default. */
+export function isLoopbackTcp(tcp: string): boolean {
+  const host = tcp.slice(0, tcp.lastIndexOf(":"));
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "[::1]" || host === "localhost";
+}
+
+/** The warning shown for a spec that opts in to a remote FastCGI port (null when there is nothing to say). */
+export function remoteSocketWarning(socket: { tcp?: string; allowRemote?: boolean }): string | null {
+  if (!socket.tcp || isLoopbackTcp(socket.tcp)) return null;
+  return `Warning: the FastCGI port ${socket.tcp} is reachable off this host ("allowRemote": true); anyone who can connect to it can run code through the app. Firewall it to the web servers.`;
+}
 export type SocketSpec = z.infer<typeof SocketSpecSchema>;
 
 /** Values that are rendered into web-server configs: no quotes, braces (but {release}), `;`, `#`, `$` or spaces at ends. */
