@@ -98,6 +98,12 @@ export async function startControlPlane(): Promise<ControlPlane> {
       });
   });
   server.on("upgrade", createUpgradeHandler({ dev: false }));
+  // Upgraded sockets leave the HTTP server's books: track every socket so close() never waits on one.
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (sock) => {
+    sockets.add(sock);
+    sock.once("close", () => sockets.delete(sock));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -106,6 +112,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     server,
     close: async () => {
       server.closeAllConnections();
+      for (const sock of sockets) sock.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -20,7 +20,7 @@ beforeAll(async () => {
   const { createSession } = await import("@/lib/auth/sessions");
   const { hashSecret } = await import("@/lib/auth/secrets");
   const { ptyRelay } = await import("@/lib/debug/pty-relay");
-  ptyRelay().detachGraceMs = 300;
+  ptyRelay().detachGraceMs = 1_500; // short for the test, still far above an attach on a loaded machine
   ptyRelay().exitWaitMs = 1_000;
   const user = await db.user.create({ data: { email: ids.email, role: "operator", passwordHash: null } });
   ids.user = user.id;
@@ -77,7 +77,7 @@ describe("a terminal whose browser is gone", () => {
     await newSession("sess-closed-tab");
     const ui = await open("/ws/ui", { cookie });
     ui.send(JSON.stringify({ type: "pty.attach", sessionId: "sess-closed-tab" }));
-    await new Promise((r) => setTimeout(r, 600)); // attached: no hang-up while a browser holds it
+    await new Promise((r) => setTimeout(r, 2_500)); // attached: no hang-up while a browser holds it
     expect(hangUps).not.toContain("sess-closed-tab");
     ui.terminate(); // the tab is gone, without a goodbye
     await tally.attack("leave a terminal open by closing the tab", async () => {
@@ -99,8 +99,6 @@ describe("a terminal whose browser is gone", () => {
   });
 
   it("survives a reload: a browser that re-attaches within the grace keeps its terminal", async () => {
-    const { ptyRelay } = await import("@/lib/debug/pty-relay");
-    ptyRelay().detachGraceMs = 1_500;
     await newSession("sess-reload");
     const first = await open("/ws/ui", { cookie });
     first.send(JSON.stringify({ type: "pty.attach", sessionId: "sess-reload" }));
@@ -108,7 +106,7 @@ describe("a terminal whose browser is gone", () => {
     first.terminate();
     const second = await open("/ws/ui", { cookie });
     second.send(JSON.stringify({ type: "pty.attach", sessionId: "sess-reload" }));
-    await new Promise((r) => setTimeout(r, 2_500));
+    await new Promise((r) => setTimeout(r, 3_000));
     expect(hangUps).not.toContain("sess-reload");
     expect(await endedAs("sess-reload", 100)).toBeNull();
     second.terminate();
