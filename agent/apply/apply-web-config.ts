@@ -11,6 +11,7 @@ import { answeringSites, firstSiteDown, type ProbeCheck, type ProbeSpec, probeUn
 import { logOffset, watchReload, workerPids } from "./reload-watch";
 import { reloadOrStart, runArgv } from "./server-commands";
 import { readPidFile, runningPid } from "./server-process";
+import { shadowingWarnings } from "./validator-warnings";
 
 export type { ProbeSpec } from "./apply-checks";
 export { DEBIAN_DEFAULTS, debianTarget } from "./web-targets";
@@ -59,6 +60,11 @@ export type ApplyOutcome = {
 export type ApplyExtras = {
   /** Other sites on the same server: each one that answers before must answer after. */
   others?: ProbeSpec[];
+  /**
+   * Files in the target's dir that the new file replaces (an app's config from before sites):
+   * moved aside in the same swap, put back on any rollback, deleted on success.
+   */
+  replaces?: string[];
 };
 
 // One apply at a time per server: two interleaved applies could restore each other's candidates,
@@ -97,7 +103,8 @@ async function applyLocked(target: ApplyTarget, text: string | null, probeSpec: 
     serverRunning: running(),
     ...extra,
   });
-  if (text === null && previousText === null) return result("done", true, "There was no config file to remove.");
+  const replacing = await Promise.all((extras.replaces ?? []).map((n) => access(path.join(target.dir, n)).then(() => true, () => false)));
+  if (text === null && previousText === null && !replacing.includes(true)) return result("done", true, "There was no config file to remove.");
 
   // Which other sites answer now: only those must still answer afterwards.
   const others = await answeringSites(extras.others ?? []);
@@ -119,19 +126,30 @@ async function applyLocked(target: ApplyTarget, text: string | null, probeSpec: 
   try {
     if (backup !== null && previousText !== null) await writeDurably(backup, previousText);
     if (text !== null) await rename(candidate, live);
-    else await unlink(live);
+    else if (previousText !== null) await unlink(live);
   } catch (e) {
     await unlink(candidate).catch(() => undefined);
     return result("swap", false, `Could not move the candidate into place: ${errorCode(e)}.`);
   }
+  // Replaced files leave the include glob's sight with the same swap, and come back with a rollback.
+  const replaced: [string, string][] = [];
+  for (const name of extras.replaces ?? []) {
+    const from = path.join(target.dir, name);
+    const aside = path.join(target.dir, `.${name}.stoker-replaced`);
+    if (await rename(from, aside).then(() => true, () => false)) replaced.push([from, aside]);
+  }
   const restore = async (): Promise<void> => {
     if (backup !== null) await rename(backup, live);
     else await unlink(live).catch(() => undefined);
+    for (const [from, aside] of replaced) await rename(aside, from).catch(() => undefined);
   };
   const validated = await runArgv(target.validateArgv, timeout);
-  if (validated.code !== 0) {
+  // A warning that a site is ignored (nginx: conflicting server name) is a refusal, not a success.
+  const shadowed = validated.code === 0 ? shadowingWarnings(target.server, validated.output) : [];
+  if (validated.code !== 0 || shadowed.length) {
     await restore();
-    return result("validate", false, `${target.server} refused the new config; the previous file is back in place.`, {
+    const why = shadowed.length ? ` It warned that a site would be ignored: ${shadowed[0]}` : "";
+    return result("validate", false, `${target.server} refused the new config; the previous file is back in place.${why}`, {
       validatorOutput: validated.output,
       rolledBack: true,
     });
@@ -178,6 +196,7 @@ async function applyLocked(target: ApplyTarget, text: string | null, probeSpec: 
   const down = await firstSiteDown(others);
   if (down && !down.healthy) return rollback("probe", down.check, down.detail, { probe });
   if (backup !== null) await unlink(backup).catch(() => undefined);
+  for (const [, aside] of replaced) await unlink(aside).catch(() => undefined);
   const what = text === null ? "The config is removed" : "The new config is live";
   return result("done", true, `${what}${reloaded.started ? ` (${target.server} was not running: started it)` : ""}.`, { validatorOutput: validated.output, probe });
 }

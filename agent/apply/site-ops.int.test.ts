@@ -1,7 +1,7 @@
 // The agent's web-config operations work on SITES: two apps on one nginx site (same serverName and
 // listen) are shown and applied as ONE file holding both mounts, and both answer through real nginx;
 // a PHP front-controller site (php-cgi at its defaults) and a TLS site pass the apply's checks.
-import { chmodSync, cpSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppSpec, AppSpecSchema } from "../../lib/protocol";
@@ -66,6 +66,30 @@ describe("web-config operations on a site of two apps (nginx)", () => {
       expect(res.status).toBe(200);
       expect((JSON.parse(res.body.toString()) as { params: Record<string, string> }).params.APP_NAME).toBe(name);
     }
+  });
+
+  it("replaces the apps' files from before sites in the same swap (both would be served)", async () => {
+    const legacy = path.join(server.snippetDir, "stoker-yourapp.conf");
+    writeFileSync(legacy, `server {\n    listen 127.0.0.1:${server.port};\n    server_name localhost;\n    return 418;\n}\n`);
+    const r = await applyAppWebConfig(a, targets, undefined, undefined, [a, b]);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.ok, r.value.message).toBe(true);
+    expect(existsSync(legacy)).toBe(false);
+    expect(readdirSync(server.snippetDir)).toEqual([path.basename(r.value.path)]);
+  });
+
+  it("refuses a config whose validator warns that a site is ignored (nginx: conflicting server name), and rolls back", async () => {
+    const hand = path.join(server.snippetDir, "hand-written.conf");
+    writeFileSync(hand, `server {\n    listen 127.0.0.1:${server.port};\n    server_name localhost;\n    return 418;\n}\n`);
+    const before = readFileSync(path.join(server.snippetDir, `stoker-site-localhost-127.0.0.1-${server.port}.conf`), "utf8");
+    const moved = { ...b, web: b.web && { ...b.web, mount: "/moved" } };
+    const r = await applyAppWebConfig(moved, targets, undefined, undefined, [a, moved]);
+    rmSync(hand);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.ok).toBe(false);
+    expect(r.value.step).toBe("validate");
+    expect(r.value.message).toContain("conflicting server name");
+    expect(readFileSync(path.join(server.snippetDir, `stoker-site-localhost-127.0.0.1-${server.port}.conf`), "utf8")).toBe(before);
   });
 
   it("refuses to render a site where a new app takes a mount another app has, naming both", async () => {

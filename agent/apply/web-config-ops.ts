@@ -3,7 +3,7 @@
 // and apply or remove it with the validate → swap → reload → probe pipeline.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { type AppSpec, err, ok, type Result, type Site, siteOf, type WebServer, type WebTargets } from "../../lib/protocol";
+import { type AppSpec, err, legacyAppFileName, ok, type Result, type Site, siteOf, type WebServer, type WebTargets } from "../../lib/protocol";
 import { renderSite } from "../render";
 import { type ApplyTarget, applyWebConfig } from "./apply-web-config";
 import { otherSiteProbes, siteProbe } from "./site-probes";
@@ -62,7 +62,9 @@ export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, 
   const spec = forWebServer(template);
   const t = target(site.value, targets);
   const probe = spec.web && spec.web.server === site.value.server ? siteProbe(spec) : null;
-  const outcome = await applyWebConfig(t, text, probe, { others: otherSiteProbes(spec, siblings.map(forWebServer)) });
+  // Member apps' files from before sites (one per app) go in the same swap: both would be served.
+  const replaces = site.value.apps.map((a) => legacyAppFileName(a.name, site.value.server));
+  const outcome = await applyWebConfig(t, text, probe, { others: otherSiteProbes(spec, siblings.map(forWebServer)), replaces });
   return ok({ ...outcome, server: site.value.server, path: path.join(t.dir, t.fileName), text });
 }
 
@@ -84,6 +86,7 @@ export async function removeAppWebConfig(template: AppSpec, targets: WebTargets,
   }
   const t = target(site.value, targets);
   const probe = rest[0] ? siteProbe(rest[0]) : null;
-  const outcome = await applyWebConfig(t, text, probe, { others: otherSiteProbes(spec, siblings.map(forWebServer)) });
+  const replaces = [legacyAppFileName(spec.name, site.value.server)];
+  const outcome = await applyWebConfig(t, text, probe, { others: otherSiteProbes(spec, siblings.map(forWebServer)), replaces });
   return ok({ ...outcome, server: site.value.server, path: path.join(t.dir, t.fileName), text: text ?? "" });
 }
