@@ -145,7 +145,8 @@ export type AppSpecInput = z.input<typeof AppSpecSchema>;
 
 /** What the control plane wants an agent to run: the spec plus its identity and desired state. */
 export const DesiredAppSchema = z.strictObject({
-  appId: z.string().min(1).max(64),
+  // A directory name on the agent (its logs live in logs/<appId>): no "/", no leading ".", so never "..".
+  appId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "An app id is letters, digits, . _ - (not starting with .)."),
   revision: z.number().int().min(0),
   desired: z.enum(["running", "stopped"]),
   spec: AppSpecSchema,

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { applyWebConfig } from "@/agent/apply/apply-web-config";
 import { linkShared, releaseLayout } from "@/agent/deploy/releases";
 import { planLaunch } from "@/agent/supervisor/launch-plan";
-import { AppSpecSchema, remoteSocketWarning } from "@/lib/protocol";
+import { AppSpecSchema, DesiredAppSchema, remoteSocketWarning } from "@/lib/protocol";
 import { Tally } from "./tally";
 
 const tally = new Tally("item 7: path checks and remote ports");
@@ -39,6 +39,17 @@ describe("socket paths", () => {
     expect(planLaunch(spec({ path: path.join(allowed, "new-dir", "x.sock") }), [allowed]).ok).toBe(true);
     expect(planLaunch(spec({ path: path.join(allowed, "real", "x.sock") }), [path.join(base, "run-link")]).ok).toBe(true);
     tally.expectAllRefused(3);
+  });
+});
+
+describe("log dirs", () => {
+  it("refuses an app id that would put the agent's log directory (logs/<appId>) anywhere else", async () => {
+    const app = { revision: 1, desired: "running", spec: spec({ path: path.join(allowed, "x.sock") }) };
+    for (const appId of ["../../etc", "..", ".hidden", "a/b", "/abs"]) {
+      await tally.attack(`appId ${appId}`, () => !DesiredAppSchema.safeParse({ ...app, appId }).success || "accepted");
+    }
+    expect(DesiredAppSchema.safeParse({ ...app, appId: "cmxam3o430002bf7dkykah6r7" }).success).toBe(true);
+    tally.expectAllRefused(5);
   });
 });
 
