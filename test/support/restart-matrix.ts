@@ -39,11 +39,11 @@ export const MATRIX_KINDS: MatrixKind[] = [
   },
   { name: "node", spec: fixture("node") },
   { name: "perl", spec: fixture("perl") },
-  // php-cgi binding its own socket (-b): on start it replaces whatever file is at the path.
+  // flup's WSGIServer(app, bindAddress=PATH): the app binds the socket itself, replacing the file.
   {
     name: "app-bound",
     appBound: true,
-    spec: (sock) => ({ name: "app-bound", hostId: "test-host", command: ["/usr/bin/php-cgi", "-b", sock], env: {}, fastcgiParams: { SCRIPT_FILENAME: PHP_INDEX }, socket: { path: sock, bind: "app" } }),
+    spec: (sock) => ({ ...fixture("flup")(sock), name: "app-bound", env: { BIND_ADDRESS: sock }, socket: { path: sock, bind: "app" } }),
   },
 ];
 

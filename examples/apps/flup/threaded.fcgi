@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # Stoker fixture: a threaded FastCGI WSGI server that behaves like flup's `WSGIServer(app).run()`
 # (flup/server/threadedserver.py + threadpool.py), written here because flup cannot be installed.
-# It serves on the inherited fd-0 socket; its main thread select()s and accept()s, hands each
+# It serves on the inherited fd-0 socket (or, with BIND_ADDRESS=/path.sock, binds that path itself
+# as `WSGIServer(app, bindAddress=...)` does: unlink, bind, listen); its main thread select()s and accept()s, hands each
 # connection to a thread pool (minSpare=1, maxSpare=5, like flup), and on SIGTERM/SIGINT/SIGHUP
 # stops its accept loop, then shuts the pool down: running requests finish, connections it
 # accepted but no thread has started yet are dropped when it exits (flup does exactly this).
@@ -178,7 +179,18 @@ class ThreadPool:
 
 
 def main():
-    sock = socket.socket(fileno=os.dup(0))  # flup: socket.fromfd(FCGI_LISTENSOCK_FILENO, AF_INET, SOCK_STREAM)
+    bind_address = os.environ.get("BIND_ADDRESS")
+    if bind_address:
+        # flup's WSGIServer(app, bindAddress=PATH): replace whatever file is there, bind, listen.
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            os.unlink(bind_address)
+        except OSError:
+            pass
+        sock.bind(bind_address)
+        sock.listen(socket.SOMAXCONN)
+    else:
+        sock = socket.socket(fileno=os.dup(0))  # flup: socket.fromfd(FCGI_LISTENSOCK_FILENO, AF_INET, SOCK_STREAM)
     pool = ThreadPool()
     keep_going = [True]
 
