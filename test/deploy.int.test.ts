@@ -85,7 +85,7 @@ beforeAll(async () => {
     // the unresolved path, __DIR__ compiled in) would keep serving the old release after the
     // switch: the classic symlink-deploy pitfall (see README "Deploying").
     command: ["/usr/bin/php-cgi", "-d", "realpath_cache_size=0", "-d", "opcache.enable=0"],
-    env: { PHP_FCGI_CHILDREN: "0", PHP_FCGI_MAX_REQUESTS: "0" },
+    env: { PHP_FCGI_CHILDREN: "0" },
     processes: 2,
     socket: { path: path.join(stack.dataDir, "run", "shop.sock") },
     fastcgiParams: { SCRIPT_FILENAME: "{release}/index.php" },

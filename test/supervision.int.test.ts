@@ -102,7 +102,7 @@ describe("bind: app", () => {
       name: "bound",
       hostId: "h",
       command: ["/usr/bin/php-cgi", "-b", sock],
-      env: { PHP_FCGI_CHILDREN: "2", PHP_FCGI_MAX_REQUESTS: "0" },
+      env: { PHP_FCGI_CHILDREN: "2" },
       fastcgiParams: { SCRIPT_FILENAME: path.resolve("examples/apps/php/index.php") },
       socket: { path: sock, bind: "app" },
     };

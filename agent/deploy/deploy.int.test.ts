@@ -39,9 +39,8 @@ function appSpec(name: string, deploy: Record<string, unknown>, command = ["{rel
     hostId: "h1",
     command,
     cwd: "{release}",
-    // PHP_FCGI_MAX_REQUESTS=0: php-cgi would otherwise exit after 500 requests, and this load
-    // sends thousands; recycling under load is the supervisor's concern (see the report).
-    env: { PHP_FCGI_CHILDREN: "0", PHP_FCGI_MAX_REQUESTS: "0", APP_RELEASE: "{release}" },
+    // php-cgi at its defaults: after 500 requests a process exits and the agent recycles it.
+    env: { PHP_FCGI_CHILDREN: "0", APP_RELEASE: "{release}" },
     processes: 2,
     socket: { path: path.join(tmp, `${name}.sock`) },
     fastcgiParams: { SCRIPT_FILENAME: "{release}/index.php" },

@@ -124,7 +124,7 @@ export class AppRunner {
         }
         return null;
       },
-      transition: (slot, from, to, detail) => {
+      transition: (slot, from, to, detail, event) => {
         const pid = slot.proc?.pid ?? slot.lastPid;
         this.events.transition({
           appId: this.appId,
@@ -132,6 +132,7 @@ export class AppRunner {
           pid,
           from,
           to,
+          ...(event === "recycle" ? { kind: "recycle" as const } : {}), // RUNNING → RUNNING reads as "ready" otherwise
           at: new Date().toISOString(),
           // An exit carries the process's last words into the timeline.
           detail: (to === "EXITED" || to === "BACKOFF") && pid ? withLastOutput(detail, this.outputOf(pid)) : detail,

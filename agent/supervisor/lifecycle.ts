@@ -1,12 +1,21 @@
-// The only place a process changes state. State names follow Supervisor.
+// The only place a process changes state, and the one judgement of what an exit means
+// (DESIGN decision 9). State names follow Supervisor.
 import type { ProcessState } from "../../lib/protocol";
 
-export type LifecycleEvent = "start" | "probe_ok" | "exit" | "retry" | "give_up" | "stop" | "reaped";
+/**
+ * - `start_failed`: the process died before it proved itself ready (its start window);
+ * - `exit`: an abnormal exit (non-zero code or a signal) after it served;
+ * - `recycle`: a clean exit (code 0) after it served, e.g. php-cgi after PHP_FCGI_MAX_REQUESTS:
+ *   its replacement starts at once, with no backoff, and the slot keeps serving (RUNNING).
+ */
+export type LifecycleEvent = "start" | "probe_ok" | "start_failed" | "exit" | "recycle" | "retry" | "give_up" | "stop" | "reaped";
 
 const TRANSITIONS: Record<ProcessState, Partial<Record<LifecycleEvent, ProcessState>>> = {
   STOPPED: { start: "STARTING" },
-  STARTING: { probe_ok: "RUNNING", exit: "BACKOFF", stop: "STOPPING" },
-  RUNNING: { exit: "EXITED", stop: "STOPPING" },
+  STARTING: { probe_ok: "RUNNING", start_failed: "BACKOFF", stop: "STOPPING" },
+  // A recycled slot stays RUNNING: the agent-owned socket queues requests while the next process starts.
+  // Its replacement still has a start window: dying before it is ready is a failed start.
+  RUNNING: { exit: "EXITED", recycle: "RUNNING", start_failed: "BACKOFF", stop: "STOPPING" },
   BACKOFF: { retry: "STARTING", give_up: "FATAL", stop: "STOPPED" },
   STOPPING: { reaped: "STOPPED" },
   EXITED: { start: "STARTING", give_up: "FATAL", stop: "STOPPED" },
@@ -16,4 +25,24 @@ const TRANSITIONS: Record<ProcessState, Partial<Record<LifecycleEvent, ProcessSt
 /** Returns null for an illegal move; the caller logs it and keeps the old state. */
 export function nextState(from: ProcessState, event: LifecycleEvent): ProcessState | null {
   return TRANSITIONS[from][event] ?? null;
+}
+
+export type ExitFacts = {
+  state: ProcessState;
+  /** The process passed its readiness check (or was adopted serving): its start window is over. */
+  proven: boolean;
+  code: number | null;
+  signal: string | null;
+};
+
+/** What an exit means, as the event to apply. Only `start_failed` and `exit` count toward backoff and FATAL. */
+export function classifyExit(f: ExitFacts): "reaped" | "start_failed" | "exit" | "recycle" {
+  if (f.state === "STOPPING") return "reaped";
+  if (!f.proven) return "start_failed";
+  return f.code === 0 && f.signal === null ? "recycle" : "exit";
+}
+
+/** Whether the restart policy replaces a process after this exit. */
+export function policyRestarts(policy: "always" | "on-failure" | "never", code: number | null, signal: string | null): boolean {
+  return policy === "always" || (policy === "on-failure" && (code !== 0 || signal !== null));
 }

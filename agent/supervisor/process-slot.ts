@@ -1,15 +1,18 @@
 // One process slot of an app: its current OS process, its lifecycle state and the restart
-// policy (exponential backoff, FATAL after too many exits in a window). States move only via nextState.
+// policy: a failed start or an abnormal exit counts toward exponential backoff and FATAL after too
+// many in a window; a clean exit after serving is a recycle, replaced at once (classifyExit).
+// States move only via nextState.
 import type { AppSpec, ProcessInfo, ProcessState } from "../../lib/protocol";
+import { RECYCLE_DETAIL } from "../../lib/protocol/process-events";
 import type { LogSink } from "../logs/log-sink";
-import { type LifecycleEvent, nextState } from "./lifecycle";
+import { classifyExit, type LifecycleEvent, nextState, policyRestarts } from "./lifecycle";
 import type { ExitInfo, OsProcess } from "./spawn-process";
 
 export type SlotHooks = {
   spawn(): OsProcess;
   /** Resolves null once a freshly started process is ready, or an error text. */
   ready(proc: OsProcess): Promise<string | null>;
-  transition(slot: ProcessSlot, from: ProcessState, to: ProcessState, detail: string): void;
+  transition(slot: ProcessSlot, from: ProcessState, to: ProcessState, detail: string, event: LifecycleEvent): void;
 };
 
 export class ProcessSlot {
@@ -18,6 +21,8 @@ export class ProcessSlot {
   restarts = 0;
   exitCode: number | null = null;
   lastPid = 0;
+  /** The current process passed its readiness check: its start window is over. */
+  private proven = false;
   private exits: number[] = [];
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
@@ -38,7 +43,7 @@ export class ProcessSlot {
     }
     const from = this.state;
     this.state = to;
-    this.hooks.transition(this, from, to, detail);
+    this.hooks.transition(this, from, to, detail, event);
     return true;
   }
 
@@ -46,6 +51,7 @@ export class ProcessSlot {
   adopt(proc: OsProcess, restarts: number): void {
     this.proc = proc;
     this.restarts = restarts;
+    this.proven = true;
     this.move("start", "adopted");
     this.move("probe_ok", "adopted");
     this.lastPid = proc.pid;
@@ -73,15 +79,17 @@ export class ProcessSlot {
 
   /** Marks a process that was launched and checked as part of a generation as RUNNING. */
   markReady(): void {
+    this.proven = true;
     if (this.state === "STARTING") this.move("probe_ok");
   }
 
-  /** `event` moves the slot to STARTING; it is applied after the spawn, so the event carries the new pid. */
-  private spawn(event: "start" | "retry"): OsProcess | null {
+  /** `event` moves the slot (to STARTING, or RUNNING for a recycle); it is applied after the spawn, so the event carries the new pid. */
+  private spawn(event: "start" | "retry" | "recycle", detail = ""): OsProcess | null {
     const proc = this.hooks.spawn();
     this.proc = proc;
+    this.proven = false;
     this.lastPid = proc.pid;
-    this.move(event);
+    this.move(event, detail);
     void proc.exited.then((info) => this.onExit(proc, info));
     return proc.pid ? proc : null;
   }
@@ -100,8 +108,22 @@ export class ProcessSlot {
       proc.signal("SIGKILL");
       return problem;
     }
+    this.proven = true;
     this.move("probe_ok");
     return null;
+  }
+
+  /** Replaces a process that ended its own life cleanly; its replacement is checked in the background. */
+  private recycle(oldPid: number): void {
+    const proc = this.spawn("recycle", `${RECYCLE_DETAIL}: process ${oldPid} exited cleanly after serving; replaced at once`);
+    if (!proc) return; // the failed spawn's exit is judged a failed start
+    void this.hooks.ready(proc).then((problem) => {
+      if (this.proc !== proc) return;
+      if (problem) {
+        this.sink.note(`replacement process ${proc.pid} is not ready: ${problem}`);
+        proc.signal("SIGKILL"); // dies unproven: a failed start, so backoff applies
+      } else this.proven = true;
+    });
   }
 
   private onExit(proc: OsProcess, info: ExitInfo): void {
@@ -109,16 +131,21 @@ export class ProcessSlot {
     this.proc = null;
     this.exitCode = info.code;
     const how = proc.error ?? (info.signal ? `signal ${info.signal}` : `code ${info.code}`);
-    if (this.state === "STOPPING") {
+    const event = classifyExit({ state: this.state, proven: this.proven, code: info.code, signal: info.signal });
+    if (event === "reaped") {
       this.move("reaped", `exited (${how})`);
       return;
     }
-    this.sink.note(`process ${proc.pid || "(not started)"} exited (${how})`);
-    if (!this.move("exit", how)) return;
+    const wantsRestart = policyRestarts(this.spec.restart.policy, info.code, info.signal);
+    if (event === "recycle" && wantsRestart) {
+      this.sink.note(`process ${proc.pid} exited cleanly (${how}) after serving: recycled`);
+      this.recycle(proc.pid);
+      return;
+    }
+    this.sink.note(`process ${proc.pid || "(not started)"} exited (${how})${event === "start_failed" ? " before it was ready" : ""}`);
+    if (!this.move(event === "recycle" ? "exit" : event, how)) return;
     const now = Date.now();
     this.exits = [...this.exits.filter((t) => now - t < this.spec.restart.windowMs), now];
-    const policy = this.spec.restart.policy;
-    const wantsRestart = policy === "always" || (policy === "on-failure" && (info.code !== 0 || info.signal !== null));
     if (!wantsRestart) {
       if (this.state === "BACKOFF") this.move("give_up", "failed to start and the restart policy is never");
       return;

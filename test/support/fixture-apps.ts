@@ -33,9 +33,10 @@ function base(name: FixtureApp): FixtureSpec {
       return {
         // The wrapper execs /usr/bin/php-cgi; it exists only so CRASH_ON_START can fail at start.
         command: [path.join(APPS_DIR, "php/php-fcgi.sh")],
-        // CHILDREN=0: this process serves itself (the agent runs N of them). MAX_REQUESTS=0: php-cgi
-        // would otherwise exit after 500 requests and look like a crash under load.
-        env: { PHP_FCGI_CHILDREN: "0", PHP_FCGI_MAX_REQUESTS: "0" },
+        // CHILDREN=0 (php-cgi's default, spelled out): this process serves itself, the agent runs N
+        // of them. PHP_FCGI_MAX_REQUESTS stays at its default (500): the agent replaces a process
+        // that exits after it at once (a recycle), so the fixture need not switch recycling off.
+        env: { PHP_FCGI_CHILDREN: "0" },
         fastcgiParams: { SCRIPT_FILENAME: path.join(APPS_DIR, "php/index.php") },
         stop: { signal: "TERM" },
       };

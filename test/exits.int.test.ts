@@ -1,0 +1,78 @@
+// What an exit means (DESIGN decision 9), with real apps at their defaults: php-cgi's planned
+// recycling after PHP_FCGI_MAX_REQUESTS is no crash, and a prefork master's death (php-cgi with
+// PHP_FCGI_CHILDREN, a Perl FCGI parent with 3 workers) is seen at once, its orphans are stopped
+// and a new generation serves.
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { fastcgiRequest } from "@/agent/fastcgi/client";
+import { cgiParams, parseCgiResponse } from "@/agent/fastcgi/http-response";
+import { Supervisor } from "@/agent/supervisor/supervisor";
+import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/protocol";
+import { APPS_DIR } from "./support/fixture-apps";
+
+const dir = mkdtempSync(path.join(tmpdir(), "stoker-exits-"));
+chmodSync(dir, 0o755);
+let n = 0;
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function runApp(specInput: Record<string, unknown>) {
+  const supervisor = new Supervisor({ stateDir: path.join(dir, `state-${++n}`), socketDirs: [dir] });
+  const transitions: ProcessTransition[] = [];
+  supervisor.listen({ status: () => {}, transition: (t) => transitions.push(t) });
+  const spec = AppSpecSchema.parse(specInput);
+  const app: DesiredApp = { appId: spec.name, revision: 1, desired: "running", spec };
+  const put = await supervisor.put(app);
+  cleanups.push(async () => {
+    await supervisor.execute({ op: "app.remove", appId: app.appId });
+  });
+  expect(put.ok, JSON.stringify(put)).toBe(true);
+  return { supervisor, transitions, runner: supervisor.apps.get(app.appId)! };
+}
+
+const PHP_SCRIPT = path.join(APPS_DIR, "php/index.php");
+
+async function get(sock: string, params: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const res = await fastcgiRequest({ path: sock }, cgiParams({ method: "GET", path: "/", extra: params }), undefined, 10_000);
+  const parsed = parseCgiResponse(res.stdout);
+  return { status: parsed.status, body: parsed.body.toString() };
+}
+
+describe("planned exits", () => {
+  it("php-cgi recycling after PHP_FCGI_MAX_REQUESTS=10: 300 sequential requests all answer 200, no backoff, no FATAL", async () => {
+    const sock = path.join(dir, `recycle-${++n}.sock`);
+    const { transitions, runner } = await runApp({
+      name: "recycler",
+      hostId: "h",
+      command: ["/usr/bin/php-cgi"],
+      env: { PHP_FCGI_CHILDREN: "0", PHP_FCGI_MAX_REQUESTS: "10" },
+      processes: 2,
+      fastcgiParams: { SCRIPT_FILENAME: PHP_SCRIPT },
+      socket: { path: sock },
+    });
+    const statuses = new Map<number, number>();
+    const pids = new Set<number>();
+    for (let i = 0; i < 300; i++) {
+      const r = await get(sock, { SCRIPT_FILENAME: PHP_SCRIPT });
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      const pid = /pid=(\d+)/.exec(r.body)?.[1];
+      if (pid) pids.add(Number(pid));
+    }
+    expect(Object.fromEntries(statuses)).toEqual({ 200: 300 });
+    // 300 requests (plus readiness probes) at 10 per process: at least ~25 processes served.
+    expect(pids.size).toBeGreaterThanOrEqual(25);
+    const bad = transitions.filter((t) => t.to === "BACKOFF" || t.to === "FATAL" || t.to === "EXITED");
+    expect(bad, JSON.stringify(bad.slice(0, 3))).toEqual([]);
+    const recycles = transitions.filter((t) => t.kind === "recycle");
+    expect(recycles.length).toBeGreaterThanOrEqual(25);
+    expect(recycles.every((t) => t.from === "RUNNING" && t.to === "RUNNING" && t.pid > 0)).toBe(true);
+    const procs = runner.processes();
+    expect(procs.map((p) => p.state)).toEqual(["RUNNING", "RUNNING"]);
+    expect(procs.every((p) => p.restarts === 0)).toBe(true);
+  });
+});
