@@ -2,7 +2,7 @@
 // recycling after PHP_FCGI_MAX_REQUESTS is no crash, and a prefork master's death (php-cgi with
 // PHP_FCGI_CHILDREN, a Perl FCGI parent with 3 workers) is seen at once, its orphans are stopped
 // and a new generation serves.
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -10,7 +10,9 @@ import { fastcgiRequest } from "@/agent/fastcgi/client";
 import { cgiParams, parseCgiResponse } from "@/agent/fastcgi/http-response";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/protocol";
+import { isAlive } from "@/agent/supervisor/proc-stats";
 import { APPS_DIR } from "./support/fixture-apps";
+import { waitUntil } from "./support/stack";
 
 const dir = mkdtempSync(path.join(tmpdir(), "stoker-exits-"));
 chmodSync(dir, 0o755);
@@ -74,5 +76,62 @@ describe("planned exits", () => {
     const procs = runner.processes();
     expect(procs.map((p) => p.state)).toEqual(["RUNNING", "RUNNING"]);
     expect(procs.every((p) => p.restarts === 0)).toBe(true);
+  });
+});
+
+/** The pids whose parent is `pid` (its direct children). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const PREFORK_APPS = {
+  "php-cgi with PHP_FCGI_CHILDREN=3": (sock: string) => ({
+    command: ["/usr/bin/php-cgi"],
+    env: { PHP_FCGI_CHILDREN: "3" },
+    fastcgiParams: { SCRIPT_FILENAME: PHP_SCRIPT },
+    socket: { path: sock },
+  }),
+  "a Perl FCGI parent with 3 workers": (sock: string) => ({
+    command: [path.join(APPS_DIR, "perl/prefork.fcgi")],
+    socket: { path: sock },
+  }),
+};
+
+describe.each(Object.entries(PREFORK_APPS))("%s", (label, specOf) => {
+  it("kill -9 of the parent: the exit is seen at once, the orphaned workers are stopped, a new generation serves", async () => {
+    const sock = path.join(dir, `prefork-${++n}.sock`);
+    const name = `prefork-${n}`;
+    const { transitions, runner } = await runApp({ name, hostId: "h", processes: 1, ...specOf(sock) });
+    const params = { SCRIPT_FILENAME: PHP_SCRIPT };
+    const master = runner.processes()[0]!.pid;
+    const workers = await waitUntil(async () => (childrenOf(master).length === 3 ? childrenOf(master) : null), 10_000, "3 workers");
+    // The tree is the master and its workers, and the agent counts them all.
+    expect(runner.cgroup.pids().sort()).toEqual([master, ...workers].sort());
+    const before = await get(sock, params);
+    expect(before.status).toBe(200);
+    expect(workers).toContain(Number(/pid=(\d+)/.exec(before.body)?.[1]));
+
+    const killedAt = Date.now();
+    process.kill(master, "SIGKILL");
+    const exit = await waitUntil(async () => transitions.find((t) => t.pid === master && (t.to === "EXITED" || t.to === "BACKOFF")), 5000, `the exit of ${master}`);
+    // At once: not when the orphans let go of the pipes (they never would while serving).
+    expect(Date.parse(exit.at) - killedAt, label).toBeLessThan(1000);
+    for (const w of workers) await waitUntil(async () => !isAlive(w), 15_000, `orphaned worker ${w} to be stopped`);
+
+    const fresh = await waitUntil(async () => {
+      const p = runner.processes()[0];
+      return p && p.state === "RUNNING" && p.pid !== master ? p : null;
+    }, 15_000, "a new generation RUNNING");
+    const newWorkers = await waitUntil(async () => (childrenOf(fresh.pid).length === 3 ? childrenOf(fresh.pid) : null), 10_000, "3 new workers");
+    for (let i = 0; i < 10; i++) {
+      const r = await get(sock, params);
+      expect(r.status).toBe(200);
+      expect(newWorkers).toContain(Number(/pid=(\d+)/.exec(r.body)?.[1]));
+    }
+    expect(runner.cgroup.pids().sort()).toEqual([fresh.pid, ...newWorkers].sort());
   });
 });

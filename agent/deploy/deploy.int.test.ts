@@ -30,8 +30,9 @@ echo trim(file_get_contents("$rel/VERSION")), ' built=', file_exists("$rel/BUILT
 `;
 const START = '#!/bin/sh\nexec /usr/bin/php-cgi "$@"\n';
 const CRASH = '#!/bin/sh\necho "v3: cannot start, DATABASE_URL is not set" >&2\nexit 1\n';
-// Starts, passes the health gate, then dies two seconds later, every time: a crash loop after the switch.
-const CRASH_LATER = '#!/bin/sh\n(sleep 2; kill -TERM $$) &\nexec /usr/bin/php-cgi "$@"\n';
+// Starts, passes the health gate, then crashes (killed by a signal) two seconds later, every time: a
+// crash loop after the switch. Not TERM: php-cgi handles it by exiting 0, a planned exit (a recycle).
+const CRASH_LATER = '#!/bin/sh\n(sleep 2; kill -KILL $$) &\nexec /usr/bin/php-cgi "$@"\n';
 
 function appSpec(name: string, deploy: Record<string, unknown>, command = ["{release}/start.sh"]): AppSpec {
   return AppSpecSchema.parse({

@@ -37,11 +37,12 @@ import { failpoint } from "./failpoint";
 import { UnavailableResponder, unavailableResponse } from "./unavailable-responder";
 import { liveGeneration, removeStagedFiles, retire, strayHolders } from "./recover-generation";
 import { ProcessSlot, type SlotHooks } from "./process-slot";
+import { AppCgroup } from "./app-cgroup";
 import { CpuSampler } from "./proc-stats";
 import { kickAcceptors, probeOnce, probeUntil, waitSettled, waitStopped } from "./readiness";
 import { adoptProcess, type OsProcess, spawnProcess } from "./spawn-process";
 
-export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: LogLimits };
+export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: LogLimits; /** names the app's cgroup */ stateDir: string };
 /** `persist`: write the state file now (before a step a crashed agent must be able to undo). */
 export type RunnerEvents = { transition(t: ProcessTransition): void; changed(): void; persist(): void };
 export type SavedProcess = { slot: number; pid: number; startTicks: number; startedAt: string; restarts: number; generation: number };
@@ -70,6 +71,8 @@ export class AppRunner {
   private closing = false;
   private answerTimer: NodeJS.Timeout | null = null;
   private unavailable = new UnavailableResponder(() => unavailableResponse(this.desired.spec.name, this.summaryState()));
+  /** The kernel's grouping of every process this app started (app-cgroup.ts). */
+  readonly cgroup: AppCgroup;
   readonly sink: LogSink;
 
   constructor(
@@ -79,6 +82,7 @@ export class AppRunner {
   ) {
     this.sink = new LogSink(path.join(opts.logDir, desired.appId), opts.logLimits);
     this.sink.onBatch((batch) => this.keepTail(batch));
+    this.cgroup = new AppCgroup(opts.stateDir, desired.appId);
   }
 
   get appId(): string {
@@ -102,7 +106,7 @@ export class AppRunner {
     return {
       spawn: () => {
         this.unavailable.stop(); // never both: a process that can accept starts only after the agent stopped answering
-        const proc = spawnProcess(plan, spec.socket.bind === "agent" ? ((sock ?? this.socket)?.fd ?? null) : null, this.sink);
+        const proc = spawnProcess(plan, spec.socket.bind === "agent" ? ((sock ?? this.socket)?.fd ?? null) : null, this.sink, this.cgroup);
         this.events.persist(); // every pid is in the state file before it can serve
         return proc;
       },
@@ -498,7 +502,7 @@ export class AppRunner {
     }
     const spec = this.desired.spec;
     const alive = saved.processes
-      .map((p) => ({ saved: p, proc: adoptProcess(p.pid, p.startTicks, p.startedAt, this.sink) }))
+      .map((p) => ({ saved: p, proc: adoptProcess(p.pid, p.startTicks, p.startedAt, this.sink, this.cgroup) }))
       .filter((a): a is { saved: SavedProcess; proc: OsProcess } => a.proc !== null);
     for (const a of alive) a.proc.signal("SIGCONT"); // a generation paused by the previous agent
     this.generation = liveGeneration(spec.socket, saved.generation, alive.map((a) => a.saved.generation));
@@ -566,7 +570,7 @@ export class AppRunner {
   processes(): ProcessInfo[] {
     // A replaced generation still draining is not listed: it is no longer the app (state file only).
     return [...this.slots, ...this.pending].map((s) => ({
-      ...s.info((pid) => this.cpu.sample(pid)),
+      ...s.info((proc) => this.cpu.sample(proc.pid, proc.usage())),
       lastOutput: s.state === "RUNNING" ? "" : this.outputOf(s.proc?.pid ?? s.lastPid),
     }));
   }
@@ -599,6 +603,7 @@ export class AppRunner {
   async remove(): Promise<void> {
     await this.stop();
     removeSocketFile(this.desired.spec.socket);
+    this.cgroup.remove();
     this.sink.close();
   }
 

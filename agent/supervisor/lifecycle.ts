@@ -33,13 +33,25 @@ export type ExitFacts = {
   proven: boolean;
   code: number | null;
   signal: string | null;
+  /** Clean exits in a row of replacements that were not yet proven ready (see below). */
+  unprovenRecycles: number;
 };
+
+/**
+ * Clean exits in a row that a slot may treat as recycles before any replacement proved ready. Under
+ * load a php-cgi with a small PHP_FCGI_MAX_REQUESTS can serve its whole quota before its readiness
+ * check ends; a program that exits 0 at once (never serving) gets this many quick retries, then backoff.
+ */
+export const MAX_UNPROVEN_RECYCLES = 3;
 
 /** What an exit means, as the event to apply. Only `start_failed` and `exit` count toward backoff and FATAL. */
 export function classifyExit(f: ExitFacts): "reaped" | "start_failed" | "exit" | "recycle" {
   if (f.state === "STOPPING") return "reaped";
-  if (!f.proven) return "start_failed";
-  return f.code === 0 && f.signal === null ? "recycle" : "exit";
+  const clean = f.code === 0 && f.signal === null;
+  if (f.proven) return clean ? "recycle" : "exit";
+  // A replacement (its slot is RUNNING) that served while its readiness check was still running.
+  if (clean && f.state === "RUNNING" && f.unprovenRecycles < MAX_UNPROVEN_RECYCLES) return "recycle";
+  return "start_failed";
 }
 
 /** Whether the restart policy replaces a process after this exit. */

@@ -28,21 +28,20 @@ export function isAlive(pid: number, startTicks?: number): boolean {
   return startTicks === undefined || stat.startTicks === startTicks;
 }
 
-/** Tracks CPU% between two samples per pid. */
+/** Tracks CPU% between two samples of a process tree's CPU time, per leader pid. */
 export class CpuSampler {
-  private last = new Map<number, { ticks: number; at: number }>();
+  private last = new Map<number, { cpuNs: number; at: number }>();
 
-  sample(pid: number): { cpuPercent: number; rssBytes: number } {
-    const stat = readProcStat(pid);
-    if (!stat) return { cpuPercent: 0, rssBytes: 0 };
+  sample(pid: number, usage: { cpuNs: number; rssBytes: number }): { cpuPercent: number; rssBytes: number } {
     const now = Date.now();
     const prev = this.last.get(pid);
-    this.last.set(pid, { ticks: stat.cpuTicks, at: now });
-    const cpuPercent = prev && now > prev.at ? ((stat.cpuTicks - prev.ticks) / CLK_TCK / ((now - prev.at) / 1000)) * 100 : 0;
-    return { cpuPercent: Math.max(0, Math.round(cpuPercent * 10) / 10), rssBytes: stat.rssBytes };
+    this.last.set(pid, { cpuNs: usage.cpuNs, at: now });
+    const cpuPercent = prev && now > prev.at ? ((usage.cpuNs - prev.cpuNs) / 1e6 / (now - prev.at)) * 100 : 0;
+    return { cpuPercent: Math.max(0, Math.round(cpuPercent * 10) / 10), rssBytes: usage.rssBytes };
   }
 
-  forget(pid: number): void {
-    this.last.delete(pid);
+  /** Drops the samples of pids that are no longer in `live`. */
+  keepOnly(live: Set<number>): void {
+    for (const pid of this.last.keys()) if (!live.has(pid)) this.last.delete(pid);
   }
 }

@@ -23,9 +23,12 @@ export class ProcessSlot {
   lastPid = 0;
   /** The current process passed its readiness check: its start window is over. */
   private proven = false;
+  private unprovenRecycles = 0;
   private exits: number[] = [];
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
+  /** The stopping of the last exited process's orphans (workers of a prefork master). */
+  private leftovers: Promise<void> = Promise.resolve();
 
   constructor(
     readonly index: number,
@@ -51,7 +54,7 @@ export class ProcessSlot {
   adopt(proc: OsProcess, restarts: number): void {
     this.proc = proc;
     this.restarts = restarts;
-    this.proven = true;
+    this.setProven();
     this.move("start", "adopted");
     this.move("probe_ok", "adopted");
     this.lastPid = proc.pid;
@@ -71,6 +74,11 @@ export class ProcessSlot {
     return this.canMove("start") ? this.spawn("start") : null;
   }
 
+  private setProven(): void {
+    this.proven = true;
+    this.unprovenRecycles = 0;
+  }
+
   private canMove(event: LifecycleEvent): boolean {
     if (nextState(this.state, event)) return true;
     this.sink.note(`slot ${this.index}: ignored ${event} in ${this.state}`);
@@ -79,7 +87,7 @@ export class ProcessSlot {
 
   /** Marks a process that was launched and checked as part of a generation as RUNNING. */
   markReady(): void {
-    this.proven = true;
+    this.setProven();
     if (this.state === "STARTING") this.move("probe_ok");
   }
 
@@ -108,7 +116,7 @@ export class ProcessSlot {
       proc.signal("SIGKILL");
       return problem;
     }
-    this.proven = true;
+    this.setProven();
     this.move("probe_ok");
     return null;
   }
@@ -122,22 +130,25 @@ export class ProcessSlot {
       if (problem) {
         this.sink.note(`replacement process ${proc.pid} is not ready: ${problem}`);
         proc.signal("SIGKILL"); // dies unproven: a failed start, so backoff applies
-      } else this.proven = true;
+      } else this.setProven();
     });
   }
 
   private onExit(proc: OsProcess, info: ExitInfo): void {
+    // Whatever the exit means, nothing of the old process may keep serving: its orphans are stopped.
+    this.leftovers = proc.stopLeftovers(`SIG${this.spec.stop.signal}` as NodeJS.Signals, this.spec.stop.timeoutMs);
     if (this.proc !== proc) return;
     this.proc = null;
     this.exitCode = info.code;
     const how = proc.error ?? (info.signal ? `signal ${info.signal}` : `code ${info.code}`);
-    const event = classifyExit({ state: this.state, proven: this.proven, code: info.code, signal: info.signal });
+    const event = classifyExit({ state: this.state, proven: this.proven, code: info.code, signal: info.signal, unprovenRecycles: this.unprovenRecycles });
     if (event === "reaped") {
       this.move("reaped", `exited (${how})`);
       return;
     }
     const wantsRestart = policyRestarts(this.spec.restart.policy, info.code, info.signal);
     if (event === "recycle" && wantsRestart) {
+      if (!this.proven) this.unprovenRecycles++;
       this.sink.note(`process ${proc.pid} exited cleanly (${how}) after serving: recycled`);
       this.recycle(proc.pid);
       return;
@@ -177,8 +188,9 @@ export class ProcessSlot {
     this.move("stop");
     proc.signal(`SIG${this.spec.stop.signal}` as NodeJS.Signals);
     const kill = setTimeout(() => proc.signal("SIGKILL"), this.spec.stop.timeoutMs);
-    this.stopping = proc.exited.then(() => {
+    this.stopping = proc.exited.then(async () => {
       clearTimeout(kill);
+      await this.leftovers; // stopped means the whole tree, not only its leader
       this.stopping = null;
     });
     return this.stopping;
@@ -189,10 +201,10 @@ export class ProcessSlot {
     this.timer = null;
   }
 
-  info(sample: (pid: number) => { cpuPercent: number; rssBytes: number }): ProcessInfo {
+  info(sample: (proc: OsProcess) => { cpuPercent: number; rssBytes: number }): ProcessInfo {
     const pid = this.proc?.pid ?? 0;
     // lastOutput is filled in by the app, which keeps the tail of each pid's output.
-    const usage = pid ? sample(pid) : { cpuPercent: 0, rssBytes: 0 };
+    const usage = pid && this.proc ? sample(this.proc) : { cpuPercent: 0, rssBytes: 0 };
     return {
       slot: this.index,
       pid,

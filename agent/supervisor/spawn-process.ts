@@ -2,11 +2,14 @@
 // stdout/stderr go through pipes whose read ends the child also keeps (fds 3 and 4), so the
 // pipes never lose their reader: a restarted agent takes them back with pidfd_getfd. The agent's
 // read ends go to the log ingest thread, which reads them to their end.
+// A process is its whole tree (app-cgroup.ts): signals reach every descendant, and its exit is the
+// leader's exit, seen at once, not when the last orphan holding its pipes lets go of them.
 import { type ChildProcess, spawn } from "node:child_process";
 import type { LogSink } from "../logs/log-sink";
 import type { LaunchPlan } from "./launch-plan";
 import { takeHandedBack } from "../keeper/keeper-link";
 import { closeFd, pipe, takeFd } from "../native";
+import type { AppCgroup, ProcessTree, TreeUsage } from "./app-cgroup";
 import { isAlive, readProcStat } from "./proc-stats";
 
 export type ExitInfo = { code: number | null; signal: string | null };
@@ -15,15 +18,65 @@ export type OsProcess = {
   pid: number;
   startTicks: number;
   startedAt: string;
-  /** Resolves once the process has exited and its output has been drained. */
+  /** Resolves once the process itself has exited (its output drained, or given OUTPUT_GRACE_MS). */
   exited: Promise<ExitInfo>;
+  /** Signals the process and every descendant. */
   signal(sig: NodeJS.Signals): void;
+  /** After the leader's exit: stops what is left of its tree (orphaned workers), `sig` then SIGKILL. */
+  stopLeftovers(sig: NodeJS.Signals, timeoutMs: number): Promise<void>;
+  /** CPU time and resident memory of the whole tree. */
+  usage(): TreeUsage;
   /** Why no process was started (pid 0). */
   readonly error?: string;
 };
 
 const OUT_READ_FD = 3;
 const ERR_READ_FD = 4;
+/** How long an exit waits for the last output: orphans may hold the pipes open much longer. */
+const OUTPUT_GRACE_MS = 150;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const NO_USAGE: TreeUsage = { cpuNs: 0, rssBytes: 0, pids: 0 };
+
+function notStarted(error: () => string, exited: Promise<ExitInfo>): OsProcess {
+  return {
+    pid: 0,
+    startTicks: 0,
+    startedAt: new Date().toISOString(),
+    exited,
+    signal: () => {},
+    stopLeftovers: async () => {},
+    usage: () => NO_USAGE,
+    get error() {
+      return error();
+    },
+  };
+}
+
+/** The tree-wide operations of a process whose tree is `tree` (or only its process group without one). */
+function treeOps(pid: number, tree: ProcessTree | null): Pick<OsProcess, "signal" | "stopLeftovers" | "usage"> {
+  return {
+    signal: (sig) => {
+      if (!tree || tree.signal(sig) === 0) signalGroup(pid, sig);
+    },
+    stopLeftovers: async (sig, timeoutMs) => {
+      if (!tree) return;
+      if (tree.signal(sig) > 0) {
+        const deadline = Date.now() + timeoutMs;
+        while (tree.pids().length && Date.now() < deadline) await sleep(50);
+        if (tree.pids().length) tree.signal("SIGKILL");
+        for (let i = 0; i < 20 && tree.pids().length; i++) await sleep(25);
+      }
+      tree.remove();
+    },
+    usage: () => {
+      if (tree) return tree.usage();
+      const st = readProcStat(pid);
+      return st ? { cpuNs: (st.cpuTicks / 100) * 1e9, rssBytes: st.rssBytes, pids: 1 } : NO_USAGE;
+    },
+  };
+}
 
 function signalGroup(pid: number, sig: NodeJS.Signals): void {
   try {
@@ -37,7 +90,7 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: LogSink): OsProcess {
+export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: LogSink, cgroup?: AppCgroup): OsProcess {
   const [outR, outW] = pipe();
   const [errR, errW] = pipe();
   let child: ChildProcess;
@@ -55,7 +108,7 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
     closeFd(outR);
     closeFd(errR);
     const message = `cannot start ${plan.file}: ${e instanceof Error ? e.message : String(e)}`;
-    return { pid: 0, startTicks: 0, startedAt: new Date().toISOString(), exited: Promise.resolve({ code: 127, signal: null }), signal: () => {}, error: message };
+    return notStarted(() => message, Promise.resolve({ code: 127, signal: null }));
   } finally {
     closeFd(outW);
     closeFd(errW);
@@ -71,25 +124,29 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
         resolve({ code: 127, signal: null });
       }),
     );
-    return { pid: 0, startTicks: 0, startedAt: new Date().toISOString(), exited: failed, signal: () => {}, get error() { return error; } };
+    return notStarted(() => error, failed);
   }
+  // First, while the program is still loading: every process it forks from now on is in its tree.
+  const tree = cgroup?.track(pid) ?? null;
   child.unref();
-  const outputDone = Promise.all([sink.attach(outR, pid, "out"), sink.attach(errR, pid, "err")]);
+  const outputDone = Promise.all([sink.attach(outR, pid, "out"), sink.attach(errR, pid, "err")]).then(() => sink.flush(pid));
+  // The exit event comes from waitpid (SIGCHLD), at once, even while orphaned workers keep the pipes open.
   const exit = new Promise<ExitInfo>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   return {
     pid,
     startTicks: readProcStat(pid)?.startTicks ?? 0,
     startedAt: new Date().toISOString(),
-    exited: Promise.all([exit, outputDone]).then(([info]) => {
+    exited: exit.then(async (info) => {
+      await Promise.race([outputDone, sleep(OUTPUT_GRACE_MS)]);
       sink.flush(pid);
       return info;
     }),
-    signal: (sig) => signalGroup(pid, sig),
+    ...treeOps(pid, tree),
   };
 }
 
 /** Re-attaches to a process started by a previous agent: takes its output pipes back and polls for its exit. */
-export function adoptProcess(pid: number, startTicks: number, startedAt: string, sink: LogSink): OsProcess | null {
+export function adoptProcess(pid: number, startTicks: number, startedAt: string, sink: LogSink, cgroup?: AppCgroup): OsProcess | null {
   if (!isAlive(pid, startTicks)) return null;
   let outputDone: Promise<unknown> = Promise.resolve();
   try {
@@ -123,10 +180,10 @@ export function adoptProcess(pid: number, startTicks: number, startedAt: string,
     pid,
     startTicks,
     startedAt,
-    exited: Promise.all([exited, Promise.race([outputDone, new Promise((r) => setTimeout(r, 1000))])]).then(([info]) => {
+    exited: Promise.all([exited, Promise.race([outputDone, sleep(OUTPUT_GRACE_MS)])]).then(([info]) => {
       sink.flush(pid);
       return info;
     }),
-    signal: (sig) => signalGroup(pid, sig),
+    ...treeOps(pid, cgroup?.find(pid) ?? null),
   };
 }

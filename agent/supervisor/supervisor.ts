@@ -126,7 +126,7 @@ export class Supervisor {
   private runner(desired: DesiredApp): AppRunner {
     const runner = new AppRunner(
       desired,
-      { logDir: path.join(this.opts.stateDir, "logs"), socketDirs: this.opts.socketDirs, logLimits: this.opts.logLimits },
+      { logDir: path.join(this.opts.stateDir, "logs"), socketDirs: this.opts.socketDirs, logLimits: this.opts.logLimits, stateDir: this.opts.stateDir },
       {
         transition: (t) => this.transition(t),
         changed: () => this.changed(),

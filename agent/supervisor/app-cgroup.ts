@@ -1,0 +1,262 @@
+// Process tracking by the kernel's own grouping: a cgroup per app, and inside it one per started
+// process (its "tree": the process and everything it forks, orphans included), so every descendant
+// is seen, counted and stopped, whatever it does with its parent, process group or session.
+// - cgroup v2 (/sys/fs/cgroup with cgroup.controllers), or the cgroup2 mount of a hybrid host
+//   (/sys/fs/cgroup/unified) for grouping, CPU time (cpu.stat) and cgroup.kill;
+// - on hybrid hosts also the v1 controllers (memory, pids, cpu, cpuacct, freezer), joined so resource
+//   limits can be set on the same groups later;
+// - without writable cgroups (an agent that is not root): the process's session (the agent starts
+//   each process with setsid), found by scanning /proc.
+// Groups are nested under the agent's own cgroup in each hierarchy (so a service manager's
+// accounting still covers the apps) and named by the state dir, so two agents never share one.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+const ROOT = "/sys/fs/cgroup";
+const V1_CONTROLLERS = ["memory", "pids", "cpu", "cpuacct", "freezer"] as const;
+const CLK_TCK = 100;
+const PAGE = 4096;
+
+export type TrackingKind = "cgroup2" | "hybrid" | "session";
+export type TreeUsage = { cpuNs: number; rssBytes: number; pids: number };
+
+type Hierarchy = { name: string; mount: string; base: string; v2: boolean };
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** This process's path in each hierarchy, from /proc/self/cgroup ("4:memory:/a/b", "0::/x"). */
+function ownPaths(): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const line of (readText("/proc/self/cgroup") ?? "").split("\n")) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === "") paths.set("", m[2]);
+    for (const c of m[1].split(",")) if (c) paths.set(c, m[2]);
+  }
+  return paths;
+}
+
+function writable(dir: string): boolean {
+  try {
+    const probe = path.join(dir, `stoker-probe-${process.pid}`);
+    mkdirSync(probe);
+    rmdirSync(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let detected: Hierarchy[] | null = null;
+
+/** The hierarchies this agent can group processes in; empty means "session" tracking. Probed once. */
+export function hierarchies(): Hierarchy[] {
+  if (detected) return detected;
+  const own = ownPaths();
+  const found: Hierarchy[] = [];
+  const v2Mount = existsSync(path.join(ROOT, "cgroup.controllers")) ? ROOT : existsSync(path.join(ROOT, "unified/cgroup.procs")) ? path.join(ROOT, "unified") : null;
+  if (v2Mount) {
+    const base = path.join(v2Mount, own.get("") ?? "/");
+    if (writable(base)) found.push({ name: "cgroup2", mount: v2Mount, base, v2: true });
+  }
+  if (found.length && v2Mount !== ROOT) {
+    for (const c of V1_CONTROLLERS) {
+      const mount = path.join(ROOT, c);
+      if (!existsSync(path.join(mount, "cgroup.procs"))) continue;
+      const base = path.join(mount, own.get(c) ?? "/");
+      if (writable(base)) found.push({ name: c, mount, base, v2: false });
+    }
+  }
+  detected = found;
+  return found;
+}
+
+export function trackingKind(): TrackingKind {
+  const h = hierarchies();
+  if (!h.length) return "session";
+  return h.length > 1 ? "hybrid" : "cgroup2";
+}
+
+/** The fields of /proc/PID/stat after the command name (state first), or null if it is gone. */
+function procStat(pid: number): string[] | null {
+  const text = readText(`/proc/${pid}/stat`);
+  if (!text) return null;
+  return text.slice(text.lastIndexOf(")") + 2).split(" ");
+}
+
+function readPids(file: string): number[] {
+  return (readText(file) ?? "").split("\n").filter(Boolean).map(Number);
+}
+
+function signalPid(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The group name for an app of the agent whose state lives in `stateDir`. */
+export function groupName(stateDir: string, appId: string): string {
+  const ns = createHash("sha256").update(path.resolve(stateDir)).digest("hex").slice(0, 10);
+  return `stoker-${ns}/${appId.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+}
+
+/** One started process and all its descendants. */
+export class ProcessTree {
+  constructor(
+    readonly leader: number,
+    private readonly dirs: Hierarchy[], // with `base` already pointing at this tree's group
+  ) {}
+
+  get kind(): TrackingKind {
+    return this.dirs.length ? (this.dirs.length > 1 ? "hybrid" : "cgroup2") : "session";
+  }
+
+  /** Every live process of the tree, the leader included while it lives. */
+  pids(): number[] {
+    const g = this.dirs[0];
+    if (g) return readPids(path.join(g.base, "cgroup.procs"));
+    // Session fallback: the leader started its own session; workers stay in it unless they setsid.
+    const out: number[] = [];
+    for (const name of readdirSync("/proc")) {
+      if (!/^\d+$/.test(name)) continue;
+      const st = procStat(Number(name));
+      if (st && Number(st[3]) === this.leader && st[0] !== "Z") out.push(Number(name));
+    }
+    return out;
+  }
+
+  /** Sends `sig` to every process of the tree; returns how many got it. */
+  signal(sig: NodeJS.Signals): number {
+    const g = this.dirs[0];
+    if (sig === "SIGKILL" && g?.v2 && existsSync(path.join(g.base, "cgroup.kill"))) {
+      const count = this.pids().length;
+      try {
+        writeFileSync(path.join(g.base, "cgroup.kill"), "1");
+        return count;
+      } catch {
+        // fall through to one by one
+      }
+    }
+    let sent = 0;
+    for (const pid of this.pids()) if (signalPid(pid, sig)) sent++;
+    return sent;
+  }
+
+  /** CPU time used by the whole tree so far (exited members included, in cgroup modes) and its resident memory now. */
+  usage(): TreeUsage {
+    const pids = this.pids();
+    let rssBytes = 0;
+    let ticks = 0;
+    for (const pid of pids) {
+      const st = procStat(pid);
+      if (!st) continue;
+      rssBytes += Number(st[21]) * PAGE;
+      ticks += Number(st[11]) + Number(st[12]) + (this.dirs.length ? 0 : Number(st[13]) + Number(st[14]));
+    }
+    let cpuNs = (ticks / CLK_TCK) * 1e9;
+    const v2 = this.dirs.find((d) => d.v2);
+    const usec = v2 && /^usage_usec (\d+)/m.exec(readText(path.join(v2.base, "cpu.stat")) ?? "");
+    if (usec) cpuNs = Number(usec[1]) * 1000;
+    return { cpuNs, rssBytes, pids: pids.length };
+  }
+
+  /** Removes the tree's groups once it is empty; false while processes remain. */
+  remove(): boolean {
+    if (this.pids().length) return false;
+    for (const d of this.dirs) {
+      try {
+        rmdirSync(d.base);
+      } catch {
+        // already gone, or a member appeared: left for the app's removal
+      }
+    }
+    return true;
+  }
+}
+
+/** One app's group: the trees of its processes, current and left over. */
+export class AppCgroup {
+  private readonly dirs: Hierarchy[];
+
+  constructor(stateDir: string, appId: string) {
+    const name = groupName(stateDir, appId);
+    this.dirs = hierarchies().map((h) => ({ ...h, base: path.join(h.base, name) }));
+  }
+
+  get kind(): TrackingKind {
+    return this.dirs.length ? (this.dirs.length > 1 ? "hybrid" : "cgroup2") : "session";
+  }
+
+  private treeDirs(leader: number): Hierarchy[] {
+    return this.dirs.map((d) => ({ ...d, base: path.join(d.base, `p${leader}`) }));
+  }
+
+  /**
+   * Moves a just-started process into a tree of its own (before it forks workers: called right
+   * after spawn returns, while the program is still loading). Best effort: on failure the tree
+   * falls back to the process's session.
+   */
+  track(pid: number): ProcessTree {
+    const dirs = this.treeDirs(pid);
+    try {
+      for (const d of dirs) {
+        mkdirSync(d.base, { recursive: true });
+        writeFileSync(path.join(d.base, "cgroup.procs"), String(pid));
+      }
+      return new ProcessTree(pid, dirs);
+    } catch {
+      return new ProcessTree(pid, []);
+    }
+  }
+
+  /** The tree a previous agent made for `pid` (after an agent restart), or a session tree. */
+  find(pid: number): ProcessTree {
+    const dirs = this.treeDirs(pid);
+    return new ProcessTree(pid, dirs.every((d) => existsSync(d.base)) ? dirs : []);
+  }
+
+  /** Every tree in the app's group, by leader pid (live or not): leftovers of an interrupted restart included. */
+  trees(): ProcessTree[] {
+    const first = this.dirs[0];
+    if (!first) return [];
+    let names: string[] = [];
+    try {
+      names = readdirSync(first.base).filter((n) => /^p\d+$/.test(n));
+    } catch {
+      return [];
+    }
+    return names.map((n) => new ProcessTree(Number(n.slice(1)), this.treeDirs(Number(n.slice(1)))));
+  }
+
+  /** Every live process of the app. */
+  pids(): number[] {
+    return this.trees().flatMap((t) => t.pids());
+  }
+
+  /** Removes empty trees, then the app's group if nothing is left in it. */
+  remove(): boolean {
+    const trees = this.trees();
+    const empty = trees.filter((t) => t.remove()).length === trees.length;
+    if (!empty) return false;
+    for (const d of this.dirs) {
+      for (const dir of [d.base, path.dirname(d.base)]) {
+        try {
+          rmdirSync(dir); // the app's group, then the agent's, once its last app is gone
+        } catch {
+          // not there or not empty
+        }
+      }
+    }
+    return true;
+  }
+}
