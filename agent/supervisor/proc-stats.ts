@@ -1,7 +1,6 @@
 // CPU and memory of a process from /proc, and its start time (to tell a reused pid apart).
 import { readFileSync } from "node:fs";
 
-const CLK_TCK = 100;
 const PAGE = 4096;
 
 export type ProcStat = { state: string; cpuTicks: number; startTicks: number; rssBytes: number };
