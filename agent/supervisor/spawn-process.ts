@@ -32,8 +32,10 @@ export type OsProcess = {
 
 const OUT_READ_FD = 3;
 const ERR_READ_FD = 4;
-/** How long an exit waits for the last output: orphans may hold the pipes open much longer. */
+/** How long an exit waits for the last output when orphans hold the pipes open (they may for ever). */
 const OUTPUT_GRACE_MS = 150;
+/** ... and when nothing else holds them: the ingest thread's last read, on a busy host. */
+const OUTPUT_WAIT_MS = 3000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -137,7 +139,9 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
     startTicks: readProcStat(pid)?.startTicks ?? 0,
     startedAt: new Date().toISOString(),
     exited: exit.then(async (info) => {
-      await Promise.race([outputDone, sleep(OUTPUT_GRACE_MS)]);
+      // The leader is reaped by now: anything left in its tree is an orphan holding the pipes.
+      const orphans = (tree?.pids().length ?? 0) > 0;
+      await Promise.race([outputDone, sleep(orphans ? OUTPUT_GRACE_MS : OUTPUT_WAIT_MS)]);
       sink.flush(pid);
       return info;
     }),
