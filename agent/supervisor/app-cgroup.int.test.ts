@@ -29,8 +29,11 @@ describe("AppCgroup", () => {
     expect(process.getuid?.()).toBe(0); // these machines run tests as root; cgroups are writable
     expect(trackingKind()).not.toBe("session");
     const group = new AppCgroup(path.join(dir, "state"), "forker");
-    const child = spawn("/bin/sh", ["-c", FORKER], { detached: true, stdio: "ignore" });
-    const tree = group.track(child.pid!);
+    const { child, tree: made } = group.spawnInto(() => spawn("/bin/sh", ["-c", FORKER], { detached: true, stdio: "ignore" }));
+    const tree = made!;
+    expect(tree.kind).not.toBe("session");
+    // The agent itself went back to where it was.
+    expect(readFileSync("/proc/self/cgroup", "utf8")).not.toContain("stoker-");
     const pids = await until(() => (tree.pids().length === 3 ? tree.pids() : null), "3 processes in the tree");
     expect(pids).toContain(child.pid);
     expect(group.pids().sort()).toEqual(pids.sort());
@@ -40,6 +43,17 @@ describe("AppCgroup", () => {
     await until(() => (tree.pids().length === 0 ? true : null), "an empty tree");
     expect(group.remove()).toBe(true);
     expect(new AppCgroup(path.join(dir, "state"), "forker").trees()).toEqual([]);
+  });
+
+  it("finds a live process's tree again (after an agent restart) from /proc/PID/cgroup", async () => {
+    const group = new AppCgroup(path.join(dir, "state"), "again");
+    const { child, tree } = group.spawnInto(() => spawn("/bin/sh", ["-c", FORKER], { detached: true, stdio: "ignore" }));
+    await until(() => (tree!.pids().length === 3 ? true : null), "3 processes");
+    const found = new AppCgroup(path.join(dir, "state"), "again").find(child.pid!);
+    expect(found.pids().sort()).toEqual(tree!.pids().sort());
+    found.signal("SIGKILL");
+    await until(() => (found.pids().length === 0 ? true : null), "an empty tree");
+    expect(group.remove()).toBe(true);
   });
 
   it("falls back to the leader's session without cgroups: what stays in the session is found", async () => {

@@ -31,10 +31,10 @@ function readText(file: string): string | null {
   }
 }
 
-/** This process's path in each hierarchy, from /proc/self/cgroup ("4:memory:/a/b", "0::/x"). */
-function ownPaths(): Map<string, string> {
+/** A process's path in each hierarchy, from /proc/PID/cgroup ("4:memory:/a/b", "0::/x"). */
+function ownPaths(pid: number | "self" = "self"): Map<string, string> {
   const paths = new Map<string, string>();
-  for (const line of (readText("/proc/self/cgroup") ?? "").split("\n")) {
+  for (const line of (readText(`/proc/${pid}/cgroup`) ?? "").split("\n")) {
     const m = /^\d+:([^:]*):(.*)$/.exec(line);
     if (!m) continue;
     if (m[1] === "") paths.set("", m[2]);
@@ -184,58 +184,88 @@ export class ProcessTree {
   }
 }
 
+let treeSeq = 0;
+
 /** One app's group: the trees of its processes, current and left over. */
 export class AppCgroup {
   private readonly dirs: Hierarchy[];
+  private readonly own: Hierarchy[];
 
   constructor(stateDir: string, appId: string) {
     const name = groupName(stateDir, appId);
-    this.dirs = hierarchies().map((h) => ({ ...h, base: path.join(h.base, name) }));
+    this.own = hierarchies();
+    this.dirs = this.own.map((h) => ({ ...h, base: path.join(h.base, name) }));
   }
 
   get kind(): TrackingKind {
     return this.dirs.length ? (this.dirs.length > 1 ? "hybrid" : "cgroup2") : "session";
   }
 
-  private treeDirs(leader: number): Hierarchy[] {
-    return this.dirs.map((d) => ({ ...d, base: path.join(d.base, `p${leader}`) }));
+  private treeDirs(leaf: string): Hierarchy[] {
+    return this.dirs.map((d) => ({ ...d, base: path.join(d.base, leaf) }));
+  }
+
+  private moveSelf(dirs: Hierarchy[]): void {
+    for (const d of dirs) writeFileSync(path.join(d.base, "cgroup.procs"), String(process.pid));
   }
 
   /**
-   * Moves a just-started process into a tree of its own (before it forks workers: called right
-   * after spawn returns, while the program is still loading). Best effort: on failure the tree
-   * falls back to the process's session.
+   * Runs `spawn` (a synchronous fork+exec) with the agent itself in a fresh tree's group, so the
+   * child is born in it: nothing it forks, however early, escapes. The agent moves back at once.
+   * Without cgroups (or if the move fails) the tree is the child's session.
    */
-  track(pid: number): ProcessTree {
-    const dirs = this.treeDirs(pid);
-    try {
-      for (const d of dirs) {
-        mkdirSync(d.base, { recursive: true });
-        writeFileSync(path.join(d.base, "cgroup.procs"), String(pid));
-      }
-      return new ProcessTree(pid, dirs);
-    } catch {
-      return new ProcessTree(pid, []);
+  spawnInto<T extends { pid?: number }>(spawn: () => T): { child: T; tree: ProcessTree | null } {
+    if (!this.dirs.length) {
+      const child = spawn();
+      return { child, tree: child.pid ? new ProcessTree(child.pid, []) : null };
     }
+    const dirs = this.treeDirs(`t${Date.now().toString(36)}-${++treeSeq}`);
+    let moved = false;
+    try {
+      for (const d of dirs) mkdirSync(d.base, { recursive: true });
+      this.moveSelf(dirs);
+      moved = true;
+    } catch {
+      // not movable here (a delegated hierarchy we may not leave): session tracking
+    }
+    let child: T;
+    try {
+      child = spawn();
+    } finally {
+      if (moved) this.moveSelf(this.own);
+    }
+    if (!child.pid) {
+      new ProcessTree(0, dirs).remove();
+      return { child, tree: null };
+    }
+    return { child, tree: new ProcessTree(child.pid, moved ? dirs : []) };
   }
 
-  /** The tree a previous agent made for `pid` (after an agent restart), or a session tree. */
+  /** The tree a previous agent made for `pid` (after an agent restart), from /proc/PID/cgroup; else its session. */
   find(pid: number): ProcessTree {
-    const dirs = this.treeDirs(pid);
-    return new ProcessTree(pid, dirs.every((d) => existsSync(d.base)) ? dirs : []);
+    const first = this.dirs[0];
+    if (!first) return new ProcessTree(pid, []);
+    const own = ownPaths(pid);
+    const where = path.join(first.mount, (first.v2 ? own.get("") : own.get(first.name)) ?? "/");
+    const leaf = path.relative(first.base, where);
+    if (!leaf || leaf.startsWith("..") || leaf.includes("/")) return new ProcessTree(pid, []);
+    return new ProcessTree(pid, this.treeDirs(leaf));
   }
 
-  /** Every tree in the app's group, by leader pid (live or not): leftovers of an interrupted restart included. */
+  /** Every tree in the app's group (live or not): leftovers of an interrupted restart included. */
   trees(): ProcessTree[] {
     const first = this.dirs[0];
     if (!first) return [];
-    let names: string[] = [];
     try {
-      names = readdirSync(first.base).filter((n) => /^p\d+$/.test(n));
+      return readdirSync(first.base, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => {
+          const dirs = this.treeDirs(e.name);
+          return new ProcessTree(0, dirs);
+        });
     } catch {
       return [];
     }
-    return names.map((n) => new ProcessTree(Number(n.slice(1)), this.treeDirs(Number(n.slice(1)))));
   }
 
   /** Every live process of the app. */

@@ -96,8 +96,9 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
   const [outR, outW] = pipe();
   const [errR, errW] = pipe();
   let child: ChildProcess;
-  try {
-    child = spawn(plan.file, plan.args, {
+  let tree: ProcessTree | null = null;
+  const start = () =>
+    spawn(plan.file, plan.args, {
       cwd: plan.cwd,
       env: plan.env as NodeJS.ProcessEnv, // exactly the app's env, nothing inherited
       uid: plan.uid,
@@ -105,6 +106,10 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
       detached: true, // own session: survives the agent
       stdio: [listenFd ?? "ignore", outW, errW, outR, errR],
     });
+  try {
+    // Born in its own tree's cgroup: every process it forks, however early, is tracked.
+    if (cgroup) ({ child, tree } = cgroup.spawnInto(start));
+    else child = start();
   } catch (e) {
     // Refused before a process existed (E2BIG, EINVAL…): spawn throws instead of emitting "error".
     closeFd(outR);
@@ -128,8 +133,6 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
     );
     return notStarted(() => error, failed);
   }
-  // First, while the program is still loading: every process it forks from now on is in its tree.
-  const tree = cgroup?.track(pid) ?? null;
   child.unref();
   const outputDone = Promise.all([sink.attach(outR, pid, "out"), sink.attach(errR, pid, "err")]).then(() => sink.flush(pid));
   // The exit event comes from waitpid (SIGCHLD), at once, even while orphaned workers keep the pipes open.
