@@ -80,7 +80,8 @@ export async function runDoctor(spec: AppSpec, ctx: DoctorContext): Promise<Doct
   if (web) findings.push(...checkSocketPermission(spec, web));
 
   if (ctx.pids?.length) findings.push(...checkListeners(spec, ctx.pids));
-  findings.push(...(await probeLiveSocket(spec, timeoutMs)));
+  const live = await probeLiveSocket(spec, timeoutMs);
+  findings.push(...live.findings);
 
   let run: RunByHandResult | null = null;
   const startable = !findings.some((f) => f.code === "script-missing");
@@ -94,9 +95,18 @@ export async function runDoctor(spec: AppSpec, ctx: DoctorContext): Promise<Doct
     });
     if (run.outcome === "no-response") findings.push(noResponseFinding("a run-by-hand instance", timeoutMs, `${run.stdout}\n${run.stderr}`));
   }
-  const output = [run?.stdout, run?.stderr, run?.response?.stderr, ctx.recentOutput].filter(Boolean).join("\n");
+  const output = [run?.stdout, run?.stderr, run?.response?.stderr, live.output, ctx.recentOutput].filter(Boolean).join("\n");
   if (output) findings.push(...(await outputFindings(plan, output, script)));
-  return report(findings);
+  return report(withCause(findings));
+}
+
+/** A 5xx is a symptom: when the app's output names the cause, the 5xx finding says so and comes after it. */
+function withCause(findings: DoctorFinding[]): DoctorFinding[] {
+  const serverError = findings.find((f) => f.code === "server-error");
+  const cause = findings.find((f) => f.code === "import-error" || f.code === "missing-env" || f.code === "relative-path");
+  if (!serverError || !cause) return findings;
+  const named = { ...serverError, detail: `${serverError.detail}\n\nCause, from the app's own output: ${cause.title} (${cause.code}).`, fix: cause.fix };
+  return [...findings.filter((f) => f !== serverError), named];
 }
 
 function dedupe(findings: DoctorFinding[]): DoctorFinding[] {

@@ -3,8 +3,8 @@
 // is seen, counted and stopped, whatever it does with its parent, process group or session.
 // - cgroup v2 (/sys/fs/cgroup with cgroup.controllers), or the cgroup2 mount of a hybrid host
 //   (/sys/fs/cgroup/unified) for grouping, CPU time (cpu.stat) and cgroup.kill;
-// - on hybrid hosts also the v1 controllers (memory, pids, cpu, cpuacct, freezer), joined so resource
-//   limits can be set on the same groups later;
+// - on hybrid hosts also the v1 controllers (memory, pids, cpuacct, freezer), joined so resource
+//   limits can be set on the same groups later (cpu only with a limit: see V1_CONTROLLERS);
 // - without writable cgroups (an agent that is not root): the process's session (the agent starts
 //   each process with setsid), found by scanning /proc.
 // Groups are nested under the agent's own cgroup in each hierarchy (so a service manager's
@@ -14,7 +14,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileS
 import path from "node:path";
 
 const ROOT = "/sys/fs/cgroup";
-const V1_CONTROLLERS = ["memory", "pids", "cpu", "cpuacct", "freezer"] as const;
+// Not "cpu": a v1 cpu group weighs as much as one task of its parent (cpu.shares 1024), so every
+// app of the agent together would get the CPU of a single process on a busy host. Join it only
+// with a limit to apply (later: resource limits).
+const V1_CONTROLLERS = ["memory", "pids", "cpuacct", "freezer"] as const;
 const CLK_TCK = 100;
 const PAGE = 4096;
 

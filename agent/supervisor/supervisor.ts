@@ -275,7 +275,11 @@ export class Supervisor {
     }
     if (op.op === "app.doctor") {
       const pids = runner.processes().map((p) => p.pid).filter(Boolean);
-      return this.debug.doctor(runner.desired.spec, runner.processes().map((p) => runner.outputOf(p.pid || 0)).join("\n"), pids);
+      // Tracebacks as the log pipeline recognised them (a startup ImportError scrolls out of the
+      // short per-process tails once every request logs a line), then those tails.
+      const tracebacks = this.logs.recent(op.appId).tracebacks.map((t) => t.text);
+      const tails = runner.processes().map((p) => runner.outputOf(p.pid || 0));
+      return this.debug.doctor(runner.desired.spec, [...tracebacks, ...tails].join("\n"), pids);
     }
     if (op.op === "app.run-by-hand") return this.debug.runByHand(runner.desired.spec);
     if (op.op === "pty.open") return this.debug.openPty(runner.desired.spec, op);

@@ -16,6 +16,7 @@ export const DoctorCodeSchema = z.enum([
   "app-binds-elsewhere",
   "web-server-addrs-unix",
   "no-response",
+  "server-error",
 ]);
 export type DoctorCode = z.infer<typeof DoctorCodeSchema>;
 

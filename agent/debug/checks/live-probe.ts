@@ -3,7 +3,7 @@
 import { lstatSync } from "node:fs";
 import type { AppSpec, DoctorFinding } from "../../../lib/protocol";
 import { FastcgiError, fastcgiRequest, parseAddress } from "../../fastcgi/client";
-import { cgiParams } from "../../fastcgi/http-response";
+import { cgiParams, parseCgiResponse } from "../../fastcgi/http-response";
 
 export function noResponseFinding(where: string, timeoutMs: number, stderr: string): DoctorFinding {
   const tail = stderr.trim().split("\n").slice(-20).join("\n");
@@ -16,20 +16,39 @@ export function noResponseFinding(where: string, timeoutMs: number, stderr: stri
   };
 }
 
-export async function probeLiveSocket(spec: AppSpec, timeoutMs: number): Promise<DoctorFinding[]> {
+/** A 5xx from the running app: the request reached it, and the app itself failed it. */
+export function serverErrorFinding(address: string, urlPath: string, status: number, stderr: string, body: string): DoctorFinding {
+  const said = [stderr.trim() && `FastCGI stderr:\n${stderr.trim().slice(-2000)}`, body.trim() && `Body:\n${body.trim().slice(0, 1000)}`].filter(Boolean).join("\n\n");
+  return {
+    code: "server-error",
+    severity: "error",
+    title: `The app answers ${status} to a real request`,
+    detail: `A FastCGI GET ${urlPath} straight to ${address} (bypassing the web server) got status ${status}.${said ? `\n\n${said}` : ""}`,
+    fix: "The app runs but fails every request: look for the cause in its output (the findings below name it when the doctor recognises it, e.g. an import error), fix it, then restart the app.",
+  };
+}
+
+export type LiveProbe = { findings: DoctorFinding[]; output: string };
+
+/** One real request to the running app's socket: a timeout or a 5xx is a finding; what the app said is returned for the output checks. */
+export async function probeLiveSocket(spec: AppSpec, timeoutMs: number): Promise<LiveProbe> {
+  const none: LiveProbe = { findings: [], output: "" };
   if (spec.socket.path) {
     try {
-      if (!lstatSync(spec.socket.path).isSocket()) return [];
+      if (!lstatSync(spec.socket.path).isSocket()) return none;
     } catch {
-      return []; // not running: run-by-hand covers it
+      return none; // not running: run-by-hand covers it
     }
   }
   const address = spec.socket.path ? `unix:${spec.socket.path}` : `tcp:${spec.socket.tcp}`;
   try {
-    await fastcgiRequest(parseAddress(address), cgiParams({ method: "GET", path: spec.ready.path, extra: spec.fastcgiParams }), Buffer.alloc(0), timeoutMs);
-    return [];
+    const res = await fastcgiRequest(parseAddress(address), cgiParams({ method: "GET", path: spec.ready.path, extra: spec.fastcgiParams }), Buffer.alloc(0), timeoutMs);
+    const parsed = parseCgiResponse(res.stdout);
+    const body = parsed.body.toString("utf8");
+    if (parsed.status < 500) return none;
+    return { findings: [serverErrorFinding(address, spec.ready.path, parsed.status, res.stderr, body)], output: `${res.stderr}\n${body}` };
   } catch (e) {
-    if (e instanceof FastcgiError && e.kind === "timeout") return [noResponseFinding(address, timeoutMs, "")];
-    return [];
+    if (e instanceof FastcgiError && e.kind === "timeout") return { findings: [noResponseFinding(address, timeoutMs, "")], output: "" };
+    return none;
   }
 }
