@@ -51,10 +51,24 @@ export async function apps(config: CliConfig, flags: Flags): Promise<void> {
   if (flags.json) return out(JSON.stringify(list, null, 2));
   out(
     table(
-      ["APP", "HOST", "PROCESSES", "STATES", "SOCKET"],
-      list.map((a) => [a.name, a.host.name, a.processes.length, [...new Set(a.processes.map((p) => p.state))].join(",") || "-", a.socket?.address ?? ""]),
+      ["APP", "HOST", "REVISION", "PROCESSES", "STATES", "SOCKET"],
+      list.map((a) => [a.name, a.host.name, revisionText(a), a.processes.length, [...new Set(a.processes.map((p) => p.state))].join(",") || "-", a.socket?.address ?? ""]),
     ),
   );
+}
+
+/** "5", or "5 (4 running, 5 failed)" while a saved revision is not applied. */
+export function revisionText(a: Pick<AppView, "revision" | "runningRevision" | "failedRevision">): string {
+  if (a.runningRevision === null || a.runningRevision === a.revision) return String(a.revision);
+  return `${a.revision} (${a.runningRevision} running${a.failedRevision === a.revision ? `, ${a.revision} failed` : ""})`;
+}
+
+/** `stoker retry|revert APP`: apply the saved revision again, or save the running one as a new revision. */
+export async function revise(config: CliConfig, verb: "retry" | "revert", name: string | undefined, flags: Flags): Promise<void> {
+  const app = await findApp(config, name);
+  const res = await request<{ revision: number; revertedTo?: number }>(config, "POST", `/apps/${app.id}/${verb}`);
+  if (flags.json) return out(JSON.stringify(res, null, 2));
+  out(verb === "retry" ? `${app.name}: revision ${res.revision} applied` : `${app.name}: reverted to revision ${res.revertedTo}, saved as revision ${res.revision}`);
 }
 
 export async function action(config: CliConfig, verb: "restart" | "stop" | "start" | "reload", name: string | undefined, flags: Flags): Promise<void> {

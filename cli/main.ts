@@ -1,5 +1,5 @@
 // `stoker`: the command-line client (login, hosts, apps, restart, logs, audit) and `stoker agent …`.
-import { action, apps, audit, events, type Flags, hosts, login, logs } from "./commands";
+import { action, apps, audit, events, type Flags, hosts, login, logs, revise } from "./commands";
 import { CliError } from "./client";
 import { deploy } from "./deploy-command";
 import { loadConfig } from "./config";
@@ -9,6 +9,8 @@ const USAGE = `usage: stoker <command> [--json]
   hosts                                             enrolled hosts and their status
   apps                                              apps, their hosts and process states
   restart|stop|start|reload APP                     act on an app (name or id); returns when done
+  retry|revert APP                                  a saved revision that failed to apply: apply it again, or
+                                                    save the running revision as a new one
   deploy APP [--ref REF | --archive FILE] [--wait]  deploy; with --wait follow the steps, exit 0 only on success
   logs APP [-f] [-n N] [--stream stdout|stderr|webserver] [--grep TEXT]
   events APP [-n N] [--cursor C]                    the app's process history: starts, exits, restarts, adoptions, FATAL
@@ -55,6 +57,9 @@ async function main(): Promise<void> {
     case "start":
     case "reload":
       return action(config, command, args[0], flags);
+    case "retry":
+    case "revert":
+      return revise(config, command, args[0], flags);
     case "deploy":
       return deploy(config, args[0], flags);
     case "logs":

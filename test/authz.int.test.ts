@@ -41,6 +41,8 @@ const EXPECTED: Record<string, Rule> = {
   "GET /apps/[id]/deployments": "viewer",
   "POST /apps/[id]/deployments": "admin",
   "POST /apps/[id]/rollback": "admin",
+  "POST /apps/[id]/retry": "admin",
+  "POST /apps/[id]/revert": "admin",
   "GET /apps/[id]/deploy/refs": "viewer",
   "GET /apps/[id]/deploy/commits": "viewer",
   "GET /apps/[id]/deploy/releases": "viewer",

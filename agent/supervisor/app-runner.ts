@@ -38,6 +38,7 @@ import { UnavailableResponder, unavailableResponse } from "./unavailable-respond
 import { liveGeneration, removeStagedFiles, retire, strayHolders } from "./recover-generation";
 import { ProcessSlot, type SlotHooks } from "./process-slot";
 import { AppCgroup } from "./app-cgroup";
+import type { SavedRevisions } from "./revisions";
 import { CpuSampler } from "./proc-stats";
 import { kickAcceptors, probeOnce, probeUntil, waitSettled, waitStopped } from "./readiness";
 import { adoptProcess, type OsProcess, spawnProcess } from "./spawn-process";
@@ -46,7 +47,7 @@ export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: 
 /** `persist`: write the state file now (before a step a crashed agent must be able to undo). */
 export type RunnerEvents = { transition(t: ProcessTransition): void; changed(): void; persist(): void };
 export type SavedProcess = { slot: number; pid: number; startTicks: number; startedAt: string; restarts: number; generation: number };
-export type SavedApp = { desired: DesiredApp; generation: number; processes: SavedProcess[] };
+export type SavedApp = { desired: DesiredApp; generation: number; processes: SavedProcess[] } & SavedRevisions;
 
 const TAIL_LINES = 30;
 /** How long an app must have had no process before the agent answers 503 for it. */
@@ -575,6 +576,10 @@ export class AppRunner {
     }));
   }
 
+  clearError(): void {
+    this.lastError = "";
+  }
+
   status(): AppStatus {
     return {
       appId: this.appId,
@@ -584,6 +589,8 @@ export class AppRunner {
       socket: describeSocket(this.desired.spec.socket, this.socket !== null || this.desired.spec.socket.bind === "app"),
       lastError: this.lastError,
       prematureErrors: 0, // filled in by the supervisor, which follows the web servers' logs
+      runningRevision: null, // filled in by the supervisor, which knows desired and running revisions
+      failedRevision: null,
     };
   }
 

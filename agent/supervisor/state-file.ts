@@ -14,7 +14,16 @@ const SavedProcessSchema = z.object({
   generation: z.number().int(),
 });
 const StateSchema = z.object({
-  apps: z.array(z.object({ desired: DesiredAppSchema, generation: z.number().int(), processes: z.array(SavedProcessSchema) })),
+  apps: z.array(
+    z.object({
+      desired: DesiredAppSchema,
+      generation: z.number().int(),
+      processes: z.array(SavedProcessSchema),
+      // Desired vs running (revisions.ts); absent in files of older agents.
+      running: DesiredAppSchema.optional(),
+      failed: z.object({ revision: z.number().int(), message: z.string() }).optional(),
+    }),
+  ),
 });
 
 export function readState(file: string): SavedApp[] {

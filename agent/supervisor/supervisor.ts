@@ -24,6 +24,7 @@ import { sendTestRequest } from "../fastcgi/test-request";
 import { AppRunner } from "./app-runner";
 import { socketAddress } from "./app-socket";
 import { planLaunch } from "./launch-plan";
+import { Revisions } from "./revisions";
 import { needsNewProcesses } from "./spec-change";
 import { readState, writeState } from "./state-file";
 
@@ -52,6 +53,7 @@ export class Supervisor {
   readonly deploys: DeployOps;
   /** Desired state as sent (template specs with `{release}`); runners hold the resolved spec. */
   private readonly templates = new Map<string, DesiredApp>();
+  private readonly revisions = new Revisions();
   private readonly webLogs: WebServerLogWatcher;
   readonly webServers: WebServerRegistry;
   private listeners = new Set<SupervisorListener>();
@@ -163,12 +165,26 @@ export class Supervisor {
     writeState(
       this.stateFile,
       // The template is saved, not the resolved spec: adoption resolves it against `current` again.
-      [...this.apps.values()].map((a) => ({ ...a.saved(), desired: this.templates.get(a.appId) ?? a.desired })),
+      [...this.apps.values()].map((a) => ({ ...a.saved(), desired: this.templates.get(a.appId) ?? a.desired, ...this.revisions.saved(a.appId) })),
     );
   }
 
   status(): AppStatus[] {
-    return [...this.apps.values()].map((a) => ({ ...a.status(), prematureErrors: this.logs.recentPremature(a.appId) }));
+    return [...this.apps.values()].map((a) => this.statusOf(a));
+  }
+
+  /** An app's status: `revision` is the desired one, beside the running one and a failed one. */
+  private statusOf(a: AppRunner): AppStatus {
+    const failed = this.revisions.failedOf(a.appId);
+    const own = a.status();
+    return {
+      ...own,
+      revision: this.templates.get(a.appId)?.revision ?? own.revision,
+      runningRevision: this.revisions.runningOf(a.appId)?.revision ?? null,
+      failedRevision: failed?.revision ?? null,
+      lastError: own.lastError || (failed ? `Revision ${failed.revision} is not applied: ${failed.message}` : ""),
+      prematureErrors: this.logs.recentPremature(a.appId),
+    };
   }
 
   /** After an agent restart: take back every process the previous agent left running. */
@@ -185,8 +201,10 @@ export class Supervisor {
   private async adoptEach(): Promise<void> {
     for (const saved of readState(this.stateFile)) {
       this.templates.set(saved.desired.appId, saved.desired);
-      const spec = liveSpec(saved.desired.spec);
-      const desired = spec ? { ...saved.desired, spec } : saved.desired;
+      // The revision that ran, not a saved one that failed to apply (or was being applied).
+      const run = this.revisions.restore(saved.desired, saved);
+      const spec = liveSpec(run.spec);
+      const desired = spec ? { ...run, spec } : run;
       const runner = this.runner(desired);
       this.apps.set(saved.desired.appId, runner);
       if (spec) await runner.serialize(() => runner.adopt({ ...saved, desired }));
@@ -204,13 +222,19 @@ export class Supervisor {
         this.logs.forget(id);
         this.apps.delete(id);
         this.templates.delete(id);
+        this.revisions.forget(id);
       }
     }
     await Promise.all(desired.map((d) => this.put(d)));
     this.changed();
   }
 
-  async put(template: DesiredApp): Promise<Result<AppStatus>> {
+  async put(template: DesiredApp, retry = false): Promise<Result<AppStatus>> {
+    if (!retry && this.revisions.isKnownFailure(template)) {
+      this.templates.set(template.appId, template);
+      const failed = this.revisions.failedOf(template.appId);
+      return err("FAILED", `Revision ${template.revision} failed to apply here before (${failed?.message}); retry it or revert to the running revision.`);
+    }
     const spec = liveSpec(template.spec);
     const next = spec ? { ...template, spec } : template;
     const plan = planLaunch(next.spec, this.opts.socketDirs);
@@ -238,8 +262,13 @@ export class Supervisor {
       r.desired = next;
       return r.start();
     });
+    if (result.ok) {
+      this.revisions.applied(template);
+      r.clearError(); // what failed before belonged to a revision that is no longer wanted
+    }
+    else this.revisions.failedToApply(template, result.message);
     this.changed();
-    return result.ok ? ok(r.status()) : result;
+    return result.ok ? ok(this.statusOf(r)) : result;
   }
 
   /** Executes one operation from the control plane (or the local control socket). */
@@ -273,15 +302,27 @@ export class Supervisor {
       if (applied.ok) this.webServers.recordApply(applied.value.server, applied.value);
       return applied;
     }
+    // While a saved revision is not applied, the doctor and run-by-hand look at that one: it is the
+    // one to diagnose (the running revision works).
+    const pendingFailed = this.revisions.failedOf(op.appId) ? liveSpec(template) : null;
+    const diagnosed = pendingFailed ?? runner.desired.spec;
     if (op.op === "app.doctor") {
       const pids = runner.processes().map((p) => p.pid).filter(Boolean);
       // Tracebacks as the log pipeline recognised them (a startup ImportError scrolls out of the
       // short per-process tails once every request logs a line), then those tails.
       const tracebacks = this.logs.recent(op.appId).tracebacks.map((t) => t.text);
       const tails = runner.processes().map((p) => runner.outputOf(p.pid || 0));
-      return this.debug.doctor(runner.desired.spec, [...tracebacks, ...tails].join("\n"), pids);
+      return this.debug.doctor(diagnosed, [...tracebacks, ...tails].join("\n"), pids);
     }
-    if (op.op === "app.run-by-hand") return this.debug.runByHand(runner.desired.spec);
+    if (op.op === "app.run-by-hand") return this.debug.runByHand(diagnosed);
+    if (op.op === "app.running-spec") {
+      const running = this.revisions.runningOf(op.appId);
+      return running ? ok({ revision: running.revision, spec: running.spec }) : err("NOT_FOUND", "No revision of this app has run on this host yet.");
+    }
+    if (op.op === "app.retry") {
+      const desired = this.templates.get(op.appId);
+      return desired ? this.put(desired, true) : err("NOT_FOUND", `This host does not run app ${op.appId}.`);
+    }
     if (op.op === "pty.open") return this.debug.openPty(runner.desired.spec, op);
     const setDesired = (desired: "running" | "stopped") => {
       runner.desired = { ...runner.desired, desired };
@@ -301,6 +342,7 @@ export class Supervisor {
           this.logs.forget(op.appId);
           this.apps.delete(op.appId);
           this.templates.delete(op.appId);
+          this.revisions.forget(op.appId);
           return ok({ removed: true, webConfig: web.ok ? web.value : null });
         }
         case "app.start":

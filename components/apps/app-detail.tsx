@@ -11,6 +11,7 @@ import { LogView } from "../logs/log-view";
 import { TracebacksPanel } from "../logs/tracebacks-panel";
 import { StateBadge } from "../ui/state-badge";
 import { AppActions } from "./app-actions";
+import { PendingRevision, RevisionText } from "./pending-revision";
 import { ProcessActions } from "./process-actions";
 import { ProcessTable } from "./process-table";
 import { SpecEditor } from "./spec-editor";
@@ -45,12 +46,13 @@ export function AppDetail(props: Props) {
             {app.name} <StateBadge state={app.host.online ? (app.desired === "stopped" ? "STOPPED" : "RUNNING") : "OFFLINE"} />
           </h1>
           <p className="text-xs text-muted">
-            on {app.host.name} · socket <code>{app.socket?.address ?? "—"}</code> {app.socket && `(${[app.socket.state, `${app.socket.owner} ${app.socket.mode}`.trim()].filter(Boolean).join(", ")})`} · revision {app.revision}
+            on {app.host.name} · socket <code>{app.socket?.address ?? "—"}</code> {app.socket && `(${[app.socket.state, `${app.socket.owner} ${app.socket.mode}`.trim()].filter(Boolean).join(", ")})`} · <RevisionText app={app} />
           </p>
         </div>
         <AppActions appId={app.id} appName={app.name} running={app.desired !== "stopped"} canOperate={props.canOperate} />
       </header>
       {app.lastError && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-xs text-red-800 dark:bg-red-950 dark:text-red-300">{app.lastError}</p>}
+      <PendingRevision app={app} canEdit={props.canEdit} />
       <Tabs.Root value={tab} onValueChange={setTab}>
         <Tabs.List className="flex gap-1 border-b border-line" aria-label="App sections">
           {tabs.map((t) => (

@@ -10,7 +10,7 @@ export function useLiveApps(initialApps: AppView[], initialHosts: HostView[]) {
   useLiveEvents((event) => {
     if (event.type === "app.status") {
       const s = event.status;
-      setApps((list) => list.map((a) => (a.id === s.appId ? { ...a, processes: s.processes, socket: s.socket, lastError: s.lastError, desired: s.desired } : a)));
+      setApps((list) => list.map((a) => (a.id === s.appId ? { ...a, processes: s.processes, socket: s.socket, lastError: s.lastError, desired: s.desired, runningRevision: s.runningRevision, failedRevision: s.failedRevision } : a)));
     } else if (event.type === "host.status") {
       const h = event.host;
       setHosts((list) => (list.some((x) => x.id === h.id) ? list.map((x) => (x.id === h.id ? h : x)) : [...list, h]));

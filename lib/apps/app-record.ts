@@ -26,6 +26,9 @@ export function appView(app: App & { host: Host }, showSecrets: boolean): AppVie
     id: app.id,
     name: app.name,
     revision: app.revision,
+    // Before the agent reports, nothing is known to run; after, what it runs (see agent revisions.ts).
+    runningRevision: live ? live.runningRevision : null,
+    failedRevision: live ? live.failedRevision : null,
     desired: app.desired,
     host: { id: app.host.id, name: app.host.name, online: hub.isOnline(app.hostId) },
     processes: live?.processes ?? [],

@@ -55,7 +55,9 @@ export async function updateApp(appId: string, spec: AppSpec, audit: AuditContex
   });
   // A changed spec is a rolling replacement: the old processes serve until the new ones answer.
   const applied = await agentHub().call(updated.hostId, { op: "app.put", app: desiredOf(updated) });
-  if (!applied.ok) return err("FAILED", `Saved revision ${updated.revision}, but applying it failed: ${applied.message}`, { detail: applied.detail });
+  if (!applied.ok) {
+    return err("FAILED", `Saved revision ${updated.revision}, but applying it failed: ${applied.message} The running revision keeps serving; retry or revert on the app page.`, { detail: applied.detail });
+  }
   return ok({ revision: updated.revision });
 }
 

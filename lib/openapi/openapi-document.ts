@@ -77,6 +77,8 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/apps/{id}/webconfig/adopt": { post: { summary: "Accept a hand edit as the applied version", role: "admin" } },
   "/apps/{id}/webconfig/history": { get: { summary: "Applied versions", role: "viewer" } },
   "/apps/{id}/webconfig/rollback": { post: { summary: "Apply an earlier version again", role: "admin" } },
+  "/apps/{id}/retry": { post: { summary: "Apply the saved revision again after it failed (app JSON: revision ≠ runningRevision, failedRevision)", role: "admin", response: z.object({ revision: z.number() }) } },
+  "/apps/{id}/revert": { post: { summary: "Save the running revision's spec as a new revision, dropping a saved one that failed to apply", role: "admin", response: z.object({ revision: z.number(), revertedTo: z.number() }) } },
   "/apps/{id}/deployments": {
     get: { summary: "Deployment history, newest first", role: "viewer", response: z.array(DeploymentViewSchema) },
     post: { summary: "Deploy {ref} (or multipart field `archive`, a .tar.gz); 202, follow /deployments/{id}; 409 while one runs", role: "admin", body: z.object({ ref: z.string().optional() }), response: DeploymentViewSchema },

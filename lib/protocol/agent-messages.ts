@@ -66,6 +66,10 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("app.stop"), ...AppRef }),
   z.strictObject({ op: z.literal("app.restart"), ...AppRef }),
   z.strictObject({ op: z.literal("app.reload"), ...AppRef }),
+  // Applies the desired revision again, even one that failed before.
+  z.strictObject({ op: z.literal("app.retry"), ...AppRef }),
+  // The spec (template) of the running revision, for a revert.
+  z.strictObject({ op: z.literal("app.running-spec"), ...AppRef }),
   z.strictObject({ op: z.literal("process.restart"), ...ProcessRef }),
   z.strictObject({ op: z.literal("process.kill"), ...ProcessRef }),
   z.strictObject({ op: z.literal("app.test-request"), ...AppRef, request: TestRequestSchema }),

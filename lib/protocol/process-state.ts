@@ -35,6 +35,10 @@ export const AppStatusSchema = z.object({
   processes: z.array(ProcessInfoSchema),
   socket: SocketStatusSchema,
   lastError: z.string().default(""),
+  /** The revision whose processes run (null: none applied yet). `revision` is the desired one. */
+  runningRevision: z.number().int().nullable().default(null),
+  /** A desired revision that failed to apply: never applied again by surprise, only by a retry. */
+  failedRevision: z.number().int().nullable().default(null),
   /** "Premature end of headers"-type lines the web server logged for this app in the last 10 minutes. */
   prematureErrors: z.number().int().min(0).default(0),
 });

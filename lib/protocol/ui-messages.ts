@@ -21,6 +21,9 @@ export const AppViewSchema = z.object({
   id: z.string(),
   name: z.string(),
   revision: z.number().int(),
+  /** The revision the agent runs; differs from `revision` while a saved revision is not applied. */
+  runningRevision: z.number().int().nullable(),
+  failedRevision: z.number().int().nullable(),
   desired: z.string(),
   host: z.object({ id: z.string(), name: z.string(), online: z.boolean() }),
   processes: z.array(ProcessInfoSchema),
