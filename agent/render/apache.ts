@@ -6,7 +6,10 @@ export function renderApache(site: SiteInput): string {
   const L: string[] = [];
   L.push(`# Stoker: Apache site ${assertBare(site.serverName, "web.serverName")}:${site.port}. Generated from the app specs; edit them, not this file.`);
   L.push(`# Apps: ${site.mounts.map((m) => `${assertBare(m.app, "name")} at ${m.web.mount}`).join(", ")}.`);
-  L.push("# Needs mod_proxy, mod_proxy_fcgi, mod_alias, mod_env and mod_rewrite (Debian: a2enmod proxy_fcgi rewrite),");
+  const php = site.mounts.some((m) => m.web.documentRoot);
+  const extra = [...(php ? ["mod_dir"] : []), ...(site.tls ? ["mod_ssl", ...(site.tls.hsts ? ["mod_headers"] : [])] : [])];
+  const a2 = ["proxy_fcgi", "rewrite", ...(site.tls ? ["ssl"] : []), ...(site.tls?.hsts ? ["headers"] : [])];
+  L.push(`# Needs mod_proxy, mod_proxy_fcgi, mod_alias, mod_env, mod_rewrite${extra.length ? `, ${extra.join(", ")}` : ""} (Debian: a2enmod ${a2.join(" ")}),`);
   L.push(`# and a Listen directive for port ${site.port} (Debian: ports.conf).`);
   const address = site.host ? assertBare(site.host, "web.listen") : "*";
   const names = [`    ServerName ${assertBare(site.serverName, "web.serverName")}`];

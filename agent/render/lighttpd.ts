@@ -8,7 +8,9 @@ export function renderLighttpd(site: SiteInput): string {
   const L: string[] = [];
   L.push(`# Stoker: lighttpd site ${assertBare(site.serverName, "web.serverName")}:${site.port}. Generated from the app specs; edit them, not this file.`);
   L.push(`# Apps: ${site.mounts.map((m) => `${assertBare(m.app, "name")} at ${m.web.mount}`).join(", ")}.`);
-  L.push("# Needs mod_fastcgi, mod_alias and mod_setenv in server.modules");
+  const php = site.mounts.some((m) => m.web.frontController);
+  const extra = [...(php ? ["mod_rewrite"] : []), ...(site.tls ? ["mod_openssl", ...(site.tls.redirectFrom ? ["mod_redirect"] : [])] : [])];
+  L.push(`# Needs mod_fastcgi, mod_alias and mod_setenv${extra.length ? `, ${extra.join(", ")}` : ""} in server.modules`);
   L.push("# (Debian: lighty-enable-mod fastcgi setenv; mod_alias is loaded by default).");
   // A socket condition also makes lighttpd listen there; the same address as server.port is shared.
   const address = site.host ? assertBare(site.host, "web.listen") : "";

@@ -102,13 +102,15 @@ function phpMountLines(m: MountInput, documentRoot: string): string[] {
   L.push("            set $stoker_path_info $fastcgi_path_info;");
   L.push("            # A script that does not exist is the server's 404, never the app's.");
   L.push("            try_files $fastcgi_script_name =404;");
-  L.push("            fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;");
+  // $realpath_root: with a deploy's `current` symlink in documentRoot, PHP sees the release it
+  // runs, so its realpath cache and opcache never keep serving the previous one.
+  L.push("            fastcgi_param SCRIPT_FILENAME $realpath_root$fastcgi_script_name;");
   L.push("            fastcgi_param SCRIPT_NAME $fastcgi_script_name;");
   L.push("            fastcgi_param PATH_INFO $stoker_path_info;");
-  L.push("            fastcgi_param DOCUMENT_ROOT $document_root;");
+  L.push("            fastcgi_param DOCUMENT_ROOT $realpath_root;");
   L.push(...requestParams().map((l) => `    ${l}`));
   L.push(...paramLines(m).map((l) => `    ${l}`));
-  L.push(...limitLines(m).map((l) => `    ${l}`));
+  L.push("            # Body limit, header buffer and timeout: inherited from the enclosing location.");
   L.push(`            fastcgi_pass ${passOf(m)};`);
   L.push("        }");
   L.push("    }");
