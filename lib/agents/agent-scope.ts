@@ -78,6 +78,6 @@ export const AGENT_MESSAGE_RULES: { [T in AgentToControl["type"]]: Rule<T> } = {
 export async function admit(host: AgentHost, msg: AgentToControl): Promise<AgentToControl | null> {
   const rule = AGENT_MESSAGE_RULES[msg.type] as Rule<AgentToControl["type"]>;
   const admitted = await rule(host, msg as never);
-  if (!admitted) console.warn(`[agent ${host.name}] refused a ${msg.type} message about something that is not its host's`);
+  if (!admitted) console.warn(`[agent ${host.name}] refused a ${msg.type} message: not about this host's own apps, sessions, deployments or requests (or about one that already ended)`);
   return admitted;
 }
