@@ -11,6 +11,7 @@ import { readStandaloneConfig } from "./standalone-config";
 import { lockStateDir } from "./state-lock";
 import { Supervisor } from "./supervisor/supervisor";
 import { startKeeper, takeBackFromKeeper } from "./keeper/keeper-link";
+import { ingestThread } from "./logs/ingest-thread";
 
 const LogPath = z.string().startsWith("/");
 const WebErrorLogsSchema = z.strictObject({ nginx: LogPath.optional(), lighttpd: LogPath.optional(), apache: LogPath.optional() });
@@ -76,12 +77,16 @@ async function main(): Promise<void> {
   const webErrorLogs = process.env.STOKER_WEB_ERROR_LOGS ? WebErrorLogsSchema.parse(JSON.parse(process.env.STOKER_WEB_ERROR_LOGS)) : undefined;
   // Before anything touches the state dir: a second agent must not adopt the first one's processes.
   const lock = lockStateDir(stateDir);
-  // The keeper stored the apps' output while no agent ran: it stops before any log is opened here.
-  const kept = await takeBackFromKeeper(stateDir);
-  if (kept) console.log(`[agent] the log keeper stored ${kept} lines while no agent ran`);
   const supervisor = new Supervisor({ stateDir, socketDirs, webTargets, webErrorLogs, detectWebServers: true });
   await supervisor.startWebServers();
+  // The keeper stored the apps' output while no agent ran: it stops before any app log is opened
+  // here, and as late as possible (everything else is up, the log ingest thread too), so the pipes
+  // go unread only while the processes are adopted.
+  await ingestThread().sync();
+  const handedBackAt = Date.now();
+  const kept = await takeBackFromKeeper(stateDir);
   await supervisor.adoptAll();
+  if (kept) console.log(`[agent] the log keeper stored ${kept} lines while no agent ran; its pipes were read again ${Date.now() - handedBackAt} ms after it let go`);
   await startKeeper(stateDir);
   const control = serveLocalControl(controlSocket, supervisor);
   let link: ControlLink | null = null;

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { callLocalControl } from "../../agent/link/local-control";
 import { waitUntil } from "../support/stack";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -25,12 +26,14 @@ export function startAgent(config: string, stateDir: string, socketDir: string):
 
 type Status = { ok: boolean; value?: { appId: string; processes: { pid: number; state: string }[] }[] };
 
-/** The agent's view over its local control socket, or null while it does not answer. */
-export function agentStatus(stateDir: string): Status["value"] | null {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "agent/main.ts", "ctl", "status", "--state-dir", stateDir], { cwd: ROOT, encoding: "utf8", timeout: 20_000 });
-  if (r.status !== 0) return null;
+/**
+ * The agent's view over its local control socket, or null while it does not answer. Asked in this
+ * process (never spawnSync: that would stop the test's own load loops while it waits).
+ */
+export async function agentStatus(stateDir: string): Promise<Status["value"] | null> {
   try {
-    return (JSON.parse(r.stdout) as Status).value ?? null;
+    const reply = (await callLocalControl(path.join(stateDir, "agent.sock"), { op: "status" })) as Status;
+    return reply.ok ? (reply.value ?? null) : null;
   } catch {
     return null;
   }
@@ -39,7 +42,7 @@ export function agentStatus(stateDir: string): Status["value"] | null {
 export async function runningPids(stateDir: string, appId: string, count: number, timeoutMs = 30_000): Promise<number[]> {
   return waitUntil(
     async () => {
-      const app = agentStatus(stateDir)?.find((a) => a.appId === appId);
+      const app = (await agentStatus(stateDir))?.find((a) => a.appId === appId);
       const running = app?.processes.filter((p) => p.state === "RUNNING" && p.pid > 0) ?? [];
       return running.length === count ? running.map((p) => p.pid).sort((a, b) => a - b) : null;
     },
