@@ -17,7 +17,8 @@ function osName(): string {
   return `${os.type()} ${os.release()}`;
 }
 
-export function hostFacts(): HostFacts {
+/** `webServers`: what the agent's web-server registry knows (detected, configured, running). */
+export function hostFacts(webServers?: HostFacts["webServers"]): HostFacts {
   return {
     hostname: os.hostname(),
     os: osName(),
@@ -33,5 +34,6 @@ export function hostFacts(): HostFacts {
     agentRssBytes: process.memoryUsage.rss(),
     isRoot: process.getuid?.() === 0,
     storage: storageFacts(),
+    ...(webServers ? { webServers } : {}),
   };
 }

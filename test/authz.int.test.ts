@@ -65,6 +65,8 @@ const EXPECTED: Record<string, Rule> = {
   "GET /health": "public",
   "GET /hosts": "viewer",
   "POST /hosts/join-tokens": "admin",
+  "GET /hosts/[id]/web-servers": "viewer",
+  "PUT /hosts/[id]/web-servers": "admin",
   "GET /invites/[token]": "public",
   "POST /invites/accept": "public",
   "GET /openapi.json": "public",

@@ -46,9 +46,9 @@ export class ControlLink {
       output: (msg) => this.send(msg),
     });
     this.connect();
-    this.factsTimer = setInterval(() => this.send({ type: "facts", facts: hostFacts() }), 10_000);
+    this.factsTimer = setInterval(() => this.send({ type: "facts", facts: hostFacts(this.supervisor.webServers.facts()) }), 10_000);
     this.factsTimer.unref();
-    onStorageChange(() => this.send({ type: "facts", facts: hostFacts() })); // disk full, and back: say so at once
+    onStorageChange(() => this.send({ type: "facts", facts: hostFacts(this.supervisor.webServers.facts()) })); // disk full, and back: say so at once
   }
 
   private wsUrl(): string {
@@ -64,7 +64,7 @@ export class ControlLink {
     ws.on("open", () => {
       this.attempt = 0;
       this.log(`connected to ${this.creds.url}`);
-      this.send({ type: "hello", facts: hostFacts(), apps: this.supervisor.status() });
+      this.send({ type: "hello", facts: hostFacts(this.supervisor.webServers.facts()), apps: this.supervisor.status() });
       this.flushTransitions();
       for (const msg of this.finals.splice(0)) this.send(msg);
     });
@@ -99,6 +99,7 @@ export class ControlLink {
     switch (msg.type) {
       case "welcome":
         this.log(`enrolled as ${msg.hostName} (${msg.hostId})`);
+        if (msg.webTargets) this.supervisor.webServers.setHostSetting(msg.webTargets);
         return;
       case "sync":
         await this.supervisor.sync(msg.apps);

@@ -98,6 +98,8 @@ export class Supervisor {
   async startWebServers(): Promise<void> {
     await this.webServers.refresh();
     if (!this.opts.webErrorLogs) this.webLogs.start(this.webServers.errorLogs());
+    // Packages come and go: look again now and then (cheap: a few stats and `-v` calls).
+    setInterval(() => void this.webServers.refresh(), 5 * 60_000).unref();
   }
 
   /** Follows these sites' own error logs (lines there are the site's apps', socket or not). */
@@ -279,6 +281,11 @@ export class Supervisor {
     }
     if (op.op === "app.put") return this.put(op.app);
     if (op.op === "pty.recording") return this.debug.recording(op.sessionId);
+    if (op.op === "host.web-targets") {
+      this.webServers.setHostSetting(op.targets);
+      this.webLogs.start(this.opts.webErrorLogs ?? this.webServers.errorLogs());
+      return ok({ webServers: this.webServers.facts() });
+    }
     if (isDeployOp(op)) return this.deploys.execute(op);
     const runner = this.apps.get(op.appId);
     if (!runner) return err("NOT_FOUND", `This host does not run app ${op.appId}.`);

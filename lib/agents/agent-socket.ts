@@ -8,6 +8,7 @@ import { db } from "../db";
 import { recordTransitions } from "../events/process-events";
 import { unlessStorageFull } from "../storage-full";
 import { hostView } from "../hosts/host-view";
+import { storedWebTargets } from "../hosts/web-targets";
 import { endInterruptedDeployments, forwardOutput, recordProgress } from "../deploy/record-progress";
 import { finishDebugSession } from "../debug/debug-sessions";
 import { ptyRelay } from "../debug/pty-relay";
@@ -46,7 +47,8 @@ export async function onAgentConnection(ws: WebSocket, host: { id: string; name:
   });
   // A full disk must not keep an agent from its sync: the time seen is bookkeeping.
   await unlessStorageFull(() => db.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date() } }));
-  hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name });
+  // The host setting for its web servers rides on the welcome, so a reconnecting agent has it at once.
+  hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name, webTargets: await storedWebTargets(host.id) });
   await sendSync(host.id);
   await logFollows().resume(host.id);
 }

@@ -23,6 +23,7 @@ import {
   TestResponseSchema,
   TracebackGroupSchema,
   WebConfigStateSchema,
+  WebTargetsSchema,
   CommitSummarySchema,
   DeploymentViewSchema,
   GitRefSchema,
@@ -55,6 +56,10 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/invites/accept": { post: { summary: "Accept an invitation", role: "public", body: AcceptInviteSchema } },
   "/hosts": { get: { summary: "Hosts with live status", role: "viewer", response: z.array(HostViewSchema) } },
   "/hosts/join-tokens": { post: { summary: "One-time join token for a new host", role: "admin" } },
+  "/hosts/{id}/web-servers": {
+    get: { summary: "The host's web servers (detected, with health) and its web-server setting", role: "viewer" },
+    put: { summary: "Replace the host's web-server setting (targets); audited, sent to the agent", role: "admin", body: WebTargetsSchema },
+  },
   "/agents/enroll": { post: { summary: "Agent enrollment (join token → host key)", role: "public", body: EnrollRequestSchema, response: EnrollResponseSchema } },
   "/apps": {
     get: { summary: "Apps with host and processes", role: "viewer", response: z.array(AppViewSchema) },

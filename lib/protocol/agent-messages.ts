@@ -4,6 +4,7 @@ import { AppSpecSchema, DesiredAppSchema } from "./app-spec";
 import { DeployOpSchemas, DeployOutputSchema, DeployProgressSchema } from "./deploy-messages";
 import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema, LogQuerySchema } from "./log-messages";
+import { WebTargetsSchema } from "./web-servers";
 import { WebServerSchema } from "./web-spec";
 import { AppStatusSchema, HostFactsSchema, ProcessStateSchema } from "./process-state";
 import { ProcessEventKindSchema } from "./process-events";
@@ -99,6 +100,8 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
     rows: z.number().int().min(2).max(500),
     allowRoot: z.boolean(),
   }),
+  // The host setting for its web servers (targets); the agent keeps it and answers with its facts.
+  z.strictObject({ op: z.literal("host.web-targets"), targets: WebTargetsSchema }),
   z.strictObject({ op: z.literal("pty.recording"), sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
   // text: a specific version (rollback, adopt); without it the agent applies what it renders now.
   z.strictObject({ op: z.literal("webconfig.apply"), ...AppRef, server: WebServerSchema.optional(), text: z.string().max(1 << 20).optional() }),
@@ -108,7 +111,7 @@ export type AgentOp = z.infer<typeof AgentOpSchema>;
 export type AgentOpName = AgentOp["op"];
 
 export const ControlToAgentSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("welcome"), hostId: z.string(), hostName: z.string() }),
+  z.strictObject({ type: z.literal("welcome"), hostId: z.string(), hostName: z.string(), webTargets: WebTargetsSchema.optional() }),
   z.strictObject({ type: z.literal("sync"), apps: z.array(DesiredAppSchema) }),
   z.strictObject({ type: z.literal("request"), id: z.string().min(1).max(64), op: AgentOpSchema }),
   z.strictObject({ type: z.literal("error"), message: z.string() }),

@@ -1,5 +1,6 @@
 // Process states (names from Supervisor) and the live views of processes, sockets and hosts.
 import * as z from "zod";
+import { DetectedWebServerSchema } from "./web-servers";
 
 export const PROCESS_STATES = ["STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED", "FATAL"] as const;
 export const ProcessStateSchema = z.enum(PROCESS_STATES);
@@ -71,5 +72,7 @@ export const HostFactsSchema = z.object({
       totalBytes: z.number().min(0).nullable(),
     })
     .optional(),
+  /** The web servers installed or configured on the host, with their health (older agents omit it). */
+  webServers: z.array(DetectedWebServerSchema).max(3).optional(),
 });
 export type HostFacts = z.infer<typeof HostFactsSchema>;

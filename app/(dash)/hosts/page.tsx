@@ -1,16 +1,19 @@
 // Hosts: status and facts of every enrolled agent, and enrolling a new one.
 import { AddHostDialog } from "@/components/hosts/add-host-dialog";
 import { HostsTable } from "@/components/hosts/hosts-table";
+import { WebServersPanel } from "@/components/hosts/web-servers-panel";
 import { listApps } from "@/lib/apps/list-apps";
 import { pageUser } from "@/lib/auth/page-user";
 import { can } from "@/lib/auth/roles";
 import { listHosts } from "@/lib/hosts/list-hosts";
+import { getHostWebServers } from "@/lib/hosts/web-targets";
 
 export default async function HostsPage() {
   const user = await pageUser();
   const [hosts, apps] = await Promise.all([listHosts(), listApps(user)]);
   const appCounts: Record<string, number> = {};
   for (const a of apps) appCounts[a.host.id] = (appCounts[a.host.id] ?? 0) + 1;
+  const webServers = await Promise.all(hosts.map(async (h) => ({ host: h, view: await getHostWebServers(h.id) })));
   return (
     <>
       <div className="mb-4 flex items-center justify-between">
@@ -18,6 +21,11 @@ export default async function HostsPage() {
         <AddHostDialog canManage={can(user.role, "hosts.manage")} />
       </div>
       <HostsTable hosts={hosts} appCounts={appCounts} />
+      <div className="mt-6 space-y-4">
+        {webServers.map(({ host, view }) =>
+          view.ok ? <WebServersPanel key={host.id} hostId={host.id} hostName={host.name} initial={view.value} canManage={can(user.role, "hosts.manage")} /> : null,
+        )}
+      </div>
     </>
   );
 }
