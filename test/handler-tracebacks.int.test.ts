@@ -4,27 +4,18 @@
 // own way (nginx raw over several lines, lighttpd one line each, Apache escaped). The agent keeps
 // the whole content, attributes it to the app (by socket on nginx, by the site's own error log on
 // lighttpd and Apache, whose lines name no socket), groups it, and keeps the group across a restart.
+// The site's error log is named by the site module and rendered into the site from siteLogDir.
 import { chownSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTail } from "@/agent/logs/read-positions";
-import { renderWebConfig } from "@/agent/render/index";
+import { renderSite } from "@/agent/render/index";
 import { Supervisor } from "@/agent/supervisor/supervisor";
-import { type AppSpec, AppSpecSchema, type WebServer } from "@/lib/protocol";
+import { type AppSpec, AppSpecSchema, siteErrorLog, siteOf, type WebServer } from "@/lib/protocol";
 import { waitUntil } from "./support/stack";
 import { httpGet, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
 
 const FIXTURE = path.resolve("test/fixtures/flup-errors.fcgi");
-
-/**
- * The site's own error log, written into the rendered site the way each server takes it. The
- * renderers do not emit it yet (the per-site log path belongs to the site module): added here.
- */
-function withSiteErrorLog(kind: WebServer, text: string, file: string): string {
-  if (kind === "nginx") return text.replace(/(\n\s*server_name [^\n]*\n)/, `$1    error_log ${file} warn;\n`);
-  if (kind === "lighttpd") return text.replace(/(\$HTTP\["host"\][^\n]*\{\n)/, `$1    server.errorlog = "${file}"\n`);
-  return text.replace(/(\n\s*ServerName [^\n]*\n)/, `$1    ErrorLog "${file}"\n`);
-}
 
 describe.each<WebServer>(["nginx", "lighttpd", "apache"])("a handler's traceback behind %s", (kind) => {
   let dir: string;
@@ -34,8 +25,9 @@ describe.each<WebServer>(["nginx", "lighttpd", "apache"])("a handler's traceback
   let siteLog: string;
   const stateDir = () => path.join(dir, "state");
   const appId = `py-${kind}`;
+  // siteLogDir: each site gets its own error log there, and the agent follows it with the site's apps.
   const supervisorFor = () =>
-    new Supervisor({ stateDir: stateDir(), socketDirs: [dir], webErrorLogs: { [kind]: server.errorLog } });
+    new Supervisor({ stateDir: stateDir(), socketDirs: [dir], webErrorLogs: { [kind]: server.errorLog }, webTargets: { [kind]: { siteLogDir: path.join(dir, "site-logs") } } });
 
   beforeAll(async () => {
     dir = makeTempDir(`tb-${kind}`);
@@ -44,7 +36,6 @@ describe.each<WebServer>(["nginx", "lighttpd", "apache"])("a handler's traceback
     const logs = path.join(dir, "site-logs");
     mkdirSync(logs);
     chownSync(logs, 33, 33);
-    siteLog = path.join(logs, `${appId}.error.log`);
     spec = AppSpecSchema.parse({
       name: appId,
       hostId: "h",
@@ -55,11 +46,14 @@ describe.each<WebServer>(["nginx", "lighttpd", "apache"])("a handler's traceback
     supervisor = supervisorFor();
     const put = await supervisor.put({ appId, revision: 1, desired: "running", spec });
     expect(put.ok, JSON.stringify(put)).toBe(true);
-    const rendered = renderWebConfig(spec);
+    const site = siteOf(spec, [], kind);
+    if (!site) throw new Error("no site");
+    siteLog = siteErrorLog(site, logs);
+    const rendered = renderSite(site, { logDir: logs });
     if (!rendered.ok) throw new Error(rendered.message);
-    writeFileSync(path.join(server.snippetDir, "py.conf"), withSiteErrorLog(kind, rendered.value, siteLog));
+    expect(rendered.value).toContain(siteLog); // the site module names the log, the renderer writes it in
+    writeFileSync(path.join(server.snippetDir, "py.conf"), rendered.value);
     await server.reload();
-    supervisor.followSiteLogs([{ file: siteLog, server: kind, appIds: [appId] }]);
     await waitUntil(async () => ((await httpGet(server.port, "/", { host: "py.test" })).status === 200 ? true : null), 15_000, "the app through the server");
   }, 60_000);
 
@@ -96,7 +90,6 @@ describe.each<WebServer>(["nginx", "lighttpd", "apache"])("a handler's traceback
     expect(after).toMatchObject({ type: "ZeroDivisionError", count: 1, sample: group.sample });
 
     // And keeps counting into the same group.
-    supervisor.followSiteLogs([{ file: siteLog, server: kind, appIds: [appId] }]);
     await new Promise((r) => setTimeout(r, 500));
     expect((await httpGet(server.port, "/divide?9", { host: "py.test" })).status).toBe(500);
     await waitUntil(async () => ((supervisor.logs.tracebacks(appId).find((g) => g.fingerprint === group.fingerprint)?.count ?? 0) >= 2 ? true : null), 15_000, "the second event");

@@ -38,6 +38,8 @@ export type ApplyTarget = {
   errorLog?: string;
   /** Starts the server when it is not running (after lighttpd or Apache stopped on a failed reload). */
   startArgv?: string[];
+  /** Where each site's own error log goes (rendered into the site file). */
+  siteLogDir?: string;
   /** Quiet time after a reload before probing: reload commands return before workers switch over. */
   settleMs?: number;
   commandTimeoutMs?: number;

@@ -3,6 +3,7 @@
 // (through systemd when it runs, otherwise by command or by signal to the pid file's pid).
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import type { WebServer, WebTarget } from "../../lib/protocol";
 
 export type Detected = {
@@ -64,6 +65,7 @@ async function detectNginx(binary: string, systemd: boolean): Promise<Detected> 
     startArgv: systemd ? ["systemctl", "start", "nginx"] : [binary],
     pidFile,
     errorLog,
+    siteLogDir: path.dirname(errorLog),
   };
   const version = /nginx version: (\S+)/.exec(v)?.[1] ?? "";
   return { server: "nginx", binary, version, mainConfig, configDir, errorLog, pidFile, reloadVia: systemd ? "systemd" : "command", target };
@@ -85,6 +87,7 @@ async function detectLighttpd(binary: string, systemd: boolean): Promise<Detecte
     startArgv: systemd ? ["systemctl", "start", "lighttpd"] : [binary, "-f", mainConfig],
     pidFile,
     errorLog,
+    siteLogDir: path.dirname(errorLog),
   };
   return { server: "lighttpd", binary, version, mainConfig, configDir, errorLog, pidFile, reloadVia: systemd ? "systemd" : "signal", target };
 }
@@ -107,6 +110,7 @@ async function detectApache(binary: string, systemd: boolean): Promise<Detected>
     startArgv: systemd ? ["systemctl", "start", debian ? "apache2" : "httpd"] : [ctl, "start"],
     pidFile,
     errorLog,
+    siteLogDir: path.dirname(errorLog),
   };
   return { server: "apache", binary, version, mainConfig, configDir, errorLog, pidFile, reloadVia: systemd ? "systemd" : "command", target };
 }

@@ -1,7 +1,7 @@
 // The agent's web-config operations for one app's SITE (the apps sharing its server, serverName and
 // listen, lib/protocol/site.ts): show the site's file as it would be written (and what is on disk),
 // and apply or remove it with the validate → swap → reload → probe pipeline.
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { type AppSpec, err, legacyAppFileName, ok, type Result, type Site, siteOf, type WebServer, type WebTargets } from "../../lib/protocol";
 import { renderSite } from "../render";
@@ -34,13 +34,18 @@ function target(site: Site, targets: WebTargets): ApplyTarget {
   return debianTarget(site.server, site.fileName, targets[site.server]);
 }
 
+/** The site's log directory must exist before the server validates a file that names it. */
+async function ensureLogDir(t: ApplyTarget): Promise<void> {
+  if (t.siteLogDir) await mkdir(t.siteLogDir, { recursive: true }).catch(() => undefined);
+}
+
 /** The whole file of the app's site as rendered now, and the file on disk. */
 export async function getWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, siblings: readonly AppSpec[] = []) {
   const site = siteFor(template, siblings, server);
   if (!site.ok) return site;
-  const text = renderSite(site.value);
-  if (!text.ok) return text;
   const t = target(site.value, targets);
+  const text = renderSite(site.value, { logDir: t.siteLogDir });
+  if (!text.ok) return text;
   const file = path.join(t.dir, t.fileName);
   const diskText = await readFile(file, "utf8").catch(() => null);
   return ok({ server: site.value.server, text: text.value, path: file, diskText });
@@ -53,14 +58,15 @@ export async function getWebConfig(template: AppSpec, targets: WebTargets, serve
 export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, givenText?: string, siblings: readonly AppSpec[] = []) {
   const site = siteFor(template, siblings, server);
   if (!site.ok) return site;
+  const t = target(site.value, targets);
   let text = givenText;
   if (text === undefined) {
-    const rendered = renderSite(site.value);
+    const rendered = renderSite(site.value, { logDir: t.siteLogDir });
     if (!rendered.ok) return rendered;
     text = rendered.value;
   }
+  await ensureLogDir(t);
   const spec = forWebServer(template);
-  const t = target(site.value, targets);
   const probe = spec.web && spec.web.server === site.value.server ? siteProbe(spec) : null;
   // Member apps' files from before sites (one per app) go in the same swap: both would be served.
   const replaces = site.value.apps.map((a) => legacyAppFileName(a.name, site.value.server));
@@ -78,13 +84,13 @@ export async function removeAppWebConfig(template: AppSpec, targets: WebTargets,
   if (!site.ok) return ok(null);
   const spec = forWebServer(template);
   const rest = site.value.apps.filter((a) => a.name !== spec.name);
+  const t = target(site.value, targets);
   let text: string | null = null;
   if (rest.length) {
-    const rendered = renderSite({ ...site.value, apps: rest });
+    const rendered = renderSite({ ...site.value, apps: rest }, { logDir: t.siteLogDir });
     if (!rendered.ok) return rendered;
     text = rendered.value;
   }
-  const t = target(site.value, targets);
   const probe = rest[0] ? siteProbe(rest[0]) : null;
   const replaces = [legacyAppFileName(spec.name, site.value.server)];
   const outcome = await applyWebConfig(t, text, probe, { others: otherSiteProbes(spec, siblings.map(forWebServer)), replaces });

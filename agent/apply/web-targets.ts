@@ -18,6 +18,7 @@ export const DEBIAN_DEFAULTS: Record<WebServer, ServerDefaults> = {
     startArgv: ["nginx"],
     pidFile: "/run/nginx.pid",
     errorLog: "/var/log/nginx/error.log",
+    siteLogDir: "/var/log/nginx",
   },
   lighttpd: {
     server: "lighttpd",
@@ -27,6 +28,7 @@ export const DEBIAN_DEFAULTS: Record<WebServer, ServerDefaults> = {
     startArgv: ["lighttpd", "-f", "/etc/lighttpd/lighttpd.conf"],
     pidFile: "/run/lighttpd.pid",
     errorLog: "/var/log/lighttpd/error.log",
+    siteLogDir: "/var/log/lighttpd",
   },
   apache: {
     server: "apache",
@@ -36,6 +38,7 @@ export const DEBIAN_DEFAULTS: Record<WebServer, ServerDefaults> = {
     startArgv: ["apache2ctl", "start"],
     pidFile: "/run/apache2/apache2.pid",
     errorLog: "/var/log/apache2/error.log",
+    siteLogDir: "/var/log/apache2",
   },
 };
 
@@ -47,7 +50,7 @@ export const DEBIAN_DEFAULTS: Record<WebServer, ServerDefaults> = {
 function overlay<T extends WebTarget>(base: T, over: WebTarget): T {
   const defined = Object.fromEntries(Object.entries(over).filter(([, v]) => v !== undefined)) as WebTarget;
   if (!defined.validateArgv && !defined.reloadArgv) return { ...base, ...defined };
-  const { pidFile: _p, errorLog: _e, startArgv: _s, reloadSignal: _r, ...rest } = base;
+  const { pidFile: _p, errorLog: _e, startArgv: _s, reloadSignal: _r, siteLogDir: _l, ...rest } = base;
   return { ...rest, ...defined } as T;
 }
 

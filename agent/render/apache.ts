@@ -17,6 +17,11 @@ export function renderApache(site: SiteInput): string {
   if (aliases.length) names.push(`    # localhost also answers as ${aliases.join(" ")}, as on every server.`, `    ServerAlias ${aliases.map((n) => assertBare(n, "web.serverName")).join(" ")}`);
   L.push(`<VirtualHost ${address}:${site.port}>`);
   L.push(...names);
+  if (site.errorLog) {
+    // Apache's proxy_fcgi lines name no socket: the file names the site.
+    L.push("    # This site's own error log: the agent gives its lines (and the apps' FastCGI stderr) to the apps.");
+    L.push(`    ErrorLog "${assertBare(site.errorLog, "errorLog")}"`);
+  }
   if (site.tls) {
     L.push("    # TLS (needs mod_ssl): the app sees HTTPS=on and REQUEST_SCHEME=https.");
     L.push("    SSLEngine on");

@@ -23,6 +23,11 @@ export function renderLighttpd(site: SiteInput): string {
   }
   L.push(`  # Match the Host header with or without a :port, case-normalised by lighttpd${site.names.length > 1 ? " (localhost also answers as 127.0.0.1)" : ""}.`);
   L.push(`  $HTTP["host"] =~ "${hostRe}" {`);
+  if (site.errorLog) {
+    // lighttpd writes a conditional's errors there; its lines name no socket, the file names the site.
+    L.push("    # This site's own error log (its directory must be writable by server.username).");
+    L.push(`    server.errorlog = "${assertBare(site.errorLog, "errorLog")}"`);
+  }
   if (site.statics.length) {
     L.push("    # Static files come straight from disk; no app sees them (each app's URL condition leaves them out).");
     const pairs = site.statics.map((s) => `"${assertBare(s.url, "web.static[].url")}/" => "${assertBare(s.dir, "web.static[].dir")}/"`);

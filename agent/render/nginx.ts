@@ -11,6 +11,10 @@ export function renderNginx(site: SiteInput): string {
   L.push("server {");
   L.push(`    listen ${listen}${site.tls ? " ssl" : ""};`);
   L.push(serverNames);
+  if (site.errorLog) {
+    L.push("    # This site's own error log: the agent gives its lines (and the apps' FastCGI stderr) to the apps.");
+    L.push(`    error_log ${assertBare(site.errorLog, "errorLog")} warn;`);
+  }
   if (site.tls) {
     L.push("    # TLS: the app sees HTTPS=on and REQUEST_SCHEME=https.");
     L.push(`    ssl_certificate ${assertBare(site.tls.certificate, "web.tls.certificate")};`);

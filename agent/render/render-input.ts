@@ -10,6 +10,7 @@ import {
   type Result,
   type Site,
   siteConflicts,
+  siteErrorLog,
   type StaticMap,
   sizeToBytes,
   type TlsSpec,
@@ -47,6 +48,8 @@ export type SiteInput = {
   host: string | null;
   port: number;
   tls: TlsSpec | null;
+  /** The site's own error log (siteErrorLog), or null to leave errors in the server's main log. */
+  errorLog: string | null;
   /** Static prefixes of all apps, deduplicated, longest first. */
   statics: StaticMap[];
   mounts: MountInput[];
@@ -148,8 +151,11 @@ function prepareMount(spec: AppSpec, server: WebServer): Result<Omit<MountInput,
   });
 }
 
-/** Checks every app of a site and the site as a whole (conflicting mounts) for rendering. */
-export function prepareSite(site: Site): Result<SiteInput> {
+/**
+ * Checks every app of a site and the site as a whole (conflicting mounts) for rendering.
+ * `logDir`: where the site's own error log goes (none: the server's main log only).
+ */
+export function prepareSite(site: Site, logDir?: string): Result<SiteInput> {
   const conflicts = siteConflicts(site);
   if (conflicts.length) {
     return err("BAD_REQUEST", conflicts.map((c) => c.message).join(" "), { fields: conflicts });
@@ -175,6 +181,7 @@ export function prepareSite(site: Site): Result<SiteInput> {
     host: site.host,
     port: site.port,
     tls: site.apps[0]?.web.tls ?? null,
+    errorLog: logDir ? siteErrorLog(site, logDir) : null,
     statics,
     mounts: mounts.map((m) => ({ ...m, own: ownedUrlRegex(m.web.mount, allMounts, statics) })),
   });

@@ -14,7 +14,8 @@ import { WebServerRegistry } from "../apply/web-server-registry";
 import { DebugOps } from "../debug/debug-ops";
 import { DeployOps, isDeployOp } from "../deploy/deploy-ops";
 import { liveSpec } from "../deploy/live-spec";
-import { type SiteLog, WebServerLogWatcher } from "../logs/webserver-log-watcher";
+import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
+import { siteLogsOf } from "../apply/site-logs";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
 import { setLogRoot } from "../logs/log-storage-status";
@@ -102,11 +103,6 @@ export class Supervisor {
     setInterval(() => void this.webServers.refresh(), 5 * 60_000).unref();
   }
 
-  /** Follows these sites' own error logs (lines there are the site's apps', socket or not). */
-  followSiteLogs(sites: readonly SiteLog[]): void {
-    this.webLogs.setSiteLogs(sites);
-  }
-
   /** The specs of every app (templates), for the apply's "other sites must still answer" check. */
   private siblingSpecs(except: string) {
     return [...this.templates.values()].filter((t) => t.appId !== except).map((t) => t.spec);
@@ -147,6 +143,8 @@ export class Supervisor {
     this.statusTimer = setTimeout(() => {
       this.statusTimer = null;
       this.persist();
+      // Each site's own error log, as the sites now are (an app added, moved or removed).
+      this.webLogs.setSiteLogs(siteLogsOf([...this.templates.values()], this.webServers.targets()));
       const apps = this.status();
       for (const l of this.listeners) l.status(apps);
     }, 20);
@@ -198,6 +196,7 @@ export class Supervisor {
       this.adopting = false;
     }
     this.persist();
+    this.changed(); // reports, and follows the adopted apps' site logs
   }
 
   private async adoptEach(): Promise<void> {

@@ -39,6 +39,15 @@ export function siteFileName(a: SiteAddress): string {
   return a.server === "lighttpd" ? `90-${base}` : base;
 }
 
+/**
+ * The site's own error log in `logDir` (a target's siteLogDir, e.g. /var/log/nginx): each server
+ * writes there what concerns this site only, so the agent attributes lines that name no socket
+ * (lighttpd's and Apache's) to the site's apps. Named like the site's file.
+ */
+export function siteErrorLog(a: SiteAddress, logDir: string): string {
+  return `${logDir.replace(/\/+$/, "")}/${siteFileName(a).replace(/^90-/, "").replace(/\.conf$/, "")}.error.log`;
+}
+
 /** The file an app's config lived in before sites existed; removed when its site is applied. */
 export function legacyAppFileName(app: string, server: WebServer): string {
   return server === "lighttpd" ? `90-stoker-${app}.conf` : `stoker-${app}.conf`;

@@ -18,6 +18,12 @@ export const WebTargetSchema = z.strictObject({
   pidFile: AbsFile.optional(),
   errorLog: AbsFile.optional(),
   settleMs: z.number().int().min(0).max(10_000).optional(),
+  /** Where each site's own error log goes (rendered into the site; the agent follows it). */
+  siteLogDir: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._/@+-]*$/, "siteLogDir: an absolute directory of letters, digits and . _ / @ + - only.")
+    .refine((p) => !p.split("/").includes(".."), "siteLogDir may not contain '..'.")
+    .optional(),
 });
 export type WebTarget = z.infer<typeof WebTargetSchema>;
 

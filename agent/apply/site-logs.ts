@@ -1,0 +1,15 @@
+// Which site error logs the agent follows: one per site of this host's apps whose server has a
+// siteLogDir, named by the site module (siteErrorLog), with the site's apps to attribute lines to.
+import { type AppSpec, type DesiredApp, sitesOf, siteErrorLog, type WebTargets } from "../../lib/protocol";
+import type { SiteLog } from "../logs/webserver-log-watcher";
+import { debianTarget } from "./web-targets";
+
+export function siteLogsOf(apps: readonly Pick<DesiredApp, "appId" | "spec">[], targets: WebTargets): SiteLog[] {
+  const idOf = new Map(apps.map((a) => [a.spec.name, a.appId]));
+  return sitesOf(apps.map((a) => a.spec as AppSpec)).flatMap((site) => {
+    const dir = debianTarget(site.server, site.fileName, targets[site.server]).siteLogDir;
+    if (!dir) return [];
+    const appIds = site.apps.flatMap((a) => idOf.get(a.name) ?? []);
+    return appIds.length ? [{ file: siteErrorLog(site, dir), server: site.server, appIds }] : [];
+  });
+}
