@@ -29,6 +29,7 @@ const EXPECTED: Record<string, Rule> = {
   "POST /apps/[id]/processes/[pid]/[action]": "operator",
   "POST /apps/[id]/test-request": "operator",
   "GET /apps/[id]/tracebacks": "viewer",
+  "GET /apps/[id]/events": "viewer",
   "POST /apps/[id]/doctor": "operator",
   "POST /apps/[id]/run-by-hand": "operator",
   "POST /apps/[id]/debug-sessions": "operator",

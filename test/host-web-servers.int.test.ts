@@ -2,6 +2,7 @@
 // host facts; an admin changes the targets through the API (stored, audited, sent to the agent at
 // once), and applying an app's config then uses them, with no STOKER_WEB_TARGETS at all.
 import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
@@ -86,6 +87,29 @@ describe("web servers as a host setting", () => {
     expect(applied.body.ok, JSON.stringify(applied.body)).toBe(true);
     const page = await httpGet(nginx.port, "/", { host: "demo.test" });
     expect(page.status).toBe(200);
+  });
+
+  it("records a failed apply as a failure in the audit, with the check that failed", async () => {
+    // Another program holds the port the site would move to: nginx cannot bind and keeps its old config.
+    const squatter = createServer((_req, res) => res.end("someone else")).listen(0, "127.0.0.1");
+    await new Promise((r) => squatter.once("listening", r));
+    const addr = squatter.address();
+    const port = typeof addr === "object" && addr ? addr.port : 0;
+    try {
+      const app = (await call("GET", `/apps/${appId}`)).body as { spec: Record<string, unknown> & { web: Record<string, unknown> } };
+      const put = await call("PUT", `/apps/${appId}`, { ...app.spec, web: { ...app.spec.web, listen: `127.0.0.1:${port}` } });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      const applied = await call("POST", `/apps/${appId}/webconfig/apply`, { server: "nginx" });
+      expect(applied.body, JSON.stringify(applied.body)).toMatchObject({ ok: false, rolledBack: true, serverRunning: true });
+      expect(["reload-refused", "not-listener"]).toContain(applied.body.check);
+      const audit = (await call("GET", "/audit?action=webconfig.")).body as { events: { action: string; result: string; after: unknown }[] };
+      expect(audit.events[0]).toMatchObject({ action: "webconfig.applied", result: "failure" });
+      expect(JSON.stringify(audit.events[0]?.after)).toContain(String(applied.body.check));
+      // The old site still answers through nginx.
+      expect((await httpGet(nginx.port, "/", { host: "demo.test" })).status).toBe(200);
+    } finally {
+      squatter.close();
+    }
   });
 
   it("refuses a setting that is not one (unknown field, relative path)", async () => {
