@@ -34,7 +34,8 @@ async function ownStartMs(kind: MatrixKind): Promise<number> {
   const fd = kind.appBound ? listenUnix(path.join(dir, "unused.sock")) : listenUnix(sock);
   const started = performance.now();
   const [file, ...args] = spec.command;
-  const child: ChildProcess = spawn(file ?? "", args, { stdio: [fd, "ignore", "ignore"], env: { ...process.env, ...spec.env } });
+  // Its own process group: a prefork master's workers are stopped with it.
+  const child: ChildProcess = spawn(file ?? "", args, { stdio: [fd, "ignore", "ignore"], env: { ...process.env, ...spec.env }, detached: true });
   let ms = Number.NaN;
   try {
     while (performance.now() - started < 20_000) {
@@ -48,7 +49,7 @@ async function ownStartMs(kind: MatrixKind): Promise<number> {
       await sleep(2);
     }
   } finally {
-    child.kill("SIGKILL");
+    if (child.pid) process.kill(-child.pid, "SIGKILL");
     closeFd(fd);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,16 +1,15 @@
 // The real-app restart matrix (issue 15): each kind of FastCGI app people run, at its defaults, behind
 // a real nginx under load: repeated whole-app restarts and a spec save that replaces the processes
 // fail no request, whatever the app does with queued connections on its stop signal.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { isAlive } from "@/agent/supervisor/proc-stats";
-import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/protocol";
 import { appSpecFor, parseAnswer } from "./support/fixture-apps";
-import { runLoad, startLoad } from "./support/load";
+import { startLoad } from "./support/load";
 import { startNginxFront } from "./support/nginx-front";
-import { matrixDir, type MatrixKind, MATRIX_KINDS, noStrayProcesses } from "./support/restart-matrix";
+import { desiredApp, matrixDir, type MatrixKind, MATRIX_KINDS, noStrayProcesses, serveKind } from "./support/restart-matrix";
 import { waitUntil } from "./support/stack";
 
 const dir = matrixDir("stoker-matrix-");
@@ -21,25 +20,8 @@ afterAll(async () => {
   dir.remove();
 });
 
-function desired(spec: unknown, revision = 1): DesiredApp {
-  const parsed = AppSpecSchema.parse(spec);
-  return { appId: parsed.name, revision, desired: "running", spec: parsed };
-}
-
-async function serve(kind: MatrixKind) {
-  const sock = path.join(dir.path, `${kind.name}.sock`);
-  const spec = { ...kind.spec(sock), name: `m-${kind.name}`, processes: kind.appBound ? 1 : 2 };
-  const supervisor = new Supervisor({ stateDir: path.join(dir.path, `state-${kind.name}`), socketDirs: [dir.path] });
-  const app = desired(spec);
-  const put = await supervisor.put(app);
-  expect(put.ok, JSON.stringify(put)).toBe(true);
-  const nginx = await startNginxFront({ socket: `unix:${sock}`, params: spec.fastcgiParams });
-  cleanups.push(async () => {
-    await supervisor.execute({ op: "app.remove", appId: app.appId });
-    await nginx.stop();
-  });
-  return { sock, spec, supervisor, app, nginx };
-}
+const desired = desiredApp;
+const serve = (kind: MatrixKind) => serveKind(kind, dir.path, cleanups);
 
 describe.each(MATRIX_KINDS)("$name behind nginx", (kind) => {
   it("fails no request over repeated whole-app restarts and a spec save that replaces the processes", async () => {

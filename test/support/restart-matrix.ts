@@ -4,6 +4,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { stagedGeneration } from "@/agent/supervisor/app-socket";
+import { Supervisor } from "@/agent/supervisor/supervisor";
+import { AppSpecSchema, type DesiredApp } from "@/lib/protocol";
+import { type NginxFront, startNginxFront } from "./nginx-front";
 import { readProcStat } from "@/agent/supervisor/proc-stats";
 import { holdersOf, listenersNamed } from "@/agent/supervisor/socket-use";
 import type { AppSpecInput } from "@/lib/protocol/app-spec";
@@ -78,4 +81,27 @@ export async function noStrayProcesses(sock: string, pids: number[], agentPid?: 
     if (state === "T" || state === "t") problems.push(`${h.pid} is stopped`);
   }
   return problems;
+}
+
+export function desiredApp(spec: unknown, revision = 1): DesiredApp {
+  const parsed = AppSpecSchema.parse(spec);
+  return { appId: parsed.name, revision, desired: "running", spec: parsed };
+}
+
+export type ServedKind = { sock: string; spec: ReturnType<MatrixKind["spec"]>; supervisor: Supervisor; app: DesiredApp; nginx: NginxFront };
+
+/** Runs a kind (2 processes, or 1 if it binds its own socket) under an in-process Supervisor behind a real nginx. */
+export async function serveKind(kind: MatrixKind, dir: string, cleanups: (() => Promise<void> | void)[]): Promise<ServedKind> {
+  const sock = path.join(dir, `${kind.name}.sock`);
+  const spec = { ...kind.spec(sock), name: `m-${kind.name}`, processes: kind.appBound ? 1 : 2 };
+  const supervisor = new Supervisor({ stateDir: path.join(dir, `state-${kind.name}`), socketDirs: [dir] });
+  const app = desiredApp(spec);
+  const put = await supervisor.put(app);
+  if (!put.ok) throw new Error(`${kind.name} did not start: ${JSON.stringify(put)}`);
+  const nginx = await startNginxFront({ socket: `unix:${sock}`, params: spec.fastcgiParams });
+  cleanups.push(async () => {
+    await supervisor.execute({ op: "app.remove", appId: app.appId });
+    await nginx.stop();
+  });
+  return { sock, spec, supervisor, app, nginx };
 }
