@@ -42,6 +42,11 @@ export const MATRIX_KINDS: MatrixKind[] = [
   },
   { name: "node", spec: fixture("node") },
   { name: "perl", spec: fixture("perl") },
+  // A Perl FCGI prefork master: it forks 3 workers that accept on fd 0, and never serves itself.
+  {
+    name: "perl-prefork",
+    spec: (sock) => ({ name: "perl-prefork", hostId: "test-host", command: [path.join(APPS_DIR, "perl/prefork.fcgi")], env: {}, fastcgiParams: {}, socket: { path: sock } }),
+  },
   // flup's WSGIServer(app, bindAddress=PATH): the app binds the socket itself, replacing the file.
   {
     name: "app-bound",
