@@ -153,6 +153,22 @@ describe.each(KINDS)("an apply on %s that tells the truth", (kind) => {
     expect(await steadyAnswers()).toBe(true);
   });
 
+  it.runIf(kind === "lighttpd")("fails and rolls back when the new file takes another site down (lighttpd merges conditionals across files)", async () => {
+    const s = spec("z.test", "/newmount", `127.0.0.1:${server.port}`);
+    const steady = siteProbe(spec("steady.test", "/yourapplication", `127.0.0.1:${server.port}`), 1500);
+    const probe = siteProbe(s);
+    if (!steady || !probe) throw new Error("no probe");
+    // Valid on its own, and read after steady.conf (z sorts last), but it points steady.test's app at
+    // a socket nobody serves: steady answers 503.
+    const hijack = `${render(s)}$HTTP["host"] =~ "^steady[.]test(:[0-9]+)?$" {\n  fastcgi.server = ( "/yourapplication" => (( "socket" => "${dir}/nobody.sock", "check-local" => "disable" )) )\n}\n`;
+    const outcome = await applyWebConfig({ ...target, fileName: "z.conf" }, hijack, probe, { others: [steady] });
+    expect(outcome.ok, outcome.message).toBe(false);
+    expect(outcome).toMatchObject({ step: "probe", check: "other-site-down", rolledBack: true, serverRunning: true });
+    expect(outcome.message).toMatch(/Another site on this server stopped answering: .*steady\.test.* answered 503/);
+    expect(existsSync(path.join(server.snippetDir, "z.conf"))).toBe(false);
+    expect(await steadyAnswers()).toBe(true);
+  });
+
   it("removes a site's file while the other sites keep answering", async () => {
     const steady = siteProbe(spec("steady.test", "/yourapplication", `127.0.0.1:${server.port}`), 2000);
     if (!steady) throw new Error("no probe");
