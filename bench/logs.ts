@@ -332,6 +332,7 @@ async function startStoker(writer: Writer): Promise<Manager> {
         processes: 1,
         // bind "app": a log writer serves no FastCGI, so the agent must not wait for it to settle on a socket.
         socket: { path: path.join(dir, `${appId}.sock`), bind: "app" },
+        ...(process.getuid?.() === 0 ? { user: "root" } : {}), // named explicitly: an omitted user never means root
         ready: { probe: "none" },
         restart: { policy: "never" }, // one pass of the writer, like autorestart=false elsewhere
       };
@@ -340,7 +341,7 @@ async function startStoker(writer: Writer): Promise<Manager> {
         timesFile: times,
         files: () => (existsSync(logDir) ? readdirSync(logDir).filter((f) => /^app\.log(\.\d+)?$/.test(f)).map((f) => path.join(logDir, f)) : []),
         launch: async () => {
-          const put = await ctl({ op: "app.put", app: { appId, revision: 1, desired: "running", spec } });
+          const put = await ctl({ op: "app.put", app: { appId, revision: 1, desired: "running", spec, rootApproved: true } });
           if (!put.ok) throw new Error(`app.put failed: ${put.message}`);
         },
       });
@@ -526,6 +527,7 @@ async function latencyStoker(): Promise<Latency[]> {
       command: [NODE, TICKER, String(RATE), "120"], // bounded: exits by itself even if cleanup failed
       processes: 1,
       socket: { path: path.join(cp.dataDir, "run", "ticker.sock"), bind: "app" }, // not FastCGI: no socket to settle on
+      ...(process.getuid?.() === 0 ? { user: "root" } : {}),
       ready: { probe: "none" },
       restart: { policy: "never" },
     };

@@ -40,7 +40,7 @@ async function startAgent(processes: number): Promise<Agent> {
   chmodSync(dir, 0o755);
   const sock = path.join(dir, "php.sock");
   const config = path.join(dir, "apps.json");
-  const spec = { name: "php", command: ["/usr/bin/php-cgi"], env: PHP_ENV, processes, fastcgiParams: { SCRIPT_FILENAME: PHP_INDEX }, socket: { path: sock } };
+  const spec = { name: "php", command: ["/usr/bin/php-cgi"], env: PHP_ENV, processes, fastcgiParams: { SCRIPT_FILENAME: PHP_INDEX }, socket: { path: sock }, ...(process.getuid?.() === 0 ? { user: "root" } : {}) };
   writeFileSync(config, JSON.stringify({ apps: [spec] }));
   const stateDir = path.join(dir, "state");
   const child = spawn(process.execPath, ["dist/agent.mjs", "--config", config, "--state-dir", stateDir, "--socket-dirs", dir], { stdio: "ignore" });

@@ -41,6 +41,7 @@ async function createApp(page: Page, name: string, processes: number, deploy: Re
       cwd: "{release}",
       processes,
       socket: { path: path.join(process.env.E2E_DATA_DIR ?? "", "run", `${name}.sock`) },
+      ...(process.getuid?.() === 0 ? { user: "root" } : {}), // an omitted user never means root; the owner approves it
       deploy: { keepReleases: 3, healthPath: "/", ...deploy },
     },
   });

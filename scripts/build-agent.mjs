@@ -1,4 +1,4 @@
-// Bundles the agent (dist/agent.mjs, dist/ingest-worker.mjs for its log ingest thread, dist/log-keeper.mjs for its log keeper): starts faster and uses ~40% less memory than running the
+// Bundles the agent (dist/agent.mjs, dist/ingest-worker.mjs for its log ingest thread, dist/log-keeper.mjs for its log keeper, dist/unpack-worker.mjs for release archives): starts faster and uses ~40% less memory than running the
 // TypeScript through tsx. Minified, because V8 keeps every module's source text in memory; code
 // that only some agents need (the WebSocket client) is split into chunks loaded on first use.
 // Native modules (koffi, node-pty) stay external.
@@ -6,11 +6,11 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 // Chunk names carry a content hash: remove the previous build's so dist/ holds one agent.
-const previous = existsSync("dist") ? readdirSync("dist").filter((f) => /^(agent(-\w+)?|ingest-worker|log-keeper)\.mjs$/.test(f)) : [];
+const previous = existsSync("dist") ? readdirSync("dist").filter((f) => /^(agent(-\w+)?|ingest-worker|log-keeper|unpack-worker)\.mjs$/.test(f)) : [];
 for (const f of previous) rmSync(`dist/${f}`);
 
 await build({
-  entryPoints: { agent: "agent/main.ts", "ingest-worker": "agent/logs/ingest-worker.ts", "log-keeper": "agent/keeper/log-keeper.ts" },
+  entryPoints: { agent: "agent/main.ts", "ingest-worker": "agent/logs/ingest-worker.ts", "log-keeper": "agent/keeper/log-keeper.ts", "unpack-worker": "agent/deploy/unpack-worker.ts" },
   bundle: true,
   platform: "node",
   format: "esm",

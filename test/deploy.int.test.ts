@@ -11,6 +11,7 @@ import { type GitFixture, makeGitRepo } from "@/agent/deploy/testing/git-fixture
 import { writeTarGz } from "@/agent/deploy/testing/make-tar";
 import type { DeploymentView, ReleaseInfo } from "@/lib/protocol";
 import { childrenOf, holdersOf } from "./faults/fault-support";
+import { RUN_AS } from "./support/fixture-apps";
 import { startLoad } from "./support/load";
 import { type NginxFront, startNginxFront } from "./support/nginx-front";
 import { ADMIN, ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
@@ -88,6 +89,7 @@ beforeAll(async () => {
     env: { PHP_FCGI_CHILDREN: "0" },
     processes: 2,
     socket: { path: path.join(stack.dataDir, "run", "shop.sock") },
+    ...RUN_AS,
     fastcgiParams: { SCRIPT_FILENAME: "{release}/index.php" },
     ready: { timeoutMs: 5000 },
     deploy: { root, source: { git: repo.bare, ref: "main" }, keepReleases: 5, healthPath: "/health" },

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/protocol";
-import { appSpecFor, FIXTURE_APPS, FIXTURE_LANG, parseAnswer } from "./support/fixture-apps";
+import { appSpecFor, FIXTURE_APPS, RUN_AS, FIXTURE_LANG, parseAnswer } from "./support/fixture-apps";
 import { runLoad, startLoad } from "./support/load";
 import { type NginxFront, startNginxFront } from "./support/nginx-front";
 import { waitUntil } from "./support/stack";
@@ -24,7 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function desired(spec: unknown, revision = 1): DesiredApp {
   const parsed = AppSpecSchema.parse(spec);
-  return { appId: parsed.name, revision, desired: "running", spec: parsed };
+  return { appId: parsed.name, revision, desired: "running", spec: parsed, rootApproved: true };
 }
 
 async function runApp(specInput: Record<string, unknown>) {
@@ -105,6 +105,7 @@ describe("bind: app", () => {
       env: { PHP_FCGI_CHILDREN: "2" },
       fastcgiParams: { SCRIPT_FILENAME: path.resolve("examples/apps/php/index.php") },
       socket: { path: sock, bind: "app" },
+      ...RUN_AS,
     };
     const { put, supervisor } = await runApp(spec);
     expect(put.ok, JSON.stringify(put)).toBe(true);
@@ -133,14 +134,14 @@ describe("running as another user", () => {
 
   it("refuses an unknown user with a field error", async () => {
     const sup = new Supervisor({ stateDir: path.join(dir, `state-${++n}`), socketDirs: [dir] });
-    const r = await sup.execute({ op: "app.validate", spec: AppSpecSchema.parse({ ...appSpecFor("node", path.join(dir, "x.sock")), user: "no-such-user" }) });
+    const r = await sup.execute({ op: "app.validate", rootApproved: true, spec: AppSpecSchema.parse({ ...appSpecFor("node", path.join(dir, "x.sock")), user: "no-such-user" }) });
     expect(r.ok).toBe(false);
     expect(JSON.stringify(r)).toContain('"path":"user"');
   });
 
   it("refuses a socket outside the allowed directories", async () => {
     const sup = new Supervisor({ stateDir: path.join(dir, `state-${++n}`), socketDirs: [dir] });
-    const r = await sup.execute({ op: "app.validate", spec: AppSpecSchema.parse(appSpecFor("node", "/etc/evil.sock")) });
+    const r = await sup.execute({ op: "app.validate", rootApproved: true, spec: AppSpecSchema.parse(appSpecFor("node", "/etc/evil.sock")) });
     expect(JSON.stringify(r)).toContain('"path":"socket.path"');
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, expect, it } from "vitest";
 import { readTail } from "@/agent/logs/read-positions";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema } from "@/lib/protocol";
+import { RUN_AS } from "./support/fixture-apps";
 import { runLoad } from "./support/load";
 import { startNginxFront } from "./support/nginx-front";
 import { waitUntil } from "./support/stack";
@@ -26,9 +27,10 @@ it("puts nginx's error line in the app's log as the web stream, with a note nami
       command: [process.execPath, path.resolve("test/fixtures/crash-on-request.mjs")],
       processes: 2,
       socket: { path: sock },
+      ...RUN_AS,
       restart: { backoffMs: 100, maxRestarts: 50 },
     });
-    expect((await supervisor.put({ appId: "crashy", revision: 1, desired: "running", spec })).ok).toBe(true);
+    expect((await supervisor.put({ appId: "crashy", revision: 1, desired: "running", spec, rootApproved: true })).ok).toBe(true);
     await new Promise((r) => setTimeout(r, 600)); // the watcher starts at the end of the current log
     const r = await runLoad({ url: `${nginx.url}/crash`, concurrency: 1, durationMs: 5000, maxRequests: 1 });
     expect(r.statuses[502]).toBe(1);

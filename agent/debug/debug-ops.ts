@@ -34,18 +34,18 @@ export class DebugOps {
     this.sender = sender;
   }
 
-  async doctor(spec: AppSpec, recentOutput: string, pids: number[]) {
+  async doctor(spec: AppSpec, recentOutput: string, pids: number[], rootApproved: boolean) {
     // Compare against the config actually on disk if there is one, else what Stoker would render.
     const web = spec.web ? await getWebConfig(spec, this.webTargets()) : null;
     const webConfigText = web?.ok ? (web.value.diskText ?? web.value.text) : null;
-    return ok(await runDoctor(spec, { socketDirs: this.socketDirs, webConfigText, recentOutput, pids }));
+    return ok(await runDoctor(spec, { socketDirs: this.socketDirs, webConfigText, recentOutput, pids, rootApproved }));
   }
 
-  async runByHand(spec: AppSpec) {
-    return ok(await runByHand(spec, { socketDirs: this.socketDirs }));
+  async runByHand(spec: AppSpec, rootApproved: boolean) {
+    return ok(await runByHand(spec, { socketDirs: this.socketDirs, rootApproved }));
   }
 
-  openPty(spec: AppSpec, o: { sessionId: string; user: string; cols: number; rows: number; allowRoot: boolean }): Result<{ pid: number; shell: string }> {
+  openPty(spec: AppSpec, o: { sessionId: string; user: string; cols: number; rows: number; allowRoot: boolean }, appRootApproved: boolean): Result<{ pid: number; shell: string }> {
     if (this.sessions.has(o.sessionId)) return err("CONFLICT", "That session id is already open.");
     mkdirSync(this.recordings, { recursive: true, mode: 0o700 });
     const opened = openPtySession({
@@ -54,6 +54,7 @@ export class DebugOps {
       cols: o.cols,
       rows: o.rows,
       allowRoot: o.allowRoot,
+      appRootApproved,
       recordPath: path.join(this.recordings, `${o.sessionId}.cast`),
       idleTimeoutMs: IDLE_MS,
       maxDurationMs: MAX_MS,

@@ -30,6 +30,8 @@ export type DoctorContext = {
   pids?: number[];
   /** How long a FastCGI request may take before it counts as "no response" (default 3 s). */
   requestTimeoutMs?: number;
+  /** The owner's approval for uid 0 (the app's and the request's), see lib/protocol/run-as.ts. */
+  rootApproved?: boolean;
   /** Start one extra instance (run by hand) to watch it start; default true. */
   runInstance?: boolean;
 };
@@ -62,7 +64,7 @@ export async function runDoctor(spec: AppSpec, ctx: DoctorContext): Promise<Doct
   const report = (findings: DoctorFinding[]): DoctorReport => ({ findings: dedupe(findings), ranAt, durationMs: Math.round(performance.now() - started) });
   const timeoutMs = ctx.requestTimeoutMs ?? 3000;
 
-  const planned = planLaunch(spec, ctx.socketDirs);
+  const planned = planLaunch(spec, ctx.socketDirs, { purpose: "doctor", rootApproved: ctx.rootApproved ?? false });
   if (!planned.ok) {
     const fields = planned.fields?.map((f) => `${f.path}: ${f.message}`).join("\n") ?? "";
     return report([{ code: "spec-unfit", severity: "error", title: "The app cannot be started on this host", detail: `${planned.message}\n${fields}`.trim(), fix: "Correct the fields named above in the app spec." }]);
@@ -88,6 +90,8 @@ export async function runDoctor(spec: AppSpec, ctx: DoctorContext): Promise<Doct
   if ((ctx.runInstance ?? true) && spec.socket.bind === "agent" && startable) {
     run = await runByHand(spec, {
       socketDirs: ctx.socketDirs,
+      rootApproved: ctx.rootApproved ?? false,
+      purpose: "doctor",
       timeoutMs,
       whileRunning: (pid) => {
         findings.push(...checkListeners(spec, [pid]));

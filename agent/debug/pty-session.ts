@@ -23,6 +23,8 @@ export type PtySessionOptions = {
   idleTimeoutMs?: number;
   maxDurationMs?: number;
   allowRoot?: boolean;
+  /** The owner approved the app's own spec for uid 0: needed to plan its env and cwd when it runs as root. */
+  appRootApproved?: boolean;
   /** Allowed socket dirs for planLaunch; defaults to the spec's own socket dir. */
   socketDirs?: string[];
 };
@@ -60,11 +62,11 @@ const shellArgs = (shell: string): string[] => (path.basename(shell) === "bash" 
 export function openPtySession(opts: PtySessionOptions): Result<PtySession> {
   const user = lookupUser(opts.user);
   if (!user) return err("BAD_REQUEST", `No user named "${opts.user}" exists on this host.`);
-  if (user.uid === 0 && !opts.allowRoot) return err("FORBIDDEN", "Debug sessions as root need an admin's explicit permission.");
+  if (user.uid === 0 && !opts.allowRoot) return err("FORBIDDEN", "A terminal as root needs the owner's approval (lib/protocol/run-as.ts).");
   const me = currentUser();
   if (me.uid !== 0 && user.uid !== me.uid) return err("FORBIDDEN", `The agent runs as "${me.name}", so it cannot open a session as "${opts.user}".`);
   const socketDirs = opts.socketDirs ?? (opts.spec.socket.path ? [path.dirname(opts.spec.socket.path)] : []);
-  const planned = planLaunch(opts.spec, socketDirs);
+  const planned = planLaunch(opts.spec, socketDirs, { purpose: "terminal", rootApproved: (opts.appRootApproved ?? false) || (opts.allowRoot ?? false) });
   if (!planned.ok) return planned;
   const plan = planned.value;
   if (!existsSync(plan.cwd)) return err("FAILED", `The app's working directory ${plan.cwd} does not exist.`);

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { AppSpec, RunByHandResult } from "../../lib/protocol";
+import type { AppSpec, RunByHandResult, RunPurpose } from "../../lib/protocol";
 import { FastcgiError, type FastcgiResult, fastcgiRequest } from "../fastcgi/client";
 import { cgiParams, parseCgiResponse } from "../fastcgi/http-response";
 import { planLaunch } from "../supervisor/launch-plan";
@@ -12,6 +12,9 @@ import { closeFd, listenUnix } from "../native";
 
 export type RunByHandOptions = {
   socketDirs: string[];
+  /** The owner's approval for uid 0 (lib/protocol/run-as.ts); without it a root app is refused. */
+  rootApproved?: boolean;
+  purpose?: RunPurpose;
   /** How long the one request may take (default 5 s). */
   timeoutMs?: number;
   /** Called with the pid while the instance is still alive after its request (the doctor inspects /proc). */
@@ -64,7 +67,7 @@ export async function runByHand(spec: AppSpec, opts: RunByHandOptions): Promise<
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const base = { exitCode: null, signal: null, stdout: "", stderr: "", response: null };
-  const planned = planLaunch(spec, opts.socketDirs);
+  const planned = planLaunch(spec, opts.socketDirs, { purpose: opts.purpose ?? "run-by-hand", rootApproved: opts.rootApproved ?? false });
   if (!planned.ok) {
     const fields = planned.fields?.map((f) => `${f.path}: ${f.message}`).join("\n") ?? "";
     return { ...base, outcome: "failed", error: `${planned.message}\n${fields}`.trim(), durationMs: elapsed() };

@@ -1,8 +1,6 @@
 // Runs the build commands of a release (argv arrays, one after the other) as the app's user, in
 // the release directory, with the app's environment; output streams live as it comes.
-import { chownSync, lchownSync, lstatSync, readdirSync } from "node:fs";
-import path from "node:path";
-import type { AppSpec } from "../../lib/protocol";
+import { type AppSpec, resolveRunAs } from "../../lib/protocol";
 import { appEnv } from "../supervisor/app-env";
 import { currentUser, lookupGroup, lookupUser } from "../supervisor/users";
 import { describeFailure, runCommand } from "./run-command";
@@ -10,10 +8,12 @@ import { describeFailure, runCommand } from "./run-command";
 export type BuildIdentity = { uid?: number; gid?: number; env: Record<string, string> };
 export type BuildResult = { ok: true; output: string } | { ok: false; message: string; output: string };
 
-/** Who the build runs as: the app's user when the agent is root, else the agent's own user. */
-export function buildIdentity(spec: AppSpec): { ok: true; value: BuildIdentity } | { ok: false; message: string } {
+/** Who the build runs as: the app's user when the agent is root, else the agent's own user; uid 0 only with the owner's approval. */
+export function buildIdentity(spec: AppSpec, rootApproved = false): { ok: true; value: BuildIdentity } | { ok: false; message: string } {
   const me = currentUser();
-  const name = spec.user ?? me.name;
+  const runAs = resolveRunAs({ purpose: "build", user: spec.user, agent: me, lookupUid: (n) => lookupUser(n)?.uid ?? null, rootApproved });
+  if (!runAs.ok) return runAs;
+  const name = runAs.user;
   const user = lookupUser(name);
   if (!user) return { ok: false, message: `No user named "${name}" exists on this host.` };
   if (me.uid !== 0 && user.uid !== me.uid) return { ok: false, message: `The agent runs as "${me.name}", not root, so it cannot build as "${name}".` };
@@ -25,23 +25,6 @@ export function buildIdentity(spec: AppSpec): { ok: true; value: BuildIdentity }
   }
   const env = appEnv({ name, home: user.home }, spec.env);
   return { ok: true, value: me.uid === 0 ? { uid: user.uid, gid, env } : { env } };
-}
-
-/** Hands the fresh release to the build user (files were written by the agent, possibly as root). */
-export function chownTree(root: string, uid: number, gid: number, maxEntries = 500_000): void {
-  const stack = [root];
-  let seen = 0;
-  chownSync(root, uid, gid);
-  while (stack.length && seen < maxEntries) {
-    const dir = stack.pop()!;
-    for (const name of readdirSync(dir)) {
-      seen++;
-      const full = path.join(dir, name);
-      const st = lstatSync(full);
-      lchownSync(full, uid, gid); // never follow: a link (e.g. to shared/) is not ours to re-own
-      if (st.isDirectory()) stack.push(full);
-    }
-  }
 }
 
 export async function runBuild(

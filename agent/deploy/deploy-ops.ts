@@ -112,7 +112,7 @@ export class DeployOps {
       else {
         // An upload replaces the git source for this deployment only.
         const spec: AppSpec = archive && desired.spec.deploy ? { ...desired.spec, deploy: { ...desired.spec.deploy, source: { archive: true } } } : desired.spec;
-        final = await runDeployment({ appId: op.appId, spec, ref: op.op === "deploy.run" ? op.ref : undefined, archive }, hooks);
+        final = await runDeployment({ appId: op.appId, spec, ref: op.op === "deploy.run" ? op.ref : undefined, archive, rootApproved: desired.rootApproved }, hooks);
       }
     } catch (e) {
       console.error(`[agent] deployment ${op.deploymentId} crashed:`, e);

@@ -12,6 +12,7 @@ import { Supervisor } from "../supervisor/supervisor";
 import { currentRelease, listReleases, releaseLayout } from "./releases";
 import { type DeploymentHooks, runDeployment } from "./run-deployment";
 import { rollbackTo } from "./switch-release";
+import { RUN_AS } from "../../test/support/fixture-apps";
 import { type GitFixture, makeGitRepo } from "./testing/git-fixture";
 import { writeTarGz } from "./testing/make-tar";
 
@@ -44,6 +45,7 @@ function appSpec(name: string, deploy: Record<string, unknown>, command = ["{rel
     env: { PHP_FCGI_CHILDREN: "0", APP_RELEASE: "{release}" },
     processes: 2,
     socket: { path: path.join(tmp, `${name}.sock`) },
+    ...RUN_AS,
     fastcgiParams: { SCRIPT_FILENAME: "{release}/index.php" },
     ready: { timeoutMs: 5000 },
     deploy: { keepReleases: 2, healthPath: "/health", ...deploy },
@@ -55,7 +57,7 @@ function hooksFor(appId: string, extra: Partial<DeploymentHooks> = {}): Deployme
   let revision = 0;
   return {
     startAndCheck: async (spec): Promise<Result<unknown>> => {
-      const next: DesiredApp = { appId, revision: ++revision + Date.now(), desired: "running", spec };
+      const next: DesiredApp = { appId, revision: ++revision + Date.now(), desired: "running", spec, rootApproved: true };
       const runner = supervisor.apps.get(appId);
       if (!runner) return supervisor.put(next);
       return runner.serialize(() => runner.restart(next));
@@ -123,7 +125,7 @@ describe("deployments from git", () => {
   });
 
   it("deploys v1 as the first release: built in place, shared paths linked, current switched", async () => {
-    const d = await runDeployment({ appId: "hello", spec: spec(), ref: "v1" }, hooks);
+    const d = await runDeployment({ rootApproved: true, appId: "hello", spec: spec(), ref: "v1" }, hooks);
     expect(d.message).toBe("");
     expect(d.status).toBe("succeeded");
     releases.v1 = d.release;
@@ -134,7 +136,7 @@ describe("deployments from git", () => {
 
   it("deploys v2 under continuous load with no failed request; after the switch only v2 answers", async () => {
     const started = performance.now();
-    const { result: d, answers } = await underLoad(sock, root, () => runDeployment({ appId: "hello", spec: spec(), ref: "v2" }, hooks));
+    const { result: d, answers } = await underLoad(sock, root, () => runDeployment({ rootApproved: true, appId: "hello", spec: spec(), ref: "v2" }, hooks));
     const ms = Math.round(performance.now() - started - 300);
     console.log(`[deploy] v2 deployed in ~${ms} ms; ${answers.length} requests during it`);
     expect(d.status).toBe("succeeded");
@@ -148,7 +150,7 @@ describe("deployments from git", () => {
   });
 
   it("refuses v3, which crashes on start: the start step shows its stderr and v2 keeps serving", async () => {
-    const { result: d, answers } = await underLoad(sock, root, () => runDeployment({ appId: "hello", spec: spec(), ref: "v3" }, hooks));
+    const { result: d, answers } = await underLoad(sock, root, () => runDeployment({ rootApproved: true, appId: "hello", spec: spec(), ref: "v3" }, hooks));
     expect(d.status).toBe("failed");
     const start = d.steps.find((s) => s.name === "start")!;
     expect(start.status).toBe("failed");
@@ -161,7 +163,7 @@ describe("deployments from git", () => {
   });
 
   it("refuses v4, whose health path answers 503, before the old processes are stopped", async () => {
-    const { result: d, answers } = await underLoad(sock, root, () => runDeployment({ appId: "hello", spec: spec(), ref: "v4" }, hooks));
+    const { result: d, answers } = await underLoad(sock, root, () => runDeployment({ rootApproved: true, appId: "hello", spec: spec(), ref: "v4" }, hooks));
     expect(d.status).toBe("failed");
     expect(d.steps.find((s) => s.name === "start")?.output).toMatch(/probe answered 503/);
     expect(failures(answers)).toEqual([]);
@@ -182,7 +184,7 @@ describe("deployments from git", () => {
   });
 
   it("prunes to keepReleases but keeps the live release", async () => {
-    const d = await runDeployment({ appId: "hello", spec: spec(), ref: "v2" }, hooks);
+    const d = await runDeployment({ rootApproved: true, appId: "hello", spec: spec(), ref: "v2" }, hooks);
     expect(d.steps.filter((s) => s.status === "failed").map((s) => s.output)).toEqual([]);
     expect(d.status).toBe("succeeded");
     // v1 (previous live) is the oldest but the newest two are v2 (first) and v2 (again): v1 goes.
@@ -196,7 +198,7 @@ describe("deployments from git", () => {
     const restarts = () => (supervisor.apps.get("hello")?.processes() ?? []).reduce((n, p) => n + p.restarts, 0);
     // The same watch the agent's deploy ops use, with a longer window for a busy CI machine.
     const watching = hooksFor("hello", { crashWatch: { windowMs: 8000, maxRestarts: 2, pollMs: 100, readRestarts: restarts } });
-    const d = await runDeployment({ appId: "hello", spec: spec(), ref: "v5" }, watching);
+    const d = await runDeployment({ rootApproved: true, appId: "hello", spec: spec(), ref: "v5" }, watching);
     expect(d.status).toBe("rolled-back");
     expect(d.message).toMatch(new RegExp(`^The new release restarted \\d+ times within \\d+ ms after the switch; rolled back to ${live}\\.$`));
     expect(currentRelease(releaseLayout(root))).toBe(live);
@@ -204,7 +206,7 @@ describe("deployments from git", () => {
   });
 
   it("gives a failed fetch step for an unknown ref and keeps serving", async () => {
-    const d = await runDeployment({ appId: "hello", spec: spec(), ref: "v9" }, hooks);
+    const d = await runDeployment({ rootApproved: true, appId: "hello", spec: spec(), ref: "v9" }, hooks);
     expect(d.steps[0]).toMatchObject({ name: "fetch", status: "failed" });
     expect(d.message).toBe('The repository has no branch, tag or commit named "v9".');
     expect((await get(sock, root)).body).toBe("v2 built=yes");
@@ -223,7 +225,7 @@ describe("deployments from an uploaded archive", () => {
       { path: "VERSION", content: "archive-1" },
       { path: "BUILT", content: "" },
     ]);
-    const d = await runDeployment({ appId: "upload", spec: spec(), archive }, hooks);
+    const d = await runDeployment({ rootApproved: true, appId: "upload", spec: spec(), archive }, hooks);
     expect(d.message).toBe("");
     expect(d.status).toBe("succeeded");
     expect(d.ref).toBe("upload");
@@ -237,7 +239,7 @@ describe("deployments from an uploaded archive", () => {
   ])("refuses an archive with %s and keeps the live release serving", async (_label, entries) => {
     const archive = writeTarGz(path.join(tmp, "evil.tar.gz"), entries);
     const before = listReleases(releaseLayout(root));
-    const d = await runDeployment({ appId: "upload", spec: spec(), archive }, hooks);
+    const d = await runDeployment({ rootApproved: true, appId: "upload", spec: spec(), archive }, hooks);
     expect(d.status).toBe("failed");
     expect(d.steps[0]).toMatchObject({ name: "fetch", status: "failed" });
     expect(d.message).toMatch(/^Refused: /);

@@ -82,14 +82,14 @@ export async function exportCommit(
   commit: string,
   dest: string,
   scratch: string,
-  opts: { onOutput?: (c: string) => void } = {},
+  opts: { uid?: number; gid?: number; onOutput?: (c: string) => void } = {},
 ): Promise<GitResult> {
   mkdirSync(scratch, { recursive: true });
   const tarFile = path.join(scratch, `${commit}.tar`);
   try {
     const r = await git(["archive", "--format=tar", `--output=${tarFile}`, commit], { cwd: mirror, timeoutMs: 300_000, onOutput: opts.onOutput });
     if (!r.ok) return { ok: false, message: describeFailure("Exporting the commit", r), output: r.output };
-    const u = await unpackArchive(tarFile, dest, { onOutput: opts.onOutput });
+    const u = await unpackArchive(tarFile, dest, opts); // as the app's user
     return u.ok ? { ok: true, output: `${u.entries} entries` } : { ok: false, message: u.message, output: u.output };
   } finally {
     rmSync(tarFile, { force: true });

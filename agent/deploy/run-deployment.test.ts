@@ -36,6 +36,7 @@ function makeSpec(extra: Record<string, unknown> = {}): AppSpec {
     command: ["/usr/bin/php-cgi"],
     cwd: "{release}",
     socket: { path: socket },
+    ...(process.getuid?.() === 0 ? { user: "root" } : {}),
     fastcgiParams: { SCRIPT_FILENAME: "{release}/index.php" },
     deploy: { root: path.join(tmp, `root-${++n}`), source: { git: repo.bare, ref: "v1" }, healthPath: "/health", keepReleases: 2, ...extra },
   });
@@ -59,7 +60,7 @@ describe("runDeployment", () => {
     health = 200;
     const spec = makeSpec();
     const { hooks, started, steps } = fakeHooks();
-    const d = await runDeployment({ appId: "a1", spec }, hooks);
+    const d = await runDeployment({ rootApproved: true, appId: "a1", spec }, hooks);
     expect(d.status).toBe("succeeded");
     expect(d.steps.map((s) => `${s.name}:${s.status}`)).toEqual(["fetch:ok", "build:skipped", "start:ok", "health:ok", "switch:ok", "stop-old:ok", "prune:ok"]);
     const layout = releaseLayout(spec.deploy!.root);
@@ -72,9 +73,9 @@ describe("runDeployment", () => {
 
   it("fails the build step with its output and keeps the live release", async () => {
     const spec = makeSpec({ build: [["/bin/sh", "-c", "echo compiling; echo broken >&2; exit 3"]] });
-    const first = await runDeployment({ appId: "a1", spec: { ...spec, deploy: { ...spec.deploy!, build: [] } } }, fakeHooks().hooks);
+    const first = await runDeployment({ rootApproved: true, appId: "a1", spec: { ...spec, deploy: { ...spec.deploy!, build: [] } } }, fakeHooks().hooks);
     const { hooks, started } = fakeHooks();
-    const d = await runDeployment({ appId: "a1", spec, ref: "v2" }, hooks);
+    const d = await runDeployment({ rootApproved: true, appId: "a1", spec, ref: "v2" }, hooks);
     const build = d.steps.find((s) => s.name === "build")!;
     expect(d.status).toBe("failed");
     expect(build.status).toBe("failed");
@@ -91,10 +92,10 @@ describe("runDeployment", () => {
   it("brings the previous generation back when the new one fails the health check", async () => {
     const spec = makeSpec();
     health = 200;
-    const first = await runDeployment({ appId: "a1", spec }, fakeHooks().hooks);
+    const first = await runDeployment({ rootApproved: true, appId: "a1", spec }, fakeHooks().hooks);
     health = 404; // readiness (<500) would pass this; the health gate wants 2xx
     const { hooks, started } = fakeHooks();
-    const d = await runDeployment({ appId: "a1", spec, ref: "v2" }, hooks);
+    const d = await runDeployment({ rootApproved: true, appId: "a1", spec, ref: "v2" }, hooks);
     health = 200;
     expect(d.status).toBe("failed");
     expect(d.steps.find((s) => s.name === "health")?.status).toBe("failed");
@@ -110,7 +111,7 @@ describe("runDeployment", () => {
       detail: { newProcesses: [{ pid: 42, output: "PHP Fatal error: Uncaught RuntimeException" }] },
     });
     const { hooks } = fakeHooks([failed]);
-    const d = await runDeployment({ appId: "a1", spec }, hooks);
+    const d = await runDeployment({ rootApproved: true, appId: "a1", spec }, hooks);
     const start = d.steps.find((s) => s.name === "start")!;
     expect(start.status).toBe("failed");
     expect(start.output).toContain("--- new process 42 ---\nPHP Fatal error: Uncaught RuntimeException");
@@ -118,22 +119,22 @@ describe("runDeployment", () => {
   });
 
   it("fails the fetch step for an unknown ref and for an unreachable repository", async () => {
-    const unknown = await runDeployment({ appId: "a1", spec: makeSpec(), ref: "v99" }, fakeHooks().hooks);
+    const unknown = await runDeployment({ rootApproved: true, appId: "a1", spec: makeSpec(), ref: "v99" }, fakeHooks().hooks);
     expect(unknown.steps[0]).toMatchObject({ name: "fetch", status: "failed" });
     expect(unknown.message).toBe('The repository has no branch, tag or commit named "v99".');
-    const gone = await runDeployment({ appId: "a1", spec: makeSpec({ source: { git: path.join(tmp, "missing.git"), ref: "main" } }) }, fakeHooks().hooks);
+    const gone = await runDeployment({ rootApproved: true, appId: "a1", spec: makeSpec({ source: { git: path.join(tmp, "missing.git"), ref: "main" } }) }, fakeHooks().hooks);
     expect(gone.message).toMatch(/^Cloning the repository failed: the repository (was not found|could not be reached)/);
-    const bad = await runDeployment({ appId: "a1", spec: makeSpec(), ref: "--upload-pack=x" }, fakeHooks().hooks);
+    const bad = await runDeployment({ rootApproved: true, appId: "a1", spec: makeSpec(), ref: "--upload-pack=x" }, fakeHooks().hooks);
     expect(bad.message).toMatch(/not a valid branch/);
   });
 
   it("rolls back automatically when the new release crash-loops right after the switch", async () => {
     const spec = makeSpec();
-    const first = await runDeployment({ appId: "a1", spec }, fakeHooks().hooks);
+    const first = await runDeployment({ rootApproved: true, appId: "a1", spec }, fakeHooks().hooks);
     let restarts = 0;
     const { hooks, started } = fakeHooks();
     hooks.crashWatch = { windowMs: 2000, maxRestarts: 2, pollMs: 10, readRestarts: () => restarts++ };
-    const d = await runDeployment({ appId: "a1", spec, ref: "v2" }, hooks);
+    const d = await runDeployment({ rootApproved: true, appId: "a1", spec, ref: "v2" }, hooks);
     expect(d.status).toBe("rolled-back");
     expect(d.message).toMatch(new RegExp(`rolled back to ${first.release}`));
     expect(currentRelease(releaseLayout(spec.deploy!.root))).toBe(first.release);
@@ -144,7 +145,7 @@ describe("runDeployment", () => {
   it("keeps only keepReleases releases", async () => {
     const spec = makeSpec();
     const names: string[] = [];
-    for (const ref of ["v1", "v2", "v1"]) names.push((await runDeployment({ appId: "a1", spec, ref }, fakeHooks().hooks)).release);
+    for (const ref of ["v1", "v2", "v1"]) names.push((await runDeployment({ rootApproved: true, appId: "a1", spec, ref }, fakeHooks().hooks)).release);
     expect(readdirSync(releaseLayout(spec.deploy!.root).releases).sort()).toEqual(names.slice(1).sort());
   });
 });

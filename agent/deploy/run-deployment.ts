@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, mkdirSync } from "node:fs";
 import { refuseSymlinksBelow } from "../safe-path";
 import { type AppSpec, type Deployment, GitRefNameSchema } from "../../lib/protocol";
-import { buildIdentity, chownTree, runBuild } from "./build-steps";
+import { type BuildIdentity, buildIdentity, runBuild } from "./build-steps";
 import { type CrashLoopWatch, watchCrashLoop } from "./crash-loop";
 import { DeploymentRecord, type RecordHooks } from "./deployment-record";
 import { exportCommit, resolveCommit, syncMirror } from "./fetch-git";
@@ -20,6 +20,8 @@ export type DeploymentInput = {
   spec: AppSpec;
   /** Branch, tag or commit to deploy instead of deploy.source.ref. */
   ref?: string;
+  /** The owner approved this app's spec for uid 0 (DesiredApp.rootApproved). */
+  rootApproved?: boolean;
   /** The uploaded .tar.gz, for `source: {archive: true}`. */
   archive?: string;
   /** The concrete spec the live processes run; defaults to the spec resolved to `current`. */
@@ -55,9 +57,11 @@ async function deploySteps(input: DeploymentInput, hooks: DeploymentHooks, recor
   const previous = currentRelease(layout);
   const out = (step: "fetch" | "build") => (chunk: string) => record.output(step, chunk);
 
-  // fetch
+  // fetch: the release is unpacked as the app's user (the one the build and the app run as), never root
   record.start("fetch");
-  const fetched = await fetchRelease(input, layout, out("fetch"));
+  const who = buildIdentity(input.spec, input.rootApproved ?? false);
+  if (!who.ok) return record.fail("fetch", who.message);
+  const fetched = await fetchRelease(input, layout, out("fetch"), who.value);
   if (!fetched.ok) return record.fail("fetch", fetched.message, fetched.output);
   const release = fetched.name;
   record.value.commit = fetched.commit;
@@ -67,10 +71,7 @@ async function deploySteps(input: DeploymentInput, hooks: DeploymentHooks, recor
     removeRelease(layout, release); // a failed release is never a rollback target
     return record.fail(step, message, output);
   };
-  const who = buildIdentity(input.spec);
-  if (!who.ok) return abandon("fetch", who.message);
   try {
-    if (who.value.uid !== undefined && who.value.gid !== undefined) chownTree(dir, who.value.uid, who.value.gid);
     linkShared(layout, dir, deploy.shared);
   } catch (e) {
     return abandon("fetch", describeFsError("Preparing the release", e));
@@ -117,7 +118,8 @@ async function deploySteps(input: DeploymentInput, hooks: DeploymentHooks, recor
 
 type Fetched = { ok: true; name: string; commit: string } | { ok: false; message: string; output: string };
 
-async function fetchRelease(input: DeploymentInput, layout: ReleaseLayout, onOutput: (c: string) => void): Promise<Fetched> {
+async function fetchRelease(input: DeploymentInput, layout: ReleaseLayout, onOutput: (c: string) => void, who: BuildIdentity): Promise<Fetched> {
+  const as = { uid: who.uid, gid: who.gid, onOutput };
   const deploy = input.spec.deploy!;
   try {
     // The tree under deploy.root is the app user's: a link it put there must not lead root's mkdir elsewhere.
@@ -135,7 +137,7 @@ async function fetchRelease(input: DeploymentInput, layout: ReleaseLayout, onOut
       const resolved = await resolveCommit(layout.mirror, ref.data);
       if (!resolved.ok) return { ok: false, message: resolved.message, output: synced.output };
       const rel = createRelease(layout, resolved.commit.slice(0, 7));
-      const exported = await exportCommit(layout.mirror, resolved.commit, releasePath(layout, rel), layout.incoming, { onOutput });
+      const exported = await exportCommit(layout.mirror, resolved.commit, releasePath(layout, rel), layout.incoming, as);
       if (!exported.ok) {
         removeRelease(layout, rel);
         return exported;
@@ -145,7 +147,7 @@ async function fetchRelease(input: DeploymentInput, layout: ReleaseLayout, onOut
     if (!input.archive) return { ok: false, message: "No archive was uploaded for this deployment.", output: "" };
     const digest = await sha256File(input.archive);
     const rel = createRelease(layout, digest.slice(0, 7));
-    const unpacked = await unpackArchive(input.archive, releasePath(layout, rel), { onOutput });
+    const unpacked = await unpackArchive(input.archive, releasePath(layout, rel), as);
     if (!unpacked.ok) {
       removeRelease(layout, rel);
       return unpacked;

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkTarEntries, readTarEntries } from "./tar-entries";
-import { type FixtureEntry, makeTar, writeTarGz } from "./testing/make-tar";
+import { ArchiveJudge, type EntryHead } from "./archive-policy";
+import { makeTar, writeTarGz } from "./testing/make-tar";
 import { findEscapingLink, unpackArchive } from "./unpack-archive";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "stoker-unpack-"));
@@ -15,72 +15,63 @@ const fresh = () => {
   return { archive: path.join(dir, "a.tar.gz"), dest: path.join(dir, "release"), dir };
 };
 
-describe("readTarEntries", () => {
-  it("lists files, directories, links and pax long names of a gzipped archive", async () => {
-    const long = `deep/${"x".repeat(150)}.txt`;
-    const { archive } = fresh();
-    writeTarGz(archive, [{ path: "app/", type: "dir" }, { path: "app/index.php", content: "<?php echo 1;" }, { path: "app/l", type: "symlink", link: "index.php" }, { path: long, content: "y" }]);
-    const entries = await readTarEntries(archive);
-    expect(entries.map((e) => [e.path, e.type])).toEqual([
-      ["app/", "dir"],
-      ["app/index.php", "file"],
-      ["app/l", "symlink"],
-      [long, "file"],
-    ]);
-    expect(entries[2].link).toBe("index.php");
-  });
+const file = (p: string, size = 1): EntryHead => ({ path: p, type: "File", size });
 
-  it("rejects a file that is not a tar archive", async () => {
-    const { archive } = fresh();
-    writeFileSync(archive, "just some text, certainly not a tar header".repeat(20));
-    await expect(readTarEntries(archive)).rejects.toThrow(/not a valid tar/);
-  });
-});
-
-describe("checkTarEntries", () => {
-  const bad: [string, FixtureEntry[]][] = [
-    ["an absolute path", [{ path: "/etc/x", content: "x" }]],
-    ["a .. entry", [{ path: "../evil", content: "x" }]],
-    ["a nested .. entry", [{ path: "a/../../evil", content: "x" }]],
-    ["a symlink to /", [{ path: "root", type: "symlink", link: "/" }]],
-    ["a symlink climbing out", [{ path: "a/up", type: "symlink", link: "../../etc" }]],
-    ["a hard link to /etc/passwd", [{ path: "pw", type: "hardlink", link: "/etc/passwd" }]],
-    ["a write through the archive's own symlink", [{ path: "dir", type: "symlink", link: "sub" }, { path: "dir/x", content: "x" }]],
-    ["a character device", [{ path: "null", type: "chardev" }]],
-    ["a fifo", [{ path: "pipe", type: "fifo" }]],
-    ["a newline in a name", [{ path: "a\nb", content: "x" }]],
+describe("ArchiveJudge", () => {
+  const bad: [string, EntryHead[]][] = [
+    ["an absolute path", [file("/etc/x")]],
+    ["a .. entry", [file("../evil")]],
+    ["a nested .. entry", [file("a/../../evil")]],
+    ["a .. that stays inside", [file("a/../b")]],
+    ["a symlink to /", [{ path: "root", type: "SymbolicLink", linkpath: "/" }]],
+    ["a symlink climbing out", [{ path: "a/up", type: "SymbolicLink", linkpath: "../../etc" }]],
+    ["a hard link to /etc/passwd", [{ path: "pw", type: "Link", linkpath: "/etc/passwd" }]],
+    ["a hard link to a file the archive does not have", [{ path: "pw", type: "Link", linkpath: "etc/passwd" }]],
+    ["a write through the archive's own symlink", [{ path: "dir", type: "SymbolicLink", linkpath: "sub" }, file("dir/x")]],
+    ["a directory replaced by a symlink", [{ path: "d", type: "Directory" }, { path: "d", type: "SymbolicLink", linkpath: "." }]],
+    ["the same file twice", [file("a"), file("a")]],
+    ["a character device", [{ path: "null", type: "CharacterDevice" }]],
+    ["a block device", [{ path: "sda", type: "BlockDevice" }]],
+    ["a fifo", [{ path: "pipe", type: "FIFO" }]],
+    ["a newline in a name", [file("a\nb")]],
+    ["too many entries", Array.from({ length: 11 }, (_, i) => file(`f${i}`))],
+    ["too many bytes", [file("big", 2 << 20)]],
   ];
   it.each(bad)("refuses %s", (_label, entries) => {
-    const checked = checkTarEntries(entries.map((e) => ({ path: e.path, type: kind(e), typeflag: "?", link: "link" in e ? e.link : "", size: 0 })));
-    expect(checked).toMatch(/^Refused:/);
+    const judge = new ArchiveJudge({ maxEntries: 10, maxBytes: 1 << 20 });
+    const verdicts = entries.map((e) => judge.judge(e));
+    expect(verdicts.at(-1)).toBeNull();
+    expect(judge.refusal).toMatch(/^Refused:/);
   });
 
-  it("accepts relative symlinks that stay inside, such as vendor/bin links", () => {
-    const ok = checkTarEntries([
-      { path: "vendor/pkg/bin/tool", type: "file", typeflag: "0", link: "", size: 1 },
-      { path: "vendor/bin/tool", type: "symlink", typeflag: "2", link: "../pkg/bin/tool", size: 0 },
-      { path: "./index.php", type: "file", typeflag: "0", link: "", size: 1 },
-    ]);
-    expect(ok).toBeNull();
+  it("accepts relative symlinks that stay inside, hard links to its own files, and ./ names", () => {
+    const judge = new ArchiveJudge();
+    for (const e of [
+      { path: "./", type: "Directory" },
+      file("vendor/pkg/bin/tool"),
+      { path: "vendor/bin/tool", type: "SymbolicLink", linkpath: "../pkg/bin/tool" },
+      { path: "tool2", type: "Link", linkpath: "vendor/pkg/bin/tool" },
+      file("./index.php"),
+      { path: "lib/", type: "Directory" },
+      { path: "lib", type: "Directory" },
+    ]) expect(judge.judge(e), JSON.stringify(e)).not.toBeNull();
+    expect(judge.refusal).toBeNull();
   });
 });
 
-function kind(e: FixtureEntry) {
-  const t = e.type ?? "file";
-  return t === "chardev" || t === "fifo" ? ("other" as const) : t;
-}
-
 describe("unpackArchive", () => {
-  it("extracts a clean archive with /usr/bin/tar", async () => {
+  it("extracts a clean archive with node-tar, long pax names included", async () => {
     const { archive, dest } = fresh();
-    writeTarGz(archive, [{ path: "index.php", content: "<?php echo 'hi';" }, { path: "lib/", type: "dir" }, { path: "lib/a.php", content: "a" }, { path: "link", type: "symlink", link: "lib/a.php" }]);
+    const long = `deep/${"x".repeat(150)}.txt`;
+    writeTarGz(archive, [{ path: "index.php", content: "<?php echo 'hi';" }, { path: "lib/", type: "dir" }, { path: "lib/a.php", content: "a" }, { path: "link", type: "symlink", link: "lib/a.php" }, { path: long, content: "y" }]);
     const r = await unpackArchive(archive, dest);
-    expect(r).toEqual({ ok: true, entries: 4 });
+    expect(r).toEqual({ ok: true, entries: 5 });
     expect(readFileSync(path.join(dest, "index.php"), "utf8")).toBe("<?php echo 'hi';");
     expect(readlinkSync(path.join(dest, "link"))).toBe("lib/a.php");
+    expect(readFileSync(path.join(dest, long), "utf8")).toBe("y");
   });
 
-  it("refuses a traversal archive before anything is written outside", async () => {
+  it("refuses a traversal archive and leaves nothing behind, inside or out", async () => {
     const { archive, dest, dir } = fresh();
     writeTarGz(archive, [{ path: "ok.txt", content: "x" }, { path: "../evil", content: "owned" }]);
     const r = await unpackArchive(archive, dest);
@@ -88,6 +79,13 @@ describe("unpackArchive", () => {
     if (!r.ok) expect(r.message).toContain('"../evil"');
     expect(existsSync(path.join(dir, "evil"))).toBe(false);
     expect(existsSync(path.join(dest, "ok.txt"))).toBe(false);
+  });
+
+  it("drops setuid, setgid and sticky bits", async () => {
+    const { archive, dest } = fresh();
+    writeTarGz(archive, [{ path: "suid", content: "#!/bin/sh\n", mode: 0o6755 }]);
+    expect((await unpackArchive(archive, dest)).ok).toBe(true);
+    expect(statSync(path.join(dest, "suid")).mode & 0o7000).toBe(0);
   });
 
   it("says so when the upload is not an archive", async () => {
@@ -100,9 +98,9 @@ describe("unpackArchive", () => {
 
   it("also reads plain (not gzipped) tar, as git archive writes it", async () => {
     const { dest, dir } = fresh();
-    const file = path.join(dir, "plain.tar");
-    writeFileSync(file, makeTar([{ path: "a.txt", content: "plain" }]));
-    expect((await unpackArchive(file, dest)).ok).toBe(true);
+    const plain = path.join(dir, "plain.tar");
+    writeFileSync(plain, makeTar([{ path: "a.txt", content: "plain" }]));
+    expect((await unpackArchive(plain, dest)).ok).toBe(true);
     expect(readFileSync(path.join(dest, "a.txt"), "utf8")).toBe("plain");
   });
 });

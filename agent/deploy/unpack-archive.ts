@@ -1,66 +1,64 @@
-// Unpacks an uploaded .tar.gz (or git's tar export) into a release directory, safely: the entry
-// list is judged before /usr/bin/tar runs, and every symlink is checked again on disk afterwards.
-import { lstatSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
-import path from "node:path";
-import { describeFailure, runCommand } from "./run-command";
-import { checkTarEntries, readTarEntries } from "./tar-entries";
+// Unpacks an uploaded .tar.gz (or git's tar export) into a release directory, safely: node-tar
+// both reads and writes every entry (one parser, so the check cannot disagree with the extractor),
+// each judged first by archive-policy.ts, in a child process that runs as the app's user.
+import { spawn } from "node:child_process";
+import { chownSync, createReadStream } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { ARCHIVE_LIMITS, type ArchiveLimits } from "./archive-policy";
+
+export { findEscapingLink } from "./release-walk";
 
 export type UnpackResult = { ok: true; entries: number } | { ok: false; message: string; output: string };
+export type UnpackOptions = {
+  /** The app's user: the worker switches to it before reading a byte (the agent may be root). */
+  uid?: number;
+  gid?: number;
+  timeoutMs?: number;
+  limits?: ArchiveLimits;
+  onOutput?: (chunk: string) => void;
+};
 
-const TAR = "/usr/bin/tar";
+// Nothing of the agent's own environment reaches the worker.
+const WORKER_ENV: Record<string, string> = { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" };
 
-export async function unpackArchive(
-  archive: string,
-  dest: string,
-  opts: { timeoutMs?: number; onOutput?: (chunk: string) => void } = {},
-): Promise<UnpackResult> {
-  let entries: Awaited<ReturnType<typeof readTarEntries>>;
-  try {
-    entries = await readTarEntries(archive);
-  } catch (e) {
-    const message = e instanceof Error && /archive/.test(e.message) ? e.message : "The archive could not be read (is it a .tar.gz?).";
-    return { ok: false, message, output: "" };
-  }
-  const problem = checkTarEntries(entries);
-  if (problem) return { ok: false, message: problem, output: "" };
-  const r = await runCommand(
-    // -a: gzip or plain by content; no owners/permissions from the archive, never follow or
-    // overwrite what is already there (the release directory is new and empty).
-    [TAR, "-x", "-f", archive, "-C", dest, "--no-same-owner", "--no-same-permissions", "--keep-old-files", "--delay-directory-restore"],
-    { cwd: dest, env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" }, timeoutMs: opts.timeoutMs ?? 300_000, onOutput: opts.onOutput },
-  );
-  if (!r.ok) return { ok: false, message: describeFailure("Unpacking the archive", r), output: r.output };
-  const escaping = findEscapingLink(dest);
-  if (escaping) return { ok: false, message: `Refused: the symlink "${escaping}" resolves outside the release.`, output: r.output };
-  return { ok: true, entries: entries.length };
+function workerPath(): string {
+  // The bundled agent has dist/unpack-worker.mjs beside it; from source, a stub loads the TypeScript.
+  const fromSource = import.meta.url.endsWith(".ts");
+  return fileURLToPath(new URL(fromSource ? "./unpack-worker-dev.mjs" : "./unpack-worker.mjs", import.meta.url));
 }
 
-/** Walks a tree and returns the first symlink whose real target lies outside `root` (or null). */
-export function findEscapingLink(root: string, maxEntries = 500_000): string | null {
-  const realRoot = realpathSync.native(root);
-  const stack = [realRoot];
-  let seen = 0;
-  while (stack.length) {
-    const dir = stack.pop()!;
-    for (const name of readdirSync(dir)) {
-      if (++seen > maxEntries) return null;
-      const full = path.join(dir, name);
-      const st = lstatSync(full);
-      if (st.isSymbolicLink()) {
-        let real: string;
-        try {
-          real = realpathSync.native(full); // the kernel's answer: Node's JS realpath folds `..` lexically
-        } catch {
-          // Dangling: harmless while it reaches nothing, unless `..` could walk out of the release
-          // through another link once its target exists. Plain names stay below the link's directory.
-          if (readlinkSync(full).split("/").includes("..")) return path.relative(realRoot, full);
-          continue;
-        }
-        if (real !== realRoot && !real.startsWith(`${realRoot}/`)) return path.relative(realRoot, full);
-      } else if (st.isDirectory()) {
-        stack.push(full);
+export async function unpackArchive(archive: string, dest: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
+  const limits = opts.limits ?? ARCHIVE_LIMITS;
+  // The release directory is new and empty; it becomes the app user's before anything is written.
+  if (opts.uid !== undefined) chownSync(dest, opts.uid, opts.gid ?? -1);
+  const args = JSON.stringify({ dest, uid: opts.uid, gid: opts.gid, ...limits });
+  return new Promise<UnpackResult>((resolve) => {
+    // The agent opens the upload (0600, its own) and hands the bytes over: the app user needs no access to it.
+    const child = spawn(process.execPath, [workerPath(), args], { cwd: "/", stdio: ["pipe", "pipe", "pipe"], env: WORKER_ENV as NodeJS.ProcessEnv });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => {
+      if (out.length < 65_536) out += c;
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      if (err.length < 65_536) err += c;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300_000);
+    const input = createReadStream(archive);
+    input.on("error", () => child.stdin.end());
+    child.stdin.on("error", () => input.destroy()); // the worker stopped reading: its answer says why
+    input.pipe(child.stdin);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      input.destroy();
+      if (err) opts.onOutput?.(err);
+      try {
+        const r = JSON.parse(out.trim().split("\n").pop() ?? "") as { ok: true; entries: number } | { ok: false; message: string };
+        resolve(r.ok ? r : { ...r, output: err });
+      } catch {
+        const why = signal === "SIGKILL" ? "took too long" : `stopped (exit ${code ?? signal})`;
+        resolve({ ok: false, message: `Unpacking the archive ${why}.`, output: err });
       }
-    }
-  }
-  return null;
+    });
+  });
 }

@@ -98,7 +98,7 @@ export class AppRunner {
   }
 
   private plan(desired: DesiredApp): Result<LaunchPlan> {
-    return planLaunch(desired.spec, this.opts.socketDirs);
+    return planLaunch(desired.spec, this.opts.socketDirs, { purpose: "app", rootApproved: desired.rootApproved });
   }
 
   /** `sock`: the generation's own socket (a staged one); else the app's socket at spawn time. */

@@ -2,7 +2,7 @@
 // Also the agent-side checks that need the host: PATH lookup, users, allowed socket dirs.
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
-import { type AppSpec, err, type FieldError, ok, type Result } from "../../lib/protocol";
+import { type AppSpec, err, type FieldError, ok, type Result, type RunPurpose, resolveRunAs } from "../../lib/protocol";
 import { resolveInside } from "../safe-path";
 import { appEnv, SYSTEM_PATH } from "./app-env";
 import { currentUser, lookupGroup, lookupUser } from "./users";
@@ -31,7 +31,10 @@ export function findOnPath(name: string, searchPath = SYSTEM_PATH): string | nul
   return null;
 }
 
-export function planLaunch(spec: AppSpec, socketDirs: string[]): Result<LaunchPlan> {
+/** The owner's approval for uid 0 that came with the request (DesiredApp.rootApproved, op.allowRoot). */
+export type RunGrant = { purpose: RunPurpose; rootApproved: boolean };
+
+export function planLaunch(spec: AppSpec, socketDirs: string[], grant: RunGrant = { purpose: "app", rootApproved: false }): Result<LaunchPlan> {
   const fields: FieldError[] = [];
   const [program, ...args] = spec.command;
   let file = program;
@@ -56,11 +59,13 @@ export function planLaunch(spec: AppSpec, socketDirs: string[]): Result<LaunchPl
   }
 
   const me = currentUser();
-  const wanted = spec.user ?? me.name;
-  const user = lookupUser(wanted);
+  const runAs = resolveRunAs({ ...grant, user: spec.user, agent: me, lookupUid: (n) => lookupUser(n)?.uid ?? null });
+  const wanted = runAs.ok ? runAs.user : (spec.user ?? me.name);
+  const user = runAs.ok ? lookupUser(wanted) : null;
   let uid: number | undefined;
   let gid: number | undefined;
-  if (!user) fields.push({ path: "user", message: `No user named "${wanted}" exists on this host.` });
+  if (!runAs.ok) fields.push({ path: "user", message: runAs.message });
+  else if (!user) fields.push({ path: "user", message: `No user named "${wanted}" exists on this host.` });
   else if (me.uid !== 0 && user.uid !== me.uid) {
     fields.push({ path: "user", message: `The agent runs as "${me.name}", not root, so it cannot run processes as "${wanted}". Remove "user" or run the agent as root.` });
   } else if (me.uid === 0) {

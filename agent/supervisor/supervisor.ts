@@ -238,7 +238,7 @@ export class Supervisor {
     }
     const spec = liveSpec(template.spec);
     const next = spec ? { ...template, spec } : template;
-    const plan = planLaunch(next.spec, this.opts.socketDirs);
+    const plan = planLaunch(next.spec, this.opts.socketDirs, { purpose: "app", rootApproved: next.rootApproved });
     if (spec && !plan.ok) return plan;
     this.templates.set(template.appId, template);
     let runner = this.apps.get(next.appId);
@@ -275,7 +275,7 @@ export class Supervisor {
   /** Executes one operation from the control plane (or the local control socket). */
   async execute(op: AgentOp): Promise<Result<unknown>> {
     if (op.op === "app.validate") {
-      const plan = planLaunch(op.spec, this.opts.socketDirs);
+      const plan = planLaunch(op.spec, this.opts.socketDirs, { purpose: "app", rootApproved: op.rootApproved });
       return plan.ok ? ok({ valid: true }) : plan;
     }
     if (op.op === "app.put") return this.put(op.app);
@@ -312,15 +312,17 @@ export class Supervisor {
     // one to diagnose (the running revision works).
     const pendingFailed = this.revisions.failedOf(op.appId) ? liveSpec(template) : null;
     const diagnosed = pendingFailed ?? runner.desired.spec;
+    // uid 0 needs both: the owner approved the diagnosed revision, and the one asking now is an owner.
+    const rootApproved = (op.op === "app.doctor" || op.op === "app.run-by-hand") && op.allowRoot && ((pendingFailed ? this.templates.get(op.appId)?.rootApproved : runner.desired.rootApproved) ?? false);
     if (op.op === "app.doctor") {
       const pids = runner.processes().map((p) => p.pid).filter(Boolean);
       // Tracebacks as the log pipeline recognised them (a startup ImportError scrolls out of the
       // short per-process tails once every request logs a line), then those tails.
       const tracebacks = this.logs.recent(op.appId).tracebacks.map((t) => t.text);
       const tails = runner.processes().map((p) => runner.outputOf(p.pid || 0));
-      return this.debug.doctor(diagnosed, [...tracebacks, ...tails].join("\n"), pids);
+      return this.debug.doctor(diagnosed, [...tracebacks, ...tails].join("\n"), pids, rootApproved);
     }
-    if (op.op === "app.run-by-hand") return this.debug.runByHand(diagnosed);
+    if (op.op === "app.run-by-hand") return this.debug.runByHand(diagnosed, rootApproved);
     if (op.op === "app.running-spec") {
       const running = this.revisions.runningOf(op.appId);
       return running ? ok({ revision: running.revision, spec: running.spec }) : err("NOT_FOUND", "No revision of this app has run on this host yet.");
@@ -329,7 +331,7 @@ export class Supervisor {
       const desired = this.templates.get(op.appId);
       return desired ? this.put(desired, true) : err("NOT_FOUND", `This host does not run app ${op.appId}.`);
     }
-    if (op.op === "pty.open") return this.debug.openPty(runner.desired.spec, op);
+    if (op.op === "pty.open") return this.debug.openPty(runner.desired.spec, op, runner.desired.rootApproved);
     const setDesired = (desired: "running" | "stopped") => {
       runner.desired = { ...runner.desired, desired };
     };

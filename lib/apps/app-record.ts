@@ -9,7 +9,13 @@ export function specOf(app: App): AppSpec {
 }
 
 export function desiredOf(app: App): DesiredApp {
-  return { appId: app.id, revision: app.revision, desired: app.desired === "stopped" ? "stopped" : "running", spec: specOf(app) };
+  return {
+    appId: app.id,
+    revision: app.revision,
+    desired: app.desired === "stopped" ? "stopped" : "running",
+    spec: specOf(app),
+    rootApproved: app.rootApprovedBy !== null,
+  };
 }
 
 

@@ -4,15 +4,17 @@ import "server-only";
 import { agentHub } from "../agents/agent-hub";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
+import { actorLabel } from "../audit/audit-context";
+import { runAsDecision } from "../auth/run-as";
 import { db } from "../db";
 import type { AppSpec } from "../protocol";
 import { err, ok, type Result } from "../result";
 import { desiredOf, specOf } from "./app-record";
 
-async function validateOnHost(spec: AppSpec): Promise<Result<void>> {
+async function validateOnHost(spec: AppSpec, rootApproved: boolean): Promise<Result<void>> {
   const host = await db.host.findUnique({ where: { id: spec.hostId } });
   if (!host) return err("BAD_REQUEST", "Unknown host.", { fields: [{ path: "hostId", message: "No host with this id is enrolled." }] });
-  const checked = await agentHub().call(spec.hostId, { op: "app.validate", spec }, 15_000);
+  const checked = await agentHub().call(spec.hostId, { op: "app.validate", spec, rootApproved }, 15_000);
   if (!checked.ok) return checked.code === "FAILED" ? { ...checked, code: "BAD_REQUEST" } : checked;
   return ok(undefined);
 }
@@ -22,13 +24,22 @@ function specForStorage(spec: AppSpec): string {
   return JSON.stringify(rest);
 }
 
+/** The app (and its build steps, which run as the same user) may run as root only if an owner saves it. */
+function approval(spec: AppSpec, audit: AuditContext): Result<string | null> {
+  const decided = runAsDecision(audit.actor, spec.deploy?.build.length ? "build" : "app", spec.user);
+  if (!decided.ok) return decided;
+  return ok(decided.value.rootApproved ? actorLabel(audit.actor) : null);
+}
+
 export async function createApp(spec: AppSpec, audit: AuditContext): Promise<Result<{ id: string }>> {
-  const valid = await validateOnHost(spec);
+  const approved = approval(spec, audit);
+  if (!approved.ok) return approved;
+  const valid = await validateOnHost(spec, approved.value !== null);
   if (!valid.ok) return valid;
   const exists = await db.app.findUnique({ where: { hostId_name: { hostId: spec.hostId, name: spec.name } } });
   if (exists) return err("CONFLICT", `An app named "${spec.name}" already exists on this host.`, { fields: [{ path: "name", message: "Already taken on this host." }] });
   const app = await db.$transaction(async (tx) => {
-    const created = await tx.app.create({ data: { name: spec.name, hostId: spec.hostId, spec: specForStorage(spec) } });
+    const created = await tx.app.create({ data: { name: spec.name, hostId: spec.hostId, spec: specForStorage(spec), rootApprovedBy: approved.value } });
     await appendAudit(tx, audit, { action: "app.created", target: `app:${spec.name}`, after: spec });
     return created;
   });
@@ -45,11 +56,13 @@ export async function updateApp(appId: string, spec: AppSpec, audit: AuditContex
       fields: [{ path: spec.name !== current.name ? "name" : "hostId", message: "Cannot change." }],
     });
   }
-  const valid = await validateOnHost(spec);
+  const approved = approval(spec, audit);
+  if (!approved.ok) return approved;
+  const valid = await validateOnHost(spec, approved.value !== null);
   if (!valid.ok) return valid;
   const before = specOf(current);
   const updated = await db.$transaction(async (tx) => {
-    const row = await tx.app.update({ where: { id: appId }, data: { spec: specForStorage(spec), revision: current.revision + 1 } });
+    const row = await tx.app.update({ where: { id: appId }, data: { spec: specForStorage(spec), revision: current.revision + 1, rootApprovedBy: approved.value } });
     await appendAudit(tx, audit, { action: "app.updated", target: `app:${spec.name}`, before, after: spec });
     return row;
   });

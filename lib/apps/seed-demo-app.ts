@@ -1,6 +1,6 @@
 // The demo app that `npm start` runs on its own local agent: node-fastcgi, 2 processes, one socket.
 import "server-only";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { appendAudit } from "../audit/append-audit";
 import { config } from "../config";
@@ -15,13 +15,27 @@ function hasGroup(name: string): boolean {
   }
 }
 
+/** Whoever owns the checkout runs the demo: an omitted user never means root (lib/protocol/run-as.ts). */
+function checkoutOwner(dir: string): string | undefined {
+  try {
+    const uid = String(statSync(dir).uid);
+    const row = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.split(":")[2] === uid);
+    return row?.split(":")[0];
+  } catch {
+    return undefined;
+  }
+}
+
 export async function seedDemoApp(hostId: string): Promise<void> {
+  const demoDir = path.resolve(/*turbopackIgnore: true*/ process.cwd(), "examples/demo");
+  const user = checkoutOwner(demoDir);
   const spec = AppSpecSchema.parse({
     name: "demo",
     hostId,
     command: [process.execPath, path.resolve(/*turbopackIgnore: true*/ process.cwd(), "examples/demo/hello.mjs")],
     cwd: path.resolve(/*turbopackIgnore: true*/ process.cwd(), "examples/demo"),
     processes: 2,
+    ...(user ? { user } : {}),
     env: { APP_VERSION: "demo-1" },
     // The local agent runs on this machine: let the web server's user reach the socket if it exists.
     socket: { path: path.join(/*turbopackIgnore: true*/ config.dataDir, "run", "demo.sock"), mode: "0660", ...(hasGroup("www-data") ? { group: "www-data" } : {}) },
@@ -30,7 +44,8 @@ export async function seedDemoApp(hostId: string): Promise<void> {
   });
   const { hostId: _h, ...stored } = spec;
   await db.$transaction(async (tx) => {
-    await tx.app.create({ data: { name: spec.name, hostId, spec: JSON.stringify(stored) } });
+    // The installer's own demo on the installer's own agent: the system approves its user, root included.
+    await tx.app.create({ data: { name: spec.name, hostId, spec: JSON.stringify(stored), rootApprovedBy: "system" } });
     await appendAudit(tx, { actor: { type: "system" }, ip: "" }, { action: "app.created", target: "app:demo", after: spec });
   });
 }

@@ -9,6 +9,7 @@ import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import type { UserActor } from "../auth/authenticate";
 import { RoleSchema, roleAtLeast } from "../auth/roles";
+import { runAsDecision } from "../auth/run-as";
 import { db } from "../db";
 import { err, ok, type Result } from "../result";
 import { ptyRelay } from "./pty-relay";
@@ -22,14 +23,16 @@ export const OpenSessionSchema = z.strictObject({
 export async function openDebugSession(appId: string, actor: UserActor, input: z.infer<typeof OpenSessionSchema>, audit: AuditContext): Promise<Result<{ id: string; user: string }>> {
   const app = await db.app.findUnique({ where: { id: appId } });
   if (!app) return err("NOT_FOUND", "That app does not exist.");
-  const appUser = specOf(app).user ?? (agentHub().facts.get(app.hostId)?.isRoot ? "root" : undefined);
+  // An app without a user runs as the (non-root) agent's own user; it never means root.
+  const appUser = specOf(app).user;
   const asUser = input.user ?? appUser;
   if (!asUser) return err("BAD_REQUEST", "Say which user the terminal runs as.", { fields: [{ path: "user", message: "Required: the app has no user of its own." }] });
-  if (asUser === "root" && actor.role !== "owner") return err("FORBIDDEN", "A root terminal needs the owner role.");
+  const runAs = runAsDecision(actor, "terminal", asUser);
+  if (!runAs.ok) return runAs;
   if (asUser !== appUser && !roleAtLeast(actor.role, "admin")) return err("FORBIDDEN", `Operators may only open a terminal as the app's own user (${appUser ?? "unset"}).`);
   const id = randomBytes(12).toString("base64url");
   ptyRelay().register(id, app.hostId, actor.userId);
-  const opened = await agentHub().call(app.hostId, { op: "pty.open", appId, sessionId: id, user: asUser, cols: input.cols, rows: input.rows, allowRoot: asUser === "root" }, 15_000);
+  const opened = await agentHub().call(app.hostId, { op: "pty.open", appId, sessionId: id, user: asUser, cols: input.cols, rows: input.rows, allowRoot: runAs.value.rootApproved }, 15_000);
   await db.$transaction(async (tx) => {
     if (opened.ok) await tx.debugSession.create({ data: { id, appId, hostId: app.hostId, userId: actor.userId, userEmail: actor.email, asUser } });
     await appendAudit(tx, audit, { action: "debug.session.opened", target: `app:${app.name}`, after: { session: id, user: asUser }, result: opened.ok ? "success" : "failure" });

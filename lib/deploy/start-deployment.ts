@@ -5,6 +5,7 @@ import { agentHub } from "../agents/agent-hub";
 import { appendAudit } from "../audit/append-audit";
 import { type AuditContext, actorLabel } from "../audit/audit-context";
 import { specOf } from "../apps/app-record";
+import { runAsDecision } from "../auth/run-as";
 import { db } from "../db";
 import { uiHub } from "../live/ui-hub";
 import { ARCHIVE_MAX_BYTES, type DeploymentView } from "../protocol";
@@ -21,8 +22,13 @@ export type DeployRequest =
 export async function startDeployment(appId: string, request: DeployRequest, audit: AuditContext, label = actorLabel(audit.actor)): Promise<Result<DeploymentView>> {
   const app = await db.app.findUnique({ where: { id: appId } });
   if (!app) return err("NOT_FOUND", "That app does not exist.");
-  const deploy = specOf(app).deploy;
+  const spec = specOf(app);
+  const deploy = spec.deploy;
   if (!deploy) return err("BAD_REQUEST", "This app has no deploy section; add one to its spec first.");
+  // New code built and run as root is the owner's decision too (the signed webhook deploys the
+  // owner-approved source's own branch, as the system).
+  const runAs = runAsDecision(audit.actor, "build", spec.user);
+  if (!runAs.ok) return runAs;
   if (request.kind === "deploy") {
     if (request.archive && request.archive.length > ARCHIVE_MAX_BYTES) return err("BAD_REQUEST", `The archive is larger than ${ARCHIVE_MAX_BYTES >> 20} MiB.`);
     if (!request.archive && !("git" in deploy.source)) return err("BAD_REQUEST", "This app deploys uploaded archives: upload a .tar.gz.");

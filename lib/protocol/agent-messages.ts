@@ -60,7 +60,8 @@ const ProcessRef = { ...AppRef, pid: z.number().int().min(1) };
 
 /** Operations the control plane asks an agent to perform; each gets exactly one reply. */
 export const AgentOpSchema = z.discriminatedUnion("op", [
-  z.strictObject({ op: z.literal("app.validate"), spec: AppSpecSchema }),
+  // rootApproved / allowRoot: the owner's approval for uid 0 (lib/protocol/run-as.ts), decided by the control plane.
+  z.strictObject({ op: z.literal("app.validate"), spec: AppSpecSchema, rootApproved: z.boolean().default(false) }),
   z.strictObject({ op: z.literal("app.put"), app: DesiredAppSchema }),
   z.strictObject({ op: z.literal("app.remove"), ...AppRef }),
   z.strictObject({ op: z.literal("app.start"), ...AppRef }),
@@ -89,8 +90,8 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
   }),
   z.strictObject({ op: z.literal("tracebacks.list"), ...AppRef }),
   z.strictObject({ op: z.literal("webconfig.get"), ...AppRef, server: WebServerSchema.optional() }),
-  z.strictObject({ op: z.literal("app.doctor"), ...AppRef }),
-  z.strictObject({ op: z.literal("app.run-by-hand"), ...AppRef }),
+  z.strictObject({ op: z.literal("app.doctor"), ...AppRef, allowRoot: z.boolean().default(false) }),
+  z.strictObject({ op: z.literal("app.run-by-hand"), ...AppRef, allowRoot: z.boolean().default(false) }),
   z.strictObject({
     op: z.literal("pty.open"),
     ...AppRef,

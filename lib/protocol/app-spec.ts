@@ -150,6 +150,8 @@ export const DesiredAppSchema = z.strictObject({
   revision: z.number().int().min(0),
   desired: z.enum(["running", "stopped"]),
   spec: AppSpecSchema,
+  /** An owner approved running this spec as uid 0 (lib/protocol/run-as.ts); without it the agent refuses uid 0. */
+  rootApproved: z.boolean().default(false),
 });
 export type DesiredApp = z.infer<typeof DesiredAppSchema>;
 

@@ -82,6 +82,12 @@ export function specFor(name: FixtureApp, opts: FixtureOptions = {}): FixtureSpe
   return spec;
 }
 
+/**
+ * Tests run as root on CI: they name root explicitly (an omitted user never means root) and are
+ * saved by the owner, or handed to the supervisor with the owner's approval (lib/protocol/run-as.ts).
+ */
+export const RUN_AS: { user?: string } = process.getuid?.() === 0 ? { user: "root" } : {};
+
 /** A whole AppSpec input for a fixture on a Unix socket: tests add or override the rest. */
 export function appSpecFor(
   name: FixtureApp,
@@ -89,7 +95,7 @@ export function appSpecFor(
   extra: Partial<AppSpecInput> & FixtureOptions = {},
 ): AppSpecInput {
   const { version, crashOnStart, env, ...rest } = extra;
-  return { name: `fixture-${name}`, hostId: "test-host", socket: { path: socketPath }, ...specFor(name, { version, crashOnStart, env }), ...rest };
+  return { name: `fixture-${name}`, hostId: "test-host", socket: { path: socketPath }, ...RUN_AS, ...specFor(name, { version, crashOnStart, env }), ...rest };
 }
 
 export type FixtureAnswer = { lang: string; pid: number; version: string };

@@ -3,13 +3,15 @@
 import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
+/** `pax`: extra pax records before the entry (e.g. a `size` that disagrees with the header's). */
+type Common = { path: string; pax?: Record<string, string> };
 export type FixtureEntry =
-  | { path: string; type?: "file"; content?: string }
-  | { path: string; type: "dir" }
-  | { path: string; type: "symlink" | "hardlink"; link: string }
-  | { path: string; type: "chardev" | "fifo" };
+  | (Common & { type?: "file"; content?: string; mode?: number })
+  | (Common & { type: "dir" })
+  | (Common & { type: "symlink" | "hardlink"; link: string })
+  | (Common & { type: "chardev" | "blockdev" | "fifo" });
 
-const FLAG = { file: "0", dir: "5", symlink: "2", hardlink: "1", chardev: "3", fifo: "6" } as const;
+const FLAG = { file: "0", dir: "5", symlink: "2", hardlink: "1", chardev: "3", blockdev: "4", fifo: "6" } as const;
 
 function header(name: string, typeflag: string, size: number, link = "", mode = 0o644): Buffer {
   const h = Buffer.alloc(512);
@@ -37,13 +39,16 @@ function pad(buf: Buffer): Buffer {
   return rest ? Buffer.concat([buf, Buffer.alloc(512 - rest)]) : buf;
 }
 
-/** A pax header record that sets `path` for the next entry (for names longer than 100 bytes). */
-function paxPath(p: string): Buffer {
-  let rec = ` path=${p}\n`;
-  let len = rec.length + String(rec.length).length;
-  if (String(len).length !== String(rec.length).length) len++;
-  rec = `${len}${rec}`;
-  const body = Buffer.from(rec);
+function paxRecord(key: string, value: string): string {
+  const rec = ` ${key}=${value}\n`;
+  let len = Buffer.byteLength(rec) + String(Buffer.byteLength(rec)).length;
+  if (String(len).length !== String(Buffer.byteLength(rec)).length) len++;
+  return `${len}${rec}`;
+}
+
+/** A pax extended header for the next entry (`path` for names longer than 100 bytes, or anything else). */
+function paxHeader(records: Record<string, string>): Buffer {
+  const body = Buffer.from(Object.entries(records).map(([k, v]) => paxRecord(k, v)).join(""));
   return Buffer.concat([header("PaxHeader", "x", body.length), pad(body)]);
 }
 
@@ -53,8 +58,10 @@ export function makeTar(entries: FixtureEntry[]): Buffer {
     const type = e.type ?? "file";
     const content = type === "file" && "content" in e ? Buffer.from(e.content ?? "") : Buffer.alloc(0);
     const link = "link" in e ? e.link : "";
-    if (Buffer.byteLength(e.path) > 100) parts.push(paxPath(e.path));
-    parts.push(header(e.path.slice(0, 100), FLAG[type], content.length, link, type === "dir" ? 0o755 : 0o644));
+    const pax = { ...(Buffer.byteLength(e.path) > 100 ? { path: e.path } : {}), ...e.pax };
+    if (Object.keys(pax).length) parts.push(paxHeader(pax));
+    const mode = "mode" in e && e.mode !== undefined ? e.mode : type === "dir" ? 0o755 : 0o644;
+    parts.push(header(e.path.slice(0, 100), FLAG[type], content.length, link, mode));
     if (content.length) parts.push(pad(content));
   }
   parts.push(Buffer.alloc(1024));

@@ -3,4 +3,4 @@ import { runDoctor } from "@/lib/debug/diagnose";
 import { handler } from "@/lib/http/handler";
 import { toResponse } from "@/lib/http/to-response";
 
-export const POST = handler("apps.operate", async (_req, { params }) => toResponse(await runDoctor(params.id)));
+export const POST = handler("apps.operate", async (_req, { params, actor }) => toResponse(await runDoctor(params.id, actor)));

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { decideRunAs, resolveRunAs } from "./run-as";
+
+const uids: Record<string, number> = { root: 0, toor: 0, "www-data": 33, agent: 1000 };
+const lookupUid = (n: string) => uids[n] ?? null;
+
+describe("decideRunAs (control plane)", () => {
+  it("refuses root to anyone but the owner, for every purpose", () => {
+    for (const purpose of ["app", "build", "run-by-hand", "doctor", "terminal"] as const) {
+      const r = decideRunAs({ purpose, user: "root", actorIsOwner: false });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.code).toBe("FORBIDDEN");
+      expect(decideRunAs({ purpose, user: "root", actorIsOwner: true })).toEqual({ ok: true, value: { rootApproved: true } });
+    }
+  });
+
+  it("lets anyone with the route's role pick an unprivileged user", () => {
+    expect(decideRunAs({ purpose: "app", user: "www-data", actorIsOwner: false }).ok).toBe(true);
+  });
+});
+
+describe("resolveRunAs (agent)", () => {
+  const root = { name: "root", uid: 0 };
+  it("never turns an omitted user into root on a root agent", () => {
+    const r = resolveRunAs({ purpose: "app", user: undefined, agent: root, lookupUid, rootApproved: true });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain("never means root");
+  });
+
+  it("uses a non-root agent's own user when none is given", () => {
+    expect(resolveRunAs({ purpose: "app", user: undefined, agent: { name: "agent", uid: 1000 }, lookupUid, rootApproved: false })).toEqual({ ok: true, user: "agent" });
+  });
+
+  it("refuses uid 0 under any name without the owner's approval", () => {
+    for (const user of ["root", "toor"]) {
+      expect(resolveRunAs({ purpose: "build", user, agent: root, lookupUid, rootApproved: false }).ok).toBe(false);
+      expect(resolveRunAs({ purpose: "build", user, agent: root, lookupUid, rootApproved: true })).toEqual({ ok: true, user });
+    }
+    expect(resolveRunAs({ purpose: "terminal", user: "www-data", agent: root, lookupUid, rootApproved: false })).toEqual({ ok: true, user: "www-data" });
+  });
+});

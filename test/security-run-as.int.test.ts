@@ -1,0 +1,100 @@
+// Security: uid 0 is the owner's decision (lib/protocol/run-as.ts). Every way of making something
+// run as a user (app create and update, build steps, deploys, run-by-hand, the doctor, terminals)
+// is tried as an admin and an operator asking for root; each attempt is counted, every one must be
+// refused, and nothing may have run as root on their behalf.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
+
+let stack: Stack;
+let owner: string;
+let hostId: string;
+
+async function call(token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${stack.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> };
+}
+
+async function userWithRole(role: string): Promise<string> {
+  const email = `${role}-runas@example.com`;
+  const invite = await call(owner, "POST", "/users/invites", { email, role });
+  expect(invite.status).toBe(201);
+  const accept = await fetch(`${stack.url}/api/v1/invites/accept`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: invite.body.token, password: "another-long-password" }) });
+  const cookie = accept.headers.get("set-cookie")?.split(";")[0] ?? "";
+  const tok = await fetch(`${stack.url}/api/v1/tokens`, { method: "POST", headers: { cookie, "x-stoker-csrf": "1", "content-type": "application/json" }, body: JSON.stringify({ name: role }) });
+  return ((await tok.json()) as { token: string }).token;
+}
+
+const spec = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  hostId,
+  command: ["/bin/sleep", "600"],
+  socket: { path: `${stack.dataDir}/run/${name}.sock`, bind: "app" },
+  ready: { probe: "none" },
+  ...extra,
+});
+
+beforeAll(async () => {
+  stack = await startStack();
+  owner = await ownerToken(stack.url);
+  const apps = await waitUntil(async () => {
+    const list = (await call(owner, "GET", "/apps")).body as unknown as { id: string; host: { id: string }; processes: { state: string }[] }[];
+    return list[0]?.processes.length === 2 && list[0].processes.every((p) => p.state === "RUNNING") ? list : null;
+  }, 30_000);
+  hostId = apps[0].host.id;
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.destroy();
+});
+
+describe("running as root needs the owner", () => {
+  it("refuses every root request from admins and operators, and lets the owner make them", async () => {
+    const admin = await userWithRole("admin");
+    const operator = await userWithRole("operator");
+    // The owner's root app: what operators and admins then try to reach uid 0 through.
+    const rootApp = await call(owner, "POST", "/apps", spec("owners-root", { user: "root", deploy: { root: `${stack.dataDir}/deploy-owners-root`, source: { archive: true } } }));
+    expect(rootApp.status, JSON.stringify(rootApp.body)).toBe(201);
+    const rootId = String(rootApp.body.id);
+    const nonRoot = await call(owner, "POST", "/apps", spec("plain", { user: "nobody" }));
+    expect(nonRoot.status, JSON.stringify(nonRoot.body)).toBe(201);
+    const plainId = String(nonRoot.body.id);
+
+    type Attempt = { who: string; what: string; send: () => Promise<{ status: number; body: Record<string, unknown> }> };
+    const attempts: Attempt[] = [];
+    for (const [who, token] of [["admin", admin], ["operator", operator]] as const) {
+      attempts.push(
+        { who, what: "create an app as root", send: () => call(token, "POST", "/apps", spec(`${who}-root`, { user: "root" })) },
+        { who, what: "create an app with build steps as root", send: () => call(token, "POST", "/apps", spec(`${who}-build`, { user: "root", deploy: { root: `${stack.dataDir}/d-${who}`, source: { archive: true }, build: [["/bin/sh", "-c", "id > /tmp/pwned"]] } })) },
+        { who, what: "turn an app into a root app", send: () => call(token, "PUT", `/apps/${plainId}`, spec("plain", { user: "root" })) },
+        { who, what: "change the owner's root app", send: () => call(token, "PUT", `/apps/${rootId}`, spec("owners-root", { user: "root", command: ["/bin/sleep", "601"] })) },
+        { who, what: "run the owner's root app by hand", send: () => call(token, "POST", `/apps/${rootId}/run-by-hand`) },
+        { who, what: "run the doctor (one instance) of the owner's root app", send: () => call(token, "POST", `/apps/${rootId}/doctor`) },
+        { who, what: "open a root terminal", send: () => call(token, "POST", `/apps/${plainId}/debug-sessions`, { user: "root" }) },
+        { who, what: "open a terminal as the root app's own user", send: () => call(token, "POST", `/apps/${rootId}/debug-sessions`, {}) },
+        { who, what: "deploy new code into the root app", send: () => call(token, "POST", `/apps/${rootId}/deployments`, {}) },
+      );
+    }
+    let refused = 0;
+    const through: string[] = [];
+    for (const a of attempts) {
+      const r = await a.send();
+      if (r.status === 403) refused++;
+      else through.push(`${a.who}: ${a.what} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+    }
+    expect(through, `${through.length} of ${attempts.length} root attempts got through`).toEqual([]);
+    expect(refused).toBe(attempts.length);
+
+    // Nothing changed: the plain app still runs as nobody, the root app's spec is the owner's.
+    expect(((await call(owner, "GET", `/apps/${plainId}`)).body.spec as { user: string }).user).toBe("nobody");
+    expect(((await call(owner, "GET", `/apps/${rootId}`)).body.spec as { command: string[] }).command).toEqual(["/bin/sleep", "600"]);
+
+    // The owner may: a root terminal.
+    expect((await call(owner, "POST", `/apps/${plainId}/debug-sessions`, { user: "root" })).status).toBe(201);
+  });
+
+  it("never runs an app as root because its user was left out", async () => {
+    const r = await call(owner, "POST", "/apps", spec("no-user"));
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toContain("never means root");
+  });
+});
