@@ -60,6 +60,7 @@ const EXPECTED: Record<string, Rule> = {
   "GET /auth/oidc": "public",
   "GET /auth/oidc/start": "public",
   "GET /auth/oidc/callback": "public",
+  "POST /auth/oidc/link": "viewer",
   "POST /auth/password": "viewer",
   "GET /auth/sessions": "viewer",
   "POST /auth/setup": "public",

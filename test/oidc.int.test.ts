@@ -186,8 +186,48 @@ describe("single sign-on", () => {
     expect((await me(second.jar)).role).toBe("admin");
     expect((await me(first.jar)).role).toBe("admin"); // the role lives on the user, so older sessions follow
 
+    // The owner signs in with a password: SSO reaches that account only once linked (next test).
     idp.accounts.set("owner", { email: ADMIN.email, email_verified: true, groups: ["oncall"] });
     const owner = await ssoLogin("owner");
-    expect((await me(owner.jar)).role).toBe("owner");
+    expect(owner.final.searchParams.get("error")).toBe("sso-link-needed");
+  });
+
+  it("refuses an email the IdP does not say is verified (no email_verified claim)", async () => {
+    idp.accounts.set("ivan", { email: "ivan@example.com", groups: ["stoker-admins"] });
+    const { final, jar } = await ssoLogin("ivan");
+    expect(final.searchParams.get("error")).toBe("sso-no-email");
+    expect(jar.get(stack.url, "stoker_session")).toBeUndefined();
+    expect((await loginFailures("ivan@example.com"))[0]?.after.reason).toContain("email_verified");
+  });
+
+  it("never hands a password account to a new identity with its email, and links one from the signed-in account", async () => {
+    // Whoever the IdP names with the owner's email gets nothing: not the account, not a session.
+    idp.accounts.set("mallory", { email: ADMIN.email, email_verified: true, groups: ["stoker-admins"] });
+    const taken = await ssoLogin("mallory");
+    expect(taken.final.pathname).toBe("/login");
+    expect(taken.final.searchParams.get("error")).toBe("sso-link-needed");
+    expect(taken.jar.get(stack.url, "stoker_session")).toBeUndefined();
+    expect((await loginFailures(ADMIN.email)).some((f) => f.after.reason.includes("password"))).toBe(true);
+
+    // The owner links their own IdP identity while signed in with the password.
+    const login = await fetch(`${stack.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
+    const session = /stoker_session=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
+    const jar = new CookieJar();
+    jar.set(stack.url, "stoker_session", session!, "/");
+    const start = await fetch(`${stack.url}/api/v1/auth/oidc/link`, { method: "POST", headers: { cookie: `stoker_session=${session}`, "x-stoker-csrf": "1" } });
+    expect(start.status).toBe(200);
+    jar.store(new URL(stack.url), start.headers.getSetCookie());
+    idp.accounts.set("owner-idp", { email: "owner.elsewhere@example.com", email_verified: true, groups: ["oncall"] });
+    idp.loginAs("owner-idp");
+    const linked = await walk(((await start.json()) as { location: string }).location, jar);
+    expect(linked.final.pathname + linked.final.search).toBe("/settings/account?sso=linked");
+
+    // Now that identity signs in to the owner's account (found by issuer and subject, not email),
+    // and the last owner keeps the role although the IdP's groups map to operator.
+    const owner = await ssoLogin("owner-idp");
+    expect(await me(owner.jar)).toMatchObject({ email: ADMIN.email, role: "owner" });
+    // Mallory still gets nothing: the owner's account is linked to another identity now.
+    const again = await ssoLogin("mallory");
+    expect(again.final.searchParams.get("error")).toBe("sso-linked-elsewhere");
   });
 });

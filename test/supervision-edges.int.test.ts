@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, type DesiredApp } from "@/lib/protocol";
-import { APPS_DIR, appSpecFor } from "./support/fixture-apps";
+import { APPS_DIR, appSpecFor, RUN_AS } from "./support/fixture-apps";
 
 const dir = mkdtempSync(path.join(tmpdir(), "stoker-edges-"));
 chmodSync(dir, 0o755);
@@ -20,9 +20,10 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function desired(spec: unknown, revision = 1): DesiredApp {
-  const parsed = AppSpecSchema.parse(spec);
-  return { appId: parsed.name, revision, desired: "running", spec: parsed };
+function desired(spec: object, revision = 1): DesiredApp {
+  // Named explicitly and approved, as an owner's save would be: an omitted user never means root.
+  const parsed = AppSpecSchema.parse({ ...RUN_AS, ...spec });
+  return { appId: parsed.name, revision, desired: "running", spec: parsed, rootApproved: true };
 }
 
 function supervisor(): Supervisor {
@@ -121,7 +122,7 @@ describe("spec changes", () => {
       socket: { path: path.join(dir, "released.sock") },
       deploy: { root: path.join(dir, "released-root"), source: { archive: true } },
     });
-    const r = await sup.execute({ op: "app.validate", spec });
+    const r = await sup.execute({ op: "app.validate", spec: { ...spec, ...RUN_AS }, rootApproved: true });
     expect(r.ok, JSON.stringify(r)).toBe(true);
   });
 });

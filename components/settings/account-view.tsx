@@ -6,6 +6,7 @@ import { toast } from "sonner";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
+import { SsoLink } from "./sso-link";
 
 type Session = { id: string; createdAt: string; lastSeenAt: string; ip: string; userAgent: string; current: boolean };
 
@@ -48,6 +49,7 @@ export function AccountView() {
           Change password
         </Button>
       </form>
+      <SsoLink />
       <section className="rounded-lg border border-line bg-panel p-4">
         <div className="mb-2 flex items-center justify-between">
           <h2 className="font-semibold">Sessions</h2>

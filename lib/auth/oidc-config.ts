@@ -15,6 +15,7 @@ export type OidcSettings = {
   label: string;
   emailDomains: string[]; // empty: any domain
   endIdpSession: boolean; // logging out of Stoker also signs out at the IdP (RP-initiated logout)
+  trustEmail: boolean; // STOKER_OIDC_TRUST_EMAIL=1: the IdP verifies every address, a missing email_verified is accepted
   insecureHttp: boolean; // a plain-http issuer, allowed on loopback only (tests, a local IdP)
 };
 
@@ -34,6 +35,8 @@ const EnvSchema = z.object({
   STOKER_OIDC_LABEL: z.string().trim().min(1).max(40).default("SSO"),
   STOKER_OIDC_EMAIL_DOMAINS: z.string().trim().max(2048).default(""),
   STOKER_OIDC_LOGOUT: z.enum(["local", "idp"], "must be local or idp").default("local"),
+  // 1 only for an IdP that verifies every address it hands out: then a missing email_verified is accepted.
+  STOKER_OIDC_TRUST_EMAIL: z.enum(["0", "1"], "must be 0 or 1").default("0"),
 });
 
 type Loaded = { enabled: true; settings: OidcSettings } | { enabled: false; reason: string | null };
@@ -66,6 +69,7 @@ export function loadOidcSettings(env: Record<string, string | undefined>): Loade
       emailDomains: e.STOKER_OIDC_EMAIL_DOMAINS.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean),
       insecureHttp: issuer.protocol === "http:",
       endIdpSession: e.STOKER_OIDC_LOGOUT === "idp",
+      trustEmail: e.STOKER_OIDC_TRUST_EMAIL === "1",
     },
   };
 }

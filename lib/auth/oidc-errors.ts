@@ -10,6 +10,9 @@ export const OIDC_ERRORS = {
   "sso-domain": "Your email domain may not sign in here.",
   "sso-no-role": "Your account is in no group that has access to Stoker; ask an admin.",
   "sso-rate": "Too many login attempts; wait a minute.",
+  "sso-link-needed": "An account with this email already signs in with a password. Log in with your password, then link single sign-on from your Account page.",
+  "sso-linked-elsewhere": "This email belongs to an account linked to another single sign-on identity; ask an admin.",
+  "sso-identity-taken": "That single sign-on identity is already linked to another Stoker account.",
 } as const;
 export type OidcErrorCode = keyof typeof OIDC_ERRORS;
 

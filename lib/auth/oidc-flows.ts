@@ -12,7 +12,7 @@ export const FLOW_COOKIE = "stoker_oidc";
 const TTL_MS = 10 * 60_000;
 const MAX_FLOWS = 10_000; // unauthenticated callers create flows: bound the rows they can add
 
-export type OidcFlow = { state: string; nonce: string; verifier: string; redirectUrl: string };
+export type OidcFlow = { state: string; nonce: string; verifier: string; redirectUrl: string; linkUserId?: string | null };
 
 export async function saveFlow(flow: OidcFlow): Promise<string> {
   const now = new Date();
@@ -37,7 +37,7 @@ export async function takeFlow(id: string | null): Promise<OidcFlow | null> {
     throw e;
   });
   if (!taken || taken.expiresAt.getTime() <= Date.now()) return null;
-  return { state: taken.state, nonce: taken.nonce, verifier: taken.verifier, redirectUrl: taken.redirectUrl };
+  return { state: taken.state, nonce: taken.nonce, verifier: taken.verifier, redirectUrl: taken.redirectUrl, linkUserId: taken.linkUserId };
 }
 
 // Scoped to the SSO routes; Lax so the IdP's top-level redirect back still carries it.

@@ -8,10 +8,10 @@ import { config } from "../config";
 import { oidcSettings, type OidcSettings } from "./oidc-config";
 import type { OidcErrorCode } from "./oidc-errors";
 import { clearedFlowCookie, FLOW_COOKIE, flowCookie, saveFlow, takeFlow } from "./oidc-flows";
-import { completeOidcLogin, recordOidcFailure } from "./oidc-login";
+import { completeOidcLogin, linkOidcIdentity, recordOidcFailure } from "./oidc-login";
 import { mapRole, readGroups } from "./oidc-role-map";
 import { loginLimiter } from "./rate-limit";
-import { createSession, readCookie, sessionCookie } from "./sessions";
+import { createSession, findSessionUser, readCookie, SESSION_COOKIE, sessionCookie } from "./sessions";
 
 export type Redirect = { location: string; cookies: string[] };
 
@@ -96,8 +96,11 @@ const toLogin = (code: OidcErrorCode): Redirect => ({ location: `${config.basePa
 // Internal detail for the log only; the person sees the fixed message of the code.
 const detail = (e: unknown) => (e instanceof Error ? `${(e as { code?: unknown }).code ?? e.name}: ${e.message}`.slice(0, 300) : String(e).slice(0, 300));
 
-/** GET /auth/oidc/start: remembers the flow and sends the browser to the IdP. */
-export async function startOidcLogin(req: Request): Promise<Redirect> {
+/**
+ * GET /auth/oidc/start: remembers the flow and sends the browser to the IdP. With `linkUserId` (POST
+ * /auth/oidc/link, a signed-in user) the callback links the identity to that account instead.
+ */
+export async function startOidcLogin(req: Request, linkUserId: string | null = null): Promise<Redirect> {
   const loaded = oidcSettings();
   if (!loaded.enabled) return toLogin("sso-off");
   if (!(await loginLimiter().take(clientIp(req)))) return toLogin("sso-rate");
@@ -121,7 +124,7 @@ export async function startOidcLogin(req: Request): Promise<Redirect> {
     state,
     nonce,
   });
-  const id = await saveFlow({ state, nonce, verifier, redirectUrl });
+  const id = await saveFlow({ state, nonce, verifier, redirectUrl, linkUserId });
   return { location: url.href, cookies: [flowCookie(id, isSecure(req))] };
 }
 
@@ -173,9 +176,14 @@ export async function finishOidcLogin(req: Request): Promise<Redirect> {
 
   const parsed = ClaimsSchema.safeParse(claims);
   if (!parsed.success) return refuse("sso-failed", "the claims have no subject");
-  const { email, email_verified: verified, name } = parsed.data;
+  const { sub: subject, email, email_verified: verified, name } = parsed.data;
+  const issuer = s.issuer.href;
+  if (flow.linkUserId) return finishLink(req, flow.linkUserId, { issuer, subject }, ip);
   if (!email) return refuse("sso-no-email", "the identity provider sent no email claim");
-  if (verified === false) return refuse("sso-no-email", "the identity provider says the email is not verified", email);
+  // Only `true` counts: a missing claim is refused unless STOKER_OIDC_TRUST_EMAIL=1 says the IdP verifies every address.
+  if (verified !== true && !s.trustEmail) {
+    return refuse("sso-no-email", verified === false ? "the identity provider says the email is not verified" : "the identity provider did not say the email is verified (no email_verified claim; STOKER_OIDC_TRUST_EMAIL is off)", email);
+  }
   const domain = email.slice(email.lastIndexOf("@") + 1);
   if (s.emailDomains.length > 0 && !s.emailDomains.includes(domain)) return refuse("sso-domain", `email domain ${domain} is not in STOKER_OIDC_EMAIL_DOMAINS`, email);
   const groups = readGroups(claims, s.groupsClaim);
@@ -185,7 +193,25 @@ export async function finishOidcLogin(req: Request): Promise<Redirect> {
     return refuse("sso-no-role", `no group in STOKER_OIDC_ROLE_MAP matches (groups: ${listed}) and the map has no *`, email);
   }
 
-  const { userId } = await completeOidcLogin({ email, name: name || email.split("@")[0], role, groups }, ip);
-  const session = await createSession(userId, ip, req.headers.get("user-agent") ?? "", "oidc");
+  const done = await completeOidcLogin({ issuer, subject, email, name: name || email.split("@")[0], role, groups }, ip);
+  if (!done.ok) return refuse(done.code, done.reason, email);
+  const session = await createSession(done.userId, ip, req.headers.get("user-agent") ?? "", "oidc");
   return { location: `${config.basePath}/`, cookies: [sessionCookie(session.token, session.expiresAt, isSecure(req)), clearedFlowCookie()] };
+}
+
+/** The callback of a link started from the Account page: the same browser must still be signed in as that user. */
+async function finishLink(req: Request, userId: string, who: { issuer: string; subject: string }, ip: string): Promise<Redirect> {
+  const back = (query: string): Redirect => ({ location: `${config.basePath}/settings/account?${query}`, cookies: [clearedFlowCookie()] });
+  const token = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
+  const session = token ? await findSessionUser(token) : null;
+  if (!session || session.user.id !== userId) {
+    await recordOidcFailure("a link was finished by a browser not signed in as the user who started it", null, ip);
+    return back("sso=sso-expired");
+  }
+  const linked = await linkOidcIdentity(userId, who, ip);
+  if (!linked.ok) {
+    await recordOidcFailure(linked.reason, null, ip);
+    return back(`sso=${linked.code}`);
+  }
+  return back("sso=linked");
 }

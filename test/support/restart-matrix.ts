@@ -6,6 +6,7 @@ import path from "node:path";
 import { stagedGeneration } from "@/agent/supervisor/app-socket";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, type DesiredApp } from "@/lib/protocol";
+import { RUN_AS } from "./fixture-apps";
 import { type NginxFront, startNginxFront } from "./nginx-front";
 import { readProcStat } from "@/agent/supervisor/proc-stats";
 import { holdersOf, listenersNamed } from "@/agent/supervisor/socket-use";
@@ -88,9 +89,10 @@ export async function noStrayProcesses(sock: string, pids: number[], agentPid?: 
   return problems;
 }
 
-export function desiredApp(spec: unknown, revision = 1): DesiredApp {
-  const parsed = AppSpecSchema.parse(spec);
-  return { appId: parsed.name, revision, desired: "running", spec: parsed };
+export function desiredApp(spec: object, revision = 1): DesiredApp {
+  // Named explicitly and approved, as an owner's save would be: an omitted user never means root.
+  const parsed = AppSpecSchema.parse({ ...RUN_AS, ...spec });
+  return { appId: parsed.name, revision, desired: "running", spec: parsed, rootApproved: true };
 }
 
 export type ServedKind = { sock: string; spec: ReturnType<MatrixKind["spec"]>; supervisor: Supervisor; app: DesiredApp; nginx: NginxFront };
