@@ -1,4 +1,5 @@
 // The CLI's commands against /api/v1. Each prints a table (or JSON with --json) and throws CliError on failure.
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import WebSocket from "ws";
 import { type AppView, EVENT_LABEL, type HostView, type ProcessEventPage, type WireLogLine } from "../lib/protocol";
@@ -112,6 +113,20 @@ export async function audit(config: CliConfig, flags: Flags): Promise<void> {
   const res = await request<{ events: { id: number; ts: string; actor: { label: string }; action: string; target: string; result: string }[] }>(config, "GET", `/audit?${q}`);
   if (flags.json) return out(res.events.map((e) => JSON.stringify(e)).join("\n"));
   out(table(["#", "TIME", "ACTOR", "ACTION", "TARGET", "RESULT"], res.events.map((e) => [e.id, e.ts, e.actor.label, e.action, e.target, e.result])));
+}
+
+/** `stoker audit checkpoint`: prints a signed checkpoint to keep; `--check FILE` checks a kept one (exit 1 if the history changed). */
+export async function auditCheckpoint(config: CliConfig, flags: Flags): Promise<void> {
+  if (typeof flags.check !== "string") return out(JSON.stringify(await request(config, "GET", "/audit/checkpoint")));
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(flags.check, "utf8"));
+  } catch {
+    throw new CliError(`${flags.check} is not a checkpoint file (JSON from "stoker audit checkpoint").`);
+  }
+  const r = await request<{ ok: boolean; message: string }>(config, "POST", "/audit/checkpoint", saved);
+  out(r.message);
+  if (!r.ok) throw new CliError("the audit history does not match the checkpoint");
 }
 
 export async function events(config: CliConfig, name: string | undefined, flags: Flags): Promise<void> {

@@ -1,5 +1,5 @@
 // `stoker`: the command-line client (login, hosts, apps, restart, logs, audit) and `stoker agent …`.
-import { action, apps, audit, events, type Flags, hosts, login, logs, revise } from "./commands";
+import { action, apps, audit, auditCheckpoint, events, type Flags, hosts, login, logs, revise } from "./commands";
 import { CliError } from "./client";
 import { deploy } from "./deploy-command";
 import { loadConfig } from "./config";
@@ -15,6 +15,7 @@ const USAGE = `usage: stoker <command> [--json]
   logs APP [-f] [-n N] [--stream stdout|stderr|webserver] [--grep TEXT]
   events APP [-n N] [--cursor C]                    the app's process history: starts, exits, restarts, adoptions, FATAL
   audit [--action A] [--actor X] [--target T] [-n N]
+  audit checkpoint [--check FILE]   print a signed checkpoint of the audit chain (admin), or check a kept one
   agent …                                           run the host agent (see \`stoker agent --help\`)
 environment: STOKER_URL, STOKER_TOKEN override the stored login.`;
 
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     case "events":
       return events(config, args[0], flags);
     case "audit":
-      return audit(config, flags);
+      return args[0] === "checkpoint" ? auditCheckpoint(config, flags) : audit(config, flags);
     default:
       throw new CliError(`Unknown command "${command}".\n${USAGE}`);
   }

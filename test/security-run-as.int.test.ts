@@ -28,7 +28,7 @@ const spec = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
   hostId,
   command: ["/bin/sleep", "600"],
-  socket: { path: `${stack.dataDir}/run/${name}.sock`, bind: "app" },
+  socket: { path: `${stack.dataDir}/run/${name}.sock` },
   ready: { probe: "none" },
   ...extra,
 });
@@ -55,7 +55,7 @@ describe("running as root needs the owner", () => {
     const rootApp = await call(owner, "POST", "/apps", spec("owners-root", { user: "root", deploy: { root: `${stack.dataDir}/deploy-owners-root`, source: { archive: true } } }));
     expect(rootApp.status, JSON.stringify(rootApp.body)).toBe(201);
     const rootId = String(rootApp.body.id);
-    const nonRoot = await call(owner, "POST", "/apps", spec("plain", { user: "nobody" }));
+    const nonRoot = await call(owner, "POST", "/apps", spec("plain", { user: "nobody", cwd: "/tmp" }));
     expect(nonRoot.status, JSON.stringify(nonRoot.body)).toBe(201);
     const plainId = String(nonRoot.body.id);
 

@@ -147,7 +147,7 @@ describe("runDeployment", () => {
     const names: string[] = [];
     for (const ref of ["v1", "v2", "v1"]) names.push((await runDeployment({ rootApproved: true, appId: "a1", spec, ref }, fakeHooks().hooks)).release);
     expect(readdirSync(releaseLayout(spec.deploy!.root).releases).sort()).toEqual(names.slice(1).sort());
-  });
+  }, 30_000); // three unpacks, each in a worker process (from source: under tsx)
 });
 
 describe("rollbackTo", () => {
