@@ -60,7 +60,7 @@ async function stokerRestart(kind: MatrixKind): Promise<MatrixRow["stoker"]> {
   const dir = mkdtempSync(path.join(tmpdir(), "stoker-bench-matrix-"));
   chmodSync(dir, 0o755);
   const sock = path.join(dir, "app.sock");
-  const spec = { ...kind.spec(sock), name: "app", processes: kind.appBound ? 1 : PROCESSES };
+  const spec = { ...kind.spec(sock), name: "app", processes: kind.appBound ? 1 : PROCESSES, ...(process.getuid?.() === 0 ? { user: "root" } : {}) };
   const config = path.join(dir, "apps.json");
   writeFileSync(config, JSON.stringify({ apps: [spec] }));
   const stateDir = path.join(dir, "state");

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive, readProcStat } from "@/agent/supervisor/proc-stats";
 import { callLocalControl } from "@/agent/link/local-control";
-import { appSpecFor } from "./support/fixture-apps";
+import { appSpecFor, RUN_AS } from "./support/fixture-apps";
 import { freePort } from "./support/free-port";
 import { runLoad, startLoad } from "./support/load";
 import { startNginxFront } from "./support/nginx-front";
@@ -34,7 +34,7 @@ type Proc = { pid: number; state: string };
 function agentFor(name: string, spec: object) {
   const stateDir = path.join(dir.path, `state-${name}`);
   const config = path.join(dir.path, `${name}.json`);
-  writeFileSync(config, JSON.stringify({ apps: [spec] }));
+  writeFileSync(config, JSON.stringify({ apps: [{ ...RUN_AS, ...spec }] })); // an omitted user never means root
   let child: ChildProcess | null = null;
   const seen = new Set<number>();
   const agent = {

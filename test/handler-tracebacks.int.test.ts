@@ -12,6 +12,7 @@ import { readTail } from "@/agent/logs/read-positions";
 import { renderSite } from "@/agent/render/index";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { type AppSpec, AppSpecSchema, siteErrorLog, siteOf, type WebServer } from "@/lib/protocol";
+import { RUN_AS } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
 import { httpGet, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
 
@@ -41,10 +42,11 @@ describe.each<WebServer>(["nginx", "lighttpd", "apache"])("a handler's traceback
       hostId: "h",
       command: ["/usr/bin/python3", FIXTURE],
       socket: { path: path.join(dir, `${appId}.sock`), group: "www-data", mode: "0660" },
+      ...RUN_AS,
       web: { server: kind, serverName: "py.test", listen: `127.0.0.1:${server.port}`, mount: "/" },
     });
     supervisor = supervisorFor();
-    const put = await supervisor.put({ appId, revision: 1, desired: "running", spec });
+    const put = await supervisor.put({ appId, revision: 1, desired: "running", spec, rootApproved: true });
     expect(put.ok, JSON.stringify(put)).toBe(true);
     const site = siteOf(spec, [], kind);
     if (!site) throw new Error("no site");

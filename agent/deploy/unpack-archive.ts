@@ -1,10 +1,12 @@
 // Unpacks an uploaded .tar.gz (or git's tar export) into a release directory, safely: node-tar
 // both reads and writes every entry (one parser, so the check cannot disagree with the extractor),
-// each judged first by archive-policy.ts, in a child process that runs as the app's user.
+// each judged first by archive-policy.ts, as the app's user: in a child process that switches to it
+// when that is not the agent's own user (a root agent), else right here.
 import { spawn } from "node:child_process";
 import { chownSync, createReadStream } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ARCHIVE_LIMITS, type ArchiveLimits } from "./archive-policy";
+import { unpackInto } from "./unpack-release";
 
 export { findEscapingLink } from "./release-walk";
 
@@ -31,6 +33,13 @@ export async function unpackArchive(archive: string, dest: string, opts: UnpackO
   const limits = opts.limits ?? ARCHIVE_LIMITS;
   // The release directory is new and empty; it becomes the app user's before anything is written.
   if (opts.uid !== undefined) chownSync(dest, opts.uid, opts.gid ?? -1);
+  const sameUser = (opts.uid === undefined || opts.uid === process.getuid?.()) && (opts.gid === undefined || opts.gid === process.getgid?.());
+  if (sameUser) {
+    const input = createReadStream(archive);
+    const r = await unpackInto(dest, input, limits);
+    input.destroy();
+    return r.ok ? r : { ...r, output: "" };
+  }
   const args = JSON.stringify({ dest, uid: opts.uid, gid: opts.gid, ...limits });
   return new Promise<UnpackResult>((resolve) => {
     // The agent opens the upload (0600, its own) and hands the bytes over: the app user needs no access to it.

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startLoad } from "../support/load";
+import { RUN_AS } from "../support/fixture-apps";
 import { type NginxFront, startNginxFront } from "../support/nginx-front";
 import { type Agent, CHATTY, killAll, processesWith, runningPids, startAgent, tallyChattyLines } from "./fault-support";
 
@@ -34,7 +35,7 @@ describe("an agent outage under load", () => {
     writeFileSync(
       config,
       JSON.stringify({
-        apps: [{ name: "chatty", command: [process.execPath, CHATTY], env: { [key]: value }, processes: 2, socket: { path: sock } }],
+        apps: [{ name: "chatty", command: [process.execPath, CHATTY], env: { [key]: value }, processes: 2, socket: { path: sock }, ...RUN_AS }],
       }),
     );
     agents.push(startAgent(config, stateDir, dir));

@@ -7,6 +7,7 @@ import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFi
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RUN_AS } from "../support/fixture-apps";
 import { ADMIN, ownerToken, type Stack, startStack, waitUntil } from "../support/stack";
 import { CHATTY, tallyChattyLines } from "./fault-support";
 
@@ -72,6 +73,7 @@ describe("a full disk under npm start", () => {
         command: [process.execPath, CHATTY],
         env: { TICKS_PER_S: "40000" },
         socket: { path: path.join(stack.dataDir, "run", "flood.sock") },
+        ...RUN_AS,
       }),
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);

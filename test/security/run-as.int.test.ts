@@ -3,7 +3,10 @@
 // is tried as an admin and an operator asking for root; each attempt is counted, every one must be
 // refused, and nothing may have run as root on their behalf.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
+import { ownerToken, type Stack, startStack, waitUntil } from "../support/stack";
+import { Tally } from "./tally";
+
+const tally = new Tally("item 1: uid 0 is the owner's decision");
 
 let stack: Stack;
 let owner: string;
@@ -44,6 +47,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  tally.report();
   await stack?.destroy();
 });
 
@@ -74,15 +78,13 @@ describe("running as root needs the owner", () => {
         { who, what: "deploy new code into the root app", send: () => call(token, "POST", `/apps/${rootId}/deployments`, {}) },
       );
     }
-    let refused = 0;
-    const through: string[] = [];
     for (const a of attempts) {
-      const r = await a.send();
-      if (r.status === 403) refused++;
-      else through.push(`${a.who}: ${a.what} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      await tally.attack(`${a.who}: ${a.what}`, async () => {
+        const r = await a.send();
+        return r.status === 403 || `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
+      });
     }
-    expect(through, `${through.length} of ${attempts.length} root attempts got through`).toEqual([]);
-    expect(refused).toBe(attempts.length);
+    tally.expectAllRefused(attempts.length);
 
     // Nothing changed: the plain app still runs as nobody, the root app's spec is the owner's.
     expect(((await call(owner, "GET", `/apps/${plainId}`)).body.spec as { user: string }).user).toBe("nobody");
@@ -93,8 +95,10 @@ describe("running as root needs the owner", () => {
   });
 
   it("never runs an app as root because its user was left out", async () => {
-    const r = await call(owner, "POST", "/apps", spec("no-user"));
-    expect(r.status).toBe(400);
-    expect(JSON.stringify(r.body)).toContain("never means root");
+    const refused = await tally.attack("owner: an app without a user on a root agent", async () => {
+      const r = await call(owner, "POST", "/apps", spec("no-user"));
+      return (r.status === 400 && JSON.stringify(r.body).includes("never means root")) || `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
+    });
+    expect(refused).toBe(true);
   });
 });
