@@ -8,6 +8,7 @@ import { fastcgiRequest } from "@/agent/fastcgi/client";
 import { cgiParams, parseCgiResponse } from "@/agent/fastcgi/http-response";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, type DoctorReport } from "@/lib/protocol";
+import { RUN_AS } from "./support/fixture-apps";
 
 const dir = mkdtempSync(path.join(tmpdir(), "stoker-doctor-live-"));
 chmodSync(dir, 0o755);
@@ -29,16 +30,17 @@ describe("the doctor on an app that is up but fails every request", () => {
       command: ["/usr/bin/uwsgi", "--plugin", "python3", "--fastcgi-socket", "fd://0", "--wsgi-file", app, "--die-on-term"],
       cwd: dir,
       socket: { path: sock, group: "www-data" },
+      ...RUN_AS,
       ready: { probe: "connect", timeoutMs: 15_000 }, // a connect probe: the processes show RUNNING, as in the report
     });
-    const put = await sup.put({ appId: "uw", revision: 1, desired: "running", spec });
+    const put = await sup.put({ appId: "uw", revision: 1, desired: "running", spec, rootApproved: true });
     expect(put.ok, JSON.stringify(put)).toBe(true);
     // Every request logs a line: the startup traceback scrolls out of the short per-process tails.
     for (let i = 0; i < 40; i++) {
       const res = await fastcgiRequest({ path: sock }, cgiParams({ method: "GET", path: "/" }), undefined, 10_000);
       expect(parseCgiResponse(res.stdout).status).toBe(500);
     }
-    const r = await sup.execute({ op: "app.doctor", appId: "uw" });
+    const r = await sup.execute({ op: "app.doctor", appId: "uw", allowRoot: true });
     expect(r.ok).toBe(true);
     const report = (r as { value: DoctorReport }).value;
     const codes = report.findings.map((f) => f.code);

@@ -11,7 +11,7 @@ import { cgiParams, parseCgiResponse } from "@/agent/fastcgi/http-response";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/protocol";
 import { isAlive } from "@/agent/supervisor/proc-stats";
-import { APPS_DIR } from "./support/fixture-apps";
+import { APPS_DIR, RUN_AS } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
 
 const dir = mkdtempSync(path.join(tmpdir(), "stoker-exits-"));
@@ -27,8 +27,8 @@ async function runApp(specInput: Record<string, unknown>) {
   const supervisor = new Supervisor({ stateDir: path.join(dir, `state-${++n}`), socketDirs: [dir] });
   const transitions: ProcessTransition[] = [];
   supervisor.listen({ status: () => {}, transition: (t) => transitions.push(t) });
-  const spec = AppSpecSchema.parse(specInput);
-  const app: DesiredApp = { appId: spec.name, revision: 1, desired: "running", spec };
+  const spec = AppSpecSchema.parse({ ...RUN_AS, ...specInput });
+  const app: DesiredApp = { appId: spec.name, revision: 1, desired: "running", spec, rootApproved: true };
   const put = await supervisor.put(app);
   cleanups.push(async () => {
     await supervisor.execute({ op: "app.remove", appId: app.appId });

@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema } from "@/lib/protocol";
+import { RUN_AS } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
 
 const dir = mkdtempSync(path.join(tmpdir(), "stoker-usage-"));
@@ -56,9 +57,10 @@ describe("process tree usage", () => {
       hostId: "h",
       command: ["/usr/bin/perl", "-e", BURNER.replace(/\n/g, " ")],
       socket: { path: path.join(dir, "burner.sock") },
+      ...RUN_AS,
       ready: { probe: "none" },
     });
-    const put = await sup.put({ appId: "burner", revision: 1, desired: "running", spec });
+    const put = await sup.put({ appId: "burner", revision: 1, desired: "running", spec, rootApproved: true });
     expect(put.ok, JSON.stringify(put)).toBe(true);
     const runner = sup.apps.get("burner")!;
     const pids = await waitUntil(async () => (runner.cgroup.pids().length === 3 ? runner.cgroup.pids() : null), 10_000, "3 processes");

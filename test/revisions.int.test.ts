@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, type DesiredApp } from "@/lib/protocol";
-import { appSpecFor } from "./support/fixture-apps";
+import { appSpecFor, RUN_AS } from "./support/fixture-apps";
 
 const dir = mkdtempSync(path.join(tmpdir(), "stoker-revisions-"));
 chmodSync(dir, 0o755);
@@ -22,7 +22,7 @@ afterAll(async () => {
 const sock = path.join(dir, "rev.sock");
 const good = appSpecFor("perl", sock, { name: "rev", processes: 2 });
 const broken = appSpecFor("perl", sock, { name: "rev", processes: 2, crashOnStart: true });
-const desired = (spec: unknown, revision: number): DesiredApp => ({ appId: "rev", revision, desired: "running", spec: AppSpecSchema.parse(spec) });
+const desired = (spec: object, revision: number): DesiredApp => ({ appId: "rev", revision, desired: "running", spec: AppSpecSchema.parse({ ...RUN_AS, ...spec }), rootApproved: true });
 
 function agent(): Supervisor {
   const s = new Supervisor({ stateDir, socketDirs: [dir] });
@@ -43,9 +43,9 @@ describe("a saved revision that fails to apply", () => {
     expect(sup.status()[0]).toMatchObject({ revision: 2, runningRevision: 1, failedRevision: 2 });
     expect(sup.status()[0]!.lastError).not.toBe("");
     // The doctor looks at the revision that fails, not the one that works.
-    const doctor = await sup.execute({ op: "app.doctor", appId: "rev" });
+    const doctor = await sup.execute({ op: "app.doctor", appId: "rev", allowRoot: true });
     expect(doctor.ok).toBe(true);
-    const byHand = await sup.execute({ op: "app.run-by-hand", appId: "rev" });
+    const byHand = await sup.execute({ op: "app.run-by-hand", appId: "rev", allowRoot: true });
     expect(JSON.stringify(byHand)).toContain("CRASH_ON_START=1: this fixture refuses to start");
 
     // The agent restarts: revision 1 is adopted, revision 2 is not made live.
@@ -67,7 +67,7 @@ describe("a saved revision that fails to apply", () => {
     // Revert: the running spec comes back as revision 3, with no restart.
     const spec = await sup.execute({ op: "app.running-spec", appId: "rev" });
     expect(spec.ok).toBe(true);
-    const back = (spec as { value: { revision: number; spec: unknown } }).value;
+    const back = (spec as { value: { revision: number; spec: object } }).value;
     expect(back.revision).toBe(1);
     expect((await sup.put(desired(back.spec, 3))).ok).toBe(true);
     expect(pids()).toEqual(running);
