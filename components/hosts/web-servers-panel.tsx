@@ -82,7 +82,7 @@ export function WebServersPanel({ hostId, hostName, initial, canManage }: { host
         <details className="text-sm">
           <summary className="cursor-pointer text-muted">Change the targets (host setting)</summary>
           <p className="my-1 text-xs text-muted">
-            Per server: dir, validateArgv, reloadArgv (empty: reload by reloadSignal to the pid file), reloadSignal, startArgv, pidFile, errorLog, settleMs. Fields left out keep what the agent detected.
+            Per server: dir, validateArgv, reloadArgv (empty: reload by reloadSignal to the pid file), reloadSignal, startArgv, pidFile, errorLog, siteLogDir, settleMs. Fields left out keep what the agent detected.
           </p>
           <textarea className="h-40 w-full rounded border border-line bg-surface p-2 font-mono text-xs" value={text} onChange={(e) => setText(e.target.value)} aria-label="Web-server setting (JSON)" />
           <Button variant="primary" disabled={busy} onClick={() => void save()}>
