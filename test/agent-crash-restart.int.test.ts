@@ -132,7 +132,7 @@ describe.each(MATRIX_KINDS.filter((k) => ["flup", "php-children", "node"].includ
     expect(result.failed, `${result.errors.join(", ")} ${JSON.stringify(result.statuses)}`).toBe(0);
     const check = await runLoad({ url: `${nginx.url}/d`, concurrency: 2, durationMs: 5000, maxRequests: 10 });
     expect(check.failed).toBe(0);
-  }, 150_000);
+  }, 240_000);
 });
 
 describe("a TCP socket (the old generation is paused while the new one is probed)", () => {
