@@ -17,6 +17,14 @@ async function lastApplied(appId: string, server: WebServer) {
   return db.webConfigVersion.findFirst({ where: { appId, server, ok: true }, orderBy: { version: "desc" } });
 }
 
+/**
+ * What Stoker last wrote to a file on a host, through any app: a site's file is shared by its apps
+ * (lib/protocol/site.ts), so an apply by one of them is not a hand edit for the others.
+ */
+async function lastAppliedToFile(hostId: string, file: string) {
+  return db.webConfigVersion.findFirst({ where: { path: file, ok: true, app: { hostId } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+}
+
 export type WebConfigView = { server: WebServer; text: string; path: string; applied: string | null; appliedVersion: number | null; drift: boolean; diskText: string | null };
 
 export async function getWebConfig(appId: string, server?: WebServer): Promise<Result<WebConfigView>> {
@@ -27,15 +35,15 @@ export async function getWebConfig(appId: string, server?: WebServer): Promise<R
   const parsed = WebConfigStateSchema.safeParse(state.value);
   if (!parsed.success) return err("INTERNAL", "The agent sent a malformed web config.");
   const s: WebConfigState = parsed.data;
-  const applied = await lastApplied(appId, s.server);
+  const [own, file] = await Promise.all([lastApplied(appId, s.server), lastAppliedToFile(app.value.hostId, s.path)]);
   return ok({
     server: s.server,
     text: s.text,
     path: s.path,
-    applied: applied?.text ?? null,
-    appliedVersion: applied?.version ?? null,
-    // Drift: the file on disk is no longer what Stoker last applied (someone edited it by hand).
-    drift: applied !== null && s.diskText !== applied.text,
+    applied: file?.text ?? null,
+    appliedVersion: own?.version ?? null,
+    // Drift: the file on disk is no longer what Stoker last applied to it (someone edited it by hand).
+    drift: file !== null && s.diskText !== file.text,
     diskText: s.diskText,
   });
 }
