@@ -121,6 +121,14 @@ describe.each<ServerKind>(["nginx", "lighttpd", "apache"])("a PHP front-controll
     expect(a.headers["x-script"]).toBe("index");
   });
 
+  it("refuses a body over the default limit (10m) with 413 before PHP sees it, for a script and the front controller", async () => {
+    for (const p of ["/other.php", "/login"]) {
+      const a = await httpGet(server.port, p, { host: "shop.test", method: "POST", body: Buffer.alloc(10 * 1024 * 1024 + 1, 1) });
+      expect(a.status, p).toBe(413);
+      expect(a.headers["x-script"]).toBeUndefined();
+    }
+  });
+
   it("leaves another app's mount on the same site alone, even for a .php path", async () => {
     const a = await get("/api/report.php?x=1");
     expect(a.status).toBe(200);
