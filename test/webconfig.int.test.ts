@@ -88,6 +88,31 @@ describe("web config via the API", () => {
     expect(audit.events.map((e) => e.action)).toEqual(["webconfig.rolled-back", "webconfig.adopted", "webconfig.applied"]);
   });
 
+  it("shows a second app on the same site the same file, and one app's apply is no drift for the other", async () => {
+    const first = (await call("GET", `/apps/${appId}`)).body as { spec: Record<string, unknown> & { socket: Record<string, unknown> } };
+    const created = await call("POST", "/apps", {
+      ...first.spec,
+      name: "second",
+      socket: { ...first.spec.socket, path: `${stack.dataDir}/run/second.sock` },
+      web: { server: "nginx", serverName: "demo.test", listen: `127.0.0.1:${nginx.port}`, mount: "/second" },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const secondId = String(created.body.id);
+    // Each app applies the shared file in turn: the later apply changes what the earlier one wrote.
+    const bySecond = await call("POST", `/apps/${secondId}/webconfig/apply`, { server: "nginx" });
+    expect(bySecond.body.ok, JSON.stringify(bySecond.body)).toBe(true);
+    const put = await call("PUT", `/apps/${appId}`, { ...first.spec, fastcgiParams: { ...(first.spec.fastcgiParams as object), SITE_TEST: "1" } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const applied = await call("POST", `/apps/${appId}/webconfig/apply`, { server: "nginx" });
+    expect(applied.body.ok, JSON.stringify(applied.body)).toBe(true);
+    const [a, b] = [await call("GET", `/apps/${appId}/webconfig?server=nginx`), await call("GET", `/apps/${secondId}/webconfig?server=nginx`)];
+    expect(b.body.path).toBe(a.body.path);
+    expect(b.body.text).toBe(a.body.text);
+    expect(String(b.body.diskText)).toContain("location ~ ^/second(?:/|$)");
+    expect(String(b.body.diskText)).toContain("SITE_TEST");
+    expect(b.body.drift).toBe(false);
+  });
+
   it("refuses a rollback to a version that does not exist", async () => {
     const res = await call("POST", `/apps/${appId}/webconfig/rollback`, { server: "nginx", version: 99 });
     expect(res.status).toBe(404);
