@@ -47,4 +47,29 @@ describe("regex searches", () => {
     await tally.attack("100 concurrent regex searches", () => peak - before < 300 << 20 || `RSS grew ${Math.round((peak - before) / 2 ** 20)} MiB`);
     tally.expectAllRefused();
   }, 120_000);
+
+  it("refuses patterns whose program is too big before they hold the agent's event loop", async () => {
+    // Linear time, but (program size) x (line length): `.{1000}` x 60 held the event loop ~12 s on one 16 KB line.
+    const huge = [".{1000}".repeat(60), "\\pL{1000}".repeat(50), "(\\pL{1000}|\\pN{1000})".repeat(20), "((.{10}){10}){10}".repeat(25), "[\\s\\S]{1000}".repeat(40)].map((p) => p.slice(0, 512));
+    for (const regex of huge) {
+      await tally.attack(`pattern ${regex.slice(0, 24)}… (${regex.length} chars) on 16 KB lines`, async () => {
+        let last = performance.now();
+        let stall = 0;
+        const ticker = setInterval(() => {
+          stall = Math.max(stall, performance.now() - last);
+          last = performance.now();
+        }, 5);
+        const res = await searchLogs(dir, { regex, limit: 10 });
+        stall = Math.max(stall, performance.now() - last);
+        clearInterval(ticker);
+        if (res.ok || res.code !== "BAD_REQUEST") return `${res.ok ? "ran" : res.code}, event loop held ${Math.round(stall)} ms`;
+        return stall < 1_000 || `refused, but only after holding the event loop ${Math.round(stall)} ms`;
+      });
+    }
+    // Ordinary patterns, counted repeats included, still run.
+    for (const regex of ["[a-z]{1,64}@[a-z]{1,64}\\.[a-z]{2,10}", "\\b[0-9a-f]{32}\\b", "^\\d{4}-\\d{2}-\\d{2}T.*(ERROR|FATAL)", "took (1|9\\d)\\d ms"]) {
+      expect((await searchLogs(dir, { regex, limit: 1 })).ok, regex).toBe(true);
+    }
+    tally.expectAllRefused(huge.length);
+  }, 300_000);
 });
