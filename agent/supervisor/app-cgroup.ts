@@ -109,8 +109,12 @@ function signalPid(pid: number, sig: NodeJS.Signals): boolean {
 
 /** The group name for an app of the agent whose state lives in `stateDir`. */
 export function groupName(stateDir: string, appId: string): string {
-  const ns = createHash("sha256").update(path.resolve(stateDir)).digest("hex").slice(0, 10);
-  return `stoker-${ns}/${appId.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+  return `${agentGroup(stateDir)}/${appId.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+}
+
+/** The group holding every app of the agent whose state lives in `stateDir` ("stoker-<hash>"). */
+export function agentGroup(stateDir: string): string {
+  return `stoker-${createHash("sha256").update(path.resolve(stateDir)).digest("hex").slice(0, 10)}`;
 }
 
 /** One started process and all its descendants. */

@@ -27,6 +27,7 @@ import { socketAddress } from "./app-socket";
 import { planLaunch } from "./launch-plan";
 import { Revisions } from "./revisions";
 import { needsNewProcesses } from "./spec-change";
+import { sweepEmptyGroups } from "./cgroup-sweep";
 import { readState, writeState } from "./state-file";
 
 const MAX_UNHEARD = 5000;
@@ -189,6 +190,8 @@ export class Supervisor {
 
   /** After an agent restart: take back every process the previous agent left running. */
   async adoptAll(): Promise<void> {
+    // Empty groups of dead agents and removed apps go first; groups with live processes stay for adoption.
+    sweepEmptyGroups(this.opts.stateDir);
     this.adopting = true;
     try {
       await this.adoptEach();
