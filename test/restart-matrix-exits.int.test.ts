@@ -2,14 +2,18 @@
 // 500 by default) replace a process at once with no failed request and no backoff; a prefork
 // master killed with SIGKILL is seen at once, its orphaned workers stopped, and a new one serves.
 import { readFileSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import type { ProcessTransition } from "@/lib/protocol";
 import { runLoad, startLoad } from "./support/load";
 import { MATRIX_KINDS, type MatrixKind, matrixDir, noStrayProcesses, serveKind } from "./support/restart-matrix";
 import { waitUntil } from "./support/stack";
 
-const dir = matrixDir("stoker-exits-");
+// Made in beforeAll: a file whose tests a filter skips runs no afterAll, and would leak it.
+let dir: ReturnType<typeof matrixDir>;
+beforeAll(() => {
+  dir = matrixDir("stoker-exits-");
+});
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

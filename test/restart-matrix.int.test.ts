@@ -3,7 +3,7 @@
 // fail no request, whatever the app does with queued connections on its stop signal.
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import { appSpecFor, parseAnswer } from "./support/fixture-apps";
@@ -12,7 +12,11 @@ import { startNginxFront } from "./support/nginx-front";
 import { desiredApp, matrixDir, type MatrixKind, MATRIX_KINDS, noStrayProcesses, serveKind } from "./support/restart-matrix";
 import { waitUntil } from "./support/stack";
 
-const dir = matrixDir("stoker-matrix-");
+// Made in beforeAll: a file whose tests a filter skips runs no afterAll, and would leak it.
+let dir: ReturnType<typeof matrixDir>;
+beforeAll(() => {
+  dir = matrixDir("stoker-matrix-");
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
