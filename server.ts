@@ -7,6 +7,7 @@ import { bootstrap } from "./lib/bootstrap";
 import { config } from "./lib/config";
 import { clientAddress } from "./lib/http/client-address";
 import { createUpgradeHandler } from "./lib/http/ws-upgrade";
+import { isStorageFull } from "./lib/storage-full";
 
 const dev = process.env.NODE_ENV !== "production";
 
@@ -44,6 +45,13 @@ async function main(): Promise<void> {
     console.log(`> Stoker control plane on ${url}${needsSetup ? " (open it to create the owner account)" : ""}`);
   });
 }
+
+// A write that fails because the disk is full, in work no request waits for, is logged, not fatal:
+// the control plane must outlive a full disk (anything else still ends the process, as by default).
+process.on("unhandledRejection", (e) => {
+  if (!isStorageFull(e)) throw e;
+  console.error("[stoker] a background write failed: the disk is full");
+});
 
 main().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e);

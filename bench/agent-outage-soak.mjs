@@ -14,6 +14,7 @@ const r = spawnSync("npx", ["vitest", "run", "test/faults/agent-outage.int.test.
   encoding: "utf8",
   timeout: outageMs + 10 * 60_000,
 });
-const figures = `${r.stdout}\n${r.stderr}`.split("\n").find((l) => l.includes("[agent outage"));
-console.log(figures ?? `${r.stdout}\n${r.stderr}`);
+const out = `${r.stdout}\n${r.stderr}`;
+const figures = out.split("\n").filter((l) => l.includes("[agent outage") || /AssertionError|Tests +\d/.test(l));
+console.log(figures.length ? figures.join("\n") : out);
 process.exit(r.status ?? 1);

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { RUN_AS } from "../support/fixture-apps";
 import { ADMIN, ownerToken, type Stack, startStack, waitUntil } from "../support/stack";
 import { CHATTY, tallyChattyLines } from "./fault-support";
@@ -63,6 +63,7 @@ afterAll(async () => {
 
 describe("a full disk under npm start", () => {
   it("keeps the agent supervising, says so, keeps reads and logins, answers changes 507, and resumes logging", async () => {
+    onTestFailed(() => console.log(`npm start's output:\n${stack.logs().slice(-8000)}`));
     const agentPid = (await waitUntil(async () => (await host())?.facts.agentPid, 30_000, "the agent's facts")) as number;
     const hostId = (await host()).id;
     const created = await api<{ id: string }>("/apps", {
