@@ -105,9 +105,12 @@ export class ProcessSlot {
   private async spawnAndWait(event: "start" | "retry"): Promise<string | null> {
     const proc = this.spawn(event);
     if (!proc) {
-      if (!this.proc?.error) return "the program could not be started";
-      await this.proc.exited; // the error text is known once the spawn has failed
-      return this.proc.error;
+      // Held here: onExit (queued first on the same promise) clears this.proc before the await resumes;
+      // reading this.proc after it threw in a retry timer, and the unhandled rejection killed the agent.
+      const failed = this.proc;
+      if (!failed) return "the program could not be started";
+      await failed.exited; // the error text is known once the spawn has failed
+      return failed.error ?? "the program could not be started";
     }
     const problem = await this.hooks.ready(proc);
     if (this.proc !== proc || this.state !== "STARTING") return problem ?? "the process exited while starting";
@@ -172,7 +175,8 @@ export class ProcessSlot {
       const event = this.state === "BACKOFF" ? "retry" : "start";
       if (!this.canMove(event)) return;
       this.restarts++;
-      void this.spawnAndWait(event);
+      // Nothing from one app's retry may end the agent that supervises every app on the host.
+      this.spawnAndWait(event).catch((e: unknown) => this.sink.note(`slot ${this.index}: retry failed: ${e instanceof Error ? e.message : String(e)}`));
     }, delay);
   }
 
