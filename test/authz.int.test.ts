@@ -53,6 +53,8 @@ const EXPECTED: Record<string, Rule> = {
   "GET /audit": "viewer",
   "GET /audit/export": "viewer",
   "GET /audit/verify": "viewer",
+  "GET /audit/checkpoint": "admin",
+  "POST /audit/checkpoint": "admin",
   "POST /auth/login": "public",
   "POST /auth/logout": "viewer",
   "POST /auth/logout-everywhere": "viewer",

@@ -1,9 +1,12 @@
 // Appends one hash-chained audit event inside the caller's transaction.
 // Each event stores the previous event's hash; the chain head is kept in Setting("audit.head")
-// so deleting the newest rows is detectable too.
+// so deleting the newest rows is detectable too. The hash is an HMAC with a key kept outside the
+// database (lib/keys/server-keys.ts): whoever can write the database cannot forge a consistent chain.
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { Tx } from "../db";
+import { serverKey } from "../keys/server-keys";
+import { ensureKeyedChain } from "./keyed-chain";
 import { type AuditContext, actorId, actorLabel } from "./audit-context";
 import { redactSecrets } from "./redact";
 
@@ -31,14 +34,23 @@ export type AuditFields = {
 
 export const GENESIS = "0".repeat(64);
 
+const canonical = (id: number, f: AuditFields) =>
+  JSON.stringify([id, f.ts.toISOString(), f.actorType, f.actorId, f.actorLabel, f.action, f.target, f.before, f.after, f.ip, f.result, f.prevHash]);
+
+/** HMAC-SHA256 of the event under the audit key. */
 export function hashAudit(id: number, f: AuditFields): string {
-  const canonical = JSON.stringify([id, f.ts.toISOString(), f.actorType, f.actorId, f.actorLabel, f.action, f.target, f.before, f.after, f.ip, f.result, f.prevHash]);
-  return createHash("sha256").update(canonical).digest("hex");
+  return createHmac("sha256", serverKey("audit")).update(canonical(id, f)).digest("hex");
+}
+
+/** The unkeyed SHA-256 of chains written before the key: only read, to re-sign them once (keyed-chain.ts). */
+export function legacyHashAudit(id: number, f: AuditFields): string {
+  return createHash("sha256").update(canonical(id, f)).digest("hex");
 }
 
 const json = (v: unknown) => (v === undefined ? "" : JSON.stringify(redactSecrets(v)));
 
 export async function appendAudit(tx: Tx, ctx: AuditContext, input: AuditInput): Promise<number> {
+  await ensureKeyedChain(tx);
   const head = await tx.setting.findUnique({ where: { key: "audit.head" } });
   const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
   const id = (last?.id ?? 0) + 1;

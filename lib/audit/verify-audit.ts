@@ -1,11 +1,14 @@
-// Walks the audit chain and reports the first event whose hash or link does not match.
+// Walks the audit chain and reports the first event whose HMAC or link does not match: an edit, a
+// deletion, or a whole consistent rewrite made without the key (lib/keys/server-keys.ts).
 import "server-only";
 import { db } from "../db";
 import { GENESIS, hashAudit } from "./append-audit";
+import { ensureKeyedChain } from "./keyed-chain";
 
 export type AuditVerification = { ok: boolean; checked: number; firstBrokenId: number | null };
 
 export async function verifyAudit(): Promise<AuditVerification> {
+  await db.$transaction((tx) => ensureKeyedChain(tx)); // a chain from before the key is moved onto it first, once
   const rows = await db.auditEvent.findMany({ orderBy: { id: "asc" } });
   let prev = GENESIS;
   let expectedId = 1;

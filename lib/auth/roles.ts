@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   "users.manage": "admin",
   "tokens.own": "viewer",
   "audit.read": "viewer",
+  "audit.checkpoint": "admin", // signed checkpoints of the audit chain (export and check)
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

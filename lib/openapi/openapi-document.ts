@@ -44,6 +44,7 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/auth/oidc": { get: { summary: "Whether single sign-on is configured, and its label", role: "public", response: z.object({ enabled: z.boolean(), label: z.string() }) } },
   "/auth/oidc/start": { get: { summary: "Begin single sign-on (302 to the identity provider)", role: "public" } },
   "/auth/oidc/callback": { get: { summary: "Single sign-on callback (302 to the dashboard or /login?error=)", role: "public" } },
+  "/auth/oidc/link": { post: { summary: "Link single sign-on to the signed-in account: answers {location}, the identity provider's URL", role: "viewer" } },
   "/auth/password": { post: { summary: "Change my password (ends my other sessions)", role: "viewer", body: ChangePasswordSchema } },
   "/auth/sessions": { get: { summary: "My sessions", role: "viewer" } },
   "/auth/logout-everywhere": { post: { summary: "End all my sessions", role: "viewer" } },
@@ -100,7 +101,11 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/apps/{id}/debug-sessions": { post: { summary: "Open a recorded terminal (stream over /ws/ui)", role: "operator" } },
   "/debug-sessions/{id}/recording": { get: { summary: "asciicast v2 recording (owner of the session, admins)", role: "viewer" } },
   "/audit": { get: { summary: "Audit history, newest first", role: "viewer", query: AuditQuerySchema } },
-  "/audit/verify": { get: { summary: "Verify the hash chain", role: "viewer" } },
+  "/audit/verify": { get: { summary: "Verify the HMAC chain", role: "viewer" } },
+  "/audit/checkpoint": {
+    get: { summary: "A signed checkpoint of the audit chain, to keep outside Stoker", role: "admin" },
+    post: { summary: "Check a kept checkpoint: does the history still hold that event with that hash?", role: "admin" },
+  },
   "/audit/export": { get: { summary: "Export the history as CSV or JSON lines", role: "viewer" } },
   "/health": { get: { summary: "Liveness", role: "public" } },
 };
