@@ -120,11 +120,23 @@ export function discardStaged(sock: ListenSocket): void {
   }
 }
 
+/** The groups web servers run as, by distribution: Debian/Ubuntu, RHEL/Fedora, Arch, lighttpd's own. */
+const WEB_SERVER_GROUPS = ["www-data", "nginx", "apache", "http", "lighttpd"];
+
+/**
+ * The group a socket gets when the spec names none: the web server's, so that it can connect to a
+ * 0660 socket without anyone setting socket.group (otherwise root:root 0660 and every request is 502).
+ */
+export function defaultSocketGroup(): string | null {
+  return WEB_SERVER_GROUPS.find((g) => lookupGroup(g) !== null) ?? null;
+}
+
 /** Gives a socket file the spec's owner, group and mode (the app may have created it with its own). */
 export function applyOwnership(file: string, spec: SocketSpec): void {
-  if (process.getuid?.() === 0 && (spec.owner || spec.group)) {
+  const group = spec.group ?? defaultSocketGroup();
+  if (process.getuid?.() === 0 && (spec.owner || group)) {
     const uid = spec.owner ? (lookupUser(spec.owner)?.uid ?? -1) : -1;
-    const gid = spec.group ? (lookupGroup(spec.group)?.gid ?? -1) : -1;
+    const gid = group ? (lookupGroup(group)?.gid ?? -1) : -1;
     chownSync(file, uid, gid);
   }
   chmodSync(file, Number.parseInt(spec.mode, 8));

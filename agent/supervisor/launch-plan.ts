@@ -87,5 +87,15 @@ export function planLaunch(spec: AppSpec, socketDirs: string[], grant: RunGrant 
 
   const home = user?.home ?? "/";
   const env = appEnv({ name: wanted, home }, spec.env);
-  return ok({ file, args, cwd: spec.cwd ?? home, env, uid, gid, userName: wanted });
+  // Service users' homes often do not exist (nobody: /nonexistent); without a cwd such an app starts in /.
+  const cwd = spec.cwd ?? (isDirectory(home) ? home : "/");
+  return ok({ file, args, cwd, env, uid, gid, userName: wanted });
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
