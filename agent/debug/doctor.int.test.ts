@@ -174,7 +174,8 @@ describe("runDoctor", () => {
   it("socket-permission: a running app whose socket is root:root 0660", async () => {
     const d = sub("rootsock");
     const script = writeFile(path.join(d, "hello.fcgi"), PERL_HELLO, 0o755);
-    const spec = makeSpec(d, { command: [script], socket: { path: path.join(d, "app.sock"), mode: "0660" } });
+    // group root said outright: with no group the socket gets the web server's (app-socket.ts).
+    const spec = makeSpec(d, { command: [script], socket: { path: path.join(d, "app.sock"), mode: "0660", group: "root" } });
     live.push(startLive(spec, [d]));
     const f = finding(await runDoctor(spec, { socketDirs: [d], runInstance: false }), "socket-permission");
     expect(f.detail).toContain("root:root 0660");

@@ -1,13 +1,13 @@
 // Test helpers for the debug tests: temp dirs www-data can traverse, script fixtures, specs, and
 // a "live" app started the way the supervisor starts it (agent-owned socket as fd 0).
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type AppSpec, type AppSpecInput, AppSpecSchema } from "../../lib/protocol";
+import { applyOwnership } from "../supervisor/app-socket";
 import { planLaunch } from "../supervisor/launch-plan";
 import { closeFd, listenUnix } from "../native";
-import { lookupGroup, lookupUser } from "../supervisor/users";
 
 export const PERL_HELLO = `#!/usr/bin/perl
 use strict;
@@ -58,10 +58,7 @@ export function startLive(spec: AppSpec, socketDirs: string[]): LiveApp {
   if (!plan.ok) throw new Error(plan.message);
   const file = spec.socket.path!;
   const fd = listenUnix(file);
-  const uid = spec.socket.owner ? (lookupUser(spec.socket.owner)?.uid ?? -1) : -1;
-  const gid = spec.socket.group ? (lookupGroup(spec.socket.group)?.gid ?? -1) : -1;
-  chownSync(file, uid, gid);
-  chmodSync(file, Number.parseInt(spec.socket.mode, 8));
+  applyOwnership(file, spec.socket); // the agent's own rule, defaults included
   let child: ChildProcess;
   try {
     child = spawn(plan.value.file, plan.value.args, {
