@@ -3,9 +3,11 @@
 // and apply or remove it with the validate → swap → reload → probe pipeline.
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { type AppSpec, err, legacyAppFileName, ok, type Result, type Site, siteOf, type WebServer, type WebTargets } from "../../lib/protocol";
+import { type AcmeSpec, type AppSpec, err, legacyAppFileName, ok, type Result, type Site, siteOf, type WebServer, type WebTargets } from "../../lib/protocol";
 import { renderSite } from "../render";
-import { type ApplyTarget, applyWebConfig } from "./apply-web-config";
+import { acmePaths, ensurePlaceholder, obtainCertificate } from "./acme";
+import { type ApplyOutcome, type ApplyTarget, applyWebConfig } from "./apply-web-config";
+import { reloadOrStart } from "./server-commands";
 import { otherSiteProbes, siteProbe } from "./site-probes";
 import { debianTarget } from "./web-targets";
 
@@ -40,11 +42,11 @@ async function ensureLogDir(t: ApplyTarget): Promise<void> {
 }
 
 /** The whole file of the app's site as rendered now, and the file on disk. */
-export async function getWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, siblings: readonly AppSpec[] = []) {
+export async function getWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, siblings: readonly AppSpec[] = [], acmeStateDir?: string) {
   const site = siteFor(template, siblings, server);
   if (!site.ok) return site;
   const t = target(site.value, targets);
-  const text = renderSite(site.value, { logDir: t.siteLogDir });
+  const text = renderSite(site.value, { logDir: t.siteLogDir, acmeStateDir });
   if (!text.ok) return text;
   const file = path.join(t.dir, t.fileName);
   const diskText = await readFile(file, "utf8").catch(() => null);
@@ -55,23 +57,43 @@ export async function getWebConfig(template: AppSpec, targets: WebTargets, serve
  * Renders (or takes `givenText`) and applies the file of the app's site. `siblings`: the host's
  * other apps: those on the same site are in the file, and every site on the server must still answer.
  */
-export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, givenText?: string, siblings: readonly AppSpec[] = []) {
+export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, server?: WebServer, givenText?: string, siblings: readonly AppSpec[] = [], acmeStateDir?: string) {
   const site = siteFor(template, siblings, server);
   if (!site.ok) return site;
   const t = target(site.value, targets);
   let text = givenText;
   if (text === undefined) {
-    const rendered = renderSite(site.value, { logDir: t.siteLogDir });
+    const rendered = renderSite(site.value, { logDir: t.siteLogDir, acmeStateDir });
     if (!rendered.ok) return rendered;
     text = rendered.value;
   }
   await ensureLogDir(t);
+  const acme = site.value.apps[0]?.web?.tls?.acme;
+  if (acme && acmeStateDir) {
+    // The server refuses a TLS site without its certificate file: a placeholder until the CA answers.
+    const placeholder = await ensurePlaceholder(acmePaths(acmeStateDir, site.value.serverName), site.value.serverName);
+    if (!placeholder.ok) return placeholder;
+  }
   const spec = forWebServer(template);
   const probe = spec.web && spec.web.server === site.value.server ? siteProbe(spec) : null;
   // Member apps' files from before sites (one per app) go in the same swap: both would be served.
   const replaces = site.value.apps.map((a) => legacyAppFileName(a.name, site.value.server));
-  const outcome = await applyWebConfig(t, text, probe, { others: otherSiteProbes(spec, siblings.map(forWebServer)), replaces });
+  const applied = await applyWebConfig(t, text, probe, { others: otherSiteProbes(spec, siblings.map(forWebServer)), replaces });
+  const outcome = acme && acmeStateDir && applied.ok ? await withAcmeCertificate(applied, t, site.value.serverName, acme, acmeStateDir) : applied;
   return ok({ ...outcome, server: site.value.server, path: path.join(t.dir, t.fileName), text });
+}
+
+/**
+ * With the site live (its plain-HTTP port serving the challenge webroot), certbot obtains the
+ * certificate (or keeps the one not yet due) and the server reloads to serve it. A failure leaves
+ * the site on the placeholder certificate, and the apply says so.
+ */
+async function withAcmeCertificate(applied: ApplyOutcome, t: ApplyTarget, serverName: string, acme: AcmeSpec, stateDir: string): Promise<ApplyOutcome> {
+  const got = await obtainCertificate({ stateDir, serverName, acme });
+  if (!got.ok) return { ...applied, ok: false, message: `The config is live, but with a placeholder certificate: ${got.message}` };
+  const reload = await reloadOrStart(t, 30_000);
+  if (reload.code !== 0) return { ...applied, ok: false, message: `The certificate was obtained, but the reload that serves it failed: ${reload.output.trim().slice(-500)}` };
+  return { ...applied, message: `${applied.message} The certificate for ${serverName} was obtained over ACME and is served.` };
 }
 
 /**
@@ -79,7 +101,7 @@ export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, 
  * verify pipeline: the site's file is rendered again with the other apps, or removed with the last
  * one, so a config that broke the server does not outlive the app.
  */
-export async function removeAppWebConfig(template: AppSpec, targets: WebTargets, siblings: readonly AppSpec[] = []) {
+export async function removeAppWebConfig(template: AppSpec, targets: WebTargets, siblings: readonly AppSpec[] = [], acmeStateDir?: string) {
   const site = siteFor(template, siblings, template.web?.server);
   if (!site.ok) return ok(null);
   const spec = forWebServer(template);
@@ -87,7 +109,7 @@ export async function removeAppWebConfig(template: AppSpec, targets: WebTargets,
   const t = target(site.value, targets);
   let text: string | null = null;
   if (rest.length) {
-    const rendered = renderSite({ ...site.value, apps: rest }, { logDir: t.siteLogDir });
+    const rendered = renderSite({ ...site.value, apps: rest }, { logDir: t.siteLogDir, acmeStateDir });
     if (!rendered.ok) return rendered;
     text = rendered.value;
   }

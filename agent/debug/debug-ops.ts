@@ -23,7 +23,7 @@ export class DebugOps {
   private readonly recordings: string;
 
   constructor(
-    stateDir: string,
+    private stateDir: string,
     private socketDirs: string[],
     private webTargets: () => WebTargets,
   ) {
@@ -36,7 +36,7 @@ export class DebugOps {
 
   async doctor(spec: AppSpec, recentOutput: string, pids: number[], rootApproved: boolean) {
     // Compare against the config actually on disk if there is one, else what Stoker would render.
-    const web = spec.web ? await getWebConfig(spec, this.webTargets()) : null;
+    const web = spec.web ? await getWebConfig(spec, this.webTargets(), undefined, [], this.stateDir) : null;
     const webConfigText = web?.ok ? (web.value.diskText ?? web.value.text) : null;
     return ok(await runDoctor(spec, { socketDirs: this.socketDirs, webConfigText, recentOutput, pids, rootApproved }));
   }

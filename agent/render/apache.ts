@@ -63,7 +63,19 @@ export function renderApache(site: SiteInput): string {
     L.push(`# Plain HTTP on port ${site.tls.redirectFrom} only redirects to https (and needs its own Listen).`);
     L.push(`<VirtualHost ${address}:${site.tls.redirectFrom}>`);
     L.push(...names);
-    L.push(`    Redirect permanent / ${httpsOrigin(site)}/`);
+    if (site.tls.acmeWebroot) {
+      const webroot = assertBare(site.tls.acmeWebroot, "acme webroot");
+      L.push("    # ACME HTTP-01: the CA fetches its challenge tokens over plain HTTP, from the agent's webroot;");
+      L.push("    # every other path redirects (mod_alias runs Redirect* before Alias, hence the lookahead).");
+      L.push(`    Alias "/.well-known/acme-challenge/" "${webroot}/.well-known/acme-challenge/"`);
+      L.push(`    <Directory "${webroot}/.well-known/acme-challenge/">`);
+      L.push("        Require all granted");
+      L.push("        Options -Indexes");
+      L.push("    </Directory>");
+      L.push(`    RedirectMatch permanent "^/(?!\\.well-known/acme-challenge/)(.*)$" "${httpsOrigin(site)}/$1"`);
+    } else {
+      L.push(`    Redirect permanent / ${httpsOrigin(site)}/`);
+    }
     L.push("</VirtualHost>");
   }
   return `${L.join("\n")}\n`;

@@ -12,8 +12,8 @@ export { renderLighttpd } from "./lighttpd";
 export { renderNginx } from "./nginx";
 
 /** The whole file of a site: every member app's mount inside one server block. */
-export function renderSite(site: Site, opts: { logDir?: string } = {}): Result<string> {
-  const input = prepareSite(site, opts.logDir);
+export function renderSite(site: Site, opts: { logDir?: string; acmeStateDir?: string } = {}): Result<string> {
+  const input = prepareSite(site, opts.logDir, opts.acmeStateDir);
   if (!input.ok) return input;
   try {
     const render = { nginx: renderNginx, lighttpd: renderLighttpd, apache: renderApache }[input.value.server];

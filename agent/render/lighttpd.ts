@@ -42,8 +42,19 @@ export function renderLighttpd(site: SiteInput): string {
     L.push(`# Plain HTTP on port ${site.tls.redirectFrom} only redirects to https (needs mod_redirect).`);
     L.push(`$SERVER["socket"] == "${address}:${site.tls.redirectFrom}" {`);
     L.push(`  $HTTP["host"] =~ "${hostRe}" {`);
-    L.push(`    url.redirect = ( "^(.*)$" => "${httpsOrigin(site)}$1" )`);
-    L.push("    url.redirect-code = 301");
+    if (site.tls.acmeWebroot) {
+      L.push("    # ACME HTTP-01: the CA fetches its challenge tokens over plain HTTP, from the agent's webroot.");
+      L.push('    $HTTP["url"] =~ "^/[.]well-known/acme-challenge/" {');
+      L.push(`      server.document-root = "${assertBare(site.tls.acmeWebroot, "acme webroot")}"`);
+      L.push("    }");
+      L.push("    else {");
+      L.push(`      url.redirect = ( "^(.*)$" => "${httpsOrigin(site)}$1" )`);
+      L.push("      url.redirect-code = 301");
+      L.push("    }");
+    } else {
+      L.push(`    url.redirect = ( "^(.*)$" => "${httpsOrigin(site)}$1" )`);
+      L.push("    url.redirect-code = 301");
+    }
     L.push("  }");
     L.push("}");
   }

@@ -38,7 +38,19 @@ export function renderNginx(site: SiteInput): string {
     L.push("server {");
     L.push(`    listen ${site.host ? `${assertBare(site.host, "web.listen")}:` : ""}${site.tls.redirectFrom};`);
     L.push(serverNames);
-    L.push(`    return 301 ${httpsOrigin(site)}$request_uri;`);
+    if (site.tls.acmeWebroot) {
+      // A server-level `return` would run before any location: the redirect moves into `location /`.
+      L.push("    # ACME HTTP-01: the CA fetches its challenge tokens over plain HTTP, from the agent's webroot.");
+      L.push("    location ^~ /.well-known/acme-challenge/ {");
+      L.push(`        root ${assertBare(site.tls.acmeWebroot, "acme webroot")};`);
+      L.push("        default_type text/plain;");
+      L.push("    }");
+      L.push("    location / {");
+      L.push(`        return 301 ${httpsOrigin(site)}$request_uri;`);
+      L.push("    }");
+    } else {
+      L.push(`    return 301 ${httpsOrigin(site)}$request_uri;`);
+    }
     L.push("}");
   }
   return `${L.join("\n")}\n`;

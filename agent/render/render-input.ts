@@ -18,6 +18,7 @@ import {
   type WebServer,
   type WebSpec,
 } from "../../lib/protocol";
+import { acmePaths } from "../apply/acme";
 
 export type Upstream = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
 
@@ -47,13 +48,31 @@ export type SiteInput = {
   names: string[];
   host: string | null;
   port: number;
-  tls: TlsSpec | null;
+  tls: SiteTls | null;
   /** The site's own error log (siteErrorLog), or null to leave errors in the server's main log. */
   errorLog: string | null;
   /** Static prefixes of all apps, deduplicated, longest first. */
   statics: StaticMap[];
   mounts: MountInput[];
 };
+
+/**
+ * The site's TLS with its certificate files decided: the spec's own, or (web.tls.acme) the ones the
+ * agent keeps under its state dir, with the webroot the plain-HTTP port serves challenges from.
+ */
+export type SiteTls = Omit<TlsSpec, "certificate" | "key" | "acme"> & { certificate: string; key: string; acmeWebroot: string | null };
+
+function siteTls(tls: TlsSpec | undefined, serverName: string, acmeStateDir: string | undefined): Result<SiteTls | null> {
+  if (!tls) return ok(null);
+  const { certificate, key, acme, ...rest } = tls;
+  if (acme) {
+    if (!acmeStateDir) return err("BAD_REQUEST", "web.tls.acme: this config is rendered by the agent, which obtains the certificate; it has no file paths here.", { fields: [{ path: "web.tls.acme", message: "Rendered only by the agent (it owns the certificate files)." }] });
+    const p = acmePaths(acmeStateDir, serverName);
+    return ok({ ...rest, certificate: p.certificate, key: p.key, acmeWebroot: p.webroot });
+  }
+  if (certificate === undefined || key === undefined) return err("BAD_REQUEST", "web.tls needs certificate and key.", { fields: [{ path: "web.tls", message: "web.tls needs certificate and key." }] });
+  return ok({ ...rest, certificate, key, acmeWebroot: null });
+}
 
 /** Params the renderers compute themselves; letting a spec override them would break mounting. */
 export const RESERVED_PARAMS = new Set([
@@ -155,7 +174,7 @@ function prepareMount(spec: AppSpec, server: WebServer): Result<Omit<MountInput,
  * Checks every app of a site and the site as a whole (conflicting mounts) for rendering.
  * `logDir`: where the site's own error log goes (none: the server's main log only).
  */
-export function prepareSite(site: Site, logDir?: string): Result<SiteInput> {
+export function prepareSite(site: Site, logDir?: string, acmeStateDir?: string): Result<SiteInput> {
   const conflicts = siteConflicts(site);
   if (conflicts.length) {
     return err("BAD_REQUEST", conflicts.map((c) => c.message).join(" "), { fields: conflicts });
@@ -174,13 +193,15 @@ export function prepareSite(site: Site, logDir?: string): Result<SiteInput> {
   mounts.sort((a, b) => b.web.mount.length - a.web.mount.length || (a.web.mount < b.web.mount ? -1 : 1));
   const allMounts = mounts.map((m) => m.web.mount);
   const names = site.serverName === "localhost" ? ["localhost", "127.0.0.1"] : [site.serverName];
+  const tls = siteTls(site.apps[0]?.web.tls, site.serverName, acmeStateDir);
+  if (!tls.ok) return tls;
   return ok({
     server: site.server,
     serverName: site.serverName,
     names,
     host: site.host,
     port: site.port,
-    tls: site.apps[0]?.web.tls ?? null,
+    tls: tls.value,
     errorLog: logDir ? siteErrorLog(site, logDir) : null,
     statics,
     mounts: mounts.map((m) => ({ ...m, own: ownedUrlRegex(m.web.mount, allMounts, statics) })),

@@ -221,7 +221,7 @@ export class Supervisor {
     for (const [id, runner] of this.apps) {
       if (!wanted.has(id)) {
         const tpl = this.templates.get(id)?.spec ?? runner.desired.spec;
-        await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(id));
+        await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(id), this.opts.stateDir);
         await runner.serialize(() => runner.remove());
         this.logs.forget(id);
         this.apps.delete(id);
@@ -305,9 +305,9 @@ export class Supervisor {
     // The web config is rendered from the template: it must outlive each release (see forWebServer).
     const template = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
     // An app's config is its site's file, which holds every app of this host on the same site.
-    if (op.op === "webconfig.get") return getWebConfig(template, webTargets, op.server, this.siblingSpecs(op.appId));
+    if (op.op === "webconfig.get") return getWebConfig(template, webTargets, op.server, this.siblingSpecs(op.appId), this.opts.stateDir);
     if (op.op === "webconfig.apply") {
-      const applied = await applyAppWebConfig(template, webTargets, op.server, op.text, this.siblingSpecs(op.appId));
+      const applied = await applyAppWebConfig(template, webTargets, op.server, op.text, this.siblingSpecs(op.appId), this.opts.stateDir);
       if (applied.ok) this.webServers.recordApply(applied.value.server, applied.value);
       return applied;
     }
@@ -344,7 +344,7 @@ export class Supervisor {
           // The app's web config goes first, through the whole pipeline: a config that broke the
           // server must not outlive the app, and a refused removal keeps the app to retry.
           const tpl = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
-          const web = await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(op.appId));
+          const web = await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(op.appId), this.opts.stateDir);
           if (web.ok && web.value) this.webServers.recordApply(web.value.server, web.value);
           if (web.ok && web.value && !web.value.ok) {
             return err("FAILED", `Could not remove the app's ${web.value.server} config: ${web.value.message}`, { detail: web.value });

@@ -67,3 +67,22 @@ describe("WebSpecSchema", () => {
     expect(sizeToBytes("1g")).toBe(1_073_741_824);
   });
 });
+
+describe("web.tls.acme", () => {
+  const tls = (t: Record<string, unknown>) => errorsFor({ listen: 443, tls: t });
+  it("takes acme with redirectFrom instead of certificate and key", () => {
+    expect(tls({ acme: {}, redirectFrom: 80 })).toEqual([]);
+    expect(tls({ acme: { email: "admin@example.com", directory: "https://acme-staging-v02.api.letsencrypt.org/directory" }, redirectFrom: 80 })).toEqual([]);
+  });
+  it("refuses acme together with certificate files, acme without the plain-HTTP port, and neither", () => {
+    expect(tls({ acme: {}, certificate: "/etc/ssl/a.pem", key: "/etc/ssl/a.key", redirectFrom: 80 }).map((e) => e.path)).toEqual(["tls.acme"]);
+    expect(tls({ acme: {} })[0]?.message).toMatch(/redirectFrom/);
+    expect(tls({ redirectFrom: 80 })[0]?.message).toMatch(/certificate and key/);
+    expect(tls({ certificate: "/etc/ssl/a.pem", redirectFrom: 80 })[0]?.message).toMatch(/certificate and key/);
+  });
+  it("refuses a directory that is not https and an email that is not one", () => {
+    expect(tls({ acme: { directory: "http://ca.example/dir" }, redirectFrom: 80 })[0]?.path).toBe("tls.acme.directory");
+    expect(tls({ acme: { directory: "https://ca.example/dir --server x" }, redirectFrom: 80 }).length).toBeGreaterThan(0);
+    expect(tls({ acme: { email: "not an email" }, redirectFrom: 80 })[0]?.path).toBe("tls.acme.email");
+  });
+});

@@ -127,9 +127,23 @@ function filePathSchema(field: string) {
     .refine((p) => !p.split("/").some((s) => s === "." || s === ".."), `${field} may not contain '.' or '..' segments.`);
 }
 
+/** Obtain the certificate from an ACME CA (certbot, webroot mode) instead of naming files. */
+export const AcmeSpecSchema = z.strictObject({
+  email: z.email({ error: "web.tls.acme.email must be an email address such as admin@example.com." }).max(254).optional(),
+  directory: z
+    .url({ protocol: /^https$/, error: "web.tls.acme.directory must be the https URL of an ACME directory." })
+    .max(1024)
+    // Passed as one argv element (never a shell); still, a URL has no spaces or quotes.
+    .regex(/^https:\/\/[^\s"'\\<>]+$/, "web.tls.acme.directory must be a URL without spaces or quotes.")
+    .optional(),
+});
+export type AcmeSpec = z.infer<typeof AcmeSpecSchema>;
+
 export const TlsSpecSchema = z.strictObject({
-  certificate: filePathSchema("web.tls.certificate"),
-  key: filePathSchema("web.tls.key"),
+  certificate: filePathSchema("web.tls.certificate").optional(),
+  key: filePathSchema("web.tls.key").optional(),
+  /** Instead of certificate + key: the agent obtains them over ACME HTTP-01 on redirectFrom. */
+  acme: AcmeSpecSchema.optional(),
   /** A plain-HTTP port (usually 80) on the same address that answers with a redirect to https. */
   redirectFrom: z
     .number({ error: "web.tls.redirectFrom must be a port number such as 80." })
@@ -180,6 +194,18 @@ export const WebSpecSchema = z
       }
       if (w.mount !== "/" && !w.frontController.startsWith(`${w.mount}/`)) {
         ctx.addIssue({ code: "custom", path: ["frontController"], message: `web.frontController is a URL path inside the mount: start it with ${w.mount}/ (e.g. ${w.mount}/index.php).` });
+      }
+    }
+    if (w.tls) {
+      const files = w.tls.certificate !== undefined || w.tls.key !== undefined;
+      if (w.tls.acme && files) {
+        ctx.addIssue({ code: "custom", path: ["tls", "acme"], message: "web.tls: give either acme or certificate + key, not both." });
+      } else if (!w.tls.acme && (w.tls.certificate === undefined || w.tls.key === undefined)) {
+        ctx.addIssue({ code: "custom", path: ["tls"], message: "web.tls needs certificate and key (absolute file paths), or acme: {} to obtain them." });
+      }
+      if (w.tls.acme && w.tls.redirectFrom === undefined) {
+        // HTTP-01: the CA fetches the challenge over plain HTTP, which only redirectFrom serves.
+        ctx.addIssue({ code: "custom", path: ["tls", "redirectFrom"], message: "web.tls.acme needs web.tls.redirectFrom (usually 80): the CA checks the challenge over plain HTTP there." });
       }
     }
     if (w.tls?.redirectFrom !== undefined && w.tls.redirectFrom === listenParts(w.listen).port) {
