@@ -51,13 +51,14 @@ export async function runningPids(stateDir: string, appId: string, count: number
   );
 }
 
-export type LineTally = { lines: number; lost: number; duplicated: number; torn: number; perPid: Record<number, number> };
+/** perPid: lines stored per process; highest: the highest line number stored (how far its writer got). */
+export type LineTally = { lines: number; lost: number; duplicated: number; torn: number; perPid: Record<number, number>; highest: Record<number, number> };
 
 /** Reads every stored line of the chatty fixture and checks each process's numbers run 0, 1, 2… with no gap. */
 export function tallyChattyLines(logDir: string): LineTally {
   const files = readdirSync(logDir).filter((f) => /^app\.log(\.\d+)?$/.test(f));
   const seen = new Map<number, Set<number>>();
-  const tally: LineTally = { lines: 0, lost: 0, duplicated: 0, torn: 0, perPid: {} };
+  const tally: LineTally = { lines: 0, lost: 0, duplicated: 0, torn: 0, perPid: {}, highest: {} };
   for (const f of files) {
     for (const line of readFileSync(path.join(logDir, f), "latin1").split("\n").slice(0, -1)) {
       if (line.startsWith("[stoker]")) continue;
@@ -85,6 +86,7 @@ export function tallyChattyLines(logDir: string): LineTally {
     }
     tally.lost += max - min + 1 - set.size;
     tally.perPid[pid] = set.size;
+    tally.highest[pid] = max;
   }
   return tally;
 }
