@@ -131,7 +131,8 @@ export async function obtainCertificate(o: ObtainOptions): Promise<Result<{ cert
   const p = acmePaths(o.stateDir, o.serverName);
   const made = await ensurePlaceholder(p, o.serverName);
   if (!made.ok) return made;
-  const r = await run(certbotArgv(o), { ...process.env, ...o.env }, o.timeoutMs ?? 180_000);
+  // Under the control plane's 120 s wait for an apply (lib/webconfig), with room for the reload.
+  const r = await run(certbotArgv(o), { ...process.env, ...o.env }, o.timeoutMs ?? 90_000);
   if (r.code !== 0) {
     return err("FAILED", `certbot could not obtain a certificate for ${o.serverName} (exit ${r.code}): ${r.output.trim().slice(-1500)}`);
   }
