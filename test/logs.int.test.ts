@@ -88,12 +88,12 @@ describe("live log tail", () => {
     for (const line of during) expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z [1-9]\d* (out|err) .*GET \/during-\d+ 200/);
   });
 
-  it("stops a catastrophic regex with a clear error instead of hanging the agent", async () => {
-    await hit(`/${"a".repeat(3000)}!`); // a line that makes (a+)+$ backtrack exponentially
+  it("answers a pattern that backtracking engines choke on at once (RE2, linear time)", async () => {
+    await hit(`/${"a".repeat(3000)}!`); // a line that makes (a+)+$ backtrack exponentially in a backtracking engine
+    const t0 = performance.now();
     const res = await fetch(`${stack.url}/api/v1/apps/${appId}/logs?regex=${encodeURIComponent("(a+)+$")}`, { headers: { authorization: `Bearer ${token}` } });
-    const body = (await res.json()) as { message: string };
-    expect(res.status).toBe(504);
-    expect(body.message).toMatch(/too slow/i);
+    expect(res.status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(5_000); // a backtracking engine takes longer than the universe
     const again = (await api("GET", `/apps/${appId}/logs?limit=1`)) as { lines: Line[] };
     expect(again.lines).toHaveLength(1); // the agent still answers
   });

@@ -25,7 +25,7 @@ afterAll(() => {
   rmSync(base, { recursive: true, force: true });
 });
 
-const spec = (socket: Record<string, unknown>) => AppSpecSchema.parse({ name: "a", hostId: "h", command: ["/bin/true"], socket });
+const spec = (socket: Record<string, unknown>) => AppSpecSchema.parse({ name: "a", hostId: "h", command: ["/bin/true"], user: "nobody", socket });
 
 describe("socket paths", () => {
   it("refuses a socket under an allowed dir through a symlinked directory, accepts real ones", async () => {
