@@ -43,7 +43,7 @@ describe("stoker CLI", () => {
       return apps[0]?.processes.length === 2 && apps[0].processes.every((p) => p.state === "RUNNING");
     }, 30_000);
     expect(stoker("hosts").out).toMatch(/local\s+online/);
-    expect(stoker("apps").out).toMatch(/demo\s+local\s+2\s+RUNNING/);
+    expect(stoker("apps").out).toMatch(/demo\s+local\s+1\s+2\s+RUNNING/); // revision 1, 2 processes
   });
 
   it("restarts an app by name and prints the new pids; exit 0", () => {

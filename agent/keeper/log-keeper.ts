@@ -71,7 +71,17 @@ function startDraining(): void {
     }
   }
   log(`agent gone: keeping ${pipes.length} pipes of ${stores.size} apps`);
+  if (pipes.length === 0) finish("no process to keep");
   timer = setInterval(drain, TICK_MS);
+}
+
+/** Every process it kept has ended: nothing is left to hand back, so a next agent needs no keeper. */
+function finish(why: string): never {
+  for (const store of stores.values()) store.close();
+  log(`${why}: exiting`);
+  server.close();
+  rmSync(socketPath, { force: true });
+  process.exit(0);
 }
 
 function drain(): void {
@@ -90,6 +100,7 @@ function drain(): void {
   }
   pipes = pipes.filter((p) => p.fd >= 0);
   for (const store of stores.values()) store.retryOutage(); // a full disk: note what was dropped once there is room
+  if (pipes.length === 0) finish("every kept process has ended");
 }
 
 /** Stops reading and gives everything back: unfinished lines to the agent, pipes to nobody (it takes its own). */
