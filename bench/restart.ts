@@ -29,6 +29,9 @@ import {
 } from "./supervisord-restart";
 
 const PHP_INDEX = path.resolve(import.meta.dirname, "../examples/apps/php/index.php");
+// Benchmark baseline, not a fixture: recycling is off so that the load and scaling sections compare
+// the two managers' restart mechanics alone (supervisord backs off on every recycle exit). The
+// matrix section (bench/restart-matrix.ts) runs every app at its defaults, recycling included.
 const PHP_ENV = { PHP_FCGI_CHILDREN: "0", PHP_FCGI_MAX_REQUESTS: "0" };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

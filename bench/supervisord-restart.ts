@@ -15,6 +15,8 @@ const PHP_INDEX = path.resolve(import.meta.dirname, "../examples/apps/php/index.
 export type Program = { command: string[]; env: Record<string, string>; params: Record<string, string>; stopSignal: string };
 export const PHP_PROGRAM: Program = {
   command: ["/usr/bin/php-cgi"],
+  // Benchmark baseline: recycling off, as in bench/restart.ts (supervisord takes each recycle exit
+  // for a crash); the restart matrix runs php-cgi at its defaults.
   env: { PHP_FCGI_CHILDREN: "0", PHP_FCGI_MAX_REQUESTS: "0" },
   params: { SCRIPT_FILENAME: PHP_INDEX },
   stopSignal: "TERM",
