@@ -2,10 +2,9 @@
 // recycling after PHP_FCGI_MAX_REQUESTS is no crash, and a prefork master's death (php-cgi with
 // PHP_FCGI_CHILDREN, a Perl FCGI parent with 3 workers) is seen at once, its orphans are stopped
 // and a new generation serves.
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fastcgiRequest } from "@/agent/fastcgi/client";
 import { cgiParams, parseCgiResponse } from "@/agent/fastcgi/http-response";
 import { Supervisor } from "@/agent/supervisor/supervisor";
@@ -13,15 +12,10 @@ import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/pr
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import { APPS_DIR, RUN_AS } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
+import { scratchPerTest } from "./support/scratch";
 
-const dir = mkdtempSync(path.join(tmpdir(), "stoker-exits-"));
-chmodSync(dir, 0o755);
+const { dir, cleanups } = scratchPerTest("stoker-exits-");
 let n = 0;
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function runApp(specInput: Record<string, unknown>) {
   const supervisor = new Supervisor({ stateDir: path.join(dir, `state-${++n}`), socketDirs: [dir] });

@@ -2,23 +2,17 @@
 // left by a killed app, the file removed with the app), a `web`-only change that must not restart
 // anything, `{release}` in command[0], and the clean environment apps get.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, type DesiredApp } from "@/lib/protocol";
 import { APPS_DIR, appSpecFor, RUN_AS } from "./support/fixture-apps";
+import { scratchPerTest } from "./support/scratch";
 
-const dir = mkdtempSync(path.join(tmpdir(), "stoker-edges-"));
-chmodSync(dir, 0o755);
+const { dir, cleanups } = scratchPerTest("stoker-edges-");
 let n = 0;
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function desired(spec: object, revision = 1): DesiredApp {
   // Named explicitly and approved, as an owner's save would be: an omitted user never means root.

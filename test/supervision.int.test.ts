@@ -1,10 +1,9 @@
 // Supervision for real: each fixture app (php-cgi, Flask under uWSGI, a Perl .fcgi, node-fastcgi)
 // run by the agent's Supervisor on an agent-owned socket behind a real nginx, restarted under load.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/protocol";
@@ -12,15 +11,10 @@ import { appSpecFor, FIXTURE_APPS, RUN_AS, FIXTURE_LANG, parseAnswer } from "./s
 import { runLoad, startLoad } from "./support/load";
 import { type NginxFront, startNginxFront } from "./support/nginx-front";
 import { waitUntil } from "./support/stack";
+import { scratchPerTest } from "./support/scratch";
 
-const dir = mkdtempSync(path.join(tmpdir(), "stoker-supervision-"));
-chmodSync(dir, 0o755);
+const { dir, cleanups } = scratchPerTest("stoker-supervision-");
 let n = 0;
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function desired(spec: unknown, revision = 1): DesiredApp {
   const parsed = AppSpecSchema.parse(spec);
