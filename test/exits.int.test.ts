@@ -2,7 +2,7 @@
 // recycling after PHP_FCGI_MAX_REQUESTS is no crash, and a prefork master's death (php-cgi with
 // PHP_FCGI_CHILDREN, a Perl FCGI parent with 3 workers) is seen at once, its orphans are stopped
 // and a new generation serves.
-import { readFileSync, } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fastcgiRequest } from "@/agent/fastcgi/client";
