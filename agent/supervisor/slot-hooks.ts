@@ -1,0 +1,79 @@
+// How an app's process slots start, prove and report their processes: spawn on the app's socket
+// (every pid in the state file before it can serve), readiness (settled, probed, socket access
+// applied for an app-bound socket), and each transition to the timeline with the exit's last words.
+import type { DesiredApp, ProcessTransition } from "../../lib/protocol";
+import type { LogSink } from "../logs/log-sink";
+import type { AppCgroup } from "./app-cgroup";
+import { applyOwnership, type ListenSocket, socketAddress } from "./app-socket";
+import type { LaunchPlan } from "./launch-plan";
+import type { SlotHooks } from "./process-slot";
+import { probeUntil, waitSettled } from "./readiness";
+import { spawnProcess } from "./spawn-process";
+
+const EXIT_OUTPUT_BYTES = 4000;
+
+export type HookContext = {
+  appId: string;
+  sink: LogSink;
+  cgroup: AppCgroup;
+  /** The app's socket at spawn time. */
+  socket(): ListenSocket | null;
+  /** Called before a process that can accept starts: the agent stops answering for the app. */
+  beforeSpawn(): void;
+  persist(): void;
+  transition(t: ProcessTransition): void;
+  /** After any transition: status changed, availability to re-check. */
+  changed(): void;
+  outputOf(pid: number): string;
+};
+
+function withLastOutput(detail: string, output: string): string {
+  if (!output) return detail;
+  return `${detail}\nlast output:\n${output.length > EXIT_OUTPUT_BYTES ? `…${output.slice(-EXIT_OUTPUT_BYTES)}` : output}`;
+}
+
+/** `sock`: the generation's own socket (a staged one); else the app's socket at spawn time. */
+export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPlan, sock?: ListenSocket): SlotHooks {
+  const spec = desired.spec;
+  return {
+    spawn: () => {
+      ctx.beforeSpawn(); // never both: a process that can accept starts only after the agent stopped answering
+      const proc = spawnProcess(plan, spec.socket.bind === "agent" ? ((sock ?? ctx.socket())?.fd ?? null) : null, ctx.sink, ctx.cgroup);
+      ctx.persist(); // every pid is in the state file before it can serve
+      return proc;
+    },
+    ready: async (proc) => {
+      if (spec.socket.bind === "agent") {
+        const { dead, settled } = await waitSettled([proc.pid], spec.ready.timeoutMs);
+        if (dead.length) return "the process exited while starting";
+        if (!settled) return `the process did not settle within ${spec.ready.timeoutMs} ms`;
+      }
+      const problem = await probeUntil(spec, socketAddress(spec.socket), spec.ready.timeoutMs);
+      if (problem) return `readiness probe failed: ${problem}`;
+      if (spec.socket.bind === "app" && spec.socket.path) {
+        // The app created its socket with its own umask; the web server needs the spec's access.
+        try {
+          applyOwnership(spec.socket.path, spec.socket);
+        } catch (e) {
+          return `cannot set the socket's owner and mode: ${e instanceof Error ? e.message : String(e)}`;
+        }
+      }
+      return null;
+    },
+    transition: (slot, from, to, detail, event) => {
+      const pid = slot.proc?.pid ?? slot.lastPid;
+      ctx.transition({
+        appId: ctx.appId,
+        slot: slot.index,
+        pid,
+        from,
+        to,
+        ...(event === "recycle" ? { kind: "recycle" as const } : {}), // RUNNING → RUNNING reads as "ready" otherwise
+        at: new Date().toISOString(),
+        // An exit carries the process's last words into the timeline.
+        detail: (to === "EXITED" || to === "BACKOFF") && pid ? withLastOutput(detail, ctx.outputOf(pid)) : detail,
+      });
+      ctx.changed();
+    },
+  };
+}
