@@ -12,6 +12,7 @@ export * from "./protocol/process-state";
 export * from "./protocol/result";
 export * from "./protocol/site";
 export * from "./protocol/run-as";
+export * from "./protocol/secret-env";
 export * from "./protocol/ui-messages";
 export * from "./protocol/web-servers";
 export * from "./protocol/web-spec";

@@ -2,7 +2,7 @@
 // command, env and fastcgiParams becomes the release's real path (never `current`), so a
 // process keeps the code it started with even after `current` moves on.
 import { realpathSync } from "node:fs";
-import type { AppSpec } from "../../lib/protocol";
+import { type AppSpec, mapEnvStrings, plainEnv } from "../../lib/protocol";
 
 const PLACEHOLDER = /\{release\}/g;
 
@@ -12,7 +12,7 @@ const fillRecord = (rec: Record<string, string>, release: string) =>
 
 /** True if the spec refers to a release at all (otherwise a deployment only swaps files). */
 export function usesRelease(spec: AppSpec): boolean {
-  const values = [spec.cwd ?? "", ...spec.command, ...Object.values(spec.env), ...Object.values(spec.fastcgiParams)];
+  const values = [spec.cwd ?? "", ...spec.command, ...Object.values(plainEnv(spec.env)), ...Object.values(spec.fastcgiParams)];
   return values.some((v) => v.includes("{release}"));
 }
 
@@ -23,7 +23,7 @@ export function resolveRelease(spec: AppSpec, releaseDir: string): AppSpec {
     ...spec,
     cwd: spec.cwd === undefined ? undefined : fill(spec.cwd, release),
     command: spec.command.map((a) => fill(a, release)),
-    env: fillRecord(spec.env, release),
+    env: mapEnvStrings(spec.env, (v) => fill(v, release)), // a secret stays marked secret
     fastcgiParams: fillRecord(spec.fastcgiParams, release),
   };
 }

@@ -2,6 +2,8 @@
 // session, so they see what the app sees): a clean, documented base plus the spec's `env`, never
 // the agent's own environment (a PATH with someone's ~/.pyenv/shims would change which `python` a
 // `#!/usr/bin/env python` script runs under Stoker but not under the web server).
+// Secret values (lib/protocol/secret-env) become plain strings here and only here: at spawn.
+import { plainEnv, type SpecEnv } from "../../lib/protocol/secret-env";
 
 /** The system PATH apps get unless their spec sets PATH. */
 export const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -21,7 +23,7 @@ export type AppUser = { name: string; home: string };
  * PYTHONUNBUFFERED=1: Python buffers stdout in blocks when it is a pipe, so without it a print()
  * reaches the logs only kilobytes later, or never if the process is killed.
  */
-export function appEnv(user: AppUser, specEnv: Record<string, string> = {}): Record<string, string> {
+export function appEnv(user: AppUser, specEnv: Readonly<SpecEnv> = {}): Record<string, string> {
   return {
     PATH: SYSTEM_PATH,
     HOME: user.home,
@@ -29,6 +31,6 @@ export function appEnv(user: AppUser, specEnv: Record<string, string> = {}): Rec
     LOGNAME: user.name,
     LANG: appLang(),
     PYTHONUNBUFFERED: "1",
-    ...specEnv,
+    ...plainEnv(specEnv),
   };
 }

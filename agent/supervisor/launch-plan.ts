@@ -42,8 +42,10 @@ export function planLaunch(spec: AppSpec, socketDirs: string[], grant: RunGrant 
     // A deployment fills it in; nothing to check on disk before the first release exists.
     if (!spec.deploy) fields.push({ path: "command.0", message: "{release} needs a deploy section (deploy.root) to say where releases live." });
   } else if (!program.includes("/")) {
-    const found = findOnPath(program, spec.env.PATH ?? SYSTEM_PATH);
-    if (!found) fields.push({ path: "command.0", message: `"${program}" was not found on the app's PATH (${spec.env.PATH ?? SYSTEM_PATH}); give an absolute path.` });
+    const appPath = appEnv({ name: "", home: "" }, spec.env).PATH;
+    const shown = spec.env.PATH !== undefined && typeof spec.env.PATH !== "string" ? "a secret value" : appPath; // never echo a secret
+    const found = findOnPath(program, appPath);
+    if (!found) fields.push({ path: "command.0", message: `"${program}" was not found on the app's PATH (${shown}); give an absolute path.` });
     else file = found;
   } else if (!path.isAbsolute(program)) {
     fields.push({ path: "command.0", message: "Give an absolute path or a program name found on PATH." });

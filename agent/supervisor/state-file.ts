@@ -1,9 +1,11 @@
 // The agent's memory across its own restarts: desired apps and the pids it runs, written atomically.
+// Secret env values are sealed in the file (state-secrets.ts).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as z from "zod";
 import { DesiredAppSchema } from "../../lib/protocol";
 import type { SavedApp } from "./app-runner";
+import { openStateApps, sealStateApps } from "./state-secrets";
 
 const SavedProcessSchema = z.object({
   slot: z.number().int(),
@@ -28,7 +30,9 @@ const StateSchema = z.object({
 
 export function readState(file: string): SavedApp[] {
   try {
-    const parsed = StateSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+    const raw: unknown = JSON.parse(readFileSync(file, "utf8"));
+    const apps = typeof raw === "object" && raw && "apps" in raw && Array.isArray(raw.apps) ? openStateApps(path.dirname(file), raw.apps) : [];
+    const parsed = StateSchema.safeParse({ apps });
     return parsed.success ? parsed.data.apps : [];
   } catch {
     return [];
@@ -38,6 +42,6 @@ export function readState(file: string): SavedApp[] {
 export function writeState(file: string, apps: SavedApp[]): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ apps }), { mode: 0o600 });
+  writeFileSync(tmp, JSON.stringify({ apps: sealStateApps(path.dirname(file), apps) }), { mode: 0o600 });
   renameSync(tmp, file); // atomic: a crash never leaves half a file
 }

@@ -24,6 +24,11 @@ export function SpecEditor({ appId, spec, canEdit }: { appId: string; spec: AppS
   return (
     <div className="space-y-2">
       {!canEdit && <p className="text-xs text-muted">Read only: changing an app needs the admin role. Environment values are masked.</p>}
+      {canEdit && (
+        <p className="text-xs text-muted">
+          Secret env values are write-only: <code>{'{"secret": "value"}'}</code> sets one, <code>{'{"secret": {"set": true}}'}</code> keeps the stored value, removing the name deletes it.
+        </p>
+      )}
       <textarea
         aria-label="App spec (JSON)"
         value={text}

@@ -2,10 +2,28 @@
 import "server-only";
 import type { App, Host } from "@/generated/prisma/client";
 import { agentHub } from "../agents/agent-hub";
-import { type AppSpec, AppSpecSchema, type AppView, type DesiredApp } from "../protocol";
+import { type AppSpec, AppSpecSchema, type AppView, type DesiredApp, publicEnv } from "../protocol";
+import { openEnv, publicStoredEnv } from "./app-secrets";
 
+function storedJson(app: App): Record<string, unknown> & { env?: Record<string, unknown> } {
+  return JSON.parse(app.spec) as Record<string, unknown> & { env?: Record<string, unknown> };
+}
+
+/** The spec as everyone may see it: secret env values are `{"secret": {"set": true}}`, never the value. */
 export function specOf(app: App): AppSpec {
-  return AppSpecSchema.parse({ ...JSON.parse(app.spec), hostId: app.hostId });
+  const stored = storedJson(app);
+  return AppSpecSchema.parse({ ...stored, env: publicStoredEnv(stored.env ?? {}), hostId: app.hostId });
+}
+
+/** The stored env as it is in the database (secrets sealed), for the next save to keep values from. */
+export function storedEnvOf(app: App): Record<string, unknown> {
+  return storedJson(app).env ?? {};
+}
+
+/** The spec with secret values opened: only for the agent, which hands them to processes. */
+export function agentSpecOf(app: App): AppSpec {
+  const stored = storedJson(app);
+  return AppSpecSchema.parse({ ...stored, env: openEnv(stored.env ?? {}, { hostId: app.hostId, name: app.name }), hostId: app.hostId });
 }
 
 export function desiredOf(app: App): DesiredApp {
@@ -13,16 +31,14 @@ export function desiredOf(app: App): DesiredApp {
     appId: app.id,
     revision: app.revision,
     desired: app.desired === "stopped" ? "stopped" : "running",
-    spec: specOf(app),
+    spec: agentSpecOf(app),
     rootApproved: app.rootApprovedBy !== null,
   };
 }
 
-
-/** Env values are secrets for everyone below admin: names stay visible, values are masked. */
+/** Secrets are write-only for everyone; below admin plain env values are masked too (names stay visible). */
 export function maskSpec(spec: AppSpec, showSecrets: boolean): AppSpec {
-  if (showSecrets) return spec;
-  return { ...spec, env: Object.fromEntries(Object.keys(spec.env).map((k) => [k, "••••"])) };
+  return { ...spec, env: publicEnv(spec.env, !showSecrets) };
 }
 
 export function appView(app: App & { host: Host }, showSecrets: boolean): AppView {

@@ -9,7 +9,8 @@ import { runAsDecision } from "../auth/run-as";
 import { db } from "../db";
 import type { AppSpec } from "../protocol";
 import { err, ok, type Result } from "../result";
-import { desiredOf, specOf } from "./app-record";
+import { desiredOf, maskSpec, specOf, storedEnvOf } from "./app-record";
+import { openEnv, sealEnv, type StoredEnv } from "./app-secrets";
 
 async function validateOnHost(spec: AppSpec, rootApproved: boolean): Promise<Result<void>> {
   const host = await db.host.findUnique({ where: { id: spec.hostId } });
@@ -19,9 +20,14 @@ async function validateOnHost(spec: AppSpec, rootApproved: boolean): Promise<Res
   return ok(undefined);
 }
 
-function specForStorage(spec: AppSpec): string {
+function specForStorage(spec: AppSpec, env: StoredEnv): string {
   const { hostId: _hostId, ...rest } = spec; // the host is a column, not part of the stored document
-  return JSON.stringify(rest);
+  return JSON.stringify({ ...rest, env });
+}
+
+/** The spec the agent validates: every secret's value filled in (a kept one from the store). */
+function specForAgent(spec: AppSpec, env: StoredEnv): AppSpec {
+  return { ...spec, env: openEnv(env, spec) as AppSpec["env"] };
 }
 
 /** The app (and its build steps, which run as the same user) may run as root only if an owner saves it. */
@@ -34,13 +40,16 @@ function approval(spec: AppSpec, audit: AuditContext): Result<string | null> {
 export async function createApp(spec: AppSpec, audit: AuditContext): Promise<Result<{ id: string }>> {
   const approved = approval(spec, audit);
   if (!approved.ok) return approved;
-  const valid = await validateOnHost(spec, approved.value !== null);
+  const sealed = sealEnv(spec.env, null, spec);
+  if (!sealed.ok) return sealed;
+  const valid = await validateOnHost(specForAgent(spec, sealed.value.stored), approved.value !== null);
   if (!valid.ok) return valid;
   const exists = await db.app.findUnique({ where: { hostId_name: { hostId: spec.hostId, name: spec.name } } });
   if (exists) return err("CONFLICT", `An app named "${spec.name}" already exists on this host.`, { fields: [{ path: "name", message: "Already taken on this host." }] });
   const app = await db.$transaction(async (tx) => {
-    const created = await tx.app.create({ data: { name: spec.name, hostId: spec.hostId, spec: specForStorage(spec), rootApprovedBy: approved.value } });
-    await appendAudit(tx, audit, { action: "app.created", target: `app:${spec.name}`, after: spec });
+    const created = await tx.app.create({ data: { name: spec.name, hostId: spec.hostId, spec: specForStorage(spec, sealed.value.stored), rootApprovedBy: approved.value } });
+    // The audit sees env names only (lib/audit/redact), and a secret only as set.
+    await appendAudit(tx, audit, { action: "app.created", target: `app:${spec.name}`, after: maskSpec(spec, true) });
     return created;
   });
   const applied = await agentHub().call(app.hostId, { op: "app.put", app: desiredOf(app) });
@@ -58,12 +67,16 @@ export async function updateApp(appId: string, spec: AppSpec, audit: AuditContex
   }
   const approved = approval(spec, audit);
   if (!approved.ok) return approved;
-  const valid = await validateOnHost(spec, approved.value !== null);
+  // A secret sent as {"set": true} keeps its stored value; a new string replaces it; left out, it is gone.
+  const sealed = sealEnv(spec.env, storedEnvOf(current), spec);
+  if (!sealed.ok) return sealed;
+  const valid = await validateOnHost(specForAgent(spec, sealed.value.stored), approved.value !== null);
   if (!valid.ok) return valid;
   const before = specOf(current);
   const updated = await db.$transaction(async (tx) => {
-    const row = await tx.app.update({ where: { id: appId }, data: { spec: specForStorage(spec), revision: current.revision + 1, rootApprovedBy: approved.value } });
-    await appendAudit(tx, audit, { action: "app.updated", target: `app:${spec.name}`, before, after: spec });
+    const row = await tx.app.update({ where: { id: appId }, data: { spec: specForStorage(spec, sealed.value.stored), revision: current.revision + 1, rootApprovedBy: approved.value } });
+    // "DB_PASSWORD changed", never the value (envChanged names the variables; redact masks values).
+    await appendAudit(tx, audit, { action: "app.updated", target: `app:${spec.name}`, before, after: { ...maskSpec(spec, true), envChanged: sealed.value.changed } });
     return row;
   });
   // A changed spec is a rolling replacement: the old processes serve until the new ones answer.

@@ -68,7 +68,7 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   },
   "/apps/{id}": {
     get: { summary: "Spec, processes and socket state", role: "viewer", response: AppViewSchema },
-    put: { summary: "Replace the spec (rolling replacement)", role: "admin", body: AppSpecSchema },
+    put: { summary: "Replace the spec (rolling replacement). Secret env values are write-only: {\"secret\": {\"set\": true}} keeps a stored one", role: "admin", body: AppSpecSchema },
     delete: { summary: "Stop and remove the app", role: "admin" },
   },
   "/apps/{id}/{action}": { post: { summary: "restart | stop | start | reload; returns when done", role: "operator", response: Processes } },

@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { DeploySpecSchema } from "./deploy-spec";
 import { execLimitProblem } from "./exec-limits";
+import { EnvNameSchema, EnvValueSchema, isSecretMarker, plainEnv, type SpecEnv } from "./secret-env";
 import { WebSpecSchema } from "./web-spec";
 
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
@@ -115,12 +116,8 @@ export const AppSpecFields = z.strictObject({
   cwd: TemplatedPathSchema.optional(),
   user: PosixNameSchema.optional(),
   group: PosixNameSchema.optional(),
-  env: z
-    .record(
-      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "Environment names use letters, digits and _."),
-      z.string().max(32_768).regex(/^[^\u0000]*$/, "NUL is not allowed."),
-    )
-    .default({}),
+  /** Plain strings, or secrets: `{"secret": "value"}`, read back as `{"secret": {"set": true}}` (secret-env.ts). */
+  env: z.record(EnvNameSchema, EnvValueSchema).default({}),
   processes: z.number().int().min(1, "Run at least 1 process.").max(256, "Run at most 256 processes.").default(1),
   socket: SocketSpecSchema,
   fastcgiParams: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "FastCGI parameter names are UPPER_CASE."), ConfigValueSchema).default({}),
@@ -133,9 +130,10 @@ export const AppSpecFields = z.strictObject({
 });
 
 /** Checks across fields, for AppSpecSchema and any schema that extends AppSpecFields. */
-export function refineAppSpec(spec: { command: string[]; env: Record<string, string> }, ctx: z.RefinementCtx): void {
-  // execve refuses the whole exec (E2BIG) past ARG_MAX: say so here, not as a failed start.
-  const problem = execLimitProblem(spec.command, spec.env);
+export function refineAppSpec(spec: { command: string[]; env: SpecEnv }, ctx: z.RefinementCtx): void {
+  // execve refuses the whole exec (E2BIG) past ARG_MAX: say so here, not as a failed start. A kept
+  // secret's length is unknown here; the agent checks again with every value filled in.
+  const problem = execLimitProblem(spec.command, plainEnv(spec.env));
   if (problem) ctx.addIssue({ code: "custom", path: ["env"], message: problem });
 }
 
@@ -149,7 +147,10 @@ export const DesiredAppSchema = z.strictObject({
   appId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "An app id is letters, digits, . _ - (not starting with .)."),
   revision: z.number().int().min(0),
   desired: z.enum(["running", "stopped"]),
-  spec: AppSpecSchema,
+  spec: AppSpecSchema.refine((s) => !Object.values(s.env).some(isSecretMarker), {
+    message: "A secret env value reached the agent without its value.",
+    path: ["env"],
+  }),
   /** An owner approved running this spec as uid 0 (lib/protocol/run-as.ts); without it the agent refuses uid 0. */
   rootApproved: z.boolean().default(false),
 });
