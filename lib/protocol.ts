@@ -6,6 +6,7 @@ export * from "./protocol/debug-messages";
 export * from "./protocol/deploy-messages";
 export * from "./protocol/deploy-spec";
 export * from "./protocol/log-messages";
+export * from "./protocol/metrics-messages";
 export * from "./protocol/parse-frame";
 export * from "./protocol/process-events";
 export * from "./protocol/process-state";

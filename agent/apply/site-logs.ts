@@ -1,6 +1,7 @@
-// Which site error logs the agent follows: one per site of this host's apps whose server has a
+// Which site logs the agent follows (error logs, and access logs for metrics): one per site of this host's apps whose server has a
 // siteLogDir, named by the site module (siteErrorLog), with the site's apps to attribute lines to.
-import { type AppSpec, type DesiredApp, sitesOf, siteErrorLog, type WebTargets } from "../../lib/protocol";
+import { type AppSpec, type DesiredApp, siteAccessLog, sitesOf, siteErrorLog, type WebTargets } from "../../lib/protocol";
+import type { SiteAccessLog } from "../metrics/access-logs";
 import type { SiteLog } from "../logs/webserver-log-watcher";
 import { debianTarget } from "./web-targets";
 
@@ -11,5 +12,16 @@ export function siteLogsOf(apps: readonly Pick<DesiredApp, "appId" | "spec">[], 
     if (!dir) return [];
     const appIds = site.apps.flatMap((a) => idOf.get(a.name) ?? []);
     return appIds.length ? [{ file: siteErrorLog(site, dir), server: site.server, appIds }] : [];
+  });
+}
+
+/** The access log of each site of this host's apps whose server has a siteLogDir, with its apps by name. */
+export function siteAccessLogsOf(apps: readonly Pick<DesiredApp, "appId" | "spec">[], targets: WebTargets): SiteAccessLog[] {
+  const idOf = new Map(apps.map((a) => [a.spec.name, a.appId]));
+  return sitesOf(apps.map((a) => a.spec as AppSpec)).flatMap((site) => {
+    const dir = debianTarget(site.server, site.fileName, targets[site.server]).siteLogDir;
+    if (!dir) return [];
+    const appIds = new Map(site.apps.flatMap((a) => (idOf.has(a.name) ? [[a.name, idOf.get(a.name) ?? ""] as [string, string]] : [])));
+    return appIds.size ? [{ file: siteAccessLog(site, dir), appIds }] : [];
   });
 }

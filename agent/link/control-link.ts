@@ -45,6 +45,8 @@ export class ControlLink {
       },
       output: (msg) => this.send(msg),
     });
+    // Samples taken while the control plane is away stay on disk: the last hour is resent on connect.
+    this.supervisor.metrics.setSender((samples) => this.send({ type: "metrics.samples", samples }));
     this.connect();
     this.factsTimer = setInterval(() => this.send({ type: "facts", facts: hostFacts(this.supervisor.webServers.facts()) }), 10_000);
     this.factsTimer.unref();
@@ -67,6 +69,7 @@ export class ControlLink {
       this.send({ type: "hello", facts: hostFacts(this.supervisor.webServers.facts()), apps: this.supervisor.status() });
       this.flushTransitions();
       for (const msg of this.finals.splice(0)) this.send(msg);
+      this.supervisor.metrics.resend();
     });
     ws.on("unexpected-response", (_req, res) => {
       this.log(

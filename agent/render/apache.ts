@@ -22,6 +22,12 @@ export function renderApache(site: SiteInput): string {
     L.push("    # This site's own error log: the agent gives its lines (and the apps' FastCGI stderr) to the apps.");
     L.push(`    ErrorLog "${assertBare(site.errorLog, "errorLog")}"`);
   }
+  if (site.accessLog) {
+    // A condition per app, not an environment variable: mod_proxy_fcgi would pass that on to the app.
+    const file = assertBare(site.accessLog, "accessLog");
+    L.push("    # The site's access log (metrics): one line per request of each app, naming the app (mod_log_config).");
+    for (const m of site.mounts) L.push(`    CustomLog "${file}" "stoker1 ${assertBare(m.app, "name")} %>s us %D" "expr=%{REQUEST_URI} =~ m#${m.own}#"`);
+  }
   if (site.tls) {
     L.push("    # TLS (needs mod_ssl): the app sees HTTPS=on and REQUEST_SCHEME=https.");
     L.push("    SSLEngine on");

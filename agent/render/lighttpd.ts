@@ -10,8 +10,9 @@ export function renderLighttpd(site: SiteInput): string {
   L.push(`# Apps: ${site.mounts.map((m) => `${assertBare(m.app, "name")} at ${m.web.mount}`).join(", ")}.`);
   const php = site.mounts.some((m) => m.web.frontController);
   const extra = [...(php ? ["mod_rewrite"] : []), ...(site.tls ? ["mod_openssl", ...(site.tls.redirectFrom ? ["mod_redirect"] : [])] : [])];
+  if (site.accessLog) extra.push("mod_accesslog");
   L.push(`# Needs mod_fastcgi, mod_alias and mod_setenv${extra.length ? `, ${extra.join(", ")}` : ""} in server.modules`);
-  L.push("# (Debian: lighty-enable-mod fastcgi setenv; mod_alias is loaded by default).");
+  L.push(`# (Debian: lighty-enable-mod fastcgi setenv${site.accessLog ? " accesslog" : ""}; mod_alias is loaded by default).`);
   // A socket condition also makes lighttpd listen there; the same address as server.port is shared.
   const address = site.host ? assertBare(site.host, "web.listen") : "";
   L.push(`$SERVER["socket"] == "${address}:${site.port}" {`);
@@ -27,6 +28,11 @@ export function renderLighttpd(site: SiteInput): string {
     // lighttpd writes a conditional's errors there; its lines name no socket, the file names the site.
     L.push("    # This site's own error log (its directory must be writable by server.username).");
     L.push(`    server.errorlog = "${assertBare(site.errorLog, "errorLog")}"`);
+  }
+  if (site.accessLog) {
+    L.push("    # The site's access log (metrics): each app's URL condition names its app; anything else is \"-\".");
+    L.push(`    accesslog.filename = "${assertBare(site.accessLog, "accessLog")}"`);
+    L.push(`    accesslog.format = "${accessFormat("-")}"`);
   }
   if (site.statics.length) {
     L.push("    # Static files come straight from disk; no app sees them (each app's URL condition leaves them out).");
@@ -73,6 +79,7 @@ function mountLines(m: MountInput): string[] {
   L.push(`      # Bodies over ${m.bodyLimit} are refused with 413 (the same limit on every server).`);
   L.push(`      server.max-request-size = ${Math.ceil(m.bodyLimitBytes / 1024)}`);
   L.push(...envLines(m));
+  L.push(`      accesslog.format = "${accessFormat(m.app)}"`);
   L.push("      fastcgi.server = (");
   L.push(`        "${web.mount}" => ((`);
   L.push(...upstreamLines(m, "          "));
@@ -108,6 +115,7 @@ function phpMountLines(m: MountInput, documentRoot: string): string[] {
   L.push(`    # App "${m.app}": a PHP site at ${m.web.mount}, files from ${documentRoot} (the document root + the URL path).`);
   L.push(`    $HTTP["url"] =~ "${m.own}" {`);
   L.push(`      server.document-root = "${assertBare(documentRoot, "web.documentRoot")}"`);
+  L.push(`      accesslog.format = "${accessFormat(m.app)}"`);
   L.push('      index-file.names = ( "index.php", "index.html" )');
   L.push(`      # Bodies over ${m.bodyLimit} are refused with 413 (the same limit on every server).`);
   L.push(`      server.max-request-size = ${Math.ceil(m.bodyLimitBytes / 1024)}`);
@@ -134,4 +142,9 @@ function phpMountLines(m: MountInput, documentRoot: string): string[] {
 export function upstreamLines(m: MountInput, indent: string): string[] {
   if (m.upstream.kind === "unix") return [`${indent}"socket" => "${assertBare(m.upstream.path, "socket.path")}",`];
   return [`${indent}"host" => "${assertBare(m.upstream.host.replace(/^\[|\]$/g, ""), "socket.tcp")}",`, `${indent}"port" => ${m.upstream.port},`];
+}
+
+/** The access-log line (agent/metrics/access-line.ts): %D is the request time in microseconds. */
+function accessFormat(app: string): string {
+  return `stoker1 ${app === "-" ? "-" : assertBare(app, "name")} %s us %D`;
 }

@@ -8,12 +8,23 @@ export function renderNginx(site: SiteInput): string {
   L.push(`# Stoker: nginx site ${assertBare(site.serverName, "web.serverName")}:${site.port}. Generated from the app specs; edit them, not this file.`);
   L.push(`# Apps: ${site.mounts.map((m) => `${assertBare(m.app, "name")} at ${m.web.mount}`).join(", ")}.`);
   const serverNames = `    server_name ${site.names.map((n) => assertBare(n, "web.serverName")).join(" ")};`;
+  const format = accessFormatName(site);
+  if (site.accessLog) {
+    // At http level (this file is included there); named after the site, as log_format names are global.
+    L.push("# One line per request for the agent's metrics: app, status, request time (agent/metrics/access-line.ts).");
+    L.push(`log_format ${format} 'stoker1 $stoker_app $status s $request_time';`);
+  }
   L.push("server {");
   L.push(`    listen ${listen}${site.tls ? " ssl" : ""};`);
   L.push(serverNames);
   if (site.errorLog) {
     L.push("    # This site's own error log: the agent gives its lines (and the apps' FastCGI stderr) to the apps.");
     L.push(`    error_log ${assertBare(site.errorLog, "errorLog")} warn;`);
+  }
+  if (site.accessLog) {
+    L.push("    # The site's access log (metrics): each app's location names its app; anything else is \"-\".");
+    L.push('    set $stoker_app "-";');
+    L.push(`    access_log ${assertBare(site.accessLog, "accessLog")} ${format};`);
   }
   if (site.tls) {
     L.push("    # TLS: the app sees HTTPS=on and REQUEST_SCHEME=https.");
@@ -82,6 +93,7 @@ function mountLines(m: MountInput): string[] {
     L.push("        # A one-script app: every request runs this file (fastcgiParams.SCRIPT_FILENAME).");
     L.push(`        fastcgi_param SCRIPT_FILENAME ${assertBare(m.scriptFilename, "fastcgiParams.SCRIPT_FILENAME")};`);
   }
+  L.push(...appNameLines(m, "        "));
   L.push(...requestParams());
   L.push(...paramLines(m));
   L.push(...limitLines(m));
@@ -105,6 +117,7 @@ function phpMountLines(m: MountInput, documentRoot: string): string[] {
   if (mount !== "/") L.push(`    location = ${assertBare(mount, "web.mount")} { return 301 ${prefix}$is_args$args; }`);
   L.push(`    location ${prefix} {`);
   L.push(`        root ${root};`);
+  L.push(...appNameLines(m, "        "));
   L.push("        index index.php index.html;");
   L.push(...limitLines(m));
   L.push(front ? `        # A path that names no file or directory goes to the front controller, query string intact.` : "        # A path that names no file or directory is a 404.");
@@ -114,6 +127,7 @@ function phpMountLines(m: MountInput, documentRoot: string): string[] {
   L.push("        # regex is bounded by this mount's own URLs.");
   L.push(`        location ~ ${m.own}.*?[^/][.]php(?:/|$) {`);
   L.push("            fastcgi_split_path_info ^(.+?[.]php)(/.*)$;");
+  L.push(...appNameLines(m, "            "));
   L.push("            # try_files resets $fastcgi_path_info: keep it first.");
   L.push("            set $stoker_path_info $fastcgi_path_info;");
   L.push("            # A script that does not exist is the server's 404, never the app's.");
@@ -177,4 +191,14 @@ function limitLines(m: MountInput): string[] {
 
 function passOf(m: MountInput): string {
   return m.upstream.kind === "unix" ? `unix:${assertBare(m.upstream.path, "socket.path")}` : assertBare(upstreamLabel(m.upstream), "socket.tcp");
+}
+
+/** The app's name in the access log (a nested location runs only its own `set`s). */
+function appNameLines(m: MountInput, indent: string): string[] {
+  return [`${indent}set $stoker_app ${assertBare(m.app, "name")};`];
+}
+
+/** The site's log_format name: log_format names are global to nginx, so each site has its own. */
+function accessFormatName(site: SiteInput): string {
+  return `stoker_${`${site.serverName}_${site.host ?? "any"}_${site.port}`.replace(/[^A-Za-z0-9_]/g, "_")}`;
 }

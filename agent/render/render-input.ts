@@ -10,6 +10,7 @@ import {
   type Result,
   type Site,
   siteConflicts,
+  siteAccessLog,
   siteErrorLog,
   type StaticMap,
   sizeToBytes,
@@ -51,6 +52,8 @@ export type SiteInput = {
   tls: SiteTls | null;
   /** The site's own error log (siteErrorLog), or null to leave errors in the server's main log. */
   errorLog: string | null;
+  /** The site's access log for metrics (siteAccessLog; agent/metrics/access-line.ts), or null for none. */
+  accessLog: string | null;
   /** Static prefixes of all apps, deduplicated, longest first. */
   statics: StaticMap[];
   mounts: MountInput[];
@@ -203,6 +206,7 @@ export function prepareSite(site: Site, logDir?: string, acmeStateDir?: string):
     port: site.port,
     tls: tls.value,
     errorLog: logDir ? siteErrorLog(site, logDir) : null,
+    accessLog: logDir ? siteAccessLog(site, logDir) : null,
     statics,
     mounts: mounts.map((m) => ({ ...m, own: ownedUrlRegex(m.web.mount, allMounts, statics) })),
   });

@@ -324,6 +324,16 @@ export class AppRunner {
     }));
   }
 
+  /** What the metrics sampler reads: every live process (new, current and draining generations), restarts, the socket. */
+  metricsView(): { processes: { slot: number; proc: OsProcess }[]; restarts: number; socketFd: number | null } {
+    const all = [...this.slots, ...this.pending, ...this.draining];
+    return {
+      processes: all.flatMap((s) => (s.proc?.pid ? [{ slot: s.index, proc: s.proc }] : [])),
+      restarts: this.slots.reduce((n, s) => n + s.restarts, 0),
+      socketFd: this.socket?.fd ?? null,
+    };
+  }
+
   clearError(): void {
     this.lastError = "";
   }

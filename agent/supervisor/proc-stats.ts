@@ -27,16 +27,24 @@ export function isAlive(pid: number, startTicks?: number): boolean {
   return startTicks === undefined || stat.startTicks === startTicks;
 }
 
-/** Tracks CPU% between two samples of a process tree's CPU time, per leader pid. */
+/**
+ * Tracks CPU% of a process tree, per leader pid, over at least MIN_SPAN_MS: status reports come in
+ * bursts (every change, 20 ms apart), and a rate over a few milliseconds is mostly rounding of the
+ * kernel's tick counts. Between two readings a full span apart the last rate is repeated.
+ */
+const MIN_SPAN_MS = 2000;
+
 export class CpuSampler {
-  private last = new Map<number, { cpuNs: number; at: number }>();
+  private last = new Map<number, { cpuNs: number; at: number; percent: number }>();
 
   sample(pid: number, usage: { cpuNs: number; rssBytes: number }): { cpuPercent: number; rssBytes: number } {
     const now = Date.now();
     const prev = this.last.get(pid);
-    this.last.set(pid, { cpuNs: usage.cpuNs, at: now });
+    if (prev && now - prev.at < MIN_SPAN_MS) return { cpuPercent: prev.percent, rssBytes: usage.rssBytes };
     const cpuPercent = prev && now > prev.at ? ((usage.cpuNs - prev.cpuNs) / 1e6 / (now - prev.at)) * 100 : 0;
-    return { cpuPercent: Math.max(0, Math.round(cpuPercent * 10) / 10), rssBytes: usage.rssBytes };
+    const percent = Math.max(0, Math.round(cpuPercent * 10) / 10);
+    this.last.set(pid, { cpuNs: usage.cpuNs, at: now, percent });
+    return { cpuPercent: percent, rssBytes: usage.rssBytes };
   }
 
   /** Drops the samples of pids that are no longer in `live`. */

@@ -26,6 +26,8 @@ export type OsProcess = {
   stopLeftovers(sig: NodeJS.Signals, timeoutMs: number): Promise<void>;
   /** CPU time and resident memory of the whole tree. */
   usage(): TreeUsage;
+  /** Every live process of the tree (the leader's pid alone without a tree). */
+  pids(): number[];
   /** Why no process was started (pid 0). */
   readonly error?: string;
 };
@@ -50,6 +52,7 @@ function notStarted(error: () => string, exited: Promise<ExitInfo>): OsProcess {
     signal: () => {},
     stopLeftovers: async () => {},
     usage: () => NO_USAGE,
+    pids: () => [],
     get error() {
       return error();
     },
@@ -57,7 +60,7 @@ function notStarted(error: () => string, exited: Promise<ExitInfo>): OsProcess {
 }
 
 /** The tree-wide operations of a process whose tree is `tree` (or only its process group without one). */
-function treeOps(pid: number, tree: ProcessTree | null): Pick<OsProcess, "signal" | "stopLeftovers" | "usage"> {
+function treeOps(pid: number, tree: ProcessTree | null): Pick<OsProcess, "signal" | "stopLeftovers" | "usage" | "pids"> {
   return {
     signal: (sig) => {
       if (!tree || tree.signal(sig) === 0) signalGroup(pid, sig);
@@ -77,6 +80,7 @@ function treeOps(pid: number, tree: ProcessTree | null): Pick<OsProcess, "signal
       const st = readProcStat(pid);
       return st ? { cpuNs: (st.cpuTicks / 100) * 1e9, rssBytes: st.rssBytes, pids: 1 } : NO_USAGE;
     },
+    pids: () => (tree ? tree.pids() : isAlive(pid) ? [pid] : []),
   };
 }
 

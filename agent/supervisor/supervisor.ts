@@ -15,7 +15,8 @@ import { DebugOps } from "../debug/debug-ops";
 import { DeployOps, isDeployOp } from "../deploy/deploy-ops";
 import { liveSpec } from "../deploy/live-spec";
 import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
-import { siteLogsOf } from "../apply/site-logs";
+import { siteAccessLogsOf, siteLogsOf } from "../apply/site-logs";
+import { AppMetrics } from "../metrics/app-metrics";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
 import { setLogRoot } from "../logs/log-storage-status";
@@ -42,6 +43,8 @@ export type SupervisorOptions = {
   webErrorLogs?: Partial<Record<WebServer, string>>;
   /** Look for installed web servers (the agent does; tests that bring their own servers do not). */
   detectWebServers?: boolean;
+  /** Sample app metrics every 10 s (default: on unless STOKER_METRICS=off). */
+  metrics?: boolean;
 };
 export type SupervisorListener = {
   status(apps: AppStatus[]): void;
@@ -53,6 +56,7 @@ export class Supervisor {
   readonly logs: LogService;
   readonly debug: DebugOps;
   readonly deploys: DeployOps;
+  readonly metrics: AppMetrics;
   /** Desired state as sent (template specs with `{release}`); runners hold the resolved spec. */
   private readonly templates = new Map<string, DesiredApp>();
   private readonly revisions = new Revisions();
@@ -84,6 +88,10 @@ export class Supervisor {
       },
       path.join(opts.stateDir, "deploy-uploads"),
     );
+    this.metrics = new AppMetrics(opts.stateDir, () =>
+      [...this.apps.values()].map((r) => ({ appId: r.appId, socket: r.desired.spec.socket, view: () => r.metricsView() })),
+    );
+    if (opts.metrics ?? process.env.STOKER_METRICS !== "off") this.metrics.start();
     this.webLogs = new WebServerLogWatcher(opts.webErrorLogs ?? {}, () =>
       [...this.apps.values()].map((r) => ({
         appId: r.appId,
@@ -146,6 +154,7 @@ export class Supervisor {
       this.persist();
       // Each site's own error log, as the sites now are (an app added, moved or removed).
       this.webLogs.setSiteLogs(siteLogsOf([...this.templates.values()], this.webServers.targets()));
+      if (this.metrics.running) this.metrics.setSites(siteAccessLogsOf([...this.templates.values()], this.webServers.targets()));
       const apps = this.status();
       for (const l of this.listeners) l.status(apps);
     }, 20);
@@ -224,6 +233,7 @@ export class Supervisor {
         await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(id), this.opts.stateDir);
         await runner.serialize(() => runner.remove());
         this.logs.forget(id);
+        this.metrics.forget(id);
         this.apps.delete(id);
         this.templates.delete(id);
         this.revisions.forget(id);
@@ -289,6 +299,8 @@ export class Supervisor {
       return ok({ webServers: this.webServers.facts() });
     }
     if (isDeployOp(op)) return this.deploys.execute(op);
+    if (op.op === "metrics.now") return ok(this.metrics.now());
+    if (op.op === "metrics.query") return ok(await this.metrics.query(op.appId, op.from, op.to));
     const runner = this.apps.get(op.appId);
     if (!runner) return err("NOT_FOUND", `This host does not run app ${op.appId}.`);
     // Reads never wait behind a restart in progress.
@@ -351,6 +363,7 @@ export class Supervisor {
           }
           await runner.remove();
           this.logs.forget(op.appId);
+          this.metrics.forget(op.appId);
           this.apps.delete(op.appId);
           this.templates.delete(op.appId);
           this.revisions.forget(op.appId);
@@ -382,6 +395,7 @@ export class Supervisor {
   /** Agent shutdown: processes keep running for the next agent to adopt. */
   detachAll(): void {
     void this.webLogs.stop();
+    this.metrics.stop();
     this.logs.flushAll(); // traceback groups survive the restart
     this.persist();
     for (const runner of this.apps.values()) runner.detach();

@@ -57,6 +57,7 @@ export const AGENT_MESSAGE_RULES: { [T in AgentToControl["type"]]: Rule<T> } = {
   facts: async (_host, msg) => msg,
   "apps.status": (host, msg) => narrow(host, msg, msg.apps, (apps) => ({ ...msg, apps })),
   "process.transitions": (host, msg) => narrow(host, msg, msg.transitions, (transitions) => ({ ...msg, transitions })),
+  "metrics.samples": (host, msg) => narrow(host, msg, msg.samples, (samples) => ({ ...msg, samples })),
   "logs.lines": async (host, msg) => ((await ownsApp(host, msg.appId)) ? msg : null),
   "pty.output": async (host, msg) => ((await ownsSession(host, msg.sessionId)) ? msg : null),
   "pty.exit": async (host, msg) => ((await ownsSession(host, msg.sessionId)) ? msg : null),

@@ -13,6 +13,7 @@ import { endInterruptedDeployments, forwardOutput, recordProgress } from "../dep
 import { finishDebugSession } from "../debug/debug-sessions";
 import { ptyRelay } from "../debug/pty-relay";
 import { logFollows } from "../live/log-follows";
+import { metricsStore } from "../metrics/metrics-store";
 import { uiHub } from "../live/ui-hub";
 import { type AgentToControl, AgentToControlSchema, type ErrorCode, parseFrame } from "../protocol";
 
@@ -90,6 +91,9 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
         msg.id,
         msg.ok ? { ok: true, value: msg.value } : { ok: false, code: asErrorCode(msg.code), message: msg.message, fields: msg.fields, detail: msg.detail },
       );
+      return;
+    case "metrics.samples":
+      metricsStore().add(host.id, msg.samples);
       return;
     case "logs.lines":
       logFollows().publish(msg.appId, msg.lines, msg.dropped);

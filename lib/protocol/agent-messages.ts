@@ -4,6 +4,7 @@ import { AppSpecSchema, DesiredAppSchema } from "./app-spec";
 import { DeployOpSchemas, DeployOutputSchema, DeployProgressSchema } from "./deploy-messages";
 import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema, LogQuerySchema } from "./log-messages";
+import { MetricsOpSchemas, MetricsSamplesSchema } from "./metrics-messages";
 import { WebTargetsSchema } from "./web-servers";
 import { WebServerSchema } from "./web-spec";
 import { AppStatusSchema, HostFactsSchema, ProcessStateSchema } from "./process-state";
@@ -107,6 +108,7 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
   // text: a specific version (rollback, adopt); without it the agent applies what it renders now.
   z.strictObject({ op: z.literal("webconfig.apply"), ...AppRef, server: WebServerSchema.optional(), text: z.string().max(1 << 20).optional() }),
   ...DeployOpSchemas,
+  ...MetricsOpSchemas,
 ]);
 export type AgentOp = z.infer<typeof AgentOpSchema>;
 export type AgentOpName = AgentOp["op"];
@@ -158,6 +160,7 @@ export const AgentToControlSchema = z.union([
   PtyExitSchema,
   DeployProgressSchema,
   DeployOutputSchema,
+  MetricsSamplesSchema,
   z.strictObject({ type: z.literal("error"), message: z.string() }),
   ReplySchema,
 ]);

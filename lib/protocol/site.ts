@@ -48,6 +48,14 @@ export function siteErrorLog(a: SiteAddress, logDir: string): string {
   return `${logDir.replace(/\/+$/, "")}/${siteFileName(a).replace(/^90-/, "").replace(/\.conf$/, "")}.error.log`;
 }
 
+/**
+ * The site's access log in `logDir`, in the one format every renderer writes (one line per request:
+ * app, status, request time; agent/metrics/access-line.ts), which the agent follows for metrics.
+ */
+export function siteAccessLog(a: SiteAddress, logDir: string): string {
+  return `${logDir.replace(/\/+$/, "")}/${siteFileName(a).replace(/^90-/, "").replace(/\.conf$/, "")}.access.log`;
+}
+
 /** The file an app's config lived in before sites existed; removed when its site is applied. */
 export function legacyAppFileName(app: string, server: WebServer): string {
   return server === "lighttpd" ? `90-stoker-${app}.conf` : `stoker-${app}.conf`;

@@ -85,7 +85,7 @@ export function writeMainConfig(kind: ServerKind, prefix: string, port: number, 
     writeFileSync(
       file,
       [
-        'server.modules = ( "mod_access", "mod_alias", "mod_rewrite", "mod_redirect", "mod_setenv", "mod_fastcgi", "mod_openssl", "mod_indexfile", "mod_staticfile" )',
+        'server.modules = ( "mod_access", "mod_alias", "mod_rewrite", "mod_redirect", "mod_setenv", "mod_fastcgi", "mod_openssl", "mod_indexfile", "mod_staticfile", "mod_accesslog" )',
         `server.document-root = "${prefix}/htdocs"`,
         'server.bind = "127.0.0.1"',
         `server.port = ${port}`,

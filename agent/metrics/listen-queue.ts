@@ -1,0 +1,40 @@
+// The listen-queue depth of an app's socket (PHP-FPM's "listen queue"): connections the kernel
+// accepted into the backlog that no worker has taken yet. Unix sockets through sock_diag, TCP
+// listeners from /proc/net/tcp (a LISTEN socket's rx_queue is its accept backlog).
+import { readFileSync } from "node:fs";
+import { unixListenQueues } from "./unix-listen-queue";
+
+const TCP_LISTEN = "0A";
+
+/** One reading of every listener on the host, so a sample of 50 apps costs one dump. */
+export type QueueSnapshot = { unix: Map<number, number> | null; tcp: Map<number, number> };
+
+export function readQueues(): QueueSnapshot {
+  return { unix: unixListenQueues(), tcp: tcpListenQueues() };
+}
+
+/** inode → rx_queue of every TCP (v4 and v6) socket in LISTEN. */
+export function tcpListenQueues(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      // sl local rem st tx_queue:rx_queue tr:tm retrnsmt uid timeout inode
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || f[3] !== TCP_LISTEN) continue;
+      out.set(Number(f[9]), Number.parseInt(f[4].split(":")[1] ?? "0", 16));
+    }
+  }
+  return out;
+}
+
+/** The queue of the listener with `inode` (from the agent's own fd, or found by path), null if unknown. */
+export function queueOf(snapshot: QueueSnapshot, inode: number | null): number | null {
+  if (inode === null) return null;
+  return snapshot.unix?.get(inode) ?? snapshot.tcp.get(inode) ?? null;
+}
