@@ -20,6 +20,7 @@ import { pausedReplace } from "./restart-paused";
 import { swapReplace } from "./restart-swap";
 import type { SavedRevisions } from "./revisions";
 import { slotHooks } from "./slot-hooks";
+import type { OsProcess } from "./spawn-process";
 
 export type { SavedProcess } from "./adopt-app";
 export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: LogLimits; /** names the app's cgroup */ stateDir: string };
