@@ -73,6 +73,7 @@ async function snapshot(): Promise<string> {
   const { db } = await import("@/lib/db");
   const { agentHub } = await import("@/lib/agents/agent-hub");
   const { ptyRelay } = await import("@/lib/debug/pty-relay");
+  const { metricsStore } = await import("@/lib/metrics/metrics-store");
   const hub = agentHub();
   return JSON.stringify({
     status: hub.apps.get(ids.app) ?? null,
@@ -82,6 +83,7 @@ async function snapshot(): Promise<string> {
     deployment: await db.deployment.findUnique({ where: { id: ids.deployment }, select: { status: true, steps: true, message: true } }),
     session: await db.debugSession.findUnique({ where: { id: ids.session }, select: { endedAt: true, endReason: true } }),
     relay: ptyRelay().hostOf(ids.session),
+    metrics: metricsStore().latest(ids.app),
     audit: await db.auditEvent.count(),
   });
 }
@@ -105,6 +107,15 @@ function messages(replyId: string): Record<string, unknown> {
     "apps.status": { type: "apps.status", apps: [status] },
     "process.transitions": { type: "process.transitions", transitions: [{ appId: ids.app, slot: 0, pid: 4242, from: "RUNNING", to: "FATAL", at: now, detail: "spoofed" }] },
     "logs.lines": { type: "logs.lines", appId: ids.app, lines: [{ ts: now, pid: 4242, stream: "err", text: "spoofed" }], dropped: 0 },
+    "metrics.samples": {
+      type: "metrics.samples",
+      samples: [
+        {
+          appId: ids.app, t: Date.now(), step: 10_000, cpuPercent: 99, rssBytes: 1, fds: 1, restarts: 0, processes: 1, workersBusy: 1, workersIdle: 0,
+          listenQueue: 42, requests: 1, status2xx: 0, status3xx: 0, status4xx: 0, status5xx: 1, p50Ms: 1, p90Ms: 1, p99Ms: 1,
+        },
+      ],
+    },
     "pty.output": { type: "pty.output", sessionId: ids.session, data: "spoofed" },
     "deploy.progress": {
       type: "deploy.progress",
@@ -169,7 +180,7 @@ describe("messages from another host", () => {
     }
     await new Promise((r) => setTimeout(r, 1000));
     await tally.attack("late effects of all of the above", async () => (await snapshot()) === before || "state changed after a delay");
-    tally.expectAllRefused(12);
+    tally.expectAllRefused(13);
   });
 
   it("the same messages from the first host do get through (the observation can see them)", async () => {
