@@ -2,6 +2,7 @@
 import "server-only";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { startAlertTicker } from "./alerts/alert-ticker";
 import { oidcSettings } from "./auth/oidc-config";
 import { createOwner, hasAnyUser } from "./auth/users";
 import { config } from "./config";
@@ -19,6 +20,7 @@ export async function bootstrap(): Promise<{ needsSetup: boolean }> {
   parseTrustedProxies(process.env.STOKER_TRUSTED_PROXIES); // a typo must stop the start, not every request
   oidcSettings(); // checks STOKER_OIDC_* now, so a bad setting is in the start-up log, not at first login
   if (process.env.STOKER_LOCAL_AGENT === "1") await prepareLocalAgent();
+  startAlertTicker(); // the alert engine and its clock (lib/alerts/)
   return { needsSetup: !(await hasAnyUser()) };
 }
 

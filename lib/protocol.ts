@@ -1,6 +1,7 @@
 // The wire contract: zod schemas of every message between agent, control plane and browser.
 // Both sides import from here; nothing crosses a socket unparsed. Split by topic in ./protocol/.
 export * from "./protocol/agent-messages";
+export * from "./protocol/alert-messages";
 export * from "./protocol/app-spec";
 export * from "./protocol/debug-messages";
 export * from "./protocol/deploy-messages";

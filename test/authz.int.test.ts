@@ -84,7 +84,34 @@ const EXPECTED: Record<string, Rule> = {
 };
 
 // Routes owned by later capabilities are added here as they land (the test still demands a rule).
-const EXTRA: Record<string, Rule> = { "GET /apps/[id]/events": "viewer" };
+const EXTRA: Record<string, Rule> = {
+  "GET /apps/[id]/events": "viewer",
+  // Alerts (issue #19): admins change, viewers read; SMTP settings are admin-only.
+  "GET /notifications/channels": "viewer",
+  "POST /notifications/channels": "admin",
+  "GET /notifications/channels/[id]": "viewer",
+  "PATCH /notifications/channels/[id]": "admin",
+  "DELETE /notifications/channels/[id]": "admin",
+  "POST /notifications/channels/[id]/test": "admin",
+  "GET /notifications/rules": "viewer",
+  "POST /notifications/rules": "admin",
+  "GET /notifications/rules/[id]": "viewer",
+  "PATCH /notifications/rules/[id]": "admin",
+  "DELETE /notifications/rules/[id]": "admin",
+  "GET /notifications/silences": "viewer",
+  "POST /notifications/silences": "admin",
+  "DELETE /notifications/silences/[id]": "admin",
+  "GET /notifications/history": "viewer",
+  "GET /notifications/alerts": "viewer",
+  "GET /notifications/uptime-checks": "viewer",
+  "POST /notifications/uptime-checks": "admin",
+  "DELETE /notifications/uptime-checks/[id]": "admin",
+  "GET /notifications/uptime-checks/[id]/results": "viewer",
+  "GET /notifications/smtp": "admin",
+  "PUT /notifications/smtp": "admin",
+  "POST /apps/[id]/mute": "admin",
+  "DELETE /apps/[id]/mute": "admin",
+};
 
 type Handler = ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) & { rule?: string };
 const API = path.resolve("app/api/v1");

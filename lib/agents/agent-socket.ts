@@ -1,6 +1,7 @@
 // One agent's WebSocket on the control plane: authenticate by host key, sync desired apps,
 // take in status and transitions, settle replies. Invalid frames are refused and logged.
 import "server-only";
+import { agentLinkChanged } from "../alerts/alert-events";
 import type { WebSocket } from "ws";
 import { hashSecret } from "../auth/secrets";
 import { desiredOf } from "../apps/app-record";
@@ -40,11 +41,15 @@ export async function sendSync(hostId: string): Promise<void> {
 export async function onAgentConnection(ws: WebSocket, host: { id: string; name: string }): Promise<void> {
   const hub = agentHub();
   hub.attach({ ws, hostId: host.id, hostName: host.name, connectedAt: new Date() });
+  agentLinkChanged(host.id, true);
   ws.on("message", (data) => {
     void handle(host, ws, String(data)).catch((e: unknown) => console.error(`[agent ${host.name}] handler failed:`, e));
   });
   ws.on("close", () => {
-    if (hub.detach(host.id, ws)) void publishHost(host.id);
+    if (hub.detach(host.id, ws)) {
+      agentLinkChanged(host.id, false);
+      void publishHost(host.id);
+    }
   });
   // A full disk must not keep an agent from its sync: the time seen is bookkeeping.
   await unlessStorageFull(() => db.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date() } }));

@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   "tokens.own": "viewer",
   "audit.read": "viewer",
   "audit.checkpoint": "admin", // signed checkpoints of the audit chain (export and check)
+  "alerts.write": "admin", // notification channels, rules, silences, uptime checks, mutes
+  "settings.manage": "admin", // control-plane settings with secrets in them (SMTP)
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -1,6 +1,7 @@
 // Takes an agent's deployment reports: stores the steps, finishes and audits the deployment on
 // its final report, and forwards everything live to browsers. Only the app's own host may report.
 import "server-only";
+import { alertSignal } from "../alerts/alert-events";
 import { appendAudit } from "../audit/append-audit";
 import { db } from "../db";
 import { uiHub } from "../live/ui-hub";
@@ -38,6 +39,14 @@ export async function recordProgress(host: Host, msg: DeployProgress): Promise<v
     return tx.deployment.findUnique({ where: { id: row.id } });
   });
   if (updated) uiHub().publish({ type: "deploy.progress", appId: row.appId, deployment: deploymentView(updated) });
+  if (updated && final) signalDeployment(row.appId, row.kind, d.status, d.message, d.steps.find((s) => s.status === "failed")?.name);
+}
+
+/** A finished deployment raises or clears the app's deployment.failed alert (lib/alerts/alert-events). */
+function signalDeployment(appId: string, kind: string, status: string, message: string, failedStep?: string): void {
+  const what = kind === "rollback" ? "Rollback" : "Deployment";
+  if (status === "succeeded") alertSignal({ op: "clear", event: "deployment.failed", appId });
+  else if (status === "failed") alertSignal({ op: "fire", event: "deployment.failed", appId, summary: `${what} failed${failedStep ? ` at ${failedStep}` : ""}: ${message}`.slice(0, 500) });
 }
 
 export async function forwardOutput(host: Host, msg: DeployOutput): Promise<void> {
@@ -68,6 +77,9 @@ export async function endInterruptedDeployments(host: Host, agentStartedAt: Date
       });
       return tx.deployment.findUnique({ where: { id: row.id } });
     });
-    if (updated) uiHub().publish({ type: "deploy.progress", appId: row.appId, deployment: deploymentView(updated) });
+    if (updated) {
+      uiHub().publish({ type: "deploy.progress", appId: row.appId, deployment: deploymentView(updated) });
+      signalDeployment(row.appId, row.kind, "failed", message);
+    }
   }
 }

@@ -2,6 +2,7 @@
 // Agents report state transitions; each is stored with the event kind it is, and read back newest
 // first, a page at a time.
 import "server-only";
+import { processStateChanged } from "../alerts/alert-events";
 import { appendAudit } from "../audit/append-audit";
 import { db, type Tx } from "../db";
 import { eventKindOf, type ProcessEvent, ProcessEventKindSchema, type ProcessEventPage, type ProcessState, type ProcessTransition } from "../protocol";
@@ -11,16 +12,20 @@ type Host = { id: string; name: string };
 
 /** Stores a batch of an agent's transitions, with the audit rows of those that matter to people. */
 export async function recordTransitions(host: Host, transitions: ProcessTransition[]): Promise<void> {
-  await db.$transaction(async (tx) => {
+  const stored = await db.$transaction(async (tx) => {
     // Checked inside the transaction: the last transitions of a deleted app arrive after its deletion.
     const known = new Set((await tx.app.findMany({ where: { hostId: host.id }, select: { id: true } })).map((a) => a.id));
     const rows = transitions.filter((t) => known.has(t.appId));
-    if (!rows.length) return;
+    if (!rows.length) return [];
     await tx.processEvent.createMany({
       data: rows.map((t) => ({ appId: t.appId, pid: t.pid, from: t.from, to: t.to, at: new Date(t.at), detail: t.detail, kind: eventKindOf(t) ?? "" })),
     });
     await auditTransitions(tx, host, rows);
+    return rows;
   });
+  // After the commit: a FATAL raises the app's alert, a process ready again clears it. (Crash loops
+  // are counted from the stored rows by the alert ticker.)
+  for (const t of stored) processStateChanged(t.appId, t.slot, t.to, t.detail);
 }
 
 async function auditTransitions(tx: Tx, host: Host, rows: ProcessTransition[]): Promise<void> {

@@ -30,6 +30,7 @@ import {
   ReleaseInfoSchema,
   ReleaseNameSchema,
 } from "../protocol";
+import { ALERT_OPERATIONS } from "./alert-operations";
 
 type Op = { summary: string; role: string; body?: z.ZodType; query?: z.ZodType; response?: z.ZodType };
 const Credentials = z.object({ email: z.string(), password: z.string() });
@@ -108,6 +109,7 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   },
   "/audit/export": { get: { summary: "Export the history as CSV or JSON lines", role: "viewer" } },
   "/health": { get: { summary: "Liveness", role: "public" } },
+  ...ALERT_OPERATIONS,
 };
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });

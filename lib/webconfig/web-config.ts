@@ -1,6 +1,7 @@
 // An app's web-server config: what the agent renders, what Stoker last applied, drift, apply,
 // history and rollback. Each apply is stored (text + outcome) and audited in one transaction.
 import "server-only";
+import { alertSignal } from "../alerts/alert-events";
 import { agentHub } from "../agents/agent-hub";
 import { appendAudit } from "../audit/append-audit";
 import { type AuditContext, actorLabel } from "../audit/audit-context";
@@ -79,6 +80,11 @@ export async function applyWebConfig(appId: string, audit: AuditContext, opts: {
     });
     return row.version;
   });
+  alertSignal(
+    outcome.ok
+      ? { op: "clear", event: "webconfig.apply.failed", appId }
+      : { op: "fire", event: "webconfig.apply.failed", appId, summary: `${outcome.server} config for ${app.value.name} failed at ${outcome.step}${outcome.rolledBack ? " (rolled back)" : ""}: ${outcome.message}`.slice(0, 500), detail: outcome.validatorOutput },
+  );
   return ok({ ...outcome, version });
 }
 

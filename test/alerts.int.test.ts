@@ -1,0 +1,261 @@
+// Alerts end to end, in one process: a real Supervisor runs a real app that crashes until it reaches
+// FATAL; its transitions go through the control plane's own path (recordTransitions) into the alert
+// engine, which delivers to a real HTTP webhook sink (verifying the HMAC) and a real SMTP server
+// (smtp-server). Channels and rules are made through the API's route handlers (zod, roles, audit).
+import { spawnSync } from "node:child_process";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Supervisor as SupervisorType } from "@/agent/supervisor/supervisor";
+import { RUN_AS } from "./support/fixture-apps";
+import { freePort } from "./support/free-port";
+import { waitUntil } from "./support/stack";
+
+const dir = mkdtempSync(path.join(tmpdir(), "stoker-alerts-"));
+chmodSync(dir, 0o755);
+process.env.STOKER_DATA_DIR = path.join(dir, "data");
+process.env.STOKER_ALERT_TICK_MS = "250";
+
+type Hook = { path: string; at: number; body: Record<string, unknown> & { status: string; subject: string; app: { name: string } | null }; verified: boolean };
+type Mail = { at: number; to: string[]; raw: string };
+const hooks: Hook[] = [];
+const mails: Mail[] = [];
+const secrets = new Map<string, string>(); // sink path → the channel's secret
+let hookServer: Server;
+let smtp: SMTPServer;
+let hookBase = "";
+let supervisor: SupervisorType;
+let transitions: Promise<unknown> = Promise.resolve();
+let ownerToken = "";
+let viewerToken = "";
+let hostId = "";
+const cleanups: (() => Promise<void> | void)[] = [];
+
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+async function api<T>(mod: string, method: string, body?: unknown, params: Record<string, string> = {}, token = ownerToken): Promise<{ status: number; body: T }> {
+  const route = (await import(path.resolve("app/api/v1", mod, "route.ts"))) as Record<string, Handler>;
+  const req = new Request(`http://localhost/api/v1/${mod}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await route[method](req, { params: Promise.resolve(params) });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+beforeAll(async () => {
+  const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { env: process.env });
+  expect(migrated.status, String(migrated.stderr)).toBe(0);
+  const { db } = await import("@/lib/db");
+  const { hashSecret, newSecret } = await import("@/lib/auth/secrets");
+  for (const role of ["owner", "viewer"] as const) {
+    const user = await db.user.create({ data: { email: `${role}@example.com`, role, passwordHash: null } });
+    const token = newSecret("stk");
+    await db.apiToken.create({ data: { name: role, role, userId: user.id, tokenHash: hashSecret(token) } });
+    if (role === "owner") ownerToken = token;
+    else viewerToken = token;
+  }
+  hostId = (await db.host.create({ data: { name: "alert-host", keyHash: "x" } })).id;
+
+  hookServer = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      const secret = secrets.get(req.url ?? "") ?? "";
+      const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`);
+      const got = Buffer.from(String(req.headers["x-stoker-signature-256"] ?? ""));
+      hooks.push({ path: req.url ?? "", at: Date.now(), body: JSON.parse(raw.toString()), verified: got.length === expected.length && timingSafeEqual(got, expected) });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hookServer.listen(0, "127.0.0.1", r));
+  hookBase = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
+
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, session, done) {
+      let raw = "";
+      stream.on("data", (c: Buffer) => (raw += c.toString()));
+      stream.on("end", () => {
+        mails.push({ at: Date.now(), to: session.envelope.rcptTo.map((r) => r.address), raw });
+        done();
+      });
+    },
+  });
+  const smtpPort = await freePort();
+  await new Promise<void>((r) => smtp.listen(smtpPort, "127.0.0.1", () => r()));
+  expect((await api("notifications/smtp", "PUT", { host: "127.0.0.1", port: smtpPort, from: "stoker@example.com" })).status).toBe(200);
+
+  const { Supervisor } = await import("@/agent/supervisor/supervisor");
+  const { recordTransitions } = await import("@/lib/events/process-events");
+  const { startAlertTicker } = await import("@/lib/alerts/alert-ticker");
+  startAlertTicker();
+  supervisor = new Supervisor({ stateDir: path.join(dir, "agent"), socketDirs: [dir] });
+  supervisor.listen({ status: () => {}, transition: (t) => (transitions = transitions.then(() => recordTransitions({ id: hostId, name: "alert-host" }, [t]))) });
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+  await transitions;
+  const { stopAlertTicker } = await import("@/lib/alerts/alert-ticker");
+  await stopAlertTicker();
+  hookServer?.close();
+  await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** An app that serves until its flag file exists, then crashes at every start (so the agent gives up: FATAL). */
+async function crashableApp(name: string): Promise<{ appId: string; flag: string; pid: () => number }> {
+  const { db } = await import("@/lib/db");
+  const { AppSpecSchema } = await import("@/lib/protocol");
+  const flag = path.join(dir, `${name}.broken`);
+  const script = path.join(dir, `${name}.sh`);
+  const hello = path.resolve("examples/apps/node/hello.mjs");
+  writeFileSync(script, `#!/bin/sh\nif [ -e '${flag}' ]; then echo "${name}: cannot start, ${flag} exists" >&2; exit 3; fi\nexec '${process.execPath}' '${hello}'\n`, { mode: 0o755 });
+  const spec = AppSpecSchema.parse({ name, hostId, command: [script], processes: 1, socket: { path: path.join(dir, `${name}.sock`) }, ...RUN_AS, restart: { backoffMs: 100, maxBackoffMs: 400, maxRestarts: 2, windowMs: 60_000 } });
+  const app = await db.app.create({ data: { name, hostId, spec: JSON.stringify(spec) } });
+  const put = await supervisor.put({ appId: app.id, revision: 1, desired: "running", spec, rootApproved: true });
+  expect(put.ok, JSON.stringify(put)).toBe(true);
+  cleanups.push(async () => void (await supervisor.execute({ op: "app.remove", appId: app.id })));
+  const pid = () => supervisor.apps.get(app.id)?.processes()[0]?.pid ?? 0;
+  return { appId: app.id, flag, pid };
+}
+
+async function breakApp(a: { appId: string; flag: string; pid: () => number }) {
+  writeFileSync(a.flag, "");
+  process.kill(a.pid(), "SIGKILL");
+  await waitUntil(async () => supervisor.apps.get(a.appId)?.processes()[0]?.state === "FATAL", 30_000, "FATAL");
+}
+
+async function webhookChannel(name: string, sinkPath: string): Promise<string> {
+  const res = await api<{ id: string; secret: string }>("notifications/channels", "POST", { name, kind: "webhook", url: `${hookBase}${sinkPath}` });
+  expect(res.status).toBe(201);
+  expect(res.body.secret).toMatch(/^whsec_/);
+  secrets.set(sinkPath, res.body.secret);
+  return res.body.id;
+}
+
+const hooksFor = (sinkPath: string, app: string, status?: string) => hooks.filter((h) => h.path === sinkPath && h.body.app?.name === app && (!status || h.body.status === status));
+const mailsFor = (app: string) => mails.filter((m) => m.raw.includes(app));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("a crashing app", () => {
+  it("reaches FATAL: the webhook and the SMTP server each get exactly one message naming it, then exactly one recovery once it is fixed and restarted", async () => {
+    const app = await crashableApp("alerting-app");
+    const hook = await webhookChannel("ops webhook", "/ops");
+    const mail = await api<{ id: string }>("notifications/channels", "POST", { name: "ops mail", kind: "email", to: ["oncall@example.com"] });
+    expect(mail.status).toBe(201);
+    // The contract as named in the issue: {name, event, channelIds} (appId optional) → {id}.
+    const rule = await api<{ id: string }>("notifications/rules", "POST", { name: "app down", event: "app.fatal", channelIds: [hook, mail.body.id], appId: app.appId, params: { resolveAfterSec: 1 } });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    expect(rule.body.id).toBeTruthy();
+
+    await breakApp(app);
+    await waitUntil(async () => hooksFor("/ops", "alerting-app").length >= 1 && mailsFor("alerting-app").length >= 1, 20_000, "the firing messages");
+    await sleep(2000); // grouping: the restarts before FATAL and the ticks after it add nothing
+    const firing = hooksFor("/ops", "alerting-app");
+    expect(firing.map((h) => h.body.status)).toEqual(["firing"]);
+    expect(firing[0].verified).toBe(true);
+    expect(firing[0].body).toMatchObject({ event: "app.fatal", subject: "alerting-app", rule: { name: "app down" } });
+    expect(mailsFor("alerting-app")).toHaveLength(1);
+    expect(mailsFor("alerting-app")[0].to).toEqual(["oncall@example.com"]);
+    expect(mailsFor("alerting-app")[0].raw).toMatch(/Subject: \[FIRING\] alerting-app: App FATAL/);
+
+    unlinkSync(app.flag); // fixed
+    const started = await supervisor.execute({ op: "app.start", appId: app.appId });
+    expect(started.ok, JSON.stringify(started)).toBe(true);
+    await waitUntil(async () => hooksFor("/ops", "alerting-app", "resolved").length >= 1 && mailsFor("alerting-app").length >= 2, 20_000, "the recovery messages");
+    await sleep(2000);
+    expect(hooksFor("/ops", "alerting-app").map((h) => h.body.status)).toEqual(["firing", "resolved"]);
+    expect(hooksFor("/ops", "alerting-app").every((h) => h.verified)).toBe(true);
+    expect(mailsFor("alerting-app")).toHaveLength(2);
+    expect(mailsFor("alerting-app")[1].raw).toMatch(/Subject: \[RESOLVED\] alerting-app/);
+
+    const history = await api<{ deliveries: { kind: string; status: string; channelName: string }[] }>("notifications/history", "GET", undefined, {}, viewerToken);
+    expect(history.status).toBe(200);
+    const mine = history.body.deliveries.filter((d) => d.channelName.startsWith("ops "));
+    expect(mine.map((d) => `${d.kind}:${d.status}`).sort()).toEqual(["firing:sent", "firing:sent", "resolved:sent", "resolved:sent"]);
+  }, 90_000);
+});
+
+describe("a silence window", () => {
+  it("records alerts inside it without sending, sends once when it ends if the app is still down, repeats at the rule's interval, and records a failed delivery", async () => {
+    const app = await crashableApp("nightly-app");
+    const hook = await webhookChannel("night webhook", "/night");
+    const fast = await webhookChannel("repeat webhook", "/repeat");
+    const deadPort = await freePort(); // nothing listens there
+    const dead = await api<{ id: string }>("notifications/channels", "POST", { name: "dead relay", kind: "webhook", url: `http://127.0.0.1:${deadPort}/hook` });
+    for (const [name, channels, params] of [
+      ["nightly down", [hook], {}],
+      ["nightly repeat", [fast], { repeatSec: 2 }],
+      ["nightly dead relay", [dead.body.id], {}],
+    ] as const) {
+      expect((await api("notifications/rules", "POST", { name, event: "app.fatal", channelIds: channels, appId: app.appId, params })).status).toBe(201);
+    }
+    const endsAt = Date.now() + 9_000;
+    const silence = await api<{ id: string; active: boolean }>("notifications/silences", "POST", { name: "backup window", scope: "app", targetId: app.appId, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(endsAt).toISOString() });
+    expect(silence.status, JSON.stringify(silence.body)).toBe(201);
+    expect(silence.body.active).toBe(true);
+    // A viewer may read silences but not make them.
+    expect((await api("notifications/silences", "POST", { name: "x", scope: "app", targetId: app.appId }, {}, viewerToken)).status).toBe(403);
+
+    await breakApp(app);
+    type Page = { deliveries: { ruleName: string; kind: string; status: string; reason: string; attempts: number; at: string }[] };
+    const suppressed = await waitUntil(async () => {
+      const h = (await api<Page>("notifications/history", "GET")).body.deliveries.filter((d) => d.ruleName.startsWith("nightly") && d.status === "suppressed");
+      return h.length === 3 ? h : null;
+    }, 15_000, "three suppressed firings");
+    expect(suppressed.every((d) => d.reason.includes("backup window"))).toBe(true);
+    expect(Date.now()).toBeLessThan(endsAt); // still inside the window: the check below means something
+    await sleep(Math.max(0, endsAt - Date.now() - 1000));
+    expect(hooksFor("/night", "nightly-app")).toHaveLength(0); // not before
+
+    await waitUntil(async () => hooksFor("/night", "nightly-app").length >= 1, 10_000, "the alert at the window's end");
+    const first = hooksFor("/night", "nightly-app")[0];
+    expect(first.at).toBeGreaterThanOrEqual(endsAt);
+    expect(first.body.status).toBe("firing");
+    expect(first.verified).toBe(true);
+    await sleep(6_500);
+    expect(hooksFor("/night", "nightly-app")).toHaveLength(1); // not twice
+
+    // The 2-second repeat rule: first at the window's end, then every 2 s (never sooner), all "still firing".
+    const repeats = hooksFor("/repeat", "nightly-app");
+    expect(repeats.length).toBeGreaterThanOrEqual(3);
+    expect(repeats.length).toBeLessThanOrEqual(5);
+    expect(repeats[0].at).toBeGreaterThanOrEqual(endsAt);
+    expect(repeats.slice(1).every((r) => r.body.status === "repeat")).toBe(true);
+    // Arrival times jitter by a delivery's own latency; a rule that ignored its interval would repeat every tick (250 ms).
+    for (let i = 1; i < repeats.length; i++) expect(repeats[i].at - repeats[i - 1].at).toBeGreaterThanOrEqual(1500);
+
+    // The dead relay: tried three times, recorded as failed with why.
+    const failed = await waitUntil(async () => (await api<Page>("notifications/history", "GET", undefined, {}, viewerToken)).body.deliveries.find((d) => d.ruleName === "nightly dead relay" && d.status === "failed"), 15_000, "the failed delivery");
+    expect(failed.attempts).toBe(3);
+    expect(failed.reason).toMatch(/ECONNREFUSED/);
+    const test = await api<{ sent: boolean; error: string }>(`notifications/channels/[id]/test`, "POST", undefined, { id: dead.body.id });
+    expect(test.body.sent).toBe(false);
+  }, 120_000);
+});
+
+describe("the notification API", () => {
+  it("refuses a bad channel with a clear error, a viewer's change with 403, and sends a signed test message", async () => {
+    const bad = await api<{ code: string; fields: { path: string }[] }>("notifications/channels", "POST", { name: "x", kind: "webhook", url: "ftp://example.com" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields.map((f) => f.path)).toContain("url");
+    expect((await api("notifications/channels", "POST", { name: "x", kind: "webhook", url: `${hookBase}/v` }, {}, viewerToken)).status).toBe(403);
+    expect((await api("notifications/channels", "GET", undefined, {}, viewerToken)).status).toBe(200);
+    const id = await webhookChannel("tested", "/tested");
+    const sent = await api<{ sent: boolean }>(`notifications/channels/[id]/test`, "POST", undefined, { id });
+    expect(sent.body.sent).toBe(true);
+    const got = hooks.filter((h) => h.path === "/tested");
+    expect(got).toHaveLength(1);
+    expect(got[0].verified).toBe(true);
+    expect(got[0].body.status).toBe("test");
+    const { db } = await import("@/lib/db");
+    const actions = (await db.auditEvent.findMany({ where: { action: { startsWith: "alerts." } } })).map((a) => a.action);
+    for (const a of ["alerts.channel.created", "alerts.rule.created", "alerts.silence.created", "alerts.smtp.updated", "alerts.channel.tested"]) expect(actions).toContain(a);
+  });
+});
