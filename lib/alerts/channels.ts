@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { db } from "../db";
-import { seal } from "../keys/seal";
+import { seal } from "./alert-secrets";
 import type { ChannelInput, ChannelPatch, ChannelView } from "../protocol";
 import { err, ok, type Result } from "../result";
 import { secretPurpose } from "./deliver/send-to-channel";

@@ -1,10 +1,10 @@
 // The SMTP server alert e-mail goes through: kept in the control plane's settings (owner/admin
-// change it, audited), the password sealed (lib/keys/seal.ts) and never answered back.
+// change it, audited), the password sealed (lib/alerts/alert-secrets.ts) and never answered back.
 import "server-only";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { db } from "../db";
-import { seal, unseal } from "../keys/seal";
+import { seal, unseal } from "./alert-secrets";
 import type { SmtpSettings } from "../protocol";
 import { ok, type Result } from "../result";
 

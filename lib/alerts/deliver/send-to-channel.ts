@@ -2,7 +2,7 @@
 // or an e-mail through the SMTP server in the control plane's settings.
 import "server-only";
 import { createHmac } from "node:crypto";
-import { unseal } from "../../keys/seal";
+import { unseal } from "../alert-secrets";
 import { type AlertMessage, messageText, messageTitle } from "./alert-message";
 import { sendMail } from "./send-mail";
 import { postJson, type PostOutcome } from "./post-json";
