@@ -10,7 +10,7 @@ import { listenersNamed } from "../supervisor/socket-use";
 import { AccessLogs, type SiteAccessLog } from "./access-logs";
 import { type QueueSnapshot, queueOf, readQueues } from "./listen-queue";
 import { FINE_MS, SampleStore } from "./sample-store";
-import { processActivity } from "./worker-activity";
+import { acceptedOn, processActivity, readSocketTables, type SocketTables } from "./worker-activity";
 
 /** What the sampler needs of an app (AppRunner.metricsView plus its id and socket). */
 export type MetricsSource = {
@@ -61,8 +61,8 @@ export class AppMetrics {
       this.timer.unref();
     };
     // A first reading at once, so CPU has a base and the first sample is a whole interval.
-    const queues = readQueues();
-    for (const src of this.sources()) this.read(src, Date.now(), false, queues);
+    const seen = this.snapshot();
+    for (const src of this.sources()) this.read(src, Date.now(), false, seen);
     next();
   }
 
@@ -92,8 +92,8 @@ export class AppMetrics {
   }
 
   tick(t: number): AppSample[] {
-    const queues = readQueues(); // one dump for every app
-    const samples = this.sources().map((src) => this.read(src, t, true, queues));
+    const seen = this.snapshot(); // one read of the socket tables for every app
+    const samples = this.sources().map((src) => this.read(src, t, true, seen));
     for (const s of samples) {
       this.store.append(s);
       this.latest.set(s.appId, s);
@@ -104,8 +104,8 @@ export class AppMetrics {
 
   /** A fresh reading of every app now: gauges as they are, requests of the interval so far. */
   now(): AppSample[] {
-    const queues = readQueues();
-    return this.sources().map((src) => this.read(src, Date.now(), false, queues));
+    const seen = this.snapshot();
+    return this.sources().map((src) => this.read(src, Date.now(), false, seen));
   }
 
   query(appId: string, from: number, to: number): AppSample[] {
@@ -119,9 +119,14 @@ export class AppMetrics {
   }
 
   /** `settle`: a stored sample, which ends the request interval and moves the CPU base. */
-  private read(src: MetricsSource, t: number, settle: boolean, queues: QueueSnapshot): AppSample {
+  private snapshot(): { queues: QueueSnapshot; tables: SocketTables } {
+    return { queues: readQueues(), tables: readSocketTables() };
+  }
+
+  private read(src: MetricsSource, t: number, settle: boolean, seen: { queues: QueueSnapshot; tables: SocketTables }): AppSample {
     const view = src.view();
     const inode = listenInode(view.socketFd, src.socket);
+    const accepted = acceptedOn(seen.tables, inode);
     const now = Date.now();
     const perProcess: ProcessSample[] = [];
     for (const { slot, proc } of view.processes) {
@@ -134,7 +139,7 @@ export class AppMetrics {
       let busy = 0;
       let idle = 0;
       for (const pid of proc.pids()) {
-        const a = processActivity(pid, inode);
+        const a = processActivity(pid, inode, accepted);
         fds += a.fds;
         if (a.role === "busy") busy++;
         if (a.role === "idle") idle++;
@@ -159,7 +164,7 @@ export class AppMetrics {
       processes: perProcess.length,
       workersBusy: sum("workersBusy"),
       workersIdle: sum("workersIdle"),
-      listenQueue: queueOf(queues, inode),
+      listenQueue: queueOf(seen.queues, inode),
       ...req,
       perProcess,
       totals: { ...window.totals },
