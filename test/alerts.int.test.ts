@@ -261,3 +261,36 @@ describe("the notification API", () => {
     for (const a of ["alerts.channel.created", "alerts.rule.created", "alerts.silence.created", "alerts.smtp.updated", "alerts.channel.tested"]) expect(actions).toContain(a);
   });
 });
+
+describe("a metric rule", () => {
+  it("fires once when an app's 5xx rate crosses its threshold in the samples its agent reports, and recovers when the bad interval leaves the window", async () => {
+    const { db } = await import("@/lib/db");
+    const { metricsStore } = await import("@/lib/metrics/metrics-store");
+    const app = await db.app.create({ data: { name: "erroring-app", hostId, spec: "{}" } });
+    const hook = await webhookChannel("errors webhook", "/errors");
+    expect((await api("notifications/rules", "POST", { name: "too many 5xx", event: "app.http.5xx-rate", channelIds: [hook], appId: app.id, params: { threshold: 10, count: 50, windowSec: 10, resolveAfterSec: 1 } })).status).toBe(201);
+    const sample = (t: number, requests: number, status5xx: number) => ({
+      appId: app.id, t, step: 10_000, cpuPercent: 1, rssBytes: 1e7, fds: 10, restarts: 0, processes: 2, workersBusy: 1, workersIdle: 1, listenQueue: 0,
+      requests, status2xx: requests - status5xx, status3xx: 0, status4xx: 0, status5xx, p50Ms: 5, p90Ms: 9, p99Ms: 20,
+    });
+    // 9 % of 100: under the threshold, nothing.
+    metricsStore().add(hostId, [sample(Date.now() - 500, 100, 9)]);
+    await sleep(1500);
+    expect(hooksFor("/errors", "erroring-app")).toHaveLength(0);
+    const badAt = Date.now();
+    metricsStore().add(hostId, [sample(badAt, 100, 30)]);
+    await waitUntil(async () => hooksFor("/errors", "erroring-app").length >= 1, 10_000, "the 5xx alert");
+    expect(hooksFor("/errors", "erroring-app")[0].body).toMatchObject({ status: "firing", event: "app.http.5xx-rate", summary: expect.stringContaining("of 200 requests answered 5xx") });
+    // The app goes quiet (samples keep coming, no requests): the rate holds until the bad interval is
+    // older than the 10 s window, then the alert recovers, once.
+    const feeder = setInterval(() => metricsStore().add(hostId, [sample(Date.now(), 0, 0)]), 1000);
+    try {
+      await waitUntil(async () => hooksFor("/errors", "erroring-app", "resolved").length >= 1, 25_000, "the 5xx recovery");
+      expect(Date.now() - badAt).toBeGreaterThanOrEqual(10_000);
+      await sleep(1500);
+    } finally {
+      clearInterval(feeder);
+    }
+    expect(hooksFor("/errors", "erroring-app").map((h) => h.body.status)).toEqual(["firing", "resolved"]);
+  }, 60_000);
+});

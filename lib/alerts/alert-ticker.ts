@@ -8,6 +8,8 @@ import type { AlertEventKind } from "../protocol";
 import { agentOfflineSince, alertSignal } from "./alert-events";
 import { alertEngine } from "./alert-engine";
 import { ruleParams } from "./alert-policy";
+import { judgeMetrics, METRIC_EVENTS } from "./metric-conditions";
+import { allCurrentAppMetrics, recentAppSamples } from "../metrics/current";
 import { parseParams } from "./rules";
 import { activeSilences } from "./silences";
 import { runDueUptimeChecks } from "./uptime-checks";
@@ -61,6 +63,26 @@ async function hostConditions(now: number, startedAt: number): Promise<void> {
   }
 }
 
+/** 5xx rate, p99 latency, saturated workers: each rule judges its apps' samples of its window. */
+async function metricConditions(now: number): Promise<void> {
+  for (const event of METRIC_EVENTS) {
+    const rules = await rulesOn(event);
+    if (!rules.length) continue;
+    // Stale samples (an agent away) judge nothing: the agent-offline rule speaks for that host.
+    const fresh = allCurrentAppMetrics(now).filter((m) => m.ageMs <= 3 * m.step);
+    for (const rule of rules) {
+      // Only firing alerts need a clear: a quiet app sends nothing through the queue each tick.
+      const firing = new Set((await db.alert.findMany({ where: { ruleId: rule.id, state: "firing", clearedAt: null }, select: { appId: true } })).map((a) => a.appId));
+      for (const m of fresh) {
+        if (rule.appId && m.appId !== rule.appId) continue;
+        const verdict = judgeMetrics(event, recentAppSamples(m.appId, (rule.p.windowSec ?? 60) * 1000, now), rule.p);
+        if (verdict?.fire) alertSignal({ op: "fire", event, appId: m.appId, ruleId: rule.id, summary: verdict.summary });
+        else if (verdict && firing.has(m.appId)) alertSignal({ op: "clear", event, appId: m.appId, ruleId: rule.id });
+      }
+    }
+  }
+}
+
 /** Repeats, recoveries after their delay, and what a silence held back: every firing alert, asked again. */
 async function reevaluate(): Promise<void> {
   const now = new Date();
@@ -99,6 +121,7 @@ export function startAlertTicker(): void {
     void engine.run("conditions", async () => {
       await crashLoops(now);
       await hostConditions(now, startedAt);
+      await metricConditions(now);
     });
     runDueUptimeChecks(now).catch((e: unknown) => console.error("[alerts] uptime checks failed:", e));
     void engine.run("re-evaluate", reevaluate);
