@@ -7,6 +7,7 @@ import { bootstrap } from "./lib/bootstrap";
 import { config } from "./lib/config";
 import { clientAddress } from "./lib/http/client-address";
 import { createUpgradeHandler } from "./lib/http/ws-upgrade";
+import { exitAfterFlush } from "./lib/shutdown";
 import { isStorageFull } from "./lib/storage-full";
 
 const dev = process.env.NODE_ENV !== "production";
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   });
 
   server.on("upgrade", createUpgradeHandler({ dev }));
+  exitAfterFlush(); // writes held in memory (lib/write-behind.ts) reach the database before the exit
 
   server.on("error", (e) => {
     console.error(`Cannot listen on ${config.host}:${config.port}: ${e.message}`);

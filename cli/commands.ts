@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import WebSocket from "ws";
-import { type AppView, EVENT_LABEL, type HostView, type ProcessEventPage, type WireLogLine } from "../lib/protocol";
+import { type AppView, EVENT_LABEL, type HostView, type Page, type ProcessEventPage, type WireLogLine } from "../lib/protocol";
 import { CliError, request } from "./client";
 import { type CliConfig, saveConfig } from "./config";
 import { table } from "./table";
@@ -10,12 +10,27 @@ import { table } from "./table";
 export type Flags = Record<string, string | boolean>;
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
+/** Every item of a list route, page by page (the unpaged answer is capped on large installations). */
+export async function listAll<T>(config: CliConfig, path: "/apps" | "/hosts", q = ""): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ limit: "500", ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) });
+    const page: Page<T> = await request<Page<T>>(config, "GET", `${path}?${query}`);
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
 export async function findApp(config: CliConfig, nameOrId: string | undefined): Promise<AppView> {
   if (!nameOrId) throw new CliError("Name the app, e.g. `stoker restart hello`.");
-  const apps = await request<AppView[]>(config, "GET", "/apps");
+  // By name first (the server filters); an id matches no name, so then the whole list.
+  const named = await listAll<AppView>(config, "/apps", nameOrId);
+  const apps = named.some((a) => a.name === nameOrId) ? named : await listAll<AppView>(config, "/apps");
   const matches = apps.filter((a) => a.id === nameOrId || a.name === nameOrId);
   if (matches.length === 1) return matches[0];
-  if (!matches.length) throw new CliError(`No app named "${nameOrId}". Known: ${apps.map((a) => a.name).join(", ") || "none"}.`);
+  if (!matches.length) throw new CliError(`No app named "${nameOrId}". Known: ${apps.slice(0, 50).map((a) => a.name).join(", ") || "none"}${apps.length > 50 ? ", …" : ""}.`);
   throw new CliError(`"${nameOrId}" matches apps on several hosts; use the app id (${matches.map((a) => a.id).join(", ")}).`);
 }
 
@@ -42,13 +57,13 @@ export async function login(url: string | undefined, flags: Flags): Promise<void
 }
 
 export async function hosts(config: CliConfig, flags: Flags): Promise<void> {
-  const list = await request<HostView[]>(config, "GET", "/hosts");
+  const list = await listAll<HostView>(config, "/hosts");
   if (flags.json) return out(JSON.stringify(list, null, 2));
   out(table(["HOST", "STATUS", "OS", "AGENT", "LAST SEEN"], list.map((h) => [h.name, h.online ? "online" : "offline", h.facts.os ?? "", h.facts.agentVersion ?? "", h.lastSeenAt ?? "never"])));
 }
 
 export async function apps(config: CliConfig, flags: Flags): Promise<void> {
-  const list = await request<AppView[]>(config, "GET", "/apps");
+  const list = await listAll<AppView>(config, "/apps");
   if (flags.json) return out(JSON.stringify(list, null, 2));
   out(
     table(

@@ -18,3 +18,4 @@ export * from "./protocol/secret-env";
 export * from "./protocol/ui-messages";
 export * from "./protocol/web-servers";
 export * from "./protocol/web-spec";
+export * from "./protocol/list-query";

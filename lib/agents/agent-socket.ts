@@ -7,8 +7,8 @@ import { hashSecret } from "../auth/secrets";
 import { desiredOf } from "../apps/app-record";
 import { db } from "../db";
 import { recordTransitions } from "../events/process-events";
-import { unlessStorageFull } from "../storage-full";
-import { hostView } from "../hosts/host-view";
+import { hostReports } from "../hosts/host-reports";
+import { liveHostView } from "../hosts/host-view";
 import { storedWebTargets } from "../hosts/web-targets";
 import { endInterruptedDeployments, forwardOutput, recordProgress } from "../deploy/record-progress";
 import { finishDebugSession } from "../debug/debug-sessions";
@@ -28,9 +28,9 @@ export async function authenticateAgent(authorization: string | undefined) {
   return db.host.findUnique({ where: { keyHash: hashSecret(authorization.slice(7).trim()) } });
 }
 
-async function publishHost(hostId: string): Promise<void> {
-  const host = await db.host.findUnique({ where: { id: hostId } });
-  if (host) uiHub().publish({ type: "host.status", host: hostView(host) });
+/** Fans a host's state out from memory: no agent message waits on the database (DESIGN 13). */
+function publishHost(host: { id: string; name: string }): void {
+  uiHub().publish({ type: "host.status", host: liveHostView(host) });
 }
 
 export async function sendSync(hostId: string): Promise<void> {
@@ -46,13 +46,12 @@ export async function onAgentConnection(ws: WebSocket, host: { id: string; name:
     void handle(host, ws, String(data)).catch((e: unknown) => console.error(`[agent ${host.name}] handler failed:`, e));
   });
   ws.on("close", () => {
-    if (hub.detach(host.id, ws)) {
-      agentLinkChanged(host.id, false);
-      void publishHost(host.id);
-    }
+    if (!hub.detach(host.id, ws)) return;
+    agentLinkChanged(host.id, false);
+    hostReports().seen(host.id); // what an offline host shows: when it was last here
+    publishHost(host);
   });
-  // A full disk must not keep an agent from its sync: the time seen is bookkeeping.
-  await unlessStorageFull(() => db.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date() } }));
+  hostReports().seen(host.id); // written behind, with the facts that follow
   // The host setting for its web servers rides on the welcome, so a reconnecting agent has it at once.
   hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name, webTargets: await storedWebTargets(host.id) });
   await sendSync(host.id);
@@ -77,9 +76,9 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
     case "hello":
     case "facts":
       hub.facts.set(host.id, msg.facts);
-      // Kept live above; the stored copy may wait for space (a full disk is itself among the facts).
-      await unlessStorageFull(() => db.host.update({ where: { id: host.id }, data: { facts: JSON.stringify(msg.facts), lastSeenAt: new Date() } }));
-      await publishHost(host.id);
+      // Kept live above and fanned out now; the stored copy is written behind, only when it changed.
+      hostReports().facts(host.id, msg.facts);
+      publishHost(host);
       if (msg.type === "hello") {
         publishApps(host.id, msg.apps);
         await endInterruptedDeployments(host, new Date(msg.facts.agentStartedAt));
@@ -89,7 +88,7 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
       publishApps(host.id, msg.apps);
       return;
     case "process.transitions":
-      await recordTransitions(host, msg.transitions);
+      recordTransitions(host, msg.transitions); // written behind, in batches
       return;
     case "reply":
       hub.settle(

@@ -2,6 +2,7 @@
 import "server-only";
 import * as z from "zod";
 import { db } from "../db";
+import { flushAll } from "../write-behind";
 
 export const AuditQuerySchema = z.object({
   actor: z.string().max(200).optional(),
@@ -15,6 +16,7 @@ export const AuditQuerySchema = z.object({
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 
 export async function listAudit(q: AuditQuery) {
+  await flushAll(); // audit rows agents reported a moment ago (a FATAL) are written behind
   const rows = await db.auditEvent.findMany({
     where: {
       ...(q.actor ? { actorLabel: { contains: q.actor } } : {}),

@@ -2,12 +2,14 @@
 // deletion, or a whole consistent rewrite made without the key (lib/keys/server-keys.ts).
 import "server-only";
 import { db } from "../db";
+import { flushAll } from "../write-behind";
 import { GENESIS, hashAudit } from "./append-audit";
 import { ensureKeyedChain } from "./keyed-chain";
 
 export type AuditVerification = { ok: boolean; checked: number; firstBrokenId: number | null };
 
 export async function verifyAudit(): Promise<AuditVerification> {
+  await flushAll(); // audit rows agents reported a moment ago (a FATAL) are written behind
   await db.$transaction((tx) => ensureKeyedChain(tx)); // a chain from before the key is moved onto it first, once
   const rows = await db.auditEvent.findMany({ orderBy: { id: "asc" } });
   let prev = GENESIS;

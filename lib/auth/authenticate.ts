@@ -11,6 +11,8 @@ import { findSessionUser, readCookie, SESSION_COOKIE } from "./sessions";
 
 export type UserActor = Extract<Actor, { type: "user" } | { type: "token" }>;
 export const CSRF_HEADER = "x-stoker-csrf";
+/** A token's `lastUsedAt` is this precise: a token polled every second is not a write every second. */
+export const TOKEN_USE_WRITE_MS = 5 * 60_000;
 
 export async function authenticateHeaders(headers: Headers, method = "GET"): Promise<Result<UserActor>> {
   const auth = headers.get("authorization");
@@ -19,7 +21,10 @@ export async function authenticateHeaders(headers: Headers, method = "GET"): Pro
     if (!token || token.revokedAt || (token.expiresAt && token.expiresAt < new Date())) {
       return err("UNAUTHORIZED", "The API token is invalid, expired or revoked.");
     }
-    await unlessStorageFull(() => db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } }));
+    // Bookkeeping, not a write per request: stored at most once per TOKEN_USE_WRITE_MS per token.
+    if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() >= TOKEN_USE_WRITE_MS) {
+      await unlessStorageFull(() => db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } }));
+    }
     const ownerRole = RoleSchema.parse(token.user.role);
     const tokenRole = RoleSchema.parse(token.role);
     // A token never exceeds its owner's current role, even if the owner was demoted later.

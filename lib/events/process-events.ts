@@ -7,25 +7,87 @@ import { appendAudit } from "../audit/append-audit";
 import { db, type Tx } from "../db";
 import { eventKindOf, type ProcessEvent, ProcessEventKindSchema, type ProcessEventPage, type ProcessState, type ProcessTransition } from "../protocol";
 import { err, ok, type Result } from "../result";
+import { batcher, everyFewMs, flushAll, yieldToLoop } from "../write-behind";
 
 type Host = { id: string; name: string };
 
 /** Stores a batch of an agent's transitions, with the audit rows of those that matter to people. */
-export async function recordTransitions(host: Host, transitions: ProcessTransition[]): Promise<void> {
+export function recordTransitions(host: Host, transitions: ProcessTransition[]): void {
+  transitionWriter().add(host, transitions);
+}
+
+// Written behind (DESIGN 13): every agent's transitions of the last FLUSH_MS in one transaction,
+// instead of one synchronous transaction per agent message. Readers of events and audit rows call
+// flush first (write-behind's flushAll), so an API client never misses one that has arrived.
+const FLUSH_MS = 250;
+const MAX_QUEUED = 100_000; // bounded if the disk stays full: the oldest are dropped, and counted
+const CHUNK = 2000;
+
+class TransitionWriter {
+  private queue: { host: Host; t: ProcessTransition }[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private schedule = everyFewMs(FLUSH_MS, () => this.flush());
+  dropped = 0;
+
+  add(host: Host, transitions: ProcessTransition[]): void {
+    for (const t of transitions) this.queue.push({ host, t });
+    if (this.queue.length > MAX_QUEUED) this.dropped += this.queue.splice(0, this.queue.length - MAX_QUEUED).length;
+    this.schedule();
+  }
+
+  pending(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once everything queued before the call is written (or has failed and been re-queued). */
+  flush(): Promise<void> {
+    this.chain = this.chain.then(() => this.writeQueued());
+    return this.chain;
+  }
+
+  private async writeQueued(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, CHUNK);
+      try {
+        await writeBatch(batch);
+      } catch (e) {
+        this.queue.unshift(...batch); // kept for the next flush
+        this.schedule();
+        throw e;
+      }
+      if (this.queue.length) await yieldToLoop();
+    }
+  }
+}
+
+async function writeBatch(batch: { host: Host; t: ProcessTransition }[]): Promise<void> {
   const stored = await db.$transaction(async (tx) => {
-    // Checked inside the transaction: the last transitions of a deleted app arrive after its deletion.
-    const known = new Set((await tx.app.findMany({ where: { hostId: host.id }, select: { id: true } })).map((a) => a.id));
-    const rows = transitions.filter((t) => known.has(t.appId));
+    // Checked inside the transaction: the last transitions of a deleted app arrive after its deletion,
+    // and an app counts only for the host that owns it.
+    const ids = [...new Set(batch.map((b) => b.t.appId))];
+    const owner = new Map((await tx.app.findMany({ where: { id: { in: ids } }, select: { id: true, hostId: true } })).map((a) => [a.id, a.hostId]));
+    const rows = batch.filter((b) => owner.get(b.t.appId) === b.host.id);
     if (!rows.length) return [];
     await tx.processEvent.createMany({
-      data: rows.map((t) => ({ appId: t.appId, pid: t.pid, from: t.from, to: t.to, at: new Date(t.at), detail: t.detail, kind: eventKindOf(t) ?? "" })),
+      data: rows.map(({ t }) => ({ appId: t.appId, pid: t.pid, from: t.from, to: t.to, at: new Date(t.at), detail: t.detail, kind: eventKindOf(t) ?? "" })),
     });
-    await auditTransitions(tx, host, rows);
-    return rows;
+    for (const { host, t } of rows) await auditTransitions(tx, host, [t]);
+    return rows.map((r) => r.t);
   });
   // After the commit: a FATAL raises the app's alert, a process ready again clears it. (Crash loops
   // are counted from the stored rows by the alert ticker.)
   for (const t of stored) processStateChanged(t.appId, t.slot, t.to, t.detail);
+}
+
+const KEY = Symbol.for("stoker.transition-writer");
+function transitionWriter(): TransitionWriter {
+  const g = globalThis as typeof globalThis & { [KEY]?: TransitionWriter };
+  if (!g[KEY]) {
+    const w = new TransitionWriter();
+    g[KEY] = w;
+    batcher({ name: "process events", flush: () => w.flush(), pending: () => w.pending() });
+  }
+  return g[KEY];
 }
 
 async function auditTransitions(tx: Tx, host: Host, rows: ProcessTransition[]): Promise<void> {
@@ -56,6 +118,7 @@ function decodeCursor(cursor: string): { at: Date; id: number } | null {
 export async function listAppEvents(appId: string, query: { cursor?: string; limit: number }): Promise<Result<ProcessEventPage>> {
   const app = await db.app.findUnique({ where: { id: appId }, select: { id: true } });
   if (!app) return err("NOT_FOUND", "That app does not exist (it may have been deleted).");
+  await flushAll(); // what agents reported a moment ago is part of the answer
   const after = query.cursor ? decodeCursor(query.cursor) : null;
   if (query.cursor && !after) return err("BAD_REQUEST", "That cursor is not one this API gave out.");
   const rows = await db.processEvent.findMany({

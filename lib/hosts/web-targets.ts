@@ -6,7 +6,7 @@ import { agentHub } from "../agents/agent-hub";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { db } from "../db";
-import { type DetectedWebServer, HostFactsSchema, type WebTargets, WebTargetsSchema } from "../protocol";
+import { type DetectedWebServer, StoredHostFactsSchema, type WebTargets, WebTargetsSchema } from "../protocol";
 import { err, ok, type Result } from "../result";
 
 export type HostWebServers = { hostId: string; setting: WebTargets; servers: DetectedWebServer[]; delivered: boolean | null };
@@ -31,7 +31,7 @@ export async function getHostWebServers(hostId: string): Promise<Result<HostWebS
   const host = await db.host.findUnique({ where: { id: hostId } });
   if (!host) return err("NOT_FOUND", "That host does not exist.");
   const live = agentHub().facts.get(hostId);
-  const stored = HostFactsSchema.partial().safeParse(JSON.parse(host.facts || "{}"));
+  const stored = StoredHostFactsSchema.safeParse(JSON.parse(host.facts || "{}"));
   const servers = live?.webServers ?? (stored.success ? stored.data.webServers : undefined) ?? [];
   return ok({ hostId, setting: parseSetting(host.webTargets), servers, delivered: null });
 }

@@ -29,6 +29,11 @@ import {
   GitRefSchema,
   ReleaseInfoSchema,
   ReleaseNameSchema,
+  AppPageSchema,
+  HostPageSchema,
+  ListQuerySchema,
+  TRUNCATED_HEADER,
+  UNPAGED_MAX,
 } from "../protocol";
 import { ALERT_OPERATIONS } from "./alert-operations";
 
@@ -56,7 +61,14 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/users/invites": { post: { summary: "Invite a user", role: "admin", body: InviteSchema } },
   "/invites/{token}": { get: { summary: "Describe an invitation", role: "public" } },
   "/invites/accept": { post: { summary: "Accept an invitation", role: "public", body: AcceptInviteSchema } },
-  "/hosts": { get: { summary: "Hosts with live status", role: "viewer", response: z.array(HostViewSchema) } },
+  "/hosts": {
+    get: {
+      summary: `Hosts with live status, sorted by name. With ?limit= (1-500): one page, {items, nextCursor}; pass nextCursor as ?cursor= for the next (null: the last page). ?q= filters by name. Without limit: the whole list as an array, at most ${UNPAGED_MAX} (header ${TRUNCATED_HEADER} when there were more)`,
+      role: "viewer",
+      query: ListQuerySchema,
+      response: z.union([HostPageSchema, z.array(HostViewSchema)]),
+    },
+  },
   "/hosts/join-tokens": { post: { summary: "One-time join token for a new host", role: "admin" } },
   "/hosts/{id}/web-servers": {
     get: { summary: "The host's web servers (detected, with health) and its web-server setting", role: "viewer" },
@@ -64,7 +76,12 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   },
   "/agents/enroll": { post: { summary: "Agent enrollment (join token → host key)", role: "public", body: EnrollRequestSchema, response: EnrollResponseSchema } },
   "/apps": {
-    get: { summary: "Apps with host and processes", role: "viewer", response: z.array(AppViewSchema) },
+    get: {
+      summary: `Apps with host and processes, sorted by name. With ?limit= (1-500): one page, {items, nextCursor}; pass nextCursor as ?cursor= for the next (null: the last page). ?q= filters by app or host name. Without limit: the whole list as an array, at most ${UNPAGED_MAX} (header ${TRUNCATED_HEADER} when there were more)`,
+      role: "viewer",
+      query: ListQuerySchema,
+      response: z.union([AppPageSchema, z.array(AppViewSchema)]),
+    },
     post: { summary: "Create an app", role: "admin", body: AppSpecSchema },
   },
   "/apps/{id}": {

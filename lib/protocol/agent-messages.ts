@@ -124,7 +124,7 @@ export const ControlToAgentSchema = z.discriminatedUnion("type", [
 ]);
 export type ControlToAgent = z.infer<typeof ControlToAgentSchema>;
 
-export const ReplySchema = z.union([
+export const ReplySchema = z.discriminatedUnion("ok", [
   z.strictObject({ type: z.literal("reply"), id: z.string(), ok: z.literal(true), value: z.unknown() }),
   z.strictObject({
     type: z.literal("reply"),
@@ -150,7 +150,7 @@ export const ProcessTransitionSchema = z.strictObject({
 });
 export type ProcessTransition = z.infer<typeof ProcessTransitionSchema>;
 
-export const AgentToControlSchema = z.union([
+export const AgentToControlSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("hello"), facts: HostFactsSchema, apps: z.array(AppStatusSchema) }),
   z.strictObject({ type: z.literal("facts"), facts: HostFactsSchema }),
   z.strictObject({ type: z.literal("apps.status"), apps: z.array(AppStatusSchema) }),

@@ -76,3 +76,7 @@ export const HostFactsSchema = z.object({
   webServers: z.array(DetectedWebServerSchema).max(3).optional(),
 });
 export type HostFacts = z.infer<typeof HostFactsSchema>;
+
+/** Facts as stored or shown, where any field may be missing (older agents, a host never seen). Built once: zod schemas are costly to build. */
+export const StoredHostFactsSchema = HostFactsSchema.partial();
+export type StoredHostFacts = z.infer<typeof StoredHostFactsSchema>;

@@ -5,14 +5,14 @@ import { DeploymentViewSchema } from "./deploy-messages";
 import { DeploymentStepNameSchema } from "./deploy-spec";
 import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema } from "./log-messages";
-import { AppStatusSchema, HostFactsSchema, ProcessInfoSchema, SocketStatusSchema } from "./process-state";
+import { AppStatusSchema, ProcessInfoSchema, SocketStatusSchema, StoredHostFactsSchema } from "./process-state";
 
 export const HostViewSchema = z.object({
   id: z.string(),
   name: z.string(),
   online: z.boolean(),
   lastSeenAt: z.string().nullable(),
-  facts: HostFactsSchema.partial(),
+  facts: StoredHostFactsSchema,
 });
 export type HostView = z.infer<typeof HostViewSchema>;
 

@@ -1,5 +1,7 @@
-// GET: enrolled hosts with their live status and facts.
-import { listHosts } from "@/lib/hosts/list-hosts";
+// GET: enrolled hosts with their live status and facts; ?limit=&cursor=&q= → {items, nextCursor},
+// without limit the old array (at most UNPAGED_MAX).
+import { listHosts, pageHosts } from "@/lib/hosts/list-hosts";
 import { handler } from "@/lib/http/handler";
+import { listResponse } from "@/lib/http/list-response";
 
-export const GET = handler("read", async () => Response.json(await listHosts()));
+export const GET = handler("read", async (req) => listResponse(req, listHosts, pageHosts));

@@ -1,0 +1,289 @@
+// Benchmark: one control plane (SQLite, one process) under N simulated agents speaking the real agent
+// protocol (test/support/sim-agent.ts: lib/protocol messages over /ws/agent, host keys checked as for a
+// real agent), each with one app of P processes. Per agent: a process state change every second (its
+// transition and the app's status, as the agent sends them), 3 log lines a second, a Python traceback
+// about once a minute, facts every 10 s. One browser-like client on /ws/ui measures status change →
+// browser (the change's time rides in the process's startedAt), and the API is polled once a second
+// (GET /api/v1/apps?limit=50 and /hosts?limit=50). The control plane reports its event-loop use and
+// delay, CPU and RSS once a second (bench/scale-probe.mjs, preloaded).
+// Hosts and apps are seeded straight into the database (a host key's sha256, as enrollment stores it):
+// enrolling 3,000 agents through join tokens would measure the join flow, not the steady state.
+// Needs a built dashboard (`npm run build`). Run (through the shared slot limiter):
+//   /work/wt/heavy node --import tsx bench/scale.ts --agents 100,1000,3000 --seconds 60 [--cpu-prof DIR]
+import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import WebSocket from "ws";
+import { AppSpecSchema } from "../lib/protocol";
+import { freePort } from "../test/support/free-port";
+import { SimAgent, type SimApp, simProcesses } from "../test/support/sim-agent";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const ADMIN = { email: "bench@example.com", password: "bench-password-long-enough" };
+type Seeded = { hostId: string; hostKey: string; name: string; appId: string };
+type Opts = { url: string; agentsFile: string; processes: number; cookie: string; token: string; followAppId: string };
+type Dist = { n: number; p50: number; p99: number; max: number; errors?: number };
+type ProbeLine = { t: number; elu: number; cpu: number; rss: number; delayP99: number; delayMax: number; hostWrites: number };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function dist(xs: number[], errors?: number): Dist {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : Number.NaN);
+  return { n: s.length, p50: at(0.5), p99: at(0.99), max: s.at(-1) ?? Number.NaN, ...(errors !== undefined ? { errors } : {}) };
+}
+const round = (x: number) => (Number.isFinite(x) ? (x < 10 ? Math.round(x * 10) / 10 : Math.round(x)) : "–");
+
+// ---------------------------------------------------------------- the simulated agents (a child)
+
+async function runAgents(opts: Opts): Promise<void> {
+  const seeded = JSON.parse(readFileSync(opts.agentsFile, "utf8")) as Seeded[];
+  const agents = seeded.map((s) => new SimAgent(opts.url, s.hostKey, s.name, [{ appId: s.appId, revision: 1, processes: simProcesses(opts.processes) }]));
+  const started = Date.now();
+  for (let i = 0; i < agents.length; i += 50) {
+    await Promise.all(agents.slice(i, i + 50).map((a) => a.connect()));
+    await sleep(100); // ~500 connections a second: a reconnect storm, not a thundering herd
+  }
+  process.send?.({ type: "connected", ms: Date.now() - started });
+  let sent = 0;
+  let nextPid = 100_000;
+  const TICKS = 50; // per second: each agent acts once a second, spread over 50 ticks
+  let tick = 0;
+  const traceback = ["Traceback (most recent call last):", '  File "/srv/app/app.py", line 42, in handler', "    total = compute(order)", '  File "/srv/app/orders.py", line 7, in compute', "    return sum(i.price for i in order.items)", "AttributeError: 'NoneType' object has no attribute 'items'"];
+  const timer = setInterval(() => {
+    const phase = tick % TICKS;
+    const second = Math.floor(tick / TICKS);
+    tick++;
+    for (let i = phase; i < agents.length; i += TICKS) {
+      const a = agents[i];
+      const app = a.apps[0] as SimApp;
+      const slot = Math.floor(Math.random() * app.processes.length);
+      const p = app.processes[slot];
+      if (p.state === "RUNNING") {
+        p.pid = nextPid++;
+        p.startedAt = new Date().toISOString(); // the browser measures from this
+        a.changeState(app, slot, "STARTING", "restart");
+      } else a.changeState(app, slot, "RUNNING");
+      a.logs(app, [`GET /orders/${i} 200 ${Math.round(Math.random() * 40)}ms`, `GET /static/app.css 304 1ms`, `POST /api/cart 201 ${Math.round(Math.random() * 90)}ms`]);
+      sent += 3;
+      if (Math.random() < 1 / 60) {
+        a.logs(app, traceback, "err");
+        sent++;
+      }
+      if ((second + i) % 10 === 0) {
+        a.facts({ uptimeS: 1000 + second, loadAvg: [Math.random(), 0.5, 0.4], agentRssBytes: 60e6 + Math.round(Math.random() * 1e6) });
+        sent++;
+      }
+    }
+  }, 1000 / TICKS);
+  process.on("message", async (m: { type: string }) => {
+    if (m.type !== "stop") return;
+    clearInterval(timer);
+    process.send?.({ type: "result", sent, requests: agents.reduce((n, a) => n + a.requests, 0) });
+    await Promise.all(agents.map((a) => a.close()));
+    process.exit(0);
+  });
+}
+
+// ---------------------------------------------------------------- the browser and API poller (a child)
+
+async function runBrowser(opts: Opts): Promise<void> {
+  const lastChange = new Map<string, number>();
+  let status: number[] = [];
+  let events = 0;
+  let logLines = 0;
+  let api: number[] = [];
+  let apiErrors = 0;
+  let hosts: number[] = [];
+  let hostErrors = 0;
+  const u = new URL("ws/ui", `${opts.url}/`);
+  u.protocol = "ws:";
+  const ws = new WebSocket(u, { headers: { cookie: opts.cookie }, perMessageDeflate: false });
+  await new Promise((r, j) => {
+    ws.once("open", r);
+    ws.once("error", j);
+  });
+  ws.send(JSON.stringify({ type: "logs.follow", appId: opts.followAppId }));
+  ws.on("message", (data) => {
+    const e = JSON.parse(String(data)) as { type: string; status?: { appId: string; processes: { startedAt: string | null }[] }; lines?: unknown[] };
+    events++;
+    if (e.type === "logs.lines") logLines += e.lines?.length ?? 0;
+    if (e.type !== "app.status" || !e.status) return;
+    let changed = 0;
+    for (const p of e.status.processes) if (p.startedAt) changed = Math.max(changed, Date.parse(p.startedAt));
+    const before = lastChange.get(e.status.appId);
+    lastChange.set(e.status.appId, changed);
+    if (before !== undefined && changed > before) status.push(Date.now() - changed);
+  });
+  const timed = async (p: string): Promise<number | null> => {
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`${opts.url}/api/v1${p}`, { headers: { authorization: `Bearer ${opts.token}` }, signal: AbortSignal.timeout(30_000) });
+      await res.arrayBuffer();
+      return res.ok ? performance.now() - t0 : null;
+    } catch {
+      return null;
+    }
+  };
+  let polling = true;
+  const poll = async () => {
+    while (polling) {
+      const next = Date.now() + 1000;
+      const a = await timed("/apps?limit=50");
+      if (a === null) apiErrors++;
+      else api.push(a);
+      const h = await timed("/hosts?limit=50");
+      if (h === null) hostErrors++;
+      else hosts.push(h);
+      await sleep(Math.max(0, next - Date.now()));
+    }
+  };
+  void poll();
+  process.on("message", (m: { type: string }) => {
+    if (m.type === "measure") {
+      status = [];
+      api = [];
+      hosts = [];
+      apiErrors = hostErrors = events = logLines = 0;
+    } else if (m.type === "stop") {
+      polling = false;
+      process.send?.({ type: "result", status: dist(status), api: dist(api, apiErrors), hosts: dist(hosts, hostErrors), events, logLines });
+      ws.close();
+      setTimeout(() => process.exit(0), 200);
+    }
+  });
+  process.send?.({ type: "ready" });
+}
+
+// ---------------------------------------------------------------- the orchestrator
+
+function seed(dbFile: string, n: number): Seeded[] {
+  const db = new Database(dbFile);
+  const out: Seeded[] = [];
+  const host = db.prepare("INSERT INTO Host (id, name, keyHash, facts, webTargets, createdAt) VALUES (?, ?, ?, '{}', '{}', ?)");
+  const app = db.prepare("INSERT INTO App (id, name, hostId, spec, revision, desired, createdAt, updatedAt) VALUES (?, ?, ?, ?, 1, 'running', ?, ?)");
+  const now = Date.now();
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const s: Seeded = { hostId: `simhost${i}`, hostKey: `stkh_${randomBytes(24).toString("base64url")}`, name: `sim-${String(i).padStart(5, "0")}`, appId: `simapp${i}` };
+      const { hostId: _h, ...spec } = AppSpecSchema.parse({ name: `app-${String(i).padStart(5, "0")}`, hostId: s.hostId, command: ["/usr/bin/php-cgi"], processes: 20, socket: { path: `/run/stoker/app-${i}.sock` } });
+      host.run(s.hostId, s.name, createHash("sha256").update(s.hostKey).digest("hex"), now);
+      app.run(s.appId, spec.name, s.hostId, JSON.stringify(spec), now, now);
+      out.push(s);
+    }
+  })();
+  db.close();
+  return out;
+}
+
+async function waitHealthy(url: string, server: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (server.exitCode !== null) throw new Error("the control plane exited while starting");
+    if (await fetch(`${url}/api/v1/health`).then((r) => r.ok, () => false)) return;
+    await sleep(100);
+  }
+  throw new Error("the control plane did not start");
+}
+
+function child(role: "agents" | "browser", opts: Opts): ChildProcess {
+  return fork(path.join(ROOT, "bench/scale.ts"), [role, JSON.stringify(opts)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+}
+const next = <T>(c: ChildProcess, type: string) => new Promise<T>((r) => c.on("message", (m: { type: string }) => m.type === type && r(m as T)));
+
+async function runOnce(n: number, seconds: number, processes: number, cpuProfDir: string | null) {
+  const dir = mkdtempSync(path.join(tmpdir(), "stoker-scale-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1", STOKER_DATA_DIR: dir, HOST: "127.0.0.1" };
+  const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { cwd: ROOT, env, stdio: "ignore" });
+  if (migrated.status !== 0) throw new Error("migration failed");
+  const seeded = seed(path.join(dir, "stoker.db"), n);
+  const agentsFile = path.join(dir, "agents.json");
+  writeFileSync(agentsFile, JSON.stringify(seeded));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const probeFile = path.join(dir, "probe.jsonl");
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  const server = spawn(
+    process.execPath,
+    ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "--import", "./bench/scale-probe.mjs", ...(cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] : []), "server.ts"],
+    { cwd: ROOT, env: { ...env, PORT: String(port), STOKER_ADMIN_EMAIL: ADMIN.email, STOKER_ADMIN_PASSWORD: ADMIN.password, SCALE_PROBE_FILE: probeFile }, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  try {
+    await waitHealthy(url, server);
+    const login = await fetch(`${url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
+    const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
+    const created = await fetch(`${url}/api/v1/tokens`, { method: "POST", headers: { "content-type": "application/json", cookie, "x-stoker-csrf": "1" }, body: JSON.stringify({ name: "bench" }) });
+    const { token } = (await created.json()) as { token: string };
+    const opts: Opts = { url, agentsFile, processes, cookie, token, followAppId: seeded[0].appId };
+    const agents = child("agents", opts);
+    const connected = await next<{ ms: number }>(agents, "connected");
+    const browser = child("browser", opts);
+    await next(browser, "ready");
+    await sleep(5000); // settle: syncs answered, first facts written
+    browser.send({ type: "measure" });
+    const from = Date.now();
+    await sleep(seconds * 1000);
+    const to = Date.now();
+    const agentResult = next<{ sent: number; requests: number }>(agents, "result");
+    const browserResult = next<{ status: Dist; api: Dist; hosts: Dist; events: number; logLines: number }>(browser, "result");
+    browser.send({ type: "stop" });
+    agents.send({ type: "stop" });
+    const [a, b] = await Promise.all([agentResult, browserResult]);
+    const probe = readFileSync(probeFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as ProbeLine).filter((p) => p.t >= from && p.t <= to);
+    const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+    const stopped = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    await stopped;
+    const db = new Database(path.join(dir, "stoker.db"), { readonly: true });
+    const events = (db.prepare("SELECT count(*) AS n FROM ProcessEvent").get() as { n: number }).n;
+    db.close();
+    const hostWrites = (probe.at(-1)?.hostWrites ?? 0) - (probe[0]?.hostWrites ?? 0);
+    return {
+      agents: n,
+      processes: n * processes,
+      connectS: connected.ms / 1000,
+      msgsPerS: a.sent / ((to - from) / 1000 + 5),
+      status: b.status,
+      api: b.api,
+      hosts: b.hosts,
+      uiEventsPerS: b.events / ((to - from) / 1000),
+      elu: avg(probe.map((p) => p.elu)),
+      eluMax: Math.max(...probe.map((p) => p.elu)),
+      delayP99: Math.max(...probe.map((p) => p.delayP99)),
+      delayMax: Math.max(...probe.map((p) => p.delayMax)),
+      cpu: avg(probe.map((p) => p.cpu)),
+      rssMiB: Math.max(...probe.map((p) => p.rss)) / 2 ** 20,
+      eventRows: events,
+      hostWritesPerS: hostWrites / Math.max(1, (to - from) / 1000),
+    };
+  } finally {
+    if (server.exitCode === null) server.kill("SIGKILL");
+    if (!process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const arg = (name: string, dflt: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? (process.argv[i + 1] ?? dflt) : dflt;
+  };
+  const counts = arg("--agents", "100,1000,3000").split(",").map(Number);
+  const seconds = Number(arg("--seconds", "60"));
+  const processes = Number(arg("--processes", "20"));
+  const prof = process.argv.includes("--cpu-prof") ? path.resolve(arg("--cpu-prof", "scale-profiles")) : null;
+  console.log(`| agents × processes | status → browser p50 / p99 / max (ms) | GET /apps?limit=50 p50 / p99 (ms) | GET /hosts?limit=50 p99 (ms) | event loop busy (avg / max) | loop delay p99 / max (ms) | CPU (cores) | RSS (MiB) | agent msgs/s | UI events/s | host rows written/s |`);
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const n of counts) {
+    const r = await runOnce(n, seconds, processes, prof);
+    console.log(
+      `| ${n.toLocaleString("en")} × ${processes} | ${round(r.status.p50)} / ${round(r.status.p99)} / ${round(r.status.max)} (n=${r.status.n}) | ${round(r.api.p50)} / ${round(r.api.p99)}${r.api.errors ? ` (${r.api.errors} failed)` : ""} | ${round(r.hosts.p99)} | ${Math.round(r.elu * 100)}% / ${Math.round(r.eluMax * 100)}% | ${round(r.delayP99)} / ${round(r.delayMax)} | ${round(r.cpu)} | ${Math.round(r.rssMiB)} | ${Math.round(r.msgsPerS)} | ${Math.round(r.uiEventsPerS)} | ${round(r.hostWritesPerS)} |`,
+    );
+    console.error(JSON.stringify(r));
+  }
+}
+
+const role = process.argv[2];
+if (role === "agents") void runAgents(JSON.parse(process.argv[3] ?? "{}") as Opts);
+else if (role === "browser") void runBrowser(JSON.parse(process.argv[3] ?? "{}") as Opts);
+else await main();
