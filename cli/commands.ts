@@ -35,7 +35,7 @@ export async function findApp(config: CliConfig, nameOrId: string | undefined): 
 }
 
 export async function login(url: string | undefined, flags: Flags): Promise<void> {
-  if (!url) throw new CliError("usage: stoker login URL [--token TOKEN] [--email E --password P]");
+  if (!url) throw new CliError("usage: stoker login URL [--token TOKEN] [--email E --password P [--code C]]");
   let token = typeof flags.token === "string" ? flags.token : process.env.STOKER_TOKEN;
   if (!token) {
     const email = String(flags.email ?? process.env.STOKER_EMAIL ?? "");
@@ -43,7 +43,16 @@ export async function login(url: string | undefined, flags: Flags): Promise<void
     if (!email || !password) throw new CliError("Give --token, or --email and --password (or STOKER_EMAIL/STOKER_PASSWORD).");
     const res = await fetch(`${url.replace(/\/$/, "")}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
     if (!res.ok) throw new CliError(((await res.json().catch(() => ({}))) as { message?: string }).message ?? `Login failed (HTTP ${res.status}).`);
-    const cookie = res.headers.get("set-cookie")?.split(";")[0] ?? "";
+    let cookie = res.headers.get("set-cookie")?.split(";")[0] ?? "";
+    const first = (await res.json().catch(() => ({}))) as { secondFactor?: string; pending?: string };
+    if (first.secondFactor) {
+      // The account has a second factor: the password step gave a pending token, not a session.
+      const code = String(flags.code ?? process.env.STOKER_CODE ?? "");
+      if (!code) throw new CliError("This account has two-factor sign-in: add --code with the code from your app (or a recovery code).");
+      const second = await fetch(`${url.replace(/\/$/, "")}/api/v1/auth/login/second-factor`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code, pending: first.pending }) });
+      if (!second.ok) throw new CliError(((await second.json().catch(() => ({}))) as { message?: string }).message ?? `Login failed (HTTP ${second.status}).`);
+      cookie = second.headers.getSetCookie().find((c) => c.startsWith("stoker_session="))?.split(";")[0] ?? "";
+    }
     const created = await fetch(`${url.replace(/\/$/, "")}/api/v1/tokens`, {
       method: "POST",
       headers: { "content-type": "application/json", cookie, "x-stoker-csrf": "1" },

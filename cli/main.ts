@@ -5,7 +5,7 @@ import { deploy } from "./deploy-command";
 import { loadConfig } from "./config";
 
 const USAGE = `usage: stoker <command> [--json]
-  login URL [--token T | --email E --password P]   store a token in ~/.config/stoker/config.json (0600)
+  login URL [--token T | --email E --password P [--code C]]   store a token in ~/.config/stoker/config.json (0600)
   hosts                                             enrolled hosts and their status
   apps                                              apps, their hosts and process states
   restart|stop|start|reload APP                     act on an app (name or id); returns when done

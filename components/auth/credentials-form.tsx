@@ -16,9 +16,11 @@ export function CredentialsForm({ endpoint, submitLabel, newPassword }: Props) {
     const form = new FormData(e.currentTarget);
     setBusy(true);
     setError(null);
-    const r = await api(endpoint, { method: "POST", body: { email: form.get("email"), password: form.get("password") } });
+    const r = await api<{ secondFactor?: string }>(endpoint, { method: "POST", body: { email: form.get("email"), password: form.get("password") } });
     setBusy(false);
     if (!r.ok) return setError(r.error.fields?.map((f) => `${f.path}: ${f.message}`).join(" ") || r.error.message);
+    // The password was right; the account also has a second factor (the pending token is a cookie).
+    if (r.value.secondFactor) return router.push("/login/second-factor");
     router.push("/");
     router.refresh();
   };

@@ -1,7 +1,7 @@
 "use client";
 // The left navigation: sections, the current user, log out.
 import { clsx } from "clsx";
-import { BookOpen, Boxes, KeyRound, LogOut, ScrollText, Server, UserCog, Users } from "lucide-react";
+import { BookOpen, Boxes, KeyRound, LogOut, ScrollText, Server, ShieldCheck, UserCog, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { api } from "../api-client";
@@ -15,6 +15,7 @@ const NAV = [
   { href: "/settings/users", label: "Users", icon: Users },
   { href: "/settings/tokens", label: "API tokens", icon: KeyRound },
   { href: "/settings/account", label: "Account", icon: UserCog },
+  { href: "/settings/security", label: "Security", icon: ShieldCheck },
   { href: "/api-docs", label: "API docs", icon: BookOpen },
 ];
 

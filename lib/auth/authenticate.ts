@@ -8,13 +8,17 @@ import { err, ok, type Result } from "../result";
 import { type Permission, PERMISSIONS, RoleSchema, can, roleAtLeast } from "./roles";
 import { hashSecret } from "./secrets";
 import { findSessionUser, readCookie, SESSION_COOKIE } from "./sessions";
+import { mustEnrol, SECOND_FACTOR_REQUIRED_MESSAGE } from "./two-factor-policy";
 
 export type UserActor = Extract<Actor, { type: "user" } | { type: "token" }>;
 export const CSRF_HEADER = "x-stoker-csrf";
 /** A token's `lastUsedAt` is this precise: a token polled every second is not a write every second. */
 export const TOKEN_USE_WRITE_MS = 5 * 60_000;
 
-export async function authenticateHeaders(headers: Headers, method = "GET"): Promise<Result<UserActor>> {
+/** `enrolment`: the route is part of setting up a second factor (or logout), open to a session the owner's rule holds back. */
+export type AuthOptions = { enrolment?: boolean };
+
+export async function authenticateHeaders(headers: Headers, method = "GET", opts: AuthOptions = {}): Promise<Result<UserActor>> {
   const auth = headers.get("authorization");
   if (auth?.startsWith("Bearer ")) {
     const token = await db.apiToken.findUnique({ where: { tokenHash: hashSecret(auth.slice(7).trim()) }, include: { user: true } });
@@ -38,12 +42,13 @@ export async function authenticateHeaders(headers: Headers, method = "GET"): Pro
   if (method !== "GET" && method !== "HEAD" && headers.get(CSRF_HEADER) !== "1") {
     return err("FORBIDDEN", `Cookie-authenticated changes need the ${CSRF_HEADER} header (CSRF protection).`);
   }
+  if (!opts.enrolment && (await mustEnrol(found.user, found.session.via))) return err("SECOND_FACTOR_REQUIRED", SECOND_FACTOR_REQUIRED_MESSAGE);
   return ok({ type: "user", userId: found.user.id, email: found.user.email, role: RoleSchema.parse(found.user.role) });
 }
 
 /** Authenticates a route request and checks one permission from the rule table. */
-export async function requireUser(req: Request, permission: Permission): Promise<Result<UserActor>> {
-  const actor = await authenticateHeaders(req.headers, req.method);
+export async function requireUser(req: Request, permission: Permission, opts: AuthOptions = {}): Promise<Result<UserActor>> {
+  const actor = await authenticateHeaders(req.headers, req.method, opts);
   if (!actor.ok) return actor;
   if (!can(actor.value.role, permission)) {
     return err("FORBIDDEN", `This needs the ${PERMISSIONS[permission]} role; you are ${actor.value.role}.`);

@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   "audit.checkpoint": "admin", // signed checkpoints of the audit chain (export and check)
   "alerts.write": "admin", // notification channels, rules, silences, uptime checks, mutes
   "settings.manage": "admin", // control-plane settings with secrets in them (SMTP)
+  "security.policy": "owner", // require a second factor for every account above viewer
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -26,7 +26,8 @@ export async function createOwner(email: string, password: string, ip: string): 
 // other outcome: nothing here tells an outsider whether an account exists (lib/auth/rate-limit).
 const WRONG = "Wrong email or password.";
 
-export async function checkLogin(email: string, password: string, ip: string): Promise<Result<{ id: string }>> {
+/** `secondFactor`: the password was right, and the account also needs its TOTP or a recovery code (two-factor-login.ts). */
+export async function checkLogin(email: string, password: string, ip: string): Promise<Result<{ id: string; secondFactor: boolean }>> {
   const limits = loginLimiter();
   const audit = async (reason: string) =>
     db.$transaction(async (tx) => {
@@ -52,9 +53,11 @@ export async function checkLogin(email: string, password: string, ip: string): P
     return err("UNAUTHORIZED", WRONG);
   }
   await limits.succeeded(email, ip);
+  const secondFactor = user.totpEnabledAt !== null;
   await db.$transaction(async (tx) => {
     const actor = { type: "user" as const, userId: user.id, email: user.email, role: RoleSchema.parse(user.role) };
-    await appendAudit(tx, { actor, ip }, { action: "auth.login", target: `user:${user.email}` });
+    // With a second factor the password is only the first step: the login is recorded when the code is.
+    await appendAudit(tx, { actor, ip }, { action: secondFactor ? "auth.login.password" : "auth.login", target: `user:${user.email}` });
   });
-  return ok({ id: user.id });
+  return ok({ id: user.id, secondFactor });
 }

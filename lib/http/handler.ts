@@ -3,7 +3,7 @@
 import "server-only";
 import type { AuditContext } from "../audit/audit-context";
 import { clientIp } from "../audit/audit-context";
-import { requireUser, type UserActor } from "../auth/authenticate";
+import { type AuthOptions, requireUser, type UserActor } from "../auth/authenticate";
 import type { Permission } from "../auth/roles";
 import { isStorageFull, storageFullError } from "../storage-full";
 import { toResponse } from "./to-response";
@@ -28,9 +28,9 @@ function guard(rule: Permission | "public", fn: (req: Request, ctx: Ctx) => Prom
   return Object.assign(wrapped, { rule });
 }
 
-export function handler(permission: Permission, fn: (req: Request, a: Authed) => Promise<Response>): Route {
+export function handler(permission: Permission, fn: (req: Request, a: Authed) => Promise<Response>, opts: AuthOptions = {}): Route {
   return guard(permission, async (req, ctx) => {
-    const actor = await requireUser(req, permission);
+    const actor = await requireUser(req, permission, opts);
     if (!actor.ok) return toResponse(actor);
     const params = ctx?.params ? await ctx.params : {};
     return fn(req, { actor: actor.value, audit: { actor: actor.value, ip: clientIp(req) }, params });

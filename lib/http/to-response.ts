@@ -5,6 +5,7 @@ const STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  SECOND_FACTOR_REQUIRED: 403, // the owner requires a second factor: enrol first (lib/auth/two-factor-policy)
   NOT_FOUND: 404,
   CONFLICT: 409,
   HOST_OFFLINE: 503,

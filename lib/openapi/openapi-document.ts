@@ -43,7 +43,16 @@ const Processes = z.object({ processes: z.array(ProcessInfoSchema) });
 const ErrorBody = z.object({ code: z.string(), message: z.string(), fields: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
 
 export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | "patch" | "delete", Op>>> = {
-  "/auth/login": { post: { summary: "Log in; sets the session cookie", role: "public", body: Credentials } },
+  "/auth/login": { post: { summary: "Log in; sets the session cookie. An account with a second factor gets {secondFactor: \"totp\", pending} and a 5-minute stoker_2fa cookie instead: finish at /auth/login/second-factor", role: "public", body: Credentials } },
+  "/auth/login/second-factor": { post: { summary: "Second login step of an account with a second factor: {code (TOTP or recovery code), pending?} with the pending token the password step answered ({secondFactor: \"totp\", pending}, also the stoker_2fa cookie, 5 min); sets the session cookie", role: "public", body: z.object({ code: z.string(), pending: z.string().optional() }) } },
+  "/auth/totp": { get: { summary: "My second factor: {enrolled, pending, required, recoveryCodesLeft, passwordAccount}", role: "viewer" } },
+  "/auth/totp/enrol": { post: { summary: "Start TOTP enrolment: {secret, otpauthUri, qrSvg}; takes effect once confirmed", role: "viewer" } },
+  "/auth/totp/confirm": { post: { summary: "Confirm enrolment with the current code: {recoveryCodes} (10, shown once)", role: "viewer", body: z.object({ code: z.string() }) } },
+  "/auth/totp/disable": { post: { summary: "Turn my second factor off (password and a TOTP or recovery code)", role: "viewer", body: z.object({ password: z.string(), code: z.string() }) } },
+  "/auth/two-factor-policy": {
+    get: { summary: "Whether a second factor is required for every account above viewer", role: "viewer" },
+    put: { summary: "Require (or not) a second factor for every account above viewer. Until such a password account enrols, its browser session gets 403 SECOND_FACTOR_REQUIRED everywhere but /auth/totp* and /auth/logout; API tokens and single sign-on sessions are exempt", role: "owner", body: z.object({ required: z.boolean() }) },
+  },
   "/auth/setup": { post: { summary: "Create the owner account on an empty database", role: "public", body: Credentials } },
   "/auth/logout": { post: { summary: "End this session (after SSO with STOKER_OIDC_LOGOUT=idp, the answer has logoutUrl: the IdP's end-session page)", role: "viewer" } },
   "/auth/me": { get: { summary: "Who am I", role: "viewer" } },

@@ -3,6 +3,7 @@ export type ErrorCode =
   | "BAD_REQUEST"
   | "UNAUTHORIZED"
   | "FORBIDDEN"
+  | "SECOND_FACTOR_REQUIRED"
   | "NOT_FOUND"
   | "CONFLICT"
   | "HOST_OFFLINE"

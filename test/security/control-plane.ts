@@ -48,7 +48,9 @@ async function loadRoutes(): Promise<RouteEntry[]> {
 
 async function respond(res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
-  for (const [k, v] of response.headers) res.setHeader(k, v);
+  for (const [k, v] of response.headers) if (k !== "set-cookie") res.setHeader(k, v);
+  const cookies = response.headers.getSetCookie(); // several Set-Cookie headers stay several
+  if (cookies.length) res.setHeader("set-cookie", cookies);
   if (!response.body) {
     res.end();
     return;

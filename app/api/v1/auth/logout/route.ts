@@ -9,4 +9,4 @@ export const POST = handler("read", async (req) => {
   const via = token ? await deleteSession(token) : null;
   const logoutUrl = via === "oidc" ? await idpLogoutUrl(req) : null;
   return Response.json({ ok: true, ...(logoutUrl ? { logoutUrl } : {}) }, { headers: { "set-cookie": clearedSessionCookie() } });
-});
+}, { enrolment: true }); // logout stays open to a session held back by the owner's second-factor rule
