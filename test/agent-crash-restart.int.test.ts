@@ -15,7 +15,10 @@ import { MATRIX_KINDS, matrixDir, noStrayProcesses } from "./support/restart-mat
 import { waitUntil } from "./support/stack";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
+// Every named step of a whole-app restart (restart-swap.ts, restart-app-bound.ts), in order.
 const SWAP_STEPS = ["restart.staged", "restart.launched", "restart.probed", "restart.swapped", "restart.drained", "restart.stopping"];
+// An app that binds its own socket: its staged socket moves beside the path, then onto it (app-bound-stage.ts).
+const APP_BOUND_STEPS = ["restart.staged", "restart.launched", "restart.probed", "restart.unstaged", "restart.swapped", "restart.drained", "restart.stopping"];
 // Made in beforeAll: a file whose tests a filter skips runs no afterAll, and would leak it.
 let dir: ReturnType<typeof matrixDir>;
 beforeAll(() => {
@@ -107,36 +110,39 @@ async function recovered(agent: ReturnType<typeof agentFor>, count: number, sock
   );
 }
 
-describe.each(MATRIX_KINDS.filter((k) => ["flup", "php-children", "node"].includes(k.name)))("$name, agent SIGKILLed at each restart step", (kind) => {
+describe.each(MATRIX_KINDS)("$name, agent SIGKILLed at each restart step", (kind) => {
   it("recovers to one serving generation with no stopped or orphaned process, failing no request", async () => {
+    const steps = kind.appBound ? APP_BOUND_STEPS : SWAP_STEPS;
+    const count = kind.appBound ? 1 : 2;
     const sock = path.join(dir.path, `${kind.name}.sock`);
-    const spec = { ...kind.spec(sock), name: `crash-${kind.name}`, processes: 2 };
+    const spec = { ...kind.spec(sock), name: `crash-${kind.name}`, processes: count };
     const nginx = await startNginxFront({ socket: `unix:${sock}`, params: spec.fastcgiParams });
     cleanups.push(() => nginx.stop());
     const agent = agentFor(kind.name, spec);
-    agent.start(SWAP_STEPS[0]);
-    await recovered(agent, 2, sock);
-    const load = startLoad({ url: `${nginx.url}/c`, concurrency: 8, durationMs: 120_000 });
-    for (const [i, step] of SWAP_STEPS.entries()) {
+    agent.start(steps[0]);
+    await recovered(agent, count, sock);
+    const load = startLoad({ url: `${nginx.url}/c`, concurrency: 8, durationMs: 240_000 });
+    for (const [i, step] of steps.entries()) {
       const before = (await agent.processes()).map((p) => p.pid);
       const restart = agent.ctl({ op: "app.restart", appId: spec.name });
       await agent.exited(); // SIGKILLed at `step`
       // Before the swap the reply never comes (the connection dies with the agent); after it, the
       // restart has answered and the agent dies retiring the old generation.
       const replied = await Promise.race([restart.then((r) => r.ok), new Promise((r) => setTimeout(() => r(false), 1000))]);
-      if (SWAP_STEPS.indexOf(step) < SWAP_STEPS.indexOf("restart.swapped")) expect(replied, step).toBe(false);
+      const swapped = steps.indexOf(step) >= steps.indexOf("restart.swapped");
+      if (!swapped) expect(replied, step).toBe(false);
       agent.noteSaved();
-      agent.start(SWAP_STEPS[i + 1]);
-      const after = await recovered(agent, 2, sock);
+      agent.start(steps[i + 1]);
+      const after = await recovered(agent, count, sock);
       // Up to the swap the old generation stays; from the swap on, the new one does.
       const kept = after.filter((p) => before.includes(p.pid)).length;
-      expect(kept, step).toBe(SWAP_STEPS.indexOf(step) < SWAP_STEPS.indexOf("restart.swapped") ? 2 : 0);
+      expect(kept, step).toBe(swapped ? 0 : count);
     }
     const result = await load.stop();
     expect(result.failed, `${result.errors.join(", ")} ${JSON.stringify(result.statuses)}`).toBe(0);
     const check = await runLoad({ url: `${nginx.url}/d`, concurrency: 2, durationMs: 5000, maxRequests: 10 });
     expect(check.failed).toBe(0);
-  }, 240_000);
+  }, 420_000);
 });
 
 describe("a TCP socket (the old generation is paused while the new one is probed)", () => {

@@ -4,6 +4,7 @@
 import type { AppSpec } from "../../lib/protocol";
 import type { LogSink } from "../logs/log-sink";
 import type { AppCgroup } from "./app-cgroup";
+import { removeStages, restoreView } from "./app-bound-stage";
 import { adoptListenSocket, type ListenSocket } from "./app-socket";
 import { liveGeneration, removeStagedFiles, retire, strayHolders } from "./recover-generation";
 import { adoptProcess, type OsProcess } from "./spawn-process";
@@ -31,7 +32,8 @@ export function findGenerations(spec: AppSpec, saved: { generation: number; proc
     saved.generation,
     alive.map((a) => a.saved.generation),
   );
-  if (spec.socket.bind === "agent" && spec.socket.path) removeStagedFiles(spec.socket.path);
+  if (spec.socket.path) removeStagedFiles(spec.socket.path);
+  if (spec.socket.bind === "app" && spec.socket.path) removeStages(spec.socket.path);
   const current = alive.filter((a) => a.saved.generation === generation);
   let socket: ListenSocket | null = null;
   if (spec.socket.bind === "agent" && current.length) {
@@ -63,5 +65,12 @@ export function toRetire(spec: AppSpec, found: Found, kept: (proc: OsProcess) =>
 
 /** Retires an interrupted restart's other generation without dropping what it holds. */
 export function retireLeftovers(pids: number[], spec: AppSpec, liveFd: number | null): Promise<void> {
-  return retire(pids, liveFd, { signal: spec.stop.signal, timeoutMs: spec.stop.timeoutMs });
+  const appBound = spec.socket.bind === "app" ? (spec.socket.path ?? null) : null;
+  return retire(pids, liveFd, { signal: spec.stop.signal, timeoutMs: spec.stop.timeoutMs }, appBound);
+}
+
+/** The live process of an app-bound socket whose agent died before giving it its real directory back. */
+export async function restoreViews(spec: AppSpec, current: AdoptedProcess[]): Promise<void> {
+  if (spec.socket.bind !== "app" || !spec.socket.path) return;
+  for (const a of current) await restoreView(a.proc.pid, spec.socket.path);
 }

@@ -6,7 +6,7 @@ import { type AppStatus, type DesiredApp, err, ok, type ProcessInfo, type Proces
 import type { LogBatch } from "../logs/log-batch";
 import { LogSink } from "../logs/log-sink";
 import type { LogLimits } from "../logs/log-store";
-import { findGenerations, retireLeftovers, type SavedProcess, toRetire } from "./adopt-app";
+import { findGenerations, restoreViews, retireLeftovers, type SavedProcess, toRetire } from "./adopt-app";
 import { Availability, noLiveProcess, summaryState } from "./app-availability";
 import { AppCgroup } from "./app-cgroup";
 import { clearStaleSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, removeSocketFile, stagedPath } from "./app-socket";
@@ -19,7 +19,7 @@ import type { RestartHost } from "./restart-host";
 import { pausedReplace } from "./restart-paused";
 import { swapReplace } from "./restart-swap";
 import type { SavedRevisions } from "./revisions";
-import { slotHooks } from "./slot-hooks";
+import { type FirstLaunch, slotHooks } from "./slot-hooks";
 import type { OsProcess } from "./spawn-process";
 
 export type { SavedProcess } from "./adopt-app";
@@ -76,7 +76,7 @@ export class AppRunner {
     return planLaunch(desired.spec, this.opts.socketDirs, { purpose: "app", rootApproved: desired.rootApproved });
   }
 
-  private newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number, sock?: ListenSocket): ProcessSlot[] {
+  private newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number, first?: FirstLaunch): ProcessSlot[] {
     const count = desired.spec.socket.bind === "app" ? 1 : desired.spec.processes;
     const hooks = slotHooks(
       {
@@ -95,7 +95,7 @@ export class AppRunner {
       },
       desired,
       plan,
-      sock,
+      first,
     );
     return Array.from({ length: count }, (_, i) => new ProcessSlot(i, generation, desired.spec, this.sink, hooks));
   }
@@ -119,7 +119,7 @@ export class AppRunner {
       sink: this.sink,
       cgroup: this.cgroup,
       plan: (d) => this.plan(d),
-      newSlots: (d, plan, generation, sock) => this.newSlots(d, plan, generation, sock),
+      newSlots: (d, plan, generation, first) => this.newSlots(d, plan, generation, first),
       stage: (fresh) => {
         this.pending = fresh;
       },
@@ -272,6 +272,7 @@ export class AppRunner {
     }
     const spec = this.desired.spec;
     const found = findGenerations(spec, saved, this.sink, this.cgroup);
+    await restoreViews(spec, found.current);
     this.generation = found.generation;
     if (found.socket) this.socket = found.socket;
     this.slots = this.newSlots(this.desired, plan.value, this.generation);

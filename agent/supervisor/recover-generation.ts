@@ -4,24 +4,29 @@ import { existsSync, fstatSync, lstatSync, readdirSync, unlinkSync } from "node:
 import path from "node:path";
 import type { SocketSpec } from "../../lib/protocol";
 import { closeFd, takeFd } from "../native";
+import { stageDirOf } from "./app-bound-stage";
 import { stagedGeneration, stagedPath } from "./app-socket";
 import { drainRetired } from "./drain";
 import { isAlive } from "./proc-stats";
-import { holdersOf, listenersNamed } from "./socket-use";
+import { holdersOf, listenerHeldBy, listenersNamed } from "./socket-use";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The generation whose socket is on the app's path. A newer generation than the saved one was
  * swapped in exactly when its staged file is gone (a failed restart stops its processes before it
- * removes the file, so a live newer generation with no staged file was renamed into place).
+ * removes the file, so a live newer generation with no staged file was renamed into place). An app
+ * that binds its own socket is staged in a directory (app-bound-stage.ts): swapped in once that
+ * directory and its staged file are both gone; unstaged, a newer process replaces the file itself.
  */
 export function liveGeneration(spec: SocketSpec, saved: number, alive: number[]): number {
-  if (spec.bind !== "agent" || !spec.path) return saved;
+  if (!spec.path) return saved;
   const newer = [...new Set(alive.filter((g) => g > saved))].sort((a, b) => b - a);
   for (const g of newer) {
     const staged = stagedPath(spec.path, g);
-    if (staged && !existsSync(staged)) return g;
+    if (!staged || existsSync(staged)) continue;
+    if (spec.bind === "app" && existsSync(stageDirOf(spec.path, g))) continue;
+    return g;
   }
   return saved;
 }
@@ -58,20 +63,27 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** A copy of the listener `pid` serves: its fd 0, or for an app that binds `appBound` itself, the socket it bound there. */
+function listenerOf(pid: number, appBound: string | null): number {
+  try {
+    if (!appBound) return takeFd(pid, 0);
+    const held = listenerHeldBy([pid], appBound);
+    return held ? takeFd(pid, held.fd) : -1;
+  } catch {
+    return -1;
+  }
+}
+
 /**
  * Retires processes of a generation that is not live: waits until what was queued on their socket
- * (their fd 0) is served, then stops them (the spec's signal, SIGKILL after the timeout).
+ * (their fd 0, or the socket an app bound at `appBound`) is served, then stops them (the spec's
+ * signal, SIGKILL after the timeout).
  */
-export async function retire(pids: number[], liveFd: number | null, stop: { signal: string; timeoutMs: number }): Promise<void> {
+export async function retire(pids: number[], liveFd: number | null, stop: { signal: string; timeoutMs: number }, appBound: string | null = null): Promise<void> {
   const live = liveFd === null ? -1 : inodeOf(liveFd);
   const byListener = new Map<number, { fd: number; pids: number[] }>();
   for (const pid of pids) {
-    let fd: number;
-    try {
-      fd = takeFd(pid, 0);
-    } catch {
-      fd = -1;
-    }
+    const fd = listenerOf(pid, appBound);
     const inode = fd >= 0 ? inodeOf(fd) : -pid;
     const entry = byListener.get(inode);
     if (entry) {
@@ -82,7 +94,8 @@ export async function retire(pids: number[], liveFd: number | null, stop: { sign
   await Promise.all(
     [...byListener.values()].map(async ({ fd, pids: group }) => {
       // A process on the live socket (more processes than the spec wants) has nothing to hand over.
-      if (fd >= 0 && inodeOf(fd) !== live) await drainRetired(fd, stop.timeoutMs);
+      // Every generation of an app-bound socket bound the same name: count only what these hold.
+      if (fd >= 0 && inodeOf(fd) !== live) await drainRetired(fd, stop.timeoutMs, appBound ? group : undefined);
       for (const pid of group) signal(pid, `SIG${stop.signal}` as NodeJS.Signals);
       const deadline = Date.now() + stop.timeoutMs;
       while (group.some((pid) => isAlive(pid)) && Date.now() < deadline) await sleep(20);

@@ -1,17 +1,23 @@
-// Whole-app restart of an app that binds its own socket (php-cgi -b, flup's bindAddress): the new
-// process starts beside the old one and replaces the path's file itself (unlink, then bind), so
-// new connections reach it while the old one keeps its own listener and what is queued there; the
-// agent takes a copy of that listener and stops the old process once it is drained.
+// Whole-app restart of an app that binds its own socket (php-cgi -b, flup's bindAddress). The new
+// process starts beside the old one, staged where it can bind unseen (app-bound-stage.ts), is
+// proven there, and its socket is renamed onto the path: the path never goes missing, so no
+// connect() is refused. The old process keeps its own listener and what is queued there; the agent
+// takes a copy of that listener and stops the old process once it is drained. Without staging
+// (not root) the new process replaces the file itself, with the app's own short unlink-bind gap.
 import { type DesiredApp, ok, type ProcessInfo, type Result } from "../../lib/protocol";
 import { closeFd, takeFd } from "../native";
-import { applyOwnership, socketAddress } from "./app-socket";
+import { canStage, discardStage, openStage, stageBound, stagedLaunch, swapInStage } from "./app-bound-stage";
+import { applyOwnership } from "./app-socket";
 import { drainRetired } from "./drain";
+import { failpoint } from "./failpoint";
 import type { ProcessSlot } from "./process-slot";
 import { isAlive } from "./proc-stats";
 import { probeUntil } from "./readiness";
 import type { RestartHost } from "./restart-host";
 import { listenerHeldBy } from "./socket-use";
 import type { OsProcess } from "./spawn-process";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Null (the caller stops, then starts) if the old process holds no listener at the path. */
 export async function appBoundReplace(host: RestartHost, next: DesiredApp, file: string): Promise<Result<ProcessInfo[]> | null> {
@@ -22,31 +28,40 @@ export async function appBoundReplace(host: RestartHost, next: DesiredApp, file:
   const oldListener = listenerHeldBy(oldPids, file);
   if (!oldListener) return null;
   const generation = host.generation + 1;
-  const fresh = host.newSlots(next, plan.value, generation);
+  const stage = canStage() ? openStage(file, generation, plan.value.uid, plan.value.gid) : null;
+  failpoint("restart.staged");
+  const fresh = host.newSlots(next, plan.value, generation, stage ? { plan: stagedLaunch(plan.value, stage) } : {});
   host.stage(fresh);
   const started = fresh.map((s) => s.launch()).filter((p): p is OsProcess => p !== null);
+  failpoint("restart.launched");
   let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
   const deadline = Date.now() + spec.ready.timeoutMs;
-  // Ready once a new process holds a listener at the path (it replaced the file), then answers there.
-  while (!problem && !listenerHeldBy(started.map((p) => p.pid), file)) {
+  // Ready once the new process listens: at the stage, or (unstaged) at the path, having replaced the file.
+  const bound = () => (stage ? stageBound(stage) : false) || listenerHeldBy(started.map((p) => p.pid), file) !== null;
+  while (!problem && !bound()) {
     if (started.some((p) => !isAlive(p.pid))) problem = "the new process exited while starting";
     else if (Date.now() > deadline) problem = `the new process did not bind ${file} within ${spec.ready.timeoutMs} ms`;
-    else await new Promise((r) => setTimeout(r, 10));
+    else await sleep(10);
   }
-  if (!problem) problem = await probeUntil(spec, socketAddress(spec.socket), Math.max(100, deadline - Date.now()));
+  const at = stage ? stage.staged : file;
+  if (!problem) problem = await probeUntil(spec, `unix:${at}`, Math.max(100, deadline - Date.now()));
   if (!problem) {
     try {
-      applyOwnership(file, spec.socket);
+      applyOwnership(at, spec.socket); // before the web server can see it
     } catch (e) {
       problem = `cannot set the socket's owner and mode: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
   if (problem) {
     await Promise.all(fresh.map((s) => s.stop()));
+    if (stage) discardStage(stage);
     host.unstage();
     return host.fail(`Restart failed, the old process keeps running: ${problem}`);
   }
+  failpoint("restart.probed");
+  if (stage) await swapInStage(stage, started[0].pid);
   const old = host.promote(next, fresh, generation);
+  failpoint("restart.swapped");
   void host.serialize(() => retire(host, old, oldListener, oldPids, spec.stop.timeoutMs));
   return ok(host.processes());
 }
@@ -59,7 +74,11 @@ async function retire(host: RestartHost, old: ProcessSlot[], listener: { pid: nu
     // gone already
   }
   if (fd >= 0) await drainRetired(fd, timeoutMs, oldPids);
-  await Promise.all(old.map((s) => s.stop()));
+  failpoint("restart.drained");
+  const stopping = Promise.all(old.map((s) => s.stop()));
+  failpoint("restart.stopping");
+  await stopping;
   if (fd >= 0) closeFd(fd);
   host.retired();
 }
+

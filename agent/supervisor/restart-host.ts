@@ -7,6 +7,7 @@ import type { AppCgroup } from "./app-cgroup";
 import type { ListenSocket } from "./app-socket";
 import type { LaunchPlan } from "./launch-plan";
 import type { ProcessSlot } from "./process-slot";
+import type { FirstLaunch } from "./slot-hooks";
 
 export type RestartHost = {
   readonly desired: DesiredApp;
@@ -17,8 +18,8 @@ export type RestartHost = {
   readonly sink: LogSink;
   readonly cgroup: AppCgroup;
   plan(desired: DesiredApp): Result<LaunchPlan>;
-  /** Slots of `generation` (not started); `sock`: the generation's own (staged) socket. */
-  newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number, sock?: ListenSocket): ProcessSlot[];
+  /** Slots of `generation` (not started). */
+  newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number, launch?: FirstLaunch): ProcessSlot[];
   /** A new generation under test: in the state file beside the running one. */
   stage(fresh: ProcessSlot[]): void;
   /** The generation under test failed and its processes are stopped: forget it. */

@@ -21,7 +21,7 @@ export async function swapReplace(host: RestartHost, next: DesiredApp, plan: Lau
     return host.fail(`Restart failed, the old processes keep serving: cannot open the new socket: ${e instanceof Error ? e.message : String(e)}`);
   }
   failpoint("restart.staged");
-  const fresh = host.newSlots(next, plan, generation, staged);
+  const fresh = host.newSlots(next, plan, generation, { sock: staged });
   host.stage(fresh);
   const started = fresh.map((s) => s.launch()).filter((p): p is OsProcess => p !== null);
   failpoint("restart.launched");

@@ -27,18 +27,27 @@ export type HookContext = {
   outputOf(pid: number): string;
 };
 
+/**
+ * How a new generation's processes start, where that differs from a later respawn: `sock`, the
+ * generation's own (staged) socket; `plan`, the first launch of each slot (app-bound-stage.ts).
+ */
+export type FirstLaunch = { sock?: ListenSocket; plan?: LaunchPlan };
+
 function withLastOutput(detail: string, output: string): string {
   if (!output) return detail;
   return `${detail}\nlast output:\n${output.length > EXIT_OUTPUT_BYTES ? `…${output.slice(-EXIT_OUTPUT_BYTES)}` : output}`;
 }
 
-/** `sock`: the generation's own socket (a staged one); else the app's socket at spawn time. */
-export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPlan, sock?: ListenSocket): SlotHooks {
+/** `first.sock`: the generation's own (staged) socket; else the app's socket at spawn time. */
+export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPlan, first: FirstLaunch = {}): SlotHooks {
   const spec = desired.spec;
+  let firstPlan = first.plan;
   return {
     spawn: () => {
       ctx.beforeSpawn(); // never both: a process that can accept starts only after the agent stopped answering
-      const proc = spawnProcess(plan, spec.socket.bind === "agent" ? ((sock ?? ctx.socket())?.fd ?? null) : null, ctx.sink, ctx.cgroup);
+      const launch = firstPlan ?? plan;
+      firstPlan = undefined; // a respawn (recycle, crash) binds the app's path as usual
+      const proc = spawnProcess(launch, spec.socket.bind === "agent" ? ((first.sock ?? ctx.socket())?.fd ?? null) : null, ctx.sink, ctx.cgroup);
       ctx.persist(); // every pid is in the state file before it can serve
       return proc;
     },

@@ -13,6 +13,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 if os.environ.get("CRASH_ON_START") == "1":
     sys.stderr.write("Traceback (most recent call last):\nRuntimeError: CRASH_ON_START=1: this fixture refuses to start\n")
@@ -183,11 +184,16 @@ def main():
     if bind_address:
         # flup's WSGIServer(app, bindAddress=PATH): replace whatever file is there, bind, listen.
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # BIND_PAUSE_MS: how long each step takes, as on a loaded host where the process is
+        # preempted between them (a connect() meanwhile finds no file, then a socket not listening).
+        pause = int(os.environ.get("BIND_PAUSE_MS") or 0) / 1000
         try:
             os.unlink(bind_address)
         except OSError:
             pass
+        time.sleep(pause)
         sock.bind(bind_address)
+        time.sleep(pause)
         sock.listen(socket.SOMAXCONN)
     else:
         sock = socket.socket(fileno=os.dup(0))  # flup: socket.fromfd(FCGI_LISTENSOCK_FILENO, AF_INET, SOCK_STREAM)

@@ -1,0 +1,144 @@
+// A new generation of an app that binds its own socket, staged so the socket's path is never
+// missing. An app such as flup (`bindAddress=`) or `php-cgi -b` replaces the file itself: unlink,
+// bind, listen; a connect() between those steps is refused (ENOENT, then ECONNREFUSED). So the new
+// process starts in a mount namespace of its own in which the socket's directory is an empty
+// staging directory: it unlinks, binds and listens there, unseen, while the old process keeps
+// answering on the path. Once it listens and answers, the agent renames its socket onto the path
+// (one atomic step, as for agent-owned sockets) and unmounts the staging directory in the
+// process's namespace, which then sees the real directory again. Needs root (mount namespaces and
+// the uid switch after them); elsewhere the app replaces the file itself, with that short gap.
+import { spawn } from "node:child_process";
+import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import { stagedPath } from "./app-socket";
+import { failpoint } from "./failpoint";
+import type { LaunchPlan } from "./launch-plan";
+
+const TOOLS = { unshare: "/usr/bin/unshare", mount: "/usr/bin/mount", umount: "/usr/bin/umount", nsenter: "/usr/bin/nsenter", setpriv: "/usr/bin/setpriv", sh: "/bin/sh" };
+/** $1 mount, $2 staging dir, $3 socket dir; then the program. Arguments only: nothing is parsed from a string. */
+const BIND_THEN_EXEC = 'm=$1; s=$2; d=$3; shift 3; "$m" --bind "$s" "$d" || exit 127; exec "$@"';
+const MAX_SUN_PATH = 107;
+
+export type Stage = {
+  /** The staging directory (the socket directory, as the new process sees it). */
+  dir: string;
+  /** Where the new process's socket appears, seen from here. */
+  staged: string;
+  /** The app's socket path. */
+  target: string;
+  generation: number;
+};
+
+let available: boolean | null = null;
+
+/** Root, and the tools that make and leave a mount namespace. */
+export function canStage(): boolean {
+  available ??= process.getuid?.() === 0 && Object.values(TOOLS).every((t) => existsSync(t));
+  return available;
+}
+
+export function stageDirOf(file: string, generation: number): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.g${generation}.d`);
+}
+
+/** A fresh staging directory for generation `generation`, writable only by the app's user; null if it cannot be made. */
+export function openStage(file: string, generation: number, uid?: number, gid?: number): Stage | null {
+  const dir = stageDirOf(file, generation);
+  const staged = path.join(dir, path.basename(file));
+  if (!canStage() || Buffer.byteLength(staged) > MAX_SUN_PATH) return null;
+  try {
+    rmSync(dir, { recursive: true, force: true }); // a leftover of an interrupted restart
+    mkdirSync(dir, { mode: 0o700 });
+    if (uid !== undefined || gid !== undefined) chownSync(dir, uid ?? -1, gid ?? -1);
+  } catch {
+    return null;
+  }
+  return { dir, staged, target: file, generation };
+}
+
+/** The launch of `plan` inside its own mount namespace, where the socket directory is the stage. */
+export function stagedLaunch(plan: LaunchPlan, stage: Stage): LaunchPlan {
+  // The uid switch comes after the mount (which needs root), exactly as spawn's uid/gid would do it.
+  const drop =
+    plan.uid !== undefined || plan.gid !== undefined
+      ? [TOOLS.setpriv, ...(plan.uid !== undefined ? [`--reuid=${plan.uid}`] : []), ...(plan.gid !== undefined ? [`--regid=${plan.gid}`] : []), "--clear-groups", "--"]
+      : [];
+  return {
+    ...plan,
+    file: TOOLS.unshare,
+    args: ["--mount", "--propagation", "slave", "--", TOOLS.sh, "-c", BIND_THEN_EXEC, "stoker-stage", TOOLS.mount, stage.dir, path.dirname(stage.target), ...drop, plan.file, ...plan.args],
+    uid: undefined,
+    gid: undefined,
+  };
+}
+
+/** The new process listens at the stage (its socket file exists there). */
+export function stageBound(stage: Stage): boolean {
+  try {
+    return lstatSync(stage.staged).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+function run(file: string, args: string[]): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { stdio: "ignore" });
+    child.on("error", () => resolve(null));
+    child.on("exit", (code) => resolve(code));
+  });
+}
+
+/**
+ * Renames the staged socket onto the app's path (every connect() from now on reaches the new
+ * process), then gives the process (`pid`) its real socket directory back.
+ */
+export async function swapInStage(stage: Stage, pid: number): Promise<void> {
+  // Through the staged name beside the path, so that a restarted agent reads the state as the
+  // agent-owned mode does: the stage or the staged file still there means "never swapped in".
+  const beside = stagedPath(stage.target, stage.generation);
+  if (beside) {
+    renameSync(stage.staged, beside);
+    discardStage(stage);
+    failpoint("restart.unstaged");
+    renameSync(beside, stage.target);
+  } else {
+    renameSync(stage.staged, stage.target);
+    discardStage(stage);
+  }
+  await restoreView(pid, stage.target);
+}
+
+/** Gives a process started in a stage its real socket directory back (a no-op for any other). */
+export async function restoreView(pid: number, file: string): Promise<void> {
+  let mounts: string;
+  try {
+    mounts = readFileSync(`/proc/${pid}/mountinfo`, "utf8");
+  } catch {
+    return;
+  }
+  if (!mounts.includes(`/.${path.basename(file)}.g`)) return;
+  await run(TOOLS.nsenter, [`--target=${pid}`, "--mount", "--", TOOLS.umount, "-l", path.dirname(file)]);
+}
+
+/** Removes a staging directory (its process is gone, or its socket was renamed away). */
+export function discardStage(stage: Stage): void {
+  try {
+    rmSync(stage.dir, { recursive: true, force: true });
+  } catch {
+    // gone already, or still a mount point somewhere: it is empty either way
+  }
+}
+
+/** Removes every staging directory of `file` an interrupted restart left. */
+export function removeStages(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.g`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(prefix) && /^\d+\.d$/.test(name.slice(prefix.length))) discardStage({ dir: path.join(dir, name), staged: "", target: file, generation: 0 });
+}
