@@ -72,6 +72,7 @@ function agentFor(name: string, spec: object) {
       }
     },
     seen,
+    stateDir,
     pid: () => child?.pid,
   };
   cleanups.push(async () => {
@@ -87,30 +88,53 @@ function agentFor(name: string, spec: object) {
   return agent;
 }
 
-async function recovered(agent: ReturnType<typeof agentFor>, count: number, sock: string | null): Promise<Proc[]> {
+async function recovered(agent: ReturnType<typeof agentFor>, count: number, sock: string | null, step = "start"): Promise<Proc[]> {
+  let why = "";
+  const check = async (): Promise<Proc[] | string> => {
+    const ps = await agent.processes();
+    if (ps.length !== count || !ps.every((p) => p.state === "RUNNING")) return `processes ${JSON.stringify(ps)}`;
+    const pids = ps.map((p) => p.pid);
+    // Everything any agent started is either live now or gone, and nothing is left paused.
+    for (const pid of agent.seen) {
+      const st = readProcStat(pid)?.state;
+      if (st === "T" || st === "t") return `${pid} stopped`;
+      if (!pids.includes(pid) && isAlive(pid)) return `${pid} still alive`;
+    }
+    if (sock) {
+      const strays = await noStrayProcesses(sock, pids, agent.pid());
+      if (strays.length) return strays.join(", ");
+      const staged = readdirSync(path.dirname(sock)).filter((f) => f.startsWith(`.${path.basename(sock)}.g`));
+      if (staged.length) return `left: ${staged.join(", ")}`;
+    }
+    return ps;
+  };
   return waitUntil(
     async () => {
-      const ps = await agent.processes();
-      if (ps.length !== count || !ps.every((p) => p.state === "RUNNING")) return null;
-      const pids = ps.map((p) => p.pid);
-      // Everything any agent started is either live now or gone, and nothing is left paused.
-      for (const pid of agent.seen) {
-        const st = readProcStat(pid)?.state;
-        if (st === "T" || st === "t") return null;
-        if (!pids.includes(pid) && isAlive(pid)) return null;
-      }
-      if (sock) {
-        if ((await noStrayProcesses(sock, pids, agent.pid())).length) return null;
-        if (readdirSync(path.dirname(sock)).some((f) => f.startsWith(`.${path.basename(sock)}.g`))) return null;
-      }
-      return ps;
+      const r = await check();
+      if (typeof r !== "string") return r;
+      why = r;
+      return null;
     },
     30_000,
-    "one live generation, nothing stopped or stray",
-  );
+    `one live generation, nothing stopped or stray, after ${step} (last: ${why})`,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; last: ${why}`);
+  });
 }
 
-describe.each(MATRIX_KINDS)("$name, agent SIGKILLed at each restart step", (kind) => {
+/** The generation the agent's state file names as live, and its processes' generations. */
+function savedGenerations(stateDir: string): { live: number; processes: number[] } {
+  const state = JSON.parse(readFileSync(path.join(stateDir, "state.json"), "utf8")) as { apps: { generation: number; processes: { generation: number }[] }[] };
+  return { live: state.apps[0].generation, processes: state.apps[0].processes.map((p) => p.generation) };
+}
+
+// php-cgi at its defaults recycles every 500 requests, and while the agent is away nothing replaces
+// a recycled process (issue 18: README, "what survives what"): under this load it goes down during
+// each agent absence, whatever the restart step. Its restart steps are those of every fd-0 kind here,
+// and php-children (its master replaces its own workers) covers php-cgi itself.
+const CRASH_KINDS = MATRIX_KINDS.filter((k) => k.name !== "php");
+
+describe.each(CRASH_KINDS)("$name, agent SIGKILLed at each restart step", (kind) => {
   it("recovers to one serving generation with no stopped or orphaned process, failing no request", async () => {
     const steps = kind.appBound ? APP_BOUND_STEPS : SWAP_STEPS;
     const count = kind.appBound ? 1 : 2;
@@ -123,7 +147,7 @@ describe.each(MATRIX_KINDS)("$name, agent SIGKILLed at each restart step", (kind
     await recovered(agent, count, sock);
     const load = startLoad({ url: `${nginx.url}/c`, concurrency: 8, durationMs: 240_000 });
     for (const [i, step] of steps.entries()) {
-      const before = (await agent.processes()).map((p) => p.pid);
+      const before = savedGenerations(agent.stateDir).live;
       const restart = agent.ctl({ op: "app.restart", appId: spec.name });
       await agent.exited(); // SIGKILLed at `step`
       // Before the swap the reply never comes (the connection dies with the agent); after it, the
@@ -133,10 +157,13 @@ describe.each(MATRIX_KINDS)("$name, agent SIGKILLed at each restart step", (kind
       if (!swapped) expect(replied, step).toBe(false);
       agent.noteSaved();
       agent.start(steps[i + 1]);
-      const after = await recovered(agent, count, sock);
-      // Up to the swap the old generation stays; from the swap on, the new one does.
-      const kept = after.filter((p) => before.includes(p.pid)).length;
-      expect(kept, step).toBe(swapped ? 0 : count);
+      await recovered(agent, count, sock, step);
+      // Up to the swap the old generation stays; from the swap on, the new one does. By generation,
+      // not pid: php-cgi at its defaults recycles its processes under this load anyway.
+      await waitUntil(async () => savedGenerations(agent.stateDir).processes.length === count, 10_000, "the state file written");
+      const after = savedGenerations(agent.stateDir);
+      expect(after.processes, step).toEqual(Array(count).fill(after.live));
+      expect(after.live, step).toBe(swapped ? before + 1 : before);
     }
     const result = await load.stop();
     expect(result.failed, `${result.errors.join(", ")} ${JSON.stringify(result.statuses)}`).toBe(0);

@@ -10,6 +10,8 @@ import type { ExitInfo, OsProcess } from "./spawn-process";
 
 export type SlotHooks = {
   spawn(): OsProcess;
+  /** The slot holds the process spawn() returned (so a state file written now names its pid). */
+  spawned?(): void;
   /** Resolves null once a freshly started process is ready, or an error text. */
   ready(proc: OsProcess): Promise<string | null>;
   transition(slot: ProcessSlot, from: ProcessState, to: ProcessState, detail: string, event: LifecycleEvent): void;
@@ -97,6 +99,7 @@ export class ProcessSlot {
     this.proc = proc;
     this.proven = false;
     this.lastPid = proc.pid;
+    this.hooks.spawned?.();
     this.move(event, detail);
     void proc.exited.then((info) => this.onExit(proc, info));
     return proc.pid ? proc : null;

@@ -2,7 +2,7 @@
 import type { AppSpec } from "../../lib/protocol";
 import { fastcgiRequest, parseAddress } from "../fastcgi/client";
 import { cgiParams, parseCgiResponse } from "../fastcgi/http-response";
-import { readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { isAlive, readProcStat } from "./proc-stats";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -11,6 +11,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function hasAccepted(pid: number): boolean {
   try {
     return readdirSync(`/proc/${pid}/fd`).some((fd) => fd !== "0" && fd !== "3" && fd !== "4" && readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("socket:"));
+  } catch {
+    return false;
+  }
+}
+
+// accept(2) and accept4(2) by architecture: a process blocked in one on fd 0 waits for connections.
+const ACCEPT_SYSCALLS: Record<string, number[]> = { x64: [43, 288], arm64: [202, 242] };
+
+/** True if the process is blocked in accept() on its fd 0 (the app's socket): it is ready, no sampling needed. */
+function waitingInAccept(pid: number): boolean {
+  const numbers = ACCEPT_SYSCALLS[process.arch];
+  if (!numbers) return false;
+  try {
+    // "43 0x0 0x7ffd… …": the syscall it is blocked in and its arguments (root, or the same user).
+    const [nr, fd] = readFileSync(`/proc/${pid}/syscall`, "utf8").split(" ");
+    return numbers.includes(Number(nr)) && fd === "0x0";
   } catch {
     return false;
   }
@@ -32,7 +48,7 @@ export async function waitSettled(pids: number[], timeoutMs: number): Promise<{ 
       const stat = readProcStat(pid);
       if (!stat) continue;
       const same = stat.state === "S" && lastTicks.get(pid) === stat.cpuTicks;
-      if (hasAccepted(pid)) stable.set(pid, 2);
+      if (hasAccepted(pid) || waitingInAccept(pid)) stable.set(pid, 2);
       else stable.set(pid, same ? (stable.get(pid) ?? 0) + 1 : 0);
       lastTicks.set(pid, stat.cpuTicks);
     }
@@ -76,11 +92,11 @@ export async function probeOnce(spec: AppSpec, address: string, timeoutMs: numbe
   }
 }
 
-/** Probes until one succeeds or the deadline passes. */
-export async function probeUntil(spec: AppSpec, address: string, timeoutMs: number): Promise<string | null> {
+/** Probes until one succeeds or the deadline passes (or `stop` is aborted: the caller gave up). */
+export async function probeUntil(spec: AppSpec, address: string, timeoutMs: number, stop?: AbortSignal): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   let last: string | null = "not probed";
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !stop?.aborted) {
     last = await probeOnce(spec, address, Math.max(100, Math.min(2000, deadline - Date.now())));
     if (last === null) return null;
     await sleep(25);

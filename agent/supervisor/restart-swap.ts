@@ -26,18 +26,23 @@ export async function swapReplace(host: RestartHost, next: DesiredApp, plan: Lau
   const started = fresh.map((s) => s.launch()).filter((p): p is OsProcess => p !== null);
   failpoint("restart.launched");
   let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
+  // Probed while they load, not after: only the new generation listens on the staged socket, a
+  // probe waits in its backlog until a new process accepts it, and a process that took one is
+  // proven loaded. min(n, 4) probes: the others are proven by waitSettled.
+  const giveUp = new AbortController();
+  const address = `unix:${staged.staged}`;
+  const probes = spec.ready.probe === "fastcgi" ? Math.min(fresh.length, 4) : 1;
+  const proving = problem ? null : Promise.all(Array.from({ length: probes }, () => probeUntil(spec, address, spec.ready.timeoutMs, giveUp.signal)));
   if (!problem) {
-    const { dead, settled } = await waitSettled(started.map((p) => p.pid), spec.ready.timeoutMs);
+    const { dead, settled } = await waitSettled(
+      started.map((p) => p.pid),
+      spec.ready.timeoutMs,
+    );
     if (dead.length) problem = `new process ${dead.join(", ")} exited while starting`;
     else if (!settled) problem = `the new processes did not settle within ${spec.ready.timeoutMs} ms`;
   }
-  if (!problem) {
-    // Only the new generation listens on the staged socket: every probe tests it.
-    const address = `unix:${staged.staged}`;
-    const probes = spec.ready.probe === "fastcgi" ? Math.min(fresh.length, 4) : 1;
-    const results = await Promise.all(Array.from({ length: probes }, () => probeUntil(spec, address, spec.ready.timeoutMs)));
-    problem = results.find((r) => r !== null) ?? null;
-  }
+  if (!problem && proving) problem = (await proving).find((r) => r !== null) ?? null;
+  giveUp.abort();
   if (problem) {
     // Processes first, file second: a restarted agent reads a staged file as "never swapped in".
     await Promise.all(fresh.map((s) => s.stop()));

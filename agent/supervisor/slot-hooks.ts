@@ -48,9 +48,10 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
       const launch = firstPlan ?? plan;
       firstPlan = undefined; // a respawn (recycle, crash) binds the app's path as usual
       const proc = spawnProcess(launch, spec.socket.bind === "agent" ? ((first.sock ?? ctx.socket())?.fd ?? null) : null, ctx.sink, ctx.cgroup);
-      ctx.persist(); // every pid is in the state file before it can serve
       return proc;
     },
+    spawned: () => ctx.persist(), // every pid is in the state file before it can serve
+
     ready: async (proc) => {
       if (spec.socket.bind === "agent") {
         const { dead, settled } = await waitSettled([proc.pid], spec.ready.timeoutMs);
