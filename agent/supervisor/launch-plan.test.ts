@@ -14,4 +14,15 @@ describe("planLaunch", () => {
     const plan = planLaunch(AppSpecSchema.parse({ ...base, user: "nobody", cwd: "/tmp" }), ["/run/stoker"]);
     expect(plan.ok && plan.value.cwd).toBe("/tmp");
   });
+
+  it("hands a secret env value to the process as a plain string (the plan apps, run-by-hand, the doctor and terminals share)", () => {
+    const plan = planLaunch(AppSpecSchema.parse({ ...base, user: "nobody", env: { DB_PASSWORD: { secret: "to-the-process" } } }), ["/run/stoker"]);
+    expect(plan.ok && plan.value.env.DB_PASSWORD).toBe("to-the-process");
+  });
+
+  it("does not echo a secret PATH in its error", () => {
+    const plan = planLaunch(AppSpecSchema.parse({ ...base, command: ["no-such-program"], user: "nobody", env: { PATH: { secret: "/secret/bin" } } }), ["/run/stoker"]);
+    expect(plan.ok).toBe(false);
+    expect(JSON.stringify(plan)).not.toContain("/secret/bin");
+  });
 });

@@ -147,9 +147,11 @@ export const DesiredAppSchema = z.strictObject({
   appId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "An app id is letters, digits, . _ - (not starting with .)."),
   revision: z.number().int().min(0),
   desired: z.enum(["running", "stopped"]),
-  spec: AppSpecSchema.refine((s) => !Object.values(s.env).some(isSecretMarker), {
-    message: "A secret env value reached the agent without its value.",
-    path: ["env"],
+  // A secret arrives with its value; a marker here means the control plane could not open it.
+  spec: AppSpecSchema.superRefine((s, ctx) => {
+    for (const [name, v] of Object.entries(s.env)) {
+      if (isSecretMarker(v)) ctx.addIssue({ code: "custom", path: ["env", name], message: `The secret ${name} reached the agent without its value (the control plane could not open it: send it again).` });
+    }
   }),
   /** An owner approved running this spec as uid 0 (lib/protocol/run-as.ts); without it the agent refuses uid 0. */
   rootApproved: z.boolean().default(false),

@@ -24,7 +24,9 @@ describe("secret env values in a spec", () => {
 
   it("refuses a desired app for the agent that carries a marker instead of the value", () => {
     const desired = { appId: "a", revision: 1, desired: "running", rootApproved: false };
-    expect(DesiredAppSchema.safeParse({ ...desired, spec: { ...base, env: { B: { secret: { set: true } } } } }).success).toBe(false);
+    const refused = DesiredAppSchema.safeParse({ ...desired, spec: { ...base, env: { B: { secret: { set: true } } } } });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0].path).toEqual(["spec", "env", "B"]);
     expect(DesiredAppSchema.safeParse({ ...desired, spec: { ...base, env: { B: { secret: "pw" } } } }).success).toBe(true);
   });
 });
