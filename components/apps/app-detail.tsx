@@ -8,6 +8,7 @@ import type { ReactNode } from "react";
 import type { AppView } from "@/lib/protocol/ui-messages";
 import { useLiveApps } from "../live/use-live-apps";
 import { LogView } from "../logs/log-view";
+import { MetricsPanel } from "../metrics/metrics-panel";
 import { TracebacksPanel } from "../logs/tracebacks-panel";
 import { StateBadge } from "../ui/state-badge";
 import { AppActions } from "./app-actions";
@@ -29,6 +30,7 @@ export function AppDetail(props: Props) {
   const setTab = (t: string) => router.replace(`${pathname}?tab=${t}`, { scroll: false });
   const tabs = [
     { id: "processes", label: "Processes" },
+    { id: "metrics", label: "Metrics" },
     { id: "logs", label: "Logs" },
     { id: "tracebacks", label: "Tracebacks" },
     { id: "test", label: "Test request" },
@@ -65,6 +67,7 @@ export function AppDetail(props: Props) {
           <Tabs.Content value="processes" className="rounded-lg border border-line bg-panel">
             <ProcessTable processes={app.processes} actions={(p) => <ProcessActions appId={app.id} process={p} canOperate={props.canOperate} />} />
           </Tabs.Content>
+          <Tabs.Content value="metrics">{tab === "metrics" && <MetricsPanel appId={app.id} />}</Tabs.Content>
           <Tabs.Content value="logs">{tab === "logs" && <LogView appId={app.id} processes={app.processes} />}</Tabs.Content>
           <Tabs.Content value="tracebacks">{tab === "tracebacks" && <TracebacksPanel appId={app.id} />}</Tabs.Content>
           <Tabs.Content value="test">

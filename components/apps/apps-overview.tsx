@@ -4,6 +4,7 @@ import Link from "next/link";
 import type { AppView, HostView } from "@/lib/protocol/ui-messages";
 import { formatDuration } from "../format";
 import { useLiveApps } from "../live/use-live-apps";
+import { AppSparklines, useSparklines } from "../metrics/app-sparklines";
 import { StateBadge } from "../ui/state-badge";
 import { AppActions } from "./app-actions";
 import { ProcessTable } from "./process-table";
@@ -20,6 +21,7 @@ function appHealth(app: AppView): string {
 
 export function AppsOverview(props: Props) {
   const { apps, hosts } = useLiveApps(props.apps, props.hosts);
+  const sparks = useSparklines();
   return (
     <div className="space-y-6">
       <section aria-labelledby="hosts-h">
@@ -76,6 +78,7 @@ export function AppsOverview(props: Props) {
                   <AppActions appId={app.id} appName={app.name} running={app.desired !== "stopped"} canOperate={props.canOperate} />
                 </header>
                 {app.lastError && <p className="border-b border-line bg-red-50 px-3 py-1.5 text-xs text-red-800 dark:bg-red-950 dark:text-red-300">{app.lastError}</p>}
+                <AppSparklines columns={sparks[app.id]} />
                 <ProcessTable processes={app.processes} compact />
               </article>
             ))}

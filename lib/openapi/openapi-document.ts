@@ -22,6 +22,8 @@ import {
   TestRequestSchema,
   TestResponseSchema,
   TracebackGroupSchema,
+  AppSampleSchema,
+  MetricRangeSchema,
   WebConfigStateSchema,
   WebTargetsSchema,
   CommitSummarySchema,
@@ -104,6 +106,22 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/apps/{id}/logs": { get: { summary: "Log history and search", role: "viewer", query: LogQuerySchema, response: LogPageSchema } },
   "/apps/{id}/logs/download": { get: { summary: "The whole log as plain text", role: "viewer" } },
   "/apps/{id}/events": { get: { summary: "Process event timeline (start, exit, restart, adopt, FATAL, recycle), newest first", role: "viewer", query: EventQuerySchema, response: ProcessEventPageSchema } },
+  "/apps/{id}/metrics": {
+    get: {
+      summary: "The app's metric samples over ?range= (1h, 6h, 24h: 10 s samples; 7d, 30d: 5-minute ones): {range, from, to, source, samples}",
+      role: "viewer",
+      query: z.object({ range: MetricRangeSchema.optional() }),
+      response: z.object({ range: MetricRangeSchema, from: z.number(), to: z.number(), source: z.enum(["agent", "control-plane"]), samples: z.array(AppSampleSchema) }),
+    },
+  },
+  "/metrics": {
+    get: {
+      summary:
+        "Prometheus text exposition (text/plain; version=0.0.4) of every app, labels app and host, gauges read from the agents at scrape time: stoker_app_up, _processes, _cpu_percent, _memory_rss_bytes, _open_fds, _restarts, _workers_busy, _workers_idle, _listen_queue, _requests_total, _responses_total{class}, _request_seconds_total, _request_duration_seconds{quantile}, stoker_process_*{slot}",
+      role: "viewer",
+    },
+  },
+  "/metrics/recent": { get: { summary: "Every app's last 15 minutes (CPU %, RSS, requests/s, 5xx/s) as columns, for sparklines", role: "viewer" } },
   "/apps/{id}/tracebacks": { get: { summary: "Traceback groups", role: "viewer", response: z.array(TracebackGroupSchema) } },
   "/apps/{id}/webconfig": { get: { summary: "Rendered web-server config, applied version, drift", role: "viewer", response: WebConfigStateSchema } },
   "/apps/{id}/webconfig/apply": { post: { summary: "Validate, swap, reload, probe (rolls back on failure)", role: "admin", response: ApplyOutcomeSchema } },
