@@ -94,8 +94,15 @@ export class SampleStore {
     const file = this.file(appId, tier);
     try {
       mkdirSync(path.dirname(file), { recursive: true });
+      let known = this.lines.get(file);
+      if (known === undefined) {
+        // First write since the agent started: a line torn by a crash is ended, not continued.
+        const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+        if (text && !text.endsWith("\n")) appendFileSync(file, "\n");
+        known = this.read(appId, tier).length;
+      }
       appendFileSync(file, `${encode(s)}\n`);
-      const n = (this.lines.get(file) ?? (existsSync(file) ? this.read(appId, tier).length - 1 : 0)) + 1;
+      const n = known + 1;
       this.lines.set(file, n);
       const keep = Math.ceil(TIERS[tier].keepMs / (tier === "fine" ? FINE_MS : COARSE_MS));
       if (n > keep * 1.1) this.compact(appId, tier, s.t - TIERS[tier].keepMs);

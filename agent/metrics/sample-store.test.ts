@@ -1,0 +1,57 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { AppSample } from "../../lib/protocol";
+import { COARSE_MS, FINE_MS, SampleStore } from "./sample-store";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function store(): { dir: string; s: SampleStore } {
+  const dir = mkdtempSync(path.join(tmpdir(), "stoker-samples-"));
+  dirs.push(dir);
+  return { dir, s: new SampleStore(dir) };
+}
+
+function sample(t: number, over: Partial<AppSample> = {}): AppSample {
+  return {
+    appId: "a", t, step: FINE_MS, cpuPercent: 10, rssBytes: 100, fds: 5, restarts: 0, processes: 1, workersBusy: 1, workersIdle: 1,
+    listenQueue: 0, requests: 10, status2xx: 9, status3xx: 0, status4xx: 0, status5xx: 1, p50Ms: 5, p90Ms: 9, p99Ms: 20, ...over,
+  };
+}
+
+describe("SampleStore", () => {
+  it("closes a 5-minute bucket into one aggregate: counters summed, gauges averaged, worst queue and p99", () => {
+    const { s } = store();
+    const start = Math.floor(Date.now() / COARSE_MS) * COARSE_MS - 2 * COARSE_MS;
+    for (let i = 0; i < 30; i++) s.append(sample(start + i * FINE_MS, { cpuPercent: i % 2 ? 10 : 30, listenQueue: i === 7 ? 4 : 0, p99Ms: i === 3 ? 80 : 20 }));
+    s.append(sample(start + 30 * FINE_MS)); // the next bucket begins
+    const coarse = s.query("a", 0, Date.now(), Date.now() + 2 * 86_400_000); // a range beyond a day reads the 5-minute tier
+    expect(coarse).toHaveLength(1);
+    expect(coarse[0]).toMatchObject({ t: start + COARSE_MS, step: COARSE_MS, requests: 300, status5xx: 30, cpuPercent: 20, listenQueue: 4, p99Ms: 80, p50Ms: 5 });
+  });
+
+  it("reads its samples back after a restart (a new store on the same dir) and skips a torn last line", () => {
+    const { dir, s } = store();
+    const t0 = Math.floor(Date.now() / FINE_MS) * FINE_MS - 10 * FINE_MS;
+    for (let i = 0; i < 5; i++) s.append(sample(t0 + i * FINE_MS, { requests: i }));
+    const file = path.join(dir, "a", "10s.jsonl");
+    appendFileSync(file, "[1,2,"); // a crash mid-write
+    const again = new SampleStore(dir);
+    expect(again.query("a", t0, Date.now()).map((x) => x.requests)).toEqual([0, 1, 2, 3, 4]);
+    again.append(sample(t0 + 5 * FINE_MS, { requests: 5 })); // written after the torn line, not onto it
+    expect(new SampleStore(dir).query("a", t0, Date.now()).map((x) => x.requests)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(readFileSync(file, "utf8")).toContain("[1,2,\n");
+  });
+
+  it("keeps the same interval once", () => {
+    const { s } = store();
+    const t = Math.floor(Date.now() / FINE_MS) * FINE_MS;
+    s.append(sample(t, { requests: 1 }));
+    s.append(sample(t, { requests: 2 }));
+    expect(s.query("a", t - FINE_MS, t).map((x) => x.requests)).toEqual([1]);
+  });
+});
