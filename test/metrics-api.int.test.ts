@@ -35,9 +35,15 @@ beforeAll(async () => {
   stack = await startStack();
   token = await ownerToken(stack.url);
   const demo = await waitUntil(async () => {
-    const list = (await call("GET", "/apps")).body as unknown as { id: string; spec: Record<string, unknown> & { socket: Record<string, unknown> }; host: { name: string } }[];
-    return list[0] ?? null;
-  }, 30_000, "the demo app");
+    const list = (await call("GET", "/apps")).body as unknown as {
+      id: string;
+      spec: Record<string, unknown> & { socket: Record<string, unknown> };
+      host: { name: string; online: boolean };
+      processes: { state: string }[];
+    }[];
+    const app = list[0];
+    return app?.host.online && app.processes.length === 2 && app.processes.every((p) => p.state === "RUNNING") ? app : null;
+  }, 60_000, "the demo app running");
   hostName = demo.host?.name ?? "";
   socketPath = `${stack.dataDir}/run/${NAME}.sock`;
   const php = specFor("php");
