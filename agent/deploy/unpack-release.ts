@@ -4,7 +4,6 @@
 import { lstatSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { x } from "tar";
 import { type ArchiveLimits, ArchiveJudge } from "./archive-policy";
 import { findEscapingLink, TOO_MANY, unexpectedType } from "./release-walk";
 
@@ -19,6 +18,7 @@ export async function unpackInto(dest: string, input: Readable, limits: ArchiveL
   const judge = new ArchiveJudge(limits);
   let entries = 0;
   let broken: string | null = null;
+  const { x } = await import("tar"); // loaded on the first deployment: an agent at rest does not hold it
   await new Promise<void>((resolve) => {
     const unpack = x({
       cwd: dest,

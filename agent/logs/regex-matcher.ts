@@ -6,8 +6,20 @@
 // expand (`.{1000}` is 1,000 instructions), so `.{1000}` x 60 held the agent's event loop for ~12 s on
 // one 16 KB line. The program size is bounded, and estimated from the text first, so a pattern too
 // big is refused before RE2 spends time building it.
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
 import { err, ok, type Result } from "../../lib/protocol";
+
+let engine: typeof RE2JS | null = null;
+
+/** Loads RE2 on the first regex search: an agent at rest does not hold its code (~150 KB minified). */
+export async function loadRegexEngine(): Promise<void> {
+  engine ??= (await import("re2js")).RE2JS;
+}
+
+function re2(): typeof RE2JS {
+  if (!engine) throw new Error("the regex engine is not loaded (loadRegexEngine)");
+  return engine;
+}
 
 export const MAX_PATTERN_LENGTH = 512;
 /** RE2's program size (instructions). Ordinary patterns are far below it: `[a-z]{1,64}@[a-z]{1,64}\.[a-z]{2,10}` is 276. */
@@ -70,7 +82,7 @@ export function validatePattern(source: string, ignoreCase = false): Result<RE2J
   }
   if (estimateProgramSize(source) > MAX_PROGRAM_SIZE * 4) return err("BAD_REQUEST", TOO_BIG);
   try {
-    const re = RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+    const re = re2().compile(source, ignoreCase ? re2().CASE_INSENSITIVE : 0);
     return re.programSize() > MAX_PROGRAM_SIZE ? err("BAD_REQUEST", TOO_BIG) : ok(re);
   } catch (e) {
     // The parser's text names the problem ("missing closing )") and contains only the user's own pattern.

@@ -3,7 +3,7 @@
 import { err, ok, type Result } from "../../lib/protocol";
 import { closeLogFiles, type OpenLogFile, openLogFiles } from "./log-files";
 import type { LogLine, LogStream } from "./log-store";
-import { RegexMatcher } from "./regex-matcher";
+import { loadRegexEngine, RegexMatcher } from "./regex-matcher";
 import { readStoredLinesBackward } from "./stored-lines";
 
 export type LogLevel = "error" | "warning" | "info" | "debug";
@@ -96,6 +96,7 @@ export async function searchLogs(dir: string, filters: SearchFilters, opts: Sear
   if (filters.q !== undefined && filters.q.length > 1000) return err("BAD_REQUEST", "The search text is too long.");
   let matcher: RegexMatcher | null = null;
   if (filters.regex) {
+    await loadRegexEngine();
     const created = RegexMatcher.create(filters.regex, { ignoreCase: filters.ignoreCase, budgetMs: opts.regexBudgetMs });
     if (!created.ok) return created;
     matcher = created.value;
