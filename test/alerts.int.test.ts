@@ -257,6 +257,13 @@ describe("the notification API", () => {
     expect(got[0].verified).toBe(true);
     expect(got[0].body.status).toBe("test");
     const { db } = await import("@/lib/db");
+    // Muting an app is a silence until removed; unmuting removes it.
+    const app = await db.app.create({ data: { name: "muted-app", hostId, spec: "{}" } });
+    const muted = await api<{ scope: string; active: boolean; endsAt: string | null }>("apps/[id]/mute", "POST", {}, { id: app.id });
+    expect(muted.status).toBe(201);
+    expect(muted.body).toMatchObject({ scope: "app", active: true, endsAt: null });
+    expect((await api("apps/[id]/mute", "DELETE", undefined, { id: app.id })).status).toBe(200);
+    expect((await api("apps/[id]/mute", "DELETE", undefined, { id: app.id })).status).toBe(404);
     const actions = (await db.auditEvent.findMany({ where: { action: { startsWith: "alerts." } } })).map((a) => a.action);
     for (const a of ["alerts.channel.created", "alerts.rule.created", "alerts.silence.created", "alerts.smtp.updated", "alerts.channel.tested"]) expect(actions).toContain(a);
   });

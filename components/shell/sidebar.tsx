@@ -1,7 +1,7 @@
 "use client";
 // The left navigation: sections, the current user, log out.
 import { clsx } from "clsx";
-import { BookOpen, Boxes, KeyRound, LogOut, ScrollText, Server, ShieldCheck, UserCog, Users } from "lucide-react";
+import { Bell, BookOpen, Boxes, KeyRound, LogOut, ScrollText, Server, ShieldCheck, UserCog, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { api } from "../api-client";
@@ -11,6 +11,7 @@ import { ThemeToggle } from "./theme-toggle";
 const NAV = [
   { href: "/", label: "Apps", icon: Boxes },
   { href: "/hosts", label: "Hosts", icon: Server },
+  { href: "/alerts", label: "Alerts", icon: Bell },
   { href: "/audit", label: "Audit", icon: ScrollText },
   { href: "/settings/users", label: "Users", icon: Users },
   { href: "/settings/tokens", label: "API tokens", icon: KeyRound },

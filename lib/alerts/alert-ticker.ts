@@ -12,6 +12,7 @@ import { judgeMetrics, METRIC_EVENTS } from "./metric-conditions";
 import { allCurrentAppMetrics, recentAppSamples } from "../metrics/current";
 import { parseParams } from "./rules";
 import { activeSilences } from "./silences";
+import { watchTracebacks } from "./traceback-watch";
 import { runDueUptimeChecks } from "./uptime-checks";
 
 const TICK_MS = Number(process.env.STOKER_ALERT_TICK_MS) || 5_000;
@@ -124,6 +125,7 @@ export function startAlertTicker(): void {
       await metricConditions(now);
     });
     runDueUptimeChecks(now).catch((e: unknown) => console.error("[alerts] uptime checks failed:", e));
+    watchTracebacks(now).catch((e: unknown) => console.error("[alerts] traceback watch failed:", e));
     void engine.run("re-evaluate", reevaluate);
     if (ticks++ % Math.max(1, Math.round(3600_000 / TICK_MS)) === 0) void engine.run("prune", () => prune(now));
   };

@@ -1,0 +1,136 @@
+"use client";
+// Uptime checks: one HTTP check per app through its web server, run by the control plane every N
+// seconds; last result, 24-hour uptime, recent results on demand; add or replace, delete (confirmed).
+import { Fragment, useState } from "react";
+import { toast } from "sonner";
+import { api } from "../api-client";
+import { Button } from "../ui/button";
+import { ConfirmDialog } from "../ui/confirm-dialog";
+import { FieldErrors } from "../ui/field-errors";
+import { TableHead } from "../ui/table-head";
+import { cell, Empty, inputClass, labelClass, LoadError, StatusPill, useList, useNames, when } from "./alerts-kit";
+
+type Result = { at: string; ok: boolean; status: number; ms: number; error: string };
+type Check = { id: string; appId: string; url: string; intervalSec: number; timeoutMs: number; expect: number; enabled: boolean; last: Result | null; uptimePct24h: number | null };
+
+export function UptimeView({ canChange }: { canChange: boolean }) {
+  const { items, error, reload } = useList<Check>("/notifications/uptime-checks");
+  const { apps } = useNames();
+  const [busy, setBusy] = useState(false);
+  const [fields, setFields] = useState<{ path: string; message: string }[]>([]);
+  const [open, setOpen] = useState<{ id: string; results: Result[] } | null>(null);
+
+  const save = async (e: React.FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const body = { appId: f.get("appId"), url: f.get("url"), intervalSec: Number(f.get("intervalSec") || 60), ...(f.get("expect") ? { expect: Number(f.get("expect")) } : {}) };
+    setBusy(true);
+    const r = await api<Check>("/notifications/uptime-checks", { method: "POST", body });
+    setBusy(false);
+    if (!r.ok) {
+      setFields(r.error.fields ?? []);
+      return toast.error("Check not saved", { description: r.error.message });
+    }
+    setFields([]);
+    form.reset();
+    toast.success("Uptime check saved; first result within one interval");
+    void reload();
+  };
+  const remove = async (c: Check) => {
+    const r = await api(`/notifications/uptime-checks/${c.id}`, { method: "DELETE" });
+    if (r.ok) toast.success("Uptime check removed");
+    else toast.error("Not removed", { description: r.error.message });
+    void reload();
+  };
+  const show = async (c: Check) => {
+    if (open?.id === c.id) return setOpen(null);
+    const r = await api<Result[]>(`/notifications/uptime-checks/${c.id}/results?limit=50`);
+    if (r.ok) setOpen({ id: c.id, results: r.value });
+    else toast.error("Results not loaded", { description: r.error.message });
+  };
+  const appName = (id: string) => apps.find((a) => a.id === id)?.name ?? id;
+
+  return (
+    <div className="space-y-4">
+      <LoadError error={error} />
+      <p className="text-sm text-muted">Checks run from the control plane against the app's public URL, so they see what users see. A failure raises "Uptime check failed" for the rules on it.</p>
+      {canChange && (
+        <form onSubmit={save} className="flex flex-wrap items-end gap-2 rounded-lg border border-line bg-panel p-3" aria-label="Add an uptime check">
+          <label className={labelClass}>
+            App
+            <select name="appId" required className={`${inputClass} mt-0.5 block`}>
+              {apps.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className={`${labelClass} min-w-56 flex-1`}>
+            URL (through the web server)
+            <input name="url" required placeholder="https://shop.example.com/health" className={`${inputClass} mt-0.5 block w-full`} />
+          </label>
+          <label className={labelClass}>
+            Every (s)
+            <input name="intervalSec" type="number" min={5} defaultValue={60} className={`${inputClass} mt-0.5 block w-24`} />
+          </label>
+          <label className={labelClass}>
+            Expect status
+            <input name="expect" type="number" min={100} max={599} placeholder="2xx/3xx" className={`${inputClass} mt-0.5 block w-24`} />
+          </label>
+          <Button type="submit" variant="primary" busy={busy}>
+            Save check
+          </Button>
+          <FieldErrors errors={fields} className="w-full" />
+        </form>
+      )}
+      <div className="overflow-x-auto rounded-lg border border-line bg-panel">
+        <table className="w-full text-left text-sm">
+          <TableHead columns={["App", "URL", "Every", "Last", "24 h", ""]} />
+          <tbody>
+            {items.length === 0 && <Empty cols={6}>No uptime checks yet.</Empty>}
+            {items.map((c) => (
+              <Fragment key={c.id}>
+                <tr className="border-t border-line/60">
+                  <td className={`${cell} font-medium`}>{appName(c.appId)}</td>
+                  <td className={`${cell} max-w-72 break-all font-mono text-xs`}>{c.url}</td>
+                  <td className={`${cell} tabular-nums`}>{c.intervalSec}s</td>
+                  <td className={`${cell} text-xs`}>
+                    {c.last ? (
+                      <span className="inline-flex items-center gap-1.5">
+                        <StatusPill status={c.last.ok ? "sent" : "failed"} /> {c.last.status || ""} {c.last.ms} ms {c.last.error && <span className="text-muted">{c.last.error}</span>}
+                      </span>
+                    ) : (
+                      <span className="text-muted">not yet</span>
+                    )}
+                  </td>
+                  <td className={`${cell} tabular-nums`}>{c.uptimePct24h === null ? "—" : `${c.uptimePct24h.toFixed(2)}%`}</td>
+                  <td className={`${cell} whitespace-nowrap text-right`}>
+                    <span className="inline-flex gap-1">
+                      <Button size="sm" aria-expanded={open?.id === c.id} onClick={() => void show(c)}>
+                        Results
+                      </Button>
+                      {canChange && <ConfirmDialog title="Remove this uptime check?" description="Its results are deleted with it." confirmLabel="Remove" onConfirm={() => void remove(c)} trigger={<Button size="sm" variant="danger">Remove</Button>} />}
+                    </span>
+                  </td>
+                </tr>
+                {open?.id === c.id && (
+                  <tr>
+                    <td colSpan={6} className="bg-surface px-3 py-2">
+                      <ol className="flex flex-wrap gap-0.5" aria-label="Recent results, newest first">
+                        {open.results.map((r) => (
+                          <li key={r.at} title={`${when(r.at)}: ${r.ok ? "up" : r.error} (${r.ms} ms)`} className={`h-5 w-1.5 rounded-sm ${r.ok ? "bg-emerald-500" : "bg-red-500"}`} />
+                        ))}
+                      </ol>
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

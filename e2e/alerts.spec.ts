@@ -1,0 +1,71 @@
+// The Alerts pages: an admin adds a webhook channel (its secret shown once), sends a test that a real
+// HTTP sink verifies, adds a rule and a nightly maintenance window, ends the window (confirmed), and
+// finds the test in the history. Screenshots in light and dark, and at phone width.
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect, test } from "@playwright/test";
+import { login } from "./helpers";
+
+test("channels, rules, silences and history", async ({ page }) => {
+  const got: { raw: string; signature: string }[] = [];
+  const sink = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => (raw += c));
+    req.on("end", () => {
+      got.push({ raw, signature: String(req.headers["x-stoker-signature-256"] ?? "") });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/stoker`;
+  try {
+    await login(page);
+    await page.getByRole("link", { name: "Alerts" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Alerts" })).toBeVisible();
+
+    await page.getByRole("link", { name: "Channels" }).click();
+    await page.getByLabel("Name").fill("ops relay");
+    await page.getByLabel("URL").fill(url);
+    await page.getByRole("button", { name: "Add channel" }).click();
+    const secret = (await page.getByTestId("channel-secret").innerText()).trim();
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("row", { name: /ops relay/ }).getByRole("button", { name: "Send test" }).click();
+    await expect(page.getByText('Test message sent to "ops relay"')).toBeVisible();
+    expect(got).toHaveLength(1);
+    expect(got[0].signature).toBe(`sha256=${createHmac("sha256", secret).update(got[0].raw).digest("hex")}`);
+    await page.screenshot({ path: "test-results/alerts-channels.png", fullPage: true });
+
+    await page.getByRole("link", { name: "Rules" }).click();
+    await page.getByLabel("Name").fill("an app is down");
+    await page.getByLabel("ops relay").check();
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await expect(page.getByRole("row", { name: /an app is down/ })).toContainText("App FATAL");
+    await page.screenshot({ path: "test-results/alerts-rules.png", fullPage: true });
+
+    await page.getByRole("link", { name: "Silences" }).click();
+    await page.getByLabel("Name").fill("nightly backup");
+    await page.getByLabel("When").selectOption("daily");
+    await page.getByLabel("Sun").check();
+    await page.getByRole("button", { name: "Add silence" }).click();
+    const row = page.getByRole("row", { name: /nightly backup/ });
+    await expect(row).toContainText("daily 02:00-03:00 UTC on Sun");
+    await page.screenshot({ path: "test-results/alerts-silences.png", fullPage: true });
+    await row.getByRole("button", { name: "End" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "End silence" }).click();
+    await expect(page.getByText('Silence "nightly backup" ended')).toBeVisible();
+    await expect(page.getByRole("row", { name: /nightly backup/ })).toHaveCount(0);
+
+    await page.getByRole("link", { name: "Alerts & history" }).click();
+    await expect(page.getByRole("row", { name: /ops relay/ })).toContainText("sent");
+    await page.screenshot({ path: "test-results/alerts-history.png", fullPage: true });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: "test-results/alerts-history-dark.png", fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole("link", { name: "Rules" }).click();
+    await page.screenshot({ path: "test-results/alerts-rules-phone.png", fullPage: true });
+  } finally {
+    sink.close();
+  }
+});
