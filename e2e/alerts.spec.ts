@@ -28,7 +28,7 @@ test("channels, rules, silences and history", async ({ page }) => {
     await page.getByLabel("Name").fill("ops relay");
     await page.getByLabel("URL").fill(url);
     await page.getByRole("button", { name: "Add channel" }).click();
-    const secret = (await page.getByTestId("channel-secret").textContent()) ?? "".trim();
+    const secret = ((await page.getByTestId("channel-secret").textContent()) ?? "").trim();
     expect(secret).toMatch(/^whsec_/);
     await page.getByRole("button", { name: "Done" }).click();
     await page.getByRole("row", { name: /ops relay/ }).getByRole("button", { name: "Send test" }).click();
