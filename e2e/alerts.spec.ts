@@ -60,10 +60,11 @@ test("channels, rules, silences and history", async ({ page }) => {
     await page.getByRole("link", { name: "Alerts & history" }).click();
     await expect(page.getByRole("row", { name: /ops relay/ })).toContainText("sent");
     await page.screenshot({ path: "test-results/alerts-history.png", fullPage: true });
-    await page.emulateMedia({ colorScheme: "dark" });
+    await page.getByRole("button", { name: "Toggle dark mode" }).click();
     await page.screenshot({ path: "test-results/alerts-history-dark.png", fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole("link", { name: "Rules" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Alert rules" })).toBeVisible();
     await page.screenshot({ path: "test-results/alerts-rules-phone.png", fullPage: true });
   } finally {
     sink.close();

@@ -116,7 +116,7 @@ async function crashableApp(name: string): Promise<{ appId: string; flag: string
   const script = path.join(dir, `${name}.sh`);
   const hello = path.resolve("examples/apps/node/hello.mjs");
   writeFileSync(script, `#!/bin/sh\nif [ -e '${flag}' ]; then echo "${name}: cannot start, ${flag} exists" >&2; exit 3; fi\nexec '${process.execPath}' '${hello}'\n`, { mode: 0o755 });
-  const spec = AppSpecSchema.parse({ name, hostId, command: [script], processes: 1, socket: { path: path.join(dir, `${name}.sock`) }, ...RUN_AS, restart: { backoffMs: 100, maxBackoffMs: 400, maxRestarts: 2, windowMs: 60_000 } });
+  const spec = AppSpecSchema.parse({ name, hostId, command: [script], processes: 1, socket: { path: path.join(dir, `${name}.sock`) }, ...RUN_AS, restart: { backoffMs: 100, maxBackoffMs: 400, maxRestarts: 2, windowMs: 60_000 }, ready: { timeoutMs: 20_000 } }); // node starts slowly on a busy 2-core machine
   const app = await db.app.create({ data: { name, hostId, spec: JSON.stringify(spec) } });
   const put = await supervisor.put({ appId: app.id, revision: 1, desired: "running", spec, rootApproved: true });
   expect(put.ok, JSON.stringify(put)).toBe(true);
