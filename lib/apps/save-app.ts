@@ -5,7 +5,7 @@ import { agentHub } from "../agents/agent-hub";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { actorLabel } from "../audit/audit-context";
-import { runAsDecision } from "../auth/run-as";
+import { actorIsOwner, runAsDecision } from "../auth/run-as";
 import { db } from "../db";
 import type { AppSpec } from "../protocol";
 import { err, ok, type Result } from "../result";
@@ -31,14 +31,16 @@ function specForAgent(spec: AppSpec, env: StoredEnv): AppSpec {
 }
 
 /** The app (and its build steps, which run as the same user) may run as root only if an owner saves it. */
-function approval(spec: AppSpec, audit: AuditContext): Result<string | null> {
-  const decided = runAsDecision(audit.actor, spec.deploy?.build.length ? "build" : "app", spec.user);
+async function approval(spec: AppSpec, audit: AuditContext): Promise<Result<string | null>> {
+  const decided = await runAsDecision(audit.actor, spec.hostId, spec.deploy?.build.length ? "build" : "app", spec.user);
   if (!decided.ok) return decided;
-  return ok(decided.value.rootApproved ? actorLabel(audit.actor) : null);
+  if (!decided.value.rootApproved) return ok(null);
+  // A non-owner carries the approval only through the owner's list of this host's users.
+  return ok(actorIsOwner(audit.actor) ? actorLabel(audit.actor) : `${actorLabel(audit.actor)} (on the host's run-as list)`);
 }
 
 export async function createApp(spec: AppSpec, audit: AuditContext): Promise<Result<{ id: string }>> {
-  const approved = approval(spec, audit);
+  const approved = await approval(spec, audit);
   if (!approved.ok) return approved;
   const sealed = sealEnv(spec.env, null, spec);
   if (!sealed.ok) return sealed;
@@ -65,7 +67,7 @@ export async function updateApp(appId: string, spec: AppSpec, audit: AuditContex
       fields: [{ path: spec.name !== current.name ? "name" : "hostId", message: "Cannot change." }],
     });
   }
-  const approved = approval(spec, audit);
+  const approved = await approval(spec, audit);
   if (!approved.ok) return approved;
   // A secret sent as {"set": true} keeps its stored value; a new string replaces it; left out, it is gone.
   const sealed = sealEnv(spec.env, storedEnvOf(current), spec);

@@ -10,6 +10,7 @@ export const PERMISSIONS = {
   "apps.operate": "operator", // restart/stop/start, test requests, debug as the app's user
   "apps.write": "admin", // create, change, delete apps; apply web-server configs
   "hosts.manage": "admin",
+  "hosts.run-as": "owner", // a host's allowed run-as users (who may run what as whom, root included)
   "users.manage": "admin",
   "tokens.own": "viewer",
   "audit.read": "viewer",

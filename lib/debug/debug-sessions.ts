@@ -27,7 +27,7 @@ export async function openDebugSession(appId: string, actor: UserActor, input: z
   const appUser = specOf(app).user;
   const asUser = input.user ?? appUser;
   if (!asUser) return err("BAD_REQUEST", "Say which user the terminal runs as.", { fields: [{ path: "user", message: "Required: the app has no user of its own." }] });
-  const runAs = runAsDecision(actor, "terminal", asUser);
+  const runAs = await runAsDecision(actor, app.hostId, "terminal", asUser);
   if (!runAs.ok) return runAs;
   if (asUser !== appUser && !roleAtLeast(actor.role, "admin")) return err("FORBIDDEN", `Operators may only open a terminal as the app's own user (${appUser ?? "unset"}).`);
   const id = randomBytes(12).toString("base64url");

@@ -19,6 +19,31 @@ describe("decideRunAs (control plane)", () => {
   });
 });
 
+describe("decideRunAs with a host's allowed users", () => {
+  const allowedUsers = ["www-data", "app1"];
+  it("lets a non-owner choose only a listed user, and names the list and who changes it otherwise", () => {
+    expect(decideRunAs({ purpose: "app", user: "app1", actorIsOwner: false, allowedUsers }).ok).toBe(true);
+    for (const user of ["nobody", "root", undefined]) {
+      const r = decideRunAs({ purpose: "terminal", user, actorIsOwner: false, allowedUsers });
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.code).toBe("FORBIDDEN");
+        expect(r.message).toContain('"www-data", "app1"');
+        expect(r.message).toContain("Only an owner");
+      }
+    }
+  });
+
+  it("treats root on the owner's list as the owner's approval, and an empty list as no one", () => {
+    expect(decideRunAs({ purpose: "build", user: "root", actorIsOwner: false, allowedUsers: ["root"] })).toEqual({ ok: true, value: { rootApproved: true } });
+    expect(decideRunAs({ purpose: "build", user: "www-data", actorIsOwner: false, allowedUsers: [] }).ok).toBe(false);
+  });
+
+  it("does not bind the owner, who edits the list", () => {
+    expect(decideRunAs({ purpose: "app", user: "nobody", actorIsOwner: true, allowedUsers }).ok).toBe(true);
+  });
+});
+
 describe("resolveRunAs (agent)", () => {
   const root = { name: "root", uid: 0 };
   it("never turns an omitted user into root on a root agent", () => {

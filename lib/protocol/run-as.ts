@@ -21,18 +21,42 @@ export function namesRoot(user: string | undefined): boolean {
   return user !== undefined && ROOT_NAMES.has(user);
 }
 
+/** A unix user name as Debian's adduser accepts it (the list and every `user` field use it). */
+export const UNIX_USER_RE = /^[a-z_][a-z0-9_-]{0,31}\$?$/;
+
+/** Where an owner changes a host's list: named in every refusal so the person knows whom to ask. */
+export const RUN_AS_LIST_PLACE = "Hosts page → Run-as users";
+
 /**
- * Control-plane side: may an actor make something run as `user`? Root needs the owner (or the
- * system itself, e.g. the installer's own demo app). Returns whether the result carries root approval.
+ * Control-plane side: may an actor make something run as `user`? The owner may choose anyone (or
+ * the system itself, e.g. the installer's own demo app). Everyone else: when the host has an
+ * owner's list of allowed users, only a user on it (root too, if the owner listed it: then the
+ * list is the owner's approval); with no list, anyone but root. Returns whether the result
+ * carries the owner's approval for uid 0.
  */
-export function decideRunAs(input: { purpose: RunPurpose; user: string | undefined; actorIsOwner: boolean }): Result<{ rootApproved: boolean }> {
-  if (!namesRoot(input.user)) return ok({ rootApproved: false });
-  if (!input.actorIsOwner) {
-    return err("FORBIDDEN", `${WHAT[input.purpose]} as root needs the owner role. Choose an unprivileged user (e.g. "www-data"), or ask an owner.`, {
-      fields: [{ path: "user", message: "Running as root needs the owner role." }],
-    });
+export function decideRunAs(input: { purpose: RunPurpose; user: string | undefined; actorIsOwner: boolean; allowedUsers?: readonly string[] | null }): Result<{ rootApproved: boolean }> {
+  if (input.actorIsOwner) return ok({ rootApproved: namesRoot(input.user) });
+  const list = input.allowedUsers ?? null;
+  if (list !== null) {
+    const shown = list.length ? list.map((u) => `"${u}"`).join(", ") : "(none)";
+    const fix = `Only an owner can change this host's list (${RUN_AS_LIST_PLACE}).`;
+    if (input.user === undefined) {
+      return err("FORBIDDEN", `${WHAT[input.purpose]} on this host needs a user from its allowed list: ${shown}. Say which one ("user"). ${fix}`, {
+        fields: [{ path: "user", message: `Required: one of ${shown}.` }],
+      });
+    }
+    if (!list.includes(input.user)) {
+      return err("FORBIDDEN", `${WHAT[input.purpose]} as "${input.user}" is not allowed on this host: its allowed users are ${shown}. ${fix}`, {
+        fields: [{ path: "user", message: `Not on this host's allowed list (${shown}).` }],
+      });
+    }
+    // On the owner's list: whatever uid it resolves to on the host, the owner chose it.
+    return ok({ rootApproved: true });
   }
-  return ok({ rootApproved: true });
+  if (!namesRoot(input.user)) return ok({ rootApproved: false });
+  return err("FORBIDDEN", `${WHAT[input.purpose]} as root needs the owner role (or root on this host's allowed users, which only an owner edits). Choose an unprivileged user (e.g. "www-data"), or ask an owner.`, {
+    fields: [{ path: "user", message: "Running as root needs the owner role." }],
+  });
 }
 
 /**

@@ -1,11 +1,13 @@
 // Hosts: status and facts of every enrolled agent, and enrolling a new one.
 import { AddHostDialog } from "@/components/hosts/add-host-dialog";
 import { HostsTable } from "@/components/hosts/hosts-table";
+import { RunAsUsersPanel } from "@/components/hosts/run-as-users-panel";
 import { WebServersPanel } from "@/components/hosts/web-servers-panel";
 import { listApps } from "@/lib/apps/list-apps";
 import { pageUser } from "@/lib/auth/page-user";
 import { can } from "@/lib/auth/roles";
 import { listHosts } from "@/lib/hosts/list-hosts";
+import { getHostRunAsUsers } from "@/lib/hosts/run-as-users";
 import { getHostWebServers } from "@/lib/hosts/web-targets";
 
 export default async function HostsPage() {
@@ -13,7 +15,7 @@ export default async function HostsPage() {
   const [hosts, apps] = await Promise.all([listHosts(), listApps(user)]);
   const appCounts: Record<string, number> = {};
   for (const a of apps) appCounts[a.host.id] = (appCounts[a.host.id] ?? 0) + 1;
-  const webServers = await Promise.all(hosts.map(async (h) => ({ host: h, view: await getHostWebServers(h.id) })));
+  const webServers = await Promise.all(hosts.map(async (h) => ({ host: h, view: await getHostWebServers(h.id), runAs: await getHostRunAsUsers(h.id) })));
   return (
     <>
       <div className="mb-4 flex items-center justify-between">
@@ -22,9 +24,12 @@ export default async function HostsPage() {
       </div>
       <HostsTable hosts={hosts} appCounts={appCounts} />
       <div className="mt-6 space-y-4">
-        {webServers.map(({ host, view }) =>
-          view.ok ? <WebServersPanel key={host.id} hostId={host.id} hostName={host.name} initial={view.value} canManage={can(user.role, "hosts.manage")} /> : null,
-        )}
+        {webServers.map(({ host, view, runAs }) => (
+          <div key={host.id} className="space-y-4">
+            {view.ok ? <WebServersPanel hostId={host.id} hostName={host.name} initial={view.value} canManage={can(user.role, "hosts.manage")} /> : null}
+            {runAs.ok ? <RunAsUsersPanel hostId={host.id} hostName={host.name} initial={runAs.value} canEdit={can(user.role, "hosts.run-as")} /> : null}
+          </div>
+        ))}
       </div>
     </>
   );
