@@ -17,7 +17,8 @@ import {
   type Result,
 } from "../../lib/protocol";
 import type { AppRunner } from "../supervisor/app-runner";
-import { git, syncMirror } from "./fetch-git";
+import { buildIdentity } from "./build-steps";
+import { type GitAs, git, syncMirror } from "./fetch-git";
 import { commitsBetween, listRefs } from "./git-refs";
 import { currentRelease, listReleases, releaseLayout } from "./releases";
 import { type DeploymentHooks, runDeployment } from "./run-deployment";
@@ -64,6 +65,10 @@ export class DeployOps {
     const deploy = desired?.spec.deploy;
     if (!desired || !deploy) return err("BAD_REQUEST", "This app has no deploy section; add one to its spec first.");
     const layout = releaseLayout(deploy.root);
+    // git talks to the source and writes the mirror as the app's user, never as the agent's root.
+    const who = buildIdentity(desired.spec, desired.rootApproved);
+    const as: GitAs | undefined = who.ok ? { uid: who.value.uid, gid: who.value.gid, home: who.value.env.HOME } : undefined;
+    const refuse = who.ok ? null : err("FAILED", who.message);
     switch (op.op) {
       case "deploy.releases": {
         const current = currentRelease(layout);
@@ -73,15 +78,17 @@ export class DeployOps {
         return ok(list);
       }
       case "deploy.refs":
-        return "git" in deploy.source ? listRefs(deploy.source.git) : ok([]);
+        if (refuse) return refuse;
+        return "git" in deploy.source ? listRefs(deploy.source.git, 30_000, as) : ok([]);
       case "deploy.commits": {
         if (!("git" in deploy.source)) return ok([]);
+        if (refuse) return refuse;
         const current = currentRelease(layout);
         const from = op.from ?? (current ? releaseCommit(current) : null);
-        const synced = await syncMirror(layout.mirror, deploy.source.git, { timeoutMs: 60_000 });
+        const synced = await syncMirror(layout.mirror, deploy.source.git, { timeoutMs: 60_000, as });
         if (!synced.ok) return err("FAILED", synced.message);
         // Nothing live yet: everything up to `to` is new; show the latest commits.
-        return from ? commitsBetween(layout.mirror, from, op.to) : recent(layout.mirror, op.to);
+        return from ? commitsBetween(layout.mirror, from, op.to, 200, as) : recent(layout.mirror, op.to, as);
       }
       case "deploy.run":
       case "deploy.rollback": {
@@ -118,7 +125,7 @@ export class DeployOps {
       console.error(`[agent] deployment ${op.deploymentId} crashed:`, e);
       final = { id: op.deploymentId, appId: op.appId, status: "failed", ref: "", commit: "", release: "", message: "The agent hit an internal error; see its log.", steps: [] };
     }
-    const about = final.commit && desired.spec.deploy ? await commitInfo(releaseLayout(desired.spec.deploy.root).mirror, final.commit) : {};
+    const about = final.commit && desired.spec.deploy ? await commitInfo(releaseLayout(desired.spec.deploy.root).mirror, final.commit, desired) : {};
     this.sender?.progress({ type: "deploy.progress", deploymentId: op.deploymentId, deployment: { ...final, id: op.deploymentId }, ...about });
   }
 
@@ -160,8 +167,8 @@ export class DeployOps {
 }
 
 /** The newest commits up to `to`, for a first deployment (nothing live to compare with). */
-async function recent(mirror: string, to: string): Promise<Result<unknown>> {
-  const r = await git(["log", "--max-count=20", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1e", "--end-of-options", to, "--"], { cwd: mirror, timeoutMs: 30_000 });
+async function recent(mirror: string, to: string, as: GitAs | undefined): Promise<Result<unknown>> {
+  const r = await git(["log", "--max-count=20", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1e", "--end-of-options", to, "--"], { cwd: mirror, timeoutMs: 30_000, as });
   if (!r.ok) return err("NOT_FOUND", `The repository has no branch, tag or commit named "${to}".`);
   return ok(
     r.output
@@ -175,8 +182,11 @@ async function recent(mirror: string, to: string): Promise<Result<unknown>> {
   );
 }
 
-async function commitInfo(mirror: string, commit: string): Promise<{ commitMessage?: string; commitAuthor?: string }> {
-  const r = await git(["log", "-1", "--format=%an%x1f%s", "--end-of-options", commit, "--"], { cwd: mirror, timeoutMs: 15_000 });
+async function commitInfo(mirror: string, commit: string, desired: DesiredApp): Promise<{ commitMessage?: string; commitAuthor?: string }> {
+  const who = buildIdentity(desired.spec, desired.rootApproved);
+  if (!who.ok) return {};
+  const as: GitAs = { uid: who.value.uid, gid: who.value.gid, home: who.value.env.HOME };
+  const r = await git(["log", "-1", "--format=%an%x1f%s", "--end-of-options", commit, "--"], { cwd: mirror, timeoutMs: 15_000, as });
   if (!r.ok) return {};
   const [author, subject] = r.output.trim().split("\x1f");
   return { commitAuthor: (author ?? "").slice(0, 200), commitMessage: (subject ?? "").slice(0, 1000) };

@@ -1,11 +1,11 @@
 // Questions about the source repository for the dashboard: which branches and tags exist (a ref
 // picker) and which commits lie between the live and a proposed release (message + author).
 import { type CommitSummary, err, type GitRef, ok, type Result } from "../../lib/protocol";
-import { explainGitFailure, git, gitLocation } from "./fetch-git";
+import { explainGitFailure, type GitAs, git, gitLocation } from "./fetch-git";
 
 /** Branches and tags of a repository, straight from the source (no mirror needed). */
-export async function listRefs(source: string, timeoutMs = 30_000): Promise<Result<GitRef[]>> {
-  const r = await git(["ls-remote", "--heads", "--tags", "--", gitLocation(source)], { timeoutMs });
+export async function listRefs(source: string, timeoutMs = 30_000, as?: GitAs): Promise<Result<GitRef[]>> {
+  const r = await git(["ls-remote", "--heads", "--tags", "--", gitLocation(source)], { timeoutMs, as, source });
   if (!r.ok) return err("FAILED", explainGitFailure("Listing the refs", r.output, "Listing the refs of the repository failed."), { detail: r.output });
   const byName = new Map<string, GitRef>();
   for (const line of r.output.split("\n")) {
@@ -28,12 +28,12 @@ const RECORD = "\x1e";
  * Commits reachable from `to` but not from `from` (what deploying `to` over `from` brings),
  * newest first, from the mirror. Both must be commit ids or names the mirror knows.
  */
-export async function commitsBetween(mirror: string, from: string, to: string, limit = 200): Promise<Result<CommitSummary[]>> {
+export async function commitsBetween(mirror: string, from: string, to: string, limit = 200, as?: GitAs): Promise<Result<CommitSummary[]>> {
   for (const ref of [from, to]) {
     if (!/^[A-Za-z0-9_][A-Za-z0-9._/+-]*$/.test(ref) || ref.includes("..")) return err("BAD_REQUEST", `"${ref}" is not a valid ref.`);
   }
   const format = ["%H", "%an", "%ae", "%aI", "%s"].join(FIELD) + RECORD;
-  const r = await git(["log", `--max-count=${limit}`, `--format=${format}`, "--end-of-options", `${from}..${to}`, "--"], { cwd: mirror, timeoutMs: 30_000 });
+  const r = await git(["log", `--max-count=${limit}`, `--format=${format}`, "--end-of-options", `${from}..${to}`, "--"], { cwd: mirror, timeoutMs: 30_000, as });
   if (!r.ok) return err("NOT_FOUND", "One of the refs is not known to the repository mirror; fetch first.", { detail: r.output });
   const commits = r.output
     .split(RECORD)

@@ -119,7 +119,7 @@ async function deploySteps(input: DeploymentInput, hooks: DeploymentHooks, recor
 type Fetched = { ok: true; name: string; commit: string } | { ok: false; message: string; output: string };
 
 async function fetchRelease(input: DeploymentInput, layout: ReleaseLayout, onOutput: (c: string) => void, who: BuildIdentity): Promise<Fetched> {
-  const as = { uid: who.uid, gid: who.gid, onOutput };
+  const as = { uid: who.uid, gid: who.gid, home: who.env.HOME, onOutput };
   const deploy = input.spec.deploy!;
   try {
     // The tree under deploy.root is the app user's: a link it put there must not lead root's mkdir elsewhere.
@@ -132,9 +132,9 @@ async function fetchRelease(input: DeploymentInput, layout: ReleaseLayout, onOut
     if ("git" in deploy.source) {
       const ref = GitRefNameSchema.safeParse(input.ref ?? deploy.source.ref);
       if (!ref.success) return { ok: false, message: `"${input.ref}" is not a valid branch, tag or commit name.`, output: "" };
-      const synced = await syncMirror(layout.mirror, deploy.source.git, { timeoutMs: input.timeouts?.gitMs, onOutput });
+      const synced = await syncMirror(layout.mirror, deploy.source.git, { timeoutMs: input.timeouts?.gitMs, onOutput, as });
       if (!synced.ok) return synced;
-      const resolved = await resolveCommit(layout.mirror, ref.data);
+      const resolved = await resolveCommit(layout.mirror, ref.data, as);
       if (!resolved.ok) return { ok: false, message: resolved.message, output: synced.output };
       const rel = createRelease(layout, resolved.commit.slice(0, 7));
       const exported = await exportCommit(layout.mirror, resolved.commit, releasePath(layout, rel), layout.incoming, as);
