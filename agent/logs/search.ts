@@ -1,9 +1,11 @@
 // History search over one app's log files: filters, newest matches first, paged backwards with an
-// opaque cursor that stays valid across rotation. User regexes run in a worker with a time budget.
+// opaque cursor that stays valid across rotation. User regexes run on RE2 with a time budget per
+// batch, and only a few at once per agent (search-slots.ts): over that, RATE_LIMITED.
 import { err, ok, type Result } from "../../lib/protocol";
 import { closeLogFiles, type OpenLogFile, openLogFiles } from "./log-files";
 import type { LogLine, LogStream } from "./log-store";
 import { loadRegexEngine, RegexMatcher } from "./regex-matcher";
+import { regexSearchSlots, type SearchSlots } from "./search-slots";
 import { readStoredLinesBackward } from "./stored-lines";
 
 export type LogLevel = "error" | "warning" | "info" | "debug";
@@ -31,6 +33,8 @@ export type SearchOptions = {
   regexBudgetMs?: number;
   /** Bytes read per call; a sparse search returns a short page with a cursor instead of running long. */
   maxScanBytes?: number;
+  /** The gate regex searches pass (default: the agent's own). */
+  slots?: SearchSlots;
 };
 
 export const MAX_LIMIT = 1000;
@@ -94,16 +98,28 @@ export async function searchLogs(dir: string, filters: SearchFilters, opts: Sear
   const cursor = filters.cursor ? decodeCursor(filters.cursor) : null;
   if (filters.cursor && !cursor) return err("BAD_REQUEST", "The page cursor is not valid; start the search again.");
   if (filters.q !== undefined && filters.q.length > 1000) return err("BAD_REQUEST", "The search text is too long.");
-  let matcher: RegexMatcher | null = null;
-  if (filters.regex) {
-    await loadRegexEngine();
-    const created = RegexMatcher.create(filters.regex, { ignoreCase: filters.ignoreCase, budgetMs: opts.regexBudgetMs });
-    if (!created.ok) return created;
-    matcher = created.value;
-  }
+  if (!filters.regex) return searchWith(dir, filters, since.value, until.value, limit, cursor, null, opts);
+  // A bad pattern is refused before it takes a slot.
+  await loadRegexEngine();
+  const created = RegexMatcher.create(filters.regex, { ignoreCase: filters.ignoreCase, budgetMs: opts.regexBudgetMs });
+  if (!created.ok) return created;
+  const matcher = created.value;
+  return (opts.slots ?? regexSearchSlots).run(() => searchWith(dir, filters, since.value, until.value, limit, cursor, matcher, opts));
+}
+
+async function searchWith(
+  dir: string,
+  filters: SearchFilters,
+  since: string | undefined,
+  until: string | undefined,
+  limit: number,
+  cursor: Cursor | null,
+  matcher: RegexMatcher | null,
+  opts: SearchOptions,
+): Promise<Result<SearchPage>> {
   const files = await openLogFiles(dir);
   try {
-    return await scan(files, { ...filters, since: since.value, until: until.value }, limit, cursor, matcher, opts.maxScanBytes ?? 64 << 20);
+    return await scan(files, { ...filters, since, until }, limit, cursor, matcher, opts.maxScanBytes ?? 64 << 20);
   } finally {
     await matcher?.close();
     await closeLogFiles(files);

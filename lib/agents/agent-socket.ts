@@ -18,7 +18,8 @@ import { metricsStore } from "../metrics/metrics-store";
 import { uiHub } from "../live/ui-hub";
 import { type AgentToControl, AgentToControlSchema, type ErrorCode, parseFrame } from "../protocol";
 
-const PASSED_THROUGH: ErrorCode[] = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "TIMEOUT", "FAILED"];
+// RATE_LIMITED: the agent's own caps (concurrent regex searches) reach the client as 429.
+const PASSED_THROUGH: ErrorCode[] = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "TIMEOUT", "FAILED", "RATE_LIMITED"];
 const asErrorCode = (code: string): ErrorCode => PASSED_THROUGH.find((c) => c === code) ?? "FAILED";
 import { agentHub } from "./agent-hub";
 import { admit } from "./agent-scope";

@@ -42,7 +42,9 @@ describe("regex searches", () => {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => searchLogs(dir, { regex: `took (${i % 10}|9\\d)\\d ms`, limit: 50 })));
     clearInterval(sampler);
-    expect(results.every((r) => r.ok)).toBe(true);
+    // Each is answered: a page, or RATE_LIMITED past the agent's cap (regex-search-cap.int.test.ts).
+    expect(results.every((r) => r.ok || r.code === "RATE_LIMITED")).toBe(true);
+    expect(results.some((r) => r.ok)).toBe(true);
     // One worker thread per search (the old matcher) took ~9 MiB each: 100 searches grew RSS by ~900 MiB.
     await tally.attack("100 concurrent regex searches", () => peak - before < 300 << 20 || `RSS grew ${Math.round((peak - before) / 2 ** 20)} MiB`);
     tally.expectAllRefused();
