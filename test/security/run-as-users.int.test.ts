@@ -124,7 +124,7 @@ describe("a host's allowed run-as users", () => {
     // Nothing changed underneath: the listed app still runs as nobody.
     expect(((await call(owner, "GET", `/apps/${onId}`)).body.spec as { user: string }).user).toBe("nobody");
     // Each edit is on the audit record with its before and after.
-    const audit = (await call(owner, "GET", "/audit?action=host.run-as-users.updated")).body as { events: { after: string; before: string }[] };
-    expect(audit.events.map((e) => JSON.parse(e.after).users)).toEqual([null, ["nobody", "root"], ["nobody"]]);
+    const audit = (await call(owner, "GET", "/audit?action=host.run-as-users.updated")).body as { events: { after: { users: string[] | null } }[] };
+    expect(audit.events.map((e) => e.after.users)).toEqual([null, ["nobody", "root"], ["nobody"]]);
   });
 });
