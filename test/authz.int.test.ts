@@ -118,6 +118,13 @@ const EXTRA: Record<string, Rule> = {
   "PUT /notifications/smtp": "admin",
   "POST /apps/[id]/mute": "admin",
   "DELETE /apps/[id]/mute": "admin",
+  // Metrics (issue #19): Prometheus scrape and an app's history, viewers read.
+  "GET /metrics": "viewer",
+  "GET /apps/[id]/metrics": "viewer",
+  "GET /metrics/recent": "viewer",
+  // A host's allowed run-as users (issue #17): everyone reads, only the owner changes.
+  "GET /hosts/[id]/run-as-users": "viewer",
+  "PUT /hosts/[id]/run-as-users": "owner",
 };
 
 type Handler = ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) & { rule?: string };
