@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LogLine } from "./log-store";
 import { TracebackDetector } from "./tracebacks";
-import { appForError, joinEntries, linkPremature, parseWebServerError, socketAddress, stderrContent, type WebServerError } from "./webserver-errors";
+import { appForError, appForPath, joinEntries, linkPremature, parseWebServerError, requestPaths, socketAddress, stderrContent, type WebServerError } from "./webserver-errors";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
 const fixtureLines = (name: string) => readFileSync(path.join(FIXTURES, name), "utf8").trimEnd().split("\n");
@@ -132,5 +132,32 @@ describe("stderrContent: what the app wrote on FastCGI stderr, whole", () => {
   it("is null for other entries", () => {
     const e = parseWebServerError("2026/11/25 22:16:20 [error] 1#1: *5 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1", "nginx");
     expect(e && stderrContent(e)).toBeNull();
+  });
+});
+
+describe("request paths in error lines (which app of a site a line is about)", () => {
+  const mounts = [
+    { appId: "root", mount: "/" },
+    { appId: "second", mount: "/second" },
+  ];
+  it("reads Apache's [uri ...] (the rendered ErrorLogFormat) and its referer, and nginx's request", () => {
+    const apache = parseWebServerError("[Sat Dec 05 19:50:39.093698 2026] [proxy_fcgi:error] [pid 1:tid 2] [client 127.0.0.1:35002] [uri /second/divide?7] AH01071: Got error 'boom\\n', referer: http://two.test/other/page?x=1", "apache");
+    expect(apache && requestPaths(apache)).toEqual(["/second/divide", "/other/page"]);
+    const nginx = parseWebServerError('2026/12/05 19:00:00 [error] 1#1: *3 open() "/srv/x" failed (2: No such file or directory), client: 127.0.0.1, server: two.test, request: "GET /second/x?y HTTP/1.1", host: "two.test"', "nginx");
+    expect(nginx && requestPaths(nginx)).toEqual(["/second/x"]);
+    const unknown = parseWebServerError("[Sat Dec 05 19:50:39.093698 2026] [proxy_fcgi:error] [pid 1:tid 2] [client 127.0.0.1:35002] [uri -] AH01079: failed to make connection", "apache");
+    expect(unknown && requestPaths(unknown)).toEqual([]);
+  });
+
+  it("picks the longest mount at a segment boundary", () => {
+    expect(appForPath("/second/divide", mounts)).toBe("second");
+    expect(appForPath("/second", mounts)).toBe("second");
+    expect(appForPath("/secondary", mounts)).toBe("root");
+    expect(appForPath("/x", [{ appId: "a", mount: "/a" }])).toBeNull();
+  });
+
+  it("keeps an Apache stderr line whole when a referer follows it", () => {
+    const e = parseWebServerError("[Sat Dec 05 19:50:39.093698 2026] [proxy_fcgi:error] [pid 1:tid 2] [client 127.0.0.1:1] [uri /a] AH01071: Got error 'ZeroDivisionError: division by zero\\n', referer: http://h/a", "apache");
+    expect(e && stderrContent(e)).toEqual(["ZeroDivisionError: division by zero"]);
   });
 });

@@ -54,7 +54,7 @@ export function stderrContent(error: WebServerError): string[] | null {
   if (error.server === "nginx") content = /FastCGI sent in stderr: "(.*)" while (?:reading|sending)/s.exec(error.text)?.[1] ?? /FastCGI sent in stderr: "(.*)"/s.exec(error.text)?.[1];
   else if (error.server === "lighttpd") content = /FastCGI-stderr:(.*)$/s.exec(error.text)?.[1];
   else {
-    const raw = /AH01071: Got error '(.*)'$/s.exec(error.text)?.[1];
+    const raw = /AH01071: Got error '(.*)'(?:, referer: \S*)?$/s.exec(error.text)?.[1];
     content = raw === undefined ? undefined : unescapeApache(raw);
   }
   if (content === undefined) return null;
@@ -155,6 +155,45 @@ export function appForError(error: WebServerError, socketsToApps: ReadonlyMap<st
   if (direct) return direct;
   for (const [address, appId] of socketsToApps) if (socketAddress(address) === error.socket) return appId;
   return null;
+}
+
+/** A URL or request target reduced to its path: no scheme, host, query or fragment. */
+function pathOf(target: string): string | null {
+  const noOrigin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(target);
+  const p = (noOrigin ? (noOrigin[1] ?? "/") : target).replace(/[?#].*$/s, "");
+  return p.startsWith("/") ? p : null;
+}
+
+/**
+ * The request paths an entry names, best clue first: the request's own URI (nginx's `request:`,
+ * Apache's `[uri ...]` from the rendered ErrorLogFormat), then its referer. lighttpd names none
+ * (each of its mounts has its own error log instead).
+ */
+export function requestPaths(error: WebServerError): string[] {
+  const found: string[] = [];
+  if (error.server === "nginx") {
+    const requests = [...error.text.matchAll(/, request: "[A-Z]+ (\S+) HTTP\/[\d.]+"/g)];
+    const request = requests[requests.length - 1]?.[1];
+    if (request) found.push(request);
+    const referrer = /, referrer: "([^"]+)"\s*$/.exec(error.text)?.[1];
+    if (referrer) found.push(referrer);
+  } else if (error.server === "apache") {
+    const uri = /^(?:\[[^\]]*\] )*?\[uri ([^\]\s]+)\]/.exec(error.text)?.[1];
+    if (uri && uri !== "-") found.push(uri);
+    const referer = /, referer: (\S+)$/.exec(error.text)?.[1];
+    if (referer) found.push(referer);
+  }
+  return found.flatMap((t) => pathOf(t) ?? []);
+}
+
+/** The app whose mount holds `path`: the longest mount that is a prefix at a segment boundary. */
+export function appForPath(path: string, mounts: readonly { appId: string; mount: string }[]): string | null {
+  let best: { appId: string; mount: string } | null = null;
+  for (const m of mounts) {
+    const under = m.mount === "/" || path === m.mount || path.startsWith(`${m.mount}/`);
+    if (under && (!best || m.mount.length > best.mount.length)) best = m;
+  }
+  return best?.appId ?? null;
 }
 
 /**

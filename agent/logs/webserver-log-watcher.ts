@@ -4,15 +4,20 @@
 // its FastCGI stderr stream (a traceback raised inside a request) goes into its log whole, line by
 // line as the app wrote it, so the traceback detector groups it like the app's own output.
 import { statSync } from "node:fs";
-import type { LogSink } from "./log-sink";
+import path from "node:path";
+import { LogSink } from "./log-sink";
 import { tailFile, type TailHandle } from "./tail-file";
 import type { TracebackEvent } from "./tracebacks";
-import { appForError, joinEntries, linkPremature, parseWebServerError, stderrContent, type WebServer, type WebServerError } from "./webserver-errors";
+import { appForError, appForPath, joinEntries, linkPremature, parseWebServerError, requestPaths, stderrContent, type WebServer, type WebServerError } from "./webserver-errors";
 
 export type AppLogs = { appId: string; socket: string; sink: LogSink; recentTracebacks(): TracebackEvent[]; recentExits(): { ts: string; text: string }[] };
 
-/** A site's own error log: every entry in it is about one of the site's apps. */
-export type SiteLog = { file: string; server: WebServer; appIds: string[] };
+/**
+ * A site's own error log: every entry in it is about the site. An entry goes to the app whose
+ * socket it names, else to the app whose mount its request path is under (longest mount wins),
+ * else, with one app, to that app; otherwise it stays the site's (siteStoreDir), not an arbitrary app's.
+ */
+export type SiteLog = { file: string; server: WebServer; appIds: string[]; mounts: { appId: string; mount: string }[] };
 
 /** Debian's defaults; STOKER_WEB_ERROR_LOGS (JSON {"nginx": "/path"}) overrides them. */
 export const DEFAULT_ERROR_LOGS: Record<WebServer, string> = {
@@ -23,13 +28,39 @@ export const DEFAULT_ERROR_LOGS: Record<WebServer, string> = {
 
 const LINK_DELAYS_MS = [1500, 5000];
 
+/** A site log's entry that names no socket: by its request path, or the site's only app. */
+function siteAppFor(error: WebServerError, site: SiteLog): string | null {
+  for (const p of requestPaths(error)) {
+    const appId = appForPath(p, site.mounts);
+    if (appId) return appId;
+  }
+  return site.appIds.length === 1 ? site.appIds[0] : null;
+}
+
 export class WebServerLogWatcher {
   private tails = new Map<string, TailHandle>();
+
+  private siteSinks = new Map<string, LogSink>();
+  /** The current apps of each followed site log: read per entry, as apps join and leave a site. */
+  private sites = new Map<string, SiteLog>();
 
   constructor(
     private logs: Partial<Record<WebServer, string>>,
     private apps: () => AppLogs[],
+    /** Where entries that belong to a site but to none of its apps are kept, one log per site. */
+    private readonly siteStoreDir: string | null = null,
   ) {}
+
+  /** The log of a site's own entries (those no app of it can be given), under siteStoreDir. */
+  siteSink(siteFile: string): LogSink | null {
+    if (!this.siteStoreDir) return null;
+    let sink = this.siteSinks.get(siteFile);
+    if (!sink) {
+      sink = new LogSink(path.join(this.siteStoreDir, path.basename(siteFile).replace(/\.log$/, "")));
+      this.siteSinks.set(siteFile, sink);
+    }
+    return sink;
+  }
 
   /** Starts following `logs` (default: the ones given to the constructor). */
   start(logs: Partial<Record<WebServer, string>> = this.logs): void {
@@ -43,6 +74,7 @@ export class WebServerLogWatcher {
    */
   setSiteLogs(sites: readonly SiteLog[]): void {
     const wanted = new Map(sites.map((s) => [s.file, s]));
+    this.sites = wanted;
     for (const [file, tail] of this.tails) {
       if (file.startsWith("site:") && !wanted.has(file.slice(5))) {
         void tail.stop();
@@ -62,7 +94,7 @@ export class WebServerLogWatcher {
     } catch {
       // not there yet: tailFile picks it up when it appears
     }
-    this.tails.set(key, tailFile(file, size, (lines) => this.onLines(server, lines, site), { intervalMs: 250 }));
+    this.tails.set(key, tailFile(file, size, (lines) => this.onLines(server, lines, site ? (this.sites.get(file) ?? null) : null), { intervalMs: 250 }));
   }
 
   private onLines(server: WebServer, lines: string[], site: SiteLog | null): void {
@@ -72,11 +104,11 @@ export class WebServerLogWatcher {
     for (const entry of joinEntries(lines, server)) {
       const error = parseWebServerError(entry, server);
       if (!error) continue;
-      const appId = appForError(error, bySocket) ?? (site?.appIds.length ? site.appIds[0] : null);
+      const appId = appForError(error, bySocket) ?? (site ? siteAppFor(error, site) : null);
       if (site && appId && !site.appIds.includes(appId)) continue; // another site's app: its own log has it
       const app = apps.find((a) => a.appId === appId);
-      if (!app) continue;
-      this.deliver(app, server, entry, error);
+      if (app) this.deliver(app, server, entry, error);
+      else if (site && !appId) this.siteSink(site.file)?.write(0, "web", `${entry}\n`);
     }
   }
 
@@ -104,5 +136,7 @@ export class WebServerLogWatcher {
   async stop(): Promise<void> {
     await Promise.all([...this.tails.values()].map((t) => t.stop()));
     this.tails.clear();
+    for (const sink of this.siteSinks.values()) sink.close();
+    this.siteSinks.clear();
   }
 }

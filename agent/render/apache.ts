@@ -21,6 +21,10 @@ export function renderApache(site: SiteInput): string {
     // Apache's proxy_fcgi lines name no socket: the file names the site.
     L.push("    # This site's own error log: the agent gives its lines (and the apps' FastCGI stderr) to the apps.");
     L.push(`    ErrorLog "${assertBare(site.errorLog, "errorLog")}"`);
+    // Apache's default format plus the request's URI (REQUEST_URI, set once the request is routed):
+    // on a site with several apps the agent gives a line to the app whose mount the URI is under.
+    L.push("    # Apache's default error-log format plus [uri ...]: the agent maps it to the app's mount.");
+    L.push('    ErrorLogFormat "[%{u}t] [%-m:%l] [pid %P:tid %T] %7F: %E: [client\\ %a] [uri\\ %{REQUEST_URI}e] %M% ,\\ referer\\ %{Referer}i"');
   }
   if (site.accessLog) {
     // A condition per app, not an environment variable: mod_proxy_fcgi would pass that on to the app.

@@ -67,6 +67,12 @@ export function renderLighttpd(site: SiteInput): string {
   return `${L.join("\n")}\n`;
 }
 
+/** The mount's own error log: lighttpd's lines there (its FastCGI stderr too) name neither socket nor URL. */
+function mountLogLines(m: MountInput): string[] {
+  if (!m.errorLog) return [];
+  return ["      # This app's own error log: lighttpd picks it by this URL condition, so every line in it is this app's.", `      server.errorlog = "${assertBare(m.errorLog, "errorLog")}"`];
+}
+
 function mountLines(m: MountInput): string[] {
   if (m.web.documentRoot) return phpMountLines(m, m.web.documentRoot);
   const { web } = m;
@@ -75,6 +81,7 @@ function mountLines(m: MountInput): string[] {
   // app's mount inside this one or a static prefix (fastcgi.server would claim it before mod_alias).
   L.push(`    # App "${m.app}" at ${web.mount}: SCRIPT_NAME=${web.mount === "/" ? '""' : web.mount}, PATH_INFO=the rest of the path.`);
   L.push(`    $HTTP["url"] =~ "${m.own}" {`);
+  L.push(...mountLogLines(m));
   // lighttpd counts in KiB; round up so "1500" bytes still allows 1500 bytes.
   L.push(`      # Bodies over ${m.bodyLimit} are refused with 413 (the same limit on every server).`);
   L.push(`      server.max-request-size = ${Math.ceil(m.bodyLimitBytes / 1024)}`);
@@ -114,6 +121,7 @@ function phpMountLines(m: MountInput, documentRoot: string): string[] {
   const L: string[] = [];
   L.push(`    # App "${m.app}": a PHP site at ${m.web.mount}, files from ${documentRoot} (the document root + the URL path).`);
   L.push(`    $HTTP["url"] =~ "${m.own}" {`);
+  L.push(...mountLogLines(m));
   L.push(`      server.document-root = "${assertBare(documentRoot, "web.documentRoot")}"`);
   L.push(`      accesslog.format = "${accessFormat(m.app)}"`);
   L.push('      index-file.names = ( "index.php", "index.html" )');

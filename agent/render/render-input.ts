@@ -10,6 +10,7 @@ import {
   type Result,
   type Site,
   siteConflicts,
+  mountErrorLog,
   siteAccessLog,
   siteErrorLog,
   type StaticMap,
@@ -39,6 +40,8 @@ export type MountInput = {
   own: string;
   /** fastcgiParams.SCRIPT_FILENAME of a one-script app (no documentRoot): every request runs it. */
   scriptFilename: string | null;
+  /** lighttpd: this mount's own error log (mountErrorLog), or null. */
+  errorLog: string | null;
 };
 
 /** A whole site, ready for a renderer: its address, TLS and its mounts, longest mount first. */
@@ -120,7 +123,7 @@ export class UnsafeValueError extends Error {
 }
 
 /** Re-parses one app's spec (callers may hand us an object that never went through zod) and checks its web section. */
-function prepareMount(spec: AppSpec, server: WebServer): Result<Omit<MountInput, "own">> {
+function prepareMount(spec: AppSpec, server: WebServer): Result<Omit<MountInput, "own" | "errorLog">> {
   const parsed = AppSpecSchema.safeParse(spec);
   if (!parsed.success) {
     return err("BAD_REQUEST", `The spec of app "${spec.name}" is not valid; fix the fields listed.`, { fields: fieldErrors(parsed.error) });
@@ -182,7 +185,7 @@ export function prepareSite(site: Site, logDir?: string, acmeStateDir?: string):
   if (conflicts.length) {
     return err("BAD_REQUEST", conflicts.map((c) => c.message).join(" "), { fields: conflicts });
   }
-  const mounts: Omit<MountInput, "own">[] = [];
+  const mounts: Omit<MountInput, "own" | "errorLog">[] = [];
   for (const app of site.apps) {
     const m = prepareMount(app, site.server);
     if (!m.ok) return m;
@@ -208,7 +211,11 @@ export function prepareSite(site: Site, logDir?: string, acmeStateDir?: string):
     errorLog: logDir ? siteErrorLog(site, logDir) : null,
     accessLog: logDir ? siteAccessLog(site, logDir) : null,
     statics,
-    mounts: mounts.map((m) => ({ ...m, own: ownedUrlRegex(m.web.mount, allMounts, statics) })),
+    mounts: mounts.map((m) => ({
+      ...m,
+      own: ownedUrlRegex(m.web.mount, allMounts, statics),
+      errorLog: logDir && site.server === "lighttpd" ? mountErrorLog(site, m.app, logDir) : null,
+    })),
   });
 }
 

@@ -100,6 +100,7 @@ export class Supervisor {
         recentTracebacks: () => this.logs.recent(r.appId).tracebacks,
         recentExits: () => this.logs.recent(r.appId).exits,
       })),
+      path.join(opts.stateDir, "site-logs"),
     );
     if (opts.webErrorLogs) this.webLogs.start();
   }

@@ -56,6 +56,14 @@ export function siteAccessLog(a: SiteAddress, logDir: string): string {
   return `${logDir.replace(/\/+$/, "")}/${siteFileName(a).replace(/^90-/, "").replace(/\.conf$/, "")}.access.log`;
 }
 
+/**
+ * One mount's own error log on lighttpd, beside the site's (lighttpd takes server.errorlog per
+ * URL condition, and its FastCGI lines carry no socket or URL): the file says which app.
+ */
+export function mountErrorLog(a: SiteAddress, app: string, logDir: string): string {
+  return siteErrorLog(a, logDir).replace(/\.error\.log$/, `.${app}.error.log`);
+}
+
 /** The file an app's config lived in before sites existed; removed when its site is applied. */
 export function legacyAppFileName(app: string, server: WebServer): string {
   return server === "lighttpd" ? `90-stoker-${app}.conf` : `stoker-${app}.conf`;
