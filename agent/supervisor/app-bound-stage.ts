@@ -8,7 +8,8 @@
 // process's namespace, which then sees the real directory again. Needs root (mount namespaces and
 // the uid switch after them); elsewhere the app replaces the file itself, with that short gap.
 import { spawn } from "node:child_process";
-import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { stagedPath } from "./app-socket";
 import { failpoint } from "./failpoint";
@@ -29,23 +30,39 @@ export type Stage = {
   generation: number;
 };
 
-let available: boolean | null = null;
+let available: Promise<boolean> | null = null;
 
-/** Root, and the tools that make and leave a mount namespace. */
-export function canStage(): boolean {
-  available ??= process.getuid?.() === 0 && Object.values(TOOLS).every((t) => existsSync(t));
+/**
+ * Root, the tools that make and leave a mount namespace, and a kernel and security policy that let
+ * this agent use them (a container without CAP_SYS_ADMIN, or a policy that forbids mount, does
+ * not): tried once, on a scratch directory, the first time an app-bound app restarts.
+ */
+export function canStage(): Promise<boolean> {
+  available ??= process.getuid?.() === 0 && Object.values(TOOLS).every((t) => existsSync(t)) ? stagingWorks() : Promise.resolve(false);
   return available;
+}
+
+async function stagingWorks(): Promise<boolean> {
+  let dir = "";
+  try {
+    dir = mkdtempSync(path.join(tmpdir(), "stoker-stage-probe-"));
+    return (await run(TOOLS.unshare, ["--mount", "--propagation", "slave", "--", TOOLS.mount, "--bind", dir, dir])) === 0;
+  } catch {
+    return false;
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function stageDirOf(file: string, generation: number): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.g${generation}.d`);
 }
 
-/** A fresh staging directory for generation `generation`, writable only by the app's user; null if it cannot be made. */
+/** A fresh staging directory for generation `generation`, writable only by the app's user; null if it cannot be made. Only where canStage(). */
 export function openStage(file: string, generation: number, uid?: number, gid?: number): Stage | null {
   const dir = stageDirOf(file, generation);
   const staged = path.join(dir, path.basename(file));
-  if (!canStage() || Buffer.byteLength(staged) > MAX_SUN_PATH) return null;
+  if (Buffer.byteLength(staged) > MAX_SUN_PATH) return null;
   try {
     rmSync(dir, { recursive: true, force: true }); // a leftover of an interrupted restart
     mkdirSync(dir, { mode: 0o700 });

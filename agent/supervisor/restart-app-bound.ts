@@ -28,7 +28,7 @@ export async function appBoundReplace(host: RestartHost, next: DesiredApp, file:
   const oldListener = listenerHeldBy(oldPids, file);
   if (!oldListener) return null;
   const generation = host.generation + 1;
-  const stage = canStage() ? openStage(file, generation, plan.value.uid, plan.value.gid) : null;
+  const stage = (await canStage()) ? openStage(file, generation, plan.value.uid, plan.value.gid) : null;
   failpoint("restart.staged");
   const fresh = host.newSlots(next, plan.value, generation, stage ? { plan: stagedLaunch(plan.value, stage) } : {});
   host.stage(fresh);
