@@ -16,6 +16,7 @@ import { DeployOps, isDeployOp } from "../deploy/deploy-ops";
 import { liveSpec } from "../deploy/live-spec";
 import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
 import { siteAccessLogsOf, siteLogsOf } from "../apply/site-logs";
+import { checkWebPaths } from "../apply/web-paths";
 import { AppMetrics } from "../metrics/app-metrics";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
@@ -290,7 +291,10 @@ export class Supervisor {
   async execute(op: AgentOp): Promise<Result<unknown>> {
     if (op.op === "app.validate") {
       const plan = planLaunch(op.spec, this.opts.socketDirs, { purpose: "app", rootApproved: op.rootApproved });
-      return plan.ok ? ok({ valid: true }) : plan;
+      if (!plan.ok) return plan;
+      // The web section's files must exist now, readable by whoever reads them (not only at apply).
+      const missing = checkWebPaths(op.spec, plan.value.userName);
+      return missing.length ? err("BAD_REQUEST", missing.map((f) => f.message).join(" "), { fields: missing }) : ok({ valid: true });
     }
     if (op.op === "app.put") return this.put(op.app);
     if (op.op === "pty.recording") return this.debug.recording(op.sessionId);
