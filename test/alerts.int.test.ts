@@ -59,6 +59,7 @@ beforeAll(async () => {
   hostId = (await db.host.create({ data: { name: "alert-host", keyHash: "x" } })).id;
 
   hookServer = createServer((req, res) => {
+    if (req.method !== "POST") return void res.writeHead(204).end(); // an uptime check's GET
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -196,7 +197,7 @@ describe("a silence window", () => {
     ] as const) {
       expect((await api("notifications/rules", "POST", { name, event: "app.fatal", channelIds: channels, appId: app.appId, params })).status).toBe(201);
     }
-    const endsAt = Date.now() + 9_000;
+    const endsAt = Date.now() + 15_000; // room for the crash to reach FATAL on a busy machine before the window ends
     const silence = await api<{ id: string; active: boolean }>("notifications/silences", "POST", { name: "backup window", scope: "app", targetId: app.appId, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(endsAt).toISOString() });
     expect(silence.status, JSON.stringify(silence.body)).toBe(201);
     expect(silence.body.active).toBe(true);
@@ -300,4 +301,43 @@ describe("a metric rule", () => {
     }
     expect(hooksFor("/errors", "erroring-app").map((h) => h.body.status)).toEqual(["firing", "resolved"]);
   }, 60_000);
+});
+
+describe("conditions the alert clock watches", () => {
+  it("an uptime check records its results and alerts when the URL stops answering", async () => {
+    const { db } = await import("@/lib/db");
+    const app = await db.app.create({ data: { name: "checked-app", hostId, spec: "{}" } });
+    const hook = await webhookChannel("uptime webhook", "/uptime");
+    expect((await api("notifications/rules", "POST", { name: "site down", event: "app.uptime.failed", channelIds: [hook], appId: app.id, params: { resolveAfterSec: 0 } })).status).toBe(201);
+    // Up: the sink itself answers 204.
+    const check = await api<{ id: string }>("notifications/uptime-checks", "POST", { appId: app.id, url: `${hookBase}/health`, intervalSec: 5, timeoutMs: 2000 });
+    expect(check.status, JSON.stringify(check.body)).toBe(201);
+    type R = { ok: boolean; status: number; error: string };
+    const up = await waitUntil(async () => (await api<R[]>("notifications/uptime-checks/[id]/results", "GET", undefined, { id: check.body.id })).body[0], 15_000, "a first result");
+    expect(up).toMatchObject({ ok: true, status: 204 });
+    // Down: the same check pointed at a port nobody listens on.
+    const dead = await freePort();
+    expect((await api("notifications/uptime-checks", "POST", { appId: app.id, url: `http://127.0.0.1:${dead}/`, intervalSec: 5, timeoutMs: 2000 })).status).toBe(201);
+    await waitUntil(async () => hooksFor("/uptime", "checked-app").length >= 1, 20_000, "the uptime alert");
+    const msg = hooksFor("/uptime", "checked-app")[0].body;
+    expect(msg).toMatchObject({ status: "firing", event: "app.uptime.failed", summary: expect.stringContaining("ECONNREFUSED") });
+    const results = (await api<R[]>("notifications/uptime-checks/[id]/results", "GET", undefined, { id: check.body.id })).body;
+    expect(results[0]).toMatchObject({ ok: false, status: 0 });
+    expect((await api("notifications/uptime-checks/[id]", "DELETE", undefined, { id: check.body.id })).status).toBe(200);
+  }, 60_000);
+
+  it("a host whose agent is away longer than the rule's grace raises agent offline, once", async () => {
+    const { db } = await import("@/lib/db");
+    const host = await db.host.create({ data: { name: "lonely-host", keyHash: "y" } });
+    const hook = await webhookChannel("hosts webhook", "/hosts");
+    expect((await api("notifications/rules", "POST", { name: "agent gone", event: "host.agent.offline", channelIds: [hook], params: { graceSec: 1 } })).status).toBe(201);
+    // The agent link reports it gone (it never connected in this test): after the 1 s grace, one message.
+    const { agentLinkChanged } = await import("@/lib/alerts/alert-events");
+    agentLinkChanged(host.id, false);
+    await waitUntil(async () => hooks.some((h) => h.path === "/hosts" && h.body.subject === "lonely-host"), 15_000, "the offline alert");
+    await sleep(1500);
+    const mine = hooks.filter((h) => h.path === "/hosts" && h.body.subject === "lonely-host");
+    expect(mine.map((h) => h.body.status)).toEqual(["firing"]);
+    expect(mine[0].body).toMatchObject({ event: "host.agent.offline", host: { name: "lonely-host" } });
+  }, 30_000);
 });
