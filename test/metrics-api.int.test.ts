@@ -26,7 +26,7 @@ async function scrape(): Promise<Map<string, { value: number; labels: Record<str
   return new Map(families.map((f) => [f.name, f.metrics.map((m) => ({ value: Number(m.value), labels: m.labels ?? {} }))]));
 }
 
-const valueOf = (m: Awaited<ReturnType<typeof scrape>>, name: string, app = NAME) => m.get(name)?.find((s) => s.labels.app === app)?.value;
+const sampleOf = (m: Awaited<ReturnType<typeof scrape>>, name: string, app = NAME) => m.get(name)?.find((s) => s.labels.app === app)?.value;
 
 let socketPath = "";
 let hostName = "";
@@ -77,16 +77,16 @@ describe("GET /api/v1/metrics", () => {
   it("parses as Prometheus text with app and host labels, every worker idle and an empty queue", async () => {
     const m = await waitUntil(async () => {
       const s = await scrape();
-      return valueOf(s, "stoker_app_workers_idle") === 2 ? s : null;
+      return sampleOf(s, "stoker_app_workers_idle") === 2 ? s : null;
     }, 20_000, "2 idle workers");
     const up = m.get("stoker_app_up")?.find((s) => s.labels.app === NAME);
     expect(up).toEqual({ value: 1, labels: { app: NAME, host: hostName } });
-    expect(valueOf(m, "stoker_app_workers_busy")).toBe(0);
-    expect(valueOf(m, "stoker_app_listen_queue")).toBe(0);
-    expect(valueOf(m, "stoker_app_processes")).toBe(2);
-    expect(valueOf(m, "stoker_app_memory_rss_bytes")).toBeGreaterThan(1 << 20);
-    expect(valueOf(m, "stoker_app_open_fds")).toBeGreaterThan(4);
-    expect(valueOf(m, "stoker_app_restarts")).toBe(0);
+    expect(sampleOf(m, "stoker_app_workers_busy")).toBe(0);
+    expect(sampleOf(m, "stoker_app_listen_queue")).toBe(0);
+    expect(sampleOf(m, "stoker_app_processes")).toBe(2);
+    expect(sampleOf(m, "stoker_app_memory_rss_bytes")).toBeGreaterThan(1 << 20);
+    expect(sampleOf(m, "stoker_app_open_fds")).toBeGreaterThan(4);
+    expect(sampleOf(m, "stoker_app_restarts")).toBe(0);
     expect(m.get("stoker_app_cpu_percent")?.some((s) => s.labels.app === NAME)).toBe(true);
     expect(m.get("stoker_process_memory_rss_bytes")?.filter((s) => s.labels.app === NAME).map((s) => s.labels.slot).sort()).toEqual(["0", "1"]);
     // The demo app (node, an event loop waiting in epoll, not in accept) is idle too.
@@ -103,19 +103,19 @@ describe("GET /api/v1/metrics", () => {
       const started = Date.now();
       const m = await waitUntil(async () => {
         const s = await scrape();
-        return valueOf(s, "stoker_app_workers_busy") === 2 ? s : null;
+        return sampleOf(s, "stoker_app_workers_busy") === 2 ? s : null;
       }, 5000, "2 busy workers");
       // Well inside the 10 s sample interval: the values are the scrape's own.
       expect(Date.now() - started).toBeLessThan(5000);
-      expect(valueOf(m, "stoker_app_workers_idle")).toBe(0);
-      expect(valueOf(m, "stoker_app_listen_queue")).toBe(1);
+      expect(sampleOf(m, "stoker_app_workers_idle")).toBe(0);
+      expect(sampleOf(m, "stoker_app_listen_queue")).toBe(1);
     } finally {
       for (const c of conns) c.destroy();
     }
     const after = await waitUntil(async () => {
       const s = await scrape();
-      return valueOf(s, "stoker_app_workers_idle") === 2 ? s : null;
+      return sampleOf(s, "stoker_app_workers_idle") === 2 ? s : null;
     }, 10_000, "idle again");
-    expect(valueOf(after, "stoker_app_listen_queue")).toBe(0);
+    expect(sampleOf(after, "stoker_app_listen_queue")).toBe(0);
   });
 });
