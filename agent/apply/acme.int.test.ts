@@ -14,6 +14,7 @@ import { makeThrowawayPki, type Pki } from "../../test/support/throwaway-ca";
 import { type EchoApp, freePort, httpGet, makeTempDir, type RunningServer, type ServerKind, startEcho, startWebServer } from "../../test/support/web-servers";
 import { renderSite } from "../render";
 import { acmePaths, ensurePlaceholder, obtainCertificate } from "./acme";
+import { certificateNotAfter, renewalDue, renewDueCertificates, type RenewalOutcome } from "./acme-renewal";
 import { applyAppWebConfig, type WebTargets } from "./web-config-ops";
 
 type HttpsAnswer = { status: number; body: string; authorized: boolean; issuer: string };
@@ -59,7 +60,7 @@ let mgmtPort: number;
 let pebbleRoot: string;
 
 /** The HTTP-01 port pebble checks: one per server, so a test's site answers its own challenges. */
-async function startPebble(httpPort: number): Promise<void> {
+async function startPebble(httpPort: number, certificateValidityS?: number): Promise<void> {
   [acmePort, mgmtPort] = [await freePort(), await freePort()];
   const config = path.join(dir, `pebble-${httpPort}.json`);
   writeFileSync(
@@ -74,6 +75,7 @@ async function startPebble(httpPort: number): Promise<void> {
         tlsPort: await freePort(),
         ocspResponderURL: "",
         externalAccountBindingRequired: false,
+        ...(certificateValidityS ? { certificateValidityPeriod: certificateValidityS } : {}),
       },
     }),
   );
@@ -248,4 +250,86 @@ describe.each<ServerKind>(["nginx", "lighttpd", "apache"])("the agent's apply of
     expect(answer.status, answer.body.slice(0, 300)).toBe(200);
     expect(answer.authorized).toBe(true);
   }, 150_000);
+});
+
+describe("ACME renewal against pebble with short-lived certificates (nginx)", () => {
+  let server: RunningServer;
+  let echo: EchoApp;
+  let stateDir: string;
+  let tlsPort: number;
+  let httpPort: number;
+
+  beforeAll(async () => {
+    stateDir = makeTempDir("acme-renew");
+    echo = await startEcho(path.join(stateDir, "echo.sock"));
+    [tlsPort, httpPort] = [await freePort(), await freePort()];
+    // Pebble issues certificates valid for ten days: always within the 30-day renewal window.
+    await startPebble(httpPort, 10 * 24 * 3600);
+    server = await startWebServer("nginx", "acme-renew", { extraPorts: [tlsPort, httpPort] });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await echo?.stop();
+    await stopPebble();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("renews a certificate that is due through the apply pipeline, reports it, and serves the new one", async () => {
+    const app = AppSpecSchema.parse({
+      name: "renewapp",
+      hostId: "h1",
+      command: ["/usr/bin/node"],
+      socket: { path: echo.socketPath },
+      web: { server: "nginx", serverName: "localhost", listen: `127.0.0.1:${tlsPort}`, mount: "/", tls: { acme: { directory: `https://localhost:${acmePort}/dir` }, redirectFrom: httpPort } },
+    });
+    const targets: WebTargets = { nginx: { dir: server.snippetDir, validateArgv: server.testArgv, reloadArgv: server.reloadArgv, pidFile: server.pidFile, startArgv: server.startArgv, settleMs: 300 } };
+    const saved = process.env.REQUESTS_CA_BUNDLE;
+    process.env.REQUESTS_CA_BUNDLE = path.join(dir, "ca.pem");
+    try {
+      const apply = async () => {
+        const r = await applyAppWebConfig(app, targets, undefined, undefined, [app], stateDir);
+        return r.ok ? { ok: true as const, value: { ok: r.value.ok, message: r.value.message } } : r;
+      };
+      const first = await apply();
+      expect(first.ok && first.value.ok, `${JSON.stringify(first)}\n${pebbleLog.slice(-1500)}`).toBe(true);
+      const cert = acmePaths(stateDir, "localhost").certificate;
+      const issued = await certificateNotAfter(cert);
+      expect(issued).not.toBeNull();
+      // Ten days left: due (the decision), and a certificate with 60 days left would not be.
+      expect(renewalDue(issued, new Date())).toBe(true);
+      expect(renewalDue(issued, new Date((issued?.getTime() ?? 0) - 60 * 24 * 3600_000))).toBe(false);
+      const serialBefore = readFileSync(cert, "utf8");
+
+      await new Promise((r) => setTimeout(r, 1100)); // notAfter has one-second resolution
+      const reports: RenewalOutcome[] = [];
+      const outcomes = await renewDueCertificates(stateDir, [{ appId: "renewapp", serverName: "localhost", acme: app.web?.tls?.acme ?? {} }], apply, (o) => reports.push(o));
+      expect(outcomes[0]?.due).toBe(true);
+      expect(outcomes[0]?.renewed, `${outcomes[0]?.message}\n${pebbleLog.slice(-1500)}`).toBe(true);
+      expect(reports.map((o) => o.renewed)).toEqual([true]);
+      expect(reports[0]?.message).toMatch(/renewed over ACME/);
+      expect(readFileSync(cert, "utf8")).not.toBe(serialBefore);
+      expect((await certificateNotAfter(cert))?.getTime()).toBeGreaterThan(issued?.getTime() ?? 0);
+
+      // The server serves the renewed certificate (the pipeline reloaded it).
+      const deadline = Date.now() + 20_000;
+      let answer: HttpsAnswer | null = null;
+      while (!answer && Date.now() < deadline) {
+        answer = await httpsGet(tlsPort, "/hello", pebbleRoot).catch(() => null);
+        if (!answer) await new Promise((res) => setTimeout(res, 200));
+      }
+      expect(answer?.authorized).toBe(true);
+
+      // A CA that is gone: the renewal fails, is reported as a failure, and the site keeps its certificate.
+      await stopPebble();
+      const failed: RenewalOutcome[] = [];
+      await renewDueCertificates(stateDir, [{ appId: "renewapp", serverName: "localhost", acme: app.web?.tls?.acme ?? {} }], apply, (o) => failed.push(o));
+      expect(failed.map((o) => o.renewed)).toEqual([false]);
+      expect(failed[0]?.message).toMatch(/failed/);
+      expect(readFileSync(cert, "utf8")).toContain("BEGIN CERTIFICATE");
+    } finally {
+      if (saved === undefined) delete process.env.REQUESTS_CA_BUNDLE;
+      else process.env.REQUESTS_CA_BUNDLE = saved;
+    }
+  }, 240_000);
 });

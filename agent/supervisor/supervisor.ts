@@ -17,6 +17,7 @@ import { liveSpec } from "../deploy/live-spec";
 import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
 import { siteAccessLogsOf, siteLogsOf } from "../apply/site-logs";
 import { checkWebPaths } from "../apply/web-paths";
+import { RENEWAL_CHECK_MS, type RenewalOutcome, renewDueCertificates } from "../apply/acme-renewal";
 import { AppMetrics } from "../metrics/app-metrics";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
@@ -112,6 +113,33 @@ export class Supervisor {
     if (!this.opts.webErrorLogs) this.webLogs.start(this.webServers.errorLogs());
     // Packages come and go: look again now and then (cheap: a few stats and `-v` calls).
     setInterval(() => void this.webServers.refresh(), 5 * 60_000).unref();
+    // ACME certificates: checked daily, renewed through the apply pipeline when within 30 days of expiry.
+    setInterval(() => void this.renewCertificates(), RENEWAL_CHECK_MS).unref();
+  }
+
+  /** Applies again every web.tls.acme site whose certificate is due; the outcome goes to the app's log. */
+  async renewCertificates(now = new Date()): Promise<RenewalOutcome[]> {
+    const sites = [...this.templates.values()].flatMap((t) => {
+      const acme = t.spec.web?.tls?.acme;
+      return acme && t.spec.web ? [{ appId: t.appId, serverName: t.spec.web.serverName, acme }] : [];
+    });
+    if (!sites.length) return [];
+    return renewDueCertificates(
+      this.opts.stateDir,
+      sites,
+      async (appId) => {
+        const applied = await this.execute({ op: "webconfig.apply", appId });
+        if (!applied.ok) return applied;
+        const v = applied.value as { ok: boolean; message: string };
+        return { ok: true, value: { ok: v.ok, message: v.message } };
+      },
+      (o) => {
+        const runner = this.apps.get(o.appId);
+        runner?.sink.note(`${o.renewed ? "ACME renewal succeeded" : "ACME renewal FAILED"}: ${o.message}`);
+        console.log(`[agent] ${o.message}`);
+      },
+      now,
+    );
   }
 
   /** The specs of every app (templates), for the apply's "other sites must still answer" check. */
