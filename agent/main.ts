@@ -10,7 +10,8 @@ import { callLocalControl, serveLocalControl } from "./link/local-control";
 import { readStandaloneConfig } from "./standalone-config";
 import { lockStateDir } from "./state-lock";
 import { Supervisor } from "./supervisor/supervisor";
-import { startKeeper, takeBackFromKeeper } from "./keeper/keeper-link";
+import { startKeeper } from "./keeper/keeper-link";
+import { takeBackFromKeeper } from "./keeper/keeper-handback";
 import { ingestThread } from "./logs/ingest-thread";
 
 const LogPath = z.string().startsWith("/");
@@ -85,8 +86,11 @@ async function main(): Promise<void> {
   await ingestThread().sync();
   const handedBackAt = Date.now();
   const kept = await takeBackFromKeeper(stateDir);
+  supervisor.reportPast(kept.events); // its replacements are in the state file: adopted next
   await supervisor.adoptAll();
-  if (kept) console.log(`[agent] the log keeper stored ${kept} lines while no agent ran; its pipes were read again ${Date.now() - handedBackAt} ms after it let go`);
+  if (kept.storedLines || kept.events.length) {
+    console.log(`[agent] the log keeper stored ${kept.storedLines} lines and saw ${kept.events.length} process events while no agent ran; its pipes were read again ${Date.now() - handedBackAt} ms after it let go`);
+  }
   await startKeeper(stateDir);
   const control = serveLocalControl(controlSocket, supervisor);
   let link: ControlLink | null = null;

@@ -10,7 +10,7 @@ import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/pr
 import { appSpecFor, FIXTURE_APPS, RUN_AS, FIXTURE_LANG, parseAnswer } from "./support/fixture-apps";
 import { runLoad, startLoad } from "./support/load";
 import { type NginxFront, startNginxFront } from "./support/nginx-front";
-import { waitUntil } from "./support/stack";
+import { stopKeeper, waitUntil } from "./support/stack";
 import { scratchPerTest } from "./support/scratch";
 
 const { dir, cleanups } = scratchPerTest("stoker-supervision-");
@@ -162,6 +162,7 @@ describe("agent restart", () => {
     let agent = startAgent();
     cleanups.push(() => {
       agent.kill("SIGKILL");
+      stopKeeper(stateDir); // before the processes: with no agent, the keeper replaces any that exits
       for (const p of ctlPids) {
         try {
           process.kill(-p, "SIGKILL");

@@ -1,20 +1,22 @@
-// The agent's side of the log keeper (log-keeper.ts): at start, take back the pipes from the keeper
-// the previous agent left (and the unfinished lines it held), then start a keeper of its own and
-// hold the lifeline to it, starting another if it dies.
+// The agent's side of the log keeper (log-keeper.ts) while it runs: start a keeper of its own, hold
+// the lifeline to it (starting another if it dies), and tell it on that line how the apps'
+// processes are started, so it can replace them while this agent is away. (Taking back from the
+// previous agent's keeper at start: keeper-handback.ts.)
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import path from "node:path";
-import { HANDBACK, HandbackSchema, keeperSocket } from "./keeper-protocol";
+import { keeperSocket, type StandbyApp } from "./keeper-protocol";
 
-const held = new Map<string, Buffer>(); // `${pid}:${stream}` → unfinished line handed back
+let lifeline: Socket | null = null;
+let standby = ""; // the last recipes sent, sent again to a new keeper
 
-/** An unfinished line the keeper held for this stream: it goes in front of the stream's next output. */
-export function takeHandedBack(pid: number, stream: "out" | "err"): Buffer | undefined {
-  const key = `${pid}:${stream}`;
-  const bytes = held.get(key);
-  held.delete(key);
-  return bytes;
+/** Tells the keeper how each app's processes are started (sent only when that changed). */
+export function offerStandby(apps: StandbyApp[]): void {
+  const line = `${JSON.stringify({ type: "standby", apps })}\n`;
+  if (line === standby) return;
+  standby = line;
+  lifeline?.write(line);
 }
 
 function connectTo(file: string): Promise<Socket | null> {
@@ -23,33 +25,6 @@ function connectTo(file: string): Promise<Socket | null> {
     socket.once("connect", () => resolve(socket));
     socket.once("error", () => resolve(null));
   });
-}
-
-/**
- * Before adopting anything: if a keeper is storing output for a previous agent, make it stop and
- * give back what it held. Resolves with the lines it stored meanwhile (0 without a keeper).
- */
-export async function takeBackFromKeeper(stateDir: string, timeoutMs = 10_000): Promise<number> {
-  const socket = await connectTo(keeperSocket(stateDir));
-  if (!socket) return 0;
-  const reply = await new Promise<string>((resolve) => {
-    let text = "";
-    const timer = setTimeout(() => socket.destroy(), timeoutMs);
-    socket.on("data", (d) => (text += d));
-    socket.on("close", () => {
-      clearTimeout(timer);
-      resolve(text);
-    });
-    socket.on("error", () => undefined);
-    socket.write(HANDBACK);
-  });
-  const parsed = HandbackSchema.safeParse(JSON.parse(reply.trim() || "null"));
-  if (!parsed.success) {
-    console.error("[agent] the log keeper did not hand back cleanly; continuing without its held lines");
-    return 0;
-  }
-  for (const h of parsed.data.held) held.set(`${h.pid}:${h.stream}`, Buffer.from(h.bytes, "base64"));
-  return parsed.data.storedLines;
 }
 
 function keeperCommand(): string[] {
@@ -68,18 +43,21 @@ export async function startKeeper(stateDir: string): Promise<void> {
   });
   closeSync(logFd);
   child.unref();
-  let lifeline: Socket | null = null;
-  for (let i = 0; i < 100 && !lifeline; i++) {
+  let line: Socket | null = null;
+  for (let i = 0; i < 100 && !line; i++) {
     await new Promise((r) => setTimeout(r, 50));
-    lifeline = await connectTo(keeperSocket(stateDir));
+    line = await connectTo(keeperSocket(stateDir));
   }
-  if (!lifeline) {
+  if (!line) {
     console.error("[agent] the log keeper did not start; apps may stall on output while this agent is away");
     return;
   }
-  lifeline.unref();
-  lifeline.on("error", () => undefined);
-  lifeline.on("close", () => {
+  lifeline = line;
+  line.unref();
+  line.on("error", () => undefined);
+  if (standby) line.write(standby);
+  line.on("close", () => {
+    if (lifeline === line) lifeline = null;
     console.error("[agent] the log keeper ended; starting another");
     setTimeout(() => void startKeeper(stateDir), 1000).unref();
   });

@@ -7,20 +7,26 @@
 // into the same files, with the same index. The next agent asks for a handback: the keeper stops
 // reading, closes the files, gives back the unfinished last lines it held and exits; the agent then
 // adopts the processes and reads the pipes itself. Only one of the two ever writes a log, so the log
-// format and the ingest thread stay as they are, and nothing is lost or reordered.
-import { closeSync, existsSync, mkdirSync, rmSync } from "node:fs";
+// format and the ingest thread stay as they are, and nothing is lost or reordered. Meanwhile it also
+// replaces app processes that exit (standby.ts), with the recipe the agent sent over the lifeline.
+import { chmodSync, closeSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import path from "node:path";
 import { LogStore, noteLine } from "../logs/log-store";
 import { readAvailable, setNonBlocking, takeFd } from "../native";
 import { isAlive } from "../supervisor/proc-stats";
 import { readState } from "../supervisor/state-file";
-import { type Handback, HANDBACK, keeperSocket } from "./keeper-protocol";
+import { type Handback, HANDBACK, keeperSocket, StandbyMessageSchema } from "./keeper-protocol";
+import { Standby } from "./standby";
 
 const TICK_MS = 20; // 1 MiB pipes absorb ~50 MB/s between reads
 const FIRST_CONTACT_MS = 15_000;
 const OUT_READ_FD = 3;
 const ERR_READ_FD = 4;
+/** The agent's recipes are a few KB per app; a lifeline sending more than this is not an agent. */
+const MAX_MESSAGE_BYTES = 32 << 20;
+/** How long a handed-back keeper waits for the agent to take its sockets and hang up. */
+const HANG_UP_MS = 10_000;
 
 type Pipe = { fd: number; pid: number; stream: "out" | "err"; store: LogStore };
 
@@ -35,56 +41,66 @@ let pipes: Pipe[] = [];
 let timer: NodeJS.Timeout | null = null;
 let storedLines = 0;
 let contacted = false;
+let since = "";
+let closing = false;
 const buf = Buffer.alloc(1 << 20);
 
 function log(message: string): void {
   console.error(`[keeper ${process.pid}] ${message}`);
 }
 
+const standby = new Standby(stateDir, (appId, pid, outR, errR) => keepPipes(appId, pid, [[outR, "out"], [errR, "err"]]), log);
+
+function storeOf(appId: string): LogStore {
+  const dir = path.join(stateDir, "logs", appId);
+  let store = stores.get(dir);
+  if (!store) {
+    mkdirSync(dir, { recursive: true });
+    store = new LogStore(dir);
+    store.onBatch((batch) => {
+      storedLines += batch.pid ? batch.lines().length : 0;
+    });
+    store.write(0, "err", noteLine(`agent away since ${since}: the log keeper stores output until it is back`));
+    stores.set(dir, store);
+  }
+  return store;
+}
+
+function keepPipes(appId: string, pid: number, fds: [number, "out" | "err"][]): void {
+  const store = storeOf(appId);
+  for (const [fd, stream] of fds) {
+    setNonBlocking(fd);
+    pipes.push({ fd, pid, stream, store });
+  }
+}
+
 /** The agent is gone: read every live process's pipes until the next agent asks for them back. */
 function startDraining(): void {
   if (timer) return;
-  const since = new Date().toISOString();
-  for (const app of readState(path.join(stateDir, "state.json"))) {
-    const dir = path.join(stateDir, "logs", app.desired.appId);
+  since = new Date().toISOString();
+  const saved = readState(path.join(stateDir, "state.json"));
+  for (const app of saved) {
     for (const p of app.processes) {
       if (!p.pid || !isAlive(p.pid, p.startTicks)) continue;
-      let store = stores.get(dir);
-      if (!store) {
-        mkdirSync(dir, { recursive: true });
-        store = new LogStore(dir);
-        store.onBatch((batch) => {
-          storedLines += batch.pid ? batch.lines().length : 0;
-        });
-        store.write(0, "err", noteLine(`agent away since ${since}: the log keeper stores output until it is back`));
-        stores.set(dir, store);
-      }
+      const fds: [number, "out" | "err"][] = [];
       for (const [fdNo, stream] of [[OUT_READ_FD, "out"], [ERR_READ_FD, "err"]] as const) {
         try {
-          const fd = takeFd(p.pid, fdNo);
-          setNonBlocking(fd);
-          pipes.push({ fd, pid: p.pid, stream, store });
+          fds.push([takeFd(p.pid, fdNo), stream]);
         } catch {
           // not ours to read (adopted from elsewhere, or the app closed it)
         }
       }
+      if (fds.length) keepPipes(app.desired.appId, p.pid, fds);
     }
   }
+  standby.begin(saved);
   log(`agent gone: keeping ${pipes.length} pipes of ${stores.size} apps`);
-  if (pipes.length === 0) finish("no process to keep");
   timer = setInterval(drain, TICK_MS);
-}
-
-/** Every process it kept has ended: nothing is left to hand back, so a next agent needs no keeper. */
-function finish(why: string): never {
-  for (const store of stores.values()) store.close();
-  log(`${why}: exiting`);
-  server.close();
-  rmSync(socketPath, { force: true });
-  process.exit(0);
+  drain();
 }
 
 function drain(): void {
+  let ended = false;
   for (const pipe of pipes) {
     for (;;) {
       const n = readAvailable(pipe.fd, buf);
@@ -93,6 +109,7 @@ function drain(): void {
         closeSync(pipe.fd);
         pipe.fd = -1;
         pipe.store.flush(pipe.pid); // the process has ended: its last line is whole now
+        ended = true;
         break;
       }
       pipe.store.write(pipe.pid, pipe.stream, buf.subarray(0, n));
@@ -100,47 +117,90 @@ function drain(): void {
   }
   pipes = pipes.filter((p) => p.fd >= 0);
   for (const store of stores.values()) store.retryOutage(); // a full disk: note what was dropped once there is room
-  if (pipes.length === 0) finish("every kept process has ended");
+  standby.check(ended); // an ended pipe is most often an exited process: replaced at once
+  if (pipes.length === 0 && !standby.busy()) closeDown("every kept process has ended");
 }
 
-/** Stops reading and gives everything back: unfinished lines to the agent, pipes to nobody (it takes its own). */
-function handBack(socket: Socket): void {
+/**
+ * The keeper's one way out. With `to` (a new agent asked): what the pipes hold now is stored here, in
+ * order, and the unfinished lines, the events and the sockets it holds go back to it; its pipes go to
+ * nobody (the agent took its own), its sockets stay open until the agent has taken them and hangs up.
+ * Without: nothing is left to keep, or no one to keep it for.
+ */
+function closeDown(why: string, to?: Socket): void {
+  if (closing) return;
+  closing = true;
   if (timer) clearInterval(timer);
   timer = null;
-  if (pipes.length) drain(); // what the pipes hold now is stored here, in order
+  const { events, sockets } = standby.handOver();
+  if (to && pipes.length) drain();
   const held: Handback["held"] = [];
   for (const pipe of pipes) {
-    const bytes = pipe.store.takeHeld(pipe.pid, pipe.stream);
+    const bytes = to ? pipe.store.takeHeld(pipe.pid, pipe.stream) : null;
     if (bytes) held.push({ pid: pipe.pid, stream: pipe.stream, bytes: bytes.toString("base64") });
     closeSync(pipe.fd);
   }
+  pipes = [];
   for (const store of stores.values()) store.close();
-  log(`handed back after storing ${storedLines} lines`);
+  log(`${why}: exiting after storing ${storedLines} lines and ${events.length} process events`);
   // The socket file goes first: the next keeper may bind the same path as soon as the agent has its answer.
   server.close();
   rmSync(socketPath, { force: true });
-  socket.end(`${JSON.stringify({ storedLines, held } satisfies Handback)}\n`, () => process.exit(0));
+  if (!to) process.exit(0);
+  setTimeout(() => process.exit(0), HANG_UP_MS).unref();
+  to.on("close", () => process.exit(0));
+  to.write(`${JSON.stringify({ storedLines, held, events, keeper: process.pid, sockets } satisfies Handback)}\n`);
+}
+
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return null;
+  }
 }
 
 rmSync(socketPath, { force: true });
 const server = createServer((socket) => {
   contacted = true;
   let text = "";
+  let handback = false;
   socket.on("data", (d) => {
     text += d;
-    if (text.startsWith(HANDBACK)) handBack(socket);
+    if (text.length > MAX_MESSAGE_BYTES) {
+      socket.destroy();
+      return;
+    }
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n")) {
+      const line = text.slice(0, nl + 1);
+      text = text.slice(nl + 1);
+      if (line === HANDBACK) {
+        handback = true;
+        closeDown("handed back", socket);
+        return;
+      }
+      const message = StandbyMessageSchema.safeParse(parseJson(line));
+      if (message.success) standby.setRecipes(message.data.apps);
+      else log(`ignored a message that is not a standby list: ${message.error.message.slice(0, 200)}`);
+    }
   });
   // The lifeline: when the agent's connection ends without a handback, the agent is gone.
   socket.on("close", () => {
-    if (!text.startsWith(HANDBACK)) startDraining();
+    if (!handback) startDraining();
   });
   socket.on("error", () => undefined);
 });
-server.listen(socketPath, () => log(`ready for ${stateDir}`));
-// A keeper whose state dir is gone (the host's Stoker was removed) has nothing left to keep.
+server.listen(socketPath, () => {
+  chmodSync(socketPath, 0o600); // it takes launch recipes: only the agent's own user may connect
+  log(`ready for ${stateDir}`);
+});
+// A keeper whose state dir is gone (the host's Stoker was removed) has nothing left to keep, and
+// what it started itself no one could ever find.
 setInterval(() => {
-  if (!existsSync(stateDir)) process.exit(0);
-}, 5000).unref();
+  if (existsSync(stateDir)) return;
+  standby.stopOwn();
+  process.exit(0);
+}, 1000).unref();
 setTimeout(() => {
   if (!contacted) {
     log("no agent connected: exiting");

@@ -9,7 +9,7 @@ import type { LogLimits } from "../logs/log-store";
 import { findGenerations, restoreViews, retireLeftovers, type SavedProcess, toRetire } from "./adopt-app";
 import { Availability, noLiveProcess, summaryState } from "./app-availability";
 import { AppCgroup } from "./app-cgroup";
-import { clearStaleSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, removeSocketFile, stagedPath } from "./app-socket";
+import { clearStaleSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, removeSocketFile, socketAddress, stagedPath } from "./app-socket";
 import { type LaunchPlan, planLaunch } from "./launch-plan";
 import { ProcessSlot } from "./process-slot";
 import { CpuSampler } from "./proc-stats";
@@ -21,6 +21,9 @@ import { swapReplace } from "./restart-swap";
 import type { SavedRevisions } from "./revisions";
 import { type FirstLaunch, slotHooks } from "./slot-hooks";
 import type { OsProcess } from "./spawn-process";
+import { takeHeldSocket } from "../keeper/keeper-handback";
+import type { StandbyApp } from "../keeper/keeper-protocol";
+import { closeFd } from "../native";
 
 export type { SavedProcess } from "./adopt-app";
 export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: LogLimits; /** names the app's cgroup */ stateDir: string };
@@ -41,6 +44,8 @@ export class AppRunner {
   private tails = new Map<number, string[]>();
   private cpu = new CpuSampler();
   private closing = false;
+  /** Each generation's launch plan (the live one is what the log keeper replaces processes with). */
+  private plans = new Map<number, LaunchPlan>();
   private availability = new Availability(
     () => this.desired.spec.name,
     () => summaryState(this.slots),
@@ -78,6 +83,8 @@ export class AppRunner {
 
   private newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number, first?: FirstLaunch): ProcessSlot[] {
     const count = desired.spec.socket.bind === "app" ? 1 : desired.spec.processes;
+    this.plans.set(generation, plan);
+    for (const g of this.plans.keys()) if (g < Math.min(generation, this.generation)) this.plans.delete(g);
     const hooks = slotHooks(
       {
         appId: this.appId,
@@ -275,6 +282,10 @@ export class AppRunner {
     await restoreViews(spec, found.current);
     this.generation = found.generation;
     if (found.socket) this.socket = found.socket;
+    // The log keeper's copy: the socket, with what was queued on it, even if every process ended meanwhile.
+    const kept = takeHeldSocket(this.appId, this.generation);
+    if (kept !== undefined && !this.socket && spec.socket.bind === "agent") this.socket = { fd: kept, address: socketAddress(spec.socket) };
+    else if (kept !== undefined) closeFd(kept);
     this.slots = this.newSlots(this.desired, plan.value, this.generation);
     for (const slot of this.slots) {
       const match = found.current.find((a) => a.saved.slot === slot.index);
@@ -298,6 +309,14 @@ export class AppRunner {
       await retireLeftovers(retiring, spec, this.socket?.fd ?? null);
       this.events.persist();
     });
+  }
+
+  /** How the log keeper replaces this app's processes while the agent is away; null if none should run. */
+  standby(): StandbyApp | null {
+    const plan = this.plans.get(this.generation);
+    if (this.desired.desired !== "running" || !plan || !this.slots.some((s) => s.proc)) return null;
+    const { socket, restart } = this.desired.spec;
+    return { appId: this.appId, generation: this.generation, socket, plan, restart };
   }
 
   saved(): SavedApp {

@@ -30,6 +30,10 @@ describe("classifyExit", () => {
     expect(nextState("RUNNING", "exit")).toBe("EXITED");
   });
 
+  it("calls the exit of a process with no known status (adopted, not a child) after serving a recycle: replaced at once", () => {
+    expect(classifyExit({ state: "RUNNING", proven: true, unprovenRecycles: 0, code: null, signal: null })).toBe("recycle");
+  });
+
   it("calls an exit the agent asked for reaped, whatever the code", () => {
     expect(classifyExit({ state: "STOPPING", proven: true, unprovenRecycles: 0, code: 1, signal: null })).toBe("reaped");
   });

@@ -47,7 +47,11 @@ export const MAX_UNPROVEN_RECYCLES = 3;
 /** What an exit means, as the event to apply. Only `start_failed` and `exit` count toward backoff and FATAL. */
 export function classifyExit(f: ExitFacts): "reaped" | "start_failed" | "exit" | "recycle" {
   if (f.state === "STOPPING") return "reaped";
-  const clean = f.code === 0 && f.signal === null;
+  // No code and no signal: the status is not known (an adopted process is not the agent's child, nor
+  // the log keeper's). It was serving: replaced at once, as a recycle (php-cgi's, most often), so an
+  // app whose adopted processes recycle together is never left without one for a backoff. Its
+  // replacement is a child, whose status is known: a crash loop still backs off there.
+  const clean = (f.code === 0 || f.code === null) && f.signal === null;
   if (f.proven) return clean ? "recycle" : "exit";
   // A replacement (its slot is RUNNING) that served while its readiness check was still running.
   if (clean && f.state === "RUNNING" && f.unprovenRecycles < MAX_UNPROVEN_RECYCLES) return "recycle";

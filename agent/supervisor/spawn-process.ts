@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { LogSink } from "../logs/log-sink";
 import type { LaunchPlan } from "./launch-plan";
-import { takeHandedBack } from "../keeper/keeper-link";
+import { takeHandedBack, takeHeldPipes } from "../keeper/keeper-handback";
 import { closeFd, pipe, takeFd } from "../native";
 import type { AppCgroup, ProcessTree, TreeUsage } from "./app-cgroup";
 import { isAlive, readProcStat } from "./proc-stats";
@@ -96,7 +96,15 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: LogSink, cgroup?: AppCgroup): OsProcess {
+/** A started child with the read ends of its output pipes (it keeps them too, as fds 3 and 4). */
+export type StartedChild = { child: ChildProcess; pid: number; tree: ProcessTree | null; outR: number; errR: number };
+
+/**
+ * How every app process is born, by the agent and by the log keeper alike: `listenFd` as fd 0,
+ * stdout/stderr into fresh pipes whose read ends it also keeps (fds 3 and 4), its own session, in its
+ * own tree's cgroup. A text when no process was started (E2BIG, EACCES…); its pipes are closed then.
+ */
+export function startChild(plan: LaunchPlan, listenFd: number | null, cgroup?: AppCgroup): StartedChild | { error: Promise<string> } {
   const [outR, outW] = pipe();
   const [errR, errW] = pipe();
   let child: ChildProcess;
@@ -118,8 +126,7 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
     // Refused before a process existed (E2BIG, EINVAL…): spawn throws instead of emitting "error".
     closeFd(outR);
     closeFd(errR);
-    const message = `cannot start ${plan.file}: ${e instanceof Error ? e.message : String(e)}`;
-    return notStarted(() => message, Promise.resolve({ code: 127, signal: null }));
+    return { error: Promise.resolve(`cannot start ${plan.file}: ${e instanceof Error ? e.message : String(e)}`) };
   } finally {
     closeFd(outW);
     closeFd(errW);
@@ -128,16 +135,23 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
   if (pid === undefined) {
     closeFd(outR);
     closeFd(errR);
-    let error = `cannot start ${plan.file}`;
-    const failed = new Promise<ExitInfo>((resolve) =>
-      child.once("error", (e) => {
-        error = `cannot start ${plan.file}: ${e.message}`;
-        resolve({ code: 127, signal: null });
-      }),
-    );
-    return notStarted(() => error, failed);
+    return { error: new Promise<string>((resolve) => child.once("error", (e) => resolve(`cannot start ${plan.file}: ${e.message}`))) };
   }
   child.unref();
+  return { child, pid, tree, outR, errR };
+}
+
+export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: LogSink, cgroup?: AppCgroup): OsProcess {
+  const started = startChild(plan, listenFd, cgroup);
+  if ("error" in started) {
+    let error = `cannot start ${plan.file}`;
+    const failed = started.error.then((text) => {
+      error = text;
+      return { code: 127, signal: null };
+    });
+    return notStarted(() => error, failed);
+  }
+  const { child, pid, tree, outR, errR } = started;
   const outputDone = Promise.all([sink.attach(outR, pid, "out"), sink.attach(errR, pid, "err")]).then(() => sink.flush(pid));
   // The exit event comes from waitpid (SIGCHLD), at once, even while orphaned workers keep the pipes open.
   const exit = new Promise<ExitInfo>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
@@ -160,11 +174,13 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
 export function adoptProcess(pid: number, startTicks: number, startedAt: string, sink: LogSink, cgroup?: AppCgroup): OsProcess | null {
   if (!isAlive(pid, startTicks)) return null;
   let outputDone: Promise<unknown> = Promise.resolve();
+  // Taken before the log keeper let go of them (keeper-handback.ts), or now.
+  const pre = takeHeldPipes(pid);
   try {
-    const out = takeFd(pid, OUT_READ_FD);
+    const out = pre?.out ?? takeFd(pid, OUT_READ_FD);
     let err: number;
     try {
-      err = takeFd(pid, ERR_READ_FD);
+      err = pre?.err ?? takeFd(pid, ERR_READ_FD);
     } catch (e) {
       closeFd(out);
       throw e;
@@ -197,4 +213,16 @@ export function adoptProcess(pid: number, startTicks: number, startedAt: string,
     }),
     ...treeOps(pid, cgroup?.find(pid) ?? null),
   };
+}
+
+/** The pipes of a process that ended before it could be adopted (taken back from the log keeper): its last output is stored all the same. */
+export function readEnded(pid: number, fds: { out: number | null; err: number | null }, sink: LogSink): void {
+  const reads: Promise<void>[] = [];
+  for (const stream of ["out", "err"] as const) {
+    const held = takeHandedBack(pid, stream);
+    if (held) sink.write(pid, stream, held);
+    const fd = fds[stream];
+    if (fd !== null) reads.push(sink.attach(fd, pid, stream));
+  }
+  void Promise.all(reads).then(() => sink.flush(pid));
 }

@@ -31,6 +31,10 @@ import { planLaunch } from "./launch-plan";
 import { Revisions } from "./revisions";
 import { needsNewProcesses } from "./spec-change";
 import { sweepEmptyGroups } from "./cgroup-sweep";
+import { offerStandby } from "../keeper/keeper-link";
+import { unclaimed } from "../keeper/keeper-handback";
+import { closeFd } from "../native";
+import { readEnded } from "./spawn-process";
 import { readState, writeState } from "./state-file";
 
 const MAX_UNHEARD = 5000;
@@ -154,6 +158,11 @@ export class Supervisor {
     return () => this.listeners.delete(listener);
   }
 
+  /** What happened while no agent ran (the log keeper's replacements), for the apps' timelines. */
+  reportPast(transitions: ProcessTransition[]): void {
+    for (const t of transitions) this.transition(t);
+  }
+
   private transition(t: ProcessTransition): void {
     if (!this.listeners.size) {
       this.unheard.push(t);
@@ -192,6 +201,8 @@ export class Supervisor {
 
   persist(): void {
     if (this.adopting) return; // the file still names apps not yet adopted: written once at the end
+    // With the pids: what the log keeper needs to replace processes while this agent is away.
+    offerStandby([...this.apps.values()].flatMap((a) => a.standby() ?? []));
     try {
       this.writeStateFile();
     } catch (e) {
@@ -237,6 +248,14 @@ export class Supervisor {
     } finally {
       this.adopting = false;
     }
+    // Taken back from the log keeper but not adopted: processes that ended meanwhile, apps gone.
+    const left = unclaimed();
+    for (const p of left.pipes) {
+      const runner = this.apps.get(p.appId);
+      if (runner) readEnded(p.pid, p, runner.sink);
+      else for (const fd of [p.out, p.err]) if (fd !== null) closeFd(fd);
+    }
+    for (const fd of left.sockets) closeFd(fd);
     this.persist();
     this.changed(); // reports, and follows the adopted apps' site logs
   }

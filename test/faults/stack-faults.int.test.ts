@@ -1,15 +1,20 @@
 // Faults under `npm start` (control plane + agent + demo app, a real nginx in front, bounded load):
-// the control plane SIGKILLed, the agent SIGKILLed (idle and in the middle of a restart), and a
-// second `npm start` while the first still holds the port. Figures printed and asserted: failed
-// requests, processes stopped or orphaned, adoption events missing from the timeline.
+// the control plane SIGKILLed, the agent SIGKILLed (idle, in the middle of a restart, and away for
+// 30 s while php-cgi at its defaults recycles itself), and a second `npm start` while the first
+// still holds the port. Figures printed and asserted: failed requests, lines lost, processes stopped
+// or orphaned, events missing from the timeline.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { type RunningLoad, startLoad } from "../support/load";
 import { type NginxFront, startNginxFront } from "../support/nginx-front";
 import { ownerToken, type Stack, startStack, waitUntil } from "../support/stack";
-import { childrenOf, holdersOf, ROOT } from "./fault-support";
+import { RUN_AS } from "../support/fixture-apps";
+import { CHATTY, childrenOf, holdersOf, ROOT, tallyChattyLines } from "./fault-support";
+
+const OUTAGE_MS = 30_000;
+const PHP_NUMBERED = path.join(ROOT, "test/fixtures/php-numbered.php");
 
 type Proc = { pid: number; state: string };
 type ApiApp = { id: string; name: string; host: { online: boolean }; processes: Proc[] };
@@ -147,4 +152,120 @@ describe("faults under npm start", () => {
     expect(stopped).toBe(0);
     expect(stray).toEqual([]);
   }, 150_000);
+
+  // The agent's outage in `npm test` (the 10-minute soak runs agent-outage.int.test.ts): one outage
+  // measures both kinds of app, php-cgi recycling itself under load and a chatty app logging.
+  it(`the agent away ${OUTAGE_MS / 1000} s under load: php-cgi recycling at its defaults is replaced at once and a chatty app never stalls; no request fails, no line is lost, the timeline lists each replacement`, async () => {
+    const hostId = (await api<{ id: string }[]>("/hosts")).body[0].id;
+    const phpSock = path.join(stack.dataDir, "run", "recycler.sock");
+    const created = await api<{ id: string }>("/apps", {
+      method: "POST",
+      headers: { "x-stoker-csrf": "1" },
+      // php-cgi exactly as installed: PHP_FCGI_MAX_REQUESTS at its default (500), no master process.
+      body: JSON.stringify({ name: "recycler", hostId, command: ["/usr/bin/php-cgi"], processes: 2, socket: { path: phpSock }, ...RUN_AS }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id;
+    // A node app writing 1,000 numbered lines/s per process, synchronously: a full pipe would stall it.
+    const chatty = await api<{ id: string }>("/apps", {
+      method: "POST",
+      headers: { "x-stoker-csrf": "1" },
+      body: JSON.stringify({ name: "chatty", hostId, command: [process.execPath, CHATTY], processes: 2, socket: { path: path.join(stack.dataDir, "run", "chatty.sock") }, ...RUN_AS }),
+    });
+    expect(chatty.status, JSON.stringify(chatty.body)).toBe(201);
+    const runningOf = async (appId: string) =>
+      waitUntil(async () => {
+        const app = ((await api<ApiApp[]>("/apps").catch(() => ({ body: [] as ApiApp[] }))).body ?? []).find((a) => a.id === appId);
+        return app?.host?.online && app.processes.length === 2 && app.processes.every((p) => p.state === "RUNNING") ? app : null;
+      }, 60_000, `${appId} with 2 RUNNING processes`);
+    const running2 = () => runningOf(id);
+    const first = (await running2()).processes.map((p) => p.pid);
+    const chattyBefore = (await runningOf(chatty.body.id)).processes.map((p) => p.pid).sort();
+    const front = await startNginxFront({ socket: `unix:${phpSock}`, params: { SCRIPT_FILENAME: PHP_NUMBERED } });
+    const startPid = stack.startPid() ?? -1;
+    try {
+      const traffic = startLoad({ url: `${front.url}/`, concurrency: 2, durationMs: OUTAGE_MS + 120_000, requestTimeoutMs: 10_000, numbered: true });
+      const t0 = Date.now();
+      const marks: Record<string, number> = {};
+      onTestFailed(() => {
+        const keeperLog = path.join(stack.dataDir, "agent", "keeper.log");
+        console.log(`phases (ms): ${JSON.stringify(marks)}\nkeeper.log:\n${existsSync(keeperLog) ? readFileSync(keeperLog, "utf8").slice(-4000) : "(none)"}\nnpm start's output:\n${stack.logs().slice(-6000)}`);
+      });
+      await new Promise((r) => setTimeout(r, 1000));
+      // npm start is held back, so the agent stays away for the whole outage.
+      process.kill(startPid, "SIGSTOP");
+      const agent = roles().agent;
+      const awayAt = new Date().toISOString();
+      process.kill(agent ?? -1, "SIGKILL");
+      marks.kill = Date.now() - t0;
+      await new Promise((r) => setTimeout(r, OUTAGE_MS));
+      const backAt = new Date().toISOString();
+      process.kill(startPid, "SIGCONT");
+      marks.resumed = Date.now() - t0;
+      await waitUntil(async () => roles().agent && roles().agent !== agent, 60_000, "a new agent");
+      marks.agent = Date.now() - t0;
+      const after = (await running2()).processes.map((p) => p.pid);
+      const chattyAfter = (await runningOf(chatty.body.id)).processes.map((p) => p.pid).sort();
+      marks.running = Date.now() - t0;
+      await new Promise((r) => setTimeout(r, 2000));
+      const result = await traffic.stop();
+      const failedAt = `${result.failedAtMs.slice(0, 5).join(",")}…${result.failedAtMs.slice(-5).join(",")}`; // ms from the load's start, about t0
+      await new Promise((r) => setTimeout(r, 1500)); // the last lines reach the log
+      const holders = holdersOf(phpSock);
+      const now = (await running2()).processes.map((p) => p.pid);
+      const stray = holders.filter((h) => h.pid !== roles().agent && !now.includes(h.pid)); // the agent holds the socket too
+      // The chatty app ends (its pipes reach their end and the agent stores the rest) before its lines are counted.
+      const stopped = await api(`/apps/${chatty.body.id}/stop`, { method: "POST", headers: { "x-stoker-csrf": "1" } });
+      expect(stopped.status).toBe(200);
+      const ticks = tallyChattyLines(path.join(stack.dataDir, "agent", "logs", chatty.body.id));
+
+      // Every answered request's line is stored once; every process that wrote one is in the timeline.
+      const logDir = path.join(stack.dataDir, "agent", "logs", id);
+      const seen = new Map<number, number>();
+      const pidsInLog = new Set<number>();
+      let torn = 0;
+      for (const f of readdirSync(logDir).filter((f) => /^app\.log(\.\d+)?$/.test(f))) {
+        for (const line of readFileSync(path.join(logDir, f), "latin1").split("\n")) {
+          if (!line.startsWith("req")) continue;
+          const m = /^req (\d+) (-?\d+)$/.exec(line);
+          if (!m) {
+            torn++;
+            continue;
+          }
+          pidsInLog.add(Number(m[1]));
+          seen.set(Number(m[2]), (seen.get(Number(m[2])) ?? 0) + 1);
+        }
+      }
+      const answered = result.answered ?? [];
+      const lost = answered.filter((a) => !seen.has(a.n)).length;
+      const duplicated = [...seen.values()].filter((c) => c > 1).length;
+      const events = (await api<{ events: Event[] }>(`/apps/${id}/events?limit=500`)).body.events;
+      const away = events.filter((e) => e.ts >= awayAt && e.ts <= backAt && /log keeper/.test(e.detail));
+      const replaced = away.filter((e) => e.kind === "recycle" || e.kind === "restart").map((e) => e.pid);
+      const started = new Set(events.filter((e) => ["start", "restart", "recycle", "adopt", "ready"].includes(e.kind)).map((e) => e.pid));
+      const missing = [...pidsInLog].filter((p) => !started.has(p));
+      const servedAway = new Set(answered.map((a) => Number(a.body)).filter((p) => replaced.includes(p)));
+      console.log(
+        `[php-cgi recycling, agent away ${OUTAGE_MS / 1000} s] requests ${result.requests}, failed ${result.failed} (${JSON.stringify(result.statuses)}${result.errors.length ? ` ${result.errors.join(", ")}` : ""}); replaced by the log keeper ${replaced.length} (${servedAway.size} of them answered); lines stored ${[...seen.values()].reduce((a, b) => a + b, 0)} for ${answered.length} answered requests, lost ${lost}, duplicated ${duplicated}, torn ${torn}; processes that wrote lines ${pidsInLog.size}, missing from the timeline ${missing.length}; chatty: lines stored ${ticks.lines}, lost ${ticks.lost}, duplicated ${ticks.duplicated}, torn ${ticks.torn}, adopted ${chattyAfter.filter((p) => chattyBefore.includes(p)).length}/2; phases ${JSON.stringify(marks)} ms, failures at ${failedAt} ms; pids ${first.join(",")} → ${after.join(",")}; stopped ${holders.filter((h) => h.state === "T").length}, strays ${stray.length}`,
+      );
+      expect(result.failed, `${result.errors.join(", ")} ${JSON.stringify(result.statuses)}`).toBe(0);
+      expect(replaced.length).toBeGreaterThanOrEqual(2); // php-cgi did recycle while the agent was away
+      expect(servedAway.size).toBeGreaterThan(0);
+      expect(lost).toBe(0);
+      expect(duplicated).toBe(0);
+      expect(torn).toBe(0);
+      expect(missing).toEqual([]);
+      expect(holders.filter((h) => h.state === "T")).toEqual([]);
+      expect(stray).toEqual([]);
+      expect(chattyAfter).toEqual(chattyBefore); // it ran through the outage and was adopted, not restarted
+      expect(ticks.lost).toBe(0);
+      expect(ticks.duplicated).toBe(0);
+      expect(ticks.torn).toBe(0);
+      // The ticker never stalled for long: each process wrote most of its 1,000 lines/s through the outage.
+      for (const pid of chattyBefore) expect(ticks.highest[pid] ?? 0).toBeGreaterThan((OUTAGE_MS / 1000) * 900);
+    } finally {
+      process.kill(startPid, "SIGCONT");
+      await front.stop();
+    }
+  }, OUTAGE_MS + 180_000);
 });

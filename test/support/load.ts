@@ -14,6 +14,8 @@ export type LoadOptions = {
   requestTimeoutMs?: number;
   /** How many distinct response bodies to keep (default 20). */
   sampleBodies?: number;
+  /** Number the requests (`?n=0`, `?n=1`…) and keep each answered one's number and body (`answered`). */
+  numbered?: boolean;
 };
 
 export type LoadResult = {
@@ -26,6 +28,10 @@ export type LoadResult = {
   /** Up to `sampleBodies` distinct bodies (trimmed), e.g. to see which pids answered. */
   bodies: string[];
   elapsedMs: number;
+  /** When the first failures happened, in ms since the load started (at most 200). */
+  failedAtMs: number[];
+  /** With `numbered`: every request answered 2xx, its number and body. */
+  answered?: { n: number; body: string }[];
 };
 
 export type RunningLoad = {
@@ -81,13 +87,21 @@ export function startLoad(opts: LoadOptions): RunningLoad {
   const statuses: Record<number, number> = {};
   const errorCounts = new Map<string, number>();
   const bodies = new Set<string>();
+  const answered: { n: number; body: string }[] = [];
+  const failedAtMs: number[] = [];
 
   const worker = async () => {
     while (!stopping && Date.now() < deadline && (opts.maxRequests === undefined || requests < opts.maxRequests)) {
-      requests++;
-      const r = await once(url, timeoutMs);
+      const n = requests++;
+      const target = new URL(url);
+      if (opts.numbered) target.searchParams.set("n", String(n));
+      const r = await once(target, timeoutMs);
+      if (opts.numbered && r.status !== null && r.status < 300) answered.push({ n, body: r.body });
       if (r.status !== null) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-      if (r.error !== null || (r.status !== null && r.status >= 500)) failed++;
+      if (r.error !== null || (r.status !== null && r.status >= 500)) {
+        failed++;
+        if (failedAtMs.length < 200) failedAtMs.push(Date.now() - started);
+      }
       if (r.error !== null && (errorCounts.has(r.error) || errorCounts.size < MAX_ERROR_KINDS)) {
         errorCounts.set(r.error, (errorCounts.get(r.error) ?? 0) + 1);
       }
@@ -108,6 +122,8 @@ export function startLoad(opts: LoadOptions): RunningLoad {
       errors: [...errorCounts].map(([e, n]) => `${e} x${n}`),
       bodies: [...bodies],
       elapsedMs: Date.now() - started,
+      failedAtMs,
+      ...(opts.numbered ? { answered } : {}),
     };
   });
   return {

@@ -1,7 +1,7 @@
 // Starts the real Stoker stack for a test (control plane + local agent + demo app via
 // scripts/start.mjs) on a free port with its own data dir, and tears all of it down after.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port";
@@ -40,6 +40,22 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
+/**
+ * SIGKILLs the log keeper of the agent whose state is in `stateDir`: before a test kills an app's
+ * processes, or the keeper (the agent being gone) replaces them.
+ */
+export function stopKeeper(stateDir: string): void {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, "latin1").split("\0");
+      if (args.some((a) => /log-keeper\.(mjs|ts)$/.test(a)) && args.includes(path.resolve(stateDir))) process.kill(Number(entry), "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
 export function appPids(dataDir: string): number[] {
   try {
     const state = JSON.parse(readFileSync(path.join(dataDir, "agent", "state.json"), "utf8")) as { apps: { processes: { pid: number }[] }[] };
@@ -71,7 +87,10 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
     });
     proc.stdout?.on("data", (d) => (output += d));
     proc.stderr?.on("data", (d) => (output += d));
-    await waitFor(`${url}${basePath}/api/v1/health`, 120_000);
+    // A failed start says why: npm start's own output (a build it ran, a migration, a crash) goes with the error.
+    await waitFor(`${url}${basePath}/api/v1/health`, 120_000).catch((e: Error) => {
+      throw new Error(`${e.message}; npm start's output:\n${output.slice(-8000)}`);
+    });
   };
   const stopStoker = async () => {
     const p = proc;
@@ -93,6 +112,8 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
     startStoker: start,
     destroy: async () => {
       await stopStoker();
+      // The log keeper first: while no agent runs it replaces app processes that exit.
+      stopKeeper(path.join(dataDir, "agent"));
       for (const pid of appPids(dataDir)) {
         try {
           process.kill(-pid, "SIGKILL");
