@@ -18,7 +18,7 @@ export default defineConfig({
         resolve,
         test: {
           name: "unit",
-          include: ["{agent,lib,components,scripts}/**/*.test.ts"],
+          include: ["{agent,lib,components,scripts,cli}/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
         },
       },

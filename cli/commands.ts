@@ -7,7 +7,8 @@ import { CliError, request } from "./client";
 import { type CliConfig, saveConfig } from "./config";
 import { table } from "./table";
 
-export type Flags = Record<string, string | boolean>;
+export type { Flags } from "./args";
+import type { Flags } from "./args";
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
 /** Every item of a list route, page by page (the unpaged answer is capped on large installations). */

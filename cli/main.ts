@@ -1,6 +1,8 @@
 // `stoker`: the command-line client (login, hosts, apps, restart, logs, audit) and `stoker agent …`.
-import { action, apps, audit, auditCheckpoint, events, type Flags, hosts, login, logs, revise } from "./commands";
+import { isCommand, parseCommand } from "./args";
+import { action, apps, audit, auditCheckpoint, events, hosts, login, logs, revise } from "./commands";
 import { CliError } from "./client";
+import { applyFile, exportApps, planFile } from "./config-commands";
 import { deploy } from "./deploy-command";
 import { loadConfig } from "./config";
 
@@ -16,25 +18,15 @@ const USAGE = `usage: stoker <command> [--json]
   events APP [-n N] [--cursor C]                    the app's process history: starts, exits, restarts, adoptions, FATAL
   audit [--action A] [--actor X] [--target T] [-n N]
   audit checkpoint [--check FILE]   print a signed checkpoint of the audit chain (admin), or check a kept one
+  export [--host NAME] [--format yaml|json] [-o FILE]
+                                                    every app (of one host) as one file of specs, as POST /apps takes them
+  plan -f FILE [--host NAME] [--prune] [--exit-code]
+                                                    what applying FILE would create, change (field by field) and remove;
+                                                    changes nothing; --exit-code: exit 2 when something would change
+  apply -f FILE [--host NAME] [--prune]             make it so through the API (audited like the dashboard); apps absent
+                                                    from FILE are removed only with --prune
   agent …                                           run the host agent (see \`stoker agent --help\`)
 environment: STOKER_URL, STOKER_TOKEN override the stored login.`;
-
-function parse(argv: string[]): { args: string[]; flags: Flags } {
-  const args: string[] = [];
-  const flags: Flags = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "-f") flags.f = true;
-    else if (a === "-n") flags.n = argv[++i] ?? "";
-    else if (a.startsWith("--")) {
-      const [k, v] = a.slice(2).split("=", 2);
-      if (v !== undefined) flags[k] = v;
-      else if (["json", "follow", "wait"].includes(k)) flags[k] = true;
-      else flags[k] = argv[++i] ?? "";
-    } else args.push(a);
-  }
-  return { args, flags };
-}
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
@@ -43,8 +35,10 @@ async function main(): Promise<void> {
     await import("../agent/main");
     return;
   }
-  const { args, flags } = parse(rest);
-  if (!command || command === "help" || flags.help) return void console.log(USAGE);
+  if (!command || command === "help" || command === "--help" || command === "-h") return void console.log(USAGE);
+  if (!isCommand(command)) throw new CliError(`Unknown command "${command}".\n${USAGE}`);
+  const { args, flags } = parseCommand(command, rest);
+  if (flags.help) return void console.log(USAGE);
   if (command === "login") return login(args[0], flags);
   const config = loadConfig();
   if (!config) throw new CliError("Not logged in: run `stoker login URL` or set STOKER_URL and STOKER_TOKEN.");
@@ -67,6 +61,12 @@ async function main(): Promise<void> {
       return logs(config, args[0], flags);
     case "events":
       return events(config, args[0], flags);
+    case "export":
+      return exportApps(config, flags);
+    case "plan":
+      return planFile(config, flags);
+    case "apply":
+      return applyFile(config, flags);
     case "audit":
       return args[0] === "checkpoint" ? auditCheckpoint(config, flags) : audit(config, flags);
     default:
@@ -76,5 +76,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   console.error(e instanceof CliError ? `stoker: ${e.message}` : e);
-  process.exit(e instanceof CliError ? 1 : 2);
+  // 1 for every error, expected or not: 2 is `plan --exit-code`'s "something would change".
+  process.exit(1);
 });
