@@ -78,6 +78,7 @@ const EXPECTED: Record<string, Rule> = {
   "POST /hosts/join-tokens": "admin",
   "GET /hosts/[id]/web-servers": "viewer",
   "PUT /hosts/[id]/web-servers": "admin",
+  "POST /hosts/[id]/stop-apps": "operator",
   "GET /invites/[token]": "public",
   "POST /invites/accept": "public",
   "GET /openapi.json": "public",

@@ -12,6 +12,7 @@ import { MetricsPanel } from "../metrics/metrics-panel";
 import { TracebacksPanel } from "../logs/tracebacks-panel";
 import { StateBadge } from "../ui/state-badge";
 import { AppActions } from "./app-actions";
+import { DeleteAppDialog } from "./delete-app-dialog";
 import { PendingRevision, RevisionText } from "./pending-revision";
 import { ProcessActions } from "./process-actions";
 import { ProcessTable } from "./process-table";
@@ -51,7 +52,10 @@ export function AppDetail(props: Props) {
             on {app.host.name} · socket <code>{app.socket?.address ?? "—"}</code> {app.socket && `(${[app.socket.state, `${app.socket.owner} ${app.socket.mode}`.trim()].filter(Boolean).join(", ")})`} · <RevisionText app={app} />
           </p>
         </div>
-        <AppActions appId={app.id} appName={app.name} running={app.desired !== "stopped"} canOperate={props.canOperate} />
+        <div className="flex flex-wrap gap-1.5">
+          <AppActions appId={app.id} appName={app.name} running={app.desired !== "stopped"} canOperate={props.canOperate} />
+          {props.canEdit && <DeleteAppDialog appId={app.id} appName={app.name} hostName={app.host.name} canEdit={props.canEdit} />}
+        </div>
       </header>
       {app.lastError && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-xs text-red-800 dark:bg-red-950 dark:text-red-300">{app.lastError}</p>}
       <PendingRevision app={app} canEdit={props.canEdit} />

@@ -4,6 +4,7 @@ import type { HostView } from "@/lib/protocol/ui-messages";
 import { formatBytes, formatDuration } from "../format";
 import { useLiveApps } from "../live/use-live-apps";
 import { StateBadge } from "../ui/state-badge";
+import { StopHostAppsButton } from "./stop-host-apps-button";
 import { TableHead } from "../ui/table-head";
 
 type Storage = NonNullable<HostView["facts"]["storage"]>;
@@ -38,14 +39,14 @@ export function DiskFullAlerts({ hosts }: { hosts: HostView[] }) {
   );
 }
 
-export function HostsTable({ hosts: initial, appCounts }: { hosts: HostView[]; appCounts: Record<string, number> }) {
+export function HostsTable({ hosts: initial, appCounts, canOperate = false }: { hosts: HostView[]; appCounts: Record<string, number>; canOperate?: boolean }) {
   const { hosts } = useLiveApps([], initial);
   if (!hosts.length) return <p className="rounded-lg border border-dashed border-line bg-panel p-6 text-center text-muted">No host is enrolled yet. Use “Add host”.</p>;
   return (
     <div className="space-y-3">
       <DiskFullAlerts hosts={hosts} />
       <table className="w-full rounded-lg border border-line bg-panel text-left">
-        <TableHead columns={["Host", "Status", "OS", "Agent", "Uptime", "CPUs", "Memory", "Load", "Disk", "Apps", "Last seen"]} />
+        <TableHead columns={["Host", "Status", "OS", "Agent", "Uptime", "CPUs", "Memory", "Load", "Disk", "Apps", "Last seen", ""]} />
         <tbody>
           {hosts.map((h) => (
             <tr key={h.id} className="border-t border-line/60" data-testid="host-row">
@@ -64,6 +65,9 @@ export function HostsTable({ hosts: initial, appCounts }: { hosts: HostView[]; a
               </td>
               <td className="px-3 py-2">{appCounts[h.id] ?? 0}</td>
               <td className="px-3 py-2 text-xs text-muted">{h.lastSeenAt ? new Date(h.lastSeenAt).toLocaleString() : "never"}</td>
+              <td className="px-3 py-2 text-right">
+                <StopHostAppsButton hostId={h.id} hostName={h.name} appCount={appCounts[h.id] ?? 0} canOperate={canOperate} />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -85,6 +85,12 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
     get: { summary: "The host's web servers (detected, with health) and its web-server setting", role: "viewer" },
     put: { summary: "Replace the host's web-server setting (targets); audited, sent to the agent", role: "admin", body: WebTargetsSchema },
   },
+  "/hosts/{id}/stop-apps": {
+    post: {
+      summary: "Stop every app on the host that is meant to run (each audited as app.stop, the request as host.stop-apps); answers {stopped, failed}",
+      role: "operator",
+    },
+  },
   "/agents/enroll": { post: { summary: "Agent enrollment (join token → host key)", role: "public", body: EnrollRequestSchema, response: EnrollResponseSchema } },
   "/apps": {
     get: {

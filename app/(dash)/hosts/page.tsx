@@ -22,7 +22,7 @@ export default async function HostsPage() {
         <h1 className="text-lg font-semibold">Hosts</h1>
         <AddHostDialog canManage={can(user.role, "hosts.manage")} />
       </div>
-      <HostsTable hosts={hosts} appCounts={appCounts} />
+      <HostsTable hosts={hosts} appCounts={appCounts} canOperate={can(user.role, "apps.operate")} />
       <div className="mt-6 space-y-4">
         {webServers.map(({ host, view, runAs }) => (
           <div key={host.id} className="space-y-4">
