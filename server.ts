@@ -8,6 +8,7 @@ import { config } from "./lib/config";
 import { clientAddress } from "./lib/http/client-address";
 import { createUpgradeHandler } from "./lib/http/ws-upgrade";
 import { exitAfterFlush } from "./lib/shutdown";
+import { startupSummary } from "./lib/startup-summary";
 import { isStorageFull } from "./lib/storage-full";
 
 const dev = process.env.NODE_ENV !== "production";
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
   });
   server.listen(config.port, config.host, () => {
     const url = `http://${config.host}:${config.port}${config.basePath}/`;
-    console.log(`> Stoker control plane on ${url}${needsSetup ? " (open it to create the owner account)" : ""}`);
+    // Under `npm start` the block goes to scripts/start.mjs, which prints it once (not again when it
+    // restarts a control plane that died); run alone, the server prints it.
+    void startupSummary(url, needsSetup).then((text) => (process.send ? process.send({ type: "stoker.summary", text }) : console.log(text)));
   });
 }
 

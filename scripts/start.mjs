@@ -60,17 +60,25 @@ if (free !== true) {
 env.STOKER_START_NONCE = randomBytes(12).toString("hex");
 
 // In a child process: the migration engine keeps its SQLite connection (and lock) until it exits.
-const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { stdio: "inherit", env });
+// Their output is shown when it says something: applied migrations, or a failure (the build's route
+// table and progress are noise on every first start).
+const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { encoding: "utf8", env });
+const migrateOut = `${migrated.stdout ?? ""}${migrated.stderr ?? ""}`.trim();
+if (migrated.status !== 0 || !/^No pending migrations\.$/m.test(migrateOut)) console.log(migrateOut.replace(/^/gm, "[stoker] "));
 if (migrated.status !== 0) process.exit(migrated.status ?? 1);
 if (needsBuild()) {
-  console.log("[stoker] building the dashboard (first start only, ~30 s)…");
-  const r = spawnSync("npm", ["run", "build"], { stdio: "inherit", env });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  console.log("[stoker] building the dashboard (first start, or the sources changed: a few minutes on a small machine)…");
+  const r = spawnSync("npm", ["run", "build"], { encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) {
+    console.error(`${r.stdout ?? ""}${r.stderr ?? ""}`);
+    console.error("[stoker] the build failed (its output is above)");
+    process.exit(r.status ?? 1);
+  }
 }
 
-const node = (args, extraEnv = {}) =>
+const node = (args, extraEnv = {}, stdio = "inherit") =>
   spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", ...args], {
-    stdio: "inherit",
+    stdio,
     env: { ...env, ...extraEnv },
   });
 
@@ -118,7 +126,18 @@ async function waitForServer(server) {
   throw new Error(`the control plane did not answer on ${url}`);
 }
 
-const server = keep("control plane", () => node(["server.ts"], { STOKER_LOCAL_AGENT: "1" }));
+// The server sends its start-up block (where it runs, how to log in, the demo app) over IPC: printed
+// once, not again each time a control plane that died is started again.
+let summaryShown = false;
+const server = keep("control plane", () => {
+  const child = node(["server.ts"], { STOKER_LOCAL_AGENT: "1" }, ["inherit", "inherit", "inherit", "ipc"]);
+  child.on("message", (msg) => {
+    if (summaryShown || msg?.type !== "stoker.summary" || typeof msg.text !== "string") return;
+    summaryShown = true;
+    console.log(msg.text);
+  });
+  return child;
+});
 try {
   await waitForServer(server);
 } catch (e) {
@@ -134,10 +153,6 @@ keep("agent", () =>
   existsSync("dist/agent.mjs") ? spawn(process.execPath, ["dist/agent.mjs", ...agentArgs], { stdio: "inherit", env }) : node(["agent/main.ts", ...agentArgs]),
 );
 
-const login = process.env.STOKER_ADMIN_EMAIL
-  ? `log in as ${process.env.STOKER_ADMIN_EMAIL}`
-  : "open it and create the owner account on the first visit (or set STOKER_ADMIN_EMAIL and STOKER_ADMIN_PASSWORD)";
-console.log(`\n  Stoker is running: ${url}/\n  ${login}\n  Ctrl-C stops Stoker; apps keep running and are adopted on the next start.\n`);
 
 const stop = () => {
   stopping = true;
