@@ -12,7 +12,7 @@ const COMMON: Options = { json: bool, help: { type: "boolean", short: "h" } };
 const APP_FILE: Options = { file: { type: "string", short: "f" }, host: str, prune: bool };
 
 const COMMANDS: Record<string, Options> = {
-  login: { token: str, email: str, password: str },
+  login: { token: str, email: str, password: str, code: str },
   hosts: {},
   apps: {},
   restart: {},

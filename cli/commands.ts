@@ -3,12 +3,12 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import WebSocket from "ws";
 import { type AppView, EVENT_LABEL, type HostView, type Page, type ProcessEventPage, type WireLogLine } from "../lib/protocol";
+import type { Flags } from "./args";
 import { CliError, request } from "./client";
 import { type CliConfig, saveConfig } from "./config";
 import { table } from "./table";
 
 export type { Flags } from "./args";
-import type { Flags } from "./args";
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
 /** Every item of a list route, page by page (the unpaged answer is capped on large installations). */

@@ -5,6 +5,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import type { AppView, HostView } from "../lib/protocol";
 import type { Flags } from "./args";
 import { CliError, request } from "./client";
+import { listAll } from "./commands";
 import type { CliConfig } from "./config";
 import { actionable, type CurrentApp, formatPlan, isSecretValue, type PlanEntry, planChanges } from "./spec-diff";
 import { formatProblems, MAX_SPEC_FILE_BYTES, readSpecText, writeSpecText } from "./spec-file";
@@ -23,9 +24,9 @@ export async function exportApps(config: CliConfig, flags: Flags): Promise<void>
   const me = await request<{ role: string }>(config, "GET", "/auth/me");
   // Below admin the API masks env values; a file of masks applied back would overwrite the real values.
   if (me.role !== "admin" && me.role !== "owner") throw new CliError("Export needs an admin or owner token: below admin, env values are masked.");
-  const hosts = await request<HostView[]>(config, "GET", "/hosts");
+  const hosts = await listAll<HostView>(config, "/hosts");
   const host = typeof flags.host === "string" ? hostByName(hosts, flags.host) : null;
-  const apps = (await request<AppView[]>(config, "GET", "/apps")).filter((a) => !host || a.host.id === host.id);
+  const apps = (await listAll<AppView>(config, "/apps")).filter((a) => !host || a.host.id === host.id);
   const header = [
     ` Stoker apps${host ? ` on host ${host.name}` : ""}, exported from ${config.url} at ${new Date().toISOString()}.`,
     " Each item is a spec as POST /api/v1/apps takes it. Secret env values are references, never values.",
@@ -55,7 +56,7 @@ async function makePlan(config: CliConfig, flags: Flags): Promise<Plan> {
     if (e instanceof CliError) throw e;
     throw new CliError(`Cannot read ${file}.`);
   }
-  const hosts = await request<HostView[]>(config, "GET", "/hosts");
+  const hosts = await listAll<HostView>(config, "/hosts");
   const read = readSpecText(text, new Set(hosts.map((h) => h.id)));
   if (!read.ok) throw new CliError(formatProblems(file, read.problems));
   const only = typeof flags.host === "string" ? hostByName(hosts, flags.host) : null;
@@ -63,7 +64,7 @@ async function makePlan(config: CliConfig, flags: Flags): Promise<Plan> {
   if (only && wanted.length < read.apps.length) process.stderr.write(`(${read.apps.length - wanted.length} apps on other hosts left out: --host ${only.name})\n`);
   // Removals stay within the hosts this run is about: --host, else the hosts the file names.
   const scope = new Set(only ? [only.id] : read.apps.map((a) => a.hostId));
-  const current: CurrentApp[] = (await request<AppView[]>(config, "GET", "/apps")).map((a) => ({ id: a.id, hostId: a.host.id, name: a.name, spec: a.spec }));
+  const current: CurrentApp[] = (await listAll<AppView>(config, "/apps")).map((a) => ({ id: a.id, hostId: a.host.id, name: a.name, spec: a.spec }));
   const names = new Map(hosts.map((h) => [h.id, h.name]));
   return {
     entries: planChanges(
