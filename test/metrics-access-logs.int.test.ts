@@ -1,0 +1,76 @@
+// The access log each server's rendered site writes is the one the agent reads (issue #19): behind
+// a real lighttpd and a real Apache (nginx: test/metrics.int.test.ts), a few requests to a php-cgi
+// app (its defaults) show up with their status classes and a latency in the app's next sample.
+import { chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderSite } from "@/agent/render/index";
+import { Supervisor } from "@/agent/supervisor/supervisor";
+import { AppSpecSchema, siteOf, type WebServer } from "@/lib/protocol";
+import { appSpecFor } from "./support/fixture-apps";
+import { waitUntil } from "./support/stack";
+import { httpGet, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
+
+const SLOW_PHP = path.resolve("test/fixtures/slow.php");
+
+describe.each<WebServer>(["lighttpd", "apache"])("requests behind %s", (kind) => {
+  let dir: string;
+  let server: RunningServer;
+  let supervisor: Supervisor;
+  const appId = `m-${kind}`;
+  const host = `${kind}.metrics.test`;
+
+  beforeAll(async () => {
+    dir = makeTempDir(`macc-${kind}`);
+    server = await startWebServer(kind, `macc-${kind}`);
+    const logs = path.join(dir, "site-logs");
+    mkdirSync(logs);
+    chownSync(logs, 33, 33); // lighttpd opens a site's logs after dropping privileges
+    const spec = AppSpecSchema.parse({
+      ...appSpecFor("php", path.join(dir, "php.sock"), { fastcgiParams: { SCRIPT_FILENAME: SLOW_PHP } }),
+      name: appId,
+      socket: { path: path.join(dir, "php.sock"), group: "www-data", mode: "0660" },
+      web: { server: kind, serverName: host, listen: `127.0.0.1:${server.port}`, mount: "/app" },
+    });
+    supervisor = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir], webTargets: { [kind]: { siteLogDir: logs } }, metrics: true });
+    const put = await supervisor.put({ appId, revision: 1, desired: "running", spec, rootApproved: true });
+    expect(put.ok, JSON.stringify(put)).toBe(true);
+    const site = siteOf(spec, [], kind);
+    if (!site) throw new Error("no site");
+    const rendered = renderSite(site, { logDir: logs });
+    if (!rendered.ok) throw new Error(rendered.message);
+    writeFileSync(path.join(server.snippetDir, "metrics.conf"), rendered.value);
+    await server.reload();
+    await waitUntil(async () => ((await httpGet(server.port, "/app/", { host })).status === 200 ? true : null), 15_000, "the app through the server");
+  }, 60_000);
+
+  afterAll(async () => {
+    await supervisor?.execute({ op: "app.remove", appId });
+    supervisor?.detachAll();
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("counts the app's requests by status class with their latency, and not the site's other URLs", async () => {
+    // The warm-up requests are read (lighttpd writes its buffered log out late) and end with this interval.
+    const window = supervisor.metrics.access.window(appId);
+    await waitUntil(async () => (window.totals.requests > 0 ? true : null), 10_000, "the warm-up read");
+    await new Promise((r) => setTimeout(r, 1000));
+    supervisor.metrics.tick(Date.now());
+    const statuses = [200, 200, 200, 200, 200, 404, 503, 503];
+    for (const s of statuses) expect((await httpGet(server.port, `/app/x?ms=30&status=${s}`, { host })).status).toBe(s);
+    // Not the app's: the server's own answer outside the mount.
+    await httpGet(server.port, "/elsewhere", { host });
+    // lighttpd buffers its access log and writes it out every few seconds: within one 10 s interval.
+    await waitUntil(async () => (window.peek().requests >= statuses.length ? true : null), 10_000, "the lines read").catch((e: unknown) => {
+      // Say what the server wrote, if anything.
+      const files = readdirSync(path.join(dir, "site-logs")).map((f) => `${f}:\n${readFileSync(path.join(dir, "site-logs", f), "utf8").slice(-2000)}`);
+      throw new Error(`${String(e)}; counted ${window.peek().requests}; site logs: ${files.join("\n")}`);
+    });
+    const sample = supervisor.metrics.tick(Date.now()).find((s) => s.appId === appId);
+    expect(sample).toMatchObject({ requests: statuses.length, status2xx: 5, status4xx: 1, status5xx: 2 });
+    // 30 ms in the app: the server's request time is at least that (µs in %D, read as ms), and not seconds.
+    expect(sample?.p50Ms).toBeGreaterThanOrEqual(29);
+    expect(sample?.p99Ms).toBeLessThan(3000);
+  }, 30_000);
+});
