@@ -1,9 +1,11 @@
-// applyWebConfig against the REAL servers under continuous load: a good config goes live, a
-// refused one and one whose probe fails are rolled back, and no request fails meanwhile.
+// The site pipeline (applyAppWebConfig: the app's site rendered into its one file, validated,
+// swapped, reloaded, probed through the server and against the other sites) against the REAL
+// servers under continuous load: a good spec goes live, a refused text and a spec whose probe
+// fails are rolled back, and no request to another site fails meanwhile.
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppSpecInput, AppSpecSchema, type WebServer } from "../../lib/protocol";
+import { type AppSpec, type AppSpecInput, AppSpecSchema, siteOf, type WebServer } from "../../lib/protocol";
 import {
   type EchoApp,
   httpGet,
@@ -13,8 +15,8 @@ import {
   startEcho,
   startWebServer,
 } from "../../test/support/web-servers";
-import { renderWebConfig } from "../render/index";
-import { type ApplyOutcome, type ApplyTarget, applyWebConfig, detectDrift } from "./apply-web-config";
+import { type ApplyOutcome, detectDrift } from "./apply-web-config";
+import { applyAppWebConfig, type WebTargets } from "./web-config-ops";
 
 const KINDS: WebServer[] = ["nginx", "lighttpd", "apache"];
 
@@ -25,13 +27,14 @@ const REFUSED: Record<WebServer, string> = {
   apache: "<VirtualHost *:80>\n    NoSuchDirective on\n</VirtualHost>\n",
 };
 
-describe.each(KINDS)("applyWebConfig on %s", (kind) => {
+describe.each(KINDS)("the site pipeline on %s", (kind) => {
   let server: RunningServer;
   let echo: EchoApp;
-  let target: ApplyTarget;
+  let targets: WebTargets;
   let appDir: string;
+  let steady: AppSpec;
 
-  function render(host: string, mount: string, socketPath: string): string {
+  function spec(host: string, mount: string, socketPath: string): AppSpec {
     const input: AppSpecInput = {
       name: host.replace(".test", ""),
       hostId: "h1",
@@ -39,13 +42,21 @@ describe.each(KINDS)("applyWebConfig on %s", (kind) => {
       socket: { path: socketPath },
       web: { server: kind, serverName: host, listen: `127.0.0.1:${server.port}`, mount },
     };
-    const r = renderWebConfig(AppSpecSchema.parse(input));
+    return AppSpecSchema.parse(input);
+  }
+
+  /** The app's site through the agent's own apply (its siblings: the steady site's app). */
+  async function apply(app: AppSpec, text?: string): Promise<ApplyOutcome & { path: string; text: string }> {
+    const r = await applyAppWebConfig(app, targets, undefined, text, app.name === steady.name ? [] : [steady]);
     if (!r.ok) throw new Error(r.message);
     return r.value;
   }
 
+  /** The file of the site `app` belongs to. */
+  const siteFile = (app: AppSpec) => path.join(server.snippetDir, siteOf(app, [])?.fileName ?? "missing");
+
   /** Runs `apply` while 8 workers keep hitting the steady site; returns both results. */
-  async function underLoad(apply: () => Promise<ApplyOutcome>) {
+  async function underLoad<T extends ApplyOutcome>(apply: () => Promise<T>) {
     const load = loadLoop(() => httpGet(server.port, "/yourapplication/ping", { host: "steady.test", timeoutMs: 5000 }), {
       durationMs: 3500,
       concurrency: 8,
@@ -56,27 +67,18 @@ describe.each(KINDS)("applyWebConfig on %s", (kind) => {
     return { outcome, load: await load };
   }
 
-  const bLive = () => readFileSync(path.join(server.snippetDir, "b.conf"), "utf8");
+  const b = (mount = "/yourapplication", socketPath = echo.socketPath) => spec("b.test", mount, socketPath);
+  const bLive = () => readFileSync(siteFile(b()), "utf8");
 
   beforeAll(async () => {
     appDir = makeTempDir(`apply-${kind}`);
     echo = await startEcho(path.join(appDir, "echo.sock"));
     server = await startWebServer(kind);
-    // The steady site is the traffic that must never notice an apply.
-    writeFileSync(path.join(server.snippetDir, "steady.conf"), render("steady.test", "/yourapplication", echo.socketPath));
-    writeFileSync(path.join(server.snippetDir, "b.conf"), render("b.test", "/yourapplication", echo.socketPath));
-    await server.reload();
-    target = {
-      server: kind,
-      dir: server.snippetDir,
-      fileName: "b.conf",
-      validateArgv: server.testArgv,
-      reloadArgv: server.reloadArgv,
-      pidFile: server.pidFile,
-      errorLog: server.errorLog,
-      startArgv: server.startArgv,
-      settleMs: 400,
-    };
+    targets = { [kind]: { dir: server.snippetDir, validateArgv: server.testArgv, reloadArgv: server.reloadArgv, pidFile: server.pidFile, errorLog: server.errorLog, startArgv: server.startArgv, settleMs: 400 } };
+    // The steady site is the traffic that must never notice an apply; both go live the way apps do.
+    steady = spec("steady.test", "/yourapplication", echo.socketPath);
+    expect((await apply(steady)).ok).toBe(true);
+    expect((await apply(b())).ok).toBe(true);
   });
 
   afterAll(async () => {
@@ -86,15 +88,13 @@ describe.each(KINDS)("applyWebConfig on %s", (kind) => {
   });
 
   it("puts a good config live, probes it and keeps every request answered", async () => {
-    const text = render("b.test", "/newmount", echo.socketPath);
-    const { outcome, load } = await underLoad(() =>
-      applyWebConfig(target, text, { url: `http://127.0.0.1:${server.port}/newmount/`, host: "b.test", healthy: (s) => s === 200 }),
-    );
+    const { outcome, load } = await underLoad(() => apply(b("/newmount")));
     expect(outcome, outcome.message).toMatchObject({ ok: true, step: "done", rolledBack: false });
     expect(outcome.probe?.status).toBe(200);
     expect(load.failed, load.failures.join("\n")).toBe(0);
     expect(load.total).toBeGreaterThan(50);
-    expect(bLive()).toBe(text);
+    expect(outcome.path).toBe(siteFile(b()));
+    expect(bLive()).toBe(outcome.text);
     const a = await httpGet(server.port, "/newmount/x", { host: "b.test" });
     expect(JSON.parse(a.body.toString()).params.SCRIPT_NAME).toBe("/newmount");
     expect(readdirSync(server.snippetDir).filter((f) => f.startsWith("."))).toEqual([]); // no leftovers
@@ -102,9 +102,8 @@ describe.each(KINDS)("applyWebConfig on %s", (kind) => {
 
   it("restores the previous file when the validator refuses the candidate", async () => {
     const before = bLive();
-    const { outcome, load } = await underLoad(() =>
-      applyWebConfig(target, REFUSED[kind], { url: `http://127.0.0.1:${server.port}/newmount/`, host: "b.test" }),
-    );
+    // Text given by hand (the webconfig editor's path) goes through the same pipeline.
+    const { outcome, load } = await underLoad(() => apply(b("/newmount"), REFUSED[kind]));
     expect(outcome).toMatchObject({ ok: false, step: "validate", rolledBack: true, probe: null });
     expect(outcome.validatorOutput.length).toBeGreaterThan(0);
     expect(load.failed, load.failures.join("\n")).toBe(0);
@@ -115,10 +114,7 @@ describe.each(KINDS)("applyWebConfig on %s", (kind) => {
 
   it("rolls back and reloads again when the new config validates but its probe fails (wrong upstream)", async () => {
     const before = bLive();
-    const wrong = render("b.test", "/newmount", path.join(appDir, "nobody-listens-here.sock"));
-    const { outcome, load } = await underLoad(() =>
-      applyWebConfig(target, wrong, { url: `http://127.0.0.1:${server.port}/newmount/`, host: "b.test", timeoutMs: 1000 }),
-    );
+    const { outcome, load } = await underLoad(() => apply(b("/newmount", path.join(appDir, "nobody-listens-here.sock"))));
     expect(outcome).toMatchObject({ ok: false, step: "probe", rolledBack: true });
     expect(outcome.probe?.status).toBeGreaterThanOrEqual(500);
     expect(load.failed, load.failures.join("\n")).toBe(0);
@@ -130,14 +126,14 @@ describe.each(KINDS)("applyWebConfig on %s", (kind) => {
   });
 
   it("removes a brand-new file again when its first apply fails", async () => {
-    const t: ApplyTarget = { ...target, fileName: "c.conf" };
-    const outcome = await applyWebConfig(t, REFUSED[kind], { url: `http://127.0.0.1:${server.port}/`, host: "c.test" });
+    const c = spec("c.test", "/", echo.socketPath);
+    const outcome = await apply(c, REFUSED[kind]);
     expect(outcome).toMatchObject({ ok: false, step: "validate", rolledBack: true });
-    expect(existsSync(path.join(server.snippetDir, "c.conf"))).toBe(false);
+    expect(existsSync(siteFile(c))).toBe(false);
   });
 
   it("detects a hand edit as drift", async () => {
-    const file = path.join(server.snippetDir, "b.conf");
+    const file = siteFile(b());
     const applied = bLive();
     expect(await detectDrift(file, applied)).toEqual({ drift: false, diskText: applied });
     writeFileSync(file, `${applied}# edited by hand\n`);
