@@ -25,6 +25,8 @@ test("channels, rules, silences and history", async ({ page }) => {
     await expect(page.getByRole("heading", { level: 1, name: "Alerts" })).toBeVisible();
 
     await page.getByRole("link", { name: "Channels" }).click();
+    // Client navigation: the last page's form stays until the new one renders.
+    await expect(page.getByRole("heading", { level: 1, name: "Notification channels" })).toBeVisible();
     await page.getByLabel("Name").fill("ops relay");
     await page.getByLabel("URL").fill(url);
     await page.getByRole("button", { name: "Add channel" }).click();
@@ -38,6 +40,8 @@ test("channels, rules, silences and history", async ({ page }) => {
     await page.screenshot({ path: "test-results/alerts-channels.png", fullPage: true });
 
     await page.getByRole("link", { name: "Rules" }).click();
+    // Client navigation: the last page's form stays until the new one renders.
+    await expect(page.getByRole("heading", { level: 1, name: "Alert rules" })).toBeVisible();
     await page.getByLabel("Name").fill("an app is down");
     await page.getByLabel("ops relay").check();
     await page.getByRole("button", { name: "Add rule" }).click();
@@ -45,6 +49,8 @@ test("channels, rules, silences and history", async ({ page }) => {
     await page.screenshot({ path: "test-results/alerts-rules.png", fullPage: true });
 
     await page.getByRole("link", { name: "Silences" }).click();
+    // Client navigation: the last page's form stays until the new one renders.
+    await expect(page.getByRole("heading", { level: 1, name: "Silences and maintenance windows" })).toBeVisible();
     await page.getByLabel("Name").fill("nightly backup");
     await page.getByLabel("When").selectOption("daily");
     await page.getByLabel("Sun").check();
