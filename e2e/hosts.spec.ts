@@ -1,5 +1,5 @@
 // The Hosts page shows each web server the agent found, with its health, and lets an admin save
-// the host's web-server setting (audited, sent to the agent).
+// the host's web-server setting (audited, sent to the agent): through the form, and as JSON.
 import { expect, test } from "@playwright/test";
 import { login } from "./helpers";
 
@@ -12,9 +12,19 @@ test("the hosts page lists the host's web servers and saves its setting", async 
   await expect(panel.getByTestId("web-server-row")).toHaveCount(3, { timeout: 20_000 });
   await expect(panel.locator('[data-server="nginx"]')).toContainText(/nginx\/1\./);
   await panel.getByText("Change the targets (host setting)").click();
+  // The form: one fieldset per server with what the agent detected beside each field.
+  const lighttpd = panel.locator('[data-form-server="lighttpd"]');
+  await expect(lighttpd).toContainText("detected:");
+  await lighttpd.getByLabel("Override lighttpd").check();
+  await lighttpd.getByLabel("lighttpd reload method").selectOption("signal");
+  await panel.getByRole("button", { name: "Save setting" }).click();
+  await expect(page.getByText(/Saved; the agent uses it now/).first()).toBeVisible({ timeout: 20_000 });
+  await expect(panel.locator('[data-server="lighttpd"]')).toContainText("host-setting");
+  // JSON is one click away, and shows what the form saved.
+  await panel.getByRole("button", { name: "Edit as JSON" }).click();
+  await expect(panel.getByLabel("Web-server setting (JSON)")).toHaveValue(/"lighttpd"[\s\S]*"reloadSignal": "SIGHUP"/);
   await panel.getByLabel("Web-server setting (JSON)").fill(JSON.stringify({ apache: { settleMs: 250 } }));
   await panel.getByRole("button", { name: "Save setting" }).click();
-  await expect(page.getByText(/Saved; the agent uses it now/)).toBeVisible({ timeout: 20_000 });
-  await expect(panel.locator('[data-server="apache"]')).toContainText("host-setting");
+  await expect(panel.locator('[data-server="apache"]')).toContainText("host-setting", { timeout: 20_000 });
   await page.screenshot({ path: "test-results/hosts-web-servers.png", fullPage: true });
 });

@@ -1,13 +1,15 @@
 "use client";
 // A host's web servers: each one the agent found or was told about, with its health (running,
-// pid, last apply), and, for admins, the host setting (targets) as JSON, saved through the API
-// (audited, sent to the agent). STOKER_WEB_TARGETS and web-targets.json on the host still win.
+// pid, last apply), and, for admins, the host setting (targets) as a form per server, or as JSON one
+// click away, saved through the API (audited, sent to the agent). STOKER_WEB_TARGETS and
+// web-targets.json on the host still win.
 import { useState } from "react";
 import { toast } from "sonner";
 import type { DetectedWebServer, WebTargets } from "@/lib/protocol/web-servers";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { StateBadge } from "../ui/state-badge";
+import { WebTargetsForm } from "./web-targets-form";
 
 type View = { hostId: string; setting: WebTargets; servers: DetectedWebServer[]; delivered: boolean | null };
 
@@ -41,18 +43,25 @@ export function WebServersPanel({ hostId, hostName, initial, canManage }: { host
   const [view, setView] = useState<View>(initial);
   const [text, setText] = useState(JSON.stringify(initial.setting, null, 2));
   const [busy, setBusy] = useState(false);
-  const save = async () => {
+  const [asJson, setAsJson] = useState(false);
+  const [formKey, setFormKey] = useState(0);
+  const saveText = () => {
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
       return toast.error("The setting is not valid JSON.");
     }
+    void save(body);
+  };
+  const save = async (body: unknown) => {
     setBusy(true);
     const r = await api<View>(`/hosts/${hostId}/web-servers`, { method: "PUT", body });
     setBusy(false);
     if (!r.ok) return toast.error("Could not save the web-server setting", { description: r.error.message });
     setView(r.value);
+    setText(JSON.stringify(r.value.setting, null, 2));
+    setFormKey((k) => k + 1); // the form starts again from the saved setting
     toast.success(r.value.delivered ? "Saved; the agent uses it now." : "Saved; the agent gets it when it reconnects.");
   };
   return (
@@ -81,13 +90,24 @@ export function WebServersPanel({ hostId, hostName, initial, canManage }: { host
       {canManage ? (
         <details className="text-sm">
           <summary className="cursor-pointer text-muted">Change the targets (host setting)</summary>
-          <p className="my-1 text-xs text-muted">
-            Per server: dir, validateArgv, reloadArgv (empty: reload by reloadSignal to the pid file), reloadSignal, startArgv, pidFile, errorLog, siteLogDir, settleMs. Fields left out keep what the agent detected.
-          </p>
-          <textarea className="h-40 w-full rounded border border-line bg-surface p-2 font-mono text-xs" value={text} onChange={(e) => setText(e.target.value)} aria-label="Web-server setting (JSON)" />
-          <Button variant="primary" disabled={busy} onClick={() => void save()}>
-            Save setting
-          </Button>
+          <div className="my-1 flex justify-end">
+            <Button size="sm" variant="ghost" onClick={() => setAsJson((j) => !j)}>
+              {asJson ? "Edit as a form" : "Edit as JSON"}
+            </Button>
+          </div>
+          {asJson ? (
+            <>
+              <p className="my-1 text-xs text-muted">
+                Per server: dir, validateArgv, reloadArgv (empty: reload by reloadSignal to the pid file), reloadSignal, startArgv, pidFile, errorLog, siteLogDir, settleMs. Fields left out keep what the agent detected.
+              </p>
+              <textarea className="h-40 w-full rounded border border-line bg-surface p-2 font-mono text-xs" value={text} onChange={(e) => setText(e.target.value)} aria-label="Web-server setting (JSON)" />
+              <Button variant="primary" disabled={busy} onClick={saveText}>
+                Save setting
+              </Button>
+            </>
+          ) : (
+            <WebTargetsForm key={formKey} setting={view.setting} servers={view.servers} busy={busy} onSave={(t) => void save(t)} />
+          )}
         </details>
       ) : null}
     </section>
