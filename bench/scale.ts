@@ -1,21 +1,23 @@
 // Benchmark: one control plane (SQLite, one process) under N simulated agents speaking the real agent
 // protocol (test/support/sim-agent.ts: lib/protocol messages over /ws/agent, host keys checked as for a
 // real agent), each with one app of P processes. Per agent: a process state change every second (its
-// transition and the app's status, as the agent sends them), 3 log lines a second, a Python traceback
-// about once a minute, facts every 10 s. One browser-like client on /ws/ui measures status change →
+// transition and the app's status, as the agent sends them), 3 log lines a second and a Python
+// traceback about once a minute (sent, as by the real agent, only while someone follows the app's
+// log: the browser follows one), facts every 10 s. One browser-like client on /ws/ui measures status change →
 // browser (the change's time rides in the process's startedAt), and the API is polled once a second
 // (GET /api/v1/apps?limit=50 and /hosts?limit=50). The control plane reports its event-loop use and
 // delay, CPU and RSS once a second (bench/scale-probe.mjs, preloaded).
 // Hosts and apps are seeded straight into the database (a host key's sha256, as enrollment stores it):
 // enrolling 3,000 agents through join tokens would measure the join flow, not the steady state.
 // Needs a built dashboard (`npm run build`). Run (through the shared slot limiter):
-//   /work/wt/heavy node --import tsx bench/scale.ts --agents 100,1000,3000 --seconds 60 [--cpu-prof DIR]
+//   /work/wt/heavy node --import tsx bench/scale.ts --agents 100,1000,3000 --seconds 60 [--cpu-prof DIR] [--screenshots DIR]
 import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { chromium } from "@playwright/test";
 import WebSocket from "ws";
 import { AppSpecSchema } from "../lib/protocol";
 import { freePort } from "../test/support/free-port";
@@ -66,12 +68,10 @@ async function runAgents(opts: Opts): Promise<void> {
         p.startedAt = new Date().toISOString(); // the browser measures from this
         a.changeState(app, slot, "STARTING", "restart");
       } else a.changeState(app, slot, "RUNNING");
-      a.logs(app, [`GET /orders/${i} 200 ${Math.round(Math.random() * 40)}ms`, `GET /static/app.css 304 1ms`, `POST /api/cart 201 ${Math.round(Math.random() * 90)}ms`]);
-      sent += 3;
-      if (Math.random() < 1 / 60) {
-        a.logs(app, traceback, "err");
-        sent++;
-      }
+      // Output is produced at this rate everywhere but, as with the real agent, sent only for followed apps.
+      if (a.logs(app, [`GET /orders/${i} 200 ${Math.round(Math.random() * 40)}ms`, `GET /static/app.css 304 1ms`, `POST /api/cart 201 ${Math.round(Math.random() * 90)}ms`])) sent++;
+      sent += 2;
+      if (Math.random() < 1 / 60 && a.logs(app, traceback, "err")) sent++;
       if ((second + i) % 10 === 0) {
         a.facts({ uptimeS: 1000 + second, loadAvg: [Math.random(), 0.5, 0.4], agentRssBytes: 60e6 + Math.round(Math.random() * 1e6) });
         sent++;
@@ -157,6 +157,42 @@ async function runBrowser(opts: Opts): Promise<void> {
   process.send?.({ type: "ready" });
 }
 
+// ---------------------------------------------------------------- the dashboard in Chromium
+
+/** Logs in, and screenshots the overview (first render), scrolled far down, and searched. */
+async function screenshots(url: string, dir: string, n: number): Promise<{ firstCardMs: number; searchMs: number }> {
+  mkdirSync(dir, { recursive: true });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${url}/login`);
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel(/^Password/).fill(ADMIN.password);
+    const t0 = Date.now();
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByTestId("app-card").first().waitFor({ timeout: 60_000 });
+    const firstCardMs = Date.now() - t0;
+    await sleep(1500);
+    await page.screenshot({ path: path.join(dir, `overview-${n}.png`) });
+    await page.locator("main").evaluate((m) => m.scrollBy(0, 40_000));
+    await sleep(3000);
+    await page.screenshot({ path: path.join(dir, `overview-${n}-scrolled.png`) });
+    const t1 = Date.now();
+    const last = `app-${String(n - 1).padStart(5, "0")}`;
+    await page.getByTestId("app-search").fill(last);
+    await page.locator(`[data-app="${last}"]`).waitFor({ timeout: 60_000 });
+    const searchMs = Date.now() - t1;
+    await sleep(1000);
+    await page.screenshot({ path: path.join(dir, `overview-${n}-search.png`) });
+    await page.goto(`${url}/hosts`);
+    await page.getByTestId("host-row").first().waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(dir, `hosts-${n}.png`) });
+    return { firstCardMs, searchMs };
+  } finally {
+    await browser.close();
+  }
+}
+
 // ---------------------------------------------------------------- the orchestrator
 
 function seed(dbFile: string, n: number): Seeded[] {
@@ -192,7 +228,7 @@ function child(role: "agents" | "browser", opts: Opts): ChildProcess {
 }
 const next = <T>(c: ChildProcess, type: string) => new Promise<T>((r) => c.on("message", (m: { type: string }) => m.type === type && r(m as T)));
 
-async function runOnce(n: number, seconds: number, processes: number, cpuProfDir: string | null) {
+async function runOnce(n: number, seconds: number, processes: number, cpuProfDir: string | null, shotsDir: string | null) {
   const dir = mkdtempSync(path.join(tmpdir(), "stoker-scale-"));
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1", STOKER_DATA_DIR: dir, HOST: "127.0.0.1" };
   const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { cwd: ROOT, env, stdio: "ignore" });
@@ -225,6 +261,8 @@ async function runOnce(n: number, seconds: number, processes: number, cpuProfDir
     const from = Date.now();
     await sleep(seconds * 1000);
     const to = Date.now();
+    // After the window: a real browser's own CPU would otherwise be counted against the control plane.
+    const shots = shotsDir ? await screenshots(url, shotsDir, n) : null;
     const agentResult = next<{ sent: number; requests: number }>(agents, "result");
     const browserResult = next<{ status: Dist; api: Dist; hosts: Dist; events: number; logLines: number }>(browser, "result");
     browser.send({ type: "stop" });
@@ -256,6 +294,7 @@ async function runOnce(n: number, seconds: number, processes: number, cpuProfDir
       rssMiB: Math.max(...probe.map((p) => p.rss)) / 2 ** 20,
       eventRows: events,
       hostWritesPerS: hostWrites / Math.max(1, (to - from) / 1000),
+      shots,
     };
   } finally {
     if (server.exitCode === null) server.kill("SIGKILL");
@@ -272,10 +311,11 @@ async function main(): Promise<void> {
   const seconds = Number(arg("--seconds", "60"));
   const processes = Number(arg("--processes", "20"));
   const prof = process.argv.includes("--cpu-prof") ? path.resolve(arg("--cpu-prof", "scale-profiles")) : null;
+  const shots = process.argv.includes("--screenshots") ? path.resolve(arg("--screenshots", "scale-screenshots")) : null;
   console.log(`| agents × processes | status → browser p50 / p99 / max (ms) | GET /apps?limit=50 p50 / p99 (ms) | GET /hosts?limit=50 p99 (ms) | event loop busy (avg / max) | loop delay p99 / max (ms) | CPU (cores) | RSS (MiB) | agent msgs/s | UI events/s | host rows written/s |`);
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const n of counts) {
-    const r = await runOnce(n, seconds, processes, prof);
+    const r = await runOnce(n, seconds, processes, prof, shots);
     console.log(
       `| ${n.toLocaleString("en")} × ${processes} | ${round(r.status.p50)} / ${round(r.status.p99)} / ${round(r.status.max)} (n=${r.status.n}) | ${round(r.api.p50)} / ${round(r.api.p99)}${r.api.errors ? ` (${r.api.errors} failed)` : ""} | ${round(r.hosts.p99)} | ${Math.round(r.elu * 100)}% / ${Math.round(r.eluMax * 100)}% | ${round(r.delayP99)} / ${round(r.delayMax)} | ${round(r.cpu)} | ${Math.round(r.rssMiB)} | ${Math.round(r.msgsPerS)} | ${Math.round(r.uiEventsPerS)} | ${round(r.hostWritesPerS)} |`,
     );

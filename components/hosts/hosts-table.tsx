@@ -39,8 +39,8 @@ export function DiskFullAlerts({ hosts }: { hosts: HostView[] }) {
   );
 }
 
-export function HostsTable({ hosts: initial, appCounts, canOperate = false }: { hosts: HostView[]; appCounts: Record<string, number>; canOperate?: boolean }) {
-  const { hosts } = useLiveApps([], initial);
+export function HostsTable({ hosts: initial, appCounts, canOperate = false, maxHosts = 0 }: { hosts: HostView[]; appCounts: Record<string, number>; canOperate?: boolean; maxHosts?: number }) {
+  const { hosts } = useLiveApps([], initial, maxHosts);
   if (!hosts.length) return <p className="rounded-lg border border-dashed border-line bg-panel p-6 text-center text-muted">No host is enrolled yet. Use “Add host”.</p>;
   return (
     <div className="space-y-3">

@@ -1,20 +1,27 @@
 "use client";
-// Keeps a list of apps and hosts current from live events, starting from server-rendered data.
+// Keeps a short list of apps and hosts current from live events, starting from server-rendered data.
+// An event about an app or host not in the list changes nothing (no render): with thousands of
+// agents, events about others arrive every millisecond. A host not yet shown is added only while
+// the list has fewer than `maxHosts` (a page that shows every host; a newly enrolled one appears).
 import { useState } from "react";
 import type { AppView, HostView } from "@/lib/protocol/ui-messages";
 import { useLiveEvents } from "./use-live";
 
-export function useLiveApps(initialApps: AppView[], initialHosts: HostView[]) {
+export function useLiveApps(initialApps: AppView[], initialHosts: HostView[], maxHosts = 0) {
   const [apps, setApps] = useState(initialApps);
   const [hosts, setHosts] = useState(initialHosts);
   useLiveEvents((event) => {
     if (event.type === "app.status") {
       const s = event.status;
-      setApps((list) => list.map((a) => (a.id === s.appId ? { ...a, processes: s.processes, socket: s.socket, lastError: s.lastError, desired: s.desired, runningRevision: s.runningRevision, failedRevision: s.failedRevision } : a)));
+      setApps((list) =>
+        list.some((a) => a.id === s.appId)
+          ? list.map((a) => (a.id === s.appId ? { ...a, processes: s.processes, socket: s.socket, lastError: s.lastError, desired: s.desired, runningRevision: s.runningRevision, failedRevision: s.failedRevision } : a))
+          : list,
+      );
     } else if (event.type === "host.status") {
       const h = event.host;
-      setHosts((list) => (list.some((x) => x.id === h.id) ? list.map((x) => (x.id === h.id ? h : x)) : [...list, h]));
-      setApps((list) => list.map((a) => (a.host.id === h.id ? { ...a, host: { ...a.host, online: h.online } } : a)));
+      setHosts((list) => (list.some((x) => x.id === h.id) ? list.map((x) => (x.id === h.id ? h : x)) : list.length < maxHosts ? [...list, h] : list));
+      setApps((list) => (list.some((a) => a.host.id === h.id) ? list.map((a) => (a.host.id === h.id ? { ...a, host: { ...a.host, online: h.online } } : a)) : list));
     }
   });
   return { apps, setApps, hosts };

@@ -15,6 +15,20 @@ export function specOf(app: App): AppSpec {
   return AppSpecSchema.parse({ ...stored, env: publicStoredEnv(stored.env ?? {}), hostId: app.hostId });
 }
 
+// Parsing a spec costs ~0.1 ms: every list call would parse each app on its page again. The view's
+// spec depends only on the stored text and the host, so it is parsed once per change (and never
+// mutated: maskSpec copies).
+const viewSpecs = new Map<string, { text: string; spec: AppSpec }>();
+function viewSpecOf(app: App): AppSpec {
+  const text = `${app.hostId}\n${app.spec}`;
+  const hit = viewSpecs.get(app.id);
+  if (hit?.text === text) return hit.spec;
+  const spec = specOf(app);
+  if (viewSpecs.size >= 20_000) viewSpecs.clear(); // bounded
+  viewSpecs.set(app.id, { text, spec });
+  return spec;
+}
+
 /** The stored env as it is in the database (secrets sealed), for the next save to keep values from. */
 export function storedEnvOf(app: App): Record<string, unknown> {
   return storedJson(app).env ?? {};
@@ -56,6 +70,6 @@ export function appView(app: App & { host: Host }, showSecrets: boolean): AppVie
     processes: live?.processes ?? [],
     socket: live?.socket ?? null,
     lastError: live?.lastError ?? "",
-    spec: maskSpec(specOf(app), showSecrets),
+    spec: maskSpec(viewSpecOf(app), showSecrets),
   };
 }

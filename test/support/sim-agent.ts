@@ -46,6 +46,8 @@ export class SimAgent {
   ws: WebSocket | null = null;
   readonly startedAt = new Date().toISOString();
   requests = 0;
+  /** Apps whose live log the control plane asked for (logs.follow): as the real agent, only those send lines. */
+  readonly followed = new Set<string>();
 
   constructor(
     readonly url: string,
@@ -112,9 +114,12 @@ export class SimAgent {
     this.send({ type: "facts", facts: simFacts(this.name, this.startedAt, over) });
   }
 
-  logs(app: SimApp, texts: string[], stream: "out" | "err" = "out", seq = 0): void {
+  /** New output of an app: on the wire only while it is followed, as the real agent does (agent/logs/log-service.ts). */
+  logs(app: SimApp, texts: string[], stream: "out" | "err" = "out", seq = 0): boolean {
+    if (!this.followed.has(app.appId)) return false;
     const ts = new Date().toISOString();
     this.send({ type: "logs.lines", appId: app.appId, lines: texts.map((text, i) => ({ ts, pid: app.processes[0]?.pid ?? 1, stream, text, seq: seq + i })), dropped: 0 });
+    return true;
   }
 
   private onMessage(text: string): void {
@@ -123,6 +128,10 @@ export class SimAgent {
     this.requests++;
     // Whatever is asked (validate, put, follow, tail): done. Tails and queries are empty.
     const op = msg.value.op.op;
+    if (msg.value.op.op === "logs.follow") {
+      if (msg.value.op.on) this.followed.add(msg.value.op.appId);
+      else this.followed.delete(msg.value.op.appId);
+    }
     const value = op === "logs.tail" || op === "logs.since" ? { lines: [] } : {};
     this.send({ type: "reply", id: msg.value.id, ok: true, value });
   }
