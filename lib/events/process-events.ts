@@ -21,7 +21,7 @@ export function recordTransitions(host: Host, transitions: ProcessTransition[]):
 // flush first (write-behind's flushAll), so an API client never misses one that has arrived.
 const FLUSH_MS = 250;
 const MAX_QUEUED = 100_000; // bounded if the disk stays full: the oldest are dropped, and counted
-const CHUNK = 2000;
+const CHUNK = 250; // rows per transaction: one write holds the event loop a few ms, never long
 
 class TransitionWriter {
   private queue: { host: Host; t: ProcessTransition }[] = [];
