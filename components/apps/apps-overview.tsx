@@ -15,15 +15,15 @@ import { useSparklines } from "../metrics/app-sparklines";
 import { StateBadge } from "../ui/state-badge";
 import { AppCard } from "./app-card";
 
-export type HostSummary = { total: number; online: number; first: HostView[] };
+/** `cards`: how many host cards the overview shows (the first hosts by name). */
+export type HostSummary = { total: number; online: number; first: HostView[]; cards: number };
 type Props = { apps: Page<AppView>; hosts: HostSummary; canOperate: boolean };
 
 const PAGE = 50;
-export const HOST_CARDS = 6;
 const GAP = 12;
 
 function HostCards({ hosts }: { hosts: HostSummary }) {
-  const { hosts: shown } = useLiveApps([], hosts.first, HOST_CARDS);
+  const { hosts: shown } = useLiveApps([], hosts.first, hosts.cards);
   if (hosts.total === 0) {
     return (
       <div className="rounded-lg border border-dashed border-line bg-panel p-6 text-center text-muted">
