@@ -78,7 +78,10 @@ async function runAgents(opts: Opts): Promise<void> {
       }
     }
   }, 1000 / TICKS);
+  let sentAtMeasure = 0;
   process.on("message", async (m: { type: string }) => {
+    if (m.type === "measure") sentAtMeasure = sent;
+    if (m.type === "windowEnd") process.send?.({ type: "window", sent: sent - sentAtMeasure });
     if (m.type !== "stop") return;
     clearInterval(timer);
     process.send?.({ type: "result", sent, requests: agents.reduce((n, a) => n + a.requests, 0) });
@@ -165,7 +168,8 @@ async function screenshots(url: string, dir: string, n: number): Promise<{ first
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${url}/login`);
+    page.setDefaultTimeout(120_000);
+    await page.goto(`${url}/login`, { timeout: 120_000 });
     await page.getByLabel("Email").fill(ADMIN.email);
     await page.getByLabel(/^Password/).fill(ADMIN.password);
     const t0 = Date.now();
@@ -258,11 +262,15 @@ async function runOnce(n: number, seconds: number, processes: number, cpuProfDir
     await next(browser, "ready");
     await sleep(5000); // settle: syncs answered, first facts written
     browser.send({ type: "measure" });
+    agents.send({ type: "measure" });
     const from = Date.now();
     await sleep(seconds * 1000);
     const to = Date.now();
+    const windowSent = next<{ sent: number }>(agents, "window");
+    agents.send({ type: "windowEnd" });
+    const inWindow = (await windowSent).sent;
     // After the window: a real browser's own CPU would otherwise be counted against the control plane.
-    const shots = shotsDir ? await screenshots(url, shotsDir, n) : null;
+    const shots = shotsDir ? await screenshots(url, shotsDir, n).catch((e: unknown) => ({ error: String(e).split("\n")[0] })) : null;
     const agentResult = next<{ sent: number; requests: number }>(agents, "result");
     const browserResult = next<{ status: Dist; api: Dist; hosts: Dist; events: number; logLines: number }>(browser, "result");
     browser.send({ type: "stop" });
@@ -281,7 +289,8 @@ async function runOnce(n: number, seconds: number, processes: number, cpuProfDir
       agents: n,
       processes: n * processes,
       connectS: connected.ms / 1000,
-      msgsPerS: a.sent / ((to - from) / 1000 + 5),
+      msgsPerS: inWindow / ((to - from) / 1000),
+      sentTotal: a.sent,
       status: b.status,
       api: b.api,
       hosts: b.hosts,

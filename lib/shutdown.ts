@@ -4,7 +4,7 @@
 import "server-only";
 import { flushAll } from "./write-behind";
 
-const GRACE_MS = 10_000;
+const GRACE_MS = 30_000;
 
 export function exitAfterFlush(): void {
   let stopping = false;

@@ -28,11 +28,20 @@ class TransitionWriter {
   private chain: Promise<void> = Promise.resolve();
   private schedule = everyFewMs(FLUSH_MS, () => this.flush());
   dropped = 0;
+  private eager = false;
 
   add(host: Host, transitions: ProcessTransition[]): void {
     for (const t of transitions) this.queue.push({ host, t });
     if (this.queue.length > MAX_QUEUED) this.dropped += this.queue.splice(0, this.queue.length - MAX_QUEUED).length;
-    this.schedule();
+    // A full chunk is written at the next turn of the loop: under a flood of agent frames a timer can
+    // wait long, and the queue would grow to its bound (and drop) before it fired.
+    if (this.queue.length >= CHUNK && !this.eager) {
+      this.eager = true;
+      setImmediate(() => {
+        this.eager = false;
+        this.flush().catch((e: unknown) => console.error("[stoker] writing process events failed:", e));
+      });
+    } else this.schedule();
   }
 
   pending(): number {
