@@ -15,7 +15,8 @@ afterAll(async () => {
 });
 
 describe("the control plane's SQLite connection", () => {
-  it("runs in WAL mode, and the file itself says so to any other connection", async () => {
+  // The first query opens the client: slow on a loaded machine.
+  it("runs in WAL mode, and the file itself says so to any other connection", { timeout: 30_000 }, async () => {
     const rows = await client.$queryRawUnsafe<{ journal_mode: string }[]>("PRAGMA journal_mode");
     expect(rows[0]?.journal_mode).toBe("wal");
     const other = new Database(file, { readonly: true });
