@@ -77,7 +77,7 @@ const EXPECTED: Record<string, Rule> = {
   "GET /hosts": "viewer",
   "POST /hosts/join-tokens": "admin",
   "GET /hosts/[id]/web-servers": "viewer",
-  "PUT /hosts/[id]/web-servers": "admin",
+  "PUT /hosts/[id]/web-servers": "owner",
   "POST /hosts/[id]/stop-apps": "operator",
   "GET /invites/[token]": "public",
   "POST /invites/accept": "public",

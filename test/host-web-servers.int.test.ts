@@ -1,5 +1,5 @@
 // Web servers are a host setting: the agent reports each installed server with its health in its
-// host facts; an admin changes the targets through the API (stored, audited, sent to the agent at
+// host facts; an owner changes the targets through the API (stored, audited, sent to the agent at
 // once), and applying an app's config then uses them, with no STOKER_WEB_TARGETS at all.
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";

@@ -1,6 +1,6 @@
 "use client";
 // A host's web servers: each one the agent found or was told about, with its health (running,
-// pid, last apply), and, for admins, the host setting (targets) as a form per server, or as JSON one
+// pid, last apply), and, for owners, the host setting (targets) as a form per server, or as JSON one
 // click away, saved through the API (audited, sent to the agent). STOKER_WEB_TARGETS and
 // web-targets.json on the host still win.
 import { useState } from "react";

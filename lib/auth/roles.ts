@@ -11,6 +11,9 @@ export const PERMISSIONS = {
   "apps.write": "admin", // create, change, delete apps; apply web-server configs
   "hosts.manage": "admin",
   "hosts.run-as": "owner", // a host's allowed run-as users (who may run what as whom, root included)
+  // A host's web-server setting is commands (validate, reload, start) the agent runs as its own
+  // user, root on most hosts, and paths it writes and signals as root: root's decision, the owner's.
+  "hosts.web-servers": "owner",
   "users.manage": "admin",
   "tokens.own": "viewer",
   "audit.read": "viewer",

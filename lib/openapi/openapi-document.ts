@@ -83,7 +83,7 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/hosts/join-tokens": { post: { summary: "One-time join token for a new host", role: "admin" } },
   "/hosts/{id}/web-servers": {
     get: { summary: "The host's web servers (detected, with health) and its web-server setting", role: "viewer" },
-    put: { summary: "Replace the host's web-server setting (targets); audited, sent to the agent", role: "admin", body: WebTargetsSchema },
+    put: { summary: "Replace the host's web-server setting (targets); audited, sent to the agent", role: "owner", body: WebTargetsSchema },
   },
   "/hosts/{id}/stop-apps": {
     post: {

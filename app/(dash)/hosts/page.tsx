@@ -53,7 +53,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
       <div className="mt-6 space-y-4">
         {webServers.map(({ host, view, runAs }) => (
           <div key={host.id} className="space-y-4">
-            {view.ok ? <WebServersPanel hostId={host.id} hostName={host.name} initial={view.value} canManage={can(user.role, "hosts.manage")} /> : null}
+            {view.ok ? <WebServersPanel hostId={host.id} hostName={host.name} initial={view.value} canManage={can(user.role, "hosts.web-servers")} /> : null}
             {runAs.ok ? <RunAsUsersPanel hostId={host.id} hostName={host.name} initial={runAs.value} canEdit={can(user.role, "hosts.run-as")} /> : null}
           </div>
         ))}

@@ -1,5 +1,5 @@
 // GET: the host's web servers (detected, with health) and its web-server setting.
-// PUT {nginx?, lighttpd?, apache?}: replace the setting (admin); audited, sent to the agent.
+// PUT {nginx?, lighttpd?, apache?}: replace the setting (owner: its commands run as the agent, root); audited, sent to the agent.
 import { getHostWebServers, setHostWebTargets } from "@/lib/hosts/web-targets";
 import { handler } from "@/lib/http/handler";
 import { parseBody } from "@/lib/http/parse-body";
@@ -8,7 +8,7 @@ import { WebTargetsSchema } from "@/lib/protocol";
 
 export const GET = handler("read", async (_req, { params }) => toResponse(await getHostWebServers(params.id)));
 
-export const PUT = handler("hosts.manage", async (req, { params, audit }) => {
+export const PUT = handler("hosts.web-servers", async (req, { params, audit }) => {
   const body = await parseBody(req, WebTargetsSchema);
   if (!body.ok) return toResponse(body);
   return toResponse(await setHostWebTargets(params.id, body.value, audit));
