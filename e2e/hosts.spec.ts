@@ -1,4 +1,4 @@
-// The Hosts page shows each web server the agent found, with its health, and lets an admin save
+// The Hosts page shows each web server the agent found, with its health, and lets an owner save
 // the host's web-server setting (audited, sent to the agent): through the form, and as JSON.
 import { expect, test } from "@playwright/test";
 import { login } from "./helpers";
