@@ -4,14 +4,14 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { Supervisor } from "@/agent/supervisor/supervisor";
 import { isAlive } from "@/agent/supervisor/proc-stats";
+import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/protocol";
-import { appSpecFor, FIXTURE_APPS, RUN_AS, FIXTURE_LANG, parseAnswer } from "./support/fixture-apps";
+import { appSpecFor, FIXTURE_APPS, FIXTURE_LANG, parseAnswer, RUN_AS } from "./support/fixture-apps";
 import { runLoad, startLoad } from "./support/load";
 import { type NginxFront, startNginxFront } from "./support/nginx-front";
-import { stopKeeper, waitUntil } from "./support/stack";
 import { scratchPerTest } from "./support/scratch";
+import { stopKeeper, waitUntil } from "./support/stack";
 
 const { dir, cleanups } = scratchPerTest("stoker-supervision-");
 let n = 0;
@@ -85,7 +85,7 @@ describe("crash handling", () => {
     // (on a loaded machine that varies by seconds and hides what the agent does).
     const backoffs = transitions.filter((t) => t.to === "BACKOFF");
     const waits = starts.slice(1).map((t, i) => Date.parse(t.at) - Date.parse(backoffs[i].at));
-    waits.forEach((w, i) => expect(w, `wait ${i + 1} of ${waits.join(", ")} ms`).toBeGreaterThanOrEqual(100 * 2 ** i - 5));
+    for (const [i, w] of waits.entries()) expect(w, `wait ${i + 1} of ${waits.join(", ")} ms`).toBeGreaterThanOrEqual(100 * 2 ** i - 5);
     const info = supervisor.apps.get("crashy")!.processes()[0];
     expect(info.state).toBe("FATAL");
     expect(info.lastOutput).toContain("crash");
