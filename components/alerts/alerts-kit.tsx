@@ -1,10 +1,11 @@
 "use client";
-// Shared pieces of the Alerts pages: the section tabs, a list loader, form field styles, and the
-// names of apps, hosts and channels that the tables show instead of ids.
+// Shared pieces of the Alerts pages: the section tabs, a list loader, the create/delete calls with
+// their toasts, form field styles, and the names of apps, hosts and channels the tables show instead of ids.
 import { clsx } from "clsx";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
+import { toast } from "sonner";
 import { api } from "../api-client";
 
 const TABS = [
@@ -44,6 +45,39 @@ export function useList<T>(path: string): { items: T[]; error: string; reload: (
   }, [path]);
   useEffect(() => void reload(), [reload]);
   return { items, error, reload };
+}
+
+/**
+ * A create form's POST: `busy` while it runs, the refusal's field errors (shown beside the form) and a
+ * toast either way; on success the form is cleared, the list reloaded and the created item returned.
+ */
+export function useCreate<T>(path: string, reload: () => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [fields, setFields] = useState<{ path: string; message: string }[]>([]);
+  const create = async (form: HTMLFormElement, body: unknown, refused: string, done: (created: T) => string): Promise<T | null> => {
+    setBusy(true);
+    const r = await api<T>(path, { method: "POST", body });
+    setBusy(false);
+    if (!r.ok) {
+      setFields(r.error.fields ?? []);
+      toast.error(refused, { description: r.error.message });
+      return null;
+    }
+    setFields([]);
+    form.reset();
+    toast.success(done(r.value));
+    void reload();
+    return r.value;
+  };
+  return { busy, fields, create };
+}
+
+/** DELETEs one item (after the page's confirm), a toast either way, then reloads the list. */
+export async function deleteItem(path: string, done: string, refused: string, reload: () => Promise<void>): Promise<void> {
+  const r = await api(path, { method: "DELETE" });
+  if (r.ok) toast.success(done);
+  else toast.error(refused, { description: r.error.message });
+  void reload();
 }
 
 export type Named = { id: string; name: string };

@@ -10,13 +10,12 @@ import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { FieldErrors } from "../ui/field-errors";
 import { TableHead } from "../ui/table-head";
-import { cell, Empty, inputClass, labelClass, LoadError, useList } from "./alerts-kit";
+import { cell, deleteItem, Empty, inputClass, LoadError, labelClass, useCreate, useList } from "./alerts-kit";
 
 export function ChannelsView({ canChange }: { canChange: boolean }) {
   const { items, error, reload } = useList<ChannelView>("/notifications/channels");
   const [kind, setKind] = useState("webhook");
-  const [busy, setBusy] = useState(false);
-  const [fields, setFields] = useState<{ path: string; message: string }[]>([]);
+  const { busy, fields, create: post } = useCreate<ChannelView>("/notifications/channels", reload);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
 
   const create = async (e: React.FormEvent<HTMLFormElement>) => {
@@ -25,18 +24,8 @@ export function ChannelsView({ canChange }: { canChange: boolean }) {
     const f = new FormData(form);
     const target = String(f.get("target") ?? "").trim();
     const body = { name: f.get("name"), kind, ...(kind === "email" ? { to: target.split(/[\s,]+/).filter(Boolean) } : { url: target }) };
-    setBusy(true);
-    const r = await api<ChannelView>("/notifications/channels", { method: "POST", body });
-    setBusy(false);
-    if (!r.ok) {
-      setFields(r.error.fields ?? []);
-      return toast.error("Channel not added", { description: r.error.message });
-    }
-    setFields([]);
-    form.reset();
-    toast.success(`Channel "${r.value.name}" added`);
-    if (r.value.secret) setSecret({ name: r.value.name, secret: r.value.secret });
-    void reload();
+    const created = await post(form, body, "Channel not added", (c) => `Channel "${c.name}" added`);
+    if (created?.secret) setSecret({ name: created.name, secret: created.secret });
   };
   const test = async (c: ChannelView) => {
     const r = await api<{ sent: boolean; attempts: number; error: string }>(`/notifications/channels/${c.id}/test`, { method: "POST" });
@@ -50,12 +39,7 @@ export function ChannelsView({ canChange }: { canChange: boolean }) {
     if (r.value.secret) setSecret({ name: c.name, secret: r.value.secret });
     toast.success(`New secret for "${c.name}"`);
   };
-  const remove = async (c: ChannelView) => {
-    const r = await api(`/notifications/channels/${c.id}`, { method: "DELETE" });
-    if (r.ok) toast.success(`Channel "${c.name}" deleted`);
-    else toast.error("Not deleted", { description: r.error.message });
-    void reload();
-  };
+  const remove = (c: ChannelView) => deleteItem(`/notifications/channels/${c.id}`, `Channel "${c.name}" deleted`, "Not deleted", reload);
 
   return (
     <div className="space-y-4">

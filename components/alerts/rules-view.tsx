@@ -9,7 +9,7 @@ import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { FieldErrors } from "../ui/field-errors";
 import { TableHead } from "../ui/table-head";
-import { cell, Empty, inputClass, labelClass, LoadError, useList, useNames } from "./alerts-kit";
+import { cell, deleteItem, Empty, inputClass, LoadError, labelClass, useCreate, useList, useNames } from "./alerts-kit";
 
 // Which parameters each event reads (the rest have defaults: repeat 4 h, recovery after 1-5 min).
 const PARAM_HINT: Partial<Record<string, { key: "count" | "threshold" | "graceSec"; label: string; placeholder: string }>> = {
@@ -31,8 +31,7 @@ export function RulesView({ canChange }: { canChange: boolean }) {
   const { items, error, reload } = useList<RuleView>("/notifications/rules");
   const { apps, channels } = useNames();
   const [event, setEvent] = useState<string>("app.fatal");
-  const [busy, setBusy] = useState(false);
-  const [fields, setFields] = useState<{ path: string; message: string }[]>([]);
+  const { busy, fields, create: post } = useCreate<RuleView>("/notifications/rules", reload);
   const hint = PARAM_HINT[event];
   const hostEvent = (HOST_EVENTS as readonly string[]).includes(event);
 
@@ -45,17 +44,7 @@ export function RulesView({ canChange }: { canChange: boolean }) {
     if (f.get("repeatMin")) params.repeatSec = Math.round(Number(f.get("repeatMin")) * 60);
     const appId = String(f.get("appId") ?? "");
     const body = { name: f.get("name"), event, channelIds: f.getAll("channelIds"), ...(appId && !hostEvent ? { appId } : {}), params };
-    setBusy(true);
-    const r = await api<RuleView>("/notifications/rules", { method: "POST", body });
-    setBusy(false);
-    if (!r.ok) {
-      setFields(r.error.fields ?? []);
-      return toast.error("Rule not added", { description: r.error.message });
-    }
-    setFields([]);
-    form.reset();
-    toast.success(`Rule "${r.value.name}" added`);
-    void reload();
+    await post(form, body, "Rule not added", (r) => `Rule "${r.name}" added`);
   };
   const toggle = async (r: RuleView) => {
     const res = await api(`/notifications/rules/${r.id}`, { method: "PATCH", body: { enabled: !r.enabled } });
@@ -63,12 +52,7 @@ export function RulesView({ canChange }: { canChange: boolean }) {
     else toast.error("Not changed", { description: res.error.message });
     void reload();
   };
-  const remove = async (r: RuleView) => {
-    const res = await api(`/notifications/rules/${r.id}`, { method: "DELETE" });
-    if (res.ok) toast.success(`Rule "${r.name}" deleted`);
-    else toast.error("Not deleted", { description: res.error.message });
-    void reload();
-  };
+  const remove = (r: RuleView) => deleteItem(`/notifications/rules/${r.id}`, `Rule "${r.name}" deleted`, "Not deleted", reload);
   const appName = (id: string | null) => (id ? (apps.find((a) => a.id === id)?.name ?? id) : "every app");
   const channelNames = (ids: string[]) => ids.map((id) => channels.find((c) => c.id === id)?.name ?? "(deleted)").join(", ") || "none (records only)";
 

@@ -2,14 +2,12 @@
 // Silences and maintenance windows: an app, a host or a rule, for a period (from now for N hours,
 // or between two times), nightly (a daily UTC range, maybe on some weekdays), or until removed.
 import { useState } from "react";
-import { toast } from "sonner";
 import type { RuleView, SilenceView } from "@/lib/protocol/alert-messages";
-import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { FieldErrors } from "../ui/field-errors";
 import { TableHead } from "../ui/table-head";
-import { cell, Empty, inputClass, labelClass, LoadError, StatusPill, useList, useNames, when } from "./alerts-kit";
+import { cell, deleteItem, Empty, inputClass, LoadError, labelClass, StatusPill, useCreate, useList, useNames, when } from "./alerts-kit";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
@@ -25,8 +23,7 @@ export function SilencesView({ canChange }: { canChange: boolean }) {
   const rules = useList<RuleView>("/notifications/rules").items;
   const [scope, setScope] = useState<"app" | "host" | "rule">("app");
   const [mode, setMode] = useState<"hours" | "daily" | "forever">("hours");
-  const [busy, setBusy] = useState(false);
-  const [fields, setFields] = useState<{ path: string; message: string }[]>([]);
+  const { busy, fields, create: post } = useCreate<SilenceView>("/notifications/silences", reload);
   const targets = scope === "app" ? apps : scope === "host" ? hosts : rules;
 
   const create = async (e: React.FormEvent<HTMLFormElement>) => {
@@ -37,24 +34,9 @@ export function SilencesView({ canChange }: { canChange: boolean }) {
     const period = mode === "hours" ? { startsAt: new Date(now).toISOString(), endsAt: new Date(now + Number(f.get("hours")) * 3600_000).toISOString() } : {};
     const daily = mode === "daily" ? { daily: `${f.get("from")}-${f.get("to")}`, ...(f.getAll("days").length ? { days: f.getAll("days").map(Number) } : {}) } : {};
     const body = { name: f.get("name"), scope, targetId: f.get("targetId"), ...period, ...daily };
-    setBusy(true);
-    const r = await api<SilenceView>("/notifications/silences", { method: "POST", body });
-    setBusy(false);
-    if (!r.ok) {
-      setFields(r.error.fields ?? []);
-      return toast.error("Silence not added", { description: r.error.message });
-    }
-    setFields([]);
-    form.reset();
-    toast.success(`"${r.value.name}" silences ${r.value.targetName}`);
-    void reload();
+    await post(form, body, "Silence not added", (s) => `"${s.name}" silences ${s.targetName}`);
   };
-  const remove = async (s: SilenceView) => {
-    const r = await api(`/notifications/silences/${s.id}`, { method: "DELETE" });
-    if (r.ok) toast.success(`Silence "${s.name}" ended`);
-    else toast.error("Not ended", { description: r.error.message });
-    void reload();
-  };
+  const remove = (s: SilenceView) => deleteItem(`/notifications/silences/${s.id}`, `Silence "${s.name}" ended`, "Not ended", reload);
 
   return (
     <div className="space-y-4">

@@ -8,7 +8,7 @@ import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { FieldErrors } from "../ui/field-errors";
 import { TableHead } from "../ui/table-head";
-import { cell, Empty, inputClass, labelClass, LoadError, StatusPill, useList, useNames, when } from "./alerts-kit";
+import { cell, deleteItem, Empty, inputClass, LoadError, labelClass, StatusPill, useCreate, useList, useNames, when } from "./alerts-kit";
 
 type Result = { at: string; ok: boolean; status: number; ms: number; error: string };
 type Check = { id: string; appId: string; url: string; intervalSec: number; timeoutMs: number; expect: number; enabled: boolean; last: Result | null; uptimePct24h: number | null };
@@ -16,8 +16,7 @@ type Check = { id: string; appId: string; url: string; intervalSec: number; time
 export function UptimeView({ canChange }: { canChange: boolean }) {
   const { items, error, reload } = useList<Check>("/notifications/uptime-checks");
   const { apps } = useNames();
-  const [busy, setBusy] = useState(false);
-  const [fields, setFields] = useState<{ path: string; message: string }[]>([]);
+  const { busy, fields, create: post } = useCreate<Check>("/notifications/uptime-checks", reload);
   const [open, setOpen] = useState<{ id: string; results: Result[] } | null>(null);
 
   const save = async (e: React.FormEvent<HTMLFormElement>) => {
@@ -25,24 +24,9 @@ export function UptimeView({ canChange }: { canChange: boolean }) {
     const form = e.currentTarget;
     const f = new FormData(form);
     const body = { appId: f.get("appId"), url: f.get("url"), intervalSec: Number(f.get("intervalSec") || 60), ...(f.get("expect") ? { expect: Number(f.get("expect")) } : {}) };
-    setBusy(true);
-    const r = await api<Check>("/notifications/uptime-checks", { method: "POST", body });
-    setBusy(false);
-    if (!r.ok) {
-      setFields(r.error.fields ?? []);
-      return toast.error("Check not saved", { description: r.error.message });
-    }
-    setFields([]);
-    form.reset();
-    toast.success("Uptime check saved; first result within one interval");
-    void reload();
+    await post(form, body, "Check not saved", () => "Uptime check saved; first result within one interval");
   };
-  const remove = async (c: Check) => {
-    const r = await api(`/notifications/uptime-checks/${c.id}`, { method: "DELETE" });
-    if (r.ok) toast.success("Uptime check removed");
-    else toast.error("Not removed", { description: r.error.message });
-    void reload();
-  };
+  const remove = (c: Check) => deleteItem(`/notifications/uptime-checks/${c.id}`, "Uptime check removed", "Not removed", reload);
   const show = async (c: Check) => {
     if (open?.id === c.id) return setOpen(null);
     const r = await api<Result[]>(`/notifications/uptime-checks/${c.id}/results?limit=50`);
