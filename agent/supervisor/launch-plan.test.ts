@@ -25,4 +25,13 @@ describe("planLaunch", () => {
     expect(plan.ok).toBe(false);
     expect(JSON.stringify(plan)).not.toContain("/secret/bin");
   });
+
+  it("runs with group root (gid 0) only with the owner's approval, as a root agent sees it (the tests run as root, like the agent)", () => {
+    const spec = AppSpecSchema.parse({ ...base, user: "nobody", group: "root" });
+    const refused = planLaunch(spec, ["/run/stoker"]);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.fields?.map((f) => f.path)).toContain("group");
+    const approved = planLaunch(spec, ["/run/stoker"], { purpose: "app", rootApproved: true });
+    expect(approved.ok && approved.value.gid).toBe(0);
+  });
 });

@@ -79,6 +79,10 @@ export function planLaunch(spec: AppSpec, socketDirs: string[], grant: RunGrant 
     if (!group) fields.push({ path: "group", message: `No group named "${spec.group}" exists on this host.` });
     else if (me.uid === 0) gid = group.gid;
   }
+  // gid 0 (root's group, by any name) is the owner's decision like uid 0 (lib/protocol/run-as.ts).
+  if (gid === 0 && uid !== 0 && !grant.rootApproved) {
+    fields.push({ path: spec.group ? "group" : "user", message: `Running with gid 0 (root's group) needs the owner's approval; this request does not carry it.` });
+  }
   for (const key of ["owner", "group"] as const) {
     const name = spec.socket[key];
     if (name && !(key === "owner" ? lookupUser(name) : lookupGroup(name))) {

@@ -32,7 +32,7 @@ function specForAgent(spec: AppSpec, env: StoredEnv): AppSpec {
 
 /** The app (and its build steps, which run as the same user) may run as root only if an owner saves it. */
 async function approval(spec: AppSpec, audit: AuditContext): Promise<Result<string | null>> {
-  const decided = await runAsDecision(audit.actor, spec.hostId, spec.deploy?.build.length ? "build" : "app", spec.user);
+  const decided = await runAsDecision(audit.actor, spec.hostId, spec.deploy?.build.length ? "build" : "app", spec.user, spec.group);
   if (!decided.ok) return decided;
   if (!decided.value.rootApproved) return ok(null);
   // A non-owner carries the approval only through the owner's list of this host's users.

@@ -17,10 +17,10 @@ export function actorIsOwner(actor: Actor): boolean {
  * Refuses what the actor may not run on `hostId` (root without the owner, or a user off the host's
  * list); otherwise says whether the request carries uid-0 approval.
  */
-export async function runAsDecision(actor: Actor, hostId: string, purpose: RunPurpose, user: string | undefined): Promise<Result<{ rootApproved: boolean }>> {
+export async function runAsDecision(actor: Actor, hostId: string, purpose: RunPurpose, user: string | undefined, group?: string): Promise<Result<{ rootApproved: boolean }>> {
   const owner = actorIsOwner(actor);
   const allowedUsers = owner ? null : await hostRunAsUsers(hostId);
-  const decided = decideRunAs({ purpose, user, actorIsOwner: owner, allowedUsers });
+  const decided = decideRunAs({ purpose, user, group, actorIsOwner: owner, allowedUsers });
   if (!decided.ok) return decided;
   // An owner's request carries the approval whatever the name: uid 0 may hide behind another name
   // (toor), which only the agent can see. A non-owner's carries it only for a user the owner listed.

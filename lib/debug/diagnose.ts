@@ -14,7 +14,7 @@ export async function runDoctor(appId: string, actor: Actor): Promise<Result<Doc
   const app = await db.app.findUnique({ where: { id: appId } });
   if (!app) return err("NOT_FOUND", "That app does not exist.");
   // The doctor starts one instance of the app: as root only for an owner.
-  const runAs = await runAsDecision(actor, app.hostId, "doctor", specOf(app).user);
+  const runAs = await runAsDecision(actor, app.hostId, "doctor", specOf(app).user, specOf(app).group);
   if (!runAs.ok) return runAs;
   const res = await agentHub().call(app.hostId, { op: "app.doctor", appId, allowRoot: runAs.value.rootApproved }, 90_000);
   if (!res.ok) return res;
@@ -25,7 +25,7 @@ export async function runDoctor(appId: string, actor: Actor): Promise<Result<Doc
 export async function runByHand(appId: string, audit: AuditContext): Promise<Result<RunByHandResult>> {
   const app = await db.app.findUnique({ where: { id: appId } });
   if (!app) return err("NOT_FOUND", "That app does not exist.");
-  const runAs = await runAsDecision(audit.actor, app.hostId, "run-by-hand", specOf(app).user);
+  const runAs = await runAsDecision(audit.actor, app.hostId, "run-by-hand", specOf(app).user, specOf(app).group);
   if (!runAs.ok) return runAs;
   const res = await agentHub().call(app.hostId, { op: "app.run-by-hand", appId, allowRoot: runAs.value.rootApproved }, 60_000);
   const parsed = res.ok ? RunByHandResultSchema.safeParse(res.value) : null;

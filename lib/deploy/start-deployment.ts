@@ -27,7 +27,7 @@ export async function startDeployment(appId: string, request: DeployRequest, aud
   if (!deploy) return err("BAD_REQUEST", "This app has no deploy section; add one to its spec first.");
   // New code built and run as root is the owner's decision too (the signed webhook deploys the
   // owner-approved source's own branch, as the system).
-  const runAs = await runAsDecision(audit.actor, app.hostId, "build", spec.user);
+  const runAs = await runAsDecision(audit.actor, app.hostId, "build", spec.user, spec.group);
   if (!runAs.ok) return runAs;
   if (request.kind === "deploy") {
     if (request.archive && request.archive.length > ARCHIVE_MAX_BYTES) return err("BAD_REQUEST", `The archive is larger than ${ARCHIVE_MAX_BYTES >> 20} MiB.`);

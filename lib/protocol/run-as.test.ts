@@ -17,6 +17,16 @@ describe("decideRunAs (control plane)", () => {
   it("lets anyone with the route's role pick an unprivileged user", () => {
     expect(decideRunAs({ purpose: "app", user: "www-data", actorIsOwner: false }).ok).toBe(true);
   });
+
+  it("treats group root like root: the owner's, or on the owner's list", () => {
+    const r = decideRunAs({ purpose: "app", user: "www-data", group: "root", actorIsOwner: false });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.fields?.[0]?.path).toBe("group");
+    expect(decideRunAs({ purpose: "app", user: "www-data", group: "root", actorIsOwner: false, allowedUsers: ["www-data"] }).ok).toBe(false);
+    expect(decideRunAs({ purpose: "app", user: "www-data", group: "root", actorIsOwner: false, allowedUsers: ["www-data", "root"] })).toEqual({ ok: true, value: { rootApproved: true } });
+    expect(decideRunAs({ purpose: "app", user: "www-data", group: "root", actorIsOwner: true })).toEqual({ ok: true, value: { rootApproved: true } });
+    expect(decideRunAs({ purpose: "app", user: "www-data", group: "www-data", actorIsOwner: false })).toEqual({ ok: true, value: { rootApproved: false } });
+  });
 });
 
 describe("decideRunAs with a host's allowed users", () => {

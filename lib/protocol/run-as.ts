@@ -34,9 +34,21 @@ export const RUN_AS_LIST_PLACE = "Hosts page → Run-as users";
  * list is the owner's approval); with no list, anyone but root. Returns whether the result
  * carries the owner's approval for uid 0.
  */
-export function decideRunAs(input: { purpose: RunPurpose; user: string | undefined; actorIsOwner: boolean; allowedUsers?: readonly string[] | null }): Result<{ rootApproved: boolean }> {
-  if (input.actorIsOwner) return ok({ rootApproved: namesRoot(input.user) });
+export function decideRunAs(input: {
+  purpose: RunPurpose;
+  user: string | undefined;
+  /** The spec's `group`: root's group (gid 0) is the owner's decision too. */
+  group?: string;
+  actorIsOwner: boolean;
+  allowedUsers?: readonly string[] | null;
+}): Result<{ rootApproved: boolean }> {
+  if (input.actorIsOwner) return ok({ rootApproved: namesRoot(input.user) || namesRoot(input.group) });
   const list = input.allowedUsers ?? null;
+  if (namesRoot(input.group) && !list?.includes("root")) {
+    return err("FORBIDDEN", `${WHAT[input.purpose]} with group root (gid 0) needs the owner role (or root on this host's allowed users, which only an owner edits). Leave "group" out or choose an unprivileged group.`, {
+      fields: [{ path: "group", message: "Group root needs the owner role." }],
+    });
+  }
   if (list !== null) {
     const shown = list.length ? list.map((u) => `"${u}"`).join(", ") : "(none)";
     const fix = `Only an owner can change this host's list (${RUN_AS_LIST_PLACE}).`;
