@@ -6,7 +6,7 @@ import { type AppStatus, type DesiredApp, err, ok, type ProcessInfo, type Proces
 import type { LogBatch } from "../logs/log-batch";
 import { LogSink } from "../logs/log-sink";
 import type { LogLimits } from "../logs/log-store";
-import { findGenerations, restoreViews, retireLeftovers, type SavedProcess, toRetire } from "./adopt-app";
+import { type Found, findGenerations, restoreViews, retireLeftovers, type SavedProcess, toRetire } from "./adopt-app";
 import { Availability, noLiveProcess, summaryState } from "./app-availability";
 import { AppCgroup } from "./app-cgroup";
 import { clearStaleSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, removeSocketFile, socketAddress, stagedPath } from "./app-socket";
@@ -270,7 +270,7 @@ export class AppRunner {
   }
 
   /** Re-attaches to the processes and socket a previous agent left running (adopt-app.ts). */
-  async adopt(saved: SavedApp): Promise<void> {
+  async adopt(saved: SavedApp, exitsReported: ReadonlySet<number> = new Set()): Promise<void> {
     this.generation = saved.generation;
     const plan = this.plan(this.desired);
     if (!plan.ok) {
@@ -279,6 +279,7 @@ export class AppRunner {
     }
     const spec = this.desired.spec;
     const found = findGenerations(spec, saved, this.sink, this.cgroup);
+    this.recordExitsWhileAway(saved, found, exitsReported);
     await restoreViews(spec, found.current);
     this.generation = found.generation;
     if (found.socket) this.socket = found.socket;
@@ -309,6 +310,19 @@ export class AppRunner {
       await retireLeftovers(retiring, spec, this.socket?.fd ?? null);
       this.events.persist();
     });
+  }
+
+  /**
+   * A saved process found gone exited while no agent watched (the host rebooted, or it recycled
+   * during the log keeper's handback): its exit still belongs in the timeline, though its status is unknown.
+   */
+  private recordExitsWhileAway(saved: SavedApp, found: Found, exitsReported: ReadonlySet<number>): void {
+    const at = new Date().toISOString();
+    for (const p of saved.processes) {
+      if (exitsReported.has(p.pid) || found.alive.some((a) => a.saved === p)) continue;
+      const detail = "exited while no agent was running (found gone when the agent took over)";
+      this.events.transition({ appId: this.appId, slot: p.slot, pid: p.pid, from: "RUNNING", to: "EXITED", at, detail, kind: "exit" });
+    }
   }
 
   /** How the log keeper replaces this app's processes while the agent is away; null if none should run. */

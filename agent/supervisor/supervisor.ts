@@ -69,6 +69,7 @@ export class Supervisor {
   private readonly webLogs: WebServerLogWatcher;
   readonly webServers: WebServerRegistry;
   private listeners = new Set<SupervisorListener>();
+  private exitsReported = new Set<number>(); // pids whose exit the log keeper already reported
   private unheard: ProcessTransition[] = []; // transitions before anyone listened (adoption at start)
   private statusTimer: NodeJS.Timeout | null = null;
   private readonly stateFile: string;
@@ -160,7 +161,10 @@ export class Supervisor {
 
   /** What happened while no agent ran (the log keeper's replacements), for the apps' timelines. */
   reportPast(transitions: ProcessTransition[]): void {
-    for (const t of transitions) this.transition(t);
+    for (const t of transitions) {
+      if (t.to === "EXITED") this.exitsReported.add(t.pid);
+      this.transition(t);
+    }
   }
 
   private transition(t: ProcessTransition): void {
@@ -269,7 +273,7 @@ export class Supervisor {
       const desired = spec ? { ...run, spec } : run;
       const runner = this.runner(desired);
       this.apps.set(saved.desired.appId, runner);
-      if (spec) await runner.serialize(() => runner.adopt({ ...saved, desired }));
+      if (spec) await runner.serialize(() => runner.adopt({ ...saved, desired }, this.exitsReported));
     }
   }
 
