@@ -43,7 +43,7 @@ const TOP: Record<WebServer, string> = { nginx: "server", lighttpd: "$SERVER[", 
 /** Every directive a renderer may emit; anything else would be an injection. */
 const ALLOWED: Record<WebServer, Set<string>> = {
   nginx: new Set(["server", "listen", "server_name", "client_max_body_size", "location", "alias", "fastcgi_split_path_info", "fastcgi_param", "fastcgi_read_timeout", "fastcgi_pass", "fastcgi_buffer_size", "fastcgi_buffers", "root", "index", "try_files", "set", "return"]),
-  lighttpd: new Set(["$SERVER[", "$HTTP[", "server.max-request-size", "alias.url", "setenv.add-environment", "fastcgi.server", "server.document-root", "index-file.names", "url.rewrite-if-not-file"]),
+  lighttpd: new Set(["$SERVER[", "$HTTP[", "server.max-request-size", "alias.url", "setenv.add-environment", "fastcgi.server", "server.document-root", "index-file.names", "url.rewrite-if-not-file", "accesslog.format"]),
   apache: new Set(["VirtualHost", "ServerName", "UseCanonicalName", "UseCanonicalPhysicalPort", "AllowEncodedSlashes", "RewriteEngine", "RewriteCond", "RewriteRule", "ProxyTimeout", "ProxyPass", "Alias", "Directory", "Require", "Options", "ProxyFCGIBackendType", "SetEnv", "ProxyPassMatch", "ProxyFCGISetEnvIf", "ServerAlias", "LocationMatch", "DocumentRoot", "AllowOverride", "DirectoryIndex", "AcceptPathInfo", "FilesMatch", "If", "SetHandler"]),
 };
 
