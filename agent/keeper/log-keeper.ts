@@ -16,7 +16,7 @@ import { LogStore, noteLine } from "../logs/log-store";
 import { readAvailable, setNonBlocking, takeFd } from "../native";
 import { isAlive } from "../supervisor/proc-stats";
 import { readState } from "../supervisor/state-file";
-import { type Handback, HANDBACK, keeperSocket, StandbyMessageSchema } from "./keeper-protocol";
+import { HANDBACK, type Handback, keeperSocket, StandbyMessageSchema } from "./keeper-protocol";
 import { Standby } from "./standby";
 
 const TICK_MS = 20; // 1 MiB pipes absorb ~50 MB/s between reads

@@ -28,6 +28,11 @@ describe("replacementDelay", () => {
     expect(delays).toEqual([0, 0, 0, 500, 1000]);
   });
 
+  it("replaces at once, every time, a replacement seen serving that used up its quota within the start window (php-cgi under load)", () => {
+    const h = fresh();
+    for (let i = 0; i < 50; i++) expect(replacementDelay({ status: { code: 0, signal: null }, livedMs: 400, served: true }, always, h)).toBe(0);
+  });
+
   it("follows on-failure: a clean exit is not replaced, a crash is", () => {
     const onFailure = RestartSpecSchema.parse({ policy: "on-failure" });
     expect(replacementDelay({ status: { code: 0, signal: null }, livedMs: 4000 }, onFailure, fresh())).toBeNull();

@@ -17,6 +17,8 @@ export type KeeperExit = {
   /** The exit status, or null for a process the keeper did not start (not its child). */
   status: { code: number | null; signal: string | null } | null;
   livedMs: number;
+  /** Seen at work on the app's socket (in accept() or holding a connection): it started. */
+  served?: boolean;
 };
 
 /** Milliseconds to wait before the replacement, or null for none (the policy says so); updates `history`. */
@@ -24,7 +26,8 @@ export function replacementDelay(exit: KeeperExit, restart: AppSpec["restart"], 
   // An unknown status is classified as the agent classifies an adopted process's exit: served, so a recycle.
   const { code, signal } = exit.status ?? { code: null, signal: null };
   if (!policyRestarts(restart.policy, code, signal)) return null;
-  const proven = exit.status === null || exit.livedMs >= START_WINDOW_MS;
+  // A php-cgi under load can serve its 500 requests in less than the start window: seen serving, it started.
+  const proven = exit.status === null || exit.served === true || exit.livedMs >= START_WINDOW_MS;
   const event = classifyExit({ state: "RUNNING", proven, code, signal, unprovenRecycles: history.unprovenRecycles });
   if (event === "recycle") {
     history.unprovenRecycles = proven ? 0 : history.unprovenRecycles + 1;

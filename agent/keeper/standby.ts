@@ -14,8 +14,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { ProcessTransition } from "../../lib/protocol";
 import { takeFd } from "../native";
-import type { SavedApp } from "../supervisor/app-runner";
+import { hasAccepted, waitingInAccept } from "../supervisor/accept-state";
 import { AppCgroup, type ProcessTree } from "../supervisor/app-cgroup";
+import type { SavedApp } from "../supervisor/app-runner";
 import { isAlive, readProcStat } from "../supervisor/proc-stats";
 import { liveGeneration } from "../supervisor/recover-generation";
 import { startChild } from "../supervisor/spawn-process";
@@ -37,6 +38,8 @@ type Watched = {
   born: number;
   /** Set for the keeper's own replacements: their exit status is known. */
   child: ChildProcess | null;
+  /** A replacement seen at work on the socket (accept-state.ts): its clean exit is a recycle. */
+  served?: boolean;
   tree: ProcessTree | null;
   history: SlotHistory;
 };
@@ -105,6 +108,7 @@ export class Standby {
     if (!this.active || (!now && Date.now() - this.lastCheck < CHECK_MS)) return;
     this.lastCheck = Date.now();
     for (const w of this.watched.filter((x) => !x.child && !isAlive(x.pid, x.startTicks))) this.exited(w, null);
+    for (const w of this.watched) if (w.child && !w.served && (waitingInAccept(w.pid) || hasAccepted(w.pid))) w.served = true;
   }
 
   /** A process is watched or a replacement is due: the keeper has work while the agent is away. */
@@ -140,7 +144,7 @@ export class Standby {
     const recipe = this.recipes.get(w.appId);
     if (!recipe) return;
     const how = status ? (status.signal ? `signal ${status.signal}` : `code ${status.code}`) : "its status is not known to the keeper";
-    const delay = replacementDelay({ status, livedMs: Date.now() - w.born }, recipe.restart, w.history);
+    const delay = replacementDelay({ status, livedMs: Date.now() - w.born, served: w.served }, recipe.restart, w.history);
     const base = { appId: w.appId, slot: w.slot, detail: "" };
     if (delay === null) {
       this.record({ ...base, pid: w.pid, from: "RUNNING", to: "EXITED", detail: `exited (${how}) while the agent was away; the restart policy (${recipe.restart.policy}) does not replace it` });
@@ -171,7 +175,7 @@ export class Standby {
       void started.error.then((text) => {
         this.failing--;
         this.record({ appId: w.appId, slot: w.slot, pid: 0, from: "STARTING", to: "BACKOFF", detail: `the log keeper could not start a replacement: ${text}` });
-        const failed: Watched = { ...w, born: Date.now() };
+        const failed: Watched = { ...w, born: Date.now(), served: false };
         this.watched.push(failed);
         this.exited(failed, { code: 127, signal: null }); // a failed start: retried with backoff
       });
@@ -179,6 +183,7 @@ export class Standby {
     }
     const next: Watched = {
       ...w,
+      served: false,
       pid: started.pid,
       startTicks: readProcStat(started.pid)?.startTicks ?? 0,
       startedAt: new Date().toISOString(),
