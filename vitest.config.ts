@@ -32,6 +32,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        resolve,
+        test: {
+          // Long fault runs for bench/ (a 10-minute agent outage): `npm test` does not run them.
+          name: "soak",
+          include: ["test/**/*.soak.test.ts"],
+          testTimeout: 30 * 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

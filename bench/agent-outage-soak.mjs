@@ -1,5 +1,5 @@
 // Soak: the agent SIGKILLed under load and kept away for 10 minutes (default), then restarted: the
-// same fault test as `npm test` runs for 30 s (test/faults/agent-outage.int.test.ts), held ten times
+// same fault test as `npm test` runs for 30 s (test/faults/agent-outage.soak.test.ts), held ten times
 // longer. Prints its figures line; docs/FAULTS.md keeps the last run's.
 // Run: node bench/agent-outage-soak.mjs [minutes]   (loopback, temp dirs; bounded by its own timeout)
 import { spawnSync } from "node:child_process";
@@ -8,7 +8,7 @@ import path from "node:path";
 const minutes = Number(process.argv[2] ?? 10);
 const root = path.resolve(import.meta.dirname, "..");
 const outageMs = Math.round(minutes * 60_000);
-const r = spawnSync("npx", ["vitest", "run", "test/faults/agent-outage.int.test.ts"], {
+const r = spawnSync("npx", ["vitest", "run", "--project", "soak", "test/faults/agent-outage.soak.test.ts"], {
   cwd: root,
   env: { ...process.env, STOKER_FAULT_OUTAGE_MS: String(outageMs) },
   encoding: "utf8",

@@ -5,13 +5,16 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { waitUntil } from "./support/stack";
+import { stopKeeper, waitUntil } from "./support/stack";
 
 const dir = mkdtempSync(path.join(tmpdir(), "stoker-agent-lock-"));
 const running: ChildProcess[] = [];
-afterAll(() => {
+afterAll(async () => {
   for (const p of running) p.kill("SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
+  await Promise.all(running.map((p) => (p.exitCode !== null || p.signalCode !== null ? null : new Promise((r) => p.once("exit", r)))));
+  // The agent's log keeper outlives it by design (it keeps the apps' output): stop it before removing its dir.
+  stopKeeper(path.join(dir, "state"));
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 const agentArgs = (...args: string[]) => ["--import", "tsx", "agent/main.ts", ...args];

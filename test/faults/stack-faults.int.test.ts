@@ -153,7 +153,7 @@ describe("faults under npm start", () => {
     expect(stray).toEqual([]);
   }, 150_000);
 
-  // The agent's outage in `npm test` (the 10-minute soak runs agent-outage.int.test.ts): one outage
+  // The agent's outage in `npm test` (the 10-minute soak runs agent-outage.soak.test.ts): one outage
   // measures both kinds of app, php-cgi recycling itself under load and a chatty app logging.
   it(`the agent away ${OUTAGE_MS / 1000} s under load: php-cgi recycling at its defaults is replaced at once and a chatty app never stalls; no request fails, no line is lost, the timeline lists each replacement`, async () => {
     const hostId = (await api<{ id: string }[]>("/hosts")).body[0].id;
