@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import type { WebServer } from "../../lib/protocol";
+import { tcpListeners } from "../tcp-listeners";
 
 /** Binaries each server runs as, for when no pid file is known (Debian: apache2, elsewhere httpd). */
 const BINARIES: Record<WebServer, string[]> = { nginx: ["nginx"], lighttpd: ["lighttpd"], apache: ["apache2", "httpd"] };
@@ -96,19 +97,7 @@ function listeningInodes(ip: string, port: number): Set<string> {
   const portHex = port.toString(16).toUpperCase().padStart(4, "0");
   const wanted4 = new Set([`${hexIpv4(ip)}:${portHex}`, `00000000:${portHex}`]);
   const wanted6 = new Set([`00000000000000000000000000000000:${portHex}`, `0000000000000000FFFF0000${hexIpv4(ip)}:${portHex}`]);
-  for (const [file, wanted] of [["/proc/net/tcp", wanted4], ["/proc/net/tcp6", wanted6]] as const) {
-    let text = "";
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const f = line.trim().split(/\s+/);
-      // f[1] local address, f[3] state (0A = LISTEN), f[9] inode
-      if (f.length > 9 && f[3] === "0A" && wanted.has(f[1] ?? "")) inodes.add(f[9] ?? "");
-    }
-  }
+  for (const l of tcpListeners()) if ((l.family === 4 ? wanted4 : wanted6).has(l.local)) inodes.add(String(l.inode));
   inodes.delete("0");
   return inodes;
 }

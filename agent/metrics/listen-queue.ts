@@ -1,10 +1,8 @@
 // The listen-queue depth of an app's socket (PHP-FPM's "listen queue"): connections the kernel
 // accepted into the backlog that no worker has taken yet. Unix sockets through sock_diag, TCP
 // listeners from /proc/net/tcp (a LISTEN socket's rx_queue is its accept backlog).
-import { readFileSync } from "node:fs";
+import { tcpListeners } from "../tcp-listeners";
 import { unixListenQueues } from "./unix-listen-queue";
-
-const TCP_LISTEN = "0A";
 
 /** One reading of every listener on the host, so a sample of 50 apps costs one dump. */
 export type QueueSnapshot = { unix: Map<number, number> | null; tcp: Map<number, number> };
@@ -15,22 +13,7 @@ export function readQueues(): QueueSnapshot {
 
 /** inode → rx_queue of every TCP (v4 and v6) socket in LISTEN. */
 export function tcpListenQueues(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text = "";
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      // sl local rem st tx_queue:rx_queue tr:tm retrnsmt uid timeout inode
-      const f = line.trim().split(/\s+/);
-      if (f.length < 10 || f[3] !== TCP_LISTEN) continue;
-      out.set(Number(f[9]), Number.parseInt(f[4].split(":")[1] ?? "0", 16));
-    }
-  }
-  return out;
+  return new Map(tcpListeners().map((l) => [l.inode, l.backlog]));
 }
 
 /** The queue of the listener with `inode` (from the agent's own fd, or found by path), null if unknown. */
