@@ -96,6 +96,8 @@ export type ObtainOptions = {
   timeoutMs?: number;
 };
 
+const CERTBOT_CRASH = /An unexpected error occurred:\s*AttributeError/;
+
 /** certbot's argv for one name: webroot mode, non-interactive, every file under the state dir. */
 export function certbotArgv(o: ObtainOptions): string[] {
   const p = acmePaths(o.stateDir, o.serverName);
@@ -132,7 +134,11 @@ export async function obtainCertificate(o: ObtainOptions): Promise<Result<{ cert
   const made = await ensurePlaceholder(p, o.serverName);
   if (!made.ok) return made;
   // Under the control plane's 120 s wait for an apply (lib/webconfig), with room for the reload.
-  const r = await run(certbotArgv(o), { ...process.env, ...o.env }, o.timeoutMs ?? 90_000);
+  const env = { ...process.env, ...o.env };
+  let r = await run(certbotArgv(o), env, o.timeoutMs ?? 90_000);
+  // certbot before 2.3 on Python 3.11+ crashes with "An unexpected error occurred: AttributeError"
+  // on any ACME error it would have retried, a CA's badNonce among them (certbot#9539): one more try.
+  if (r.code !== 0 && CERTBOT_CRASH.test(r.output)) r = await run(certbotArgv(o), env, o.timeoutMs ?? 90_000);
   if (r.code !== 0) {
     return err("FAILED", `certbot could not obtain a certificate for ${o.serverName} (exit ${r.code}): ${r.output.trim().slice(-1500)}`);
   }
