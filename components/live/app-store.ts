@@ -5,12 +5,15 @@
 import { useSyncExternalStore } from "react";
 import type { AppView, UiEvent } from "@/lib/protocol/ui-messages";
 import { live } from "./live-client";
+import { onLiveOpen, readApp } from "./resync";
 
 class AppStore {
   private apps = new Map<string, AppView>();
   private byHost = new Map<string, Set<string>>();
   private listeners = new Map<string, Set<() => void>>();
   private unsubscribe: (() => void) | null = null;
+  /** Loaded while the socket was closed and not on screen since: re-read when a row shows it. */
+  private stale = new Set<string>();
 
   /** Adds or replaces apps read from the API (a page, a search). */
   put(list: AppView[]): void {
@@ -32,6 +35,7 @@ class AppStore {
     const set = this.listeners.get(id) ?? new Set();
     set.add(onChange);
     this.listeners.set(id, set);
+    if (this.stale.delete(id)) this.refresh(id);
     return () => {
       set.delete(onChange);
       if (!set.size) this.listeners.delete(id);
@@ -44,7 +48,26 @@ class AppStore {
 
   private listen(): void {
     if (this.unsubscribe) return;
-    this.unsubscribe = live.subscribe((e) => this.apply(e));
+    const offEvents = live.subscribe((e) => this.apply(e));
+    // Re-read the apps on screen now, the others when a row shows them (thousands may be loaded).
+    const offOpen = onLiveOpen(() => {
+      for (const id of this.apps.keys()) {
+        if (this.listeners.has(id)) this.refresh(id);
+        else this.stale.add(id);
+      }
+    });
+    this.unsubscribe = () => {
+      offEvents();
+      offOpen();
+    };
+  }
+
+  private refresh(id: string): void {
+    void readApp(id).then((fresh) => {
+      if (!fresh) return;
+      this.apps.set(id, fresh);
+      this.notify(id);
+    });
   }
 
   /** One live event: public for the tests, fed by the live client otherwise. */

@@ -3,13 +3,23 @@
 // An event about an app or host not in the list changes nothing (no render): with thousands of
 // agents, events about others arrive every millisecond. A host not yet shown is added only while
 // the list has fewer than `maxHosts` (a page that shows every host; a newly enrolled one appears).
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { AppView, HostView } from "@/lib/protocol/ui-messages";
+import { onLiveOpen, readApp } from "./resync";
 import { useLiveEvents } from "./use-live";
 
 export function useLiveApps(initialApps: AppView[], initialHosts: HostView[], maxHosts = 0) {
   const [apps, setApps] = useState(initialApps);
   const [hosts, setHosts] = useState(initialHosts);
+  const shown = useRef(apps);
+  shown.current = apps;
+  useEffect(
+    () =>
+      onLiveOpen(() => {
+        for (const { id } of shown.current) void readApp(id).then((fresh) => fresh && setApps((list) => list.map((a) => (a.id === id ? fresh : a))));
+      }, { now: true }),
+    [],
+  );
   useLiveEvents((event) => {
     if (event.type === "app.status") {
       const s = event.status;
