@@ -19,3 +19,5 @@ export * from "./protocol/ui-messages";
 export * from "./protocol/web-servers";
 export * from "./protocol/web-spec";
 export * from "./protocol/list-query";
+export * from "./protocol/fpm-spec";
+export * from "./protocol/jobs-spec";

@@ -35,6 +35,8 @@ const PlanSchema = z.object({
   uid: z.number().int().optional(),
   gid: z.number().int().optional(),
   userName: z.string(),
+  listenFd: z.number().int().min(0).max(64).optional(),
+  openFiles: z.array(z.string()).max(8).optional(),
 });
 
 /** One app that should be running, and how its live generation's processes are started. */

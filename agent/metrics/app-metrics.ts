@@ -4,7 +4,7 @@
 // demand a fresh reading (metrics.now, for a Prometheus scrape) and an app's history.
 import { fstatSync } from "node:fs";
 import path from "node:path";
-import type { AppSample, ProcessSample, SocketSpec } from "../../lib/protocol";
+import type { AppSample, FpmSample, ProcessSample, SocketSpec } from "../../lib/protocol";
 import type { OsProcess } from "../supervisor/spawn-process";
 import { listenersNamed } from "../supervisor/socket-use";
 import { AccessLogs, type SiteAccessLog } from "./access-logs";
@@ -16,7 +16,7 @@ import { acceptedOn, processActivity, readSocketTables, type SocketTables } from
 export type MetricsSource = {
   appId: string;
   socket: SocketSpec;
-  view(): { processes: { slot: number; proc: OsProcess }[]; restarts: number; socketFd: number | null };
+  view(): { processes: { slot: number; proc: OsProcess }[]; restarts: number; socketFd: number | null; fpm?: FpmSample | null };
 };
 
 const RESEND_CHUNK = 2000;
@@ -162,8 +162,10 @@ export class AppMetrics {
       fds: sum("fds"),
       restarts: view.restarts,
       processes: perProcess.length,
-      workersBusy: sum("workersBusy"),
-      workersIdle: sum("workersIdle"),
+      // php-fpm's master holds the socket like an idle worker: the pool's own count is the truth there.
+      workersBusy: view.fpm ? view.fpm.active : sum("workersBusy"),
+      workersIdle: view.fpm ? view.fpm.idle : sum("workersIdle"),
+      ...(view.fpm !== undefined ? { fpm: view.fpm } : {}),
       listenQueue: queueOf(seen.queues, inode),
       ...req,
       perProcess,

@@ -24,12 +24,16 @@ import type { OsProcess } from "./spawn-process";
 import { takeHeldSocket } from "../keeper/keeper-handback";
 import type { StandbyApp } from "../keeper/keeper-protocol";
 import { closeFd } from "../native";
+import { fpmPlan } from "../fpm/fpm-launch";
+import { type FpmStatus, FpmStatusPoller } from "../fpm/fpm-status";
+import { statusPathOf } from "../fpm/pool-config";
+import { AppWorkers, type SavedWorker } from "./workers";
 
 export type { SavedProcess } from "./adopt-app";
 export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: LogLimits; /** names the app's cgroup */ stateDir: string };
 /** `persist`: write the state file now (before a step a crashed agent must be able to undo). */
 export type RunnerEvents = { transition(t: ProcessTransition): void; changed(): void; persist(): void };
-export type SavedApp = { desired: DesiredApp; generation: number; processes: SavedProcess[] } & SavedRevisions;
+export type SavedApp = { desired: DesiredApp; generation: number; processes: SavedProcess[]; workers?: SavedWorker[] } & SavedRevisions;
 
 const TAIL_LINES = 30;
 
@@ -52,9 +56,17 @@ export class AppRunner {
     () => this.shouldAnswer(),
     () => this.socket?.fd ?? null,
   );
+  /** A php-fpm app's status page, read every few seconds for the metrics. */
+  readonly fpmStatus = new FpmStatusPoller(() => {
+    const { fpm, socket } = this.desired.spec;
+    if (!fpm || !this.socket || !this.slots.some((s) => s.state === "RUNNING")) return null;
+    return { address: socketAddress(socket), statusPath: statusPathOf(fpm) };
+  });
   /** The kernel's grouping of every process this app started (app-cgroup.ts). */
   readonly cgroup: AppCgroup;
   readonly sink: LogSink;
+  /** Commands without a socket beside the FastCGI processes (workers.ts). */
+  readonly workers: AppWorkers;
 
   constructor(
     public desired: DesiredApp,
@@ -64,6 +76,22 @@ export class AppRunner {
     this.sink = new LogSink(path.join(opts.logDir, desired.appId), opts.logLimits);
     this.sink.onBatch((batch) => this.keepTail(batch));
     this.cgroup = new AppCgroup(opts.stateDir, desired.appId);
+    this.workers = new AppWorkers({
+      appId: desired.appId,
+      sink: this.sink,
+      cgroup: this.cgroup,
+      socketDirs: opts.socketDirs,
+      transition: (t) => this.events.transition(t),
+      changed: () => this.events.changed(),
+      persist: () => this.events.persist(),
+      outputOf: (pid) => this.outputOf(pid),
+    });
+  }
+
+  /** Starts, stops or replaces workers to match the desired spec (`restartAll`: every one, as on an app restart). */
+  async syncWorkers(restartAll = false): Promise<void> {
+    const problems = await this.workers.sync(this.desired, restartAll);
+    if (problems.length) this.fail(`${problems.length} worker(s) did not start: ${problems[0]}`);
   }
 
   get appId(): string {
@@ -78,7 +106,13 @@ export class AppRunner {
   }
 
   private plan(desired: DesiredApp): Result<LaunchPlan> {
-    return planLaunch(desired.spec, this.opts.socketDirs, { purpose: "app", rootApproved: desired.rootApproved });
+    const plan = planLaunch(desired.spec, this.opts.socketDirs, { purpose: "app", rootApproved: desired.rootApproved });
+    if (!plan.ok || !desired.spec.fpm) return plan;
+    try {
+      return ok(fpmPlan(plan.value, desired, this.opts.stateDir));
+    } catch (e) {
+      return err("FAILED", `Cannot write the php-fpm configuration: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number, first?: FirstLaunch): ProcessSlot[] {
@@ -196,6 +230,7 @@ export class AppRunner {
     this.events.changed();
     const problems = (await Promise.all(this.slots.map((s) => s.start()))).filter((p): p is string => p !== null);
     if (problems.length) return this.fail(`${problems.length} of ${this.slots.length} processes did not start: ${problems[0]}`, this.processes());
+    await this.syncWorkers();
     return ok(this.processes());
   }
 
@@ -208,7 +243,7 @@ export class AppRunner {
   async stop(): Promise<Result<ProcessInfo[]>> {
     this.availability.stop();
     this.closing = true; // the socket is about to close: nothing answers on it meanwhile
-    await Promise.all(this.slots.map((s) => s.stop())).finally(() => {
+    await Promise.all([...this.slots.map((s) => s.stop()), this.workers.stopAll()]).finally(() => {
       this.closing = false;
     });
     // A stopped app closes its socket: the web server then fails fast instead of queueing.
@@ -246,6 +281,11 @@ export class AppRunner {
   }
 
   async restartProcess(pid: number): Promise<Result<ProcessInfo[]>> {
+    const worker = this.workers.byPid(pid);
+    if (worker) {
+      await this.workers.restart(worker.name, worker.index);
+      return ok(this.processes());
+    }
     const slot = this.slots.find((s) => s.proc?.pid === pid);
     if (!slot) return err("NOT_FOUND", `No running process ${pid} in this app.`);
     await slot.stop();
@@ -256,15 +296,28 @@ export class AppRunner {
   }
 
   async killProcess(pid: number): Promise<Result<ProcessInfo[]>> {
-    const slot = this.slots.find((s) => s.proc?.pid === pid);
-    if (!slot?.proc) return err("NOT_FOUND", `No running process ${pid} in this app.`);
-    const proc = slot.proc;
+    const proc = this.slots.find((s) => s.proc?.pid === pid)?.proc ?? this.workers.byPid(pid)?.proc;
+    if (!proc) return err("NOT_FOUND", `No running process ${pid} in this app.`);
     proc.signal("SIGKILL");
     await proc.exited; // the restart policy takes it from here
     return ok(this.processes());
   }
 
   reload(): Result<ProcessInfo[]> {
+    if (this.desired.spec.fpm) {
+      // php-fpm's graceful reload: the master alone (USR2 would end its children), which re-executes
+      // itself keeping the socket, lets each child finish its request, and starts new ones.
+      for (const s of this.slots) {
+        if (!s.proc?.pid) continue;
+        this.sink.note(`php-fpm master ${s.proc.pid}: graceful reload (SIGUSR2)`);
+        try {
+          process.kill(s.proc.pid, "SIGUSR2");
+        } catch {
+          // gone meanwhile: the restart policy takes it from there
+        }
+      }
+      return ok(this.processes());
+    }
     for (const s of this.slots) s.proc?.signal("SIGHUP");
     return ok(this.processes());
   }
@@ -293,13 +346,15 @@ export class AppRunner {
       if (match) slot.adopt(match.proc, match.saved.restarts);
     }
     const retiring = toRetire(spec, found, (proc) => this.slots.some((s) => s.proc === proc), this.socket?.fd ?? null);
-    this.sink.note(`adopted ${this.slots.filter((s) => s.proc).length} running process(es)`);
+    this.workers.adopt(this.desired, saved.workers ?? []);
+    this.sink.note(`adopted ${this.slots.filter((s) => s.proc).length} running process(es) and ${this.workers.saved().length} worker(s)`);
     if (this.desired.desired === "running") {
       const missing = this.slots.filter((s) => !s.proc);
       if (missing.length) {
         const opened = await this.ensureSocket();
         if (opened.ok) await Promise.all(missing.map((s) => s.start()));
       }
+      await this.syncWorkers();
     }
     this.events.persist();
     this.events.changed();
@@ -348,6 +403,7 @@ export class AppRunner {
           restarts: s.restarts,
           generation: s.generation,
         })),
+      workers: this.workers.saved(),
     };
   }
 
@@ -360,10 +416,11 @@ export class AppRunner {
   }
 
   /** What the metrics sampler reads: every live process (new, current and draining generations), restarts, the socket. */
-  metricsView(): { processes: { slot: number; proc: OsProcess }[]; restarts: number; socketFd: number | null } {
+  metricsView(): { processes: { slot: number; proc: OsProcess }[]; restarts: number; socketFd: number | null; fpm?: FpmStatus | null } {
     const all = [...this.slots, ...this.pending, ...this.draining];
     return {
-      processes: all.flatMap((s) => (s.proc?.pid ? [{ slot: s.index, proc: s.proc }] : [])),
+      ...(this.desired.spec.fpm ? { fpm: this.fpmStatus.latest() } : {}),
+      processes: [...all.flatMap((s) => (s.proc?.pid ? [{ slot: s.index, proc: s.proc }] : [])), ...this.workers.live()],
       restarts: this.slots.reduce((n, s) => n + s.restarts, 0),
       socketFd: this.socket?.fd ?? null,
     };
@@ -379,6 +436,7 @@ export class AppRunner {
       revision: this.desired.revision,
       desired: this.desired.desired,
       processes: this.processes(),
+      workers: this.workers.status(),
       socket: describeSocket(this.desired.spec.socket, this.socket !== null || this.desired.spec.socket.bind === "app"),
       lastError: this.lastError,
       prematureErrors: 0, // filled in by the supervisor, which follows the web servers' logs
@@ -401,6 +459,7 @@ export class AppRunner {
 
   /** Stops everything and forgets the app: processes, socket file, log handle. */
   async remove(): Promise<void> {
+    this.fpmStatus.stop();
     await this.stop();
     removeSocketFile(this.desired.spec.socket);
     this.cgroup.remove();
@@ -409,6 +468,7 @@ export class AppRunner {
 
   /** Leaves processes running (agent shutdown): they are adopted by the next agent. */
   detach(): void {
+    this.fpmStatus.stop();
     this.availability.stop();
     if (this.socket) closeListenSocket(this.socket, false);
     this.socket = null;

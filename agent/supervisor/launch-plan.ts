@@ -15,6 +15,10 @@ export type LaunchPlan = {
   uid?: number;
   gid?: number;
   userName: string;
+  /** The fd the listening socket is given at (default 0, FCGI_LISTENSOCK_FILENO; php-fpm: fpm-launch.ts). */
+  listenFd?: number;
+  /** Files opened read-only by the agent and given to the process at the fds after the socket's. */
+  openFiles?: string[];
 };
 
 /** Looks a program name up the way the app's exec would: on the app's PATH, not the agent's. */

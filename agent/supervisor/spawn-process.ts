@@ -5,6 +5,7 @@
 // A process is its whole tree (app-cgroup.ts): signals reach every descendant, and its exit is the
 // leader's exit, seen at once, not when the last orphan holding its pipes lets go of them.
 import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import type { LogSink } from "../logs/log-sink";
 import type { LaunchPlan } from "./launch-plan";
 import { takeHandedBack, takeHeldPipes } from "../keeper/keeper-handback";
@@ -105,9 +106,23 @@ export type StartedChild = { child: ChildProcess; pid: number; tree: ProcessTree
  * own tree's cgroup. A text when no process was started (E2BIG, EACCES…); its pipes are closed then.
  */
 export function startChild(plan: LaunchPlan, listenFd: number | null, cgroup?: AppCgroup): StartedChild | { error: Promise<string> } {
+  let files: number[];
+  try {
+    files = (plan.openFiles ?? []).map((f) => openSync(f, "r"));
+  } catch (e) {
+    return { error: Promise.resolve(`cannot start ${plan.file}: ${e instanceof Error ? e.message : String(e)}`) };
+  }
   const [outR, outW] = pipe();
   const [errR, errW] = pipe();
   let child: ChildProcess;
+  // fd 0 is the socket (FastCGI's FCGI_LISTENSOCK_FILENO) unless the plan names another fd for it.
+  const at = plan.listenFd ?? 0;
+  const stdio: (number | "ignore")[] = [at === 0 ? (listenFd ?? "ignore") : "ignore", outW, errW, outR, errR];
+  if (at > 0) {
+    while (stdio.length < at) stdio.push("ignore");
+    stdio[at] = listenFd ?? "ignore";
+  }
+  stdio.push(...files);
   let tree: ProcessTree | null = null;
   const start = () =>
     spawn(plan.file, plan.args, {
@@ -116,7 +131,7 @@ export function startChild(plan: LaunchPlan, listenFd: number | null, cgroup?: A
       uid: plan.uid,
       gid: plan.gid,
       detached: true, // own session: survives the agent
-      stdio: [listenFd ?? "ignore", outW, errW, outR, errR],
+      stdio,
     });
   try {
     // Born in its own tree's cgroup: every process it forks, however early, is tracked.
@@ -130,6 +145,7 @@ export function startChild(plan: LaunchPlan, listenFd: number | null, cgroup?: A
   } finally {
     closeFd(outW);
     closeFd(errW);
+    for (const fd of files) closeSync(fd);
   }
   const pid = child.pid;
   if (pid === undefined) {

@@ -21,6 +21,9 @@ const StateSchema = z.object({
       desired: DesiredAppSchema,
       generation: z.number().int(),
       processes: z.array(SavedProcessSchema),
+      workers: z
+        .array(z.object({ name: z.string(), index: z.number().int(), pid: z.number().int(), startTicks: z.number(), startedAt: z.string(), restarts: z.number().int() }))
+        .optional(),
       // Desired vs running (revisions.ts); absent in files of older agents.
       running: DesiredAppSchema.optional(),
       failed: z.object({ revision: z.number().int(), message: z.string() }).optional(),

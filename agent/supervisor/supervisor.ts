@@ -325,9 +325,16 @@ export class Supervisor {
         r.desired = next;
         return r.stop();
       }
-      if (changed && r.slots.some((s) => s.proc)) return r.restart(next);
+      if (changed && r.slots.some((s) => s.proc)) {
+        const restarted = await r.restart(next);
+        // Workers follow the switch: a new release's (or spec's) workers replace the old ones after it.
+        if (restarted.ok) await r.syncWorkers();
+        return restarted;
+      }
       r.desired = next;
-      return r.start();
+      const started = await r.start();
+      if (started.ok) await r.syncWorkers();
+      return started;
     });
     if (result.ok) {
       this.revisions.applied(template);
@@ -431,9 +438,14 @@ export class Supervisor {
         case "app.stop":
           setDesired("stopped");
           return runner.stop();
-        case "app.restart":
+        case "app.restart": {
           setDesired("running");
-          return runner.restart();
+          const restarted = await runner.restart();
+          if (restarted.ok) await runner.syncWorkers(true);
+          return restarted;
+        }
+        case "worker.restart":
+          return (await runner.workers.restart(op.name, op.index)) ? ok(runner.workers.status()) : err("NOT_FOUND", `This app has no running worker ${op.name}${op.index === undefined ? "" : `#${op.index}`}.`);
         case "app.reload":
           return runner.reload();
         case "process.restart":

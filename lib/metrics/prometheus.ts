@@ -39,6 +39,14 @@ export async function prometheusText(): Promise<{ contentType: string; body: str
   const responses = g("stoker_app_responses_total", "Responses by status class since the agent started counting.", ["class"]);
   const latencySum = g("stoker_app_request_seconds_total", "Sum of request times since the agent started counting.");
   const latency = g("stoker_app_request_duration_seconds", "Request time percentiles over the last complete 10 s interval.", ["quantile"]);
+  const fpmGauges = {
+    active: g("stoker_app_fpm_active_processes", "php-fpm apps: children serving a request, from the pool's status page."),
+    idle: g("stoker_app_fpm_idle_processes", "php-fpm apps: idle children, from the pool's status page."),
+    listenQueue: g("stoker_app_fpm_listen_queue", "php-fpm apps: the listen queue the pool's status page reports."),
+    slowRequests: g("stoker_app_fpm_slow_requests_total", "php-fpm apps: requests past request_slowlog_timeout since the master started."),
+    maxChildrenReached: g("stoker_app_fpm_max_children_reached_total", "php-fpm apps: times pm.max_children stopped php-fpm from starting a child."),
+    acceptedConn: g("stoker_app_fpm_accepted_connections_total", "php-fpm apps: connections the pool accepted since the master started."),
+  };
   const pCpu = g("stoker_process_cpu_percent", "CPU of one process tree (a slot) since the last sample.", ["slot"]);
   const pRss = g("stoker_process_memory_rss_bytes", "Resident memory of one process tree (a slot).", ["slot"]);
   const pFds = g("stoker_process_open_fds", "Open file descriptors of one process tree (a slot).", ["slot"]);
@@ -56,6 +64,7 @@ export async function prometheusText(): Promise<{ contentType: string; body: str
     busy.set(l, s.workersBusy);
     idle.set(l, s.workersIdle);
     if (s.listenQueue !== null) queue.set(l, s.listenQueue);
+    if (s.fpm) for (const [k, gauge] of Object.entries(fpmGauges)) gauge.set(l, s.fpm[k as keyof typeof fpmGauges]);
     if (s.totals) {
       requests.set(l, s.totals.requests);
       for (const cls of ["2xx", "3xx", "4xx", "5xx"] as const) responses.set({ ...l, class: cls }, s.totals[`status${cls}`]);
@@ -75,6 +84,6 @@ export async function prometheusText(): Promise<{ contentType: string; body: str
   }
   // Counters as gauges: their values come from the agent (which resets them when it restarts), and
   // prom-client's Counter only counts up from zero in this process. The TYPE line says counter.
-  const body = (await registry.metrics()).replace(/^# TYPE (stoker_app_(?:requests|responses)_total|stoker_app_request_seconds_total) gauge$/gm, "# TYPE $1 counter");
+  const body = (await registry.metrics()).replace(/^# TYPE (stoker_app_(?:requests|responses)_total|stoker_app_request_seconds_total|stoker_app_fpm_\w+_total) gauge$/gm, "# TYPE $1 counter");
   return { contentType: registry.contentType, body };
 }

@@ -75,6 +75,10 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("app.running-spec"), ...AppRef }),
   z.strictObject({ op: z.literal("process.restart"), ...ProcessRef }),
   z.strictObject({ op: z.literal("process.kill"), ...ProcessRef }),
+  // A worker's instances (all, or one by index), stopped gracefully and started again.
+  z.strictObject({ op: z.literal("worker.restart"), ...AppRef, name: z.string().min(1).max(40), index: z.number().int().min(0).optional() }),
+  // The app's schedules with their kept runs (agent/schedules/).
+  z.strictObject({ op: z.literal("schedules.list"), ...AppRef }),
   z.strictObject({ op: z.literal("app.test-request"), ...AppRef, request: TestRequestSchema }),
   z.strictObject({ op: z.literal("logs.query"), ...AppRef, query: LogQuerySchema }),
   z.strictObject({ op: z.literal("logs.tail"), ...AppRef, limit: z.number().int().min(1).max(5000) }),
@@ -147,6 +151,8 @@ export const ProcessTransitionSchema = z.strictObject({
   detail: z.string().max(8192).default(""),
   /** Set when the agent knows better than the states what happened (a planned recycle). */
   kind: ProcessEventKindSchema.optional(),
+  /** The worker (agent/supervisor/workers.ts) this transition is about; none for a FastCGI process. */
+  worker: z.string().max(40).optional(),
 });
 export type ProcessTransition = z.infer<typeof ProcessTransitionSchema>;
 

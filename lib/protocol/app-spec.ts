@@ -3,6 +3,8 @@
 import * as z from "zod";
 import { DeploySpecSchema } from "./deploy-spec";
 import { execLimitProblem } from "./exec-limits";
+import { FpmPoolSchema } from "./fpm-spec";
+import { SchedulesSchema, WorkersSchema } from "./jobs-spec";
 import { EnvNameSchema, EnvValueSchema, isSecretMarker, plainEnv, type SpecEnv } from "./secret-env";
 import { WebSpecSchema } from "./web-spec";
 
@@ -127,10 +129,23 @@ export const AppSpecFields = z.strictObject({
   // Sections owned by later capabilities; kept loose here and validated by their own schemas.
   web: WebSpecSchema.optional(),
   deploy: DeploySpecSchema.optional(),
+  /** A php-fpm pool (issue 20): the agent renders it and runs `command` (php-fpm) as one master (agent/fpm/). */
+  fpm: FpmPoolSchema.optional(),
+  /** Commands without a socket beside the FastCGI processes, supervised like them (agent/supervisor/workers.ts). */
+  workers: WorkersSchema,
+  /** Commands run on a cron schedule in the current release (agent/schedules/). */
+  schedules: SchedulesSchema,
 });
 
 /** Checks across fields, for AppSpecSchema and any schema that extends AppSpecFields. */
-export function refineAppSpec(spec: { command: string[]; env: SpecEnv }, ctx: z.RefinementCtx): void {
+export function refineAppSpec(spec: { command: string[]; env: SpecEnv; fpm?: unknown; processes?: unknown; socket?: { bind?: string } }, ctx: z.RefinementCtx): void {
+  if (spec.fpm !== undefined) {
+    // One master per app: php-fpm forks and counts its own children (pm.*).
+    if (spec.processes !== undefined && spec.processes !== 1) {
+      ctx.addIssue({ code: "custom", path: ["processes"], message: 'php-fpm runs one master that forks its own children: leave "processes" at 1 and set fpm["pm.max_children"].' });
+    }
+    if (spec.socket?.bind === "app") ctx.addIssue({ code: "custom", path: ["socket", "bind"], message: "php-fpm gets the agent's socket (its socket inheritance): leave socket.bind at agent." });
+  }
   // execve refuses the whole exec (E2BIG) past ARG_MAX: say so here, not as a failed start. A kept
   // secret's length is unknown here; the agent checks again with every value filled in.
   const problem = execLimitProblem(spec.command, plainEnv(spec.env));

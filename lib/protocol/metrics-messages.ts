@@ -18,6 +18,19 @@ export const ProcessSampleSchema = z.object({
 });
 export type ProcessSample = z.infer<typeof ProcessSampleSchema>;
 
+/** A php-fpm pool's status page at sampling time (agent/fpm/fpm-status.ts); counters since the master started. */
+export const FpmSampleSchema = z.object({
+  active: Count,
+  idle: Count,
+  total: Count,
+  listenQueue: Count,
+  maxListenQueue: Count,
+  acceptedConn: Count,
+  maxChildrenReached: Count,
+  slowRequests: Count,
+});
+export type FpmSample = z.infer<typeof FpmSampleSchema>;
+
 /**
  * One app over one interval ending at `t` (epoch ms, aligned to `step`). Gauges (cpu, rss, fds,
  * workers, queue) are read at `t`, or averaged over a downsampled interval; counters (requests,
@@ -44,6 +57,8 @@ export const AppSampleSchema = z.object({
   p50Ms: Ms,
   p90Ms: Ms,
   p99Ms: Ms,
+  /** php-fpm apps: the pool's status page (null: not read, e.g. every worker busy). */
+  fpm: FpmSampleSchema.nullable().optional(),
   /** Only on live samples (metrics.now, the latest pushed one). */
   perProcess: z.array(ProcessSampleSchema).max(256).optional(),
   /** Requests since the agent started counting (Prometheus counters); only on live samples. */

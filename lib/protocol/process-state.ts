@@ -1,5 +1,6 @@
 // Process states (names from Supervisor) and the live views of processes, sockets and hosts.
 import * as z from "zod";
+import { WorkerStatusSchema } from "./jobs-spec";
 import { DetectedWebServerSchema } from "./web-servers";
 
 export const PROCESS_STATES = ["STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED", "FATAL"] as const;
@@ -34,6 +35,8 @@ export const AppStatusSchema = z.object({
   revision: z.number().int(),
   desired: z.enum(["running", "stopped"]),
   processes: z.array(ProcessInfoSchema),
+  /** The app's workers (commands without a socket), one entry per instance. */
+  workers: z.array(WorkerStatusSchema).max(1024).optional(),
   socket: SocketStatusSchema,
   lastError: z.string().default(""),
   /** The revision whose processes run (null: none applied yet). `revision` is the desired one. */

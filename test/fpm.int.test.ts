@@ -1,0 +1,129 @@
+// php-fpm as an app kind, for real: Debian's php-fpm run by the agent's Supervisor as one master on
+// the agent's socket (handed over through FPM_SOCKETS), behind a real nginx, restarted and reloaded
+// under load, and its pool's status page read into the app's metrics. Pool at php-fpm's defaults.
+import { lstatSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { isAlive } from "@/agent/supervisor/proc-stats";
+import { Supervisor } from "@/agent/supervisor/supervisor";
+import { AppSpecSchema, type DesiredApp } from "@/lib/protocol";
+import { parseAnswer, RUN_AS } from "./support/fixture-apps";
+import { runLoad, startLoad } from "./support/load";
+import { startNginxFront } from "./support/nginx-front";
+import { scratchPerTest } from "./support/scratch";
+import { waitUntil } from "./support/stack";
+
+const { dir, cleanups } = scratchPerTest("stoker-fpm-");
+const SCRIPT = path.resolve("examples/apps/php/index.php");
+let n = 0;
+
+async function fpmApp(extra: Record<string, unknown> = {}) {
+  const sock = path.join(dir, `fpm-${++n}.sock`);
+  const spec = AppSpecSchema.parse({
+    name: `fpm-${n}`,
+    hostId: "h",
+    command: ["php-fpm8.2"],
+    fpm: {},
+    socket: { path: sock, group: "www-data", mode: "0660" },
+    fastcgiParams: { SCRIPT_FILENAME: SCRIPT },
+    ...RUN_AS,
+    ...extra,
+  });
+  const app: DesiredApp = { appId: spec.name, revision: 1, desired: "running", spec, rootApproved: true };
+  const supervisor = new Supervisor({ stateDir: path.join(dir, `state-${n}`), socketDirs: [dir], metrics: false });
+  const put = await supervisor.put(app);
+  cleanups.push(async () => {
+    await supervisor.execute({ op: "app.remove", appId: app.appId });
+  });
+  const nginx = await startNginxFront({ socket: `unix:${sock}`, params: spec.fastcgiParams });
+  cleanups.push(() => nginx.stop());
+  return { supervisor, app, put, nginx, sock };
+}
+
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
+describe("php-fpm app", () => {
+  it("runs one master on the agent's socket, restarts and reloads under load with no failed request", async () => {
+    const { supervisor, app, put, nginx, sock } = await fpmApp();
+    expect(put.ok, JSON.stringify(put)).toBe(true);
+    const runner = supervisor.apps.get(app.appId)!;
+    expect(runner.processes()).toHaveLength(1);
+    const master = runner.processes()[0].pid;
+    expect(readFileSync(`/proc/${master}/cmdline`, "utf8")).toContain("php-fpm");
+    // php-fpm's defaults for pm = dynamic: 2 children at start.
+    await waitUntil(async () => childrenOf(master).length >= 2, 10_000, "php-fpm's children");
+
+    const warm = await runLoad({ url: `${nginx.url}/x`, concurrency: 4, durationMs: 5000, maxRequests: 20 });
+    expect(warm.failed, warm.errors.join()).toBe(0);
+    const answer = parseAnswer(warm.bodies[0] ?? "");
+    expect(answer?.lang).toBe("php");
+    expect(childrenOf(master)).toContain(answer?.pid); // a child of the master answered, not the agent
+
+    // Whole-app restart: a new master on a new socket, swapped in; the old one drained.
+    const restartLoad = startLoad({ url: `${nginx.url}/x`, concurrency: 12, durationMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 800));
+    const restarted = await supervisor.execute({ op: "app.restart", appId: app.appId });
+    expect(restarted.ok, JSON.stringify(restarted)).toBe(true);
+    await new Promise((r) => setTimeout(r, 800));
+    const afterRestart = await restartLoad.stop();
+    expect(afterRestart.requests).toBeGreaterThan(50);
+    expect(afterRestart.failed, `${afterRestart.errors.join(", ")} ${JSON.stringify(afterRestart.statuses)}`).toBe(0);
+    const master2 = runner.processes()[0].pid;
+    expect(master2).not.toBe(master);
+    await waitUntil(async () => !isAlive(master), 15_000, "the old master to exit");
+    // The old master's exit left the app's socket where it was (php-fpm unlinks what it thinks it bound).
+    expect(lstatSync(sock).isSocket()).toBe(true);
+
+    // Reload: SIGUSR2 to the master, which re-executes itself on the same socket; new children.
+    await waitUntil(async () => childrenOf(master2).length >= 2, 10_000, "the new master's children");
+    const before = childrenOf(master2);
+    const reloadLoad = startLoad({ url: `${nginx.url}/x`, concurrency: 12, durationMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 800));
+    const reloaded = await supervisor.execute({ op: "app.reload", appId: app.appId });
+    expect(reloaded.ok, JSON.stringify(reloaded)).toBe(true);
+    await waitUntil(async () => {
+      const now = childrenOf(master2);
+      return now.length > 0 && now.every((c) => !before.includes(c));
+    }, 15_000, "children of the reloaded master");
+    await new Promise((r) => setTimeout(r, 800));
+    const afterReload = await reloadLoad.stop();
+    expect(afterReload.requests).toBeGreaterThan(50);
+    expect(afterReload.failed, `${afterReload.errors.join(", ")} ${JSON.stringify(afterReload.statuses)}`).toBe(0);
+    expect(runner.processes()[0].pid).toBe(master2); // same master, re-executed
+    expect(runner.processes()[0].state).toBe("RUNNING");
+  });
+
+  it("feeds the pool's status page into the app's metrics", async () => {
+    const { supervisor, app, put, nginx } = await fpmApp();
+    expect(put.ok, JSON.stringify(put)).toBe(true);
+    const load = await runLoad({ url: `${nginx.url}/x`, concurrency: 4, durationMs: 10_000, maxRequests: 40 });
+    expect(load.failed, load.errors.join()).toBe(0);
+    const runner = supervisor.apps.get(app.appId)!;
+    // php-fpm counts active and idle children in its once-a-second maintenance: at rest within a few.
+    const status = await waitUntil(async () => {
+      const s = await runner.fpmStatus.poll();
+      return s && s.active === 0 ? s : null;
+    }, 10_000, "the pool at rest on its status page");
+    expect(status!.acceptedConn).toBeGreaterThanOrEqual(40);
+    const sample = supervisor.metrics.now().find((s) => s.appId === app.appId)!;
+    expect(sample.fpm).toEqual(status);
+    // At rest: the pool's own count, not the master holding the socket counted as an idle worker.
+    expect(sample.workersBusy, JSON.stringify(sample)).toBe(0);
+    expect(sample.workersIdle).toBe(status!.idle);
+    expect(status!.total).toBeGreaterThanOrEqual(2);
+    expect(sample.fpm!.slowRequests).toBe(0);
+    expect(sample.fpm!.maxChildrenReached).toBe(0);
+  });
+
+  it("refuses a pool directive Stoker sets elsewhere, naming where", () => {
+    const r = AppSpecSchema.safeParse({ name: "x", hostId: "h", command: ["php-fpm8.2"], socket: { path: "/run/stoker/x.sock" }, fpm: { listen: "/run/php/x.sock" } });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain("socket");
+  });
+});
