@@ -10,6 +10,7 @@ export * from "./protocol/log-messages";
 export * from "./protocol/metrics-messages";
 export * from "./protocol/parse-frame";
 export * from "./protocol/process-events";
+export * from "./protocol/process-manager-spec";
 export * from "./protocol/process-state";
 export * from "./protocol/result";
 export * from "./protocol/site";

@@ -21,9 +21,10 @@ async function demoLines(url: string): Promise<string[]> {
   if (!local?.hostId) return [`Demo app: starts on this machine in a few seconds (examples/demo/hello.mjs, socket ${socket});`, `  ${removal}`];
   const demo = await db.app.findFirst({ where: { hostId: local.hostId, name: "demo" } });
   if (!demo) return [];
-  const spec = JSON.parse(demo.spec) as { processes?: number; socket?: { path?: string } };
-  const n = spec.processes ?? 1;
-  return [`Demo app: ${n} process${n === 1 ? "" : "es"} of examples/demo/hello.mjs on this machine, socket ${spec.socket?.path ?? socket};`, `  ${url}apps/${demo.id} — ${removal}`];
+  const spec = JSON.parse(demo.spec) as { processes?: number | { min: number; max: number }; socket?: { path?: string } };
+  const p = spec.processes ?? 1;
+  const count = typeof p === "number" ? `${p} process${p === 1 ? "" : "es"}` : `${p.min}-${p.max} processes`;
+  return [`Demo app: ${count} of examples/demo/hello.mjs on this machine, socket ${spec.socket?.path ?? socket};`, `  ${url}apps/${demo.id} — ${removal}`];
 }
 
 export async function startupSummary(url: string, needsSetup: boolean): Promise<string> {

@@ -58,7 +58,8 @@ export function acceptedOn(tables: SocketTables, inode: number | null): Set<numb
   return out;
 }
 
-function socketInodes(pid: number): { fds: number; sockets: Set<number> } {
+/** The socket inodes a process holds, and how many fds it has open. */
+export function socketInodes(pid: number): { fds: number; sockets: Set<number> } {
   const sockets = new Set<number>();
   let fds = 0;
   try {

@@ -195,13 +195,38 @@ let treeSeq = 0;
 
 /** One app's group: the trees of its processes, current and left over. */
 export class AppCgroup {
-  private readonly dirs: Hierarchy[];
-  private readonly own: Hierarchy[];
+  private dirs: Hierarchy[];
+  private own: Hierarchy[];
 
-  constructor(stateDir: string, appId: string) {
-    const name = groupName(stateDir, appId);
+  constructor(
+    stateDir: string,
+    appId: string,
+    private readonly name = groupName(stateDir, appId),
+  ) {
     this.own = hierarchies();
     this.dirs = this.own.map((h) => ({ ...h, base: path.join(h.base, name) }));
+  }
+
+  /** The app's own group in each hierarchy it uses (where limits.ts writes its limits). */
+  groups(): { name: string; dir: string; v2: boolean }[] {
+    return this.dirs.map((d) => ({ name: d.name, dir: d.base, v2: d.v2 }));
+  }
+
+  /**
+   * On a hybrid host, joins the v1 cpu controller too (only for an app with a CPU limit: see
+   * V1_CONTROLLERS). Processes started from now on are born in it. False if it is not writable.
+   */
+  joinV1Cpu(): boolean {
+    if (this.dirs.some((d) => d.name === "cpu")) return true;
+    if (!this.dirs.length || this.dirs[0].mount === ROOT) return false; // pure v2: cpu.max in the same group
+    const mount = path.join(ROOT, "cpu");
+    if (!existsSync(path.join(mount, "cpu.cfs_quota_us"))) return false;
+    const base = path.join(mount, ownPaths().get("cpu") ?? "/");
+    if (!writable(base)) return false;
+    const h: Hierarchy = { name: "cpu", mount, base, v2: false };
+    this.own = [...this.own, h];
+    this.dirs = [...this.dirs, { ...h, base: path.join(base, this.name) }];
+    return true;
   }
 
   get kind(): TrackingKind {

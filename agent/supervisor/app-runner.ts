@@ -2,7 +2,7 @@
 // (start, stop, whole-app restart, per-process restart/kill, adoption). How a whole-app restart
 // replaces a generation lives in the restart-* rooms, which reach the app only through RestartHost.
 import path from "node:path";
-import { type AppStatus, type DesiredApp, err, ok, type ProcessInfo, type ProcessTransition, type Result } from "../../lib/protocol";
+import { type AppStatus, type DesiredApp, err, ok, type ProcessInfo, type ProcessTransition, processRange, type Result } from "../../lib/protocol";
 import type { LogBatch } from "../logs/log-batch";
 import { LogSink } from "../logs/log-sink";
 import type { LogLimits } from "../logs/log-store";
@@ -11,6 +11,8 @@ import { Availability, noLiveProcess, summaryState } from "./app-availability";
 import { AppCgroup } from "./app-cgroup";
 import { clearStaleSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, removeSocketFile, socketAddress, stagedPath } from "./app-socket";
 import { type LaunchPlan, planLaunch } from "./launch-plan";
+import type { PoolHost } from "./pool-host";
+import { PoolManager } from "./pool-manager";
 import { ProcessSlot } from "./process-slot";
 import { CpuSampler } from "./proc-stats";
 import { kickAcceptors } from "./readiness";
@@ -19,7 +21,7 @@ import type { RestartHost } from "./restart-host";
 import { pausedReplace } from "./restart-paused";
 import { swapReplace } from "./restart-swap";
 import type { SavedRevisions } from "./revisions";
-import { type FirstLaunch, slotHooks } from "./slot-hooks";
+import { type FirstLaunch, type ProbeWanted, slotHooks } from "./slot-hooks";
 import type { OsProcess } from "./spawn-process";
 import { takeHeldSocket } from "../keeper/keeper-handback";
 import type { StandbyApp } from "../keeper/keeper-protocol";
@@ -67,6 +69,8 @@ export class AppRunner {
   readonly sink: LogSink;
   /** Commands without a socket beside the FastCGI processes (workers.ts). */
   readonly workers: AppWorkers;
+  /** Dynamic count, recycling, stuck requests, limits (pool-manager.ts). */
+  private readonly pool: PoolManager;
 
   constructor(
     public desired: DesiredApp,
@@ -86,6 +90,8 @@ export class AppRunner {
       persist: () => this.events.persist(),
       outputOf: (pid) => this.outputOf(pid),
     });
+    this.pool = new PoolManager(this.poolHost());
+    this.pool.start();
   }
 
   /** Starts, stops or replaces workers to match the desired spec (`restartAll`: every one, as on an app restart). */
@@ -115,8 +121,20 @@ export class AppRunner {
     }
   }
 
-  private newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number, first?: FirstLaunch): ProcessSlot[] {
-    const count = desired.spec.socket.bind === "app" ? 1 : desired.spec.processes;
+  /**
+   * How many processes a new generation starts: a fixed count, or for a dynamic one as many as
+   * run now (a restart keeps the capacity the load asked for), within min..max.
+   */
+  private countFor(desired: DesiredApp): number {
+    if (desired.spec.socket.bind === "app") return 1;
+    const range = processRange(desired.spec.processes);
+    if (!range.dynamic) return range.min;
+    const live = this.slots.filter((s) => s.proc).length;
+    return Math.min(range.max, Math.max(range.min, live));
+  }
+
+  private newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number, first?: FirstLaunch, indexes?: number[], probe?: ProbeWanted): ProcessSlot[] {
+    const which = indexes ?? Array.from({ length: this.countFor(desired) }, (_, i) => i);
     this.plans.set(generation, plan);
     for (const g of this.plans.keys()) if (g < Math.min(generation, this.generation)) this.plans.delete(g);
     const hooks = slotHooks(
@@ -127,7 +145,10 @@ export class AppRunner {
         socket: () => this.socket,
         beforeSpawn: () => this.availability.stop(),
         persist: () => this.events.persist(),
-        transition: (t) => this.events.transition(t),
+        transition: (t) => {
+          this.events.transition(t);
+          this.pool.onTransition(t);
+        },
         changed: () => {
           this.events.changed();
           this.availability.sync();
@@ -137,8 +158,55 @@ export class AppRunner {
       desired,
       plan,
       first,
+      probe,
     );
-    return Array.from({ length: count }, (_, i) => new ProcessSlot(i, generation, desired.spec, this.sink, hooks));
+    return which.map((i) => new ProcessSlot(i, generation, desired.spec, this.sink, hooks));
+  }
+
+  /** The door the process manager goes through. */
+  private poolHost(): PoolHost {
+    const self = this;
+    return {
+      get appId() {
+        return self.appId;
+      },
+      get spec() {
+        return self.desired.spec;
+      },
+      cgroup: this.cgroup,
+      slots: () => this.slots,
+      active: () =>
+        this.desired.desired === "running" && !this.closing && this.socket !== null && this.desired.spec.socket.bind === "agent" && !this.pending.length,
+      socketFd: () => this.socket?.fd ?? null,
+      address: () => socketAddress(this.desired.spec.socket),
+      addSlots: async (count) => {
+        const plan = this.plans.get(this.generation);
+        if (!plan || !this.socket) return [];
+        const used = new Set(this.slots.map((s) => s.index));
+        const indexes: number[] = [];
+        for (let i = 0; indexes.length < count; i++) if (!used.has(i)) indexes.push(i);
+        // No probe while a sibling already answers: the app is proven, and the probe would queue behind the load.
+        const fresh = this.newSlots(this.desired, plan, this.generation, undefined, indexes, () => !this.slots.some((s) => s.state === "RUNNING"));
+        this.slots = [...this.slots, ...fresh];
+        this.events.changed();
+        await Promise.all(fresh.map((s) => s.start()));
+        this.events.persist();
+        return fresh;
+      },
+      dropSlot: (slot) => {
+        this.slots = this.slots.filter((s) => s !== slot);
+        this.events.persist();
+        this.events.changed();
+      },
+      event: (kind, slot, pid, detail) => {
+        const state = this.slots.find((s) => s.index === slot)?.state ?? "RUNNING";
+        this.events.transition({ appId: this.appId, slot, pid, from: state, to: state, at: new Date().toISOString(), detail: detail.slice(0, 8192), kind });
+        this.sink.note(`${kind}: ${detail.split("\n")[0]}`);
+      },
+      outputOf: (pid) => this.outputOf(pid),
+      serialize: (fn) => this.serialize(fn),
+      changed: () => this.events.changed(),
+    };
   }
 
   /** The door the restart rooms and adoption go through. */
@@ -226,6 +294,7 @@ export class AppRunner {
     const opened = await this.ensureSocket();
     if (!opened.ok) return opened;
     this.lastError = "";
+    this.pool.syncLimits(); // on the group before any process is born in it
     this.slots = this.newSlots(this.desired, plan.value, ++this.generation);
     this.events.changed();
     const problems = (await Promise.all(this.slots.map((s) => s.start()))).filter((p): p is string => p !== null);
@@ -237,7 +306,9 @@ export class AppRunner {
   /** The agent answers on the socket exactly while the app should run and no process of it exists. */
   private shouldAnswer(): boolean {
     const down = noLiveProcess([...this.slots, ...this.pending, ...this.draining]);
-    return down && !this.closing && this.socket !== null && this.desired.desired === "running" && this.desired.spec.socket.bind === "agent";
+    // An on-demand app at rest has no process on purpose: its connections wait for the one the pool starts.
+    const resting = processRange(this.desired.spec.processes).min === 0 && this.slots.length === 0;
+    return down && !resting && !this.closing && this.socket !== null && this.desired.desired === "running" && this.desired.spec.socket.bind === "agent";
   }
 
   async stop(): Promise<Result<ProcessInfo[]>> {
@@ -340,7 +411,11 @@ export class AppRunner {
     const kept = takeHeldSocket(this.appId, this.generation);
     if (kept !== undefined && !this.socket && spec.socket.bind === "agent") this.socket = { fd: kept, address: socketAddress(spec.socket) };
     else if (kept !== undefined) closeFd(kept);
-    this.slots = this.newSlots(this.desired, plan.value, this.generation);
+    // A dynamic app keeps the processes it had grown to (within its range), each in its own slot.
+    const range = processRange(spec.processes);
+    const grown = range.dynamic && spec.socket.bind === "agent";
+    const indexes = grown ? [...new Set([...Array.from({ length: range.min }, (_, i) => i), ...found.current.map((a) => a.saved.slot)])].slice(0, range.max) : undefined;
+    this.slots = this.newSlots(this.desired, plan.value, this.generation, undefined, indexes);
     for (const slot of this.slots) {
       const match = found.current.find((a) => a.saved.slot === slot.index);
       if (match) slot.adopt(match.proc, match.saved.restarts);
@@ -439,6 +514,7 @@ export class AppRunner {
       workers: this.workers.status(),
       socket: describeSocket(this.desired.spec.socket, this.socket !== null || this.desired.spec.socket.bind === "app"),
       lastError: this.lastError,
+      pm: this.pool.status(),
       prematureErrors: 0, // filled in by the supervisor, which follows the web servers' logs
       runningRevision: null, // filled in by the supervisor, which knows desired and running revisions
       failedRevision: null,
@@ -460,6 +536,7 @@ export class AppRunner {
   /** Stops everything and forgets the app: processes, socket file, log handle. */
   async remove(): Promise<void> {
     this.fpmStatus.stop();
+    this.pool.stop();
     await this.stop();
     removeSocketFile(this.desired.spec.socket);
     this.cgroup.remove();
@@ -469,6 +546,7 @@ export class AppRunner {
   /** Leaves processes running (agent shutdown): they are adopted by the next agent. */
   detach(): void {
     this.fpmStatus.stop();
+    this.pool.stop();
     this.availability.stop();
     if (this.socket) closeListenSocket(this.socket, false);
     this.socket = null;

@@ -33,13 +33,20 @@ export type HookContext = {
  */
 export type FirstLaunch = { sock?: ListenSocket; plan?: LaunchPlan };
 
+/**
+ * Whether a settled process must also answer a FastCGI probe to count as ready. A process the
+ * process manager adds beside running siblings of the same launch plan skips it: the app is proven
+ * to answer, and under load the probe would wait in the listen queue behind every client.
+ */
+export type ProbeWanted = () => boolean;
+
 function withLastOutput(detail: string, output: string): string {
   if (!output) return detail;
   return `${detail}\nlast output:\n${output.length > EXIT_OUTPUT_BYTES ? `…${output.slice(-EXIT_OUTPUT_BYTES)}` : output}`;
 }
 
 /** `first.sock`: the generation's own (staged) socket; else the app's socket at spawn time. */
-export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPlan, first: FirstLaunch = {}): SlotHooks {
+export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPlan, first: FirstLaunch = {}, probe: ProbeWanted = () => true): SlotHooks {
   const spec = desired.spec;
   let firstPlan = first.plan;
   return {
@@ -57,6 +64,7 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
         const { dead, settled } = await waitSettled([proc.pid], spec.ready.timeoutMs);
         if (dead.length) return "the process exited while starting";
         if (!settled) return `the process did not settle within ${spec.ready.timeoutMs} ms`;
+        if (!probe()) return null;
       }
       const problem = await probeUntil(spec, socketAddress(spec.socket), spec.ready.timeoutMs);
       if (problem) return `readiness probe failed: ${problem}`;

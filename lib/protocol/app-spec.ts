@@ -5,6 +5,7 @@ import { DeploySpecSchema } from "./deploy-spec";
 import { execLimitProblem } from "./exec-limits";
 import { FpmPoolSchema } from "./fpm-spec";
 import { SchedulesSchema, WorkersSchema } from "./jobs-spec";
+import { processManagerFields, processManagerProblems } from "./process-manager-spec";
 import { EnvNameSchema, EnvValueSchema, isSecretMarker, plainEnv, type SpecEnv } from "./secret-env";
 import { WebSpecSchema } from "./web-spec";
 
@@ -120,7 +121,7 @@ export const AppSpecFields = z.strictObject({
   group: PosixNameSchema.optional(),
   /** Plain strings, or secrets: `{"secret": "value"}`, read back as `{"secret": {"set": true}}` (secret-env.ts). */
   env: z.record(EnvNameSchema, EnvValueSchema).default({}),
-  processes: z.number().int().min(1, "Run at least 1 process.").max(256, "Run at most 256 processes.").default(1),
+  ...processManagerFields,
   socket: SocketSpecSchema,
   fastcgiParams: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "FastCGI parameter names are UPPER_CASE."), ConfigValueSchema).default({}),
   restart: RestartSpecSchema.prefault({}),
@@ -138,7 +139,11 @@ export const AppSpecFields = z.strictObject({
 });
 
 /** Checks across fields, for AppSpecSchema and any schema that extends AppSpecFields. */
-export function refineAppSpec(spec: { command: string[]; env: SpecEnv; fpm?: unknown; processes?: unknown; socket?: { bind?: string } }, ctx: z.RefinementCtx): void {
+export function refineAppSpec(
+  spec: { command: string[]; env: SpecEnv; fpm?: unknown; processes?: unknown; socket?: { bind?: string }; recycle?: unknown; requestTimeoutS?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  for (const p of processManagerProblems(spec)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
   if (spec.fpm !== undefined) {
     // One master per app: php-fpm forks and counts its own children (pm.*).
     if (spec.processes !== undefined && spec.processes !== 1) {

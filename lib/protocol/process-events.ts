@@ -4,7 +4,7 @@
 import * as z from "zod";
 import type { ProcessState } from "./process-state";
 
-export const ProcessEventKindSchema = z.enum(["start", "ready", "exit", "restart", "recycle", "adopt", "fatal", "stop", "stopped"]);
+export const ProcessEventKindSchema = z.enum(["start", "ready", "exit", "restart", "recycle", "adopt", "fatal", "stop", "stopped", "scale", "slow", "limit"]);
 export type ProcessEventKind = z.infer<typeof ProcessEventKindSchema>;
 
 /** What people read, per kind. */
@@ -18,6 +18,9 @@ export const EVENT_LABEL: Record<ProcessEventKind, string> = {
   fatal: "FATAL",
   stop: "stopping",
   stopped: "stopped",
+  scale: "scaled",
+  slow: "slow request cut",
+  limit: "limit hit",
 };
 
 export const ProcessEventSchema = z.object({

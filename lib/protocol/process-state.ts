@@ -1,6 +1,7 @@
 // Process states (names from Supervisor) and the live views of processes, sockets and hosts.
 import * as z from "zod";
 import { WorkerStatusSchema } from "./jobs-spec";
+import { ProcessManagerStatusSchema } from "./process-manager-spec";
 import { DetectedWebServerSchema } from "./web-servers";
 
 export const PROCESS_STATES = ["STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED", "FATAL"] as const;
@@ -45,6 +46,8 @@ export const AppStatusSchema = z.object({
   failedRevision: z.number().int().nullable().default(null),
   /** "Premature end of headers"-type lines the web server logged for this app in the last 10 minutes. */
   prematureErrors: z.number().int().min(0).default(0),
+  /** The process manager: dynamic count (current/min/max) and resource limits (older agents omit it). */
+  pm: ProcessManagerStatusSchema.optional(),
 });
 export type AppStatus = z.infer<typeof AppStatusSchema>;
 
