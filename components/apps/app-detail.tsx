@@ -15,6 +15,7 @@ import { AppActions } from "./app-actions";
 import { DeleteAppDialog } from "./delete-app-dialog";
 import { PendingRevision, RevisionText } from "./pending-revision";
 import { ProcessActions } from "./process-actions";
+import { ProcessManagerSummary } from "./process-manager-summary";
 import { ProcessTable } from "./process-table";
 import { SpecEditor } from "./spec-editor";
 import { TestRequestPanel } from "./test-request-panel";
@@ -69,6 +70,7 @@ export function AppDetail(props: Props) {
         </Tabs.List>
         <div className="pt-4">
           <Tabs.Content value="processes" className="rounded-lg border border-line bg-panel">
+            <ProcessManagerSummary pm={app.pm} />
             <ProcessTable processes={app.processes} actions={(p) => <ProcessActions appId={app.id} process={p} canOperate={props.canOperate} />} />
           </Tabs.Content>
           <Tabs.Content value="metrics">{tab === "metrics" && <MetricsPanel appId={app.id} />}</Tabs.Content>

@@ -6,7 +6,7 @@ import { EVENT_LABEL, type ProcessEvent, type ProcessEventPage } from "@/lib/pro
 import { api } from "../api-client";
 import { Button } from "../ui/button";
 
-const TONE: Partial<Record<ProcessEvent["kind"], string>> = { fatal: "text-red-600", exit: "text-amber-600", adopt: "text-accent", recycle: "text-muted" };
+const TONE: Partial<Record<ProcessEvent["kind"], string>> = { fatal: "text-red-600", exit: "text-amber-600", adopt: "text-accent", recycle: "text-muted", slow: "text-red-600", limit: "text-red-600", scale: "text-accent" };
 
 function EventRow({ event }: { event: ProcessEvent }) {
   const [head, ...rest] = event.detail.split("\n");

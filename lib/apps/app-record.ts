@@ -70,6 +70,7 @@ export function appView(app: App & { host: Host }, showSecrets: boolean): AppVie
     processes: live?.processes ?? [],
     socket: live?.socket ?? null,
     lastError: live?.lastError ?? "",
+    pm: live?.pm ?? null,
     spec: maskSpec(viewSpecOf(app), showSecrets),
   };
 }

@@ -5,6 +5,7 @@ import { DeploymentViewSchema } from "./deploy-messages";
 import { DeploymentStepNameSchema } from "./deploy-spec";
 import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema } from "./log-messages";
+import { ProcessManagerStatusSchema } from "./process-manager-spec";
 import { AppStatusSchema, ProcessInfoSchema, SocketStatusSchema, StoredHostFactsSchema } from "./process-state";
 
 export const HostViewSchema = z.object({
@@ -29,6 +30,8 @@ export const AppViewSchema = z.object({
   processes: z.array(ProcessInfoSchema),
   socket: SocketStatusSchema.nullable(),
   lastError: z.string(),
+  /** Dynamic count (current/min/max) and limits as the agent applied them (null: not reported). */
+  pm: ProcessManagerStatusSchema.nullable().default(null),
   spec: AppSpecSchema,
 });
 export type AppView = z.infer<typeof AppViewSchema>;
