@@ -1,6 +1,8 @@
 // The access log each server's rendered site writes is the one the agent reads (issue #19): behind
 // a real lighttpd and a real Apache (nginx: test/metrics.int.test.ts), a few requests to a php-cgi
 // app (its defaults) show up with their status classes and a latency in the app's next sample.
+// lighttpd runs with the modules of Debian's stock lighttpd.conf (no mod_fastcgi, mod_setenv or
+// mod_accesslog): the rendered site must load what it needs, or no access log is written.
 import { chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +11,7 @@ import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, siteOf, type WebServer } from "@/lib/protocol";
 import { appSpecFor } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
-import { httpGet, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
+import { httpGet, LIGHTTPD_STOCK_MODULES, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
 
 const SLOW_PHP = path.resolve("test/fixtures/slow.php");
 
@@ -22,7 +24,7 @@ describe.each<WebServer>(["lighttpd", "apache"])("requests behind %s", (kind) =>
 
   beforeAll(async () => {
     dir = makeTempDir(`macc-${kind}`);
-    server = await startWebServer(kind, `macc-${kind}`);
+    server = await startWebServer(kind, `macc-${kind}`, { lighttpdModules: LIGHTTPD_STOCK_MODULES });
     const logs = path.join(dir, "site-logs");
     mkdirSync(logs);
     chownSync(logs, 33, 33); // lighttpd opens a site's logs after dropping privileges

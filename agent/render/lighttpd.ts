@@ -11,8 +11,11 @@ export function renderLighttpd(site: SiteInput): string {
   const php = site.mounts.some((m) => m.web.frontController);
   const extra = [...(php ? ["mod_rewrite"] : []), ...(site.tls ? ["mod_openssl", ...(site.tls.redirectFrom ? ["mod_redirect"] : [])] : [])];
   if (site.accessLog) extra.push("mod_accesslog");
-  L.push(`# Needs mod_fastcgi, mod_alias and mod_setenv${extra.length ? `, ${extra.join(", ")}` : ""} in server.modules`);
-  L.push(`# (Debian: lighty-enable-mod fastcgi setenv${site.accessLog ? " accesslog" : ""}; mod_alias is loaded by default).`);
+  // The site loads the modules it needs itself: a stock Debian lighttpd.conf loads none of mod_fastcgi,
+  // mod_setenv or mod_accesslog (without the last, the access log the metrics follow is never written).
+  // lighttpd 1.4.69 loads a module named twice once, so a module conf-enabled/ also loads is harmless.
+  const modules = ["mod_fastcgi", "mod_alias", "mod_setenv", ...extra];
+  L.push(`server.modules += ( ${modules.map((m) => `"${m}"`).join(", ")} )`);
   // A socket condition also makes lighttpd listen there; the same address as server.port is shared.
   const address = site.host ? assertBare(site.host, "web.listen") : "";
   L.push(`$SERVER["socket"] == "${address}:${site.port}" {`);

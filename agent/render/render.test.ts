@@ -62,7 +62,9 @@ describe("renderLighttpd", () => {
   it("scopes everything to one socket condition and sets check-local off", () => {
     const text = render(spec(), "lighttpd");
     const tree = readLighttpd(text);
-    expect(tree.map((n) => n.name)).toEqual(["$SERVER["]);
+    // The modules it needs first (a stock lighttpd.conf loads none of them), then one socket condition.
+    expect(tree.map((n) => n.name)).toEqual(["server.modules", "$SERVER["]);
+    expect(tree[0].args).toEqual(expect.arrayContaining(["mod_fastcgi", "mod_alias", "mod_setenv"]));
     expect(find(tree, "fastcgi.server")).toHaveLength(1);
     expect(find(tree, "alias.url")[0].args.join(" ")).toContain("/srv/hello/static/");
     expect(find(tree, "server.max-request-size")[0].args).toEqual(["10240"]);
@@ -145,7 +147,7 @@ describe("sites with several apps", () => {
     const on = (x: AppSpec): AppSpec => ({ ...x, web: x.web && { ...x.web, server } });
     const text = renderWebConfig(on(a), undefined, [on(a), on(b), on(root)]);
     if (!text.ok) throw new Error(text.message);
-    const tree = { nginx: readNginx, lighttpd: readLighttpd, apache: readApache }[server](text.value);
+    const tree = { nginx: readNginx, lighttpd: readLighttpd, apache: readApache }[server](text.value).filter((n) => n.name !== "server.modules");
     expect(tree).toHaveLength(1);
     for (const sock of ["hello.sock", "beta.sock", "home.sock"]) expect(text.value).toContain(`/run/stoker/${sock}`);
   });

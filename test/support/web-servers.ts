@@ -49,7 +49,11 @@ export function makeTempDir(label: string): string {
 
 
 /** Writes the main config for `kind` into `prefix`; snippets are `snippetDir/*.conf`. */
-export function writeMainConfig(kind: ServerKind, prefix: string, port: number, snippetDir: string, extraPorts: number[] = []): string {
+/** The modules Debian's stock /etc/lighttpd/lighttpd.conf loads (no mod_fastcgi, mod_setenv or mod_accesslog). */
+export const LIGHTTPD_STOCK_MODULES = ["mod_indexfile", "mod_access", "mod_alias", "mod_redirect"];
+const LIGHTTPD_TEST_MODULES = ["mod_access", "mod_alias", "mod_rewrite", "mod_redirect", "mod_setenv", "mod_fastcgi", "mod_openssl", "mod_indexfile", "mod_staticfile", "mod_accesslog"];
+
+export function writeMainConfig(kind: ServerKind, prefix: string, port: number, snippetDir: string, extraPorts: number[] = [], lighttpdModules = LIGHTTPD_TEST_MODULES): string {
   mkdirSync(snippetDir, { recursive: true });
   mkdirSync(path.join(prefix, "htdocs"), { recursive: true });
   const file = path.join(prefix, `${kind}.conf`);
@@ -85,7 +89,7 @@ export function writeMainConfig(kind: ServerKind, prefix: string, port: number, 
     writeFileSync(
       file,
       [
-        'server.modules = ( "mod_access", "mod_alias", "mod_rewrite", "mod_redirect", "mod_setenv", "mod_fastcgi", "mod_openssl", "mod_indexfile", "mod_staticfile", "mod_accesslog" )',
+        `server.modules = ( ${lighttpdModules.map((m) => `"${m}"`).join(", ")} )`,
         `server.document-root = "${prefix}/htdocs"`,
         'server.bind = "127.0.0.1"',
         `server.port = ${port}`,
@@ -187,11 +191,11 @@ function portAnswers(port: number): Promise<boolean> {
 }
 
 /** Starts a real server of `kind` in the foreground on a free loopback port. */
-export async function startWebServer(kind: ServerKind, label: string = kind, opts: { extraPorts?: number[] } = {}): Promise<RunningServer> {
+export async function startWebServer(kind: ServerKind, label: string = kind, opts: { extraPorts?: number[]; lighttpdModules?: string[] } = {}): Promise<RunningServer> {
   const prefix = makeTempDir(label);
   const port = await freePort();
   const snippetDir = path.join(prefix, "sites");
-  const mainConfig = writeMainConfig(kind, prefix, port, snippetDir, opts.extraPorts);
+  const mainConfig = writeMainConfig(kind, prefix, port, snippetDir, opts.extraPorts, opts.lighttpdModules);
   const argv =
     kind === "nginx"
       ? ["/usr/sbin/nginx", "-p", prefix, "-c", mainConfig, "-g", "daemon off;"]
