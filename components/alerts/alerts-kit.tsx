@@ -32,9 +32,10 @@ export function AlertsNav() {
   );
 }
 
-/** GETs a list once and on demand; `error` is shown instead of an empty table when it fails. */
-export function useList<T>(path: string): { items: T[]; error: string; reload: () => Promise<void> } {
+/** GETs a list once and on demand; `loading` until its first answer; `error` is shown instead of an empty table when it fails. */
+export function useList<T>(path: string): { items: T[]; loading: boolean; error: string; reload: () => Promise<void> } {
   const [items, setItems] = useState<T[]>([]);
+  const [loading, setLoading] = useState(true);
   const [error, setError] = useState("");
   const reload = useCallback(async () => {
     const r = await api<T[]>(path);
@@ -42,9 +43,10 @@ export function useList<T>(path: string): { items: T[]; error: string; reload: (
       setItems(r.value);
       setError("");
     } else setError(r.error.message);
+    setLoading(false);
   }, [path]);
   useEffect(() => void reload(), [reload]);
-  return { items, error, reload };
+  return { items, loading, error, reload };
 }
 
 /**
@@ -94,16 +96,6 @@ export const cell = "px-3 py-2 align-top";
 
 export function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : "—";
-}
-
-export function Empty({ cols, children }: { cols: number; children: React.ReactNode }) {
-  return (
-    <tr>
-      <td colSpan={cols} className="px-3 py-4 text-center text-muted">
-        {children}
-      </td>
-    </tr>
-  );
 }
 
 export function LoadError({ error }: { error: string }) {

@@ -9,11 +9,11 @@ import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { FieldErrors } from "../ui/field-errors";
-import { TableHead } from "../ui/table-head";
-import { cell, deleteItem, Empty, inputClass, LoadError, labelClass, useCreate, useList } from "./alerts-kit";
+import { cell, deleteItem, inputClass, LoadError, labelClass, useCreate, useList } from "./alerts-kit";
+import { ConfirmButton, ListTable, Row } from "./list-table";
 
 export function ChannelsView({ canChange }: { canChange: boolean }) {
-  const { items, error, reload } = useList<ChannelView>("/notifications/channels");
+  const { items, loading, error, reload } = useList<ChannelView>("/notifications/channels");
   const [kind, setKind] = useState("webhook");
   const { busy, fields, create: post } = useCreate<ChannelView>("/notifications/channels", reload);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
@@ -84,13 +84,9 @@ export function ChannelsView({ canChange }: { canChange: boolean }) {
           </div>
         </div>
       )}
-      <div className="overflow-x-auto rounded-lg border border-line bg-panel">
-        <table className="w-full text-left text-sm">
-          <TableHead columns={["Name", "Kind", "Destination", "Added", ""]} />
-          <tbody>
-            {items.length === 0 && <Empty cols={5}>No channels yet. Add a webhook, a Slack incoming webhook or an e-mail address.</Empty>}
-            {items.map((c) => (
-              <tr key={c.id} className="border-t border-line/60">
+      <ListTable label="Channels" columns={["Name", "Kind", "Destination", "Added", ""]} items={items} loading={loading} empty="No channels yet. Add a webhook, a Slack incoming webhook or an e-mail address.">
+        {(c) => (
+              <Row>
                 <td className={`${cell} font-medium`}>{c.name}</td>
                 <td className={cell}>{c.kind}</td>
                 <td className={`${cell} max-w-72 break-all font-mono text-xs`}>{c.kind === "email" ? c.to.join(", ") : c.url}</td>
@@ -104,15 +100,13 @@ export function ChannelsView({ canChange }: { canChange: boolean }) {
                       {c.kind === "webhook" && (
                         <ConfirmDialog title={`New secret for "${c.name}"?`} description="The old secret stops working at once: update the receiver with the new one." confirmLabel="Rotate" onConfirm={() => void rotate(c)} trigger={<Button size="sm">Rotate secret</Button>} />
                       )}
-                      <ConfirmDialog title={`Delete "${c.name}"?`} description="Rules that send to it keep their other channels; a rule left with none only records." confirmLabel="Delete" onConfirm={() => void remove(c)} trigger={<Button size="sm" variant="danger">Delete</Button>} />
+                      <ConfirmButton label="Delete" title={`Delete "${c.name}"?`} description="Rules that send to it keep their other channels; a rule left with none only records." onConfirm={() => void remove(c)} />
                     </span>
                   )}
                 </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              </Row>
+        )}
+      </ListTable>
     </div>
   );
 }

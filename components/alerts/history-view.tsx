@@ -5,8 +5,8 @@ import { useCallback, useEffect, useState } from "react";
 import { ALERT_EVENT_LABELS, type AlertEventKind, type AlertView, type DeliveryView } from "@/lib/protocol/alert-messages";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
-import { TableHead } from "../ui/table-head";
-import { cell, Empty, inputClass, LoadError, StatusPill, useList, when } from "./alerts-kit";
+import { cell, inputClass, LoadError, StatusPill, useList, when } from "./alerts-kit";
+import { ListTable, Row } from "./list-table";
 
 type Page = { deliveries: DeliveryView[]; nextBefore: number | null };
 
@@ -15,10 +15,13 @@ export function HistoryView() {
   const [status, setStatus] = useState("");
   const [rows, setRows] = useState<DeliveryView[]>([]);
   const [next, setNext] = useState<number | null>(null);
+  const [loading, setLoading] = useState(true);
   const [error, setError] = useState("");
   const load = useCallback(async (before?: number) => {
     const q = new URLSearchParams({ limit: "100", ...(status ? { status } : {}), ...(before ? { before: String(before) } : {}) });
+    if (!before) setLoading(true); // a new filter: its rows are unknown until it answers
     const r = await api<Page>(`/notifications/history?${q}`);
+    setLoading(false);
     if (!r.ok) return setError(r.error.message);
     setError("");
     setRows((old) => (before ? [...old, ...r.value.deliveries] : r.value.deliveries));
@@ -34,13 +37,9 @@ export function HistoryView() {
           Firing now <span className="font-normal text-muted">({open.length})</span>
         </h2>
         <LoadError error={alerts.error} />
-        <div className="overflow-x-auto rounded-lg border border-line bg-panel">
-          <table className="w-full text-left text-sm">
-            <TableHead columns={["Subject", "Event", "Rule", "State", "Count", "Since", "Last sent", "Why"]} />
-            <tbody>
-              {open.length === 0 && <Empty cols={8}>Nothing is firing.</Empty>}
-              {open.map((a) => (
-                <tr key={a.id} className="border-t border-line/60">
+        <ListTable label="Firing now" columns={["Subject", "Event", "Rule", "State", "Count", "Since", "Last sent", "Why"]} items={open} loading={alerts.loading} empty="Nothing is firing.">
+          {(a) => (
+                <Row>
                   <td className={`${cell} font-medium`}>{a.subject}</td>
                   <td className={cell}>{ALERT_EVENT_LABELS[a.event as AlertEventKind] ?? a.event}</td>
                   <td className={cell}>{a.ruleName}</td>
@@ -51,11 +50,9 @@ export function HistoryView() {
                   <td className={`${cell} whitespace-nowrap text-xs`}>{when(a.firstAt)}</td>
                   <td className={`${cell} whitespace-nowrap text-xs`}>{a.notifiedAt ? when(a.notifiedAt) : <span className="text-muted">not sent (silenced)</span>}</td>
                   <td className={`${cell} max-w-80 break-words text-xs`}>{a.summary}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                </Row>
+          )}
+        </ListTable>
       </section>
       <section aria-labelledby="history-h">
         <div className="mb-2 flex items-center justify-between gap-2">
@@ -73,13 +70,9 @@ export function HistoryView() {
           </label>
         </div>
         <LoadError error={error} />
-        <div className="overflow-x-auto rounded-lg border border-line bg-panel">
-          <table className="w-full text-left text-sm">
-            <TableHead columns={["Time", "Subject", "Message", "Rule", "Channel", "Status", "Detail"]} />
-            <tbody>
-              {rows.length === 0 && <Empty cols={7}>Nothing sent yet.</Empty>}
-              {rows.map((d) => (
-                <tr key={d.id} className="border-t border-line/60">
+        <ListTable label="History" columns={["Time", "Subject", "Message", "Rule", "Channel", "Status", "Detail"]} items={loading ? [] : rows} loading={loading} empty="Nothing sent yet.">
+          {(d) => (
+                <Row>
                   <td className={`${cell} whitespace-nowrap text-xs`}>{when(d.at)}</td>
                   <td className={`${cell} font-medium`}>{d.subject}</td>
                   <td className={cell}>{d.kind}</td>
@@ -92,11 +85,9 @@ export function HistoryView() {
                     {d.reason}
                     {d.attempts > 1 ? ` (${d.attempts} attempts)` : ""}
                   </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                </Row>
+          )}
+        </ListTable>
         {next !== null && (
           <div className="mt-2 text-center">
             <Button size="sm" onClick={() => void load(next)}>

@@ -6,10 +6,9 @@ import { toast } from "sonner";
 import { ALERT_EVENT_LABELS, ALERT_EVENTS, HOST_EVENTS, type RuleView } from "@/lib/protocol/alert-messages";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
-import { ConfirmDialog } from "../ui/confirm-dialog";
 import { FieldErrors } from "../ui/field-errors";
-import { TableHead } from "../ui/table-head";
-import { cell, deleteItem, Empty, inputClass, LoadError, labelClass, useCreate, useList, useNames } from "./alerts-kit";
+import { cell, deleteItem, inputClass, LoadError, labelClass, useCreate, useList, useNames } from "./alerts-kit";
+import { ConfirmButton, ListTable, Row } from "./list-table";
 
 // Which parameters each event reads (the rest have defaults: repeat 4 h, recovery after 1-5 min).
 const PARAM_HINT: Partial<Record<string, { key: "count" | "threshold" | "graceSec"; label: string; placeholder: string }>> = {
@@ -28,7 +27,7 @@ function describeParams(r: RuleView): string {
 }
 
 export function RulesView({ canChange }: { canChange: boolean }) {
-  const { items, error, reload } = useList<RuleView>("/notifications/rules");
+  const { items, loading, error, reload } = useList<RuleView>("/notifications/rules");
   const { apps, channels } = useNames();
   const [event, setEvent] = useState<string>("app.fatal");
   const { busy, fields, create: post } = useCreate<RuleView>("/notifications/rules", reload);
@@ -115,13 +114,9 @@ export function RulesView({ canChange }: { canChange: boolean }) {
           <FieldErrors errors={fields} className="sm:col-span-2 lg:col-span-4" />
         </form>
       )}
-      <div className="overflow-x-auto rounded-lg border border-line bg-panel">
-        <table className="w-full text-left text-sm">
-          <TableHead columns={["Name", "Event", "For", "Channels", "Settings", "State", ""]} />
-          <tbody>
-            {items.length === 0 && <Empty cols={7}>No rules yet: nobody is told when an app breaks. Add one for "App FATAL" first.</Empty>}
-            {items.map((r) => (
-              <tr key={r.id} className="border-t border-line/60">
+      <ListTable label="Rules" columns={["Name", "Event", "For", "Channels", "Settings", "State", ""]} items={items} loading={loading} empty={'No rules yet: nobody is told when an app breaks. Add one for "App FATAL" first.'}>
+        {(r) => (
+              <Row>
                 <td className={`${cell} font-medium`}>{r.name}</td>
                 <td className={cell}>
                   <span title={r.event}>{ALERT_EVENT_LABELS[r.event]}</span>
@@ -136,15 +131,13 @@ export function RulesView({ canChange }: { canChange: boolean }) {
                       <Button size="sm" onClick={() => void toggle(r)}>
                         {r.enabled ? "Disable" : "Enable"}
                       </Button>
-                      <ConfirmDialog title={`Delete "${r.name}"?`} description="Its alerts are forgotten; nothing more is sent for it." confirmLabel="Delete" onConfirm={() => void remove(r)} trigger={<Button size="sm" variant="danger">Delete</Button>} />
+                      <ConfirmButton label="Delete" title={`Delete "${r.name}"?`} description="Its alerts are forgotten; nothing more is sent for it." onConfirm={() => void remove(r)} />
                     </span>
                   )}
                 </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              </Row>
+        )}
+      </ListTable>
     </div>
   );
 }

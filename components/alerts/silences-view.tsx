@@ -4,10 +4,9 @@
 import { useState } from "react";
 import type { RuleView, SilenceView } from "@/lib/protocol/alert-messages";
 import { Button } from "../ui/button";
-import { ConfirmDialog } from "../ui/confirm-dialog";
 import { FieldErrors } from "../ui/field-errors";
-import { TableHead } from "../ui/table-head";
-import { cell, deleteItem, Empty, inputClass, LoadError, labelClass, StatusPill, useCreate, useList, useNames, when } from "./alerts-kit";
+import { cell, deleteItem, inputClass, LoadError, labelClass, StatusPill, useCreate, useList, useNames, when } from "./alerts-kit";
+import { ConfirmButton, ListTable, Row } from "./list-table";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
@@ -18,7 +17,7 @@ function describeWindow(s: SilenceView): string {
 }
 
 export function SilencesView({ canChange }: { canChange: boolean }) {
-  const { items, error, reload } = useList<SilenceView>("/notifications/silences");
+  const { items, loading, error, reload } = useList<SilenceView>("/notifications/silences");
   const { apps, hosts } = useNames();
   const rules = useList<RuleView>("/notifications/rules").items;
   const [scope, setScope] = useState<"app" | "host" | "rule">("app");
@@ -110,13 +109,9 @@ export function SilencesView({ canChange }: { canChange: boolean }) {
           <FieldErrors errors={fields} className="sm:col-span-2 lg:col-span-4" />
         </form>
       )}
-      <div className="overflow-x-auto rounded-lg border border-line bg-panel">
-        <table className="w-full text-left text-sm">
-          <TableHead columns={["Name", "Silences", "When", "Now", "By", ""]} />
-          <tbody>
-            {items.length === 0 && <Empty cols={6}>No silences. Add one before planned work so nobody is paged for it.</Empty>}
-            {items.map((s) => (
-              <tr key={s.id} className="border-t border-line/60">
+      <ListTable label="Silences" columns={["Name", "Silences", "When", "Now", "By", ""]} items={items} loading={loading} empty="No silences. Add one before planned work so nobody is paged for it.">
+        {(s) => (
+              <Row>
                 <td className={`${cell} font-medium`}>{s.name}</td>
                 <td className={cell}>
                   <span className="text-muted">{s.scope}</span> {s.targetName}
@@ -125,13 +120,11 @@ export function SilencesView({ canChange }: { canChange: boolean }) {
                 <td className={cell}>{s.active ? <StatusPill status="active" /> : <span className="text-xs text-muted">not now</span>}</td>
                 <td className={`${cell} text-xs`}>{s.createdBy}</td>
                 <td className={`${cell} text-right`}>
-                  {canChange && <ConfirmDialog title={`End "${s.name}"?`} description="Alerts it holds back that still fire are sent at once." confirmLabel="End silence" onConfirm={() => void remove(s)} trigger={<Button size="sm" variant="danger">End</Button>} />}
+                  {canChange && <ConfirmButton label="End" confirmLabel="End silence" title={`End "${s.name}"?`} description="Alerts it holds back that still fire are sent at once." onConfirm={() => void remove(s)} />}
                 </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              </Row>
+        )}
+      </ListTable>
     </div>
   );
 }

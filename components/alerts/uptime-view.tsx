@@ -1,20 +1,19 @@
 "use client";
 // Uptime checks: one HTTP check per app through its web server, run by the control plane every N
 // seconds; last result, 24-hour uptime, recent results on demand; add or replace, delete (confirmed).
-import { Fragment, useState } from "react";
+import { useState } from "react";
 import { toast } from "sonner";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
-import { ConfirmDialog } from "../ui/confirm-dialog";
 import { FieldErrors } from "../ui/field-errors";
-import { TableHead } from "../ui/table-head";
-import { cell, deleteItem, Empty, inputClass, LoadError, labelClass, StatusPill, useCreate, useList, useNames, when } from "./alerts-kit";
+import { cell, deleteItem, inputClass, LoadError, labelClass, StatusPill, useCreate, useList, useNames, when } from "./alerts-kit";
+import { ConfirmButton, ListTable, Row } from "./list-table";
 
 type Result = { at: string; ok: boolean; status: number; ms: number; error: string };
 type Check = { id: string; appId: string; url: string; intervalSec: number; timeoutMs: number; expect: number; enabled: boolean; last: Result | null; uptimePct24h: number | null };
 
 export function UptimeView({ canChange }: { canChange: boolean }) {
-  const { items, error, reload } = useList<Check>("/notifications/uptime-checks");
+  const { items, loading, error, reload } = useList<Check>("/notifications/uptime-checks");
   const { apps } = useNames();
   const { busy, fields, create: post } = useCreate<Check>("/notifications/uptime-checks", reload);
   const [open, setOpen] = useState<{ id: string; results: Result[] } | null>(null);
@@ -69,14 +68,10 @@ export function UptimeView({ canChange }: { canChange: boolean }) {
           <FieldErrors errors={fields} className="w-full" />
         </form>
       )}
-      <div className="overflow-x-auto rounded-lg border border-line bg-panel">
-        <table className="w-full text-left text-sm">
-          <TableHead columns={["App", "URL", "Every", "Last", "24 h", ""]} />
-          <tbody>
-            {items.length === 0 && <Empty cols={6}>No uptime checks yet.</Empty>}
-            {items.map((c) => (
-              <Fragment key={c.id}>
-                <tr className="border-t border-line/60">
+      <ListTable label="Uptime checks" columns={["App", "URL", "Every", "Last", "24 h", ""]} items={items} loading={loading} empty="No uptime checks yet.">
+        {(c) => (
+              <>
+                <Row>
                   <td className={`${cell} font-medium`}>{appName(c.appId)}</td>
                   <td className={`${cell} max-w-72 break-all font-mono text-xs`}>{c.url}</td>
                   <td className={`${cell} tabular-nums`}>{c.intervalSec}s</td>
@@ -95,10 +90,10 @@ export function UptimeView({ canChange }: { canChange: boolean }) {
                       <Button size="sm" aria-expanded={open?.id === c.id} onClick={() => void show(c)}>
                         Results
                       </Button>
-                      {canChange && <ConfirmDialog title="Remove this uptime check?" description="Its results are deleted with it." confirmLabel="Remove" onConfirm={() => void remove(c)} trigger={<Button size="sm" variant="danger">Remove</Button>} />}
+                      {canChange && <ConfirmButton label="Remove" title="Remove this uptime check?" description="Its results are deleted with it." onConfirm={() => void remove(c)} />}
                     </span>
                   </td>
-                </tr>
+                </Row>
                 {open?.id === c.id && (
                   <tr>
                     <td colSpan={6} className="bg-surface px-3 py-2">
@@ -110,11 +105,9 @@ export function UptimeView({ canChange }: { canChange: boolean }) {
                     </td>
                   </tr>
                 )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              </>
+        )}
+      </ListTable>
     </div>
   );
 }
