@@ -30,6 +30,7 @@ const sampleOf = (m: Awaited<ReturnType<typeof scrape>>, name: string, app = NAM
 
 let socketPath = "";
 let hostName = "";
+let phpId = "";
 
 beforeAll(async () => {
   stack = await startStack();
@@ -59,6 +60,7 @@ beforeAll(async () => {
     web: undefined,
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
+  phpId = String(created.body.id);
   await waitUntil(async () => {
     const app = (await call("GET", `/apps/${created.body.id}`)).body as { processes?: { state: string }[] };
     return app.processes?.length === 2 && app.processes.every((p) => p.state === "RUNNING") ? true : null;
@@ -118,4 +120,24 @@ describe("GET /api/v1/metrics", () => {
     }, 10_000, "idle again");
     expect(sampleOf(after, "stoker_app_listen_queue")).toBe(0);
   });
+
+  it("keeps each process's history: the stored 10 s samples carry both processes' CPU, memory and fds", async () => {
+    type H = { source: string; samples: { t: number; processes: number; perProcess?: { slot: number; pid: number; rssBytes: number; fds: number }[] }[] };
+    const history = await waitUntil(async () => {
+      const h = (await call("GET", `/apps/${phpId}/metrics?range=1h&processes=1`)).body as unknown as H;
+      return h.samples.some((s) => s.processes === 2) ? h : null;
+    }, 25_000, "a stored sample of both processes");
+    expect(history.source).toBe("agent");
+    const sample = history.samples.filter((s) => s.processes === 2).at(-1);
+    expect(sample?.perProcess?.map((p) => p.slot).sort()).toEqual([0, 1]);
+    for (const p of sample?.perProcess ?? []) {
+      expect(p.pid).toBeGreaterThan(1);
+      expect(p.rssBytes).toBeGreaterThan(1 << 20);
+      expect(p.fds).toBeGreaterThan(2);
+    }
+    // Without asking: the app's figures alone (the charts' usual answer stays small).
+    const plain = (await call("GET", `/apps/${phpId}/metrics?range=1h`)).body as unknown as H;
+    expect(plain.samples.every((s) => s.perProcess === undefined)).toBe(true);
+  });
 });
+

@@ -108,8 +108,8 @@ export class AppMetrics {
     return this.sources().map((src) => this.read(src, Date.now(), false, seen));
   }
 
-  query(appId: string, from: number, to: number): AppSample[] {
-    return this.store.query(appId, from, to);
+  query(appId: string, from: number, to: number, processes = false): AppSample[] {
+    return this.store.query(appId, from, to, Date.now(), processes);
   }
 
   forget(appId: string): void {

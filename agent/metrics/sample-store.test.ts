@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppSample } from "../../lib/protocol";
-import { COARSE_MS, FINE_MS, SampleStore } from "./sample-store";
+import { COARSE_MS, FINE_MS, PROCESS_HISTORY_MAX, SampleStore } from "./sample-store";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -53,5 +53,34 @@ describe("SampleStore", () => {
     s.append(sample(t, { requests: 1 }));
     s.append(sample(t, { requests: 2 }));
     expect(s.query("a", t - FINE_MS, t).map((x) => x.requests)).toEqual([1]);
+  });
+
+  it("keeps each process's history (10 s and 5-minute tiers, across a restart), only when asked, for at most 16 processes", () => {
+    const { dir, s } = store();
+    const start = Math.floor(Date.now() / COARSE_MS) * COARSE_MS - 2 * COARSE_MS;
+    const proc = (slot: number, i: number) => ({ slot, pid: 100 + slot, cpuPercent: slot === 0 ? (i % 2 ? 10 : 30) : 5, rssBytes: (slot + 1) * 1000, fds: 7 + slot, workersBusy: i < 20 ? 1 : 0, workersIdle: i < 20 ? 0 : 1 });
+    for (let i = 0; i < 30; i++) s.append(sample(start + i * FINE_MS, { processes: 20, perProcess: Array.from({ length: 20 }, (_, slot) => proc(slot, i)) }));
+    s.append(sample(start + 30 * FINE_MS, { perProcess: [proc(0, 0)] })); // the next bucket begins
+    const fine = s.query("a", start, start + 2 * FINE_MS, Date.now(), true);
+    expect(fine).toHaveLength(3);
+    expect(fine[0].perProcess).toHaveLength(PROCESS_HISTORY_MAX);
+    expect(fine[1].perProcess?.[2]).toEqual(proc(2, 1));
+    // Not asked: the app figures alone (from memory), as before.
+    expect(s.query("a", start, start + 2 * FINE_MS)[0].perProcess).toBeUndefined();
+    // A new store on the same dir (an agent restart) reads them back.
+    expect(new SampleStore(dir).query("a", start, start, Date.now(), true)[0].perProcess?.[1]).toEqual(proc(1, 0));
+    const coarse = s.query("a", 0, Date.now(), Date.now() + 2 * 86_400_000, true);
+    expect(coarse).toHaveLength(1);
+    expect(coarse[0].perProcess?.[0]).toEqual({ slot: 0, pid: 100, cpuPercent: 20, rssBytes: 1000, fds: 7, workersBusy: 1, workersIdle: 0 });
+    expect(coarse[0].perProcess).toHaveLength(PROCESS_HISTORY_MAX);
+  });
+
+  it("answers a day's range from the 10 s tier even when it starts a little more than a day ago (the asker's clock)", () => {
+    const { s } = store();
+    const now = Date.now();
+    const t = Math.floor(now / FINE_MS) * FINE_MS;
+    s.append(sample(t - FINE_MS));
+    s.append(sample(t));
+    expect(s.query("a", now - 86_400_000 - 50, now, now + 20)).toHaveLength(2);
   });
 });

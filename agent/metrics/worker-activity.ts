@@ -7,53 +7,80 @@
 // its listener's bound name (/proc/net/unix), an accepted TCP one its listener's local address.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import os from "node:os";
+import { type TcpConnection, tcpEstablished, tcpListeners } from "../tcp-listeners";
 
 const WAIT_SYSCALLS: Record<string, number[]> = { x64: [61, 247], arm64: [260, 95] };
 const WAITS = WAIT_SYSCALLS[os.arch()] ?? WAIT_SYSCALLS.x64;
 const SO_ACCEPTCON = 0x10000;
 const SS_CONNECTED = "03";
-const TCP_ESTABLISHED = "01";
-const TCP_LISTEN = "0A";
 
 export type ProcessActivity = { fds: number; role: "busy" | "idle" | "manager" | "other" };
 
-/** One read of the host's socket tables, shared by every app of a sample. */
-export type SocketTables = { unix: string[][]; tcp: string[][] };
+type UnixIndex = { listeners: Map<number, string>; acceptedByName: Map<string, Set<number>> };
+type TcpIndex = { listeners: Map<number, string>; established: TcpConnection[] };
 
-function rows(file: string): string[][] {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 8);
-  } catch {
-    return [];
+/**
+ * One read of the host's socket tables, shared by every app of a sample, each indexed once: a lookup
+ * per app is a map read, not a scan of every socket. The TCP tables (tens of thousands of lines on a
+ * busy web host) are read only when an app's listener is not a Unix socket.
+ */
+export class SocketTables {
+  private unixIndex: UnixIndex | null = null;
+  private tcpIndex: TcpIndex | null = null;
+
+  unix(): UnixIndex {
+    if (this.unixIndex) return this.unixIndex;
+    const listeners = new Map<number, string>();
+    const acceptedByName = new Map<string, Set<number>>();
+    let text = "";
+    try {
+      text = readFileSync("/proc/net/unix", "utf8");
+    } catch {
+      // no procfs: nothing is known
+    }
+    // Num RefCount Protocol Flags Type St Inode Path
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 8) continue;
+      const name = f.slice(7).join(" ");
+      const inode = Number(f[6]);
+      if ((Number.parseInt(f[3] as string, 16) & SO_ACCEPTCON) !== 0) listeners.set(inode, name);
+      else if (f[5] === SS_CONNECTED) {
+        const set = acceptedByName.get(name) ?? new Set<number>();
+        set.add(inode);
+        acceptedByName.set(name, set);
+      }
+    }
+    this.unixIndex = { listeners, acceptedByName };
+    return this.unixIndex;
+  }
+
+  tcp(): TcpIndex {
+    this.tcpIndex ??= { listeners: new Map(tcpListeners().map((l) => [l.inode, l.local])), established: tcpEstablished() };
+    return this.tcpIndex;
   }
 }
 
 export function readSocketTables(): SocketTables {
-  return { unix: rows("/proc/net/unix"), tcp: [...rows("/proc/net/tcp"), ...rows("/proc/net/tcp6")] };
+  return new SocketTables();
 }
 
 /** Inodes of the connections accepted on the listener `inode` and still open (in any process). */
 export function acceptedOn(tables: SocketTables, inode: number | null): Set<number> {
+  if (inode === null) return new Set();
+  // Unix: an accepted connection carries its listener's bound name.
+  const name = tables.unix().listeners.get(inode);
+  if (name !== undefined) return tables.unix().acceptedByName.get(name) ?? new Set();
+  // TCP: accepted = established on the listener's local address (any address: its port).
+  const tcp = tables.tcp();
+  const local = tcp.listeners.get(inode);
   const out = new Set<number>();
-  if (inode === null) return out;
-  // Unix: Num RefCount Protocol Flags Type St Inode Path
-  const listener = tables.unix.find((f) => Number(f[6]) === inode && (Number.parseInt(f[3], 16) & SO_ACCEPTCON) !== 0);
-  if (listener && listener.length > 7) {
-    const name = listener.slice(7).join(" ");
-    for (const f of tables.unix) {
-      if (f[5] === SS_CONNECTED && (Number.parseInt(f[3], 16) & SO_ACCEPTCON) === 0 && f.slice(7).join(" ") === name) out.add(Number(f[6]));
-    }
-    return out;
-  }
-  // TCP: sl local rem st ... inode (field 9); accepted = established on the listener's local address.
-  const tcp = tables.tcp.find((f) => Number(f[9]) === inode && f[3] === TCP_LISTEN);
-  if (!tcp) return out;
-  const [addr, port] = tcp[1].split(":");
-  const anyAddr = /^0+$/.test(addr);
-  for (const f of tables.tcp) {
-    if (f[3] !== TCP_ESTABLISHED) continue;
-    const [a, p] = f[1].split(":");
-    if (p === port && (anyAddr || a === addr)) out.add(Number(f[9]));
+  if (!local) return out;
+  const [addr, port] = local.split(":");
+  const anyAddr = /^0+$/.test(addr as string);
+  for (const c of tcp.established) {
+    const [a, p] = c.local.split(":");
+    if (p === port && (anyAddr || a === addr)) out.add(c.inode);
   }
   return out;
 }

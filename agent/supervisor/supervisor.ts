@@ -363,7 +363,7 @@ export class Supervisor {
     }
     if (isDeployOp(op)) return this.deploys.execute(op);
     if (op.op === "metrics.now") return ok(this.metrics.now());
-    if (op.op === "metrics.query") return ok(await this.metrics.query(op.appId, op.from, op.to));
+    if (op.op === "metrics.query") return ok(await this.metrics.query(op.appId, op.from, op.to, op.processes ?? false));
     const runner = this.apps.get(op.appId);
     if (!runner) return err("NOT_FOUND", `This host does not run app ${op.appId}.`);
     // Reads never wait behind a restart in progress.

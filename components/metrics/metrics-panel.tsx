@@ -1,14 +1,17 @@
 "use client";
 // An app's charts over a time range kept in the URL (?tab=metrics&range=6h): CPU, memory,
-// requests, errors, latency, busy workers and the listen queue, refreshed every 10 s.
+// requests, errors, latency, busy workers and the listen queue, then CPU and memory per process (for
+// ranges up to 6 h: 10 s samples of up to 16 processes), refreshed every 10 s.
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import type { AppSample, MetricRange } from "@/lib/protocol/metrics-messages";
 import { api } from "../api-client";
-import { CHARTS } from "./series";
+import { CHARTS, PROCESS_CHARTS } from "./series";
 import { UplotChart } from "./uplot-chart";
 
 const RANGES: MetricRange[] = ["1h", "6h", "24h", "7d", "30d"];
+/** Ranges whose answer may carry every sample's processes (at most 2,160 samples). */
+const PROCESS_RANGES: MetricRange[] = ["1h", "6h"];
 type History = { range: MetricRange; from: number; to: number; source: "agent" | "control-plane"; samples: AppSample[] };
 
 export function MetricsPanel({ appId }: { appId: string }) {
@@ -23,7 +26,7 @@ export function MetricsPanel({ appId }: { appId: string }) {
   useEffect(() => {
     let live = true;
     const load = async () => {
-      const r = await api<History>(`/apps/${appId}/metrics?range=${range}`);
+      const r = await api<History>(`/apps/${appId}/metrics?range=${range}${PROCESS_RANGES.includes(range) ? "&processes=1" : ""}`);
       if (!live) return;
       if (r.ok) {
         setHistory(r.value);
@@ -42,6 +45,7 @@ export function MetricsPanel({ appId }: { appId: string }) {
   const samples = history?.samples ?? [];
   const times = useMemo(() => samples.map((s) => s.t), [samples]);
   const charts = useMemo(() => CHARTS.map((c) => ({ ...c, data: c.series(samples) })), [samples]);
+  const processCharts = useMemo(() => (samples.some((s) => s.perProcess?.length) ? PROCESS_CHARTS.map((c) => ({ ...c, data: c.series(samples) })) : []), [samples]);
 
   return (
     <div className="space-y-3" data-testid="metrics-panel">
@@ -70,8 +74,12 @@ export function MetricsPanel({ appId }: { appId: string }) {
           {charts.map((c) => (
             <UplotChart key={c.id} title={c.title} unit={c.unit} times={times} series={c.data} />
           ))}
+          {processCharts.map((c) => (
+            <UplotChart key={c.id} title={c.title} unit={c.unit} times={times} series={c.data} testId="process-chart" />
+          ))}
         </div>
       )}
+      {history && samples.length > 0 && !PROCESS_RANGES.includes(range) && <p className="text-xs text-muted">Charts per process cover the last 1 h and 6 h.</p>}
     </div>
   );
 }

@@ -42,3 +42,24 @@ export const CHARTS: ChartDef[] = [
   },
   { id: "queue", title: "Listen queue", unit: "", series: (s) => [{ label: "queued", color: "#c2255c", values: s.map((x) => x.listenQueue) }] },
 ];
+
+const PROCESS_COLORS = ["#e8590c", "#1c7ed6", "#2f9e44", "#7048e8", "#c2255c", "#f59f00", "#0ca678", "#868e96"];
+
+/** One series per process slot seen in the samples (a slot missing from a sample is a gap). */
+function perSlot(s: AppSample[], value: (p: NonNullable<AppSample["perProcess"]>[number]) => number): Series[] {
+  const slots = [...new Set(s.flatMap((x) => (x.perProcess ?? []).map((p) => p.slot)))].sort((a, b) => a - b);
+  return slots.map((slot, i) => ({
+    label: `#${slot + 1}`,
+    color: PROCESS_COLORS[i % PROCESS_COLORS.length] as string,
+    values: s.map((x) => {
+      const p = x.perProcess?.find((q) => q.slot === slot);
+      return p ? value(p) : null;
+    }),
+  }));
+}
+
+/** Per-process history (the samples asked for with their processes). */
+export const PROCESS_CHARTS: ChartDef[] = [
+  { id: "process-cpu", title: "CPU per process", unit: "%", series: (s) => perSlot(s, (p) => p.cpuPercent) },
+  { id: "process-memory", title: "Memory per process (RSS)", unit: "MB", series: (s) => perSlot(s, (p) => Math.round((p.rssBytes / 1048576) * 10) / 10) },
+];

@@ -1,21 +1,35 @@
 "use client";
 // One time-series chart drawn by uPlot, as wide as its container (phone widths too), with axis and
-// grid colours from the theme's CSS variables so it reads in dark mode.
-import { useEffect, useRef } from "react";
+// grid colours from the theme's CSS variables so it reads in dark mode (redrawn when the theme changes:
+// the canvas keeps the colours it was drawn with).
+import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { Series } from "./series";
 
-type Props = { title: string; unit: string; times: number[]; series: Series[]; height?: number };
+type Props = { title: string; unit: string; times: number[]; series: Series[]; height?: number; testId?: string };
 
 function themeColor(name: string, fallback: string): string {
   if (typeof window === "undefined") return fallback;
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
-export function UplotChart({ title, unit, times, series, height = 160 }: Props) {
-  const box = useRef<HTMLDivElement>(null);
+/** Changes whenever the <html> class list does (the theme toggle adds or removes "dark"). */
+function useThemeVersion(): number {
+  const [version, setVersion] = useState(0);
   useEffect(() => {
+    const seen = new MutationObserver(() => setVersion((v) => v + 1));
+    seen.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
+    return () => seen.disconnect();
+  }, []);
+  return version;
+}
+
+export function UplotChart({ title, unit, times, series, height = 160, testId = "metric-chart" }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const theme = useThemeVersion();
+  useEffect(() => {
+    void theme; // redraw with the new theme's colours
     const el = box.current;
     if (!el) return;
     const ink = themeColor("--muted", "#5f6b7a");
@@ -38,9 +52,9 @@ export function UplotChart({ title, unit, times, series, height = 160 }: Props) 
       resize.disconnect();
       plot.destroy();
     };
-  }, [times, series, unit, height]);
+  }, [times, series, unit, height, theme]);
   return (
-    <figure className="min-w-0 rounded-lg border border-line bg-panel p-2" data-testid="metric-chart" data-chart={title}>
+    <figure className="min-w-0 rounded-lg border border-line bg-panel p-2" data-testid={testId} data-chart={title}>
       <figcaption className="px-1 pb-1 text-xs font-semibold text-muted">{title}</figcaption>
       <div ref={box} className="w-full overflow-hidden text-xs text-ink" />
     </figure>

@@ -9,11 +9,12 @@ import { metricsStore } from "./metrics-store";
 
 export type AppHistory = { range: MetricRange; from: number; to: number; source: "agent" | "control-plane"; samples: AppSample[] };
 
-export async function appHistory(appId: string, range: MetricRange, now = Date.now()): Promise<Result<AppHistory>> {
+/** `processes`: each sample with its processes' own figures (from the agent only; the control plane keeps none). */
+export async function appHistory(appId: string, range: MetricRange, now = Date.now(), processes = false): Promise<Result<AppHistory>> {
   const app = await db.app.findUnique({ where: { id: appId }, select: { hostId: true } });
   if (!app) return err("NOT_FOUND", "That app does not exist.");
   const from = now - METRIC_RANGES[range];
-  const reply = await agentHub().call(app.hostId, { op: "metrics.query", appId, from, to: now }, 15_000);
+  const reply = await agentHub().call(app.hostId, { op: "metrics.query", appId, from, to: now, ...(processes ? { processes } : {}) }, 15_000);
   if (reply.ok) {
     const parsed = MetricsQueryReplySchema.safeParse(reply.value);
     if (!parsed.success) return err("INTERNAL", "The agent sent malformed metrics.");

@@ -114,9 +114,9 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/apps/{id}/events": { get: { summary: "Process event timeline (start, exit, restart, adopt, FATAL, recycle), newest first", role: "viewer", query: EventQuerySchema, response: ProcessEventPageSchema } },
   "/apps/{id}/metrics": {
     get: {
-      summary: "The app's metric samples over ?range= (1h, 6h, 24h: 10 s samples; 7d, 30d: 5-minute ones): {range, from, to, source, samples}",
+      summary: "The app's metric samples over ?range= (1h, 6h, 24h: 10 s samples; 7d, 30d: 5-minute ones): {range, from, to, source, samples}; ?processes=1 adds each sample's perProcess (CPU, RSS, fds, workers of each process, up to 16)",
       role: "viewer",
-      query: z.object({ range: MetricRangeSchema.optional() }),
+      query: z.object({ range: MetricRangeSchema.optional(), processes: z.enum(["1"]).optional() }),
       response: z.object({ range: MetricRangeSchema, from: z.number(), to: z.number(), source: z.enum(["agent", "control-plane"]), samples: z.array(AppSampleSchema) }),
     },
   },

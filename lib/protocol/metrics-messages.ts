@@ -59,7 +59,7 @@ export const AppSampleSchema = z.object({
   p99Ms: Ms,
   /** php-fpm apps: the pool's status page (null: not read, e.g. every worker busy). */
   fpm: FpmSampleSchema.nullable().optional(),
-  /** Only on live samples (metrics.now, the latest pushed one). */
+  /** On live samples (metrics.now, the latest pushed one), and on history asked for with its processes. */
   perProcess: z.array(ProcessSampleSchema).max(256).optional(),
   /** Requests since the agent started counting (Prometheus counters); only on live samples. */
   totals: z
@@ -87,6 +87,8 @@ export const MetricsOpSchemas = [
     appId: z.string().min(1).max(64),
     from: z.number().int().min(0),
     to: z.number().int().min(0),
+    /** Each sample with its processes (per-process history; the agent reads it from disk). */
+    processes: z.boolean().optional(),
   }),
 ] as const;
 
