@@ -13,6 +13,7 @@ import { TracebacksPanel } from "../logs/tracebacks-panel";
 import { StateBadge } from "../ui/state-badge";
 import { AppActions } from "./app-actions";
 import { DeleteAppDialog } from "./delete-app-dialog";
+import { MuteButton } from "./mute-button";
 import { PendingRevision, RevisionText } from "./pending-revision";
 import { ProcessActions } from "./process-actions";
 import { ProcessManagerSummary } from "./process-manager-summary";
@@ -20,7 +21,7 @@ import { ProcessTable } from "./process-table";
 import { SpecEditor } from "./spec-editor";
 import { TestRequestPanel } from "./test-request-panel";
 
-type Props = { app: AppView; canOperate: boolean; canEdit: boolean; extraTabs?: { id: string; label: string; content: ReactNode }[] };
+type Props = { app: AppView; canOperate: boolean; canEdit: boolean; canMute?: boolean; extraTabs?: { id: string; label: string; content: ReactNode }[] };
 
 export function AppDetail(props: Props) {
   const { apps } = useLiveApps([props.app], []);
@@ -55,6 +56,7 @@ export function AppDetail(props: Props) {
         </div>
         <div className="flex flex-wrap gap-1.5">
           <AppActions appId={app.id} appName={app.name} running={app.desired !== "stopped"} canOperate={props.canOperate} />
+          <MuteButton appId={app.id} appName={app.name} canMute={props.canMute ?? false} />
           {props.canEdit && <DeleteAppDialog appId={app.id} appName={app.name} hostName={app.host.name} canEdit={props.canEdit} />}
         </div>
       </header>

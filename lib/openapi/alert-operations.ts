@@ -8,6 +8,7 @@ import {
   ChannelViewSchema,
   DeliveryViewSchema,
   HistoryQuerySchema,
+  MuteStateSchema,
   RuleInputSchema,
   RulePatchSchema,
   RuleViewSchema,
@@ -58,6 +59,7 @@ export const ALERT_OPERATIONS: Record<string, Partial<Record<"get" | "post" | "p
     put: { summary: "Set the SMTP server (password omitted keeps the stored one)", role: "admin", body: SmtpSettingsSchema },
   },
   "/apps/{id}/mute": {
+    get: { summary: "Whether the app's alerts are muted now, and until when (null: until unmuted)", role: "viewer", response: MuteStateSchema },
     post: { summary: "Mute the app's alerts (recorded, not sent) until {until} or until unmuted", role: "admin", body: z.object({ until: z.string().optional() }), response: SilenceViewSchema },
     delete: { summary: "Unmute the app", role: "admin" },
   },

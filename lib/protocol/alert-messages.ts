@@ -160,6 +160,9 @@ export const SilenceViewSchema = z.object({
   createdAt: z.string(),
 });
 export type SilenceView = z.infer<typeof SilenceViewSchema>;
+/** GET /api/v1/apps/{id}/mute: whether the app's alerts are muted now, and until when (null: until unmuted). */
+export const MuteStateSchema = z.object({ muted: z.boolean(), until: z.string().nullable() });
+export type MuteState = z.infer<typeof MuteStateSchema>;
 
 export const DeliveryViewSchema = z.object({
   id: z.number(),

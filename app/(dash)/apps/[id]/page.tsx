@@ -26,5 +26,5 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
     { id: "web", label: "Web server", content: <WebConfigPanel appId={app.value.id} canApply={canEdit} defaultServer={app.value.spec.web?.server ?? null} /> },
     { id: "debug", label: "Debug", content: <DebugPanel appId={app.value.id} appUser={app.value.spec.user ?? "root"} canOperate={can(user.role, "apps.operate")} suggestDoctor={failing} /> },
   ];
-  return <AppDetail app={app.value} canOperate={can(user.role, "apps.operate")} canEdit={canEdit} extraTabs={extraTabs} />;
+  return <AppDetail app={app.value} canOperate={can(user.role, "apps.operate")} canEdit={canEdit} canMute={can(user.role, "alerts.write")} extraTabs={extraTabs} />;
 }
