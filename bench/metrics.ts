@@ -15,6 +15,9 @@ const root = path.resolve(import.meta.dirname, "..");
 const work = mkdtempSync(path.join(tmpdir(), "stoker-bench-metrics-"));
 const PERL = path.join(root, "examples/apps/perl/hello.fcgi");
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 60);
+// BENCH_AGENT: another build of the agent to compare (a copy of dist/ inside the repo, for its node_modules).
+const AGENT = path.resolve(process.env.BENCH_AGENT ?? path.join(root, "dist/agent.mjs"));
+const APPS = (process.env.BENCH_APPS ?? "1,50").split(",").map(Number);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TICK = 100; // USER_HZ
 
@@ -24,8 +27,13 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / TICK;
 }
 
-function rssMiB(pid: number): number {
-  return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+function rssMiB(pid: number, field = "VmRSS"): number {
+  return Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+}
+
+/** Lines in the host's TCP tables: what the metrics' socket readings had to go through. */
+function tcpLines(): number {
+  return ["/proc/net/tcp", "/proc/net/tcp6"].reduce((n, f) => n + readFileSync(f, "utf8").split("\n").length - 2, 0);
 }
 
 async function agentRun(apps: number, metrics: boolean): Promise<void> {
@@ -34,7 +42,7 @@ async function agentRun(apps: number, metrics: boolean): Promise<void> {
   const specs = Array.from({ length: apps }, (_, i) => ({ name: `quiet-${i}`, command: [PERL], socket: { path: path.join(dir, `q${i}.sock`) } }));
   writeFileSync(path.join(dir, "apps.json"), JSON.stringify({ apps: specs }));
   const state = path.join(dir, "state");
-  const agent: ChildProcess = spawn(process.execPath, [path.join(root, "dist/agent.mjs"), "--config", path.join(dir, "apps.json"), "--state-dir", state, "--socket-dirs", dir], {
+  const agent: ChildProcess = spawn(process.execPath, [AGENT, "--config", path.join(dir, "apps.json"), "--state-dir", state, "--socket-dirs", dir], {
     cwd: root,
     stdio: "ignore",
     env: { ...process.env, STOKER_METRICS: metrics ? "on" : "off" },
@@ -47,7 +55,7 @@ async function agentRun(apps: number, metrics: boolean): Promise<void> {
   const cpu = cpuSeconds(pid) - cpu0;
   const secs = (Date.now() - t0) / 1000;
   const rss = rssMiB(pid);
-  console.log(`| ${apps} | ${metrics ? "on" : "off"} | ${cpu.toFixed(2)} s in ${secs.toFixed(0)} s | ${((cpu / secs) * 100).toFixed(2)} % | ${rss.toFixed(1)} |`);
+  console.log(`| ${apps} | ${metrics ? "on" : "off"} | ${cpu.toFixed(2)} s in ${secs.toFixed(0)} s | ${((cpu / secs) * 100).toFixed(2)} % | ${rss.toFixed(1)} (anon ${rssMiB(pid, "RssAnon").toFixed(1)}) | ${tcpLines()} |`);
   agent.kill("SIGTERM");
   await new Promise((r) => agent.once("exit", r));
   const saved = JSON.parse(readFileSync(path.join(state, "state.json"), "utf8")) as { apps: { processes: { pid: number }[] }[] };
@@ -113,9 +121,10 @@ async function followCost(rate: number): Promise<void> {
 async function main(): Promise<void> {
   const part = process.env.BENCH_PARTS ?? "agent,follow";
   if (part.includes("agent")) {
-    console.log("| apps | metrics | agent CPU time | CPU (% of a core) | RSS at the end (MiB) |");
-    console.log("|---:|---|---:|---:|---:|");
-    for (const apps of [1, 50]) for (const on of [false, true]) await agentRun(apps, on);
+    console.log(`agent: ${path.relative(root, AGENT)}`);
+    console.log("| apps | metrics | agent CPU time | CPU (% of a core) | RSS at the end (MiB) | host TCP sockets |");
+    console.log("|---:|---|---:|---:|---:|---:|");
+    for (const apps of APPS) for (const on of [false, true]) await agentRun(apps, on);
   }
   if (part.includes("follow")) {
     console.log("\n| access log | lines written | lines read | requests counted | follower CPU | same process idle | RSS (MiB) |");

@@ -263,8 +263,15 @@ describe("the notification API", () => {
     const muted = await api<{ scope: string; active: boolean; endsAt: string | null }>("apps/[id]/mute", "POST", {}, { id: app.id });
     expect(muted.status).toBe(201);
     expect(muted.body).toMatchObject({ scope: "app", active: true, endsAt: null });
+    // The app page asks whether it is muted (a viewer may), and until when.
+    expect((await api("apps/[id]/mute", "GET", undefined, { id: app.id }, viewerToken)).body).toEqual({ muted: true, until: null });
     expect((await api("apps/[id]/mute", "DELETE", undefined, { id: app.id })).status).toBe(200);
     expect((await api("apps/[id]/mute", "DELETE", undefined, { id: app.id })).status).toBe(404);
+    expect((await api("apps/[id]/mute", "GET", undefined, { id: app.id })).body).toEqual({ muted: false, until: null });
+    const until = new Date(Date.now() + 3600_000).toISOString();
+    expect((await api("apps/[id]/mute", "POST", { until }, { id: app.id })).status).toBe(201);
+    expect((await api("apps/[id]/mute", "GET", undefined, { id: app.id })).body).toEqual({ muted: true, until });
+    expect((await api("apps/[id]/mute", "DELETE", undefined, { id: app.id })).status).toBe(200);
     const actions = (await db.auditEvent.findMany({ where: { action: { startsWith: "alerts." } } })).map((a) => a.action);
     for (const a of ["alerts.channel.created", "alerts.rule.created", "alerts.silence.created", "alerts.smtp.updated", "alerts.channel.tested"]) expect(actions).toContain(a);
   });
