@@ -171,7 +171,9 @@ describe.concurrent("rules on conditions that hold", () => {
       await waitUntil(async () => hooksOf("app.http.p99-latency").length >= 1 && hooksOf("app.workers.saturated").length >= 1 && slack.length >= 1, 55_000, "the latency and saturation alerts");
     } finally {
       const r = await load.stop();
-      expect(r.statuses[200]).toBeGreaterThan(10);
+      // Served through nginx (2 a second at most), none failed; the alerts may come within 10 s.
+      expect(r.statuses[200]).toBeGreaterThanOrEqual(4);
+      expect(r.failed).toBe(0);
     }
     await sleep(1500);
     const p99 = hooksOf("app.http.p99-latency");
