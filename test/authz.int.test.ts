@@ -29,6 +29,8 @@ const EXPECTED: Record<string, Rule> = {
   "POST /apps/[id]/processes/[pid]/[action]": "operator",
   "POST /apps/[id]/test-request": "operator",
   "GET /apps/[id]/tracebacks": "viewer",
+  "GET /apps/[id]/schedules": "viewer",
+  "POST /apps/[id]/workers/[name]/restart": "operator",
   "GET /apps/[id]/events": "viewer",
   "POST /apps/[id]/doctor": "operator",
   "POST /apps/[id]/run-by-hand": "operator",

@@ -30,6 +30,7 @@ import { fpmPlan } from "../fpm/fpm-launch";
 import { type FpmStatus, FpmStatusPoller } from "../fpm/fpm-status";
 import { statusPathOf } from "../fpm/pool-config";
 import { AppWorkers, type SavedWorker } from "./workers";
+import { AppScheduler } from "../schedules/scheduler";
 
 export type { SavedProcess } from "./adopt-app";
 export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: LogLimits; /** names the app's cgroup */ stateDir: string };
@@ -71,6 +72,8 @@ export class AppRunner {
   readonly workers: AppWorkers;
   /** Dynamic count, recycling, stuck requests, limits (pool-manager.ts). */
   private readonly pool: PoolManager;
+  /** Commands run on a cron schedule (agent/schedules/). */
+  readonly schedules: AppScheduler;
 
   constructor(
     public desired: DesiredApp,
@@ -92,6 +95,13 @@ export class AppRunner {
     });
     this.pool = new PoolManager(this.poolHost());
     this.pool.start();
+    this.schedules = new AppScheduler({
+      appId: desired.appId,
+      stateDir: opts.stateDir,
+      socketDirs: opts.socketDirs,
+      desired: () => this.desired,
+      note: (line) => this.sink.note(line),
+    });
   }
 
   /** Starts, stops or replaces workers to match the desired spec (`restartAll`: every one, as on an app restart). */
@@ -537,6 +547,7 @@ export class AppRunner {
   async remove(): Promise<void> {
     this.fpmStatus.stop();
     this.pool.stop();
+    this.schedules.stop();
     await this.stop();
     removeSocketFile(this.desired.spec.socket);
     this.cgroup.remove();
@@ -547,6 +558,7 @@ export class AppRunner {
   detach(): void {
     this.fpmStatus.stop();
     this.pool.stop();
+    this.schedules.stop();
     this.availability.stop();
     if (this.socket) closeListenSocket(this.socket, false);
     this.socket = null;

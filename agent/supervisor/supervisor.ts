@@ -274,6 +274,7 @@ export class Supervisor {
       const runner = this.runner(desired);
       this.apps.set(saved.desired.appId, runner);
       if (spec) await runner.serialize(() => runner.adopt({ ...saved, desired }, this.exitsReported));
+      if (spec) runner.schedules.sync(); // a time missed while no agent ran is caught up (or noted) here
     }
   }
 
@@ -336,6 +337,7 @@ export class Supervisor {
       if (started.ok) await r.syncWorkers();
       return started;
     });
+    r.schedules.sync(); // armed while the app should run, from the spec it runs now
     if (result.ok) {
       this.revisions.applied(template);
       r.clearError(); // what failed before belonged to a revision that is no longer wanted
@@ -371,6 +373,7 @@ export class Supervisor {
       return sendTestRequest(runner.desired.spec, socketAddress(runner.desired.spec.socket), op.request);
     }
     if (op.op === "tracebacks.list") return ok(this.logs.tracebacks(op.appId));
+    if (op.op === "schedules.list") return ok({ schedules: runner.schedules.list() });
     if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on) });
     if (op.op.startsWith("logs.")) {
       await runner.sink.settled(); // lines the agent wrote just before (notes) are in the files
@@ -456,6 +459,7 @@ export class Supervisor {
           return err("BAD_REQUEST", `Unknown operation ${op.op}.`);
       }
     });
+    if (op.op === "app.start" || op.op === "app.stop" || op.op === "app.restart") runner.schedules.sync();
     this.changed();
     return result;
   }
