@@ -38,7 +38,7 @@ export class AppScheduler {
   /** Arms what the spec schedules while the app should run; disarms the rest (kept runs stay). */
   sync(): void {
     const d = this.ctx.desired();
-    const wanted = d.desired === "running" ? d.spec.schedules : [];
+    const wanted = d.desired === "running" ? (d.spec.schedules ?? []) : [];
     for (const [name, a] of this.armed) {
       const w = wanted.find((s) => s.name === name);
       if (!w || JSON.stringify(w) !== JSON.stringify(a.spec)) {
@@ -46,7 +46,7 @@ export class AppScheduler {
         this.armed.delete(name);
       }
     }
-    this.store.keepOnly(d.spec.schedules.map((s) => s.name));
+    this.store.keepOnly((d.spec.schedules ?? []).map((s) => s.name));
     for (const s of wanted) {
       if (this.armed.has(s.name)) continue;
       if (!this.seen.has(s.name)) this.catchUp(s);
@@ -66,7 +66,7 @@ export class AppScheduler {
   }
 
   list(): ScheduleView[] {
-    return this.ctx.desired().spec.schedules.map((s) => {
+    return (this.ctx.desired().spec.schedules ?? []).map((s) => {
       const a = this.armed.get(s.name);
       return {
         name: s.name,

@@ -88,7 +88,7 @@ export class AppWorkers {
    * first. Returns a problem text per worker that could not be started.
    */
   async sync(desired: DesiredApp, restartAll = false): Promise<string[]> {
-    const wanted = desired.desired === "running" ? desired.spec.workers : [];
+    const wanted = desired.desired === "running" ? (desired.spec.workers ?? []) : [];
     const keep: Instance[] = [];
     const stale: Instance[] = [];
     for (const inst of this.instances) {
@@ -147,7 +147,7 @@ export class AppWorkers {
 
   /** Takes back the workers a previous agent left running; the others start as usual. */
   adopt(desired: DesiredApp, saved: SavedWorker[]): void {
-    for (const w of desired.spec.workers) {
+    for (const w of desired.spec.workers ?? []) {
       const plan = planLaunch(workerSpec(desired.spec, w), this.ctx.socketDirs, { purpose: "app", rootApproved: desired.rootApproved });
       if (!plan.ok) continue;
       for (let i = 0; i < w.count; i++) {

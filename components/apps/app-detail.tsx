@@ -18,6 +18,8 @@ import { PendingRevision, RevisionText } from "./pending-revision";
 import { ProcessActions } from "./process-actions";
 import { ProcessManagerSummary } from "./process-manager-summary";
 import { ProcessTable } from "./process-table";
+import { SchedulesPanel } from "./schedules-panel";
+import { WorkersPanel } from "./workers-panel";
 import { SpecEditor } from "./spec-editor";
 import { TestRequestPanel } from "./test-request-panel";
 
@@ -33,6 +35,8 @@ export function AppDetail(props: Props) {
   const setTab = (t: string) => router.replace(`${pathname}?tab=${t}`, { scroll: false });
   const tabs = [
     { id: "processes", label: "Processes" },
+    { id: "workers", label: "Workers" },
+    { id: "schedules", label: "Schedules" },
     { id: "metrics", label: "Metrics" },
     { id: "logs", label: "Logs" },
     { id: "tracebacks", label: "Tracebacks" },
@@ -75,6 +79,10 @@ export function AppDetail(props: Props) {
             <ProcessManagerSummary pm={app.pm} />
             <ProcessTable processes={app.processes} actions={(p) => <ProcessActions appId={app.id} process={p} canOperate={props.canOperate} />} />
           </Tabs.Content>
+          <Tabs.Content value="workers">
+            <WorkersPanel appId={app.id} specWorkers={app.spec.workers ?? []} workers={app.workers ?? []} canOperate={props.canOperate} />
+          </Tabs.Content>
+          <Tabs.Content value="schedules">{tab === "schedules" && <SchedulesPanel appId={app.id} hasSchedules={(app.spec.schedules ?? []).length > 0} />}</Tabs.Content>
           <Tabs.Content value="metrics">{tab === "metrics" && <MetricsPanel appId={app.id} />}</Tabs.Content>
           <Tabs.Content value="logs">{tab === "logs" && <LogView appId={app.id} processes={app.processes} />}</Tabs.Content>
           <Tabs.Content value="tracebacks">{tab === "tracebacks" && <TracebacksPanel appId={app.id} />}</Tabs.Content>

@@ -76,7 +76,7 @@ class AppStore {
       const s = event.status;
       const a = this.apps.get(s.appId);
       if (!a) return; // not loaded: its page will bring its state
-      this.apps.set(s.appId, { ...a, processes: s.processes, socket: s.socket, lastError: s.lastError, desired: s.desired, runningRevision: s.runningRevision, failedRevision: s.failedRevision, pm: s.pm ?? null });
+      this.apps.set(s.appId, { ...a, processes: s.processes, workers: s.workers ?? [], socket: s.socket, lastError: s.lastError, desired: s.desired, runningRevision: s.runningRevision, failedRevision: s.failedRevision, pm: s.pm ?? null });
       this.notify(s.appId);
     } else if (event.type === "host.status") {
       const h = event.host;

@@ -25,7 +25,7 @@ export function useLiveApps(initialApps: AppView[], initialHosts: HostView[], ma
       const s = event.status;
       setApps((list) =>
         list.some((a) => a.id === s.appId)
-          ? list.map((a) => (a.id === s.appId ? { ...a, processes: s.processes, socket: s.socket, lastError: s.lastError, desired: s.desired, runningRevision: s.runningRevision, failedRevision: s.failedRevision, pm: s.pm ?? null } : a))
+          ? list.map((a) => (a.id === s.appId ? { ...a, processes: s.processes, workers: s.workers ?? [], socket: s.socket, lastError: s.lastError, desired: s.desired, runningRevision: s.runningRevision, failedRevision: s.failedRevision, pm: s.pm ?? null } : a))
           : list,
       );
     } else if (event.type === "host.status") {

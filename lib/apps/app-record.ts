@@ -68,6 +68,7 @@ export function appView(app: App & { host: Host }, showSecrets: boolean): AppVie
     desired: app.desired,
     host: { id: app.host.id, name: app.host.name, online: hub.isOnline(app.hostId) },
     processes: live?.processes ?? [],
+    workers: live?.workers ?? [],
     socket: live?.socket ?? null,
     lastError: live?.lastError ?? "",
     pm: live?.pm ?? null,

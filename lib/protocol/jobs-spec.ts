@@ -62,8 +62,9 @@ function uniqueNames(what: string) {
   };
 }
 
-export const WorkersSchema = z.array(WorkerSpecSchema).max(32).default([]).superRefine(uniqueNames("workers"));
-export const SchedulesSchema = z.array(ScheduleSpecSchema).max(64).default([]).superRefine(uniqueNames("schedules"));
+// Optional, not defaulted: a spec without them round-trips unchanged through the API.
+export const WorkersSchema = z.array(WorkerSpecSchema).max(32).superRefine(uniqueNames("workers")).optional();
+export const SchedulesSchema = z.array(ScheduleSpecSchema).max(64).superRefine(uniqueNames("schedules")).optional();
 
 /** A worker instance as the app's status shows it. */
 /** The one way a schedule's cron expression is read (agent and UI alike): five fields, cron's day OR logic. */

@@ -6,6 +6,7 @@ import { DeploymentStepNameSchema } from "./deploy-spec";
 import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema } from "./log-messages";
 import { ProcessManagerStatusSchema } from "./process-manager-spec";
+import { WorkerStatusSchema } from "./jobs-spec";
 import { AppStatusSchema, ProcessInfoSchema, SocketStatusSchema, StoredHostFactsSchema } from "./process-state";
 
 export const HostViewSchema = z.object({
@@ -28,6 +29,8 @@ export const AppViewSchema = z.object({
   desired: z.string(),
   host: z.object({ id: z.string(), name: z.string(), online: z.boolean() }),
   processes: z.array(ProcessInfoSchema),
+  /** The app's workers, one entry per instance (none reported: empty). */
+  workers: z.array(WorkerStatusSchema).optional(),
   socket: SocketStatusSchema.nullable(),
   lastError: z.string(),
   /** Dynamic count (current/min/max) and limits as the agent applied them (null: not reported). */
