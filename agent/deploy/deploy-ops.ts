@@ -125,6 +125,10 @@ export class DeployOps {
       console.error(`[agent] deployment ${op.deploymentId} crashed:`, e);
       final = { id: op.deploymentId, appId: op.appId, status: "failed", ref: "", commit: "", release: "", message: "The agent hit an internal error; see its log.", steps: [] };
     }
+    // Workers follow the switch: the deployed release's workers replace the old ones
+    // now that it is live, whether or not their command names the release.
+    const runner = this.host.runner(op.appId);
+    if (runner && final.status === "succeeded") await runner.serialize(() => runner.syncWorkers(true));
     const about = final.commit && desired.spec.deploy ? await commitInfo(releaseLayout(desired.spec.deploy.root).mirror, final.commit, desired) : {};
     this.sender?.progress({ type: "deploy.progress", deploymentId: op.deploymentId, deployment: { ...final, id: op.deploymentId }, ...about });
   }
