@@ -1,4 +1,5 @@
 // The agent process: `agent join URL TOKEN`, `agent run`, `agent --config FILE`, `agent ctl OP APP`.
+import "./small-heap"; // first: before the rest of the agent allocates
 import os from "node:os";
 import path from "node:path";
 import { readFileSync } from "node:fs";
@@ -12,7 +13,6 @@ import { lockStateDir } from "./state-lock";
 import { Supervisor } from "./supervisor/supervisor";
 import { startKeeper } from "./keeper/keeper-link";
 import { takeBackFromKeeper } from "./keeper/keeper-handback";
-import { ingestThread } from "./logs/ingest-thread";
 
 const LogPath = z.string().startsWith("/");
 const WebErrorLogsSchema = z.strictObject({ nginx: LogPath.optional(), lighttpd: LogPath.optional(), apache: LogPath.optional() });
@@ -81,9 +81,8 @@ async function main(): Promise<void> {
   const supervisor = new Supervisor({ stateDir, socketDirs, webTargets, webErrorLogs, detectWebServers: true });
   await supervisor.startWebServers();
   // The keeper stored the apps' output while no agent ran: it stops before any app log is opened
-  // here, and as late as possible (everything else is up, the log ingest thread too), so the pipes
-  // go unread only while the processes are adopted.
-  await ingestThread().sync();
+  // here, and as late as possible (everything else is up), so the pipes go unread only while the
+  // processes are adopted.
   const handedBackAt = Date.now();
   const kept = await takeBackFromKeeper(stateDir);
   supervisor.reportPast(kept.events); // its replacements are in the state file: adopted next

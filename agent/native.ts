@@ -1,6 +1,6 @@
 // The few libc calls Node does not expose: listening sockets that are not accepted on, pipes with
-// raw fds, taking an fd back from a running process (pidfd_getfd), and waiting on and reading many
-// raw fds from a worker thread without an event-loop turn per read (poll, read).
+// raw fds, a process's pidfd and taking an fd back from it (pidfd_open, pidfd_getfd), and waiting on
+// many raw fds at once off the main thread (poll, as koffi's async call) and reading them (read).
 import koffi from "koffi";
 
 const libc = koffi.load("libc.so.6");
@@ -127,6 +127,15 @@ export function poll(fds: Buffer, count: number, timeoutMs: number): number {
 }
 
 /**
+ * poll(2) on an array of `struct pollfd` in `fds`, run on a libuv pool thread; `done` gets the
+ * count of ready fds (-1 on an error such as EINTR) back on the main thread. The kernel writes
+ * `revents` into `fds` itself: it must not be touched until `done` runs.
+ */
+export function pollAsync(fds: Buffer, count: number, timeoutMs: number, done: (ready: number) => void): void {
+  c.poll.async(fds, count, timeoutMs, (e: unknown, n: number) => done(e ? -1 : n));
+}
+
+/**
  * Reads what a non-blocking fd holds into `into` (a Buffer view: its offset counts): the byte
  * count; 0 at the end, or on an error that ends it; -1 when it holds nothing right now. Unlike
  * fs.readSync, an empty pipe costs no exception.
@@ -146,6 +155,11 @@ export function takeFd(pid: number, targetFd: number): number {
   } finally {
     c.close(pidfd);
   }
+}
+
+/** A pidfd for `pid` (close-on-exec): it turns readable when the process exits, for any process, not only a child. */
+export function pidfdOpen(pid: number): number {
+  return check("pidfd_open", c.syscall(SYS_PIDFD_OPEN, "int", pid, "uint", 0));
 }
 
 const LOCK_EX = 2;

@@ -1,6 +1,6 @@
 // Agent memory at rest (issue 15): the standalone agent (dist/agent.mjs, as `npm start` runs it) with
 // 1 and with 50 quiet apps, beside PM2 5's God daemon with 1 and 50 apps, in the same run; and what
-// the agent's memory is made of, from bare Node upwards (native modules, the ingest thread).
+// the agent's memory is made of, from bare Node upwards (native modules, a worker thread for comparison).
 // Run: npm run build:agent && node --import tsx bench/agent-memory.ts
 // Figures: RSS and its anonymous part (the process's own memory; the rest is file-backed code
 // pages shared with every other Node process) from /proc, after 8 s at rest.

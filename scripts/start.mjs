@@ -35,7 +35,7 @@ function needsBuild() {
   if (!existsSync(id)) return true;
   const built = statSync(id).mtimeMs;
   if (["app", "components", "lib"].some((d) => newestMtime(d) > built) || statSync("next.config.js").mtimeMs > built) return true;
-  return !existsSync("dist/agent.mjs") || !existsSync("dist/ingest-worker.mjs") || !existsSync("dist/log-keeper.mjs") || !existsSync("dist/unpack-worker.mjs") || newestMtime("agent") > statSync("dist/agent.mjs").mtimeMs || newestMtime("lib/protocol") > statSync("dist/agent.mjs").mtimeMs;
+  return !existsSync("dist/agent.mjs") || !existsSync("dist/log-keeper.mjs") || !existsSync("dist/unpack-worker.mjs") || newestMtime("agent") > statSync("dist/agent.mjs").mtimeMs || newestMtime("lib/protocol") > statSync("dist/agent.mjs").mtimeMs;
 }
 
 // Before anything else: a control plane still on the port would answer the health check below in

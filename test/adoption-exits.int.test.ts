@@ -36,6 +36,9 @@ describe("adoption after the agent was away", () => {
     const [goneQuiet, stayQuiet] = pidsOf(first, "quiet");
     const [goneKept] = pidsOf(first, "kept");
     first.detachAll();
+    // A dead agent writes nothing more: this one lives on in the test process, and would otherwise
+    // see its children's exits below and save the state file before the next agent reads it.
+    first.persist = () => {};
     stopKeeper(stateDir);
     for (const pid of [goneQuiet, goneKept]) process.kill(pid, "SIGKILL");
     await waitUntil(async () => (!isAlive(goneQuiet) && !isAlive(goneKept) ? true : null), 10_000, "the killed processes gone");

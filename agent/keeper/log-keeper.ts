@@ -7,8 +7,9 @@
 // into the same files, with the same index. The next agent asks for a handback: the keeper stops
 // reading, closes the files, gives back the unfinished last lines it held and exits; the agent then
 // adopts the processes and reads the pipes itself. Only one of the two ever writes a log, so the log
-// format and the ingest thread stay as they are, and nothing is lost or reordered. Meanwhile it also
+// format and the agent's log ingest stay as they are, and nothing is lost or reordered. Meanwhile it also
 // replaces app processes that exit (standby.ts), with the recipe the agent sent over the lifeline.
+import "../small-heap"; // first: before the rest of the keeper allocates
 import { chmodSync, closeSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import path from "node:path";

@@ -53,7 +53,7 @@ function check(text: string): Tally {
 describe("a log download while the log rotates", () => {
   it("is a snapshot, or names what rotation took before it got there", async () => {
     const sink = new LogSink(dir, { fileBytes: 256 << 10, totalBytes: 1 << 20 });
-    await sink.settled(); // the ingest thread is up
+    await sink.settled();
     const script = `let i = 0; const pad = "x".repeat(100); const until = Date.now() + 4000; function burst() { let s = ""; for (let k = 0; k < 500; k++) s += "n " + i++ + " " + pad + "\\n"; process.stdout.write(s); if (Date.now() < until) setTimeout(burst, 2); } burst();`;
     const [outR, outW] = pipe();
     const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", outW, "ignore"] });

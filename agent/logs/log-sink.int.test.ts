@@ -1,5 +1,5 @@
-// LogSink and the log ingest thread: real processes write into real pipes, the ingest thread stores
-// their output, and the main thread gets every batch back, whatever it is doing at the time.
+// LogSink and the log ingest: real processes write into real pipes, the ingest stores their output
+// on the main thread, and listeners get every batch, however slow they are.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,7 +38,7 @@ function storedTexts(dir: string): string[] {
   return files.flatMap((f) => readFileSync(path.join(dir, f), "latin1").split("\n").slice(0, -1));
 }
 
-describe("LogSink on the ingest thread", () => {
+describe("LogSink and the log ingest", () => {
   it("stores every line of two processes in order, each with its pid and stream, and resolves when the pipes end", async () => {
     const dir = tempDir();
     const sink = new LogSink(dir);
@@ -61,20 +61,20 @@ describe("LogSink on the ingest thread", () => {
     sink.close();
   });
 
-  it("loses nothing when output is many times the ring and the main thread is slow to take it", async () => {
+  it("loses nothing when output is many times a pipe and the main thread is slow to take it", async () => {
     const dir = tempDir();
     const sink = new LogSink(dir, { fileBytes: 64 << 20, totalBytes: 128 << 20 });
     const seen: LogLine[] = [];
     let batches = 0;
     sink.onBatch((batch) => {
-      // A busy main thread: the ingest thread must wait for it, never overwrite what it has not read.
+      // A busy main thread: the pipe holds what is not read yet; nothing is overwritten or lost.
       const until = performance.now() + 2;
       while (performance.now() < until);
       batches++;
       if (batches % 50 === 0) seen.push(...batch.lines());
       else seen.push(batch.lines()[0], batch.lines()[batch.lines().length - 1]);
     });
-    // 24 MB, six times the ring, in 4 KiB writes with numbered lines.
+    // 24 MB, 24 times the pipe, in 4 KiB writes with numbered lines.
     const { ended } = run(
       sink,
       `const pad = "y".repeat(60); let s = ""; for (let i = 0; i < 300000; i++) { s += String(i).padStart(9, "0") + pad + "\\n"; if (s.length > 4000) { process.stdout.write(s); s = ""; } } process.stdout.write(s);`,
@@ -86,7 +86,7 @@ describe("LogSink on the ingest thread", () => {
     texts.forEach((t, i) => {
       if (t !== `${String(i).padStart(9, "0")}${"y".repeat(60)}`) throw new Error(`line ${i} is ${JSON.stringify(t.slice(0, 80))}`);
     });
-    // What listeners saw came from the ring while it was theirs: the lines they kept are intact.
+    // What listeners saw came from the read buffer while it was theirs: the lines they kept are intact.
     for (const line of seen) expect(line.text).toMatch(/^\d{9}y{60}$/);
     expect(seen.length).toBeGreaterThan(batches);
     sink.close();

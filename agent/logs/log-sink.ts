@@ -1,8 +1,8 @@
 // An app's log as the rest of the agent sees it: lines and whole process pipes go to the app's
-// LogStore on the log ingest thread, and the batches it stores come back here to listeners.
+// LogStore (ingest.ts), and the batches it stores come back here to listeners.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { ingestThread } from "./ingest-thread";
+import { logIngest } from "./ingest";
 import type { BatchSource, LogBatch } from "./log-batch";
 import { forgetStorage, reportStorage } from "./log-storage-status";
 import { DEFAULT_LOG_LIMITS, type LogLimits, type LogStream, noteLine } from "./log-store";
@@ -19,7 +19,7 @@ export class LogSink implements BatchSource {
   ) {
     mkdirSync(dir, { recursive: true }); // a directory that cannot be made fails here, in the caller
     this.file = path.join(dir, "app.log");
-    this.log = ingestThread().open(
+    this.log = logIngest().open(
       dir,
       limits,
       (batch) => {
@@ -39,7 +39,7 @@ export class LogSink implements BatchSource {
 
   /** Stores output that did not come through a pipe (the web server's lines); an unfinished last line waits. */
   write(pid: number, stream: LogStream, text: string | Uint8Array): void {
-    if (!this.closed) ingestThread().send({ op: "write", log: this.log, pid, stream, text });
+    if (!this.closed) logIngest().write(this.log, pid, stream, text);
   }
 
   /** A line written by the agent itself about the app (start, exit, restart). */
@@ -49,17 +49,17 @@ export class LogSink implements BatchSource {
 
   /** Stores what is left of a process's last unterminated line (on exit). */
   flush(pid: number): void {
-    if (!this.closed) ingestThread().send({ op: "flush", log: this.log, pid });
+    if (!this.closed) logIngest().flush(this.log, pid);
   }
 
-  /** Hands a pipe's read end to the ingest thread; resolves when the pipe has ended and all of it is stored. */
+  /** Hands a pipe's read end to the log ingest; resolves when the pipe has ended and all of it is stored. */
   attach(fd: number, pid: number, stream: "out" | "err"): Promise<void> {
-    return ingestThread().attach(this.log, fd, pid, stream);
+    return logIngest().attach(this.log, fd, pid, stream);
   }
 
-  /** Resolves once everything written before it is in the files (read after it, and see it). */
+  /** Resolves once everything written before it is in the files (read after it, and see it): at once, writes are synchronous. */
   settled(): Promise<void> {
-    return ingestThread().sync();
+    return Promise.resolve();
   }
 
   close(): void {
@@ -67,6 +67,6 @@ export class LogSink implements BatchSource {
     this.closed = true;
     this.listeners.clear();
     forgetStorage(this.dir);
-    ingestThread().close(this.log);
+    logIngest().close(this.log);
   }
 }

@@ -1,7 +1,7 @@
 // One app's durable log: every line of every process, appended to `<dir>/app.log` exactly as the
 // process wrote it, with an index beside it (`app.idx`: one record per batch with its time, pid and
 // stream), rotated by size under a total cap. Listeners get the same lines as batches.
-// Runs on the log ingest thread (ingest-worker.ts); the rest of the agent talks to it through LogSink.
+// Written by the log ingest (ingest.ts); the rest of the agent talks to it through LogSink.
 import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { LogBatch } from "./log-batch";

@@ -1,4 +1,4 @@
-// When the log ingest thread reads a pipe again. A quiet pipe is read the moment it has output, so a
+// When the log ingest reads a pipe again. A quiet pipe is read the moment it has output, so a
 // live tail sees each line at once. A flooding one is left to fill for a moment first: reads are fewer
 // and larger, with fewer batches to store and hand over, and the writer is not woken up for each one.
 

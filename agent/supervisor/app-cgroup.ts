@@ -197,6 +197,9 @@ let treeSeq = 0;
 export class AppCgroup {
   private dirs: Hierarchy[];
   private own: Hierarchy[];
+  private batching = false;
+  /** The agent is in a tree's group (or may be, after a failed move), not its own. */
+  private away = false;
 
   constructor(
     stateDir: string,
@@ -243,8 +246,9 @@ export class AppCgroup {
 
   /**
    * Runs `spawn` (a synchronous fork+exec) with the agent itself in a fresh tree's group, so the
-   * child is born in it: nothing it forks, however early, escapes. The agent moves back at once.
-   * Without cgroups (or if the move fails) the tree is the child's session.
+   * child is born in it: nothing it forks, however early, escapes. The agent moves back at once,
+   * or, inside batch(), once the batch ends. Without cgroups (or if the move fails) the tree is the
+   * child's session.
    */
   spawnInto<T extends { pid?: number }>(spawn: () => T): { child: T; tree: ProcessTree | null } {
     if (!this.dirs.length) {
@@ -255,22 +259,51 @@ export class AppCgroup {
     let moved = false;
     try {
       for (const d of dirs) mkdirSync(d.base, { recursive: true });
+      this.away = true; // before the move: a move that fails half-way must be undone too
       this.moveSelf(dirs);
       moved = true;
     } catch {
-      // not movable here (a delegated hierarchy we may not leave): session tracking
+      // not movable here (a delegated hierarchy we may not leave): session tracking, and never in
+      // another tree's group (a batch's previous one, or part of this one)
+      this.returnHome();
     }
     let child: T;
     try {
       child = spawn();
     } finally {
-      if (moved) this.moveSelf(this.own);
+      if (!this.batching) this.returnHome();
     }
     if (!child.pid) {
       new ProcessTree(0, dirs).remove();
       return { child, tree: null };
     }
     return { child, tree: new ProcessTree(child.pid, moved ? dirs : []) };
+  }
+
+  /**
+   * Runs `launch` (the synchronous spawns of a generation) with the agent going from one new tree's
+   * group straight to the next and home once at the end: moving a process between cgroups is the
+   * costly part of a spawn into its own group (a write to cgroup.procs per hierarchy, which takes
+   * the kernel's global cgroup lock), and this halves the moves of every generation of 2 or more.
+   */
+  batch<T>(launch: () => T): T {
+    if (this.batching) return launch();
+    this.batching = true;
+    try {
+      return launch();
+    } finally {
+      this.batching = false;
+      this.returnHome();
+    }
+  }
+
+  private returnHome(): void {
+    if (!this.away) return;
+    try {
+      this.moveSelf(this.own);
+    } finally {
+      this.away = false;
+    }
   }
 
   /** The tree a previous agent made for `pid` (after an agent restart), from /proc/PID/cgroup; else its session. */

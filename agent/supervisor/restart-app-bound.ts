@@ -32,7 +32,7 @@ export async function appBoundReplace(host: RestartHost, next: DesiredApp, file:
   failpoint("restart.staged");
   const fresh = host.newSlots(next, plan.value, generation, stage ? { plan: stagedLaunch(plan.value, stage) } : {});
   host.stage(fresh);
-  const started = fresh.map((s) => s.launch()).filter((p): p is OsProcess => p !== null);
+  const started = host.cgroup.batch(() => fresh.map((s) => s.launch())).filter((p): p is OsProcess => p !== null);
   failpoint("restart.launched");
   let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
   const deadline = Date.now() + spec.ready.timeoutMs;

@@ -14,7 +14,7 @@ export async function pausedReplace(host: RestartHost, next: DesiredApp, plan: L
   const generation = host.generation + 1;
   const fresh = host.newSlots(next, plan, generation);
   host.stage(fresh);
-  const started = fresh.map((s) => s.launch()).filter((p): p is OsProcess => p !== null);
+  const started = host.cgroup.batch(() => fresh.map((s) => s.launch())).filter((p): p is OsProcess => p !== null);
   let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
   if (!problem) {
     const { dead, settled } = await waitSettled(

@@ -23,7 +23,7 @@ export async function swapReplace(host: RestartHost, next: DesiredApp, plan: Lau
   failpoint("restart.staged");
   const fresh = host.newSlots(next, plan, generation, { sock: staged });
   host.stage(fresh);
-  const started = fresh.map((s) => s.launch()).filter((p): p is OsProcess => p !== null);
+  const started = host.cgroup.batch(() => fresh.map((s) => s.launch())).filter((p): p is OsProcess => p !== null);
   failpoint("restart.launched");
   let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
   // Probed while they load, not after: only the new generation listens on the staged socket, a

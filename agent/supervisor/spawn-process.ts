@@ -1,7 +1,7 @@
 // Starts one FastCGI process (or re-attaches to one that survived an agent restart).
 // stdout/stderr go through pipes whose read ends the child also keeps (fds 3 and 4), so the
 // pipes never lose their reader: a restarted agent takes them back with pidfd_getfd. The agent's
-// read ends go to the log ingest thread, which reads them to their end.
+// read ends go to the log ingest (logs/ingest.ts), which reads them to their end.
 // A process is its whole tree (app-cgroup.ts): signals reach every descendant, and its exit is the
 // leader's exit, seen at once, not when the last orphan holding its pipes lets go of them.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -9,7 +9,8 @@ import { closeSync, openSync } from "node:fs";
 import type { LogSink } from "../logs/log-sink";
 import type { LaunchPlan } from "./launch-plan";
 import { takeHandedBack, takeHeldPipes } from "../keeper/keeper-handback";
-import { closeFd, pipe, takeFd } from "../native";
+import { watchFd } from "../fd-watch";
+import { closeFd, pidfdOpen, pipe, takeFd } from "../native";
 import type { AppCgroup, ProcessTree, TreeUsage } from "./app-cgroup";
 import { isAlive, readProcStat } from "./proc-stats";
 
@@ -37,7 +38,7 @@ const OUT_READ_FD = 3;
 const ERR_READ_FD = 4;
 /** How long an exit waits for the last output when orphans hold the pipes open (they may for ever). */
 const OUTPUT_GRACE_MS = 150;
-/** ... and when nothing else holds them: the ingest thread's last read, on a busy host. */
+/** ... and when nothing else holds them: the log ingest's last read, on a busy host. */
 const OUTPUT_WAIT_MS = 3000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -186,7 +187,40 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
   };
 }
 
-/** Re-attaches to a process started by a previous agent: takes its output pipes back and polls for its exit. */
+/**
+ * Resolves when a process that is not our child exits (no SIGCHLD, no status): its pidfd turns
+ * readable at once. Taken after the start-time check, so a reused pid is never watched; without
+ * pidfds (Linux < 5.3), polled.
+ */
+function exitOf(pid: number, startTicks: number): Promise<ExitInfo> {
+  const gone = { code: null, signal: null };
+  let pidfd: number;
+  try {
+    pidfd = pidfdOpen(pid);
+  } catch {
+    return new Promise<ExitInfo>((resolve) => {
+      const timer = setInterval(() => {
+        if (isAlive(pid, startTicks)) return;
+        clearInterval(timer);
+        resolve(gone);
+      }, 200);
+    });
+  }
+  // Opened after the check above: if the pid was reused in between, the new process is not ours.
+  if (!isAlive(pid, startTicks)) {
+    closeFd(pidfd);
+    return Promise.resolve(gone);
+  }
+  return new Promise<ExitInfo>((resolve) => {
+    const watch = watchFd(pidfd, () => {
+      watch.close();
+      closeFd(pidfd);
+      resolve(gone);
+    });
+  });
+}
+
+/** Re-attaches to a process started by a previous agent: takes its output pipes back and watches its pidfd for its exit. */
 export function adoptProcess(pid: number, startTicks: number, startedAt: string, sink: LogSink, cgroup?: AppCgroup): OsProcess | null {
   if (!isAlive(pid, startTicks)) return null;
   let outputDone: Promise<unknown> = Promise.resolve();
@@ -210,15 +244,7 @@ export function adoptProcess(pid: number, startTicks: number, startedAt: string,
   } catch {
     // Started by something else (or fds closed by the app): supervise without output.
   }
-  const exited = new Promise<ExitInfo>((resolve) => {
-    // Not our child: no exit event, so poll. The start time guards against a reused pid.
-    const timer = setInterval(() => {
-      if (!isAlive(pid, startTicks)) {
-        clearInterval(timer);
-        resolve({ code: null, signal: null });
-      }
-    }, 200);
-  });
+  const exited = exitOf(pid, startTicks);
   return {
     pid,
     startTicks,
