@@ -2,9 +2,9 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import type { HostFacts } from "../lib/protocol";
+import { agentBuild } from "./install/agent-build";
 import { storageFacts } from "./logs/log-storage-status";
 
-export const AGENT_VERSION = "0.1.0";
 const agentStartedAt = new Date().toISOString();
 
 function osName(): string {
@@ -28,7 +28,8 @@ export function hostFacts(webServers?: HostFacts["webServers"]): HostFacts {
     memBytes: os.totalmem(),
     uptimeS: Math.round(os.uptime()),
     loadAvg: os.loadavg().map((n) => Math.round(n * 100) / 100),
-    agentVersion: AGENT_VERSION,
+    agentVersion: agentBuild().version,
+    ...(agentBuild().build ? { agentBuild: agentBuild().build ?? undefined, agentUpgradable: agentBuild().prefix !== null } : {}),
     agentPid: process.pid,
     agentStartedAt,
     agentRssBytes: process.memoryUsage.rss(),

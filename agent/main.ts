@@ -1,4 +1,4 @@
-// The agent process: `agent join URL TOKEN`, `agent run`, `agent --config FILE`, `agent ctl OP APP`.
+// The agent process: `agent join URL TOKEN`, `agent enroll URL TOKEN`, `agent run`, `agent --config FILE`, `agent ctl OP APP`.
 import "./small-heap"; // first: before the rest of the agent allocates
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +13,9 @@ import { lockStateDir } from "./state-lock";
 import { Supervisor } from "./supervisor/supervisor";
 import { startKeeper } from "./keeper/keeper-link";
 import { takeBackFromKeeper } from "./keeper/keeper-handback";
+import { agentBuild } from "./install/agent-build";
+import { onShutdown } from "./install/self-restart";
+import type { StateLock } from "./state-lock";
 
 const LogPath = z.string().startsWith("/");
 const WebErrorLogsSchema = z.strictObject({ nginx: LogPath.optional(), lighttpd: LogPath.optional(), apache: LogPath.optional() });
@@ -36,11 +39,14 @@ function parseArgs(argv: string[]): { positional: string[]; flags: Flags } {
 
 const USAGE = `usage:
   stoker agent join URL TOKEN [--name NAME]   enroll this host, then run
+  stoker agent enroll URL TOKEN [--name NAME] enroll this host and exit (install.sh)
   stoker agent run                            run with the stored host key
   stoker agent --config FILE                  run the apps in FILE, no control plane
   stoker agent ctl status|start|stop|restart|reload [APP]
+  stoker agent --version                      version and build, as JSON
   stoker agent --help                         this text
-options: --state-dir DIR (default $STOKER_DATA_DIR/agent), --socket-dirs A:B
+options: --state-dir DIR (default $STOKER_DATA_DIR/agent), --socket-dirs A:B,
+  --wait-lock SECONDS (wait for the agent it replaces to let go of the state dir)
 One agent runs per state dir; a second one refuses to start.`;
 
 function str(flags: Flags, key: string): string | undefined {
@@ -62,7 +68,12 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!["ctl", "config", "join", "run"].includes(command)) throw new Error(`Unknown command "${command}".\n${USAGE}`);
+  if (flags.version) {
+    // Loading this module loaded the native modules: an upgrade runs it to prove a bundle starts.
+    console.log(JSON.stringify({ version: agentBuild().version, build: agentBuild().build, prefix: agentBuild().prefix }));
+    return;
+  }
+  if (!["ctl", "config", "join", "run", "enroll"].includes(command)) throw new Error(`Unknown command "${command}".\n${USAGE}`);
 
   if (command === "ctl") {
     const [op, app] = rest;
@@ -73,11 +84,20 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (command === "enroll") {
+    const [url, token] = rest;
+    if (!url || !token) throw new Error(USAGE);
+    if (readCredentials(stateDir)) throw new Error(`This state dir (${stateDir}) is enrolled already; remove its agent.json to enroll it again.`);
+    const creds = await enroll(url, token, str(flags, "name") ?? os.hostname(), stateDir);
+    console.log(`[agent] enrolled with ${creds.url} as host ${creds.hostId}`);
+    return;
+  }
+
   const webTargets = WebTargetsSchema.parse(JSON.parse(process.env.STOKER_WEB_TARGETS ?? "{}"));
   // Without STOKER_WEB_ERROR_LOGS the agent follows the error logs of the servers it detects.
   const webErrorLogs = process.env.STOKER_WEB_ERROR_LOGS ? WebErrorLogsSchema.parse(JSON.parse(process.env.STOKER_WEB_ERROR_LOGS)) : undefined;
   // Before anything touches the state dir: a second agent must not adopt the first one's processes.
-  const lock = lockStateDir(stateDir);
+  const lock = await lockWaiting(stateDir, Number(str(flags, "wait-lock") ?? 0));
   const supervisor = new Supervisor({ stateDir, socketDirs, webTargets, webErrorLogs, detectWebServers: true });
   await supervisor.startWebServers();
   // The keeper stored the apps' output while no agent ran: it stops before any app log is opened
@@ -129,8 +149,22 @@ async function main(): Promise<void> {
     lock.release();
     process.exit(0);
   };
+  onShutdown(shutdown);
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
+}
+
+/** The state dir's lock; after an upgrade the new agent waits here while the old one hands over. */
+async function lockWaiting(stateDir: string, waitS: number): Promise<StateLock> {
+  const deadline = Date.now() + Math.max(0, waitS) * 1000;
+  for (;;) {
+    try {
+      return lockStateDir(stateDir);
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 main().catch((e: unknown) => {

@@ -5,7 +5,9 @@ import "./globals.css";
 
 export const metadata: Metadata = { title: "Stoker", description: "Control plane for FastCGI apps" };
 
-const THEME_SCRIPT = `try{var t=localStorage.getItem("stoker-theme");if(t==="dark"||(!t&&matchMedia("(prefers-color-scheme: dark)").matches))document.documentElement.classList.add("dark")}catch(e){}`;
+// Follows the system setting, also when it changes while the page is open, until the user picks
+// one with the toggle (remembered in localStorage).
+const THEME_SCRIPT = `try{var m=matchMedia("(prefers-color-scheme: dark)"),f=function(){var t=localStorage.getItem("stoker-theme");document.documentElement.classList.toggle("dark",t==="dark"||(!t&&m.matches))};f();m.addEventListener("change",f)}catch(e){}`;
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (

@@ -22,3 +22,4 @@ export * from "./protocol/web-spec";
 export * from "./protocol/list-query";
 export * from "./protocol/fpm-spec";
 export * from "./protocol/jobs-spec";
+export * from "./protocol/guided-messages";

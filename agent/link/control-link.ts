@@ -5,6 +5,9 @@ import { type AgentToControl, ControlToAgentSchema, type DeployProgress, parseFr
 import { hostFacts } from "../host-facts";
 import { onStorageChange } from "../logs/log-storage-status";
 import type { Supervisor } from "../supervisor/supervisor";
+import { err } from "../../lib/protocol/result";
+import { restartFrom } from "../install/self-restart";
+import { upgradeAgent } from "../install/upgrade-agent";
 import type { Credentials } from "./credentials";
 
 const MAX_QUEUED_TRANSITIONS = 5000;
@@ -120,6 +123,10 @@ export class ControlLink {
         this.supervisor.debug.close(msg.sessionId);
         return;
       case "request": {
+        if (msg.op.op === "agent.upgrade") {
+          await this.upgrade(msg.id, msg.op);
+          return;
+        }
         const result = await this.supervisor.execute(msg.op).catch((e: unknown) => {
           this.log(`request ${msg.op.op} crashed: ${e instanceof Error ? e.stack : String(e)}`);
           return { ok: false as const, code: "INTERNAL", message: "The agent hit an internal error; see its log." };
@@ -129,6 +136,26 @@ export class ControlLink {
         return;
       }
     }
+  }
+
+  /** Upgrades from this link's own control plane (never a URL the request names), answers, then restarts into the new agent. */
+  private async upgrade(id: string, op: { build: string; sha256: string }): Promise<void> {
+    this.log(`upgrading to build ${op.build}`);
+    const result = await upgradeAgent(this.creds.url, op).catch((e: unknown) => {
+      this.log(`upgrade crashed: ${e instanceof Error ? e.stack : String(e)}`);
+      return err("INTERNAL", "The agent hit an internal error while upgrading; see its log.");
+    });
+    if (!result.ok) {
+      this.log(`upgrade refused: ${result.message}`);
+      this.send({ type: "reply", id, ok: false, code: result.code, message: result.message });
+      return;
+    }
+    this.send({ type: "reply", id, ok: true, value: result.value });
+    // The reply first: the control plane learns the outcome before this agent goes away.
+    const ws = this.ws;
+    const restart = () => restartFrom(result.value.prefix, this.log);
+    if (ws && ws.bufferedAmount > 0) setTimeout(restart, 500);
+    else setTimeout(restart, 100);
   }
 
   private flushTransitions(): void {

@@ -1,4 +1,5 @@
 // All apps of this host: applies desired state, dispatches operations, persists pids for adoption.
+import { browseDir, proposeFromScript } from "../guided/guided-ops";
 import path from "node:path";
 import {
   type AgentOp,
@@ -357,6 +358,9 @@ export class Supervisor {
       return missing.length ? err("BAD_REQUEST", missing.map((f) => f.message).join(" "), { fields: missing }) : ok({ valid: true });
     }
     if (op.op === "app.put") return this.put(op.app);
+    if (op.op === "host.browse") return browseDir(op.path, op.user);
+    if (op.op === "app.propose") return proposeFromScript(op.script, op.user, op.name, this.opts.socketDirs[0] ?? "/run/stoker", op.runtime);
+    if (op.op === "agent.upgrade") return err("BAD_REQUEST", "An upgrade comes from the control plane over the agent's link.");
     if (op.op === "pty.recording") return this.debug.recording(op.sessionId);
     if (op.op === "host.web-targets") {
       this.webServers.setHostSetting(op.targets);

@@ -11,6 +11,7 @@ import { ConfirmDialog } from "../ui/confirm-dialog";
 import { FieldErrors } from "../ui/field-errors";
 import { cell, deleteItem, inputClass, LoadError, labelClass, useCreate, useList } from "./alerts-kit";
 import { ConfirmButton, ListTable, Row } from "./list-table";
+import { LocalTime } from "../ui/local-time";
 
 export function ChannelsView({ canChange }: { canChange: boolean }) {
   const { items, loading, error, reload } = useList<ChannelView>("/notifications/channels");
@@ -90,7 +91,7 @@ export function ChannelsView({ canChange }: { canChange: boolean }) {
                 <td className={`${cell} font-medium`}>{c.name}</td>
                 <td className={cell}>{c.kind}</td>
                 <td className={`${cell} max-w-72 break-all font-mono text-xs`}>{c.kind === "email" ? c.to.join(", ") : c.url}</td>
-                <td className={`${cell} whitespace-nowrap text-xs`}>{new Date(c.createdAt).toLocaleDateString()}</td>
+                <td className={`${cell} whitespace-nowrap text-xs`}><LocalTime value={c.createdAt} format="date" /></td>
                 <td className={`${cell} whitespace-nowrap text-right`}>
                   {canChange && (
                     <span className="inline-flex gap-1">

@@ -44,7 +44,10 @@ export function ProcessTable({ processes, actions, compact }: Props) {
                 </details>
               )}
             </td>
-            <td className="px-3 py-1.5">{p.state === "RUNNING" ? since(p.startedAt, now) : "—"}</td>
+            {/* The server's clock and the browser's differ by the render's travel time: the next tick corrects it. */}
+            <td className="px-3 py-1.5" suppressHydrationWarning>
+              {p.state === "RUNNING" ? since(p.startedAt, now) : "—"}
+            </td>
             <td className="px-3 py-1.5">{p.restarts}</td>
             <td className="px-3 py-1.5">{p.cpuPercent.toFixed(1)}%</td>
             <td className="px-3 py-1.5">{p.rssBytes ? formatBytes(p.rssBytes) : "—"}</td>

@@ -9,6 +9,7 @@ import { api, BASE_PATH } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfigDiff } from "../webconfig/config-text";
 import { TableHead } from "../ui/table-head";
+import { LocalTime } from "../ui/local-time";
 
 type AuditEvent = { id: number; ts: string; actor: { type: string; label: string }; action: string; target: string; before: unknown; after: unknown; ip: string; result: string };
 const FILTERS = ["actor", "action", "target", "since", "until"] as const;
@@ -117,7 +118,7 @@ export function AuditTable() {
             <Fragment key={e.id}>
               <tr className="cursor-pointer border-t border-line/60 hover:bg-surface" onClick={() => setOpen(open === e.id ? null : e.id)} data-action={e.action} aria-expanded={open === e.id}>
                 <td className="px-3 py-1.5 font-mono text-xs text-muted">{e.id}</td>
-                <td className="px-3 py-1.5 text-xs">{new Date(e.ts).toLocaleString()}</td>
+                <td className="px-3 py-1.5 text-xs"><LocalTime value={e.ts} /></td>
                 <td className="px-3 py-1.5">{e.actor.label}</td>
                 <td className="px-3 py-1.5 font-mono text-xs">{e.action}</td>
                 <td className="px-3 py-1.5 text-xs">{e.target}</td>

@@ -11,6 +11,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ARCHIVE_MAX_BYTES, type DeploymentView, type ReleaseInfo } from "@/lib/protocol/deploy-messages";
 import type { CommitSummary, GitRef } from "@/lib/protocol/deploy-spec";
 import { DeploymentSteps } from "./deployment-steps";
+import { LocalTime } from "../ui/local-time";
 
 type Props = { appId: string; canDeploy: boolean; defaultRef: string | null };
 
@@ -154,7 +155,7 @@ export function DeployPanel({ appId, canDeploy, defaultRef }: Props) {
           <tbody>
             {history.map((d) => (
               <tr key={d.id} className="border-t border-line" data-status={d.status}>
-                <td className="py-1 text-xs text-muted">{new Date(d.createdAt).toLocaleString()}</td>
+                <td className="py-1 text-xs text-muted"><LocalTime value={d.createdAt} /></td>
                 <td>{d.ref}</td>
                 <td>
                   {d.commit && <code className="text-xs">{d.commit.slice(0, 7)}</code>} {d.commitMessage} {d.commitAuthor && <span className="text-xs text-muted">({d.commitAuthor})</span>}

@@ -1,5 +1,6 @@
 "use client";
-// "Add host": creates a one-time join token and shows the command to run on the new host.
+// "Add host": creates a one-time join token and shows the one command that installs, enrolls and
+// starts the agent on the new host (install.sh served by this control plane, the token its argument).
 import { Dialog } from "radix-ui";
 import { Copy, Plus } from "lucide-react";
 import { useState } from "react";
@@ -15,7 +16,7 @@ export function AddHostDialog({ canManage }: { canManage: boolean }) {
     const r = await api<{ token: string; expiresAt: string }>("/hosts/join-tokens", { method: "POST" });
     setBusy(false);
     if (!r.ok) return toast.error("Could not create a join token", { description: r.error.message });
-    setCommand(`npm run agent -- join ${location.origin}${process.env.NEXT_PUBLIC_BASE_PATH ?? ""} ${r.value.token}`);
+    setCommand(`curl -fsSL ${location.origin}${process.env.NEXT_PUBLIC_BASE_PATH ?? ""}/api/v1/agent/install.sh | sudo sh -s -- ${r.value.token}`);
   };
   return (
     <Dialog.Root onOpenChange={(open) => open && !command && void create()}>
@@ -29,7 +30,7 @@ export function AddHostDialog({ canManage }: { canManage: boolean }) {
         <Dialog.Content className="fixed left-1/2 top-1/4 z-50 w-[min(40rem,92vw)] -translate-x-1/2 rounded-lg border border-line bg-panel p-5 shadow-xl">
           <Dialog.Title className="text-base font-semibold">Enroll a host</Dialog.Title>
           <Dialog.Description className="mt-1 text-muted">
-            Run this as root in a checkout of Stoker on the new host. The agent dials out to this control plane (no inbound port needed). The token works once and expires in 24 hours.
+            Run this on the new host (Linux with Node.js 20 or newer). It installs the agent under /opt/stoker-agent, writes a systemd unit, enrolls and starts it; the agent dials out to this control plane (no inbound port needed). The token works once and expires in 24 hours. Without systemd, add <code className="font-mono">--no-systemd</code>; elsewhere, <code className="font-mono">--prefix DIR</code>.
           </Dialog.Description>
           <div className="mt-4 flex items-start gap-2">
             <pre className="flex-1 overflow-x-auto rounded-md bg-surface p-3 font-mono text-xs" data-testid="join-command">{busy ? "Creating a token…" : command}</pre>

@@ -6,6 +6,8 @@ import { useLiveApps } from "../live/use-live-apps";
 import { StateBadge } from "../ui/state-badge";
 import { StopHostAppsButton } from "./stop-host-apps-button";
 import { TableHead } from "../ui/table-head";
+import { UpgradeAgentButton } from "./upgrade-agent-button";
+import { LocalTime } from "../ui/local-time";
 
 type Storage = NonNullable<HostView["facts"]["storage"]>;
 
@@ -30,7 +32,7 @@ export function DiskFullAlerts({ hosts }: { hosts: HostView[] }) {
         const s = h.facts.storage as Storage;
         return (
           <p key={h.id}>
-            <strong>Disk full on {h.name}</strong> since {s.since ? new Date(s.since).toLocaleString() : "now"}: output of {s.appsAffected} app
+            <strong>Disk full on {h.name}</strong> since {s.since ? <LocalTime value={s.since} /> : "now"}: output of {s.appsAffected} app
             {s.appsAffected === 1 ? "" : "s"} is counted but not stored ({s.path}). Apps keep running; logging resumes by itself once space is freed.
           </p>
         );
@@ -39,7 +41,26 @@ export function DiskFullAlerts({ hosts }: { hosts: HostView[] }) {
   );
 }
 
-export function HostsTable({ hosts: initial, appCounts, canOperate = false, maxHosts = 0 }: { hosts: HostView[]; appCounts: Record<string, number>; canOperate?: boolean; maxHosts?: number }) {
+/** The agent's version and build, and an upgrade button when this control plane serves another build for it. */
+function AgentCell({ host, servedBuilds, canManage }: { host: HostView; servedBuilds: Record<string, string>; canManage: boolean }) {
+  const { agentVersion, agentBuild, agentUpgradable, arch } = host.facts;
+  const served = arch ? servedBuilds[arch] : undefined;
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <span className="font-mono text-xs" data-testid="host-agent-version" title={agentBuild ? `build ${agentBuild}` : "runs from a checkout"}>
+        {agentVersion ?? "—"}
+        {agentBuild ? <span className="text-muted"> ({agentBuild.slice(0, 8)})</span> : null}
+      </span>
+      {host.online && agentUpgradable && agentBuild && served && served !== agentBuild ? (
+        <UpgradeAgentButton hostId={host.id} hostName={host.name} from={agentBuild.slice(0, 8)} to={served.slice(0, 8)} canManage={canManage} />
+      ) : null}
+    </div>
+  );
+}
+
+type TableProps = { hosts: HostView[]; appCounts: Record<string, number>; canOperate?: boolean; canManage?: boolean; maxHosts?: number; servedBuilds?: Record<string, string> };
+
+export function HostsTable({ hosts: initial, appCounts, canOperate = false, canManage = false, maxHosts = 0, servedBuilds = {} }: TableProps) {
   const { hosts } = useLiveApps([], initial, maxHosts);
   if (!hosts.length) return <p className="rounded-lg border border-dashed border-line bg-panel p-6 text-center text-muted">No host is enrolled yet. Use “Add host”.</p>;
   return (
@@ -55,7 +76,9 @@ export function HostsTable({ hosts: initial, appCounts, canOperate = false, maxH
                 <StateBadge state={h.online ? "ONLINE" : "OFFLINE"} />
               </td>
               <td className="px-3 py-2">{h.facts.os ?? "—"}</td>
-              <td className="px-3 py-2 font-mono text-xs">{h.facts.agentVersion ?? "—"}</td>
+              <td className="px-3 py-2">
+                <AgentCell host={h} servedBuilds={servedBuilds} canManage={canManage} />
+              </td>
               <td className="px-3 py-2">{h.facts.uptimeS !== undefined ? formatDuration(h.facts.uptimeS) : "—"}</td>
               <td className="px-3 py-2">{h.facts.cpus ?? "—"}</td>
               <td className="px-3 py-2">{h.facts.memBytes ? formatBytes(h.facts.memBytes) : "—"}</td>
@@ -64,7 +87,7 @@ export function HostsTable({ hosts: initial, appCounts, canOperate = false, maxH
                 <DiskCell storage={h.facts.storage} />
               </td>
               <td className="px-3 py-2">{appCounts[h.id] ?? 0}</td>
-              <td className="px-3 py-2 text-xs text-muted">{h.lastSeenAt ? new Date(h.lastSeenAt).toLocaleString() : "never"}</td>
+              <td className="px-3 py-2 text-xs text-muted">{h.lastSeenAt ? <LocalTime value={h.lastSeenAt} /> : "never"}</td>
               <td className="px-3 py-2 text-right">
                 <StopHostAppsButton hostId={h.id} hostName={h.name} appCount={appCounts[h.id] ?? 0} canOperate={canOperate} />
               </td>

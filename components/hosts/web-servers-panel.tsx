@@ -10,6 +10,7 @@ import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { StateBadge } from "../ui/state-badge";
 import { WebTargetsForm } from "./web-targets-form";
+import { LocalTime } from "../ui/local-time";
 
 type View = { hostId: string; setting: WebTargets; servers: DetectedWebServer[]; delivered: boolean | null };
 
@@ -29,7 +30,7 @@ function ServerRow({ s }: { s: DetectedWebServer }) {
       <td className="px-3 py-2 text-xs">
         {s.lastApply ? (
           <span className={s.lastApply.ok ? "text-emerald-700" : "text-red-600"} title={s.lastApply.message}>
-            {s.lastApply.ok ? "ok" : `failed at ${s.lastApply.step}`} · {new Date(s.lastApply.at).toLocaleTimeString()}
+            {s.lastApply.ok ? "ok" : `failed at ${s.lastApply.step}`} · <LocalTime value={s.lastApply.at} format="time" />
           </span>
         ) : (
           "—"

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { TracebackGroupView } from "@/lib/protocol/log-messages";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
+import { LocalTime } from "../ui/local-time";
 
 function Sparkline({ buckets }: { buckets: number[] }) {
   const max = Math.max(1, ...buckets);
@@ -71,12 +72,12 @@ export function TracebacksPanel({ appId }: { appId: string }) {
             </span>
             <span className="text-xs text-muted">{g.language}</span>
             <Sparkline buckets={g.buckets} />
-            <span className="w-36 text-right text-xs text-muted">last {new Date(g.lastSeen).toLocaleTimeString()}</span>
+            <span className="w-36 text-right text-xs text-muted">last <LocalTime value={g.lastSeen} format="time" /></span>
           </button>
           {open === g.fingerprint && (
             <div className="border-t border-line px-3 py-2 text-xs">
               <p className="mb-1 text-muted">
-                first seen {new Date(g.firstSeen).toLocaleString()} · pids {g.pids.join(", ")}
+                first seen <LocalTime value={g.firstSeen} /> · pids {g.pids.join(", ")}
               </p>
               <pre className="max-h-96 overflow-auto whitespace-pre-wrap rounded bg-surface p-2">{g.sample}</pre>
               <p className="mt-2 text-muted">Around the last occurrence (±5 s, same process):</p>

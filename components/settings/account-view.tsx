@@ -7,6 +7,7 @@ import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { SsoLink } from "./sso-link";
+import { LocalTime } from "../ui/local-time";
 
 type Session = { id: string; createdAt: string; lastSeenAt: string; ip: string; userAgent: string; current: boolean };
 
@@ -60,7 +61,7 @@ export function AccountView() {
             <li key={s.id} className="py-2">
               <span className="font-medium">{s.userAgent.slice(0, 90) || "unknown browser"}</span> {s.current && <span className="ml-1 rounded bg-surface px-1">this session</span>}
               <div className="text-muted">
-                {s.ip || "local"} · since {new Date(s.createdAt).toLocaleString()} · last seen {new Date(s.lastSeenAt).toLocaleString()}
+                {s.ip || "local"} · since <LocalTime value={s.createdAt} /> · last seen <LocalTime value={s.lastSeenAt} />
               </div>
             </li>
           ))}

@@ -7,6 +7,7 @@ import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { TableHead } from "../ui/table-head";
+import { LocalTime } from "../ui/local-time";
 
 type Token = { id: string; name: string; role: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null; revokedAt: string | null };
 const ROLES = ["viewer", "operator", "admin", "owner"];
@@ -89,9 +90,9 @@ export function TokensView({ myRole }: { myRole: string }) {
             <tr key={t.id} className="border-t border-line/60">
               <td className="px-3 py-2 font-medium">{t.name}</td>
               <td className="px-3 py-2">{t.role}</td>
-              <td className="px-3 py-2 text-xs">{new Date(t.createdAt).toLocaleDateString()}</td>
-              <td className="px-3 py-2 text-xs">{t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : "never"}</td>
-              <td className="px-3 py-2 text-xs">{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : "never"}</td>
+              <td className="px-3 py-2 text-xs"><LocalTime value={t.createdAt} format="date" /></td>
+              <td className="px-3 py-2 text-xs">{t.expiresAt ? <LocalTime value={t.expiresAt} format="date" /> : "never"}</td>
+              <td className="px-3 py-2 text-xs">{t.lastUsedAt ? <LocalTime value={t.lastUsedAt} /> : "never"}</td>
               <td className="px-3 py-2 text-right">
                 {t.revokedAt ? (
                   <span className="text-xs text-muted">revoked</span>

@@ -7,6 +7,7 @@ import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { TableHead } from "../ui/table-head";
+import { LocalTime } from "../ui/local-time";
 
 type User = { id: string; email: string; role: string; createdAt: string; lastSeenAt: string | null; locked: boolean };
 const ROLES = ["viewer", "operator", "admin", "owner"];
@@ -90,8 +91,8 @@ export function UsersView({ myRole, myId }: { myRole: string; myId: string }) {
                   ))}
                 </select>
               </td>
-              <td className="px-3 py-2 text-xs">{new Date(u.createdAt).toLocaleDateString()}</td>
-              <td className="px-3 py-2 text-xs">{u.lastSeenAt ? new Date(u.lastSeenAt).toLocaleString() : "never"}</td>
+              <td className="px-3 py-2 text-xs"><LocalTime value={u.createdAt} format="date" /></td>
+              <td className="px-3 py-2 text-xs">{u.lastSeenAt ? <LocalTime value={u.lastSeenAt} /> : "never"}</td>
               <td className="px-3 py-2 text-right">
                 {u.id !== myId && <ConfirmDialog title={`Remove ${u.email}?`} description="Their sessions and API tokens stop working at once." confirmLabel="Remove" onConfirm={() => remove(u)} trigger={<Button size="sm" variant="danger">Remove</Button>} />}
               </td>

@@ -9,6 +9,7 @@ import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { ConfigDiff, ConfigText } from "./config-text";
+import { LocalTime } from "../ui/local-time";
 
 type View = { server: string; text: string; path: string; applied: string | null; appliedVersion: number | null; drift: boolean; diskText: string | null };
 type Version = { version: number; server: string; ok: boolean; step: string; output: string; actor: string; at: string; text: string };
@@ -133,7 +134,7 @@ export function WebConfigPanel({ appId, canApply, defaultServer }: { appId: stri
                   <td className="py-1.5 pr-2 font-mono">v{v.version}</td>
                   <td className="pr-2">{v.ok ? <span className="text-emerald-600">{v.step === "adopted" ? "adopted" : "applied"}</span> : <span className="text-red-600">failed at {v.step}</span>}</td>
                   <td className="pr-2 text-muted">{v.actor}</td>
-                  <td className="pr-2 text-muted">{new Date(v.at).toLocaleString()}</td>
+                  <td className="pr-2 text-muted"><LocalTime value={v.at} /></td>
                   <td className="text-right">
                     {v.ok && canApply && v.version !== view?.appliedVersion && (
                       <ConfirmDialog

@@ -12,7 +12,7 @@ import { err, ok, type Result } from "../result";
 import { desiredOf, maskSpec, specOf, storedEnvOf } from "./app-record";
 import { openEnv, sealEnv, type StoredEnv } from "./app-secrets";
 
-async function validateOnHost(spec: AppSpec, rootApproved: boolean): Promise<Result<void>> {
+export async function validateOnHost(spec: AppSpec, rootApproved: boolean): Promise<Result<void>> {
   const host = await db.host.findUnique({ where: { id: spec.hostId } });
   if (!host) return err("BAD_REQUEST", "Unknown host.", { fields: [{ path: "hostId", message: "No host with this id is enrolled." }] });
   const checked = await agentHub().call(spec.hostId, { op: "app.validate", spec, rootApproved }, 15_000);
@@ -26,12 +26,12 @@ function specForStorage(spec: AppSpec, env: StoredEnv): string {
 }
 
 /** The spec the agent validates: every secret's value filled in (a kept one from the store). */
-function specForAgent(spec: AppSpec, env: StoredEnv): AppSpec {
+export function specForAgent(spec: AppSpec, env: StoredEnv): AppSpec {
   return { ...spec, env: openEnv(env, spec) as AppSpec["env"] };
 }
 
 /** The app (and its build steps, which run as the same user) may run as root only if an owner saves it. */
-async function approval(spec: AppSpec, audit: AuditContext): Promise<Result<string | null>> {
+export async function approval(spec: AppSpec, audit: AuditContext): Promise<Result<string | null>> {
   const decided = await runAsDecision(audit.actor, spec.hostId, spec.deploy?.build.length ? "build" : "app", spec.user, spec.group);
   if (!decided.ok) return decided;
   if (!decided.value.rootApproved) return ok(null);

@@ -91,6 +91,27 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
       role: "operator",
     },
   },
+  "/hosts/{id}/upgrade-agent": {
+    post: {
+      summary: "Upgrade the host's agent in place (installed by install.sh) to the bundle this control plane serves: it downloads, checks the checksum, swaps and restarts; apps keep running. Answers {from, to} (build ids); audited as host.agent-upgrade",
+      role: "admin",
+    },
+  },
+  "/hosts/{id}/browse": {
+    get: { summary: "A directory on the host as ?user= can read it (?path=, absolute): {path, parent, user, entries: [{name, kind, size, executable}], truncated}; at most 500 entries", role: "admin" },
+  },
+  "/hosts/{id}/propose": {
+    post: { summary: "The agent reads {script} (as {user}) and proposes the rest of a spec for app {name}: runtime, command (interpreter from the shebang), socket (fd 0 or app-bound), cwd, user, mount, with notes saying why", role: "admin" },
+  },
+  "/apps/validate": {
+    post: { summary: "Check a spec as creating it would (schema, run-as, the agent's look at the host, the name), without saving or starting: {valid: true} or 400 with field errors", role: "admin", body: AppSpecSchema },
+  },
+  "/agent/install.sh": {
+    get: { summary: "The agent install script (POSIX sh): `curl -fsSL URL/api/v1/agent/install.sh | sh -s -- JOIN_TOKEN [--prefix DIR] [--no-systemd] [--name NAME]`", role: "public" },
+  },
+  "/agent/bundle.tar.gz": {
+    get: { summary: "The agent bundle for ?arch= (x64, arm64): the built agent with its native modules; headers x-stoker-agent-build and x-stoker-agent-sha256", role: "public" },
+  },
   "/agents/enroll": { post: { summary: "Agent enrollment (join token → host key)", role: "public", body: EnrollRequestSchema, response: EnrollResponseSchema } },
   "/apps": {
     get: {

@@ -4,6 +4,7 @@ import { AppSpecSchema, DesiredAppSchema } from "./app-spec";
 import { DeployOpSchemas, DeployOutputSchema, DeployProgressSchema } from "./deploy-messages";
 import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema, LogQuerySchema } from "./log-messages";
+import { GuidedOpSchemas } from "./guided-messages";
 import { MetricsOpSchemas, MetricsSamplesSchema } from "./metrics-messages";
 import { WebTargetsSchema } from "./web-servers";
 import { WebServerSchema } from "./web-spec";
@@ -111,8 +112,11 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("pty.recording"), sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
   // text: a specific version (rollback, adopt); without it the agent applies what it renders now.
   z.strictObject({ op: z.literal("webconfig.apply"), ...AppRef, server: WebServerSchema.optional(), text: z.string().max(1 << 20).optional() }),
+  // Upgrade in place: fetch this control plane's bundle (build, checksum), swap, re-exec; apps keep running.
+  z.strictObject({ op: z.literal("agent.upgrade"), build: z.string().regex(/^[0-9a-f]{12,64}$/), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   ...DeployOpSchemas,
   ...MetricsOpSchemas,
+  ...GuidedOpSchemas,
 ]);
 export type AgentOp = z.infer<typeof AgentOpSchema>;
 export type AgentOpName = AgentOp["op"];

@@ -61,6 +61,10 @@ export const HostFactsSchema = z.object({
   uptimeS: z.number().min(0),
   loadAvg: z.array(z.number()).max(3),
   agentVersion: z.string().max(64),
+  /** The agent bundle's build id (a hash of its code) when it runs from an installed bundle (older agents and checkouts omit it). */
+  agentBuild: z.string().max(64).optional(),
+  /** Installed by install.sh under a prefix: the dashboard can upgrade it in place. */
+  agentUpgradable: z.boolean().optional(),
   agentPid: z.number().int(),
   agentStartedAt: z.string(),
   agentRssBytes: z.number().min(0),

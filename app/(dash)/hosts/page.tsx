@@ -11,6 +11,7 @@ import { db } from "@/lib/db";
 import { pageHosts } from "@/lib/hosts/list-hosts";
 import { getHostRunAsUsers } from "@/lib/hosts/run-as-users";
 import { getHostWebServers } from "@/lib/hosts/web-targets";
+import { servedBuild } from "@/lib/hosts/upgrade-agent";
 import { ListQuerySchema } from "@/lib/protocol";
 
 const PAGE = 50;
@@ -25,6 +26,9 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
   const counted = await db.app.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((h) => h.id) } }, _count: { _all: true } });
   const appCounts = Object.fromEntries(counted.map((c) => [c.hostId, c._count._all]));
   const webServers = await Promise.all(hosts.map(async (h) => ({ host: h, view: await getHostWebServers(h.id), runAs: await getHostRunAsUsers(h.id) })));
+  // The build each host's agent would be upgraded to (per arch; none where this control plane has no bundle).
+  const arches = [...new Set(hosts.map((h) => h.facts.arch).filter((a): a is string => !!a))];
+  const servedBuilds = Object.fromEntries((await Promise.all(arches.map(async (a) => [a, await servedBuild(a)] as const))).filter((e): e is [string, string] => e[1] !== null));
   const next = page.ok && page.value.nextCursor ? `?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), cursor: page.value.nextCursor })}` : null;
   return (
     <>
@@ -37,7 +41,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
       </div>
       {!page.ok && <p className="mb-2 text-sm text-red-600">{page.message}</p>}
       {/* A newly enrolled host appears live only where every host is shown: the first and only page, unfiltered. */}
-      <HostsTable key={`${query.q ?? ""}|${query.cursor ?? ""}`} hosts={hosts} appCounts={appCounts} canOperate={can(user.role, "apps.operate")} maxHosts={!query.q && !query.cursor && !next ? PAGE : 0} />
+      <HostsTable key={`${query.q ?? ""}|${query.cursor ?? ""}`} hosts={hosts} appCounts={appCounts} canOperate={can(user.role, "apps.operate")} canManage={can(user.role, "hosts.manage")} servedBuilds={servedBuilds} maxHosts={!query.q && !query.cursor && !next ? PAGE : 0} />
       <div className="mt-3 flex gap-3 text-sm">
         {query.cursor && (
           <Link className="text-accent underline" href={query.q ? `?q=${encodeURIComponent(query.q)}` : "?"}>

@@ -1,0 +1,145 @@
+// The guided New-app form's state and the spec it makes (pure: shared by the form, its JSON view
+// and tests). Presets give each runtime's command for a script; a proposal from the agent fills
+// the rest; the JSON view edits the same spec.
+import type { Proposal, Runtime } from "@/lib/protocol/guided-messages";
+
+export type WebChoice = "none" | "nginx" | "lighttpd" | "apache";
+
+export type AppForm = {
+  hostId: string;
+  runtime: Runtime;
+  name: string;
+  script: string;
+  user: string;
+  /** One argument per line: a path with spaces stays one argument. */
+  command: string;
+  cwd: string;
+  processes: number;
+  socketPath: string;
+  bind: "agent" | "app";
+  scriptFilename: string;
+  web: WebChoice;
+  serverName: string;
+  listen: string;
+  mount: string;
+};
+
+export const RUNTIME_LABELS: Record<Runtime, string> = {
+  "python-flup": "Python .fcgi (flup WSGIServer)",
+  "python-uwsgi": "Python WSGI via uWSGI",
+  "php-cgi": "PHP (php-cgi)",
+  "php-fpm": "PHP (php-fpm): not available yet",
+  "perl-fcgi": "Perl FCGI",
+  node: "Node (node-fastcgi)",
+  custom: "Custom command",
+};
+
+/** Runtimes this control plane can run now (php-fpm has a slot until its kind lands). */
+export const AVAILABLE_RUNTIMES: Runtime[] = ["python-flup", "python-uwsgi", "php-cgi", "perl-fcgi", "node", "custom"];
+
+export function presetCommand(runtime: Runtime, script: string): string[] {
+  const s = script || "/path/to/script";
+  switch (runtime) {
+    case "python-flup":
+      return ["/usr/bin/python3", s];
+    case "python-uwsgi":
+      return ["/usr/bin/uwsgi", "--plugin", "python3", "--fastcgi-socket", "fd://0", "--wsgi-file", s, "--die-on-term"];
+    case "php-cgi":
+      return ["/usr/bin/php-cgi"];
+    case "php-fpm":
+      return ["/usr/sbin/php-fpm8.2", "-F"];
+    case "perl-fcgi":
+      return ["/usr/bin/perl", s];
+    case "node":
+      return ["/usr/bin/node", s];
+    default:
+      return [s];
+  }
+}
+
+const dirOf = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) || "/" : "");
+
+export function initialForm(hostId: string): AppForm {
+  return {
+    hostId,
+    runtime: "python-flup",
+    name: "hello",
+    script: "",
+    user: "www-data",
+    command: presetCommand("python-flup", "").join("\n"),
+    cwd: "",
+    processes: 2,
+    socketPath: "/run/stoker/hello.sock",
+    bind: "agent",
+    scriptFilename: "",
+    web: "none",
+    serverName: "",
+    listen: "80",
+    mount: "/",
+  };
+}
+
+/** A preset chosen (or a script picked) before any proposal: the runtime's command for that script. */
+export function applyPreset(form: AppForm, runtime: Runtime): AppForm {
+  const php = runtime === "php-cgi" || runtime === "php-fpm";
+  return { ...form, runtime, command: presetCommand(runtime, form.script).join("\n"), scriptFilename: php ? form.script : "", cwd: form.cwd || dirOf(form.script) };
+}
+
+export function applyProposal(form: AppForm, p: Proposal): AppForm {
+  return {
+    ...form,
+    runtime: p.runtime,
+    command: p.command.join("\n"),
+    cwd: p.cwd,
+    user: p.user ?? form.user,
+    socketPath: p.socket.path,
+    bind: p.socket.bind,
+    scriptFilename: p.fastcgiParams.SCRIPT_FILENAME ?? "",
+    mount: p.mount,
+  };
+}
+
+/** The spec as POST /api/v1/apps takes it; the server's zod schema is the judge of its values. */
+export function formToSpec(f: AppForm): Record<string, unknown> {
+  const spec: Record<string, unknown> = {
+    name: f.name,
+    hostId: f.hostId,
+    command: f.command.split("\n").map((a) => a.trim()).filter(Boolean),
+    ...(f.cwd ? { cwd: f.cwd } : {}),
+    ...(f.user ? { user: f.user } : {}),
+    processes: f.processes,
+    socket: { path: f.socketPath, mode: "0660", ...(f.bind === "app" ? { bind: "app" } : {}) },
+  };
+  if (f.scriptFilename) spec.fastcgiParams = { SCRIPT_FILENAME: f.scriptFilename };
+  if (f.web !== "none") {
+    const listen = /^\d+$/.test(f.listen) ? Number(f.listen) : f.listen;
+    spec.web = { server: f.web, serverName: f.serverName, listen, mount: f.mount || "/" };
+  }
+  return spec;
+}
+
+/** The form again from a spec edited as JSON (what the form has no field for stays in the JSON only). */
+export function specToForm(spec: unknown, fallback: AppForm): AppForm {
+  if (!spec || typeof spec !== "object") return fallback;
+  const s = spec as Record<string, unknown>;
+  const str = (v: unknown, d: string) => (typeof v === "string" ? v : d);
+  const socket = (s.socket ?? {}) as Record<string, unknown>;
+  const web = s.web as Record<string, unknown> | undefined;
+  const params = (s.fastcgiParams ?? {}) as Record<string, unknown>;
+  return {
+    ...fallback,
+    hostId: str(s.hostId, fallback.hostId),
+    name: str(s.name, fallback.name),
+    user: str(s.user, ""),
+    command: Array.isArray(s.command) ? s.command.filter((a): a is string => typeof a === "string").join("\n") : fallback.command,
+    cwd: str(s.cwd, ""),
+    processes: typeof s.processes === "number" ? s.processes : fallback.processes,
+    socketPath: str(socket.path, fallback.socketPath),
+    bind: socket.bind === "app" ? "app" : "agent",
+    scriptFilename: str(params.SCRIPT_FILENAME, ""),
+    web: web && typeof web.server === "string" && ["nginx", "lighttpd", "apache"].includes(web.server) ? (web.server as WebChoice) : "none",
+    serverName: web ? str(web.serverName, "") : fallback.serverName,
+    listen: web ? String(web.listen ?? "80") : fallback.listen,
+    mount: web ? str(web.mount, "/") : fallback.mount,
+  };
+}

@@ -1,0 +1,71 @@
+// Every main page of the dashboard loads without a React hydration error or any other console
+// error; the dashboard follows the system's dark mode; and at phone width an app's status, its
+// restart button and its logs are usable (screenshots in test-results/ to look at).
+import { expect, type Page, test } from "@playwright/test";
+import { login } from "./helpers";
+
+const PAGES = ["./", "./hosts", "./audit", "./alerts", "./alerts/rules", "./alerts/channels", "./alerts/uptime", "./settings/account", "./settings/tokens", "./settings/users", "./settings/security", "./api-docs"];
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
+  return errors;
+}
+
+async function demoId(page: Page): Promise<string> {
+  const apps = (await (await page.request.get("./api/v1/apps")).json()) as { id: string; name: string }[];
+  return (apps.find((a) => a.name === "demo") ?? apps[0]).id;
+}
+
+test.describe("in another time zone than the server's", () => {
+  // The server renders in its zone (UTC here); a browser elsewhere must still hydrate without a mismatch.
+  test.use({ timezoneId: "Pacific/Auckland" });
+  test("the main pages render with no hydration error and no console error", async ({ page }) => {
+    const errors = collectErrors(page);
+    await login(page);
+    const id = await demoId(page);
+    for (const url of [...PAGES, `./apps/${id}`, `./apps/${id}?tab=logs`, `./apps/${id}?tab=spec`]) {
+      await page.goto(url);
+      await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+      await page.waitForTimeout(300); // hydration runs after the first paint
+    }
+    expect(errors, errors.join("\n")).toEqual([]);
+  });
+});
+
+test("follows the system's dark mode, at load and when it changes", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  await login(page);
+  await expect(page.locator("html")).toHaveClass(/\bdark\b/);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(bg).toBe("rgb(15, 17, 21)");
+  await page.screenshot({ path: test.info().outputPath("overview-dark.png"), fullPage: true });
+  await page.emulateMedia({ colorScheme: "light" });
+  await expect(page.locator("html")).not.toHaveClass(/\bdark\b/);
+});
+
+test("at phone width an app's status, restart and logs work without sideways scrolling", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await login(page);
+  const demo = page.locator('[data-app="demo"]');
+  await expect(demo.locator("tr[data-state=RUNNING]").first()).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: test.info().outputPath("overview-phone.png"), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(1);
+
+  await page.goto(`./apps/${await demoId(page)}`);
+  const restart = page.getByRole("button", { name: /^Restart/ }).first();
+  await expect(restart).toBeInViewport();
+  await restart.click();
+  const confirm = page.getByRole("alertdialog");
+  if (await confirm.isVisible().catch(() => false)) await confirm.getByRole("button", { name: /Restart/ }).click();
+  await expect(page.locator("tr[data-state=RUNNING]").first()).toBeVisible({ timeout: 30_000 });
+  await page.getByRole("tab", { name: "Logs" }).click();
+  await expect(page.getByTestId("log-line").first()).toBeVisible({ timeout: 15_000 });
+  await page.screenshot({ path: test.info().outputPath("app-phone.png"), fullPage: true });
+  const appOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(appOverflow).toBeLessThanOrEqual(1);
+});
