@@ -80,9 +80,9 @@ export function proposeApp(f: ScriptFacts, chosen?: Runtime): Proposal {
       notes.push("php-cgi finds the script only through SCRIPT_FILENAME: set to this file.");
       break;
     case "php-fpm":
-      command = [f.which("php-fpm8.2") ?? f.which("php-fpm") ?? "/usr/sbin/php-fpm8.2", "-F"];
+      command = [f.which("php-fpm8.2") ?? f.which("php-fpm") ?? "/usr/sbin/php-fpm8.2"];
       fastcgiParams.SCRIPT_FILENAME = f.script;
-      notes.push("php-fpm: the preset is a placeholder until its process model lands on this control plane.");
+      notes.push("php-fpm: one master forks the pool's children (its pm.* settings in \"fpm\"); the agent renders the pool and hands it the socket.");
       break;
     case "python-uwsgi": {
       const callable = /^application\s*=|^def application\b/m.test(f.text) ? [] : /^app\s*=/m.test(f.text) ? ["--callable", "app"] : [];

@@ -72,7 +72,7 @@ export function NewAppDialog({ hosts, canCreate }: { hosts: HostView[]; canCreat
   };
   const propose = async (script: string) => {
     setBusy("propose");
-    const r = await api<Proposal>(`/hosts/${form.hostId}/propose`, { method: "POST", body: { script, user: form.user || "www-data", name: form.name } });
+    const r = await api<Proposal>(`/hosts/${form.hostId}/propose`, { method: "POST", body: { script, user: form.user || "www-data", name: form.name, ...(form.runtime === "php-fpm" ? { runtime: "php-fpm" } : {}) } });
     setBusy("");
     if (!r.ok) {
       setErrors([{ path: "script", message: r.error.message }]);
@@ -191,8 +191,8 @@ export function NewAppDialog({ hosts, canCreate }: { hosts: HostView[]; canCreat
               <Field label="Working directory">
                 <input aria-label="Working directory" className={`${input} font-mono`} value={form.cwd} onChange={(e) => set({ cwd: e.target.value })} />
               </Field>
-              <Field label="Processes">
-                <input aria-label="Processes" type="number" min={1} max={256} className={input} value={form.processes} onChange={(e) => set({ processes: Number(e.target.value) || 1 })} />
+              <Field label="Processes" hint={form.runtime === "php-fpm" ? "One php-fpm master; its children come from the pool (fpm in the JSON)." : undefined}>
+                <input aria-label="Processes" type="number" min={1} max={256} className={input} value={form.runtime === "php-fpm" ? 1 : form.processes} disabled={form.runtime === "php-fpm"} onChange={(e) => set({ processes: Number(e.target.value) || 1 })} />
               </Field>
               <Field label="Socket">
                 <input aria-label="Socket path" className={`${input} font-mono`} value={form.socketPath} onChange={(e) => set({ socketPath: e.target.value })} />

@@ -34,4 +34,11 @@ describe("the guided form's spec", () => {
     expect(spec.web).toEqual({ server: "nginx", serverName: "x.test", listen: 8080, mount: "/x" });
     expect(formToSpec(specToForm(JSON.parse(JSON.stringify(spec)), initialForm("h2")))).toEqual(spec);
   });
+
+  it("makes a php-fpm pool: one master, the fpm section, SCRIPT_FILENAME", () => {
+    const f = applyPreset({ ...initialForm("h1"), script: "/var/www/site/index.php", name: "site", socketPath: "/run/stoker/site.sock" }, "php-fpm");
+    const spec = formToSpec(f);
+    expect(spec).toMatchObject({ command: ["/usr/sbin/php-fpm8.2"], processes: 1, fpm: {}, fastcgiParams: { SCRIPT_FILENAME: "/var/www/site/index.php" } });
+    expect(specToForm(spec, initialForm("h1")).runtime).toBe("php-fpm");
+  });
 });

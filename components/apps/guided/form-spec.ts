@@ -28,14 +28,14 @@ export const RUNTIME_LABELS: Record<Runtime, string> = {
   "python-flup": "Python .fcgi (flup WSGIServer)",
   "python-uwsgi": "Python WSGI via uWSGI",
   "php-cgi": "PHP (php-cgi)",
-  "php-fpm": "PHP (php-fpm): not available yet",
+  "php-fpm": "PHP (php-fpm pool)",
   "perl-fcgi": "Perl FCGI",
   node: "Node (node-fastcgi)",
   custom: "Custom command",
 };
 
-/** Runtimes this control plane can run now (php-fpm has a slot until its kind lands). */
-export const AVAILABLE_RUNTIMES: Runtime[] = ["python-flup", "python-uwsgi", "php-cgi", "perl-fcgi", "node", "custom"];
+/** Runtimes this control plane can run now. */
+export const AVAILABLE_RUNTIMES: Runtime[] = ["python-flup", "python-uwsgi", "php-cgi", "php-fpm", "perl-fcgi", "node", "custom"];
 
 export function presetCommand(runtime: Runtime, script: string): string[] {
   const s = script || "/path/to/script";
@@ -47,7 +47,7 @@ export function presetCommand(runtime: Runtime, script: string): string[] {
     case "php-cgi":
       return ["/usr/bin/php-cgi"];
     case "php-fpm":
-      return ["/usr/sbin/php-fpm8.2", "-F"];
+      return ["/usr/sbin/php-fpm8.2"];
     case "perl-fcgi":
       return ["/usr/bin/perl", s];
     case "node":
@@ -111,6 +111,8 @@ export function formToSpec(f: AppForm): Record<string, unknown> {
     socket: { path: f.socketPath, mode: "0660", ...(f.bind === "app" ? { bind: "app" } : {}) },
   };
   if (f.scriptFilename) spec.fastcgiParams = { SCRIPT_FILENAME: f.scriptFilename };
+  // php-fpm: one master that forks its own children (the pool's pm.* settings), on the agent's socket.
+  if (f.runtime === "php-fpm") Object.assign(spec, { fpm: {}, processes: 1 });
   if (f.web !== "none") {
     const listen = /^\d+$/.test(f.listen) ? Number(f.listen) : f.listen;
     spec.web = { server: f.web, serverName: f.serverName, listen, mount: f.mount || "/" };
@@ -129,6 +131,7 @@ export function specToForm(spec: unknown, fallback: AppForm): AppForm {
   return {
     ...fallback,
     hostId: str(s.hostId, fallback.hostId),
+    runtime: s.fpm !== undefined ? "php-fpm" : fallback.runtime === "php-fpm" ? "php-cgi" : fallback.runtime,
     name: str(s.name, fallback.name),
     user: str(s.user, ""),
     command: Array.isArray(s.command) ? s.command.filter((a): a is string => typeof a === "string").join("\n") : fallback.command,
