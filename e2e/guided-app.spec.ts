@@ -99,9 +99,11 @@ test("a flup-style .fcgi script: interpreter from the shebang, the agent's socke
   await expect(dialog.getByLabel("Working directory")).toHaveValue(dir);
   await expect(dialog.getByLabel("Socket binding")).toHaveValue("agent");
   await expect(dialog.getByTestId("proposal-notes")).toContainText("fd 0");
+  await page.screenshot({ path: test.info().outputPath("new-app-form.png"), fullPage: true });
   // JSON is one click away, with the same spec; and back.
   await dialog.getByRole("tab", { name: "JSON" }).click();
   await expect(dialog.getByTestId("json-spec-editor")).toContainText('"guided-flup"');
+  await page.screenshot({ path: test.info().outputPath("new-app-json.png") });
   await dialog.getByRole("tab", { name: "Form" }).click();
   await expect(dialog.getByLabel("Name")).toHaveValue("guided-flup");
   await dialog.getByRole("button", { name: "Create and start" }).click();

@@ -31,6 +31,7 @@ test.describe("in another time zone than the server's", () => {
       await page.goto(url);
       await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
       await page.waitForTimeout(300); // hydration runs after the first paint
+      if (url === "./hosts") await page.screenshot({ path: test.info().outputPath("hosts.png"), fullPage: true });
     }
     expect(errors, errors.join("\n")).toEqual([]);
   });
