@@ -2,7 +2,7 @@
 // control plane (no login) installs the agent bundle under a temp prefix (--no-systemd), enrolls it
 // with a join token and starts it, and a second host comes up; then the dashboard's upgrade swaps it
 // to a new build while an app on it keeps its pid and serves every request.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -34,14 +34,27 @@ const hosts = async () => (await call("GET", "/hosts")).body as unknown as Host[
 const apps = async () => (await call("GET", "/apps")).body as unknown as App[];
 const joinToken = async () => (await call("POST", "/hosts/join-tokens")).body.token as string;
 const script = async () => {
-  // No credentials; a new connection each time (a kept-alive one the server closes meanwhile fails the fetch).
-  const res = await fetch(`${stack.url}/api/v1/agent/install.sh`, { headers: { connection: "close" } });
+  const res = await fetch(`${stack.url}/api/v1/agent/install.sh`); // no credentials
   expect(res.status).toBe(200);
   return res.text();
 };
-/** Runs the script as `curl … | sh -s -- ARGS` would, with dash (a POSIX sh, not bash). */
-const runScript = (text: string, args: string[]) => spawnSync("dash", ["-s", "--", ...args], { input: text, encoding: "utf8", timeout: 120_000 });
-/** The x64 build the control plane serves now, as install.sh names it (one fresh request, no reused connection). */
+/**
+ * Runs the script as `curl … | sh -s -- ARGS` would, with dash (a POSIX sh, not bash). Not spawnSync:
+ * a blocked event loop keeps fetch from seeing the server close its idle kept-alive connections, and
+ * the next request on one fails ("other side closed").
+ */
+const runScript = (text: string, args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn("dash", ["-s", "--", ...args], { stdio: ["pipe", "pipe", "pipe"], timeout: 120_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    // The agent it starts in the background keeps no pipe of ours (its output goes to agent.log).
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(text);
+  });
+/** The x64 build the control plane serves now, as install.sh names it. */
 const servedBuild = async () => (await script()).match(/\bx64 [0-9a-f]{64} ([0-9a-f]+)/)?.[1];
 const alive = (pid: number) => {
   try {
@@ -102,7 +115,7 @@ describe("install.sh", () => {
       [["stkj_ok", "--no-systemd", "--prefix", prefix, "--name", "bad name"], /--name may use only/],
     ];
     for (const [args, why] of cases) {
-      const r = runScript(text, args);
+      const r = await runScript(text, args);
       expect(r.status, args.join(" ")).not.toBe(0);
       expect(r.stderr, args.join(" ")).toMatch(why);
     }
@@ -113,14 +126,14 @@ describe("install.sh", () => {
     const served = await script();
     const text = served.replace(/\bx64 [0-9a-f]{64} /, `x64 ${"0".repeat(64)} `);
     expect(text).not.toBe(served);
-    const r = runScript(text, [await joinToken(), "--prefix", prefix, "--no-systemd"]);
+    const r = await runScript(text, [await joinToken(), "--prefix", prefix, "--no-systemd"]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/checksum mismatch/);
     expect(existsSync(path.join(prefix, "current"))).toBe(false);
   }, 120_000);
 
   it("installs, enrolls and starts a second agent that shows as a second host", async () => {
-    const r = runScript(await script(), [await joinToken(), "--prefix", prefix, "--no-systemd", "--name", "second-host"]);
+    const r = await runScript(await script(), [await joinToken(), "--prefix", prefix, "--no-systemd", "--name", "second-host"]);
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/started without systemd/);
     expect(r.stdout).toContain(`${prefix}/run-agent`);
