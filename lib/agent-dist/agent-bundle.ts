@@ -16,7 +16,7 @@ export const ArchSchema = z.string().regex(/^[a-z0-9_]{2,16}$/, "An architecture
 export type AgentBundle = { arch: string; version: string; build: string; sha256: string; bytes: Buffer };
 
 // Same names scripts/build-agent.mjs writes: the entry points and their hashed chunks.
-const DIST_FILE = /^(agent(-\w+)?|ingest-worker|log-keeper|unpack-worker)\.mjs$/;
+const DIST_FILE = /^(agent(-\w+)?|log-keeper|unpack-worker)\.mjs$/;
 
 const distDir = () => path.resolve(/*turbopackIgnore: true*/ process.env.STOKER_AGENT_DIST ?? "dist");
 const modulesDir = () => path.resolve(/*turbopackIgnore: true*/ "node_modules");
