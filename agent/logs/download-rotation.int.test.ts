@@ -59,7 +59,10 @@ describe("a log download while the log rotates", () => {
     const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", outW, "ignore"] });
     closeFd(outW);
     const ended = sink.attach(outR, child.pid ?? 0, "out");
-    await new Promise((r) => setTimeout(r, 500));
+    // Downloads begin once the flood has stored half a megabyte (a node start
+    // takes seconds on a loaded machine: a fixed wait downloaded an empty log).
+    const deadline = Date.now() + 30_000;
+    while ((await readRange(dir, 0, 1)).end < 512 << 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const tallies: Tally[] = [];
     // Big chunks finish before the files rotate; small ones are overtaken by rotation.
     for (const chunk of [1 << 20, 64 << 10, 8 << 10, 64 << 10, 8 << 10, 2 << 10]) {
@@ -72,7 +75,8 @@ describe("a log download while the log rotates", () => {
     console.log(
       `[rotation during download] ${tallies.length} downloads, ${sum("lines")} lines, ${sum("noted")} gaps named, ${sum("silentGaps")} silent gaps, ${sum("torn")} torn, ${sum("outOfOrder")} out of order`,
     );
-    expect(sum("lines")).toBeGreaterThan(5000);
+    // Every download read real lines (how many depends on how fast the writer ran: CI shares 2 cores).
+    for (const t of tallies) expect(t.lines).toBeGreaterThan(100);
     expect(sum("silentGaps")).toBe(0);
     expect(sum("torn")).toBe(0);
     expect(sum("outOfOrder")).toBe(0);
