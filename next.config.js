@@ -10,7 +10,7 @@ export default {
   env: { NEXT_PUBLIC_BASE_PATH: basePath },
   poweredByHeader: false,
   // Native and Node-only modules stay outside the bundle.
-  serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "koffi", "@prisma/adapter-better-sqlite3"],
+  serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "koffi", "@prisma/adapter-better-sqlite3", "pg", "@prisma/adapter-pg"],
   typescript: { ignoreBuildErrors: true }, // `npm run typecheck` is the one type gate
   async headers() {
     return [

@@ -10,6 +10,21 @@ const resolve = {
   },
 };
 
+/** Integration tests whose subject is the database: auth, audit, deployments, alerts, revisions, replicas. */
+const PG_TESTS = [
+  "test/audit.int.test.ts",
+  "test/authz.int.test.ts",
+  "test/first-run.int.test.ts",
+  "test/revisions.int.test.ts",
+  "test/config-as-code.int.test.ts",
+  "test/stop-and-delete.int.test.ts",
+  "test/deploy.int.test.ts",
+  "test/alerts.int.test.ts",
+  "test/oidc.int.test.ts",
+  "test/webconfig.int.test.ts",
+  "test/**/*.pg.int.test.ts",
+];
+
 export default defineConfig({
   resolve,
   test: {
@@ -27,6 +42,23 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["{agent,lib,test}/**/*.int.test.ts"],
+          exclude: ["**/*.pg.int.test.ts", "node_modules/**"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve,
+        test: {
+          // The database-heavy integration tests again on PostgreSQL (DESIGN 6), one cluster for the
+          // run (test/support/pg-global-setup.ts), a database per control plane. The rest of the
+          // suite exercises agents and web servers, not the database: running it twice would double
+          // CI time and test nothing new.
+          name: "pg",
+          include: PG_TESTS,
+          globalSetup: ["test/support/pg-global-setup.ts"],
+          setupFiles: ["test/support/pg-setup-file.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,

@@ -10,3 +10,10 @@ export const config = {
 };
 
 export const databaseFile = () => path.join(/*turbopackIgnore: true*/ config.dataDir, "stoker.db");
+
+/**
+ * The database (DESIGN 6): DATABASE_URL, `postgresql://…` for PostgreSQL (replicas) or `file:…` for
+ * SQLite; unset, the SQLite file in the data dir. scripts/migrate.mjs reads it the same way.
+ */
+export const databaseUrl = () => process.env.DATABASE_URL || `file:${databaseFile()}`;
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests use (real web servers, FastCGI apps, Chromium), if missing.
+# Installs the Debian packages the tests use (real web servers, FastCGI apps, Chromium, PostgreSQL), if missing.
 set -euo pipefail
 declare -A NEED=(
   [nginx]=nginx-light [lighttpd]=lighttpd [apache2ctl]=apache2 [php-cgi]=php-cgi
@@ -16,6 +16,8 @@ perl -MFCGI -e1 2>/dev/null || missing+=(libfcgi-perl)
 python3 -c 'import flask' 2>/dev/null || missing+=(python3-flask)
 # lighttpd's TLS module is a package of its own (the TLS site tests load it).
 [ -e /usr/lib/lighttpd/mod_openssl.so ] || missing+=(lighttpd-mod-openssl)
+# PostgreSQL's server binaries (initdb, pg_ctl): the `pg` test project starts its own cluster.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,14 +1,17 @@
-// The audit trail and account security, against a real SQLite database through the route handlers:
+// The audit trail and account security, against a real database (SQLite, or PostgreSQL in the `pg`
+// project) through the route handlers:
 // one event per mutation, failures never marked success, tampering detected, lockout, token expiry.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDb } from "./support/test-db";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "stoker-audit-"));
 process.env.STOKER_DATA_DIR = dataDir;
+const tdb = await testDb(dataDir);
+Object.assign(process.env, tdb.env);
 type Route = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 let routes: Record<string, Record<string, Route>>;
 const PASSWORD = "a-very-long-password";
@@ -21,7 +24,7 @@ async function call(route: string, method: string, body?: unknown, headers: Reco
 }
 
 beforeAll(async () => {
-  const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { env: { ...process.env, STOKER_DATA_DIR: dataDir } });
+  const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { env: { ...process.env, STOKER_DATA_DIR: dataDir, ...tdb.env } });
   expect(migrated.status, String(migrated.stderr)).toBe(0);
   routes = {
     "auth/setup": (await import("@/app/api/v1/auth/setup/route")) as unknown as Record<string, Route>,
@@ -33,45 +36,49 @@ beforeAll(async () => {
   };
 }, 60_000);
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  const { db } = await import("@/lib/db");
+  await db.$disconnect();
+  rmSync(dataDir, { recursive: true, force: true });
+  await tdb.drop();
+});
 
-const auditRows = () => new Database(path.join(dataDir, "stoker.db")).prepare("SELECT id, action, result, ip FROM AuditEvent ORDER BY id").all() as { id: number; action: string; result: string; ip: string }[];
+const auditRows = () => tdb.sql<{ id: number; action: string; result: string; ip: string }>('SELECT id, action, result, ip FROM "AuditEvent" ORDER BY id');
 
 describe("audit events", () => {
   let token = "";
 
   it("writes exactly one event per mutation, with actor and ip", async () => {
-    const before = auditRows().length;
+    const before = (await auditRows()).length;
     const setup = await call("auth/setup", "POST", { email: "owner@example.com", password: PASSWORD });
     expect(setup.status).toBe(201);
     const created = await call("tokens", "POST", { name: "ci" }, { cookie: setup.cookie, "x-stoker-csrf": "1" });
     expect(created.status).toBe(201);
     token = String(created.body.token);
-    const rows = auditRows().slice(before);
+    const rows = (await auditRows()).slice(before);
     expect(rows.map((r) => r.action)).toEqual(["user.owner-created", "token.created"]);
     expect(rows.every((r) => r.ip === "10.0.0.9" && r.result === "success")).toBe(true);
   });
 
   it("never marks a failed mutation as a success", async () => {
-    const before = auditRows().length;
+    const before = (await auditRows()).length;
     const refused = await call("users/invites", "POST", { email: "owner@example.com", role: "viewer" }, { authorization: `Bearer ${token}` });
     expect(refused.status).toBe(409); // that user already exists
-    expect(auditRows().slice(before).filter((r) => r.result === "success")).toEqual([]);
+    expect((await auditRows()).slice(before).filter((r) => r.result === "success")).toEqual([]);
     const bad = await call("auth/login", "POST", { email: "owner@example.com", password: "wrong" });
     expect(bad.status).toBe(401);
-    expect(auditRows().at(-1)).toMatchObject({ action: "auth.login", result: "failure" });
+    expect((await auditRows()).at(-1)).toMatchObject({ action: "auth.login", result: "failure" });
   });
 
   it("verifies an intact chain, and finds an edited row and a deleted row", async () => {
     const ok = await call("audit/verify", "GET", undefined, { authorization: `Bearer ${token}` });
     expect(ok.body).toMatchObject({ ok: true, firstBrokenId: null });
-    const rows = auditRows();
-    const db = new Database(path.join(dataDir, "stoker.db"));
-    db.prepare("UPDATE AuditEvent SET actorLabel = 'someone else' WHERE id = ?").run(rows[1].id);
+    const rows = await auditRows();
+    await tdb.sql(`UPDATE "AuditEvent" SET "actorLabel" = 'someone else' WHERE id = $1`, rows[1].id);
     const edited = await call("audit/verify", "GET", undefined, { authorization: `Bearer ${token}` });
     expect(edited.body).toMatchObject({ ok: false, firstBrokenId: rows[1].id });
-    db.prepare("UPDATE AuditEvent SET actorLabel = (SELECT actorLabel FROM AuditEvent WHERE id = ?) WHERE id = ?").run(rows[0].id, rows[1].id);
-    db.prepare("DELETE FROM AuditEvent WHERE id = ?").run(rows.at(-1)!.id); // the newest: only the head catches it
+    await tdb.sql('UPDATE "AuditEvent" SET "actorLabel" = (SELECT "actorLabel" FROM "AuditEvent" WHERE id = $1) WHERE id = $2', rows[0].id, rows[1].id);
+    await tdb.sql('DELETE FROM "AuditEvent" WHERE id = $1', rows.at(-1)?.id); // the newest: only the head catches it
     const deleted = await call("audit/verify", "GET", undefined, { authorization: `Bearer ${token}` });
     expect(deleted.body.ok).toBe(false);
   });
@@ -89,14 +96,13 @@ describe("account security", () => {
   });
 
   it("refuses an expired token and a token above its owner's role", async () => {
-    const db = new Database(path.join(dataDir, "stoker.db"));
     const login = await call("auth/login", "POST", { email: "owner@example.com", password: PASSWORD }, { "x-stoker-remote-addr": "10.0.0.10" });
     const created = await call("tokens", "POST", { name: "short", expiresInDays: 1 }, { cookie: login.cookie, "x-stoker-csrf": "1" });
-    db.prepare("UPDATE ApiToken SET expiresAt = ? WHERE name = 'short'").run(Date.now() - 1000);
+    await tdb.sql(`UPDATE "ApiToken" SET "expiresAt" = $1 WHERE name = 'short'`, new Date(Date.now() - 1000));
     const expired = await call("audit", "GET", undefined, { authorization: `Bearer ${created.body.token}` });
     expect(expired.status).toBe(401);
     // An admin cannot mint an owner token.
-    db.prepare("INSERT INTO User (id, email, role, failedLogins, createdAt, name) VALUES ('adm', 'adm@example.com', 'admin', 0, ?, 'adm')").run(Date.now());
+    await tdb.sql(`INSERT INTO "User" (id, email, role, "failedLogins", "createdAt", name) VALUES ('adm', 'adm@example.com', 'admin', 0, $1, 'adm')`, new Date());
     const { createSession } = await import("@/lib/auth/sessions");
     const { token } = await createSession("adm", "", "test");
     const tooHigh = await call("tokens", "POST", { name: "x", role: "owner" }, { cookie: `stoker_session=${token}`, "x-stoker-csrf": "1" });

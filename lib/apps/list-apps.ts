@@ -4,12 +4,13 @@ import "server-only";
 import { roleAtLeast } from "../auth/roles";
 import type { UserActor } from "../auth/authenticate";
 import { db } from "../db";
+import { containsText } from "../db-text";
 import { afterCursor, NAME_ORDER, toPage } from "../http/name-pages";
 import { err, ok, type Result } from "../result";
 import { type AppView, type ListQuery, type Page, UNPAGED_MAX } from "../protocol";
 import { appView } from "./app-record";
 
-const matching = (q: string | undefined) => (q ? { OR: [{ name: { contains: q } }, { host: { name: { contains: q } } }] } : {});
+const matching = (q: string | undefined) => (q ? { OR: [{ name: containsText(q) }, { host: { name: containsText(q) } }] } : {});
 
 /** Every app (matching `q`), at most UNPAGED_MAX; `truncated` says there were more. */
 export async function listApps(actor: UserActor, query: Pick<ListQuery, "q"> = {}): Promise<AppView[] & { truncated?: boolean }> {

@@ -5,6 +5,7 @@
 import "server-only";
 import { createHash, createHmac } from "node:crypto";
 import type { Tx } from "../db";
+import { lockAuditChain } from "../db-locks";
 import { serverKey } from "../keys/server-keys";
 import { ensureKeyedChain } from "./keyed-chain";
 import { type AuditContext, actorId, actorLabel } from "./audit-context";
@@ -50,6 +51,8 @@ export function legacyHashAudit(id: number, f: AuditFields): string {
 const json = (v: unknown) => (v === undefined ? "" : JSON.stringify(redactSecrets(v)));
 
 export async function appendAudit(tx: Tx, ctx: AuditContext, input: AuditInput): Promise<number> {
+  // One head: another replica's append waits here until this transaction ends (lib/db-locks.ts).
+  await lockAuditChain(tx);
   await ensureKeyedChain(tx);
   const head = await tx.setting.findUnique({ where: { key: "audit.head" } });
   const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } });

@@ -2,6 +2,7 @@
 import "server-only";
 import * as z from "zod";
 import { db } from "../db";
+import { containsText } from "../db-text";
 import { flushAll } from "../write-behind";
 
 export const AuditQuerySchema = z.object({
@@ -19,9 +20,9 @@ export async function listAudit(q: AuditQuery) {
   await flushAll(); // audit rows agents reported a moment ago (a FATAL) are written behind
   const rows = await db.auditEvent.findMany({
     where: {
-      ...(q.actor ? { actorLabel: { contains: q.actor } } : {}),
+      ...(q.actor ? { actorLabel: containsText(q.actor) } : {}),
       ...(q.action ? { action: { startsWith: q.action } } : {}),
-      ...(q.target ? { target: { contains: q.target } } : {}),
+      ...(q.target ? { target: containsText(q.target) } : {}),
       ...(q.since || q.until ? { ts: { ...(q.since ? { gte: new Date(q.since) } : {}), ...(q.until ? { lte: new Date(q.until) } : {}) } } : {}),
       ...(q.cursor ? { id: { lt: q.cursor } } : {}),
     },

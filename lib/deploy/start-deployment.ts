@@ -7,6 +7,7 @@ import { type AuditContext, actorLabel } from "../audit/audit-context";
 import { specOf } from "../apps/app-record";
 import { runAsDecision } from "../auth/run-as";
 import { db } from "../db";
+import { lockApp } from "../db-locks";
 import { uiHub } from "../live/ui-hub";
 import { ARCHIVE_MAX_BYTES, type DeploymentView } from "../protocol";
 import { err, ok, type Result } from "../result";
@@ -37,6 +38,7 @@ export async function startDeployment(appId: string, request: DeployRequest, aud
   const ref = request.kind === "rollback" ? `rollback to ${request.release}` : request.archive ? "upload" : (request.ref ?? ("git" in deploy.source ? deploy.source.ref : ""));
 
   const created = await db.$transaction(async (tx) => {
+    await lockApp(tx, appId); // one running deployment per app, also when two replicas start one at once
     const busy = await tx.deployment.findFirst({ where: { appId, status: "running", createdAt: { gt: new Date(Date.now() - STALE_MS) } } });
     if (busy) return err("CONFLICT", `A ${busy.kind === "rollback" ? "rollback" : "deployment"} of this app (${busy.ref}, started by ${busy.actorLabel}) is still running; wait for it to finish.`);
     const row = await tx.deployment.create({

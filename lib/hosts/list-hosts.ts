@@ -2,12 +2,13 @@
 // (`listHosts`, the old shape). Sorted by name, id.
 import "server-only";
 import { db } from "../db";
+import { containsText } from "../db-text";
 import { afterCursor, NAME_ORDER, toPage } from "../http/name-pages";
 import { type HostView, type ListQuery, type Page, UNPAGED_MAX } from "../protocol";
 import { ok, type Result } from "../result";
 import { hostView } from "./host-view";
 
-const matching = (q: string | undefined) => (q ? { name: { contains: q } } : {});
+const matching = (q: string | undefined) => (q ? { name: containsText(q) } : {});
 
 export async function listHosts(query: Pick<ListQuery, "q"> = {}): Promise<HostView[] & { truncated?: boolean }> {
   const hosts = await db.host.findMany({ where: matching(query.q), orderBy: NAME_ORDER, take: UNPAGED_MAX + 1 });

@@ -6,6 +6,7 @@ import { agentHub } from "../agents/agent-hub";
 import { appendAudit } from "../audit/append-audit";
 import { type AuditContext, actorLabel } from "../audit/audit-context";
 import { db } from "../db";
+import { lockApp } from "../db-locks";
 import { ApplyOutcomeSchema, type ApplyOutcomeView, type WebConfigState, WebConfigStateSchema, type WebServer } from "../protocol";
 import { err, ok, type Result } from "../result";
 
@@ -58,6 +59,7 @@ export async function applyWebConfig(appId: string, audit: AuditContext, opts: {
   if (!parsed.success) return err("INTERNAL", "The agent sent a malformed apply result.");
   const outcome = parsed.data;
   const version = await db.$transaction(async (tx) => {
+    await lockApp(tx, appId); // versions count up by one across replicas
     const last = await tx.webConfigVersion.findFirst({ where: { appId, server: outcome.server }, orderBy: { version: "desc" } });
     const row = await tx.webConfigVersion.create({
       data: {
@@ -108,6 +110,7 @@ export async function adoptWebConfig(appId: string, server: WebServer | undefine
   if (diskText === null) return err("BAD_REQUEST", "There is no file on disk to adopt.");
   const app = await db.app.findUniqueOrThrow({ where: { id: appId } });
   const version = await db.$transaction(async (tx) => {
+    await lockApp(tx, appId);
     const last = await tx.webConfigVersion.findFirst({ where: { appId, server: current.value.server }, orderBy: { version: "desc" } });
     const row = await tx.webConfigVersion.create({
       data: { appId, server: current.value.server, path: file, text: diskText, version: (last?.version ?? 0) + 1, ok: true, step: "adopted", actor: actorLabel(audit.actor) },

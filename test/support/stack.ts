@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port";
+import { type TestDb, testDb } from "./test-db";
 
 export { freePort };
 
@@ -16,6 +17,8 @@ export type Stack = {
   url: string;
   port: number;
   dataDir: string;
+  /** Its database (SQLite in the data dir, or its own PostgreSQL database in the `pg` project). */
+  db: TestDb;
   logs: () => string;
   /** The pid of `npm start` (scripts/start.mjs), whose children are the control plane and the agent. */
   startPid: () => number | null;
@@ -70,6 +73,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "stoker-test-"));
   chmodSync(dataDir, 0o755); // web-server workers (www-data) must reach the app sockets inside
   const url = `http://127.0.0.1:${port}`;
+  const db = await testDb(dataDir);
   let output = "";
   let proc: ChildProcess | null = null;
   const start = async () => {
@@ -81,6 +85,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
         STOKER_DATA_DIR: dataDir,
         STOKER_ADMIN_EMAIL: ADMIN.email,
         STOKER_ADMIN_PASSWORD: ADMIN.password,
+        ...db.env,
         ...extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -106,6 +111,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
     url,
     port,
     dataDir,
+    db,
     logs: () => output,
     startPid: () => (proc as ChildProcess | null)?.pid ?? null,
     stopStoker,
@@ -122,6 +128,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
         }
       }
       rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      await db.drop();
     },
   };
 }
