@@ -59,6 +59,16 @@ if (free !== true) {
 // The health check must reach the server started here: it answers with this nonce.
 env.STOKER_START_NONCE = randomBytes(12).toString("hex");
 
+// A checkout installed before the PostgreSQL client existed has only SQLite's: generate both (the
+// build and the server import them).
+if (!existsSync("generated/prisma/client.ts") || !existsSync("generated/prisma-pg/client.ts")) {
+  const g = spawnSync(process.execPath, ["scripts/postinstall.mjs"], { encoding: "utf8", env });
+  if (g.status !== 0) {
+    console.error(`${g.stdout ?? ""}${g.stderr ?? ""}\n[stoker] generating the Prisma clients failed`);
+    process.exit(g.status ?? 1);
+  }
+}
+
 // In a child process: the migration engine keeps its SQLite connection (and lock) until it exits.
 // Their output is shown when it says something: applied migrations, or a failure (the build's route
 // table and progress are noise on every first start).
