@@ -7,6 +7,7 @@ import { bootstrap } from "./lib/bootstrap";
 import { config } from "./lib/config";
 import { clientAddress } from "./lib/http/client-address";
 import { createUpgradeHandler } from "./lib/http/ws-upgrade";
+import { joinReplicas } from "./lib/replicas/replication";
 import { exitAfterFlush } from "./lib/shutdown";
 import { startupSummary } from "./lib/startup-summary";
 import { isStorageFull } from "./lib/storage-full";
@@ -25,6 +26,7 @@ function checkBuiltBasePath(): void {
 async function main(): Promise<void> {
   if (!dev) checkBuiltBasePath();
   const { needsSetup } = await bootstrap();
+  await joinReplicas(); // PostgreSQL: the other replicas' agents and browsers (lib/replicas/)
   const app = next({ dev, hostname: config.host, port: config.port });
   await app.prepare();
   const handle = app.getRequestHandler();

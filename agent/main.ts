@@ -46,7 +46,8 @@ const USAGE = `usage:
   stoker agent --version                      version and build, as JSON
   stoker agent --help                         this text
 options: --state-dir DIR (default $STOKER_DATA_DIR/agent), --socket-dirs A:B,
-  --wait-lock SECONDS (wait for the agent it replaces to let go of the state dir)
+  --wait-lock SECONDS (wait for the agent it replaces to let go of the state dir),
+  --urls URL,URL (or STOKER_CONTROL_URLS): more control-plane replicas to reconnect to
 One agent runs per state dir; a second one refuses to start.`;
 
 function str(flags: Flags, key: string): string | undefined {
@@ -135,7 +136,9 @@ async function main(): Promise<void> {
     if (!creds) throw new Error(`This host is not enrolled yet.\n${USAGE}`);
     // Loaded only here: a standalone agent never needs the WebSocket client (or its TLS and zlib).
     const { ControlLink } = await import("./link/control-link");
-    link = new ControlLink(creds, supervisor);
+    const more = (str(flags, "urls") ?? process.env.STOKER_CONTROL_URLS ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+    for (const u of more) if (!URL.canParse(u)) throw new Error(`--urls: ${u} is not a URL`);
+    link = new ControlLink(creds, supervisor, undefined, more);
     link.start();
   } else {
     throw new Error(USAGE);

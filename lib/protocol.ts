@@ -23,3 +23,4 @@ export * from "./protocol/list-query";
 export * from "./protocol/fpm-spec";
 export * from "./protocol/jobs-spec";
 export * from "./protocol/guided-messages";
+export * from "./protocol/replica-messages";

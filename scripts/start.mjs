@@ -1,5 +1,6 @@
 // `npm start`: migrate the database, build the dashboard if needed, then run the control plane,
-// a local agent that enrolls itself, and (through it) the demo app. Ctrl-C stops Stoker; apps keep running.
+// a local agent that enrolls itself, and (through it) the demo app; `npm run server` the same
+// without the agent (a replica). Ctrl-C stops Stoker; apps keep running.
 // The control plane and the agent are supervised apart: either one that dies is restarted with
 // backoff, and the death of one never stops the other (DESIGN decision 12; in production the agent
 // runs under systemd instead: examples/systemd/stoker-agent.service).
@@ -9,6 +10,8 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
+// `npm run server` (--no-agent): a control plane alone, as each replica on PostgreSQL runs.
+const serverOnly = process.argv.includes("--no-agent");
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 process.chdir(root);
 const env = {
@@ -140,7 +143,7 @@ async function waitForServer(server) {
 // once, not again each time a control plane that died is started again.
 let summaryShown = false;
 const server = keep("control plane", () => {
-  const child = node(["server.ts"], { STOKER_LOCAL_AGENT: "1" }, ["inherit", "inherit", "inherit", "ipc"]);
+  const child = node(["server.ts"], serverOnly ? {} : { STOKER_LOCAL_AGENT: "1" }, ["inherit", "inherit", "inherit", "ipc"]);
   child.on("message", (msg) => {
     if (summaryShown || msg?.type !== "stoker.summary" || typeof msg.text !== "string") return;
     summaryShown = true;
@@ -156,12 +159,14 @@ try {
   server.kill("SIGTERM");
   process.exit(1);
 }
-const stateDir = path.join(env.STOKER_DATA_DIR, "agent");
-// The bundled agent when built (less memory); the TypeScript sources otherwise.
-const agentArgs = ["run", "--url", url, "--join-file", path.join(stateDir, "local-join-token"), "--name", "local"];
-keep("agent", () =>
-  existsSync("dist/agent.mjs") ? spawn(process.execPath, ["dist/agent.mjs", ...agentArgs], { stdio: "inherit", env }) : node(["agent/main.ts", ...agentArgs]),
-);
+if (!serverOnly) {
+  const stateDir = path.join(env.STOKER_DATA_DIR, "agent");
+  // The bundled agent when built (less memory); the TypeScript sources otherwise.
+  const agentArgs = ["run", "--url", url, "--join-file", path.join(stateDir, "local-join-token"), "--name", "local"];
+  keep("agent", () =>
+    existsSync("dist/agent.mjs") ? spawn(process.execPath, ["dist/agent.mjs", ...agentArgs], { stdio: "inherit", env }) : node(["agent/main.ts", ...agentArgs]),
+  );
+}
 
 
 const stop = () => {

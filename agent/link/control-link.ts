@@ -1,5 +1,7 @@
 // The agent's outbound WebSocket to the control plane: authenticates with the host key,
-// reports facts and process state, executes requests, and reconnects with jittered backoff.
+// reports facts and process state, executes requests, and reconnects with jittered backoff. Given
+// several control-plane URLs (replicas), each reconnect tries the next one, so the death of the
+// replica it was on moves it to another.
 import WebSocket from "ws";
 import { type AgentToControl, ControlToAgentSchema, type DeployProgress, parseFrame, type ProcessTransition } from "../../lib/protocol";
 import { hostFacts } from "../host-facts";
@@ -19,12 +21,16 @@ export class ControlLink {
   private queued: ProcessTransition[] = []; // delivered after a reconnect
   private finals: DeployProgress[] = []; // a deployment's outcome must survive a disconnect
   private factsTimer: NodeJS.Timeout | null = null;
+  private urls: string[];
+  private urlIndex = 0;
 
   constructor(
     private creds: Credentials,
     private supervisor: Supervisor,
     private log: (msg: string) => void = (m) => console.log(`[agent] ${m}`),
+    moreUrls: string[] = [],
   ) {
+    this.urls = [...new Set([creds.url, ...moreUrls])];
     supervisor.listen({
       status: (apps) => this.send({ type: "apps.status", apps }),
       transition: (t) => {
@@ -56,8 +62,12 @@ export class ControlLink {
     onStorageChange(() => this.send({ type: "facts", facts: hostFacts(this.supervisor.webServers.facts()) })); // disk full, and back: say so at once
   }
 
+  private get url(): string {
+    return this.urls[this.urlIndex % this.urls.length];
+  }
+
   private wsUrl(): string {
-    const u = new URL("ws/agent", this.creds.url.endsWith("/") ? this.creds.url : `${this.creds.url}/`);
+    const u = new URL("ws/agent", this.url.endsWith("/") ? this.url : `${this.url}/`);
     u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
     return u.toString();
   }
@@ -68,7 +78,7 @@ export class ControlLink {
     this.ws = ws;
     ws.on("open", () => {
       this.attempt = 0;
-      this.log(`connected to ${this.creds.url}`);
+      this.log(`connected to ${this.url}`);
       this.send({ type: "hello", facts: hostFacts(this.supervisor.webServers.facts()), apps: this.supervisor.status() });
       this.flushTransitions();
       for (const msg of this.finals.splice(0)) this.send(msg);
@@ -88,6 +98,7 @@ export class ControlLink {
       this.ws = null;
       this.supervisor.logs.unfollowAll(); // the control plane re-sends its follows after reconnecting
       if (this.closed) return;
+      this.urlIndex++; // the next replica, if there are several
       // Full jitter: agents of many hosts must not reconnect in lockstep after an outage.
       const cap = Math.min(15_000, 500 * 2 ** this.attempt++);
       setTimeout(() => this.connect(), Math.round(Math.random() * cap) + 100);

@@ -126,6 +126,6 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
 }
 
 function publishApps(hostId: string, apps: Extract<AgentToControl, { type: "apps.status" }>["apps"]): void {
-  agentHub().setApps(apps);
+  agentHub().setApps(apps, hostId);
   for (const status of apps) uiHub().publish({ type: "app.status", hostId, status });
 }

@@ -3,7 +3,7 @@
 // the key records it. The marker lives outside the database, so a database writer cannot make
 // Stoker re-sign a chain again (which would launder a rewrite made without the key).
 import "server-only";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Tx } from "../db";
 import { keysDir, serverKey } from "../keys/server-keys";
@@ -38,6 +38,8 @@ export async function ensureKeyedChain(tx: Tx): Promise<void> {
   if (intact === rows.length && (head?.value ?? GENESIS) === prevOld) {
     await tx.setting.upsert({ where: { key: "audit.head" }, create: { key: "audit.head", value: prevNew }, update: { value: prevNew } });
   }
+  // With the key from the environment nothing else has made the keys dir.
+  mkdirSync(keysDir(), { recursive: true, mode: 0o700 });
   try {
     // wx: a second first-append racing this one (its transaction ran after ours) keeps our record.
     writeFileSync(file, `${JSON.stringify({ keyedAt: new Date().toISOString(), rows: rows.length, resigned: intact })}\n`, { mode: 0o600, flag: "wx" });

@@ -5,7 +5,11 @@
 // - per account (any address): past 10 failures in 15 minutes each attempt is slowed (0.5 s more per
 //   failure, at most 5 s), so a botnet spread over many addresses still guesses slowly.
 // Keys are the email as typed (normalized), so an unknown email is limited exactly like a real one.
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+// On PostgreSQL the counts are in the database (rate-limiter-flexible's Postgres store, its own
+// table), so every replica counts the same attempts; memory then only stands in while it fails.
+import pg from "pg";
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type IRateLimiterStoreOptions } from "rate-limiter-flexible";
+import { databaseUrl, isPostgresUrl } from "../config";
 
 const PER_IP = { points: 20, duration: 60 };
 const PAIR_FAILURES = { points: 5, duration: 15 * 60, blockDuration: 15 * 60 };
@@ -14,10 +18,30 @@ const SLOW_AFTER = 10;
 const SLOW_STEP_MS = 500;
 const SLOW_MAX_MS = 5_000;
 
+type Limits = { points: number; duration: number; blockDuration?: number };
+
+function limiter(name: string, limits: Limits): RateLimiterMemory | RateLimiterPostgres {
+  const url = databaseUrl();
+  if (!isPostgresUrl(url)) return new RateLimiterMemory(limits);
+  const g = globalThis as typeof globalThis & { [POOL]?: pg.Pool };
+  if (!g[POOL]) {
+    g[POOL] = new pg.Pool({ connectionString: url, max: 2 });
+    // An idle connection the server ends (a restart, a failover) is replaced, never a crash.
+    g[POOL].on("error", (e) => console.error(`[stoker] login limits connection: ${e.message}`));
+  }
+  // clearExpiredByTimeout: expired keys are deleted hourly (the table stays bounded).
+  const opts: IRateLimiterStoreOptions & { clearExpiredByTimeout: boolean } = { ...limits, storeClient: g[POOL], storeType: "pool", tableName: "stoker_login_limits", keyPrefix: name, clearExpiredByTimeout: true, insuranceLimiter: new RateLimiterMemory(limits) };
+  // Each replica creates the table if missing (the store treats a lost creation race as made).
+  return new RateLimiterPostgres(opts, (e?: Error) => {
+    if (e) console.error(`[stoker] login limits table: ${e.message}`);
+  });
+}
+const POOL = Symbol.for("stoker.login-limits-pool");
+
 class LoginLimits {
-  private perIp = new RateLimiterMemory(PER_IP);
-  private pairFailures = new RateLimiterMemory(PAIR_FAILURES);
-  private accountFailures = new RateLimiterMemory({ points: 1_000_000, duration: ACCOUNT_WINDOW_S });
+  private perIp = limiter("ip", PER_IP);
+  private pairFailures = limiter("pair", PAIR_FAILURES);
+  private accountFailures = limiter("account", { points: 1_000_000, duration: ACCOUNT_WINDOW_S });
 
   /** Counts one attempt from an address; false when the address is over its limit. */
   async take(ip: string): Promise<boolean> {

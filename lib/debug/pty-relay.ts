@@ -7,6 +7,7 @@ import "server-only";
 import type { WebSocket } from "ws";
 import { agentHub } from "../agents/agent-hub";
 import type { UiEvent } from "../protocol";
+import { relayToReplicas } from "../replicas/relay";
 
 type Session = { hostId: string; userId: string; sockets: Set<WebSocket>; pending: string; ended: boolean; detachTimer?: NodeJS.Timeout; closeReason?: string };
 const MAX_PENDING = 256 * 1024;
@@ -75,8 +76,10 @@ class PtyRelay {
     return agentHub().send(s.hostId, msg);
   }
 
-  output(sessionId: string, data: string): void {
+  output(sessionId: string, data: string, relayed = false): void {
     const s = this.sessions.get(sessionId);
+    // A session opened through another replica lives there: its browser is there.
+    if (!s && !relayed) relayToReplicas({ type: "pty.output", sessionId, data });
     if (!s) return;
     if (!s.sockets.size) {
       s.pending = (s.pending + data).slice(-MAX_PENDING);
@@ -85,8 +88,9 @@ class PtyRelay {
     for (const ws of s.sockets) send(ws, { type: "pty.output", sessionId, data });
   }
 
-  exit(sessionId: string, code: number | null, reason: "exit" | "idle" | "max-duration" | "closed" | undefined): Session | null {
+  exit(sessionId: string, code: number | null, reason: "exit" | "idle" | "max-duration" | "closed" | undefined, relayed = false): Session | null {
     const s = this.sessions.get(sessionId);
+    if (!s && !relayed) relayToReplicas({ type: "pty.exit", sessionId, code, reason });
     if (!s) return null;
     s.ended = true;
     clearTimeout(s.detachTimer);

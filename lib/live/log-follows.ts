@@ -5,6 +5,7 @@ import type { WebSocket } from "ws";
 import { agentHub } from "../agents/agent-hub";
 import { db } from "../db";
 import type { UiEvent, WireLogLine } from "../protocol";
+import { relayToReplicas } from "../replicas/relay";
 
 const MAX_BUFFERED = 8 << 20;
 const MAX_HELD = 5000;
@@ -49,7 +50,18 @@ class LogFollows {
     });
   }
 
+  /** An agent's live lines: to this replica's followers, and to the other replicas' (they may have some). */
   publish(appId: string, lines: WireLogLine[], dropped: number): void {
+    this.publishLocal(appId, lines, dropped);
+    relayToReplicas({ type: "logs.lines", appId, lines, dropped });
+  }
+
+  /** Whether a browser on this replica follows an app's log. */
+  follows(appId: string): boolean {
+    return this.byApp.has(appId);
+  }
+
+  publishLocal(appId: string, lines: WireLogLine[], dropped: number): void {
     for (const [ws, f] of this.byApp.get(appId) ?? []) {
       if (!f.held) {
         this.deliver(ws, appId, f, lines, dropped);

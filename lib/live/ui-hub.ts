@@ -2,6 +2,7 @@
 // shared by server.ts and the route handlers in Next's bundle.
 import type { WebSocket } from "ws";
 import type { UiEvent } from "../protocol";
+import { relayToReplicas } from "../replicas/relay";
 import type { UiCredential } from "./ui-socket";
 
 const MAX_BUFFERED = 4 << 20; // a browser that cannot keep up is dropped, never buffered without bound
@@ -14,7 +15,14 @@ export class UiHub {
     ws.on("close", () => this.clients.delete(ws));
   }
 
+  /** To every browser, on this replica and the others. */
   publish(event: UiEvent): void {
+    this.publishLocal(event);
+    relayToReplicas(event);
+  }
+
+  /** To this replica's browsers only (an event another replica relayed). */
+  publishLocal(event: UiEvent): void {
     const text = JSON.stringify(event);
     for (const ws of this.clients.keys()) {
       if (ws.readyState !== ws.OPEN) continue;

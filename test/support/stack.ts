@@ -68,12 +68,12 @@ export function appPids(dataDir: string): number[] {
   }
 }
 
-export async function startStack(extraEnv: Record<string, string> = {}, basePath = "", opts: { dataDir?: string } = {}): Promise<Stack> {
+export async function startStack(extraEnv: Record<string, string> = {}, basePath = "", opts: { dataDir?: string; db?: TestDb } = {}): Promise<Stack> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "stoker-test-"));
   chmodSync(dataDir, 0o755); // web-server workers (www-data) must reach the app sockets inside
   const url = `http://127.0.0.1:${port}`;
-  const db = await testDb(dataDir);
+  const db = opts.db ?? (await testDb(dataDir)); // a database of its own, unless it shares one (replicas)
   let output = "";
   let proc: ChildProcess | null = null;
   const start = async () => {
@@ -128,7 +128,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
         }
       }
       rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-      await db.drop();
+      if (!opts.db) await db.drop();
     },
   };
 }
