@@ -92,9 +92,11 @@ afterAll(async () => {
       // gone
     }
   }
+  // Not a.destroy(): it waits for an `npm start` the last test SIGKILLed. Everything by pid instead.
   const startPid = a?.startPid();
-  if (startPid) for (const pid of childrenOf(startPid, /agent/)) orphans.push(pid);
-  if (a) await a.destroy().catch(() => {});
+  if (startPid) {
+    orphans.push(...childrenOf(startPid, /agent|server\.ts/), startPid);
+  }
   for (const pid of orphans) {
     try {
       process.kill(pid, "SIGKILL");

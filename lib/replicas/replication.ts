@@ -40,7 +40,12 @@ class Replication {
     hub.remote = {
       call: (owner, hostId, op, timeoutMs) => this.call(owner, hostId, op, timeoutMs),
       send: (owner, hostId, msg) => this.bus.post({ kind: "send", from, to: owner, hostId, msg }),
-      linked: (hostId, online) => this.bus.post({ kind: "presence", from, to: "*", hostId, online }),
+      linked: (hostId, online) => {
+        // The agent dialled this replica: what was routed to its old one (dead, or about to drop
+        // it) will not be answered from there.
+        if (online) this.dropRoutedTo(hostId, "The host's agent moved to another control-plane replica before it answered; the action may or may not have been carried out. Check the app's state and events.");
+        this.bus.post({ kind: "presence", from, to: "*", hostId, online });
+      },
     };
     setReplicaRelay((event) => this.bus.post({ kind: "ui", from, to: "*", event }));
     await this.bus.start();
@@ -60,6 +65,10 @@ class Replication {
       this.pending.set(id, { owner, hostId, resolve, timer });
       this.bus.post({ kind: "call", from: this.id, to: owner, id, hostId, op, timeoutMs });
     });
+  }
+
+  private dropRoutedTo(hostId: string, message: string, owner?: string): void {
+    for (const [id, p] of this.pending) if (p.hostId === hostId && (!owner || p.owner === owner)) this.settle(id, err("HOST_OFFLINE", message));
   }
 
   private settle(id: string, result: Result<unknown>): void {
@@ -89,9 +98,7 @@ class Replication {
         hub.remoteLink(m.hostId, m.from, m.online);
         if (!m.online) {
           // Nobody will answer what was routed to that socket: say so now (as a local detach does).
-          for (const [id, p] of this.pending) {
-            if (p.hostId === m.hostId && p.owner === m.from) this.settle(id, err("HOST_OFFLINE", "The host's agent went away before it answered; the action may or may not have been carried out. Check the app's state and events."));
-          }
+          this.dropRoutedTo(m.hostId, "The host's agent went away before it answered; the action may or may not have been carried out. Check the app's state and events.", m.from);
         } else void logFollows().resume(m.hostId); // its live tails are off after a reconnect: on again for followers here
         return;
       case "call": {
