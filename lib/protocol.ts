@@ -4,6 +4,7 @@ export * from "./protocol/agent-messages";
 export * from "./protocol/alert-messages";
 export * from "./protocol/app-spec";
 export * from "./protocol/debug-messages";
+export * from "./protocol/discovery";
 export * from "./protocol/deploy-messages";
 export * from "./protocol/deploy-spec";
 export * from "./protocol/log-messages";

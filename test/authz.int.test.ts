@@ -87,6 +87,7 @@ const EXPECTED: Record<string, Rule> = {
   "POST /apps/validate": "admin",
   "GET /agent/install.sh": "public",
   "GET /agent/bundle.tar.gz": "public",
+  "POST /hosts/[id]/discovery": "admin",
   "GET /invites/[token]": "public",
   "POST /invites/accept": "public",
   "GET /openapi.json": "public",

@@ -68,7 +68,7 @@ function tryTake(pid: number, fd: number): number | null {
 function holdPipes(stateDir: string): void {
   for (const app of readState(path.join(stateDir, "state.json"))) {
     for (const p of app.processes) {
-      if (!p.pid || pipes.has(p.pid) || !isAlive(p.pid, p.startTicks)) continue;
+      if (!p.pid || p.foreign || pipes.has(p.pid) || !isAlive(p.pid, p.startTicks)) continue; // a foreign process has no pipes of ours
       const held = { appId: app.desired.appId, out: tryTake(p.pid, OUT_READ_FD), err: tryTake(p.pid, ERR_READ_FD) };
       if (held.out !== null || held.err !== null) pipes.set(p.pid, held);
     }

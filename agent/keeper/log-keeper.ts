@@ -82,7 +82,7 @@ function startDraining(): void {
   const saved = readState(path.join(stateDir, "state.json"));
   for (const app of saved) {
     for (const p of app.processes) {
-      if (!p.pid || !isAlive(p.pid, p.startTicks)) continue;
+      if (!p.pid || p.foreign || !isAlive(p.pid, p.startTicks)) continue; // a foreign process has no pipes of ours
       const fds: [number, "out" | "err"][] = [];
       for (const [fdNo, stream] of [[OUT_READ_FD, "out"], [ERR_READ_FD, "err"]] as const) {
         try {

@@ -9,7 +9,8 @@ import { adoptListenSocket, type ListenSocket } from "./app-socket";
 import { liveGeneration, removeStagedFiles, retire, strayHolders } from "./recover-generation";
 import { adoptProcess, type OsProcess } from "./spawn-process";
 
-export type SavedProcess = { slot: number; pid: number; startTicks: number; startedAt: string; restarts: number; generation: number };
+/** `foreign`: started outside Stoker and adopted on import; no output pipes of ours (spawn-process.ts). */
+export type SavedProcess = { slot: number; pid: number; startTicks: number; startedAt: string; restarts: number; generation: number; foreign?: boolean };
 export type AdoptedProcess = { saved: SavedProcess; proc: OsProcess };
 
 export type Found = {
@@ -24,7 +25,7 @@ export type Found = {
 /** Finds which saved processes still run, resumes them all, and which generation is the app's. */
 export function findGenerations(spec: AppSpec, saved: { generation: number; processes: SavedProcess[] }, sink: LogSink, cgroup: AppCgroup): Found {
   const alive = saved.processes
-    .map((p) => ({ saved: p, proc: adoptProcess(p.pid, p.startTicks, p.startedAt, sink, cgroup) }))
+    .map((p) => ({ saved: p, proc: adoptProcess(p.pid, p.startTicks, p.startedAt, sink, cgroup, p.foreign === true) }))
     .filter((a): a is AdoptedProcess => a.proc !== null);
   for (const a of alive) a.proc.signal("SIGCONT"); // a generation paused by the previous agent
   const generation = liveGeneration(

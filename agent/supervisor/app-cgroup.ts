@@ -306,14 +306,38 @@ export class AppCgroup {
     }
   }
 
+  /**
+   * Moves a running process started elsewhere (discovery's import) and `descendants` into a fresh
+   * tree of the app's group, so it is signalled, measured and found again like one the agent started.
+   * Without cgroups, or if the kernel refuses the move, its session if it leads one (spawn-fcgi's
+   * setsid), else null: a session it shares (a login shell's) is not the app's to signal.
+   */
+  takeIn(pid: number, descendants: number[]): ProcessTree | null {
+    const session = () => (Number(procStat(pid)?.[3]) === pid ? new ProcessTree(pid, []) : null);
+    if (!this.dirs.length) return session();
+    const dirs = this.treeDirs(`t${Date.now().toString(36)}-${++treeSeq}`);
+    try {
+      for (const d of dirs) mkdirSync(d.base, { recursive: true });
+      for (const d of dirs) for (const p of [pid, ...descendants]) writeFileSync(path.join(d.base, "cgroup.procs"), String(p));
+      return new ProcessTree(pid, dirs);
+    } catch {
+      new ProcessTree(0, dirs).remove();
+      return session();
+    }
+  }
+
   /** The tree a previous agent made for `pid` (after an agent restart), from /proc/PID/cgroup; else its session. */
-  find(pid: number): ProcessTree {
+  find(pid: number): ProcessTree;
+  /** `foreign`: started outside Stoker, so its session counts only if it leads one (see takeIn). */
+  find(pid: number, foreign: boolean): ProcessTree | null;
+  find(pid: number, foreign = false): ProcessTree | null {
+    const session = () => (!foreign || Number(procStat(pid)?.[3]) === pid ? new ProcessTree(pid, []) : null);
     const first = this.dirs[0];
-    if (!first) return new ProcessTree(pid, []);
+    if (!first) return session();
     const own = ownPaths(pid);
     const where = path.join(first.mount, (first.v2 ? own.get("") : own.get(first.name)) ?? "/");
     const leaf = path.relative(first.base, where);
-    if (!leaf || leaf.startsWith("..") || leaf.includes("/")) return new ProcessTree(pid, []);
+    if (!leaf || leaf.startsWith("..") || leaf.includes("/")) return session();
     return new ProcessTree(pid, this.treeDirs(leaf));
   }
 

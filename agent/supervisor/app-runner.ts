@@ -6,10 +6,11 @@ import { type AppStatus, type DesiredApp, err, ok, type ProcessInfo, type Proces
 import type { LogBatch } from "../logs/log-batch";
 import { LogSink } from "../logs/log-sink";
 import type { LogLimits } from "../logs/log-store";
+import { adoptForeign, checkAdoption } from "./adopt-foreign";
 import { type Found, findGenerations, restoreViews, retireLeftovers, type SavedProcess, toRetire } from "./adopt-app";
 import { Availability, noLiveProcess, summaryState } from "./app-availability";
 import { AppCgroup } from "./app-cgroup";
-import { clearStaleSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, removeSocketFile, socketAddress, stagedPath } from "./app-socket";
+import { adoptListenSocket, clearStaleSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, removeSocketFile, socketAddress, stagedPath } from "./app-socket";
 import { type LaunchPlan, planLaunch } from "./launch-plan";
 import type { PoolHost } from "./pool-host";
 import { PoolManager } from "./pool-manager";
@@ -453,6 +454,38 @@ export class AppRunner {
   }
 
   /**
+   * Import: takes over processes started outside Stoker that serve this app's socket (adopt-foreign.ts),
+   * without restarting them; slots left over start new processes on the same socket.
+   */
+  async adoptRunning(pids: number[], ownPids: Set<number>): Promise<Result<ProcessInfo[]>> {
+    const plan = this.plan(this.desired);
+    if (!plan.ok) return plan;
+    const spec = this.desired.spec;
+    const checked = checkAdoption(spec, pids, ownPids);
+    if (!checked.ok) return checked;
+    if (spec.socket.bind === "agent") {
+      try {
+        this.socket = adoptListenSocket(spec.socket, pids[0]);
+      } catch (e) {
+        return this.fail(`Cannot take the socket from process ${pids[0]} (pidfd_getfd needs root or ptrace rights): ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    const procs = adoptForeign(pids, this.sink, this.cgroup);
+    this.generation = 1;
+    this.slots = this.newSlots(this.desired, plan.value, this.generation);
+    for (const [i, proc] of procs.entries()) this.slots[i]?.adopt(proc, 0);
+    this.sink.note(`imported ${procs.length} running process(es) (${procs.map((p) => p.pid).join(", ")}), not restarted; their output is not captured until they are replaced`);
+    const missing = this.slots.filter((s) => !s.proc);
+    if (this.desired.desired === "running" && missing.length) {
+      const opened = await this.ensureSocket();
+      if (opened.ok) await Promise.all(missing.map((s) => s.start()));
+    }
+    this.events.persist();
+    this.events.changed();
+    return ok(this.processes());
+  }
+
+  /**
    * A saved process found gone exited while no agent watched (the host rebooted, or it recycled
    * during the log keeper's handback): its exit still belongs in the timeline, though its status is unknown.
    */
@@ -487,6 +520,7 @@ export class AppRunner {
           startedAt: s.proc!.startedAt,
           restarts: s.restarts,
           generation: s.generation,
+          ...(s.proc!.foreign ? { foreign: true } : {}),
         })),
       workers: this.workers.saved(),
     };

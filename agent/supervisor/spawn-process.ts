@@ -32,6 +32,8 @@ export type OsProcess = {
   pids(): number[];
   /** Why no process was started (pid 0). */
   readonly error?: string;
+  /** Started outside Stoker and adopted (discovery's import): it has no output pipes of ours at fds 3 and 4. */
+  readonly foreign?: boolean;
 };
 
 const OUT_READ_FD = 3;
@@ -220,13 +222,17 @@ function exitOf(pid: number, startTicks: number): Promise<ExitInfo> {
   });
 }
 
-/** Re-attaches to a process started by a previous agent: takes its output pipes back and watches its pidfd for its exit. */
-export function adoptProcess(pid: number, startTicks: number, startedAt: string, sink: LogSink, cgroup?: AppCgroup): OsProcess | null {
+/**
+ * Re-attaches to a process started by a previous agent: takes its output pipes back and watches its
+ * pidfd for its exit. A `foreign` process (started outside Stoker) has no pipes of ours: its fds 3
+ * and 4, if any, are its own (a connection, a file) and are never touched.
+ */
+export function adoptProcess(pid: number, startTicks: number, startedAt: string, sink: LogSink, cgroup?: AppCgroup, foreign = false): OsProcess | null {
   if (!isAlive(pid, startTicks)) return null;
   let outputDone: Promise<unknown> = Promise.resolve();
   // Taken before the log keeper let go of them (keeper-handback.ts), or now.
-  const pre = takeHeldPipes(pid);
-  try {
+  const pre = foreign ? undefined : takeHeldPipes(pid);
+  if (!foreign) try {
     const out = pre?.out ?? takeFd(pid, OUT_READ_FD);
     let err: number;
     try {
@@ -253,7 +259,8 @@ export function adoptProcess(pid: number, startTicks: number, startedAt: string,
       sink.flush(pid);
       return info;
     }),
-    ...treeOps(pid, cgroup?.find(pid) ?? null),
+    ...treeOps(pid, cgroup ? cgroup.find(pid, foreign) : null),
+    ...(foreign ? { foreign } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ const SavedProcessSchema = z.object({
   startedAt: z.string(),
   restarts: z.number().int(),
   generation: z.number().int(),
+  foreign: z.boolean().optional(),
 });
 const StateSchema = z.object({
   apps: z.array(

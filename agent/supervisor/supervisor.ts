@@ -27,7 +27,9 @@ import type { LogLimits } from "../logs/log-store";
 import { readLogOp } from "./read-log-op";
 import { sendTestRequest } from "../fastcgi/test-request";
 import { AppRunner } from "./app-runner";
-import { socketAddress } from "./app-socket";
+import { socketAddress, stagedGeneration } from "./app-socket";
+import { DEFAULT_ROOTS, discover } from "../discovery/discover";
+import { checkAdoption } from "./adopt-foreign";
 import { planLaunch } from "./launch-plan";
 import { Revisions } from "./revisions";
 import { needsNewProcesses } from "./spec-change";
@@ -298,7 +300,14 @@ export class Supervisor {
     this.changed();
   }
 
-  async put(template: DesiredApp, retry = false): Promise<Result<AppStatus>> {
+  /** pids of every process Stoker runs here (what an import may not adopt again). */
+  private ownPids(): Set<number> {
+    return new Set([...this.apps.values()].flatMap((r) => r.saved().processes.map((p) => p.pid)));
+  }
+
+  /** `adopt`: a new app taking over running processes (discovery's import) instead of starting new ones. */
+  async put(template: DesiredApp, retry = false, adopt?: number[]): Promise<Result<AppStatus>> {
+    if (adopt && this.apps.has(template.appId)) return err("CONFLICT", "This app already runs here: only a new app adopts processes.");
     if (!retry && this.revisions.isKnownFailure(template)) {
       this.templates.set(template.appId, template);
       const failed = this.revisions.failedOf(template.appId);
@@ -322,6 +331,7 @@ export class Supervisor {
       return ok(r.status());
     }
     const result = await r.serialize(async () => {
+      if (adopt) return r.adoptRunning(adopt, this.ownPids());
       const changed = needsNewProcesses(r.desired.spec, next.spec);
       if (next.desired === "stopped") {
         r.desired = next;
@@ -338,6 +348,15 @@ export class Supervisor {
       if (started.ok) await r.syncWorkers();
       return started;
     });
+    if (!result.ok && adopt) {
+      // Nothing was taken over: the app is not kept half-made (its socket file is the other program's: left alone).
+      r.sink.close();
+      this.logs.forget(next.appId);
+      this.apps.delete(next.appId);
+      this.templates.delete(next.appId);
+      this.changed();
+      return result;
+    }
     r.schedules.sync(); // armed while the app should run, from the spec it runs now
     if (result.ok) {
       this.revisions.applied(template);
@@ -353,11 +372,16 @@ export class Supervisor {
     if (op.op === "app.validate") {
       const plan = planLaunch(op.spec, this.opts.socketDirs, { purpose: "app", rootApproved: op.rootApproved });
       if (!plan.ok) return plan;
+      if (op.adopt) {
+        const adoptable = checkAdoption(op.spec, op.adopt.pids, this.ownPids());
+        if (!adoptable.ok) return adoptable;
+      }
       // The web section's files must exist now, readable by whoever reads them (not only at apply).
       const missing = checkWebPaths(op.spec, plan.value.userName);
       return missing.length ? err("BAD_REQUEST", missing.map((f) => f.message).join(" "), { fields: missing }) : ok({ valid: true });
     }
-    if (op.op === "app.put") return this.put(op.app);
+    if (op.op === "app.put") return this.put(op.app, false, op.adopt?.pids);
+    if (op.op === "host.discover") return ok(this.discover());
     if (op.op === "host.browse") return browseDir(op.path, op.user);
     if (op.op === "app.propose") return proposeFromScript(op.script, op.user, op.name, this.opts.socketDirs[0] ?? "/run/stoker", op.runtime);
     if (op.op === "agent.upgrade") return err("BAD_REQUEST", "An upgrade comes from the control plane over the agent's link.");
@@ -466,6 +490,17 @@ export class Supervisor {
     if (op.op === "app.start" || op.op === "app.stop" || op.op === "app.restart") runner.schedules.sync();
     this.changed();
     return result;
+  }
+
+  /** FastCGI apps on this host that Stoker does not run yet (discovery/discover.ts). */
+  discover() {
+    const t = this.webServers.targets();
+    const dirs = (k: "nginx" | "lighttpd" | "apache") => (t[k]?.dir ? [t[k].dir] : []);
+    const roots = { ...DEFAULT_ROOTS, nginx: [...DEFAULT_ROOTS.nginx, ...dirs("nginx")], lighttpd: [...DEFAULT_ROOTS.lighttpd, ...dirs("lighttpd")], apache: [...DEFAULT_ROOTS.apache, ...dirs("apache")] };
+    const sockets = [...this.apps.values()].map((r) => r.desired.spec.socket);
+    const managed = (address: string) =>
+      sockets.some((s) => socketAddress(s) === address || (s.path !== undefined && address.startsWith("unix:") && stagedGeneration(s.path, address.slice(5)) !== null));
+    return discover(roots, managed);
   }
 
   /** Agent shutdown: processes keep running for the next agent to adopt. */

@@ -4,6 +4,7 @@ import type { HostView } from "@/lib/protocol/ui-messages";
 import { formatBytes, formatDuration } from "../format";
 import { useLiveApps } from "../live/use-live-apps";
 import { StateBadge } from "../ui/state-badge";
+import { DiscoverAppsDialog } from "./discover-apps-dialog";
 import { StopHostAppsButton } from "./stop-host-apps-button";
 import { TableHead } from "../ui/table-head";
 import { UpgradeAgentButton } from "./upgrade-agent-button";
@@ -58,9 +59,9 @@ function AgentCell({ host, servedBuilds, canManage }: { host: HostView; servedBu
   );
 }
 
-type TableProps = { hosts: HostView[]; appCounts: Record<string, number>; canOperate?: boolean; canManage?: boolean; maxHosts?: number; servedBuilds?: Record<string, string> };
+type TableProps = { hosts: HostView[]; appCounts: Record<string, number>; canOperate?: boolean; canManage?: boolean; canWrite?: boolean; maxHosts?: number; servedBuilds?: Record<string, string> };
 
-export function HostsTable({ hosts: initial, appCounts, canOperate = false, canManage = false, maxHosts = 0, servedBuilds = {} }: TableProps) {
+export function HostsTable({ hosts: initial, appCounts, canOperate = false, canManage = false, canWrite = false, maxHosts = 0, servedBuilds = {} }: TableProps) {
   const { hosts } = useLiveApps([], initial, maxHosts);
   if (!hosts.length) return <p className="rounded-lg border border-dashed border-line bg-panel p-6 text-center text-muted">No host is enrolled yet. Use “Add host”.</p>;
   return (
@@ -88,7 +89,8 @@ export function HostsTable({ hosts: initial, appCounts, canOperate = false, canM
               </td>
               <td className="px-3 py-2">{appCounts[h.id] ?? 0}</td>
               <td className="px-3 py-2 text-xs text-muted">{h.lastSeenAt ? <LocalTime value={h.lastSeenAt} /> : "never"}</td>
-              <td className="px-3 py-2 text-right">
+              <td className="flex justify-end gap-2 px-3 py-2">
+                <DiscoverAppsDialog hostId={h.id} hostName={h.name} canWrite={canWrite} />
                 <StopHostAppsButton hostId={h.id} hostName={h.name} appCount={appCounts[h.id] ?? 0} canOperate={canOperate} />
               </td>
             </tr>

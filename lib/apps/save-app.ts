@@ -7,15 +7,15 @@ import type { AuditContext } from "../audit/audit-context";
 import { actorLabel } from "../audit/audit-context";
 import { actorIsOwner, runAsDecision } from "../auth/run-as";
 import { db } from "../db";
-import type { AppSpec } from "../protocol";
+import type { Adopt, AppSpec } from "../protocol";
 import { err, ok, type Result } from "../result";
 import { desiredOf, maskSpec, specOf, storedEnvOf } from "./app-record";
 import { openEnv, sealEnv, type StoredEnv } from "./app-secrets";
 
-export async function validateOnHost(spec: AppSpec, rootApproved: boolean): Promise<Result<void>> {
+export async function validateOnHost(spec: AppSpec, rootApproved: boolean, adopt?: Adopt): Promise<Result<void>> {
   const host = await db.host.findUnique({ where: { id: spec.hostId } });
   if (!host) return err("BAD_REQUEST", "Unknown host.", { fields: [{ path: "hostId", message: "No host with this id is enrolled." }] });
-  const checked = await agentHub().call(spec.hostId, { op: "app.validate", spec, rootApproved }, 15_000);
+  const checked = await agentHub().call(spec.hostId, { op: "app.validate", spec, rootApproved, ...(adopt ? { adopt } : {}) }, 15_000);
   if (!checked.ok) return checked.code === "FAILED" ? { ...checked, code: "BAD_REQUEST" } : checked;
   return ok(undefined);
 }
@@ -39,22 +39,35 @@ export async function approval(spec: AppSpec, audit: AuditContext): Promise<Resu
   return ok(actorIsOwner(audit.actor) ? actorLabel(audit.actor) : `${actorLabel(audit.actor)} (on the host's run-as list)`);
 }
 
-export async function createApp(spec: AppSpec, audit: AuditContext): Promise<Result<{ id: string }>> {
+/**
+ * `adopt`: discovery's import. The agent takes over these running processes (and their socket)
+ * instead of starting new ones; if it cannot, the app is not kept (nothing was taken over).
+ */
+export async function createApp(spec: AppSpec, audit: AuditContext, adopt?: Adopt): Promise<Result<{ id: string }>> {
   const approved = await approval(spec, audit);
   if (!approved.ok) return approved;
   const sealed = sealEnv(spec.env, null, spec);
   if (!sealed.ok) return sealed;
-  const valid = await validateOnHost(specForAgent(spec, sealed.value.stored), approved.value !== null);
+  const valid = await validateOnHost(specForAgent(spec, sealed.value.stored), approved.value !== null, adopt);
   if (!valid.ok) return valid;
   const exists = await db.app.findUnique({ where: { hostId_name: { hostId: spec.hostId, name: spec.name } } });
   if (exists) return err("CONFLICT", `An app named "${spec.name}" already exists on this host.`, { fields: [{ path: "name", message: "Already taken on this host." }] });
   const app = await db.$transaction(async (tx) => {
     const created = await tx.app.create({ data: { name: spec.name, hostId: spec.hostId, spec: specForStorage(spec, sealed.value.stored), rootApprovedBy: approved.value } });
     // The audit sees env names only (lib/audit/redact), and a secret only as set.
-    await appendAudit(tx, audit, { action: "app.created", target: `app:${spec.name}`, after: maskSpec(spec, true) });
+    const after = maskSpec(spec, true);
+    await appendAudit(tx, audit, { action: "app.created", target: `app:${spec.name}`, after: adopt ? { ...after, adoptedPids: adopt.pids } : after });
     return created;
   });
-  const applied = await agentHub().call(app.hostId, { op: "app.put", app: desiredOf(app) });
+  const applied = await agentHub().call(app.hostId, { op: "app.put", app: desiredOf(app), ...(adopt ? { adopt } : {}) });
+  if (!applied.ok && adopt) {
+    // The processes were not taken over (gone meanwhile, socket changed): no app is left behind.
+    await db.$transaction(async (tx) => {
+      await tx.app.delete({ where: { id: app.id } });
+      await appendAudit(tx, audit, { action: "app.deleted", target: `app:${spec.name}`, after: { reason: `import failed: ${applied.message}` }, result: "failure" });
+    });
+    return applied.code === "BAD_REQUEST" ? applied : err("FAILED", `The processes could not be adopted: ${applied.message}`);
+  }
   if (!applied.ok) return err("FAILED", `The app was saved but did not start: ${applied.message}`, { detail: { id: app.id } });
   return ok({ id: app.id });
 }

@@ -6,6 +6,9 @@ import { ChangeRoleSchema } from "../auth/manage-users";
 import { ChangePasswordSchema } from "../auth/account";
 import { AuditQuerySchema } from "../audit/list-audit";
 import {
+  AdoptSchema,
+  AppSpecFields,
+  DiscoveryResultSchema,
   EventQuerySchema,
   ProcessEventPageSchema,
   AppSpecSchema,
@@ -112,6 +115,13 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/agent/bundle.tar.gz": {
     get: { summary: "The agent bundle for ?arch= (x64, arm64): the built agent with its native modules; headers x-stoker-agent-build and x-stoker-agent-sha256", role: "public" },
   },
+  "/hosts/{id}/discovery": {
+    post: {
+      summary: "FastCGI apps already running or configured on the host (web-server configs, /proc, supervisord, systemd), each as a spec to import with POST /apps and adopt.pids",
+      role: "admin",
+      response: DiscoveryResultSchema,
+    },
+  },
   "/agents/enroll": { post: { summary: "Agent enrollment (join token → host key)", role: "public", body: EnrollRequestSchema, response: EnrollResponseSchema } },
   "/apps": {
     get: {
@@ -120,7 +130,11 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
       query: ListQuerySchema,
       response: z.union([AppPageSchema, z.array(AppViewSchema)]),
     },
-    post: { summary: "Create an app", role: "admin", body: AppSpecSchema },
+    post: {
+      summary: 'Create an app. With "adopt": {"pids": [...]} (an import from discovery) the app takes over those running processes and their socket without restarting them',
+      role: "admin",
+      body: AppSpecFields.extend({ adopt: AdoptSchema.optional() }),
+    },
   },
   "/apps/{id}": {
     get: { summary: "Spec, processes and socket state", role: "viewer", response: AppViewSchema },

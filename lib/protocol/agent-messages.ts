@@ -1,6 +1,7 @@
 // Messages between an agent and the control plane over /ws/agent. Both sides parse every frame.
 import * as z from "zod";
 import { AppSpecSchema, DesiredAppSchema } from "./app-spec";
+import { AdoptSchema } from "./discovery";
 import { DeployOpSchemas, DeployOutputSchema, DeployProgressSchema } from "./deploy-messages";
 import { PtyCloseSchema, PtyExitSchema, PtyInputSchema, PtyOutputSchema, PtyResizeSchema } from "./debug-messages";
 import { LogLineSchema, LogQuerySchema } from "./log-messages";
@@ -63,8 +64,11 @@ const ProcessRef = { ...AppRef, pid: z.number().int().min(1) };
 /** Operations the control plane asks an agent to perform; each gets exactly one reply. */
 export const AgentOpSchema = z.discriminatedUnion("op", [
   // rootApproved / allowRoot: the owner's approval for uid 0 (lib/protocol/run-as.ts), decided by the control plane.
-  z.strictObject({ op: z.literal("app.validate"), spec: AppSpecSchema, rootApproved: z.boolean().default(false) }),
-  z.strictObject({ op: z.literal("app.put"), app: DesiredAppSchema }),
+  // adopt: running processes (discovery's import) to take over instead of starting new ones.
+  z.strictObject({ op: z.literal("app.validate"), spec: AppSpecSchema, rootApproved: z.boolean().default(false), adopt: AdoptSchema.optional() }),
+  z.strictObject({ op: z.literal("app.put"), app: DesiredAppSchema, adopt: AdoptSchema.optional() }),
+  // FastCGI apps already running or configured on the host, proposed as specs (DiscoveryResult).
+  z.strictObject({ op: z.literal("host.discover") }),
   z.strictObject({ op: z.literal("app.remove"), ...AppRef }),
   z.strictObject({ op: z.literal("app.start"), ...AppRef }),
   z.strictObject({ op: z.literal("app.stop"), ...AppRef }),

@@ -41,7 +41,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
       </div>
       {!page.ok && <p className="mb-2 text-sm text-red-600">{page.message}</p>}
       {/* A newly enrolled host appears live only where every host is shown: the first and only page, unfiltered. */}
-      <HostsTable key={`${query.q ?? ""}|${query.cursor ?? ""}`} hosts={hosts} appCounts={appCounts} canOperate={can(user.role, "apps.operate")} canManage={can(user.role, "hosts.manage")} servedBuilds={servedBuilds} maxHosts={!query.q && !query.cursor && !next ? PAGE : 0} />
+      <HostsTable key={`${query.q ?? ""}|${query.cursor ?? ""}`} hosts={hosts} appCounts={appCounts} canOperate={can(user.role, "apps.operate")} canManage={can(user.role, "hosts.manage")} canWrite={can(user.role, "apps.write")} servedBuilds={servedBuilds} maxHosts={!query.q && !query.cursor && !next ? PAGE : 0} />
       <div className="mt-3 flex gap-3 text-sm">
         {query.cursor && (
           <Link className="text-accent underline" href={query.q ? `?q=${encodeURIComponent(query.q)}` : "?"}>
