@@ -28,6 +28,9 @@ const COMMANDS: Record<string, Options> = {
   export: { host: str, format: str, output: { type: "string", short: "o" } },
   plan: { ...APP_FILE, "exit-code": bool },
   apply: APP_FILE,
+  backup: { output: { type: "string", short: "o" }, "data-dir": str },
+  restore: { "data-dir": str, force: bool },
+  "systemd-unit": { "data-dir": str, user: str, port: str },
 };
 
 export function isCommand(name: string): boolean {

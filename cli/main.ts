@@ -3,7 +3,9 @@ import { isCommand, parseCommand } from "./args";
 import { action, apps, audit, auditCheckpoint, events, hosts, login, logs, revise } from "./commands";
 import { CliError } from "./client";
 import { applyFile, exportApps, planFile } from "./config-commands";
+import { backup, restore } from "./backup";
 import { deploy } from "./deploy-command";
+import { systemdUnit } from "./systemd-unit";
 import { loadConfig } from "./config";
 
 const USAGE = `usage: stoker <command> [--json]
@@ -25,6 +27,12 @@ const USAGE = `usage: stoker <command> [--json]
                                                     changes nothing; --exit-code: exit 2 when something would change
   apply -f FILE [--host NAME] [--prune]             make it so through the API (audited like the dashboard); apps absent
                                                     from FILE are removed only with --prune
+  backup [-o FILE] [--data-dir DIR]                 the control plane's database (SQLite online backup) and keys as one
+                                                    .tar.gz (0600); run on the control plane's machine, it may keep running
+  restore FILE [--data-dir DIR] [--force]           put a backup back; refused while a control plane runs on the data dir;
+                                                    --force to replace an existing database and keys (kept aside)
+  systemd-unit [--data-dir DIR] [--user U] [--port N]
+                                                    print a systemd unit for the control plane (see deploy/stoker.service)
   agent …                                           run the host agent (see \`stoker agent --help\`)
 environment: STOKER_URL, STOKER_TOKEN override the stored login.`;
 
@@ -40,6 +48,10 @@ async function main(): Promise<void> {
   const { args, flags } = parseCommand(command, rest);
   if (flags.help) return void console.log(USAGE);
   if (command === "login") return login(args[0], flags);
+  // On the control plane's machine, no login: they work on its data dir.
+  if (command === "backup") return backup(flags);
+  if (command === "restore") return restore(args[0], flags);
+  if (command === "systemd-unit") return void console.log(systemdUnit(flags));
   const config = loadConfig();
   if (!config) throw new CliError("Not logged in: run `stoker login URL` or set STOKER_URL and STOKER_TOKEN.");
   switch (command) {
