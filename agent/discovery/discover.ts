@@ -92,9 +92,10 @@ export function discover(roots: DiscoveryRoots, managed: (address: string) => bo
     if (managed(address)) continue;
     const hs = holders.filter((h) => h.address === address);
     const fd0 = hs.filter((h) => h.fd === 0);
-    const bind = fd0.length ? "agent" : "app";
-    const pids = fd0.length ? leaders(fd0) : leaders(hs).slice(0, 1);
     const service = services.find((s) => s.address === address) ?? null;
+    // Running: as the processes hold it. Not running: as the manager would hand it (fcgi-program, StandardInput=socket).
+    const bind = fd0.length || (!hs.length && service?.fd0) ? "agent" : "app";
+    const pids = fd0.length ? leaders(fd0) : leaders(hs).slice(0, 1);
     if (service) usedServices.add(service);
     const proc = pids.length ? procInfo(pids[0]) : null;
     if (!proc && !service) continue; // a web target nothing serves and no config starts: no command to propose
