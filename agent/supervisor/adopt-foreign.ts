@@ -4,7 +4,7 @@
 // agent then takes a duplicate of the listening socket (pidfd_getfd, as after its own restart) and
 // moves each process into the app's cgroup, so the next restart is the usual zero-failure one.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { type AppSpec, err, ok, type Result } from "../../lib/protocol";
+import { type AppSpec, err, ok, processRange, type Result } from "../../lib/protocol";
 import { listeningSockets, parentOf } from "../discovery/proc-listeners";
 import type { AppCgroup } from "./app-cgroup";
 import { socketAddress } from "./app-socket";
@@ -35,8 +35,10 @@ function socketFds(pid: number): Map<number, number> {
 export function checkAdoption(spec: AppSpec, pids: number[], ownPids: Set<number>): Result<void> {
   const address = socketAddress(spec.socket);
   if (new Set(pids).size !== pids.length) return refuse("A pid is named twice.");
+  if (spec.fpm) return refuse("A php-fpm app (spec \"fpm\") runs a master of Stoker's own configuration: import it without adopt (it starts new processes), then stop the old php-fpm.");
   if (spec.socket.bind === "app" && pids.length !== 1) return refuse(`An app that binds its own socket runs one process: name exactly one pid (got ${pids.length}).`);
-  if (spec.socket.bind === "agent" && pids.length > spec.processes) return refuse(`${pids.length} pids for ${spec.processes} process(es): set "processes" to at least ${pids.length}.`);
+  const max = processRange(spec.processes).max;
+  if (spec.socket.bind === "agent" && pids.length > max) return refuse(`${pids.length} pids for at most ${max} process(es): set "processes" to at least ${pids.length}.`);
   const inodes = new Set([...listeningSockets()].filter(([, a]) => a === address).map(([inode]) => inode));
   if (!inodes.size) return refuse(`Nothing listens on ${address}: the spec's socket is not one these processes serve.`);
   let shared: number | null = null;

@@ -470,9 +470,12 @@ export class AppRunner {
         return this.fail(`Cannot take the socket from process ${pids[0]} (pidfd_getfd needs root or ptrace rights): ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    this.pool.syncLimits(); // on the group before the processes move into it, as before a start
     const procs = adoptForeign(pids, this.sink, this.cgroup);
     this.generation = 1;
-    this.slots = this.newSlots(this.desired, plan.value, this.generation);
+    // A dynamic count keeps at least the processes taken over (checked against its max).
+    const count = Math.max(this.countFor(this.desired), procs.length);
+    this.slots = this.newSlots(this.desired, plan.value, this.generation, undefined, Array.from({ length: count }, (_, i) => i));
     for (const [i, proc] of procs.entries()) this.slots[i]?.adopt(proc, 0);
     this.sink.note(`imported ${procs.length} running process(es) (${procs.map((p) => p.pid).join(", ")}), not restarted; their output is not captured until they are replaced`);
     const missing = this.slots.filter((s) => !s.proc);
@@ -480,6 +483,7 @@ export class AppRunner {
       const opened = await this.ensureSocket();
       if (opened.ok) await Promise.all(missing.map((s) => s.start()));
     }
+    await this.syncWorkers();
     this.events.persist();
     this.events.changed();
     return ok(this.processes());
