@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLoad } from "./support/load";
 import { type NginxFront, startNginxFront } from "./support/nginx-front";
-import { ownerToken, type Stack, startStack, stopKeeper, waitUntil } from "./support/stack";
+import { ownerToken, type Stack, startStack, stopKeeper, tokenCaller, waitUntil } from "./support/stack";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 let stack: Stack;
@@ -22,14 +22,7 @@ const prefix = path.join(work, "agent");
 type Host = { id: string; name: string; online: boolean; facts: { agentVersion?: string; agentBuild?: string; agentUpgradable?: boolean; agentPid?: number } };
 type App = { id: string; name: string; spec: Record<string, unknown> & { socket: Record<string, unknown> }; processes: { pid: number; state: string }[] };
 
-const call = async (method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${stack.url}/api/v1${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+const call = tokenCaller(() => stack.url, () => token);
 const hosts = async () => (await call("GET", "/hosts")).body as unknown as Host[];
 const apps = async () => (await call("GET", "/apps")).body as unknown as App[];
 const joinToken = async () => (await call("POST", "/hosts/join-tokens")).body.token as string;

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APPS_DIR, parseAnswer } from "./support/fixture-apps";
 import { startLoad } from "./support/load";
-import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
+import { ownerToken, type Stack, startStack, tokenCaller, waitUntil } from "./support/stack";
 import { freePort, httpGet, type RunningServer, startWebServer } from "./support/web-servers";
 
 let nginx: RunningServer;
@@ -23,14 +23,7 @@ let hostId: string;
 type Candidate = { spec: Record<string, unknown> & { socket: Record<string, unknown>; name: string }; pids: number[]; source: string };
 type App = { id: string; name: string; processes: { pid: number; state: string }[] };
 
-const call = async (method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${stack.url}/api/v1${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+const call = tokenCaller(() => stack.url, () => token);
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);

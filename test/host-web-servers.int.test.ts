@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
+import { ownerToken, type Stack, startStack, tokenCaller, waitUntil } from "./support/stack";
 import { httpGet, type RunningServer, startWebServer } from "./support/web-servers";
 
 let nginx: RunningServer;
@@ -14,14 +14,7 @@ let token: string;
 let hostId: string;
 let appId: string;
 
-const call = async (method: string, url: string, body?: unknown) => {
-  const res = await fetch(`${stack.url}/api/v1${url}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+const call = tokenCaller(() => stack.url, () => token);
 
 type Server = { server: string; running: boolean; pid: number | null; sources: string[]; configDir: string; version: string };
 

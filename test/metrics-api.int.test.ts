@@ -7,16 +7,13 @@ import path from "node:path";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { specFor } from "./support/fixture-apps";
-import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
+import { ownerToken, type Stack, startStack, tokenCaller, waitUntil } from "./support/stack";
 
 let stack: Stack;
 let token: string;
 const NAME = "prom-php";
 
-const call = async (method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${stack.url}/api/v1${p}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+const call = tokenCaller(() => stack.url, () => token);
 
 async function scrape(): Promise<Map<string, { value: number; labels: Record<string, string> }[]>> {
   const res = await fetch(`${stack.url}/api/v1/metrics`, { headers: { authorization: `Bearer ${token}` } });

@@ -4,21 +4,14 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpGet, type RunningServer, run, startWebServer } from "./support/web-servers";
-import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
+import { ownerToken, type Stack, startStack, tokenCaller, waitUntil } from "./support/stack";
 
 let nginx: RunningServer;
 let stack: Stack;
 let token: string;
 
 type App = { id: string; name: string; desired: string; host: { id: string }; spec: Record<string, unknown> & { socket: Record<string, unknown> }; processes: { pid: number; state: string }[] };
-const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${stack.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+const call = tokenCaller(() => stack.url, () => token);
 const apps = async () => (await call("GET", "/apps")).body as unknown as App[];
 const alive = (pid: number) => {
   try {

@@ -3,21 +3,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpGet, type RunningServer, startWebServer } from "./support/web-servers";
-import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
+import { ownerToken, type Stack, startStack, tokenCaller, waitUntil } from "./support/stack";
 
 let nginx: RunningServer;
 let stack: Stack;
 let token: string;
 let appId: string;
 
-const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${stack.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+const call = tokenCaller(() => stack.url, () => token);
 
 beforeAll(async () => {
   nginx = await startWebServer("nginx");

@@ -159,3 +159,18 @@ export async function waitUntil<T>(fn: () => Promise<T | null | undefined | fals
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/**
+ * `call(method, path, body?)` against /api/v1 with a bearer token, answering `{status, body}`
+ * (body: the parsed JSON). Getters, because a suite assigns its stack and token in beforeAll.
+ */
+export function tokenCaller(url: () => string, token: () => string) {
+  return async (method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const res = await fetch(`${url()}/api/v1${apiPath}`, {
+      method,
+      headers: { authorization: `Bearer ${token()}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+}
