@@ -8,7 +8,8 @@ export async function login(page: Page, who = ADMIN): Promise<void> {
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel(/^Password/).fill(who.password);
   await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
+  // The first page after logging in may be compiled or slowed by a loaded machine: 30 s, not the default 5.
+  await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible({ timeout: 30_000 });
 }
 
 export async function pidsOf(page: Page, app: string): Promise<string[]> {

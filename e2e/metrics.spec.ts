@@ -14,15 +14,35 @@ async function openDemo(page: Page): Promise<void> {
 
 /** The brightest opaque pixel (relative luminance, 0-1) of the y-axis strip of the first chart: its labels and ticks. */
 async function axisBrightest(page: Page): Promise<number> {
-  return page.getByTestId("metric-chart").first().locator("canvas").evaluate((c: HTMLCanvasElement) => {
-    const ctx = c.getContext("2d");
-    if (!ctx) return -1;
-    // The y axis (50 css px wide) at the left, times the device pixel ratio.
-    const { data } = ctx.getImageData(0, 0, Math.min(45 * devicePixelRatio, c.width), c.height);
+  return page.getByTestId("metric-chart").first().evaluate((fig: HTMLElement) => {
+    const c = fig.querySelector("canvas");
+    const ctx = c?.getContext("2d");
+    // uPlot's second axis element is the y axis, as wide as its labels need (not a fixed 50 px): the strip
+    // left of the plot, so no series line (bright in any theme) is sampled.
+    const yAxis = fig.querySelectorAll<HTMLElement>(".u-axis")[1];
+    if (!c || !ctx || !yAxis) return -1;
+    const width = Math.floor((yAxis.offsetWidth - 1) * devicePixelRatio);
+    const { data } = ctx.getImageData(0, 0, Math.min(width, c.width), c.height);
     let best = -1;
     for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 200) best = Math.max(best, (0.2126 * data[i] + 0.7152 * data[i + 1] + 0.0722 * data[i + 2]) / 255);
     return best;
   });
+}
+
+/** The leftmost column (css px) any chart draws in: 0 when a y-axis label or the x axis's first date runs off the canvas' left edge. */
+async function leftmostInk(page: Page): Promise<number> {
+  const xs = await page.getByTestId("metric-chart").locator("canvas").evaluateAll((cs: HTMLCanvasElement[]) =>
+    cs.map((c) => {
+      const ctx = c.getContext("2d");
+      if (!ctx) return -1;
+      // The whole canvas: the y axis's labels, and the date the x axis centres under the plot's left edge.
+      const { data, width } = ctx.getImageData(0, 0, c.width, c.height);
+      let min = width;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 100) min = Math.min(min, (i / 4) % width);
+      return min / devicePixelRatio;
+    }),
+  );
+  return Math.min(...xs);
 }
 
 test("the Metrics tab and its range are kept in the URL and survive a reload", async ({ page }) => {
@@ -64,8 +84,14 @@ test("at phone width in dark mode the charts fit the screen and their axes are d
   const url = `${page.url().split("?")[0]}?tab=metrics&range=1h`;
   await page.goto(url);
   await expect(page.getByTestId("metric-chart")).toHaveCount(7, { timeout: 40_000 });
+  // Every tab of the app page within the phone's width (the row wraps instead of running off the edge).
+  for (const tab of await page.getByRole("tab").all()) {
+    const box = await tab.boundingBox();
+    expect((box?.x ?? 999) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
+  }
   // Light theme: dark labels, and ticks in the light grid colour (#e3e6eb).
   expect(await axisBrightest(page)).toBeGreaterThan(0.8);
+  await page.screenshot({ path: "test-results/metrics-light-phone.png", fullPage: true });
   // On a phone the theme switch is in the menu.
   await page.getByRole("button", { name: "Open menu" }).click();
   await page.getByRole("button", { name: "Toggle dark mode" }).click();
@@ -75,12 +101,21 @@ test("at phone width in dark mode the charts fit the screen and their axes are d
   // #8b95a5, the ticks #2a2f3a); a chart that kept its first colours still has those ticks, and dark labels on dark.
   await expect.poll(async () => axisBrightest(page)).toBeLessThan(0.7);
   expect(await axisBrightest(page)).toBeGreaterThan(0.4);
+  // Every axis label whole: the widest y label ("100MB", "0.75%") and the x axis's first date start inside the canvas.
+  expect(await leftmostInk(page)).toBeGreaterThanOrEqual(1);
   // Nothing wider than the phone: no sideways scrolling of the page.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   for (const chart of await page.getByTestId("metric-chart").all()) expect((await chart.boundingBox())?.width ?? 999).toBeLessThanOrEqual(390);
   await page.screenshot({ path: "test-results/metrics-dark-phone.png", fullPage: true });
-  await page.getByRole("button", { name: "Open menu" }).click();
+  // At desktop width (the charts resized, their y axes sized again): labels whole in both themes.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expect.poll(async () => leftmostInk(page)).toBeGreaterThanOrEqual(1);
+  await page.screenshot({ path: "test-results/metrics-dark-desktop.png", fullPage: true });
   await page.getByRole("button", { name: "Toggle dark mode" }).click(); // leave the theme as it was for the next tests
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+  await expect.poll(async () => axisBrightest(page)).toBeGreaterThan(0.8);
+  expect(await leftmostInk(page)).toBeGreaterThanOrEqual(1);
+  await page.screenshot({ path: "test-results/metrics-light-desktop.png", fullPage: true });
 });
 
 test("mute asks for how long, says until when, and Undo in its toast unmutes; both are audited", async ({ page }) => {

@@ -67,7 +67,8 @@ export function AppDetail(props: Props) {
       {app.lastError && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-xs text-red-800 dark:bg-red-950 dark:text-red-300">{app.lastError}</p>}
       <PendingRevision app={app} canEdit={props.canEdit} />
       <Tabs.Root value={tab} onValueChange={setTab}>
-        <Tabs.List className="flex gap-1 overflow-x-auto border-b border-line" aria-label="App sections">
+        {/* Wraps rather than running off a phone's edge: ten tabs are wider than 390 px. */}
+        <Tabs.List className="flex flex-wrap gap-x-1 border-b border-line" aria-label="App sections">
           {tabs.map((t) => (
             <Tabs.Trigger key={t.id} value={t.id} className="-mb-px shrink-0 whitespace-nowrap border-b-2 border-transparent px-3 py-1.5 text-muted hover:text-ink data-[state=active]:border-accent data-[state=active]:text-ink">
               {t.label}
