@@ -126,6 +126,7 @@ const EXTRA: Record<string, Rule> = {
   "GET /notifications/uptime-checks/[id]/results": "viewer",
   "GET /notifications/smtp": "admin",
   "PUT /notifications/smtp": "admin",
+  "GET /apps/[id]/mute": "viewer",
   "POST /apps/[id]/mute": "admin",
   "DELETE /apps/[id]/mute": "admin",
   // Metrics (issue #19): Prometheus scrape and an app's history, viewers read.
