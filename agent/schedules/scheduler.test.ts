@@ -124,4 +124,13 @@ describe("schedules", () => {
       expect(AppSpecSchema.shape.schedules.safeParse([{ name: "x", cron, command: ["/bin/true"] }]).success, cron).toBe(false);
     }
   });
+
+  it("refuses a cron expression that never matches a date, and keeps February 29th", () => {
+    for (const cron of ["0 0 30 2 *", "0 0 31 4 *"]) {
+      const r = AppSpecSchema.shape.schedules.safeParse([{ name: "x", cron, command: ["/bin/true"] }]);
+      expect(r.success, cron).toBe(false);
+      expect(r.error?.issues[0].message, cron).toMatch(/never run/);
+    }
+    expect(AppSpecSchema.shape.schedules.safeParse([{ name: "x", cron: "0 0 29 2 *", command: ["/bin/true"] }]).success).toBe(true);
+  });
 });

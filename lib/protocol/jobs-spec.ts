@@ -30,7 +30,10 @@ export const CronSchema = z
   .refine((c) => c.trim().split(/\s+/).length === 5, "Use five fields: minute hour day-of-month month day-of-week (e.g. */5 * * * *).")
   .superRefine((c, ctx) => {
     try {
-      new Cron(c, { paused: true, mode: "5-part" }).stop();
+      const cron = new Cron(c, { paused: true, mode: "5-part" });
+      // A date that never comes (30 2 = February 30th) parses, and the schedule would silently never run.
+      if (cron.nextRun() === null) ctx.addIssue({ code: "custom", message: "This expression never matches a date (e.g. February 30th): the schedule would never run." });
+      cron.stop();
     } catch (e) {
       ctx.addIssue({ code: "custom", message: `Not a valid cron expression: ${e instanceof Error ? e.message : String(e)}` });
     }
