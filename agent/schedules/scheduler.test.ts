@@ -125,6 +125,11 @@ describe("schedules", () => {
     }
   });
 
+  it("says a wrong field count once, without croner's 'five, six, or seven'", () => {
+    const r = AppSpecSchema.shape.schedules.safeParse([{ name: "x", cron: "*/5 * * *", command: ["/bin/true"] }]);
+    expect(r.error?.issues.map((i) => i.message)).toEqual(["Use five fields: minute hour day-of-month month day-of-week (e.g. */5 * * * *)."]);
+  });
+
   it("refuses a cron expression that never matches a date, and keeps February 29th", () => {
     for (const cron of ["0 0 30 2 *", "0 0 31 4 *"]) {
       const r = AppSpecSchema.shape.schedules.safeParse([{ name: "x", cron, command: ["/bin/true"] }]);

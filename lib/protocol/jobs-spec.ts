@@ -29,6 +29,8 @@ export const CronSchema = z
   .regex(/^[A-Za-z0-9*/,\-?LW# ]+$/, "Use a cron expression such as */5 * * * *.")
   .refine((c) => c.trim().split(/\s+/).length === 5, "Use five fields: minute hour day-of-month month day-of-week (e.g. */5 * * * *).")
   .superRefine((c, ctx) => {
+    // Not five fields is said once above; croner's own words for it ("five, six or seven") would contradict it.
+    if (c.trim().split(/\s+/).length !== 5) return;
     try {
       const cron = new Cron(c, { paused: true, mode: "5-part" });
       // A date that never comes (30 2 = February 30th) parses, and the schedule would silently never run.
