@@ -19,8 +19,8 @@ function RunRow({ run }: { run: ScheduleRun }) {
   return (
     <li className="border-t border-line/60 px-3 py-1.5 text-xs" data-testid="schedule-run" data-status={run.status}>
       <div className="flex flex-wrap gap-3">
-        <time className="w-40 shrink-0 font-mono text-muted" dateTime={run.scheduledFor}>
-          {run.scheduledFor.replace("T", " ").slice(0, 19)}
+        <time className="w-44 shrink-0 font-mono text-muted" dateTime={run.scheduledFor}>
+          {run.scheduledFor.replace("T", " ").slice(0, 19)} UTC
         </time>
         <span className={`w-20 shrink-0 font-medium ${TONE[run.status]}`}>{run.status}</span>
         <span className="w-16 shrink-0 font-mono">{how}</span>
@@ -73,7 +73,7 @@ export function SchedulesPanel({ appId, hasSchedules }: { appId: string; hasSche
             </h3>
             <code className="block truncate text-xs text-muted">{s.command.join(" ")}</code>
             <p className="text-xs text-muted">
-              next run {s.nextRunAt ? s.nextRunAt.replace("T", " ").slice(0, 16) : "— (the app is stopped)"} · overlap {s.overlap ? "allowed" : "no"} · missed runs: {s.catchUp === "once" ? "run once" : "skipped"}
+              next run {s.nextRunAt ? `${s.nextRunAt.replace("T", " ").slice(0, 16)} UTC` : "— (the app is stopped)"} · overlap {s.overlap ? "allowed" : "no"} · missed runs: {s.catchUp === "once" ? "run once" : "skipped"}
             </p>
           </header>
           {s.runs.length === 0 ? <p className="px-3 py-3 text-xs text-muted">No runs yet.</p> : <ul>{s.runs.map((r) => <RunRow key={r.id} run={r} />)}</ul>}
