@@ -61,8 +61,9 @@ export function stopKeeper(stateDir: string): void {
 
 export function appPids(dataDir: string): number[] {
   try {
-    const state = JSON.parse(readFileSync(path.join(dataDir, "agent", "state.json"), "utf8")) as { apps: { processes: { pid: number }[] }[] };
-    return state.apps.flatMap((a) => a.processes.map((p) => p.pid));
+    // Workers too: they outlive Stoker like the FastCGI processes, and were left running after a test.
+    const state = JSON.parse(readFileSync(path.join(dataDir, "agent", "state.json"), "utf8")) as { apps: { processes: { pid: number }[]; workers?: { pid: number }[] }[] };
+    return state.apps.flatMap((a) => [...a.processes, ...(a.workers ?? [])].map((p) => p.pid));
   } catch {
     return [];
   }
