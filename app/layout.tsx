@@ -1,5 +1,6 @@
 // Root layout: theme (dark mode before first paint, no flash) and the toast area.
 import type { Metadata } from "next";
+import { ThemeClass } from "@/components/shell/theme-class";
 import { Toaster } from "@/components/ui/toaster";
 import "./globals.css";
 
@@ -17,6 +18,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body className="min-h-screen font-sans text-sm antialiased">
+        <ThemeClass />
         {children}
         <Toaster />
       </body>
