@@ -66,12 +66,12 @@ async function createThroughForm(page: Page, name: string, scriptDir: string, sc
   await dialog.getByLabel("Name").fill(name);
   await dialog.getByLabel("User").fill("www-data");
   // The browser opens at the directory typed so far; the file is picked from what www-data can read.
-  await dialog.getByLabel("Script").fill(`${scriptDir}/`);
+  await dialog.getByLabel("Script", { exact: true }).fill(`${scriptDir}/`);
   await dialog.getByRole("button", { name: "Browse" }).click();
   const browser = dialog.getByTestId("file-browser");
   await expect(browser).toContainText("as www-data");
   await browser.getByRole("button", { name: scriptName }).click();
-  await expect(dialog.getByLabel("Script")).toHaveValue(`${scriptDir}/${scriptName}`);
+  await expect(dialog.getByLabel("Script", { exact: true })).toHaveValue(`${scriptDir}/${scriptName}`);
   await expect(dialog.getByTestId("proposal-notes")).toBeVisible();
   // The socket goes in this run's data dir (the proposal's /run/stoker is shared by the machine).
   await dialog.getByLabel("Socket path").fill(path.join(process.env.E2E_DATA_DIR ?? "", "run", `${name}.sock`));
