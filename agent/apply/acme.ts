@@ -134,11 +134,11 @@ export async function obtainCertificate(o: ObtainOptions): Promise<Result<{ cert
   const made = await ensurePlaceholder(p, o.serverName);
   if (!made.ok) return made;
   // Under the control plane's 120 s wait for an apply (lib/webconfig), with room for the reload.
-  const env = { ...process.env, ...o.env };
-  let r = await run(certbotArgv(o), env, o.timeoutMs ?? 90_000);
+  const certbot = () => run(certbotArgv(o), { ...process.env, ...o.env }, o.timeoutMs ?? 90_000);
+  let r = await certbot();
   // certbot before 2.3 on Python 3.11+ crashes with "An unexpected error occurred: AttributeError"
   // on any ACME error it would have retried, a CA's badNonce among them (certbot#9539): one more try.
-  if (r.code !== 0 && CERTBOT_CRASH.test(r.output)) r = await run(certbotArgv(o), env, o.timeoutMs ?? 90_000);
+  if (r.code !== 0 && CERTBOT_CRASH.test(r.output)) r = await certbot();
   if (r.code !== 0) {
     return err("FAILED", `certbot could not obtain a certificate for ${o.serverName} (exit ${r.code}): ${r.output.trim().slice(-1500)}`);
   }
