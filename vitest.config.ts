@@ -35,6 +35,8 @@ export default defineConfig({
           name: "unit",
           include: ["{agent,lib,components,scripts,cli}/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
+          // Some unit tests run a real git or process; 5 s is not enough on a busy 2-core CI machine.
+          testTimeout: 20_000,
         },
       },
       {
