@@ -9,6 +9,8 @@ import { dbKind, type Tx } from "./db";
 
 /** Advisory lock keys: one namespace per invariant (pg_advisory_xact_lock(int, int)). */
 const AUDIT_CHAIN = 0x5354_4b01; // "STK" 1
+/** Held for a whole session by the leader replica (lib/replicas/leader.ts), with 0 as second key. */
+export const LEADER_LOCK = 0x5354_4b02; // "STK" 2
 
 /** Until the transaction ends, no other transaction appends to the audit chain. */
 export async function lockAuditChain(tx: Tx): Promise<void> {

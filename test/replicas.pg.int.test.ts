@@ -1,30 +1,44 @@
 // Two control-plane replicas on one PostgreSQL database (lib/replicas/): the agent dials replica A,
 // the browser and the API use replica B. Restart, live status, log follow and a terminal work
-// through B; when A dies under restart load the agent moves to B within 30 s, and the audit chain
-// holds one row per answered restart.
+// through B; the alert clock runs on one replica only (one probe per interval, one notification);
+// when A dies under restart load the agent moves to B within 30 s, the audit chain holds one row
+// per answered restart, every process transition the agent made is stored exactly once (its
+// sequence numbers 1..n, no gap, no twin), and B takes over the alert clock.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { type NginxFront } from "./support/nginx-front";
+import { startNginxBalancer } from "./support/nginx-balancer";
 import { ADMIN, appPids, freePort, ownerToken, type Stack, startStack, stopKeeper, waitUntil } from "./support/stack";
 import { type TestDb, testDb } from "./support/test-db";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const keys = { STOKER_AUDIT_KEY: randomBytes(32).toString("hex"), STOKER_SECRETS_KEY: randomBytes(32).toString("hex") };
+// Both replicas run the alert clock often and try for the leader lock often, so a test sees it soon.
+const clock = { STOKER_ALERT_TICK_MS: "300", STOKER_LEADER_POLL_MS: "500" };
 type ApiApp = { id: string; name: string; host: { id: string; online: boolean }; processes: { pid: number; state: string }[] };
 
 let db: TestDb;
 let a: Stack;
 let bUrl = "";
+let lb: NginxFront | null = null; // a real nginx with both replicas upstream, round robin
 let bDir = "";
 let b: ChildProcess | null = null;
 let bOutput = "";
 let token = "";
 let app: ApiApp;
 const orphans: number[] = [];
+// The uptime check's target (always 500) and the webhook channel: what each replica sent, and when.
+let receiver: Server;
+let receiverBase = "";
+const probes: number[] = [];
+const notified: { status: string; event: string }[] = [];
 
 /** Children of a pid whose command line matches. */
 function childrenOf(ppid: number, match: RegExp): number[] {
@@ -42,14 +56,14 @@ function childrenOf(ppid: number, match: RegExp): number[] {
   return out;
 }
 
-async function api<T = unknown>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${bUrl}/api/v1${p}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function api<T = unknown>(method: string, p: string, body?: unknown, base = bUrl): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}/api/v1${p}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: (await res.json().catch(() => null)) as T };
 }
 
 /** B's /ws/ui: every event it gets, and a way to send. */
-async function uiSocket(): Promise<{ ws: WebSocket; events: Record<string, unknown>[] }> {
-  const ws = new WebSocket(`${bUrl.replace("http", "ws")}/ws/ui`, { headers: { authorization: `Bearer ${token}` } });
+async function uiSocket(base = bUrl): Promise<{ ws: WebSocket; events: Record<string, unknown>[] }> {
+  const ws = new WebSocket(`${base.replace("http", "ws")}/ws/ui`, { headers: { authorization: `Bearer ${token}` } });
   const events: Record<string, unknown>[] = [];
   ws.on("message", (d) => events.push(JSON.parse(String(d)) as Record<string, unknown>));
   await new Promise((res, rej) => {
@@ -60,17 +74,31 @@ async function uiSocket(): Promise<{ ws: WebSocket; events: Record<string, unkno
 }
 
 beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    if (req.method === "GET") {
+      probes.push(Date.now());
+      return void res.writeHead(500).end("down");
+    }
+    let raw = "";
+    req.on("data", (d) => (raw += d));
+    req.on("end", () => {
+      notified.push(JSON.parse(raw) as { status: string; event: string });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+  receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   const aDir = mkdtempSync(path.join(tmpdir(), "stoker-replica-a-"));
   db = await testDb(aDir);
   const bPort = await freePort();
   bUrl = `http://127.0.0.1:${bPort}`;
   // A: control plane with the local agent (and demo app), which also knows B's URL.
-  a = await startStack({ ...keys, STOKER_CONTROL_URLS: bUrl }, "", { dataDir: aDir, db });
+  a = await startStack({ ...keys, ...clock, STOKER_CONTROL_URLS: bUrl }, "", { dataDir: aDir, db });
   // B: a replica alone (`npm run server`), its own data dir, the same database and keys.
   bDir = mkdtempSync(path.join(tmpdir(), "stoker-replica-b-"));
   b = spawn(process.execPath, ["scripts/start.mjs", "--no-agent"], {
     cwd: ROOT,
-    env: { ...process.env, ...db.env, ...keys, PORT: String(bPort), STOKER_DATA_DIR: bDir, STOKER_ADMIN_EMAIL: ADMIN.email, STOKER_ADMIN_PASSWORD: ADMIN.password },
+    env: { ...process.env, ...db.env, ...keys, ...clock, PORT: String(bPort), STOKER_DATA_DIR: bDir, STOKER_ADMIN_EMAIL: ADMIN.email, STOKER_ADMIN_PASSWORD: ADMIN.password },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -82,9 +110,12 @@ beforeAll(async () => {
     const list = (await api<ApiApp[]>("GET", "/apps")).body;
     return list?.[0]?.host.online && list[0].processes.length > 0 && list[0].processes.every((p) => p.state === "RUNNING") ? list[0] : null;
   }, 60_000, "the demo app running, as seen from B");
+  lb = await startNginxBalancer([new URL(a.url).host, new URL(bUrl).host]);
 }, 300_000);
 
 afterAll(async () => {
+  receiver?.close();
+  await lb?.stop();
   if (b?.pid) {
     try {
       process.kill(-b.pid, "SIGKILL");
@@ -120,15 +151,18 @@ afterAll(async () => {
 }, 60_000);
 
 describe("two replicas, the agent on A, the browser and the API on B", () => {
-  it("restarts the app through B, and B's browsers see its live status", async () => {
+  it("restarts the app through B, and B's browsers (and one through nginx) see its live status", async () => {
     const ui = await uiSocket();
+    const viaLb = await uiSocket((lb as NginxFront).url);
     const res = await api<{ processes: { pid: number }[] }>("POST", `/apps/${app.id}/restart`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const old = app.processes.map((p) => p.pid);
     expect(res.body.processes.length).toBeGreaterThan(0);
     for (const p of res.body.processes) expect(old).not.toContain(p.pid);
     await waitUntil(async () => ui.events.some((e) => e.type === "app.status" && (e.status as { appId: string }).appId === app.id), 15_000, "an app.status event on B");
+    await waitUntil(async () => viaLb.events.some((e) => e.type === "app.status" && (e.status as { appId: string }).appId === app.id), 15_000, "an app.status event through nginx");
     ui.ws.close();
+    viaLb.ws.close();
   });
 
   it("follows the app's log through B", async () => {
@@ -150,16 +184,36 @@ describe("two replicas, the agent on A, the browser and the API on B", () => {
     ui.ws.close();
   });
 
+  it("runs the alert clock on one replica: one probe per interval, one notification", async () => {
+    const hook = await api<{ id: string }>("POST", "/notifications/channels", { name: "replica hook", kind: "webhook", url: `${receiverBase}/hook` });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    const rule = await api("POST", "/notifications/rules", { name: "replica site down", event: "app.uptime.failed", channelIds: [hook.body.id], appId: app.id, params: {} });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    const check = await api("POST", "/notifications/uptime-checks", { appId: app.id, url: `${receiverBase}/probe`, intervalSec: 5, timeoutMs: 2000 });
+    expect(check.status, JSON.stringify(check.body)).toBe(201);
+    await waitUntil(async () => probes.length >= 1, 15_000, "a first probe");
+    await new Promise((r) => setTimeout(r, 11_000));
+    // Both replicas' clocks would probe each interval (two probes close together) and could both notify.
+    const gaps = probes.slice(1).map((t, i) => t - probes[i]);
+    console.log(`uptime probes ${probes.length}, gaps ${gaps.join(", ")} ms`);
+    expect(probes.length).toBeGreaterThanOrEqual(2);
+    expect(probes.length).toBeLessThanOrEqual(4);
+    for (const gap of gaps) expect(gap).toBeGreaterThan(4000);
+    expect(notified.filter((n) => n.event === "app.uptime.failed" && n.status === "firing")).toHaveLength(1);
+  }, 60_000);
+
   it("moves the agent to B within 30 s when A dies under restart load, and audits each answered restart once", async () => {
     const startPid = a.startPid();
     expect(startPid).not.toBeNull();
     const server = childrenOf(startPid as number, /server\.ts/);
     orphans.push(...childrenOf(startPid as number, /agent/));
+    // The load goes through nginx: half of it to A itself, half to B (which routes it to A).
+    const front = (lb as NginxFront).url;
     let answered = 0;
     let stop = false;
     const load = (async () => {
       while (!stop) {
-        const r = await api("POST", `/apps/${app.id}/restart`).catch(() => ({ status: 0 }));
+        const r = await api("POST", `/apps/${app.id}/restart`, undefined, front).catch(() => ({ status: 0 }));
         if (r.status === 200) answered++;
       }
     })();
@@ -167,11 +221,13 @@ describe("two replicas, the agent on A, the browser and the API on B", () => {
     process.kill(startPid as number, "SIGKILL"); // npm start first, or it starts the control plane again
     for (const pid of server) process.kill(pid, "SIGKILL");
     const killedAt = Date.now();
+    // A refused connection is retried on the other replica by nginx: reads never see A's death.
+    for (let i = 0; i < 4; i++) expect((await api("GET", "/apps?limit=5", undefined, front)).status).toBe(200);
     // Online again once the agent holds a socket on B (B's own hub: no presence from A anymore).
     await waitUntil(async () => {
-      const r = await api("POST", `/apps/${app.id}/restart`);
+      const r = await api("POST", `/apps/${app.id}/restart`, undefined, front);
       return r.status === 200;
-    }, 30_000, "a restart through B after A died");
+    }, 30_000, "a restart through nginx after A died");
     const movedMs = Date.now() - killedAt;
     await new Promise((r) => setTimeout(r, 3000));
     stop = true;
@@ -180,8 +236,36 @@ describe("two replicas, the agent on A, the browser and the API on B", () => {
     console.log(`agent moved to B ${movedMs} ms after A died; ${answered} restarts answered`);
     expect(movedMs).toBeLessThan(30_000);
     const rows = await db.sql<{ n: string }>(`SELECT count(*) AS n FROM "AuditEvent" WHERE action = 'app.restart' AND result = 'success'`);
-    expect(Number(rows[0].n)).toBe(answered + 1); // + the first test's restart
+    // + the first test's restart; and the one restart in flight to A when it died may have been
+    // carried out and audited there without its answer reaching the client (never more, never less).
+    expect(Number(rows[0].n)).toBeGreaterThanOrEqual(answered + 1);
+    expect(Number(rows[0].n)).toBeLessThanOrEqual(answered + 2);
     const verify = await api<{ ok: boolean }>("GET", "/audit/verify");
     expect(verify.body.ok).toBe(true);
+
+    // Every transition the agent made, stored once: what A received but had not written (or wrote
+    // but had not acknowledged) when it died was resent to B, which stores each (boot, seq) once.
+    const running = await waitUntil(async () => {
+      const now = (await api<ApiApp>("GET", `/apps/${app.id}`)).body;
+      const pids = now.processes.filter((p) => p.state === "RUNNING").map((p) => p.pid);
+      if (!pids.length) return null;
+      const rows = await db.sql<{ pid: number }>(`SELECT DISTINCT pid FROM "ProcessEvent" WHERE "appId" = $1 AND "to" = 'RUNNING' AND pid = ANY($2::int[])`, app.id, pids);
+      return rows.length === pids.length ? pids : null;
+    }, 20_000, "the running processes' transitions stored");
+    const runs = await db.sql<{ source: string | null; n: string; d: string; lo: number; hi: number }>(
+      `SELECT source, count(*) AS n, count(DISTINCT seq) AS d, min(seq) AS lo, max(seq) AS hi FROM "ProcessEvent" GROUP BY source`,
+    );
+    console.log(`stored transitions per agent run: ${JSON.stringify(runs)}; running pids ${running.join(",")}`);
+    expect(runs).toHaveLength(1); // one agent run, and no row without a sequence number
+    expect(runs[0].source).not.toBeNull();
+    expect(runs[0].lo).toBe(1);
+    expect(Number(runs[0].n)).toBe(runs[0].hi); // no gap: nothing lost
+    expect(Number(runs[0].d)).toBe(runs[0].hi); // no twin: nothing stored twice
+    const twins = await db.sql<{ n: string }>(`SELECT count(*) AS n FROM (SELECT pid, "from", "to", at FROM "ProcessEvent" GROUP BY pid, "from", "to", at HAVING count(*) > 1) t`);
+    expect(Number(twins[0].n)).toBe(0);
+
+    // The alert clock moved with the lock: B probes now that A (the first leader) is gone.
+    const since = Date.now();
+    await waitUntil(async () => probes.some((t) => t > since), 15_000, "a probe by B after A died");
   });
 });

@@ -2,6 +2,7 @@
 // reports facts and process state, executes requests, and reconnects with jittered backoff. Given
 // several control-plane URLs (replicas), each reconnect tries the next one, so the death of the
 // replica it was on moves it to another.
+import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import { type AgentToControl, ControlToAgentSchema, type DeployProgress, parseFrame, type ProcessTransition } from "../../lib/protocol";
 import { hostFacts } from "../host-facts";
@@ -13,12 +14,21 @@ import { upgradeAgent } from "../install/upgrade-agent";
 import type { Credentials } from "./credentials";
 
 const MAX_QUEUED_TRANSITIONS = 5000;
+const BATCH = 1000; // transitions a message (the protocol's bound)
 
 export class ControlLink {
   private ws: WebSocket | null = null;
   private attempt = 0;
   private closed = false;
-  private queued: ProcessTransition[] = []; // delivered after a reconnect
+  // Transitions stay queued until the control plane says they are stored (transitions.ack), and
+  // what was sent but not acknowledged goes again after a reconnect, to whichever replica answers:
+  // each carries (boot, seq), which the control plane stores once. None is lost with a replica
+  // that died between receiving and storing, and none is stored twice.
+  private readonly boot = randomUUID();
+  private seq = 0;
+  private queued: ProcessTransition[] = [];
+  private sentUpTo = 0; // the highest seq sent on this connection
+  private acks: boolean | null = null; // this control plane acknowledges (an older one does not: sent is done); null until its welcome
   private finals: DeployProgress[] = []; // a deployment's outcome must survive a disconnect
   private factsTimer: NodeJS.Timeout | null = null;
   private urls: string[];
@@ -34,7 +44,7 @@ export class ControlLink {
     supervisor.listen({
       status: (apps) => this.send({ type: "apps.status", apps }),
       transition: (t) => {
-        this.queued.push(t);
+        this.queued.push({ ...t, seq: ++this.seq });
         if (this.queued.length > MAX_QUEUED_TRANSITIONS) this.queued.shift();
         this.flushTransitions();
       },
@@ -78,9 +88,10 @@ export class ControlLink {
     this.ws = ws;
     ws.on("open", () => {
       this.attempt = 0;
+      this.sentUpTo = 0; // everything not acknowledged goes again
+      this.acks = null; // nothing is sent until the welcome says whether it acknowledges
       this.log(`connected to ${this.url}`);
       this.send({ type: "hello", facts: hostFacts(this.supervisor.webServers.facts()), apps: this.supervisor.status() });
-      this.flushTransitions();
       for (const msg of this.finals.splice(0)) this.send(msg);
       this.supervisor.metrics.resend();
     });
@@ -117,6 +128,11 @@ export class ControlLink {
       case "welcome":
         this.log(`enrolled as ${msg.hostName} (${msg.hostId})`);
         if (msg.webTargets) this.supervisor.webServers.setHostSetting(msg.webTargets);
+        this.acks = msg.acks === true;
+        this.flushTransitions();
+        return;
+      case "transitions.ack":
+        if (msg.boot === this.boot) this.acknowledged(msg.seq);
         return;
       case "sync":
         await this.supervisor.sync(msg.apps);
@@ -170,11 +186,28 @@ export class ControlLink {
   }
 
   private flushTransitions(): void {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || !this.queued.length) return;
-    const batch = this.queued.splice(0, 1000);
-    this.send({ type: "process.transitions", transitions: batch });
-    if (this.queued.length) setImmediate(() => this.flushTransitions());
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || this.acks === null) return;
+    const from = this.queued.findIndex((t) => (t.seq ?? 0) > this.sentUpTo);
+    if (from < 0) return;
+    const batch = this.queued.slice(from, from + BATCH);
+    this.sentUpTo = batch[batch.length - 1].seq ?? 0;
+    this.send({ type: "process.transitions", transitions: batch, boot: this.boot });
+    if (!this.acks) this.dropSent();
+    if (from + BATCH < this.queued.length) setImmediate(() => this.flushTransitions());
   }
+
+  /** Stored up to seq: off the queue. */
+  private acknowledged(seq: number): void {
+    let n = 0;
+    while (n < this.queued.length && (this.queued[n].seq ?? 0) <= seq) n++;
+    this.queued.splice(0, n);
+  }
+
+  /** A control plane that does not acknowledge (an older version): what it was sent is delivered. */
+  private dropSent(): void {
+    this.acknowledged(this.sentUpTo);
+  }
+
 
   private isOpen(): boolean {
     return this.ws?.readyState === WebSocket.OPEN;

@@ -6,7 +6,7 @@ import type { WebSocket } from "ws";
 import { hashSecret } from "../auth/secrets";
 import { desiredOf } from "../apps/app-record";
 import { db } from "../db";
-import { recordTransitions } from "../events/process-events";
+import { type AckTo, recordTransitions } from "../events/process-events";
 import { hostReports } from "../hosts/host-reports";
 import { liveHostView } from "../hosts/host-view";
 import { storedWebTargets } from "../hosts/web-targets";
@@ -54,7 +54,7 @@ export async function onAgentConnection(ws: WebSocket, host: { id: string; name:
   });
   hostReports().seen(host.id); // written behind, with the facts that follow
   // The host setting for its web servers rides on the welcome, so a reconnecting agent has it at once.
-  hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name, webTargets: await storedWebTargets(host.id) });
+  hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name, webTargets: await storedWebTargets(host.id), acks: true });
   await sendSync(host.id);
   await logFollows().resume(host.id);
 }
@@ -68,7 +68,16 @@ async function handle(host: { id: string; name: string }, ws: WebSocket, text: s
   }
   // Only what concerns this host gets through (lib/agents/agent-scope): a host cannot speak for another.
   const admitted = await admit(host, parsed.value);
-  if (admitted) await dispatch(host, admitted);
+  if (parsed.value.type === "process.transitions") {
+    // Acknowledged up to the batch's highest seq, refused items too (or the agent would resend them forever).
+    recordTransitions(host, admitted?.type === "process.transitions" ? admitted.transitions : [], ackOf(parsed.value)); // written behind, in batches
+  } else if (admitted) await dispatch(host, admitted);
+}
+
+/** What to acknowledge once a numbered batch is stored: its agent run and highest seq. */
+function ackOf(msg: Extract<AgentToControl, { type: "process.transitions" }>): AckTo | undefined {
+  const seq = Math.max(0, ...msg.transitions.map((t) => t.seq ?? 0));
+  return msg.boot && seq > 0 ? { boot: msg.boot, seq } : undefined;
 }
 
 async function dispatch(host: { id: string; name: string }, msg: AgentToControl): Promise<void> {
@@ -89,8 +98,7 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
       publishApps(host.id, msg.apps);
       return;
     case "process.transitions":
-      recordTransitions(host, msg.transitions); // written behind, in batches
-      return;
+      return; // stored by handle, with its acknowledgement
     case "reply":
       hub.settle(
         msg.id,

@@ -72,6 +72,14 @@ export function agentLinkChanged(hostId: string, online: boolean): void {
   } else g[LINK].set(hostId, Date.now());
 }
 
+/** Another replica took or lost the host's agent: when it went away, for this replica's clock (it signals nothing: that replica did). */
+export function agentLinkSeen(hostId: string, online: boolean): void {
+  const g = globalThis as G;
+  g[LINK] ??= new Map();
+  if (online) g[LINK].delete(hostId);
+  else if (!g[LINK].has(hostId)) g[LINK].set(hostId, Date.now());
+}
+
 /** When the host's agent went away, or null if it was never seen leaving (offline since the control plane started). */
 export function agentOfflineSince(hostId: string): number | null {
   return (globalThis as G)[LINK]?.get(hostId) ?? null;

@@ -1,6 +1,7 @@
 // The alert clock: every few seconds it looks at conditions that hold over time (crash loop, agent
 // offline, log volume full), sends repeats, recoveries and the alerts a silence held back once it
 // ends, runs due uptime checks, and prunes old history. Everything goes through the engine's queue.
+// With several replicas only the leader's clock runs (lib/replicas/leader.ts).
 import "server-only";
 import { agentHub } from "../agents/agent-hub";
 import { db } from "../db";
@@ -14,6 +15,7 @@ import { parseParams } from "./rules";
 import { activeSilences } from "./silences";
 import { watchTracebacks } from "./traceback-watch";
 import { runDueUptimeChecks } from "./uptime-checks";
+import { isLeader, stepDown } from "../replicas/leader";
 
 const TICK_MS = Number(process.env.STOKER_ALERT_TICK_MS) || 5_000;
 const KEEP_DAYS = 30;
@@ -118,6 +120,8 @@ export function startAlertTicker(): void {
   const startedAt = Date.now();
   let ticks = 0;
   const tick = () => {
+    // With replicas, one runs the clock (lib/replicas/leader.ts): two would notify twice.
+    if (!isLeader()) return;
     const now = Date.now();
     void engine.run("conditions", async () => {
       await crashLoops(now);
@@ -129,6 +133,7 @@ export function startAlertTicker(): void {
     void engine.run("re-evaluate", reevaluate);
     if (ticks++ % Math.max(1, Math.round(3600_000 / TICK_MS)) === 0) void engine.run("prune", () => prune(now));
   };
+  isLeader(); // the election starts with the clock, so the first tick can already run
   g[STARTED] = setInterval(tick, TICK_MS).unref();
 }
 
@@ -138,4 +143,5 @@ export async function stopAlertTicker(): Promise<void> {
   if (g[STARTED]) clearInterval(g[STARTED]);
   g[STARTED] = undefined;
   await alertEngine().idle();
+  await stepDown();
 }

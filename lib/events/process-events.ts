@@ -3,6 +3,7 @@
 // first, a page at a time.
 import "server-only";
 import { processStateChanged } from "../alerts/alert-events";
+import { agentHub } from "../agents/agent-hub";
 import { appendAudit } from "../audit/append-audit";
 import { db, type Tx } from "../db";
 import { eventKindOf, type ProcessEvent, ProcessEventKindSchema, type ProcessEventPage, type ProcessState, type ProcessTransition } from "../protocol";
@@ -10,10 +11,17 @@ import { err, ok, type Result } from "../result";
 import { batcher, everyFewMs, flushAll, yieldToLoop } from "../write-behind";
 
 type Host = { id: string; name: string };
+/** The agent run a batch's seq numbers count in, and the highest seq of the message (refused items too). */
+export type AckTo = { boot: string; seq: number };
+type Entry = { host: Host; t: ProcessTransition; boot?: string } | { host: Host; ack: AckTo };
 
-/** Stores a batch of an agent's transitions, with the audit rows of those that matter to people. */
-export function recordTransitions(host: Host, transitions: ProcessTransition[]): void {
-  transitionWriter().add(host, transitions);
+/**
+ * Stores a batch of an agent's transitions, with the audit rows of those that matter to people.
+ * With `ack`, the agent is told once everything up to its seq is stored (it resends what is not
+ * acknowledged, to whichever replica it reaches next: a (host, boot, seq) is stored once).
+ */
+export function recordTransitions(host: Host, transitions: ProcessTransition[], ack?: AckTo): void {
+  transitionWriter().add(host, transitions, ack);
 }
 
 // Written behind (DESIGN 13): every agent's transitions of the last FLUSH_MS in one transaction,
@@ -24,14 +32,16 @@ const MAX_QUEUED = 100_000; // bounded if the disk stays full: the oldest are dr
 const CHUNK = 250; // rows per transaction: one write holds the event loop a few ms, never long
 
 class TransitionWriter {
-  private queue: { host: Host; t: ProcessTransition }[] = [];
+  private queue: Entry[] = [];
   private chain: Promise<void> = Promise.resolve();
   private schedule = everyFewMs(FLUSH_MS, () => this.flush());
   dropped = 0;
   private eager = false;
 
-  add(host: Host, transitions: ProcessTransition[]): void {
-    for (const t of transitions) this.queue.push({ host, t });
+  add(host: Host, transitions: ProcessTransition[], ack?: AckTo): void {
+    for (const t of transitions) this.queue.push({ host, t, boot: ack?.boot });
+    // The ack follows its rows in the queue: it leaves once they are committed, never before.
+    if (ack) this.queue.push({ host, ack });
     if (this.queue.length > MAX_QUEUED) this.dropped += this.queue.splice(0, this.queue.length - MAX_QUEUED).length;
     // A full chunk is written at the next turn of the loop: under a flood of agent frames a timer can
     // wait long, and the queue would grow to its bound (and drop) before it fired.
@@ -58,27 +68,43 @@ class TransitionWriter {
     while (this.queue.length) {
       const batch = this.queue.splice(0, CHUNK);
       try {
-        await writeBatch(batch);
+        await writeBatch(batch.flatMap((e) => ("t" in e ? [e] : [])));
       } catch (e) {
-        this.queue.unshift(...batch); // kept for the next flush
+        this.queue.unshift(...batch); // kept for the next flush (a twin another replica stored meanwhile is skipped then)
         this.schedule();
         throw e;
       }
+      for (const e of batch) if ("ack" in e) agentHub().send(e.host.id, { type: "transitions.ack", boot: e.ack.boot, seq: e.ack.seq });
       if (this.queue.length) await yieldToLoop();
     }
   }
 }
 
-async function writeBatch(batch: { host: Host; t: ProcessTransition }[]): Promise<void> {
+const sourceOf = (hostId: string, boot: string) => `${hostId}:${boot}`;
+
+async function writeBatch(batch: { host: Host; t: ProcessTransition; boot?: string }[]): Promise<void> {
+  if (!batch.length) return;
   const stored = await db.$transaction(async (tx) => {
     // Checked inside the transaction: the last transitions of a deleted app arrive after its deletion,
     // and an app counts only for the host that owns it.
     const ids = [...new Set(batch.map((b) => b.t.appId))];
     const owner = new Map((await tx.app.findMany({ where: { id: { in: ids } }, select: { id: true, hostId: true } })).map((a) => [a.id, a.hostId]));
-    const rows = batch.filter((b) => owner.get(b.t.appId) === b.host.id);
+    const rows = withoutTwins(
+      batch.filter((b) => owner.get(b.t.appId) === b.host.id),
+      await storedSeqs(tx, batch),
+    );
     if (!rows.length) return [];
     await tx.processEvent.createMany({
-      data: rows.map(({ t }) => ({ appId: t.appId, pid: t.pid, from: t.from, to: t.to, at: new Date(t.at), detail: t.detail, kind: eventKindOf(t) ?? "" })),
+      data: rows.map(({ t, host, boot }) => ({
+        appId: t.appId,
+        pid: t.pid,
+        from: t.from,
+        to: t.to,
+        at: new Date(t.at),
+        detail: t.detail,
+        kind: eventKindOf(t) ?? "",
+        ...(boot && t.seq ? { source: sourceOf(host.id, boot), seq: t.seq } : {}),
+      })),
     });
     for (const { host, t } of rows) await auditTransitions(tx, host, [t]);
     return rows.map((r) => r.t);
@@ -86,6 +112,29 @@ async function writeBatch(batch: { host: Host; t: ProcessTransition }[]): Promis
   // After the commit: a FATAL raises the app's alert, a process ready again clears it. (Crash loops
   // are counted from the stored rows by the alert ticker.)
   for (const t of stored) processStateChanged(t.appId, t.slot, t.to, t.detail);
+}
+
+/** The (source, seq) pairs of the batch already stored: resent after an ack that never arrived. */
+async function storedSeqs(tx: Tx, batch: { host: Host; t: ProcessTransition; boot?: string }[]): Promise<Set<string>> {
+  const numbered = batch.filter((b) => b.boot && b.t.seq);
+  if (!numbered.length) return new Set();
+  const found = await tx.processEvent.findMany({
+    where: { source: { in: [...new Set(numbered.map((b) => sourceOf(b.host.id, b.boot as string)))] }, seq: { in: numbered.map((b) => b.t.seq as number) } },
+    select: { source: true, seq: true },
+  });
+  return new Set(found.map((f) => `${f.source}#${f.seq}`));
+}
+
+/** Drops rows stored before and the second copy of a row resent within the batch. */
+function withoutTwins<T extends { host: Host; t: ProcessTransition; boot?: string }>(rows: T[], stored: Set<string>): T[] {
+  const seen = new Set(stored);
+  return rows.filter((r) => {
+    if (!r.boot || !r.t.seq) return true;
+    const key = `${sourceOf(r.host.id, r.boot)}#${r.t.seq}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 const KEY = Symbol.for("stoker.transition-writer");

@@ -126,7 +126,16 @@ export type AgentOp = z.infer<typeof AgentOpSchema>;
 export type AgentOpName = AgentOp["op"];
 
 export const ControlToAgentSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("welcome"), hostId: z.string(), hostName: z.string(), webTargets: WebTargetsSchema.optional() }),
+  z.strictObject({
+    type: z.literal("welcome"),
+    hostId: z.string(),
+    hostName: z.string(),
+    webTargets: WebTargetsSchema.optional(),
+    /** This control plane acknowledges stored transitions (transitions.ack): the agent keeps them until then. */
+    acks: z.literal(true).optional(),
+  }),
+  /** Every transition of this agent run up to `seq` is stored: the agent drops them from its queue. */
+  z.strictObject({ type: z.literal("transitions.ack"), boot: z.string().min(1).max(64), seq: z.number().int().positive() }),
   z.strictObject({ type: z.literal("sync"), apps: z.array(DesiredAppSchema) }),
   z.strictObject({ type: z.literal("request"), id: z.string().min(1).max(64), op: AgentOpSchema }),
   z.strictObject({ type: z.literal("error"), message: z.string() }),
@@ -161,6 +170,8 @@ export const ProcessTransitionSchema = z.strictObject({
   kind: ProcessEventKindSchema.optional(),
   /** The worker (agent/supervisor/workers.ts) this transition is about; none for a FastCGI process. */
   worker: z.string().max(40).optional(),
+  /** Its place in this agent run's sequence (1, 2, …): stored once per (host, boot, seq), however often resent. */
+  seq: z.number().int().positive().optional(),
 });
 export type ProcessTransition = z.infer<typeof ProcessTransitionSchema>;
 
@@ -168,7 +179,12 @@ export const AgentToControlSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("hello"), facts: HostFactsSchema, apps: z.array(AppStatusSchema) }),
   z.strictObject({ type: z.literal("facts"), facts: HostFactsSchema }),
   z.strictObject({ type: z.literal("apps.status"), apps: z.array(AppStatusSchema) }),
-  z.strictObject({ type: z.literal("process.transitions"), transitions: z.array(ProcessTransitionSchema).max(1000) }),
+  z.strictObject({
+    type: z.literal("process.transitions"),
+    transitions: z.array(ProcessTransitionSchema).max(1000),
+    /** The agent run the transitions' seq numbers count in (a new one each time the agent starts). */
+    boot: z.string().min(1).max(64).optional(),
+  }),
   z.strictObject({ type: z.literal("logs.lines"), appId: z.string(), lines: z.array(LogLineSchema).max(5000), dropped: z.number().int().min(0) }),
   PtyOutputSchema,
   PtyExitSchema,

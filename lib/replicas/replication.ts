@@ -7,6 +7,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { agentHub } from "../agents/agent-hub";
+import { agentLinkSeen } from "../alerts/alert-events";
 import { databaseUrl } from "../config";
 import { dbKind } from "../db";
 import { ptyRelay } from "../debug/pty-relay";
@@ -96,6 +97,7 @@ class Replication {
         return;
       case "presence":
         hub.remoteLink(m.hostId, m.from, m.online);
+        agentLinkSeen(m.hostId, hub.isOnline(m.hostId)); // the leader's clock times an absence from any replica
         if (!m.online) {
           // Nobody will answer what was routed to that socket: say so now (as a local detach does).
           this.dropRoutedTo(m.hostId, "The host's agent went away before it answered; the action may or may not have been carried out. Check the app's state and events.", m.from);

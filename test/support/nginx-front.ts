@@ -94,11 +94,13 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-async function startOnce(prefix: string, opts: NginxFrontOptions): Promise<NginxFront | { retry: string }> {
+type Render = (prefix: string, port: number) => string;
+
+async function startOnce(prefix: string, render: Render, opts: { nginxBinary?: string }): Promise<NginxFront | { retry: string }> {
   const port = await freePort();
   const conf = path.join(prefix, "nginx.conf");
   const errorLog = path.join(prefix, "logs/error.log");
-  writeFileSync(conf, nginxFrontConfig(prefix, port, opts));
+  writeFileSync(conf, render(prefix, port));
   // -e: nginx writes startup errors before it reads the config; keep them out of /var/log/nginx.
   const child = spawn(opts.nginxBinary ?? "nginx", ["-p", prefix, "-c", conf, "-e", errorLog, "-g", "daemon off;"], {
     stdio: ["ignore", "ignore", "pipe"],
@@ -148,11 +150,16 @@ async function startOnce(prefix: string, opts: NginxFrontOptions): Promise<Nginx
 }
 
 export async function startNginxFront(opts: NginxFrontOptions): Promise<NginxFront> {
+  return startNginx((prefix, port) => nginxFrontConfig(prefix, port, opts), opts);
+}
+
+/** A real nginx on a free port with the config `render` writes for its prefix and port. */
+export async function startNginx(render: Render, opts: { nginxBinary?: string } = {}): Promise<NginxFront> {
   const prefix = mkdtempSync(path.join(tmpdir(), "stoker-nginx-front-"));
   for (const d of ["logs", "tmp"]) mkdirSync(path.join(prefix, d), { recursive: true });
   let last = "";
   for (let attempt = 0; attempt < 3; attempt++) {
-    const r = await startOnce(prefix, opts).catch((e: unknown) => {
+    const r = await startOnce(prefix, render, opts).catch((e: unknown) => {
       rmSync(prefix, { recursive: true, force: true });
       throw e;
     });
