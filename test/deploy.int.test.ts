@@ -3,10 +3,10 @@
 // no failed request, refuses a never-healthy release, rolls back, and deploys by signed webhook.
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { type GitFixture, makeGitRepo } from "@/agent/deploy/testing/git-fixture";
 import { writeTarGz } from "@/agent/deploy/testing/make-tar";
 import type { DeploymentView, ReleaseInfo } from "@/lib/protocol";
@@ -321,6 +321,11 @@ describe("an agent killed in the middle of a deployment", () => {
     const agent = agentOf();
     const sock = path.join(stack.dataDir, "run", "shop.sock");
     const load = startLoad({ url: nginx.url, concurrency: 2, durationMs: 120_000, requestTimeoutMs: 10_000 });
+    onTestFailed(async () => {
+      const keeperLog = path.join(stack.dataDir, "agent", "keeper.log");
+      const events = (await call<{ events: { ts: string; kind: string; pid: number; detail: string }[] }>("GET", `/apps/${appId}/events?limit=60`)).body.events;
+      console.log(`events (newest first):\n${events.map((e) => `${e.ts} ${e.kind} ${e.pid} ${e.detail}`).join("\n")}\nkeeper.log:\n${existsSync(keeperLog) ? readFileSync(keeperLog, "utf8").slice(-4000) : "(none)"}\nnpm start's output:\n${stack.logs().slice(-6000)}`);
+    });
     await new Promise((r) => setTimeout(r, 500));
     const started = await call<DeploymentView>("POST", `/apps/${appId}/deployments`, { ref: "v2" });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
