@@ -67,16 +67,24 @@ export async function probeOnce(spec: AppSpec, address: string, timeoutMs: numbe
   }
 }
 
-/** Probes until one succeeds or the deadline passes (or `stop` is aborted: the caller gave up). */
+/**
+ * Probes until one succeeds or the deadline passes (or `stop` is aborted: the caller gave up).
+ * Resolves with null, or the last answer's error: a probe cut short by the deadline itself ("no
+ * response within 100 ms") does not hide what an earlier one heard (say, "probe answered 503").
+ */
 export async function probeUntil(spec: AppSpec, address: string, timeoutMs: number, stop?: AbortSignal): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   let last: string | null = "not probed";
+  let heard: string | null = null;
   while (Date.now() < deadline && !stop?.aborted) {
-    last = await probeOnce(spec, address, Math.max(100, Math.min(2000, deadline - Date.now())));
+    const budget = Math.max(100, Math.min(2000, deadline - Date.now()));
+    const began = Date.now();
+    last = await probeOnce(spec, address, budget);
     if (last === null) return null;
+    if (Date.now() - began < budget) heard = last; // answered (or refused) within its time: not a timeout
     await sleep(25);
   }
-  return last;
+  return heard ?? last;
 }
 
 /** Waits until every pid is stopped (SIGSTOP took effect: state T) or gone. */
