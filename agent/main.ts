@@ -1,10 +1,10 @@
 // The agent process: `agent join URL TOKEN`, `agent enroll URL TOKEN`, `agent run`, `agent --config FILE`, `agent ctl OP APP`.
-import "./small-heap"; // first: before the rest of the agent allocates
+import { startupDone } from "./small-heap"; // first: before the rest of the agent allocates
 import os from "node:os";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import * as z from "zod";
-import { WebTargetsSchema } from "./apply/web-config-ops";
+import { WebTargetsSchema } from "../lib/protocol";
 import { enroll, readCredentials } from "./link/credentials";
 import type { ControlLink } from "./link/control-link";
 import { callLocalControl, serveLocalControl } from "./link/local-control";
@@ -144,6 +144,7 @@ async function main(): Promise<void> {
     throw new Error(USAGE);
   }
 
+  startupDone(); // the apps are adopted and started, the link is up: V8 optimizes for speed again
   // Stopping the agent never stops the apps: the next agent adopts them.
   const shutdown = () => {
     link?.stop();

@@ -52,7 +52,10 @@ async function measureNode(label: string, code: string): Promise<void> {
 
 async function stokerAgent(apps: number): Promise<void> {
   const dir = path.join(work, `stoker-${apps}`);
-  const specs = Array.from({ length: apps }, (_, i) => ({ name: `quiet-${i}`, command: [PERL], socket: { path: path.join(dir, `q${i}.sock`) } }));
+  // As root the spec must name the user (an omitted one never means root): without it the agent
+  // refuses every app and idles with none, which is what this bench measured before 2026-12-06.
+  const user = process.getuid?.() === 0 ? { user: "root" } : {};
+  const specs = Array.from({ length: apps }, (_, i) => ({ name: `quiet-${i}`, command: [PERL], socket: { path: path.join(dir, `q${i}.sock`) }, ...user }));
   spawnSync("mkdir", ["-p", dir]);
   writeFileSync(path.join(dir, "apps.json"), JSON.stringify({ apps: specs }));
   const state = path.join(dir, "state");
@@ -62,6 +65,8 @@ async function stokerAgent(apps: number): Promise<void> {
   });
   await sleep(REST_MS + apps * 100);
   const keeper = children(agent.pid!).find((p) => comm(p).includes("log-keeper"));
+  const running = children(agent.pid!).filter((p) => comm(p).includes(PERL)).length;
+  if (running !== apps) throw new Error(`the agent runs ${running} of ${apps} apps`);
   console.log(`| Stoker agent, ${apps} app(s) | ${fmt(mem(agent.pid!))} |${keeper ? ` + log keeper ${fmt(mem(keeper))}` : ""}`);
   agent.kill("SIGTERM");
   await new Promise((r) => agent.once("exit", r));

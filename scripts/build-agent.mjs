@@ -23,10 +23,12 @@ await build({
   minify: true,
   legalComments: "none",
   external: ["koffi", "node-pty"],
-  // The young-generation cap (agent/small-heap.ts) in front of every chunk: a chunk's code runs once
-  // the chunks it imports have run, so only this puts it before the first allocation of the bundle.
+  // The young-generation cap and the start-up size mode (agent/small-heap.ts) in front of every
+  // chunk: a chunk's code runs once the chunks it imports have run, so only this puts them before the
+  // first allocation of the bundle. The size mode once per process: a chunk loaded after start-up
+  // (a room, agent/supervisor/rooms.ts) must not turn it on again.
   banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); import { setFlagsFromString as __stokerV8Flags } from 'node:v8'; __stokerV8Flags('--semi-space-growth-factor=1');",
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); import { setFlagsFromString as __stokerV8Flags } from 'node:v8'; __stokerV8Flags('--semi-space-growth-factor=1'); if (globalThis.__stokerStartup === undefined) { globalThis.__stokerStartup = true; __stokerV8Flags('--optimize-for-size'); }",
   },
   logLevel: "warning",
 });

@@ -25,7 +25,6 @@ import { type DeploymentHooks, runDeployment } from "./run-deployment";
 import { rollbackTo } from "./switch-release";
 
 export type DeployOp = Extract<AgentOp, { op: `deploy.${string}` }>;
-export const isDeployOp = (op: AgentOp): op is DeployOp => op.op.startsWith("deploy.");
 
 /** What deployments need from the supervisor (kept narrow so the two modules stay apart). */
 export type DeployHost = {

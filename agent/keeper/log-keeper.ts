@@ -9,7 +9,7 @@
 // adopts the processes and reads the pipes itself. Only one of the two ever writes a log, so the log
 // format and the agent's log ingest stay as they are, and nothing is lost or reordered. Meanwhile it also
 // replaces app processes that exit (standby.ts), with the recipe the agent sent over the lifeline.
-import "../small-heap"; // first: before the rest of the keeper allocates
+import { startupDone } from "../small-heap"; // first: before the rest of the keeper allocates
 import { chmodSync, closeSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import path from "node:path";
@@ -194,6 +194,7 @@ const server = createServer((socket) => {
 server.listen(socketPath, () => {
   chmodSync(socketPath, 0o600); // it takes launch recipes: only the agent's own user may connect
   log(`ready for ${stateDir}`);
+  startupDone(); // it may soon store a flood of lines: V8 optimizes for speed again
 });
 // A keeper whose state dir is gone (the host's Stoker was removed) has nothing left to keep, and
 // what it started itself no one could ever find.

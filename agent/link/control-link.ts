@@ -53,11 +53,11 @@ export class ControlLink {
 
   start(): void {
     this.supervisor.logs.setSender((appId, lines, dropped) => this.send({ type: "logs.lines", appId, lines, dropped }));
-    this.supervisor.debug.setSender({
+    this.supervisor.rooms.setPtySender({
       output: (sessionId, data) => this.send({ type: "pty.output", sessionId, data }),
       exit: (sessionId, code, reason) => this.send({ type: "pty.exit", sessionId, code, reason }),
     });
-    this.supervisor.deploys.setSender({
+    this.supervisor.rooms.setDeploySender({
       progress: (msg) => {
         if (msg.deployment.status !== "running" && !this.isOpen()) this.finals.push(msg);
         else this.send(msg);
@@ -141,13 +141,13 @@ export class ControlLink {
         this.log(`control plane says: ${msg.message}`);
         return;
       case "pty.input":
-        this.supervisor.debug.input(msg.sessionId, msg.data);
+        this.supervisor.rooms.debugIfLoaded()?.input(msg.sessionId, msg.data);
         return;
       case "pty.resize":
-        this.supervisor.debug.resize(msg.sessionId, msg.cols, msg.rows);
+        this.supervisor.rooms.debugIfLoaded()?.resize(msg.sessionId, msg.cols, msg.rows);
         return;
       case "pty.close":
-        this.supervisor.debug.close(msg.sessionId);
+        this.supervisor.rooms.debugIfLoaded()?.close(msg.sessionId);
         return;
       case "request": {
         if (msg.op.op === "agent.upgrade") {

@@ -1,5 +1,4 @@
 // All apps of this host: applies desired state, dispatches operations, persists pids for adoption.
-import { browseDir, proposeFromScript } from "../guided/guided-ops";
 import path from "node:path";
 import {
   type AgentOp,
@@ -10,10 +9,9 @@ import {
   type ProcessTransition,
   type Result,
 } from "../../lib/protocol";
-import { applyAppWebConfig, getWebConfig, removeAppWebConfig, type WebTargets } from "../apply/web-config-ops";
+import type { WebTargets } from "../../lib/protocol";
 import { WebServerRegistry } from "../apply/web-server-registry";
-import { DebugOps } from "../debug/debug-ops";
-import { DeployOps, isDeployOp } from "../deploy/deploy-ops";
+import { isDeployOp, Rooms } from "./rooms";
 import { liveSpec } from "../deploy/live-spec";
 import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
 import { siteAccessLogsOf, siteLogsOf } from "../apply/site-logs";
@@ -28,7 +26,6 @@ import { readLogOp } from "./read-log-op";
 import { sendTestRequest } from "../fastcgi/test-request";
 import { AppRunner } from "./app-runner";
 import { socketAddress, stagedGeneration } from "./app-socket";
-import { DEFAULT_ROOTS, discover } from "../discovery/discover";
 import { checkAdoption } from "./adopt-foreign";
 import { planLaunch } from "./launch-plan";
 import { Revisions } from "./revisions";
@@ -63,8 +60,8 @@ export type SupervisorListener = {
 export class Supervisor {
   readonly apps = new Map<string, AppRunner>();
   readonly logs: LogService;
-  readonly debug: DebugOps;
-  readonly deploys: DeployOps;
+  /** Debug sessions, deployments, web config, discovery: loaded on first use. */
+  readonly rooms: Rooms;
   readonly metrics: AppMetrics;
   /** Desired state as sent (template specs with `{release}`); runners hold the resolved spec. */
   private readonly templates = new Map<string, DesiredApp>();
@@ -85,9 +82,11 @@ export class Supervisor {
     this.webServers = opts.detectWebServers
       ? new WebServerRegistry(opts.stateDir, opts.webTargets ?? {})
       : new WebServerRegistry(opts.stateDir, opts.webTargets ?? {}, async () => []);
-    this.debug = new DebugOps(opts.stateDir, opts.socketDirs, () => this.webServers.targets());
-    this.deploys = new DeployOps(
-      {
+    this.rooms = new Rooms({
+      stateDir: opts.stateDir,
+      socketDirs: opts.socketDirs,
+      webTargets: () => this.webServers.targets(),
+      deployHost: {
         template: (appId) => this.templates.get(appId),
         runner: (appId) => this.apps.get(appId),
         reapply: async (appId) => {
@@ -96,8 +95,8 @@ export class Supervisor {
         },
         changed: () => this.changed(),
       },
-      path.join(opts.stateDir, "deploy-uploads"),
-    );
+      uploadDir: path.join(opts.stateDir, "deploy-uploads"),
+    });
     this.metrics = new AppMetrics(opts.stateDir, () =>
       [...this.apps.values()].map((r) => ({ appId: r.appId, socket: r.desired.spec.socket, view: () => r.metricsView() })),
     );
@@ -287,6 +286,7 @@ export class Supervisor {
     for (const [id, runner] of this.apps) {
       if (!wanted.has(id)) {
         const tpl = this.templates.get(id)?.spec ?? runner.desired.spec;
+        const { removeAppWebConfig } = await this.rooms.webConfig();
         await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(id), this.opts.stateDir);
         await runner.serialize(() => runner.remove());
         this.logs.forget(id);
@@ -326,7 +326,7 @@ export class Supervisor {
     const r = runner;
     // A running deployment decides which release runs (it re-applies this when it ends); an app
     // whose spec uses {release} has nothing to run before its first deployment.
-    if (!spec || this.deploys.isBusy(next.appId)) {
+    if (!spec || this.rooms.deploying(next.appId)) {
       this.changed();
       return ok(r.status());
     }
@@ -381,17 +381,17 @@ export class Supervisor {
       return missing.length ? err("BAD_REQUEST", missing.map((f) => f.message).join(" "), { fields: missing }) : ok({ valid: true });
     }
     if (op.op === "app.put") return this.put(op.app, false, op.adopt?.pids);
-    if (op.op === "host.discover") return ok(this.discover());
-    if (op.op === "host.browse") return browseDir(op.path, op.user);
-    if (op.op === "app.propose") return proposeFromScript(op.script, op.user, op.name, this.opts.socketDirs[0] ?? "/run/stoker", op.runtime);
+    if (op.op === "host.discover") return ok(await this.discover());
+    if (op.op === "host.browse") return (await this.rooms.guided()).browseDir(op.path, op.user);
+    if (op.op === "app.propose") return (await this.rooms.guided()).proposeFromScript(op.script, op.user, op.name, this.opts.socketDirs[0] ?? "/run/stoker", op.runtime);
     if (op.op === "agent.upgrade") return err("BAD_REQUEST", "An upgrade comes from the control plane over the agent's link.");
-    if (op.op === "pty.recording") return this.debug.recording(op.sessionId);
+    if (op.op === "pty.recording") return (await this.rooms.debug()).recording(op.sessionId);
     if (op.op === "host.web-targets") {
       this.webServers.setHostSetting(op.targets);
       this.webLogs.start(this.opts.webErrorLogs ?? this.webServers.errorLogs());
       return ok({ webServers: this.webServers.facts() });
     }
-    if (isDeployOp(op)) return this.deploys.execute(op);
+    if (isDeployOp(op)) return (await this.rooms.deploys()).execute(op);
     if (op.op === "metrics.now") return ok(this.metrics.now());
     if (op.op === "metrics.query") return ok(await this.metrics.query(op.appId, op.from, op.to, op.processes ?? false));
     const runner = this.apps.get(op.appId);
@@ -411,9 +411,9 @@ export class Supervisor {
     // The web config is rendered from the template: it must outlive each release (see forWebServer).
     const template = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
     // An app's config is its site's file, which holds every app of this host on the same site.
-    if (op.op === "webconfig.get") return getWebConfig(template, webTargets, op.server, this.siblingSpecs(op.appId), this.opts.stateDir);
+    if (op.op === "webconfig.get") return (await this.rooms.webConfig()).getWebConfig(template, webTargets, op.server, this.siblingSpecs(op.appId), this.opts.stateDir);
     if (op.op === "webconfig.apply") {
-      const applied = await applyAppWebConfig(template, webTargets, op.server, op.text, this.siblingSpecs(op.appId), this.opts.stateDir);
+      const applied = await (await this.rooms.webConfig()).applyAppWebConfig(template, webTargets, op.server, op.text, this.siblingSpecs(op.appId), this.opts.stateDir);
       if (applied.ok) this.webServers.recordApply(applied.value.server, applied.value);
       return applied;
     }
@@ -429,9 +429,9 @@ export class Supervisor {
       // short per-process tails once every request logs a line), then those tails.
       const tracebacks = this.logs.recent(op.appId).tracebacks.map((t) => t.text);
       const tails = runner.processes().map((p) => runner.outputOf(p.pid || 0));
-      return this.debug.doctor(diagnosed, [...tracebacks, ...tails].join("\n"), pids, rootApproved);
+      return (await this.rooms.debug()).doctor(diagnosed, [...tracebacks, ...tails].join("\n"), pids, rootApproved);
     }
-    if (op.op === "app.run-by-hand") return this.debug.runByHand(diagnosed, rootApproved);
+    if (op.op === "app.run-by-hand") return (await this.rooms.debug()).runByHand(diagnosed, rootApproved);
     if (op.op === "app.running-spec") {
       const running = this.revisions.runningOf(op.appId);
       return running ? ok({ revision: running.revision, spec: running.spec }) : err("NOT_FOUND", "No revision of this app has run on this host yet.");
@@ -440,7 +440,7 @@ export class Supervisor {
       const desired = this.templates.get(op.appId);
       return desired ? this.put(desired, true) : err("NOT_FOUND", `This host does not run app ${op.appId}.`);
     }
-    if (op.op === "pty.open") return this.debug.openPty(runner.desired.spec, op, runner.desired.rootApproved);
+    if (op.op === "pty.open") return (await this.rooms.debug()).openPty(runner.desired.spec, op, runner.desired.rootApproved);
     const setDesired = (desired: "running" | "stopped") => {
       runner.desired = { ...runner.desired, desired };
     };
@@ -450,7 +450,7 @@ export class Supervisor {
           // The app's web config goes first, through the whole pipeline: a config that broke the
           // server must not outlive the app, and a refused removal keeps the app to retry.
           const tpl = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
-          const web = await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(op.appId), this.opts.stateDir);
+          const web = await (await this.rooms.webConfig()).removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(op.appId), this.opts.stateDir);
           if (web.ok && web.value) this.webServers.recordApply(web.value.server, web.value);
           if (web.ok && web.value && !web.value.ok) {
             return err("FAILED", `Could not remove the app's ${web.value.server} config: ${web.value.message}`, { detail: web.value });
@@ -493,7 +493,8 @@ export class Supervisor {
   }
 
   /** FastCGI apps on this host that Stoker does not run yet (discovery/discover.ts). */
-  discover() {
+  async discover() {
+    const { DEFAULT_ROOTS, discover } = await this.rooms.discovery();
     const t = this.webServers.targets();
     const dirs = (k: "nginx" | "lighttpd" | "apache") => (t[k]?.dir ? [t[k].dir] : []);
     const roots = { ...DEFAULT_ROOTS, nginx: [...DEFAULT_ROOTS.nginx, ...dirs("nginx")], lighttpd: [...DEFAULT_ROOTS.lighttpd, ...dirs("lighttpd")], apache: [...DEFAULT_ROOTS.apache, ...dirs("apache")] };
