@@ -6,27 +6,25 @@ import { type AppStatus, type DesiredApp, err, ok, type ProcessInfo, type Proces
 import type { LogBatch } from "../logs/log-batch";
 import { LogSink } from "../logs/log-sink";
 import type { LogLimits } from "../logs/log-store";
-import { adoptForeign, checkAdoption } from "./adopt-foreign";
-import { type Found, findGenerations, restoreViews, retireLeftovers, type SavedProcess, toRetire } from "./adopt-app";
+import type { SavedProcess } from "./adopt-app";
+import { adoptSaved, importRunning } from "./adopt-runner";
+import type { AppDoor } from "./app-door";
 import { Availability, noLiveProcess, summaryState } from "./app-availability";
 import { AppCgroup } from "./app-cgroup";
-import { adoptListenSocket, clearStaleSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, removeSocketFile, socketAddress, stagedPath } from "./app-socket";
+import { clearStaleSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, removeSocketFile, socketAddress, stagedPath } from "./app-socket";
 import { type LaunchPlan, planLaunch } from "./launch-plan";
-import type { PoolHost } from "./pool-host";
+import { poolHostOf } from "./pool-host";
 import { PoolManager } from "./pool-manager";
 import { ProcessSlot } from "./process-slot";
 import { CpuSampler } from "./proc-stats";
 import { kickAcceptors } from "./readiness";
 import { appBoundReplace } from "./restart-app-bound";
-import type { RestartHost } from "./restart-host";
 import { pausedReplace } from "./restart-paused";
 import { swapReplace } from "./restart-swap";
 import type { SavedRevisions } from "./revisions";
 import { type FirstLaunch, type ProbeWanted, slotHooks } from "./slot-hooks";
 import type { OsProcess } from "./spawn-process";
-import { takeHeldSocket } from "../keeper/keeper-handback";
 import type { StandbyApp } from "../keeper/keeper-protocol";
-import { closeFd } from "../native";
 import { fpmPlan } from "../fpm/fpm-launch";
 import { type FpmStatus, FpmStatusPoller } from "../fpm/fpm-status";
 import { statusPathOf } from "../fpm/pool-config";
@@ -94,7 +92,7 @@ export class AppRunner {
       persist: () => this.events.persist(),
       outputOf: (pid) => this.outputOf(pid),
     });
-    this.pool = new PoolManager(this.poolHost());
+    this.pool = new PoolManager(poolHostOf(this.host()));
     this.pool.start();
     this.schedules = new AppScheduler({
       appId: desired.appId,
@@ -174,56 +172,35 @@ export class AppRunner {
     return which.map((i) => new ProcessSlot(i, generation, desired.spec, this.sink, hooks));
   }
 
-  /** The door the process manager goes through. */
-  private poolHost(): PoolHost {
+  /** The door the restart rooms, adoption and the process manager go through. */
+  private host(): AppDoor {
     const self = this;
     return {
       get appId() {
         return self.appId;
       },
-      get spec() {
-        return self.desired.spec;
+      workers: this.workers,
+      setGeneration: (generation) => {
+        this.generation = generation;
       },
-      cgroup: this.cgroup,
-      slots: () => this.slots,
-      active: () =>
-        this.desired.desired === "running" && !this.closing && this.socket !== null && this.desired.spec.socket.bind === "agent" && !this.pending.length,
-      socketFd: () => this.socket?.fd ?? null,
-      address: () => socketAddress(this.desired.spec.socket),
-      addSlots: async (count) => {
-        const plan = this.plans.get(this.generation);
-        if (!plan || !this.socket) return [];
-        const used = new Set(this.slots.map((s) => s.index));
-        const indexes: number[] = [];
-        for (let i = 0; indexes.length < count; i++) if (!used.has(i)) indexes.push(i);
-        // No probe while a sibling already answers: the app is proven, and the probe would queue behind the load.
-        const fresh = this.newSlots(this.desired, plan, this.generation, undefined, indexes, () => !this.slots.some((s) => s.state === "RUNNING"));
-        this.slots = [...this.slots, ...fresh];
-        this.events.changed();
-        await Promise.all(fresh.map((s) => s.start()));
-        this.events.persist();
-        return fresh;
+      setSocket: (socket) => {
+        this.socket = socket;
       },
-      dropSlot: (slot) => {
-        this.slots = this.slots.filter((s) => s !== slot);
-        this.events.persist();
-        this.events.changed();
+      setSlots: (slots) => {
+        this.slots = slots;
       },
-      event: (kind, slot, pid, detail) => {
-        const state = this.slots.find((s) => s.index === slot)?.state ?? "RUNNING";
-        this.events.transition({ appId: this.appId, slot, pid, from: state, to: state, at: new Date().toISOString(), detail: detail.slice(0, 8192), kind });
-        this.sink.note(`${kind}: ${detail.split("\n")[0]}`);
+      setError: (message) => {
+        this.lastError = message;
       },
-      outputOf: (pid) => this.outputOf(pid),
-      serialize: (fn) => this.serialize(fn),
+      currentPlan: () => this.plans.get(this.generation),
+      slotsAt: (d, plan, generation, indexes, probe) => this.newSlots(d, plan, generation, undefined, indexes, probe),
+      countFor: (d) => this.countFor(d),
+      ensureSocket: () => this.ensureSocket(),
+      syncWorkers: () => this.syncWorkers(),
+      syncLimits: () => this.pool.syncLimits(),
+      busy: () => this.closing || this.pending.length > 0,
+      transition: (t) => this.events.transition(t),
       changed: () => this.events.changed(),
-    };
-  }
-
-  /** The door the restart rooms and adoption go through. */
-  private host(): RestartHost {
-    const self = this;
-    return {
       get desired() {
         return self.desired;
       },
@@ -404,102 +381,14 @@ export class AppRunner {
     return ok(this.processes());
   }
 
-  /** Re-attaches to the processes and socket a previous agent left running (adopt-app.ts). */
-  async adopt(saved: SavedApp, exitsReported: ReadonlySet<number> = new Set()): Promise<void> {
-    this.generation = saved.generation;
-    const plan = this.plan(this.desired);
-    if (!plan.ok) {
-      this.lastError = plan.message;
-      return;
-    }
-    const spec = this.desired.spec;
-    const found = findGenerations(spec, saved, this.sink, this.cgroup);
-    this.recordExitsWhileAway(saved, found, exitsReported);
-    await restoreViews(spec, found.current);
-    this.generation = found.generation;
-    if (found.socket) this.socket = found.socket;
-    // The log keeper's copy: the socket, with what was queued on it, even if every process ended meanwhile.
-    const kept = takeHeldSocket(this.appId, this.generation);
-    if (kept !== undefined && !this.socket && spec.socket.bind === "agent") this.socket = { fd: kept, address: socketAddress(spec.socket) };
-    else if (kept !== undefined) closeFd(kept);
-    // A dynamic app keeps the processes it had grown to (within its range), each in its own slot.
-    const range = processRange(spec.processes);
-    const grown = range.dynamic && spec.socket.bind === "agent";
-    const indexes = grown ? [...new Set([...Array.from({ length: range.min }, (_, i) => i), ...found.current.map((a) => a.saved.slot)])].slice(0, range.max) : undefined;
-    this.slots = this.newSlots(this.desired, plan.value, this.generation, undefined, indexes);
-    for (const slot of this.slots) {
-      const match = found.current.find((a) => a.saved.slot === slot.index);
-      if (match) slot.adopt(match.proc, match.saved.restarts);
-    }
-    const retiring = toRetire(spec, found, (proc) => this.slots.some((s) => s.proc === proc), this.socket?.fd ?? null);
-    this.workers.adopt(this.desired, saved.workers ?? []);
-    this.sink.note(`adopted ${this.slots.filter((s) => s.proc).length} running process(es) and ${this.workers.saved().length} worker(s)`);
-    if (this.desired.desired === "running") {
-      const missing = this.slots.filter((s) => !s.proc);
-      if (missing.length) {
-        const opened = await this.ensureSocket();
-        if (opened.ok) await Promise.all(missing.map((s) => s.start()));
-      }
-      await this.syncWorkers();
-    }
-    this.events.persist();
-    this.events.changed();
-    if (!retiring.length) return;
-    this.sink.note(`retiring ${retiring.length} process(es) of an interrupted restart: ${retiring.join(", ")}`);
-    // After this adoption, in turn: no other operation runs before they are gone.
-    void this.serialize(async () => {
-      await retireLeftovers(retiring, spec, this.socket?.fd ?? null);
-      this.events.persist();
-    });
+  /** Re-attaches to the processes and socket a previous agent left running (adopt-runner.ts). */
+  adopt(saved: SavedApp, exitsReported: ReadonlySet<number> = new Set()): Promise<void> {
+    return adoptSaved(this.host(), saved, exitsReported);
   }
 
-  /**
-   * Import: takes over processes started outside Stoker that serve this app's socket (adopt-foreign.ts),
-   * without restarting them; slots left over start new processes on the same socket.
-   */
-  async adoptRunning(pids: number[], ownPids: Set<number>): Promise<Result<ProcessInfo[]>> {
-    const plan = this.plan(this.desired);
-    if (!plan.ok) return plan;
-    const spec = this.desired.spec;
-    const checked = checkAdoption(spec, pids, ownPids);
-    if (!checked.ok) return checked;
-    if (spec.socket.bind === "agent") {
-      try {
-        this.socket = adoptListenSocket(spec.socket, pids[0]);
-      } catch (e) {
-        return this.fail(`Cannot take the socket from process ${pids[0]} (pidfd_getfd needs root or ptrace rights): ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    this.pool.syncLimits(); // on the group before the processes move into it, as before a start
-    const procs = adoptForeign(pids, this.sink, this.cgroup);
-    this.generation = 1;
-    // A dynamic count keeps at least the processes taken over (checked against its max).
-    const count = Math.max(this.countFor(this.desired), procs.length);
-    this.slots = this.newSlots(this.desired, plan.value, this.generation, undefined, Array.from({ length: count }, (_, i) => i));
-    for (const [i, proc] of procs.entries()) this.slots[i]?.adopt(proc, 0);
-    this.sink.note(`imported ${procs.length} running process(es) (${procs.map((p) => p.pid).join(", ")}), not restarted; their output is not captured until they are replaced`);
-    const missing = this.slots.filter((s) => !s.proc);
-    if (this.desired.desired === "running" && missing.length) {
-      const opened = await this.ensureSocket();
-      if (opened.ok) await Promise.all(missing.map((s) => s.start()));
-    }
-    await this.syncWorkers();
-    this.events.persist();
-    this.events.changed();
-    return ok(this.processes());
-  }
-
-  /**
-   * A saved process found gone exited while no agent watched (the host rebooted, or it recycled
-   * during the log keeper's handback): its exit still belongs in the timeline, though its status is unknown.
-   */
-  private recordExitsWhileAway(saved: SavedApp, found: Found, exitsReported: ReadonlySet<number>): void {
-    const at = new Date().toISOString();
-    for (const p of saved.processes) {
-      if (exitsReported.has(p.pid) || found.alive.some((a) => a.saved === p)) continue;
-      const detail = "exited while no agent was running (found gone when the agent took over)";
-      this.events.transition({ appId: this.appId, slot: p.slot, pid: p.pid, from: "RUNNING", to: "EXITED", at, detail, kind: "exit" });
-    }
+  /** Import: takes over processes started outside Stoker that serve this app's socket (adopt-runner.ts). */
+  adoptRunning(pids: number[], ownPids: Set<number>): Promise<Result<ProcessInfo[]>> {
+    return importRunning(this.host(), pids, ownPids);
   }
 
   /** How the log keeper replaces this app's processes while the agent is away; null if none should run. */
