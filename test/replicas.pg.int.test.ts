@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
 import WebSocket from "ws";
 import { type NginxFront } from "./support/nginx-front";
 import { startNginxBalancer } from "./support/nginx-balancer";
@@ -172,6 +173,38 @@ describe("two replicas, the agent on A, the browser and the API on B", () => {
     ui.ws.close();
   });
 
+  it("keeps the agent's tail on while a browser on B follows after A's left, and stops it when B's tab closes", async () => {
+    // What A relays to B on the bus: live lines reach A only while the agent's tail is on.
+    const bus = new pg.Client({ connectionString: db.url });
+    await bus.connect();
+    await bus.query("LISTEN stoker_replicas");
+    let relayed = 0;
+    bus.on("notification", (n) => {
+      if (n.payload?.includes('"logs.lines"') && n.payload.includes(app.id)) relayed++;
+    });
+    const follow = JSON.stringify({ type: "logs.follow", appId: app.id });
+    const onA = await uiSocket(a.url);
+    const onB = await uiSocket();
+    onA.ws.send(follow);
+    onB.ws.send(follow);
+    const lines = (ui: { events: Record<string, unknown>[] }, from = 0) => ui.events.slice(from).filter((e) => e.type === "logs.lines" && (e.lines as unknown[]).length > 0).length;
+    await waitUntil(async () => lines(onA) > 0 && lines(onB) > 0, 15_000, "the catch-up on A and on B");
+    // A's browser leaves: B's still follows, so the tail stays on (one replica's off is not another's).
+    onA.ws.close();
+    await new Promise((r) => setTimeout(r, 1500));
+    const mark = onB.events.length;
+    expect((await api("POST", `/apps/${app.id}/restart`)).status).toBe(200);
+    await waitUntil(async () => lines(onB, mark) > 0, 15_000, "live lines on B after A's browser left");
+    // B's tab closes: the last follower, on the replica without the agent; the tail stops on the agent.
+    onB.ws.close();
+    await new Promise((r) => setTimeout(r, 1500));
+    relayed = 0;
+    expect((await api("POST", `/apps/${app.id}/restart`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2500));
+    await bus.end();
+    expect(relayed).toBe(0);
+  });
+
   it("opens a terminal through B and types into it", async () => {
     const opened = await api<{ id: string }>("POST", `/apps/${app.id}/debug-sessions`, { user: "www-data" });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
@@ -180,7 +213,15 @@ describe("two replicas, the agent on A, the browser and the API on B", () => {
     const marker = `replica-${randomBytes(4).toString("hex")}`;
     ui.ws.send(JSON.stringify({ type: "pty.input", sessionId: opened.body.id, data: `echo ${marker}\n` }));
     await waitUntil(async () => ui.events.some((e) => e.type === "pty.output" && String(e.data).includes(marker)), 20_000, "the terminal's echo on B");
-    ui.ws.send(JSON.stringify({ type: "pty.close", sessionId: opened.body.id }));
+    // The shell ends on the agent (on A): B's browser is told why, and B records the end once.
+    ui.ws.send(JSON.stringify({ type: "pty.input", sessionId: opened.body.id, data: "exit\n" }));
+    const exit = await waitUntil(async () => ui.events.find((e) => e.type === "pty.exit" && e.sessionId === opened.body.id), 20_000, "pty.exit on B");
+    expect(exit.reason).toBe("exit");
+    const row = await waitUntil(async () => (await db.sql<{ endReason: string }>(`SELECT "endReason" FROM "DebugSession" WHERE id = $1 AND "endedAt" IS NOT NULL`, opened.body.id))[0], 15_000, "the session recorded as ended");
+    expect(row.endReason).toBe("exit");
+    await new Promise((r) => setTimeout(r, 1000));
+    const audits = await db.sql<{ n: string }>(`SELECT count(*) AS n FROM "AuditEvent" WHERE action = 'debug.session.closed' AND after LIKE $1`, `%${opened.body.id}%`);
+    expect(Number(audits[0].n)).toBe(1);
     ui.ws.close();
   });
 

@@ -16,6 +16,7 @@ type Attached = {
   groups: TracebackGroups;
   stop: () => void;
   following: boolean;
+  followers: Set<string>; // who follows: one per control-plane replica ("" with one process)
   pending: LogLine[];
   dropped: number;
   // Recent causes, for linking a web server's "premature end of headers" to one of them.
@@ -46,7 +47,7 @@ export class LogService {
     this.detach(appId);
     const groups = new TracebackGroups();
     this.store?.load(appId, groups);
-    const entry: Attached = { groups, stop: () => {}, following: false, pending: [], dropped: 0, recentTracebacks: [], recentExits: [], premature: [] };
+    const entry: Attached = { groups, stop: () => {}, following: false, followers: new Set(), pending: [], dropped: 0, recentTracebacks: [], recentExits: [], premature: [] };
     const stopTracebacks = watchTracebacks(sink, (e) => {
       groups.add(e);
       this.store?.changed(appId, groups);
@@ -91,11 +92,14 @@ export class LogService {
     for (const [appId, entry] of this.apps) this.store?.flush(appId, entry.groups);
   }
 
-  follow(appId: string, on: boolean): boolean {
+  /** The live tail is on while anyone follows: a replica's off leaves another replica's follow alone. */
+  follow(appId: string, on: boolean, by = ""): boolean {
     const entry = this.apps.get(appId);
     if (!entry) return false;
-    entry.following = on;
-    if (!on) {
+    if (on) entry.followers.add(by);
+    else entry.followers.delete(by);
+    entry.following = entry.followers.size > 0;
+    if (!entry.following) {
       entry.pending = [];
       entry.dropped = 0;
     }
@@ -104,7 +108,12 @@ export class LogService {
 
   /** After a reconnect nobody is known to follow anything until the control plane says so again. */
   unfollowAll(): void {
-    for (const appId of this.apps.keys()) this.follow(appId, false);
+    for (const entry of this.apps.values()) {
+      entry.followers.clear();
+      entry.following = false;
+      entry.pending = [];
+      entry.dropped = 0;
+    }
   }
 
   recentPremature(appId: string): number {

@@ -402,7 +402,7 @@ export class Supervisor {
     }
     if (op.op === "tracebacks.list") return ok(this.logs.tracebacks(op.appId));
     if (op.op === "schedules.list") return ok({ schedules: runner.schedules.list() });
-    if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on) });
+    if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on, op.by) });
     if (op.op.startsWith("logs.")) {
       await runner.sink.settled(); // lines the agent wrote just before (notes) are in the files
       return readLogOp(runner.sink.dir, op);

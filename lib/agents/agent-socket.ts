@@ -16,10 +16,12 @@ import { ptyRelay } from "../debug/pty-relay";
 import { logFollows } from "../live/log-follows";
 import { metricsStore } from "../metrics/metrics-store";
 import { uiHub } from "../live/ui-hub";
+import { thisReplica } from "../replicas/relay";
 import { type AgentToControl, AgentToControlSchema, type ErrorCode, parseFrame } from "../protocol";
 
 // RATE_LIMITED: the agent's own caps (concurrent regex searches) reach the client as 429.
 const PASSED_THROUGH: ErrorCode[] = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "TIMEOUT", "FAILED", "RATE_LIMITED"];
+const ORPHAN_EXIT_MS = 10_000;
 const asErrorCode = (code: string): ErrorCode => PASSED_THROUGH.find((c) => c === code) ?? "FAILED";
 import { agentHub } from "./agent-hub";
 import { admit } from "./agent-scope";
@@ -117,8 +119,12 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
     case "pty.exit": {
       // A session the control plane hung up (browser gone) is recorded as such, not as "closed".
       const reason = ptyRelay().closeReason(msg.sessionId) ?? msg.reason ?? "exit";
-      ptyRelay().exit(msg.sessionId, msg.code, msg.reason);
-      await finishDebugSession(msg.sessionId, reason);
+      if (ptyRelay().exit(msg.sessionId, msg.code, msg.reason) || !thisReplica()) await finishDebugSession(msg.sessionId, reason);
+      else {
+        // Opened through another replica: recorded there, with the reason it knows (lib/replicas/
+        // replication.ts). Here only if that replica is gone and nobody did (the first one wins).
+        setTimeout(() => void finishDebugSession(msg.sessionId, reason).catch(() => {}), ORPHAN_EXIT_MS).unref();
+      }
       return;
     }
     case "deploy.progress":

@@ -54,7 +54,9 @@ export async function finishDebugSession(sessionId: string, reason: string): Pro
   const user = await db.user.findUnique({ where: { id: row.userId } });
   const actor = user ? { type: "user" as const, userId: user.id, email: user.email, role: RoleSchema.parse(user.role) } : { type: "system" as const };
   await db.$transaction(async (tx) => {
-    await tx.debugSession.update({ where: { id: sessionId }, data: { endedAt: new Date(), endReason: reason, recording } });
+    // Only the first to end it records it: two replicas may both hear that it ended.
+    const ended = await tx.debugSession.updateMany({ where: { id: sessionId, endedAt: null }, data: { endedAt: new Date(), endReason: reason, recording } });
+    if (ended.count !== 1) return;
     await appendAudit(tx, { actor, ip: "" }, {
       action: "debug.session.closed",
       target: `app:${app?.name ?? row.appId}`,

@@ -5,7 +5,7 @@ import type { WebSocket } from "ws";
 import { agentHub } from "../agents/agent-hub";
 import { db } from "../db";
 import type { UiEvent, WireLogLine } from "../protocol";
-import { relayToReplicas } from "../replicas/relay";
+import { relayToReplicas, thisReplica } from "../replicas/relay";
 
 const MAX_BUFFERED = 8 << 20;
 const MAX_HELD = 5000;
@@ -29,7 +29,7 @@ class LogFollows {
     followers.set(ws, me);
     this.byApp.set(appId, followers);
     ws.once("close", () => this.unfollow(ws, appId));
-    if (first) await agentHub().call(app.hostId, { op: "logs.follow", appId, on: true }, 10_000);
+    if (first) await agentHub().call(app.hostId, { op: "logs.follow", appId, on: true, ...by() }, 10_000);
     const missed =
       afterSeq === undefined
         ? await agentHub().call(app.hostId, { op: "logs.tail", appId, limit: 1000 }, 15_000)
@@ -46,7 +46,7 @@ class LogFollows {
     if (!followers?.delete(ws) || followers.size) return;
     this.byApp.delete(appId);
     void db.app.findUnique({ where: { id: appId }, select: { hostId: true } }).then((app) => {
-      if (app) void agentHub().call(app.hostId, { op: "logs.follow", appId, on: false }, 10_000);
+      if (app) void agentHub().call(app.hostId, { op: "logs.follow", appId, on: false, ...by() }, 10_000);
     });
   }
 
@@ -86,9 +86,15 @@ class LogFollows {
   async resume(hostId: string): Promise<void> {
     for (const appId of this.byApp.keys()) {
       const app = await db.app.findUnique({ where: { id: appId }, select: { hostId: true } });
-      if (app?.hostId === hostId) void agentHub().call(hostId, { op: "logs.follow", appId, on: true }, 10_000);
+      if (app?.hostId === hostId) void agentHub().call(hostId, { op: "logs.follow", appId, on: true, ...by() }, 10_000);
     }
   }
+}
+
+/** With replicas, the agent keeps one follow per replica: this one's off never stops another's tail. */
+function by(): { by?: string } {
+  const id = thisReplica();
+  return id ? { by: id } : {};
 }
 
 function send(ws: WebSocket, event: UiEvent): void {

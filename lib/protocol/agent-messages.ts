@@ -88,7 +88,8 @@ export const AgentOpSchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("logs.query"), ...AppRef, query: LogQuerySchema }),
   z.strictObject({ op: z.literal("logs.tail"), ...AppRef, limit: z.number().int().min(1).max(5000) }),
   z.strictObject({ op: z.literal("logs.since"), ...AppRef, afterSeq: z.number().int(), limit: z.number().int().min(1).max(5000) }),
-  z.strictObject({ op: z.literal("logs.follow"), ...AppRef, on: z.boolean() }),
+  // by: the replica that follows (each turns only its own follow off; absent with one process).
+  z.strictObject({ op: z.literal("logs.follow"), ...AppRef, on: z.boolean(), by: z.string().max(64).optional() }),
   z.strictObject({ op: z.literal("logs.files"), ...AppRef }),
   // By position (seq), not file name: a rotation during a download cannot shift it onto another file.
   z.strictObject({

@@ -10,6 +10,7 @@ import { agentHub } from "../agents/agent-hub";
 import { agentLinkSeen } from "../alerts/alert-events";
 import { databaseUrl } from "../config";
 import { dbKind } from "../db";
+import { finishDebugSession } from "../debug/debug-sessions";
 import { ptyRelay } from "../debug/pty-relay";
 import { liveHostView } from "../hosts/host-view";
 import { logFollows } from "../live/log-follows";
@@ -48,7 +49,7 @@ class Replication {
         this.bus.post({ kind: "presence", from, to: "*", hostId, online });
       },
     };
-    setReplicaRelay((event) => this.bus.post({ kind: "ui", from, to: "*", event }));
+    setReplicaRelay((event) => this.bus.post({ kind: "ui", from, to: "*", event }), from);
     await this.bus.start();
   }
 
@@ -130,9 +131,12 @@ class Replication {
       case "pty.output":
         ptyRelay().output(event.sessionId, event.data, true);
         return;
-      case "pty.exit":
-        ptyRelay().exit(event.sessionId, event.code, event.reason, true);
+      case "pty.exit": {
+        // The session was opened here: its browser sees the end, and it is recorded here.
+        const reason = ptyRelay().closeReason(event.sessionId) ?? event.reason ?? "exit";
+        if (ptyRelay().exit(event.sessionId, event.code, event.reason, true)) void finishDebugSession(event.sessionId, reason).catch((e: unknown) => console.error("[stoker] recording a debug session's end failed:", e));
         return;
+      }
       case "app.status":
         if (!hub.isLocal(event.hostId)) hub.apps.set(event.status.appId, event.status);
         break;
