@@ -7,26 +7,32 @@
 // browser (the change's time rides in the process's startedAt), and the API is polled once a second
 // (GET /api/v1/apps?limit=50 and /hosts?limit=50). The control plane reports its event-loop use and
 // delay, CPU and RSS once a second (bench/scale-probe.mjs, preloaded).
+// Each agent count runs on every setup in the same run, side by side: SQLite with one process
+// (sqlite), PostgreSQL with one replica (pg1) and with two (pg2: agents split between the replicas,
+// the browser and API on the second, so half the status changes cross LISTEN/NOTIFY). PostgreSQL is
+// a throwaway cluster with its durable defaults (fsync, synchronous commit), on the same machine.
 // Hosts and apps are seeded straight into the database (a host key's sha256, as enrollment stores it):
 // enrolling 3,000 agents through join tokens would measure the join flow, not the steady state.
 // Needs a built dashboard (`npm run build`). Run (through the shared slot limiter):
-//   /work/wt/heavy node --import tsx bench/scale.ts --agents 100,1000,3000 --seconds 60 [--cpu-prof DIR] [--screenshots DIR]
+//   /work/wt/heavy node --import tsx bench/scale.ts --agents 100,1000,3000 --seconds 60 [--setups sqlite,pg1,pg2] [--cpu-prof DIR] [--screenshots DIR]
 import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { chromium } from "@playwright/test";
 import WebSocket from "ws";
 import { AppSpecSchema } from "../lib/protocol";
 import { freePort } from "../test/support/free-port";
 import { SimAgent, type SimApp, simProcesses } from "../test/support/sim-agent";
+import { startTempPostgres } from "../scripts/temp-postgres.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const ADMIN = { email: "bench@example.com", password: "bench-password-long-enough" };
 type Seeded = { hostId: string; hostKey: string; name: string; appId: string };
-type Opts = { url: string; agentsFile: string; processes: number; cookie: string; token: string; followAppId: string };
+type Opts = { url: string; agentUrls: string[]; agentsFile: string; processes: number; cookie: string; token: string; followAppId: string };
 type Dist = { n: number; p50: number; p99: number; max: number; errors?: number };
 type ProbeLine = { t: number; elu: number; cpu: number; rss: number; delayP99: number; delayMax: number; hostWrites: number };
 
@@ -42,7 +48,7 @@ const round = (x: number) => (Number.isFinite(x) ? (x < 10 ? Math.round(x * 10) 
 
 async function runAgents(opts: Opts): Promise<void> {
   const seeded = JSON.parse(readFileSync(opts.agentsFile, "utf8")) as Seeded[];
-  const agents = seeded.map((s) => new SimAgent(opts.url, s.hostKey, s.name, [{ appId: s.appId, revision: 1, processes: simProcesses(opts.processes) }]));
+  const agents = seeded.map((s, i) => new SimAgent(opts.agentUrls[i % opts.agentUrls.length], s.hostKey, s.name, [{ appId: s.appId, revision: 1, processes: simProcesses(opts.processes) }]));
   const started = Date.now();
   for (let i = 0; i < agents.length; i += 50) {
     await Promise.all(agents.slice(i, i + 50).map((a) => a.connect()));
@@ -218,6 +224,53 @@ function seed(dbFile: string, n: number): Seeded[] {
   return out;
 }
 
+/** The same rows as seed(), into PostgreSQL (quoted names: Prisma's), a few hundred a statement. */
+async function seedPg(url: string, n: number): Promise<Seeded[]> {
+  const out: Seeded[] = [];
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const now = new Date();
+    for (let i0 = 0; i0 < n; i0 += 500) {
+      const hosts: unknown[] = [];
+      const apps: unknown[] = [];
+      for (let i = i0; i < Math.min(n, i0 + 500); i++) {
+        const s: Seeded = { hostId: `simhost${i}`, hostKey: `stkh_${randomBytes(24).toString("base64url")}`, name: `sim-${String(i).padStart(5, "0")}`, appId: `simapp${i}` };
+        const { hostId: _h, ...spec } = AppSpecSchema.parse({ name: `app-${String(i).padStart(5, "0")}`, hostId: s.hostId, command: ["/usr/bin/php-cgi"], processes: 20, socket: { path: `/run/stoker/app-${i}.sock` } });
+        hosts.push(s.hostId, s.name, createHash("sha256").update(s.hostKey).digest("hex"), now);
+        apps.push(s.appId, spec.name, s.hostId, JSON.stringify(spec), 1, "running", now, now);
+        out.push(s);
+      }
+      const rows = (k: number, total: number) => Array.from({ length: total / k }, (_, r) => `(${Array.from({ length: k }, (_, c) => `$${r * k + c + 1}`).join(", ")})`).join(", ");
+      await client.query(`INSERT INTO "Host" (id, name, "keyHash", "createdAt") VALUES ${rows(4, hosts.length)}`, hosts);
+      await client.query(`INSERT INTO "App" (id, name, "hostId", spec, revision, desired, "createdAt", "updatedAt") VALUES ${rows(8, apps.length)}`, apps);
+    }
+  } finally {
+    await client.end();
+  }
+  return out;
+}
+
+/** Rows written so far: PostgreSQL counts them (pg_stat_database); for SQLite, process events plus host rows. */
+async function rowsWritten(setup: Setup, dbRef: string, probeHostWrites: number): Promise<number> {
+  if (setup.db === "sqlite") {
+    const db = new Database(dbRef, { readonly: true });
+    try {
+      return (db.prepare("SELECT count(*) AS n FROM ProcessEvent").get() as { n: number }).n + probeHostWrites;
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: dbRef });
+  await client.connect();
+  try {
+    const r = await client.query<{ n: string }>("SELECT tup_inserted + tup_updated + tup_deleted AS n FROM pg_stat_database WHERE datname = current_database()");
+    return Number(r.rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
 async function waitHealthy(url: string, server: ChildProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (server.exitCode !== null) throw new Error("the control plane exited while starting");
@@ -232,40 +285,70 @@ function child(role: "agents" | "browser", opts: Opts): ChildProcess {
 }
 const next = <T>(c: ChildProcess, type: string) => new Promise<T>((r) => c.on("message", (m: { type: string }) => m.type === type && r(m as T)));
 
-async function runOnce(n: number, seconds: number, processes: number, cpuProfDir: string | null, shotsDir: string | null) {
+type Setup = { name: string; db: "sqlite" | "postgresql"; replicas: number };
+const SETUPS: Record<string, Setup> = {
+  sqlite: { name: "SQLite, 1 process", db: "sqlite", replicas: 1 },
+  pg1: { name: "PostgreSQL, 1 replica", db: "postgresql", replicas: 1 },
+  pg2: { name: "PostgreSQL, 2 replicas", db: "postgresql", replicas: 2 },
+};
+type Cluster = Awaited<ReturnType<typeof startTempPostgres>>;
+
+async function runOnce(n: number, setup: Setup, cluster: Cluster | null, seconds: number, processes: number, cpuProfDir: string | null, shotsDir: string | null) {
   const dir = mkdtempSync(path.join(tmpdir(), "stoker-scale-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1", STOKER_DATA_DIR: dir, HOST: "127.0.0.1" };
-  const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { cwd: ROOT, env, stdio: "ignore" });
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1", HOST: "127.0.0.1" };
+  // Replicas share the keys (as documented for `npm run server`); each has a data dir of its own.
+  Object.assign(env, { STOKER_AUDIT_KEY: randomBytes(32).toString("hex"), STOKER_SECRETS_KEY: randomBytes(32).toString("hex") });
+  let dbRef = path.join(dir, "r0", "stoker.db");
+  if (setup.db === "postgresql") {
+    if (!cluster) throw new Error("no PostgreSQL cluster");
+    const name = `scale_${randomBytes(4).toString("hex")}`;
+    await withPg(cluster.url, (c) => c.query(`CREATE DATABASE ${name}`));
+    dbRef = cluster.urlFor(name);
+    env.DATABASE_URL = dbRef;
+  } else env.DATABASE_URL = `file:${dbRef}`;
+  mkdirSync(path.join(dir, "r0"), { recursive: true });
+  const migrated = spawnSync(process.execPath, ["scripts/migrate.mjs", "deploy"], { cwd: ROOT, env: { ...env, STOKER_DATA_DIR: path.join(dir, "r0") }, stdio: "ignore" });
   if (migrated.status !== 0) throw new Error("migration failed");
-  const seeded = seed(path.join(dir, "stoker.db"), n);
+  const seeded = setup.db === "sqlite" ? seed(dbRef, n) : await seedPg(dbRef, n);
   const agentsFile = path.join(dir, "agents.json");
   writeFileSync(agentsFile, JSON.stringify(seeded));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const probeFile = path.join(dir, "probe.jsonl");
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
-  const server = spawn(
-    process.execPath,
-    ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "--import", "./bench/scale-probe.mjs", ...(cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] : []), "server.ts"],
-    { cwd: ROOT, env: { ...env, PORT: String(port), STOKER_ADMIN_EMAIL: ADMIN.email, STOKER_ADMIN_PASSWORD: ADMIN.password, SCALE_PROBE_FILE: probeFile }, stdio: ["ignore", "ignore", "inherit"] },
-  );
+  const replicas: { url: string; server: ChildProcess; probeFile: string }[] = [];
+  for (let r = 0; r < setup.replicas; r++) {
+    const port = await freePort();
+    const dataDir = path.join(dir, `r${r}`);
+    mkdirSync(dataDir, { recursive: true });
+    const probeFile = path.join(dir, `probe-${r}.jsonl`);
+    const server = spawn(
+      process.execPath,
+      ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "--import", "./bench/scale-probe.mjs", ...(cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] : []), "server.ts"],
+      { cwd: ROOT, env: { ...env, STOKER_DATA_DIR: dataDir, PORT: String(port), STOKER_ADMIN_EMAIL: ADMIN.email, STOKER_ADMIN_PASSWORD: ADMIN.password, SCALE_PROBE_FILE: probeFile }, stdio: ["ignore", "ignore", "inherit"] },
+    );
+    replicas.push({ url: `http://127.0.0.1:${port}`, server, probeFile });
+    await waitHealthy(replicas[r].url, server); // one after the other: two starting at once race on the owner row
+  }
+  // The browser and the API on the last replica; the agents spread over all of them.
+  const url = replicas[replicas.length - 1].url;
   try {
-    await waitHealthy(url, server);
     const login = await fetch(`${url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
     const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
     const created = await fetch(`${url}/api/v1/tokens`, { method: "POST", headers: { "content-type": "application/json", cookie, "x-stoker-csrf": "1" }, body: JSON.stringify({ name: "bench" }) });
     const { token } = (await created.json()) as { token: string };
-    const opts: Opts = { url, agentsFile, processes, cookie, token, followAppId: seeded[0].appId };
+    const opts: Opts = { url, agentUrls: replicas.map((r) => r.url), agentsFile, processes, cookie, token, followAppId: seeded[0].appId };
     const agents = child("agents", opts);
     const connected = await next<{ ms: number }>(agents, "connected");
     const browser = child("browser", opts);
     await next(browser, "ready");
     await sleep(5000); // settle: syncs answered, first facts written
+    const probes = () => replicas.map((r) => readFileSync(r.probeFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as ProbeLine));
+    const hostWritesNow = () => probes().reduce((sum, p) => sum + (p.at(-1)?.hostWrites ?? 0), 0);
+    const rowsBefore = await rowsWritten(setup, dbRef, hostWritesNow());
     browser.send({ type: "measure" });
     agents.send({ type: "measure" });
     const from = Date.now();
     await sleep(seconds * 1000);
     const to = Date.now();
+    const rowsAfter = await rowsWritten(setup, dbRef, hostWritesNow());
     const windowSent = next<{ sent: number }>(agents, "window");
     agents.send({ type: "windowEnd" });
     const inWindow = (await windowSent).sent;
@@ -276,38 +359,50 @@ async function runOnce(n: number, seconds: number, processes: number, cpuProfDir
     browser.send({ type: "stop" });
     agents.send({ type: "stop" });
     const [a, b] = await Promise.all([agentResult, browserResult]);
-    const probe = readFileSync(probeFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as ProbeLine).filter((p) => p.t >= from && p.t <= to);
-    const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-    const stopped = new Promise((r) => server.once("exit", r));
-    server.kill("SIGTERM");
-    await stopped;
-    const db = new Database(path.join(dir, "stoker.db"), { readonly: true });
-    const events = (db.prepare("SELECT count(*) AS n FROM ProcessEvent").get() as { n: number }).n;
-    db.close();
-    const hostWrites = (probe.at(-1)?.hostWrites ?? 0) - (probe[0]?.hostWrites ?? 0);
+    const perReplica = probes().map((lines) => lines.filter((p) => p.t >= from && p.t <= to));
+    const avg = (xs: number[]) => xs.reduce((sum, x) => sum + x, 0) / Math.max(1, xs.length);
+    for (const r of replicas) {
+      const stopped = new Promise((res) => r.server.once("exit", res));
+      r.server.kill("SIGTERM");
+      await stopped;
+    }
+    const windowS = (to - from) / 1000;
     return {
+      setup: setup.name,
       agents: n,
       processes: n * processes,
       connectS: connected.ms / 1000,
-      msgsPerS: inWindow / ((to - from) / 1000),
+      msgsPerS: inWindow / windowS,
       sentTotal: a.sent,
       status: b.status,
       api: b.api,
       hosts: b.hosts,
-      uiEventsPerS: b.events / ((to - from) / 1000),
-      elu: avg(probe.map((p) => p.elu)),
-      eluMax: Math.max(...probe.map((p) => p.elu)),
-      delayP99: Math.max(...probe.map((p) => p.delayP99)),
-      delayMax: Math.max(...probe.map((p) => p.delayMax)),
-      cpu: avg(probe.map((p) => p.cpu)),
-      rssMiB: Math.max(...probe.map((p) => p.rss)) / 2 ** 20,
-      eventRows: events,
-      hostWritesPerS: hostWrites / Math.max(1, (to - from) / 1000),
+      uiEventsPerS: b.events / windowS,
+      replicas: perReplica.map((probe) => ({
+        elu: avg(probe.map((p) => p.elu)),
+        eluMax: Math.max(...probe.map((p) => p.elu)),
+        delayP99: Math.max(...probe.map((p) => p.delayP99)),
+        delayMax: Math.max(...probe.map((p) => p.delayMax)),
+        cpu: avg(probe.map((p) => p.cpu)),
+        rssMiB: Math.max(...probe.map((p) => p.rss)) / 2 ** 20,
+      })),
+      dbRowsPerS: (rowsAfter - rowsBefore) / windowS,
+      loadAvg: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
       shots,
     };
   } finally {
-    if (server.exitCode === null) server.kill("SIGKILL");
+    for (const r of replicas) if (r.server.exitCode === null) r.server.kill("SIGKILL");
     if (!process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function withPg<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await f(c);
+  } finally {
+    await c.end();
   }
 }
 
@@ -317,18 +412,32 @@ async function main(): Promise<void> {
     return i > 0 ? (process.argv[i + 1] ?? dflt) : dflt;
   };
   const counts = arg("--agents", "100,1000,3000").split(",").map(Number);
+  const setups = arg("--setups", "sqlite,pg1,pg2").split(",").map((k) => {
+    const s = SETUPS[k];
+    if (!s) throw new Error(`--setups: one of ${Object.keys(SETUPS).join(", ")}, not ${k}`);
+    return s;
+  });
   const seconds = Number(arg("--seconds", "60"));
   const processes = Number(arg("--processes", "20"));
   const prof = process.argv.includes("--cpu-prof") ? path.resolve(arg("--cpu-prof", "scale-profiles")) : null;
   const shots = process.argv.includes("--screenshots") ? path.resolve(arg("--screenshots", "scale-screenshots")) : null;
-  console.log(`| agents × processes | status → browser p50 / p99 / max (ms) | GET /apps?limit=50 p50 / p99 (ms) | GET /hosts?limit=50 p99 (ms) | event loop busy (avg / max) | loop delay p99 / max (ms) | CPU (cores) | RSS (MiB) | agent msgs/s | UI events/s | host rows written/s |`);
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
-  for (const n of counts) {
-    const r = await runOnce(n, seconds, processes, prof, shots);
-    console.log(
-      `| ${n.toLocaleString("en")} × ${processes} | ${round(r.status.p50)} / ${round(r.status.p99)} / ${round(r.status.max)} (n=${r.status.n}) | ${round(r.api.p50)} / ${round(r.api.p99)}${r.api.errors ? ` (${r.api.errors} failed)` : ""} | ${round(r.hosts.p99)} | ${Math.round(r.elu * 100)}% / ${Math.round(r.eluMax * 100)}% | ${round(r.delayP99)} / ${round(r.delayMax)} | ${round(r.cpu)} | ${Math.round(r.rssMiB)} | ${Math.round(r.msgsPerS)} | ${Math.round(r.uiEventsPerS)} | ${round(r.hostWritesPerS)} |`,
-    );
-    console.error(JSON.stringify(r));
+  const cluster = setups.some((s) => s.db === "postgresql") ? await startTempPostgres({ durable: true }) : null;
+  console.log(`load average at start: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+  console.log(`| agents × processes | setup | status → browser p50 / p99 / max (ms) | GET /apps?limit=50 p50 / p99 (ms) | GET /hosts?limit=50 p99 (ms) | event loop busy avg / max, per replica | loop delay p99 / max (ms) | CPU (cores), per replica | RSS (MiB), per replica | agent msgs/s | UI events/s | DB rows written/s | load avg |`);
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  try {
+    for (const n of counts) {
+      for (const setup of setups) {
+        const r = await runOnce(n, setup, cluster, seconds, processes, prof, shots);
+        const each = <T>(f: (x: (typeof r.replicas)[number]) => T) => r.replicas.map(f).join(" + ");
+        console.log(
+          `| ${n.toLocaleString("en")} × ${processes} | ${r.setup} | ${round(r.status.p50)} / ${round(r.status.p99)} / ${round(r.status.max)} (n=${r.status.n}) | ${round(r.api.p50)} / ${round(r.api.p99)}${r.api.errors ? ` (${r.api.errors} failed)` : ""} | ${round(r.hosts.p99)} | ${each((x) => `${Math.round(x.elu * 100)}% / ${Math.round(x.eluMax * 100)}%`)} | ${each((x) => `${round(x.delayP99)} / ${round(x.delayMax)}`)} | ${each((x) => round(x.cpu))} | ${each((x) => Math.round(x.rssMiB))} | ${Math.round(r.msgsPerS)} | ${Math.round(r.uiEventsPerS)} | ${round(r.dbRowsPerS)} | ${r.loadAvg} |`,
+        );
+        console.error(JSON.stringify(r));
+      }
+    }
+  } finally {
+    await cluster?.stop();
   }
 }
 

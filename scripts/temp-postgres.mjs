@@ -38,9 +38,10 @@ function run(argv, asPostgres) {
 
 /**
  * Starts a cluster; resolves to its superuser URL (database "postgres"), a URL builder for other
- * databases, and stop() (fast shutdown, then the temp dir is removed).
+ * databases, and stop() (fast shutdown, then the temp dir is removed). `durable` keeps fsync and
+ * synchronous commit on, as a production server has them.
  */
-export async function startTempPostgres({ maxConnections = 200 } = {}) {
+export async function startTempPostgres({ maxConnections = 200, durable = false } = {}) {
   const bin = postgresBin();
   const asPostgres = userInfo().uid === 0;
   const dir = mkdtempSync(path.join(tmpdir(), "stoker-pg-"));
@@ -55,7 +56,9 @@ export async function startTempPostgres({ maxConnections = 200 } = {}) {
   let port = 0;
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
-    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=${maxConnections} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    // Tests need no durability (fsync off); the scale bench does (durable: PostgreSQL's defaults).
+    const fast = durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=${maxConnections}${fast}`;
     try {
       run([path.join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "start"], asPostgres);
       break;
