@@ -14,7 +14,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import WebSocket from "ws";
-import { type NginxFront } from "./support/nginx-front";
+import type { NginxFront } from "./support/nginx-front";
 import { startNginxBalancer } from "./support/nginx-balancer";
 import { ADMIN, appPids, freePort, ownerToken, type Stack, startStack, stopKeeper, waitUntil } from "./support/stack";
 import { type TestDb, testDb } from "./support/test-db";
