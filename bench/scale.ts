@@ -378,7 +378,8 @@ async function runOnce(n: number, setup: Setup, cluster: Cluster | null, seconds
       api: b.api,
       hosts: b.hosts,
       uiEventsPerS: b.events / windowS,
-      replicas: perReplica.map((probe) => ({
+      // An empty probe (its 1 s timer never ran in the window: the loop was saturated) gives NaN: shown as "–".
+      replicas: perReplica.map((probe) => (!probe.length ? { elu: Number.NaN, eluMax: Number.NaN, delayP99: Number.NaN, delayMax: Number.NaN, cpu: Number.NaN, rssMiB: Number.NaN } : {
         elu: avg(probe.map((p) => p.elu)),
         eluMax: Math.max(...probe.map((p) => p.elu)),
         delayP99: Math.max(...probe.map((p) => p.delayP99)),
@@ -431,7 +432,7 @@ async function main(): Promise<void> {
         const r = await runOnce(n, setup, cluster, seconds, processes, prof, shots);
         const each = <T>(f: (x: (typeof r.replicas)[number]) => T) => r.replicas.map(f).join(" + ");
         console.log(
-          `| ${n.toLocaleString("en")} × ${processes} | ${r.setup} | ${round(r.status.p50)} / ${round(r.status.p99)} / ${round(r.status.max)} (n=${r.status.n}) | ${round(r.api.p50)} / ${round(r.api.p99)}${r.api.errors ? ` (${r.api.errors} failed)` : ""} | ${round(r.hosts.p99)} | ${each((x) => `${Math.round(x.elu * 100)}% / ${Math.round(x.eluMax * 100)}%`)} | ${each((x) => `${round(x.delayP99)} / ${round(x.delayMax)}`)} | ${each((x) => round(x.cpu))} | ${each((x) => Math.round(x.rssMiB))} | ${Math.round(r.msgsPerS)} | ${Math.round(r.uiEventsPerS)} | ${round(r.dbRowsPerS)} | ${r.loadAvg} |`,
+          `| ${n.toLocaleString("en")} × ${processes} | ${r.setup} | ${round(r.status.p50)} / ${round(r.status.p99)} / ${round(r.status.max)} (n=${r.status.n}) | ${round(r.api.p50)} / ${round(r.api.p99)}${r.api.errors ? ` (${r.api.errors} failed)` : ""} | ${round(r.hosts.p99)} | ${each((x) => (Number.isNaN(x.elu) ? "saturated (no probe in the window)" : `${Math.round(x.elu * 100)}% / ${Math.round(x.eluMax * 100)}%`))} | ${each((x) => `${round(x.delayP99)} / ${round(x.delayMax)}`)} | ${each((x) => round(x.cpu))} | ${each((x) => round(x.rssMiB))} | ${Math.round(r.msgsPerS)} | ${Math.round(r.uiEventsPerS)} | ${round(r.dbRowsPerS)} | ${r.loadAvg} |`,
         );
         console.error(JSON.stringify(r));
       }
