@@ -75,8 +75,12 @@ describe("a log download while the log rotates", () => {
     console.log(
       `[rotation during download] ${tallies.length} downloads, ${sum("lines")} lines, ${sum("noted")} gaps named, ${sum("silentGaps")} silent gaps, ${sum("torn")} torn, ${sum("outOfOrder")} out of order`,
     );
-    // Every download read real lines (how many depends on how fast the writer ran: CI shares 2 cores).
-    for (const t of tallies) expect(t.lines).toBeGreaterThan(100);
+    // Every download read real lines. How many depends on how fast the writer ran and the log was
+    // stored against how fast the download read (CI shares 2 cores): the 2 KiB-chunk download,
+    // overtaken by rotation again and again, read 18-180 lines in runs where every line it did read
+    // was whole, in order, and every gap was named; a fixed floor of 100 failed 1 run in 4 on main.
+    console.log(`[per download] lines/gaps named: ${tallies.map((t) => `${t.lines}/${t.noted}`).join(" ")}`);
+    for (const t of tallies) expect(t.lines).toBeGreaterThan(0);
     expect(sum("silentGaps")).toBe(0);
     expect(sum("torn")).toBe(0);
     expect(sum("outOfOrder")).toBe(0);
