@@ -7,7 +7,7 @@ import type { Flags } from "./args";
 import { CliError, request } from "./client";
 import { listAll } from "./commands";
 import type { CliConfig } from "./config";
-import { actionable, type CurrentApp, formatPlan, isSecretValue, type PlanEntry, planChanges } from "./spec-diff";
+import { actionable, type CurrentApp, formatPlan, isSecretValue, type PlanEntry, planChanges, secretsToCompare, settleSecrets } from "./spec-diff";
 import { formatProblems, MAX_SPEC_FILE_BYTES, readSpecText, writeSpecText } from "./spec-file";
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -66,14 +66,32 @@ async function makePlan(config: CliConfig, flags: Flags): Promise<Plan> {
   const scope = new Set(only ? [only.id] : read.apps.map((a) => a.hostId));
   const current: CurrentApp[] = (await listAll<AppView>(config, "/apps")).map((a) => ({ id: a.id, hostId: a.host.id, name: a.name, spec: a.spec }));
   const names = new Map(hosts.map((h) => [h.id, h.name]));
-  return {
-    entries: planChanges(
-      wanted.map((w) => ({ hostId: w.hostId, name: w.name, spec: w as Record<string, unknown> })),
-      current,
-      { prune: flags.prune === true, scopeHostIds: scope },
-    ),
-    hostName: (id) => names.get(id) ?? id,
-  };
+  const entries = planChanges(
+    wanted.map((w) => ({ hostId: w.hostId, name: w.name, spec: w as Record<string, unknown> })),
+    current,
+    { prune: flags.prune === true, scopeHostIds: scope },
+  );
+  return { entries: settleSecrets(entries, await unchangedSecrets(config, entries)), hostName: (id) => names.get(id) ?? id };
+}
+
+/**
+ * For each change with a secret written as a value, the names whose value is the stored one: the
+ * control plane compares (POST /apps/{id}/validate checks the spec as saving it would, saving
+ * nothing, and names the env values that would change). If it cannot answer, the secret stays a change.
+ */
+async function unchangedSecrets(config: CliConfig, entries: PlanEntry[]): Promise<Map<string, Set<string>>> {
+  const same = new Map<string, Set<string>>();
+  for (const e of entries) {
+    const names = secretsToCompare(e);
+    if (e.kind !== "change" || !names.length) continue;
+    try {
+      const r = await request<{ envChanged?: string[] }>(config, "POST", `/apps/${e.id}/validate`, e.spec);
+      if (r.envChanged) same.set(e.id, new Set(names.filter((n) => !r.envChanged?.includes(n))));
+    } catch (err) {
+      process.stderr.write(`(${e.name}: cannot compare its secret values with the stored ones, listed as changes: ${err instanceof Error ? err.message : String(err)})\n`);
+    }
+  }
+  return same;
 }
 
 const withoutSecrets = (_k: string, v: unknown) => (isSecretValue(v) ? "(secret)" : v);

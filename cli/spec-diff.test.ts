@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionable, fieldChanges, formatPlan, planChanges } from "./spec-diff";
+import { actionable, fieldChanges, formatPlan, planChanges, secretsToCompare, settleSecrets } from "./spec-diff";
 
 const spec = (over: Record<string, unknown> = {}) => ({ name: "shop", hostId: "h1", command: ["/usr/bin/php-cgi"], processes: 2, env: { A: "1" }, restart: { policy: "always", backoffMs: 500 }, ...over });
 
@@ -64,5 +64,29 @@ describe("planChanges", () => {
     expect(text).not.toContain("hunter2");
     expect(text).toContain("keep old (host host-h1): not in the file (apply --prune would remove it)");
     expect(text).toContain("Plan: 0 to create, 1 to change, 0 to remove.");
+  });
+});
+
+describe("secrets written as values in the file", () => {
+  const stored = { id: "a1", hostId: "h1", name: "shop", spec: spec({ env: { K: { secret: { set: true } }, L: { secret: { set: true } } } }) };
+  const plan = (env: Record<string, unknown>, over: Record<string, unknown> = {}) => planChanges([{ hostId: "h1", name: "shop", spec: spec({ env, ...over }) }], [stored], { prune: false, scopeHostIds: new Set() });
+
+  it("asks the control plane about a value written over a stored secret, not about a kept one", () => {
+    expect(plan({ K: { secret: "same" }, L: { secret: { set: true } } }).flatMap(secretsToCompare)).toEqual(["K"]);
+    expect(plan({ K: "plain", L: { secret: { set: true } } }).flatMap(secretsToCompare)).toEqual([]);
+  });
+
+  it("drops a secret the control plane found unchanged: re-planning an applied file is no change", () => {
+    const entries = plan({ K: { secret: "same" }, L: { secret: { set: true } } });
+    expect(entries).toHaveLength(1);
+    expect(settleSecrets(entries, new Map([["a1", new Set(["K"])]]))).toEqual([]);
+    expect(formatPlan(settleSecrets(entries, new Map([["a1", new Set(["K"])]])), (id) => id)).toContain("No changes");
+  });
+
+  it("keeps a changed secret, and the other fields of the app, as changes", () => {
+    const entries = plan({ K: { secret: "new" }, L: { secret: "same" } }, { processes: 3 });
+    const settled = settleSecrets(entries, new Map([["a1", new Set(["L"])]]));
+    expect(settled.flatMap((e) => (e.kind === "change" ? e.changes.map((c) => c.path) : []))).toEqual(["env.K", "processes"]);
+    expect(settleSecrets(entries, new Map())).toEqual(entries); // no answer: everything stays a change
   });
 });

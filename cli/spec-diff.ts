@@ -75,6 +75,29 @@ function isKeptSecret(v: unknown): boolean {
   return isSecretValue(v) && isPlainObject((v as { secret: unknown }).secret);
 }
 
+/**
+ * Env names of a change whose secret the file gives as a value (`{"secret": "value"}`) where one is
+ * stored: the plan cannot see the stored value, only the control plane can say whether it differs.
+ */
+export function secretsToCompare(e: PlanEntry): string[] {
+  if (e.kind !== "change") return [];
+  return e.changes.filter((c) => c.path.startsWith("env.") && isKeptSecret(c.before) && isSecretValue(c.after) && !isKeptSecret(c.after)).map((c) => c.path.slice(4));
+}
+
+/**
+ * The plan without the secrets the control plane found unchanged (`same`: app id → env names): the
+ * file's value is the stored one, so re-applying the file is no change. An app left with no change
+ * drops out of the plan.
+ */
+export function settleSecrets(entries: PlanEntry[], same: ReadonlyMap<string, ReadonlySet<string>>): PlanEntry[] {
+  return entries.flatMap((e) => {
+    const unchanged = e.kind === "change" ? same.get(e.id) : undefined;
+    if (e.kind !== "change" || !unchanged) return [e];
+    const changes = e.changes.filter((c) => !(c.path.startsWith("env.") && unchanged.has(c.path.slice(4))));
+    return changes.length ? [{ ...e, changes }] : [];
+  });
+}
+
 function show(v: unknown): string {
   if (v === undefined) return "(unset)";
   if (isSecretValue(v)) return isKeptSecret(v) ? "(secret)" : "(new secret value)";

@@ -102,6 +102,31 @@ describe("stoker export / plan / apply", { timeout: 240_000 }, () => {
     expect(stoker("plan", "-f", file, "--exit-code").code).toBe(0);
   });
 
+  it("compares a secret written as a value with the stored one: no change after apply, one change when it differs", () => {
+    const withValue = path.join(home, "with-secret.yaml");
+    const doc = parseDocument(readFileSync(file, "utf8"));
+    doc.setIn(["apps", 0, "env", "API_KEY"], { secret: "hunter2-not-in-files" }); // the value stored earlier
+    writeFileSync(withValue, doc.toString());
+    const before = { audit: lastAuditId(), revision: apps()[0].revision };
+    const same = stoker("plan", "-f", withValue, "--exit-code");
+    expect(same.code, same.out + same.err).toBe(0);
+    expect(same.out).toContain("No changes");
+
+    doc.setIn(["apps", 0, "env", "API_KEY"], { secret: "rotated-value" });
+    writeFileSync(withValue, doc.toString());
+    const changed = stoker("plan", "-f", withValue, "--exit-code");
+    expect(changed.code).toBe(2);
+    expect(changed.out).toContain("~ change demo (host local)\n    env.API_KEY: (secret) → (new secret value)\nPlan: 0 to create, 1 to change, 0 to remove.");
+    expect(changed.out).not.toContain("rotated-value");
+    expect(auditSince(before.audit)).toEqual([]); // plan touched nothing, not even through the comparison
+
+    expect(stoker("apply", "-f", withValue).code).toBe(0);
+    expect(apps()[0].revision).toBe(before.revision + 1);
+    const again = stoker("plan", "-f", withValue, "--exit-code");
+    expect(again.code, again.out + again.err).toBe(0);
+    expect(again.out).toContain("No changes");
+  });
+
   it("lists an app missing from the file as kept, and as a removal only with --prune (plan only)", () => {
     const empty = path.join(home, "empty.yaml");
     writeFileSync(empty, "apps: []\n");
