@@ -9,6 +9,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
+import { DialogActions } from "../ui/confirm-dialog";
 
 type Props = { appId: string; appName: string; hostName: string; canEdit: boolean };
 
@@ -77,14 +78,11 @@ export function DeleteAppDialog({ appId, appName, hostName, canEdit }: Props) {
                 {error}
               </p>
             )}
-            <div className="flex justify-end gap-2 pt-3">
-              <AlertDialog.Cancel asChild>
-                <Button>Cancel</Button>
-              </AlertDialog.Cancel>
+            <DialogActions className="pt-3">
               <Button type="submit" variant="danger" busy={busy} disabled={typed !== appName}>
                 Delete app
               </Button>
-            </div>
+            </DialogActions>
           </form>
         </AlertDialog.Content>
       </AlertDialog.Portal>

@@ -8,8 +8,10 @@ import { useCallback, useEffect, useState } from "react";
 import { toast } from "sonner";
 import type { MuteState } from "@/lib/protocol/alert-messages";
 import { api } from "../api-client";
+import { timeText } from "../format";
 import { Button } from "../ui/button";
-import { ConfirmDialog } from "../ui/confirm-dialog";
+import { ConfirmAction, ConfirmDialog, DialogActions } from "../ui/confirm-dialog";
+import { useHydrated } from "../ui/local-time";
 
 const DURATIONS = [
   { id: "1h", label: "1 hour", ms: 3600_000 },
@@ -24,6 +26,7 @@ export function MuteButton({ appId, appName, canMute }: Props) {
   const [state, setState] = useState<MuteState | null>(null);
   const [choice, setChoice] = useState<(typeof DURATIONS)[number]["id"]>("1h");
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
   const load = useCallback(async () => {
     const r = await api<MuteState>(`/apps/${appId}/mute`);
     if (r.ok) setState(r.value);
@@ -51,7 +54,7 @@ export function MuteButton({ appId, appName, canMute }: Props) {
   if (!state) return null; // unknown yet: no button that might say the wrong thing
   const title = canMute ? undefined : "Needs the admin role";
   if (state.muted) {
-    const until = state.until ? `until ${new Date(state.until).toLocaleString()}` : "until unmuted";
+    const until = state.until ? `until ${timeText(state.until, "datetime", hydrated)}` : "until unmuted";
     return (
       <ConfirmDialog
         title={`Unmute ${appName}?`}
@@ -60,7 +63,7 @@ export function MuteButton({ appId, appName, canMute }: Props) {
         onConfirm={() => void unmute(false)}
         trigger={
           <Button size="sm" busy={busy} disabled={!canMute || busy} title={title ?? `Alerts muted ${until}`} aria-label={`Unmute ${appName} (muted ${until})`}>
-            <BellOff className="size-3.5" aria-hidden /> Muted {state.until ? `until ${new Date(state.until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : ""}
+            <BellOff className="size-3.5" aria-hidden /> Muted {state.until ? `until ${timeText(state.until, "hm", hydrated)}` : ""}
           </Button>
         }
       />
@@ -86,16 +89,11 @@ export function MuteButton({ appId, appName, canMute }: Props) {
               </label>
             ))}
           </fieldset>
-          <div className="mt-5 flex justify-end gap-2">
-            <AlertDialog.Cancel asChild>
-              <Button>Cancel</Button>
-            </AlertDialog.Cancel>
-            <AlertDialog.Action asChild>
-              <Button variant="primary" onClick={() => void mute()}>
-                Mute
-              </Button>
-            </AlertDialog.Action>
-          </div>
+          <DialogActions>
+            <ConfirmAction variant="primary" onClick={() => void mute()}>
+              Mute
+            </ConfirmAction>
+          </DialogActions>
         </AlertDialog.Content>
       </AlertDialog.Portal>
     </AlertDialog.Root>

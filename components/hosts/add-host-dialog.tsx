@@ -7,6 +7,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { api } from "../api-client";
 import { Button } from "../ui/button";
+import { DialogActions } from "../ui/confirm-dialog";
 
 export function AddHostDialog({ canManage }: { canManage: boolean }) {
   const [command, setCommand] = useState<string | null>(null);
@@ -40,11 +41,7 @@ export function AddHostDialog({ canManage }: { canManage: boolean }) {
               </Button>
             )}
           </div>
-          <div className="mt-4 flex justify-end">
-            <Dialog.Close asChild>
-              <Button>Done</Button>
-            </Dialog.Close>
-          </div>
+          <DialogActions kind="dialog" cancelLabel="Done" />
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>

@@ -10,7 +10,7 @@ import { toast } from "sonner";
 import type { DiscoveryCandidate } from "@/lib/protocol/discovery";
 import { api, type ApiError } from "../api-client";
 import { Button } from "../ui/button";
-import { ConfirmDialog } from "../ui/confirm-dialog";
+import { ConfirmDialog, DialogActions } from "../ui/confirm-dialog";
 
 type Props = { hostId: string; hostName: string; canWrite: boolean };
 type State = { kind: "idle" | "loading" } | { kind: "error"; message: string } | { kind: "done"; candidates: DiscoveryCandidate[] };
@@ -140,14 +140,11 @@ export function DiscoverAppsDialog({ hostId, hostName, canWrite }: Props) {
               </ul>
             )}
           </div>
-          <div className="mt-4 flex justify-end gap-2">
-            <Button size="sm" onClick={() => void run()} disabled={state.kind === "loading"}>
+          <DialogActions kind="dialog" cancelLabel="Close">
+            <Button onClick={() => void run()} disabled={state.kind === "loading"}>
               Look again
             </Button>
-            <Dialog.Close asChild>
-              <Button size="sm">Close</Button>
-            </Dialog.Close>
-          </div>
+          </DialogActions>
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>
