@@ -41,12 +41,18 @@ test("the spec editor refuses a bad value with the field's name and changes noth
   await login(page);
   await page.locator('[data-app="demo"]').getByRole("link", { name: "demo" }).click();
   await page.getByRole("tab", { name: "Spec" }).click();
+  await page.getByRole("tab", { name: "JSON" }).click();
   const editor = page.getByLabel("App spec (JSON)");
-  const original = await editor.inputValue();
-  await editor.fill(original.replace(/"mode": "0660"/, '"mode": "0666"'));
+  const replaceText = async (text: string) => {
+    await editor.click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.insertText(text);
+  };
+  const demo = ((await (await page.request.get("api/v1/apps")).json()) as { name: string; spec: { socket: object } }[]).find((a) => a.name === "demo");
+  await replaceText(JSON.stringify({ ...demo?.spec, socket: { ...demo?.spec.socket, mode: "0666" } }));
   await page.getByRole("button", { name: "Save and apply" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "socket.mode" })).toContainText("world-writable");
-  await editor.fill("{ not json");
+  await replaceText("{ not json");
   await page.getByRole("button", { name: "Save and apply" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "(json)" })).toBeVisible();
   const apps = (await (await page.request.get("api/v1/apps")).json()) as { revision: number }[];

@@ -85,6 +85,7 @@ const EXPECTED: Record<string, Rule> = {
   "GET /hosts/[id]/browse": "admin",
   "POST /hosts/[id]/propose": "admin",
   "POST /apps/validate": "admin",
+  "POST /apps/[id]/validate": "admin",
   "GET /agent/install.sh": "public",
   "GET /agent/bundle.tar.gz": "public",
   "POST /hosts/[id]/discovery": "admin",

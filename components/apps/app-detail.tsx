@@ -96,7 +96,7 @@ export function AppDetail(props: Props) {
             </Tabs.Content>
           ))}
           <Tabs.Content value="spec">
-            <SpecEditor appId={app.id} spec={props.app.spec} canEdit={props.canEdit} />
+            <SpecEditor appId={app.id} spec={props.app.spec} host={props.app.host} canEdit={props.canEdit} />
           </Tabs.Content>
         </div>
       </Tabs.Root>

@@ -6,6 +6,7 @@ import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { actorLabel } from "../audit/audit-context";
 import { actorIsOwner, runAsDecision } from "../auth/run-as";
+import type { App } from "@/generated/prisma/client";
 import { db } from "../db";
 import type { Adopt, AppSpec } from "../protocol";
 import { err, ok, type Result } from "../result";
@@ -72,7 +73,8 @@ export async function createApp(spec: AppSpec, audit: AuditContext, adopt?: Adop
   return ok({ id: app.id });
 }
 
-export async function updateApp(appId: string, spec: AppSpec, audit: AuditContext): Promise<Result<{ revision: number }>> {
+/** Everything saving a changed spec checks first, on the host too (also the edit form's "Check"). */
+export async function checkUpdate(appId: string, spec: AppSpec, audit: AuditContext): Promise<Result<{ current: App; approvedBy: string | null; stored: StoredEnv; changed: string[] }>> {
   const current = await db.app.findUnique({ where: { id: appId } });
   if (!current) return err("NOT_FOUND", "That app does not exist.");
   if (spec.hostId !== current.hostId || spec.name !== current.name) {
@@ -87,11 +89,18 @@ export async function updateApp(appId: string, spec: AppSpec, audit: AuditContex
   if (!sealed.ok) return sealed;
   const valid = await validateOnHost(specForAgent(spec, sealed.value.stored), approved.value !== null);
   if (!valid.ok) return valid;
+  return ok({ current, approvedBy: approved.value, ...sealed.value });
+}
+
+export async function updateApp(appId: string, spec: AppSpec, audit: AuditContext): Promise<Result<{ revision: number }>> {
+  const checked = await checkUpdate(appId, spec, audit);
+  if (!checked.ok) return checked;
+  const { current, approvedBy, stored, changed } = checked.value;
   const before = specOf(current);
   const updated = await db.$transaction(async (tx) => {
-    const row = await tx.app.update({ where: { id: appId }, data: { spec: specForStorage(spec, sealed.value.stored), revision: current.revision + 1, rootApprovedBy: approved.value } });
+    const row = await tx.app.update({ where: { id: appId }, data: { spec: specForStorage(spec, stored), revision: current.revision + 1, rootApprovedBy: approvedBy } });
     // "DB_PASSWORD changed", never the value (envChanged names the variables; redact masks values).
-    await appendAudit(tx, audit, { action: "app.updated", target: `app:${spec.name}`, before, after: { ...maskSpec(spec, true), envChanged: sealed.value.changed } });
+    await appendAudit(tx, audit, { action: "app.updated", target: `app:${spec.name}`, before, after: { ...maskSpec(spec, true), envChanged: changed } });
     return row;
   });
   // A changed spec is a rolling replacement: the old processes serve until the new ones answer.

@@ -109,6 +109,9 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/apps/validate": {
     post: { summary: "Check a spec as creating it would (schema, run-as, the agent's look at the host, the name), without saving or starting: {valid: true} or 400 with field errors", role: "admin", body: AppSpecSchema },
   },
+  "/apps/{id}/validate": {
+    post: { summary: "Check a changed spec for app {id} as saving it with PUT would (schema, name and host unchanged, secrets kept with {set: true}, run-as, the agent's look at the host), without saving: {valid: true, envChanged: [names whose value would change, secrets compared without showing them]} or 400 with field errors", role: "admin", body: AppSpecSchema },
+  },
   "/agent/install.sh": {
     get: { summary: "The agent install script (POSIX sh): `curl -fsSL URL/api/v1/agent/install.sh | sh -s -- JOIN_TOKEN [--prefix DIR] [--no-systemd] [--name NAME]`", role: "public" },
   },

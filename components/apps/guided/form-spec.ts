@@ -99,25 +99,62 @@ export function applyProposal(form: AppForm, p: Proposal): AppForm {
   };
 }
 
-/** The spec as POST /api/v1/apps takes it; the server's zod schema is the judge of its values. */
-export function formToSpec(f: AppForm): Record<string, unknown> {
-  const spec: Record<string, unknown> = {
-    name: f.name,
-    hostId: f.hostId,
-    command: f.command.split("\n").map((a) => a.trim()).filter(Boolean),
-    ...(f.cwd ? { cwd: f.cwd } : {}),
-    ...(f.user ? { user: f.user } : {}),
-    processes: f.processes,
-    socket: { path: f.socketPath, mode: "0660", ...(f.bind === "app" ? { bind: "app" } : {}) },
-  };
-  if (f.scriptFilename) spec.fastcgiParams = { SCRIPT_FILENAME: f.scriptFilename };
+type Spec = Record<string, unknown>;
+const obj = (v: unknown): Spec => (v && typeof v === "object" && !Array.isArray(v) ? (v as Spec) : {});
+
+/**
+ * The spec as POST /api/v1/apps (or PUT for an edit) takes it; the server's zod schema is the judge
+ * of its values. `base` is the spec being edited: what the form has no field for (env, ready,
+ * workers, the socket's mode, the web section's TLS...) is kept as it was.
+ */
+export function formToSpec(f: AppForm, base: Spec = {}): Spec {
+  const spec: Spec = { ...base, name: f.name, hostId: f.hostId, command: f.command.split("\n").map((a) => a.trim()).filter(Boolean), processes: f.processes };
+  for (const [key, value] of [["cwd", f.cwd], ["user", f.user]] as const) {
+    if (value) spec[key] = value;
+    else delete spec[key];
+  }
+  const { path: _path, tcp: _tcp, bind: _bind, ...socketRest } = obj(base.socket);
+  // An empty path keeps a TCP socket the form cannot show.
+  const address = f.socketPath ? { path: f.socketPath } : _tcp !== undefined ? { tcp: _tcp } : {};
+  spec.socket = { ...address, mode: "0660", ...socketRest, ...(f.bind === "app" ? { bind: "app" } : {}) };
+  const { SCRIPT_FILENAME: _sf, ...params } = obj(base.fastcgiParams);
+  if (f.scriptFilename) spec.fastcgiParams = { ...params, SCRIPT_FILENAME: f.scriptFilename };
+  else if (Object.keys(params).length) spec.fastcgiParams = params;
+  else delete spec.fastcgiParams;
   // php-fpm: one master that forks its own children (the pool's pm.* settings), on the agent's socket.
-  if (f.runtime === "php-fpm") Object.assign(spec, { fpm: {}, processes: 1 });
+  if (f.runtime === "php-fpm") Object.assign(spec, { fpm: base.fpm ?? {}, processes: 1 });
+  else delete spec.fpm;
   if (f.web !== "none") {
     const listen = /^\d+$/.test(f.listen) ? Number(f.listen) : f.listen;
-    spec.web = { server: f.web, serverName: f.serverName, listen, mount: f.mount || "/" };
-  }
+    spec.web = { ...obj(base.web), server: f.web, serverName: f.serverName, listen, mount: f.mount || "/" };
+  } else delete spec.web;
   return spec;
+}
+
+/** The preset a saved spec most likely came from (its command's program), for the edit form. */
+export function runtimeOfSpec(spec: unknown): Runtime {
+  const s = obj(spec);
+  if (s.fpm !== undefined) return "php-fpm";
+  const argv = Array.isArray(s.command) ? s.command.filter((a): a is string => typeof a === "string") : [];
+  const program = (argv[0] ?? "").split("/").pop() ?? "";
+  if (program.startsWith("php-cgi")) return "php-cgi";
+  if (program.startsWith("uwsgi")) return "python-uwsgi";
+  if (program.startsWith("python")) return "python-flup";
+  if (program.startsWith("perl")) return "perl-fcgi";
+  if (program === "node" || program.startsWith("nodejs")) return "node";
+  return "custom";
+}
+
+/** The edit form of a saved spec: the script is the command's script argument, if it has one. */
+export function editForm(spec: unknown): AppForm {
+  const s = obj(spec);
+  const runtime = runtimeOfSpec(s);
+  const blank: AppForm = { ...initialForm(typeof s.hostId === "string" ? s.hostId : ""), runtime, socketPath: "", scriptFilename: "" };
+  const form = specToForm(s, blank);
+  const argv = form.command.split("\n");
+  const params = obj(s.fastcgiParams);
+  const script = typeof params.SCRIPT_FILENAME === "string" ? params.SCRIPT_FILENAME : (argv.slice(1).find((a) => a.startsWith("/")) ?? "");
+  return { ...form, runtime, script };
 }
 
 /** The form again from a spec edited as JSON (what the form has no field for stays in the JSON only). */

@@ -32,19 +32,22 @@ const theme = EditorView.theme({
   ".cm-scroller": { maxHeight: "55vh", overflow: "auto" },
 });
 
-export function JsonSpecEditor({ value, onChange }: { value: string; onChange: (text: string) => void }) {
+type Props = { value: string; onChange: (text: string) => void; label: string; readOnly?: boolean };
+
+export function JsonSpecEditor({ value, onChange, label, readOnly = false }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const changed = useRef(onChange);
   changed.current = onChange;
-  const initial = useRef(value); // the editor owns its text once created; `value` seeds it
+  // The editor owns its text once created; `value`, the label and read-only seed it.
+  const initial = useRef({ value, label, readOnly });
 
   useEffect(() => {
     if (!host.current) return;
     const v = new EditorView({
       parent: host.current,
       state: EditorState.create({
-        doc: initial.current,
+        doc: initial.current.value,
         extensions: [
           lineNumbers(),
           history(),
@@ -57,7 +60,8 @@ export function JsonSpecEditor({ value, onChange }: { value: string; onChange: (
           keymap.of([...defaultKeymap, ...historyKeymap]),
           jsonSchema(appSpecJsonSchema()),
           theme,
-          EditorView.contentAttributes.of({ "aria-label": "New app spec (JSON)" }),
+          EditorView.contentAttributes.of({ "aria-label": initial.current.label }),
+          EditorState.readOnly.of(initial.current.readOnly),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) changed.current(u.state.doc.toString());
           }),
