@@ -4,7 +4,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import { login } from "./helpers";
 
-const PAGES = ["./", "./hosts", "./audit", "./alerts", "./alerts/rules", "./alerts/channels", "./alerts/uptime", "./settings/account", "./settings/tokens", "./settings/users", "./settings/security", "./api-docs"];
+const PAGES = ["./", "./hosts", "./audit", "./alerts", "./alerts/rules", "./alerts/channels", "./alerts/silences", "./alerts/uptime", "./settings/account", "./settings/tokens", "./settings/users", "./settings/security", "./api-docs"];
 
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -20,17 +20,19 @@ async function demoId(page: Page): Promise<string> {
   return (apps.find((a) => a.name === "demo") ?? apps[0]).id;
 }
 
-test.describe("in another time zone than the server's", () => {
-  // The server renders in its zone (UTC here); a browser elsewhere must still hydrate without a mismatch.
-  test.use({ timezoneId: "Pacific/Auckland" });
+const APP_TABS = ["processes", "workers", "schedules", "metrics", "logs", "tracebacks", "test", "events", "web", "debug", "spec"];
+
+test.describe("in another time zone and locale than the server's", () => {
+  // The server renders in its zone (UTC here) and locale; a browser elsewhere must still hydrate without a mismatch.
+  test.use({ timezoneId: "Pacific/Auckland", locale: "de-DE" });
   test("the main pages render with no hydration error and no console error", async ({ page }) => {
     const errors = collectErrors(page);
     await login(page);
     const id = await demoId(page);
-    for (const url of [...PAGES, `./apps/${id}`, `./apps/${id}?tab=logs`, `./apps/${id}?tab=spec`]) {
+    for (const url of [...PAGES, `./apps/${id}`, ...APP_TABS.map((t) => `./apps/${id}?tab=${t}`)]) {
       await page.goto(url);
       await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
-      await page.waitForTimeout(300); // hydration runs after the first paint
+      await page.waitForTimeout(500); // hydration runs after the first paint
       if (url === "./hosts") await page.screenshot({ path: test.info().outputPath("hosts.png"), fullPage: true });
     }
     expect(errors, errors.join("\n")).toEqual([]);

@@ -7,6 +7,7 @@ import { usePathname } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import { toast } from "sonner";
 import { api } from "../api-client";
+import { timeText } from "../format";
 
 const TABS = [
   { href: "/alerts", label: "Alerts & history" },
@@ -94,8 +95,9 @@ export const inputClass = "h-8 rounded-md border border-line bg-surface px-2 tex
 export const labelClass = "text-xs text-muted";
 export const cell = "px-3 py-2 align-top";
 
+/** A time in the reader's zone. Lists here are fetched after hydration (useList), so local is safe. */
 export function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString() : "—";
+  return iso ? timeText(iso, "datetime", true) : "—";
 }
 
 export function LoadError({ error }: { error: string }) {

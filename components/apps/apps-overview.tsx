@@ -8,7 +8,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { Page } from "@/lib/protocol/list-query";
 import type { AppView, HostView } from "@/lib/protocol/ui-messages";
 import { api } from "../api-client";
-import { formatDuration } from "../format";
+import { formatCount, formatDuration } from "../format";
 import { appStore } from "../live/app-store";
 import { useLiveApps } from "../live/use-live-apps";
 import { useSparklines } from "../metrics/app-sparklines";
@@ -55,7 +55,7 @@ function HostCards({ hosts }: { hosts: HostSummary }) {
       </div>
       {hosts.total > shown.length && (
         <p className="mt-2 text-xs text-muted" data-testid="host-summary">
-          {hosts.total.toLocaleString()} hosts, {hosts.online.toLocaleString()} online.{" "}
+          {formatCount(hosts.total)} hosts, {formatCount(hosts.online)} online.{" "}
           <Link className="text-accent underline" href="/hosts">
             All hosts
           </Link>

@@ -44,8 +44,7 @@ export function ProcessTable({ processes, actions, compact }: Props) {
                 </details>
               )}
             </td>
-            {/* The server's clock and the browser's differ by the render's travel time: the next tick corrects it. */}
-            <td className="px-3 py-1.5" suppressHydrationWarning>
+            <td className="px-3 py-1.5">
               {p.state === "RUNNING" ? since(p.startedAt, now) : "—"}
             </td>
             <td className="px-3 py-1.5">{p.restarts}</td>

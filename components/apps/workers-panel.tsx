@@ -78,7 +78,7 @@ export function WorkersPanel({ appId, specWorkers, workers, canOperate }: Props)
                           </details>
                         )}
                       </td>
-                      <td className="px-3 py-1.5" suppressHydrationWarning>{i.state === "RUNNING" ? since(i.startedAt, now) : "—"}</td>
+                      <td className="px-3 py-1.5">{i.state === "RUNNING" ? since(i.startedAt, now) : "—"}</td>
                       <td className="px-3 py-1.5">{i.restarts}</td>
                     </tr>
                   ))}

@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
 import type { ProcessInfo } from "@/lib/protocol/process-state";
 import { api, BASE_PATH } from "../api-client";
+import { formatCount } from "../format";
 import { Button } from "../ui/button";
 import { Ansi } from "./ansi";
 import { type ShownLine, useLiveLog } from "./use-live-log";
@@ -187,7 +188,7 @@ export function LogView({ appId, processes }: { appId: string; processes: Proces
       </div>
       <div className="flex items-center justify-between border-t border-line px-3 py-1 text-xs text-muted">
         <span>
-          {rows.length.toLocaleString()} lines {history ? "from history" : paused ? "(paused)" : "(live)"}
+          {formatCount(rows.length)} lines {history ? "from history" : paused ? "(paused)" : "(live)"}
         </span>
         {history?.next && (
           <Button size="sm" onClick={() => searchHistory(history.next ?? undefined)} busy={searching}>

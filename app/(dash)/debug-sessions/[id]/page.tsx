@@ -1,5 +1,6 @@
 // Replay of one recorded debug session (its owner and admins).
 import { RecordingPlayerLoader } from "@/components/debug/recording-player-loader";
+import { LocalTime } from "@/components/ui/local-time";
 import { pageUser } from "@/lib/auth/page-user";
 import { getRecording } from "@/lib/debug/debug-sessions";
 
@@ -11,7 +12,7 @@ export default async function DebugSessionPage({ params }: { params: Promise<{ i
     <>
       <h1 className="mb-1 text-lg font-semibold">Debug session</h1>
       <p className="mb-4 text-xs text-muted">
-        {rec.value.userEmail} as <b>{rec.value.asUser}</b> · {new Date(rec.value.startedAt).toLocaleString()} → {rec.value.endedAt ? new Date(rec.value.endedAt).toLocaleString() : "open"}
+        {rec.value.userEmail} as <b>{rec.value.asUser}</b> · <LocalTime value={rec.value.startedAt} /> → {rec.value.endedAt ? <LocalTime value={rec.value.endedAt} /> : "open"}
       </p>
       <RecordingPlayerLoader cast={rec.value.cast} />
     </>
