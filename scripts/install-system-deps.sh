@@ -5,7 +5,7 @@ declare -A NEED=(
   [nginx]=nginx-light [lighttpd]=lighttpd [apache2ctl]=apache2 [php-cgi]=php-cgi
   [uwsgi]="uwsgi-core uwsgi-plugin-python3 python3-flask" [cgi-fcgi]=libfcgi-bin
   [supervisord]=supervisor [wrk]=wrk [chromium]=chromium [spawn-fcgi]=spawn-fcgi
-  [certbot]=certbot [pebble]=pebble [php-fpm8.2]=php-fpm
+  [certbot]=certbot [pebble]=pebble [php-fpm8.2]=php-fpm [systemd-analyze]=systemd
 )
 missing=()
 for bin in "${!NEED[@]}"; do
