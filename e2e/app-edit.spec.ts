@@ -20,15 +20,15 @@ test("edits one field of a running app in the form: checked on the host, saved a
   try {
     await page.goto(`./apps/${id}`);
     await expect(page.locator("tr[data-state=RUNNING]")).toHaveCount(1, { timeout: 30_000 });
-    await expect(page.getByText("revision 1", { exact: true })).toBeVisible();
+    await expect(page.getByText(/· revision 1$/)).toBeVisible();
     await page.getByRole("tab", { name: "Spec" }).click();
 
     // The saved spec fills the form; the name and host cannot change.
     await expect(page.getByLabel("Name", { exact: true })).toHaveValue("edited");
     await expect(page.getByLabel("Name", { exact: true })).toBeDisabled();
     await expect(page.getByLabel("Socket path")).toHaveValue(socketPath);
-    await expect(page.getByLabel("Processes")).toHaveValue("1");
-    await page.getByLabel("Processes").fill("2");
+    await expect(page.getByRole("spinbutton", { name: "Processes" })).toHaveValue("1");
+    await page.getByRole("spinbutton", { name: "Processes" }).fill("2");
 
     // A bad value is refused by the host's check, by field, before anything is saved.
     const command = page.getByLabel("Command");
@@ -48,14 +48,22 @@ test("edits one field of a running app in the form: checked on the host, saved a
     await expect(json).not.toContainText("s3cret-value");
     await page.screenshot({ path: test.info().outputPath("edit-json.png"), fullPage: true });
     await page.getByRole("tab", { name: "Form" }).click();
-    await expect(page.getByLabel("Processes")).toHaveValue("2");
+    await expect(page.getByRole("spinbutton", { name: "Processes" })).toHaveValue("2");
     await page.screenshot({ path: test.info().outputPath("edit-form.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: test.info().outputPath("edit-form-dark.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: test.info().outputPath("edit-form-phone.png"), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(1); // the form fits a phone's width
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.emulateMedia({ colorScheme: "light" });
 
     await page.getByRole("button", { name: "Save and apply" }).click();
     await expect(page.getByText("Saved revision 2")).toBeVisible({ timeout: 30_000 });
     await page.getByRole("tab", { name: "Processes" }).click();
     await expect(page.locator("tr[data-state=RUNNING]")).toHaveCount(2, { timeout: 30_000 });
-    await expect(page.getByText("revision 2", { exact: true })).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByText(/· revision 2$/)).toBeVisible({ timeout: 15_000 });
 
     const after = (await (await page.request.get(`./api/v1/apps/${id}`)).json()) as App;
     expect(after.revision).toBe(2);

@@ -33,8 +33,22 @@ function Steps({ outcome, running }: { outcome: (ApplyOutcomeView & { version: n
   );
 }
 
-export function WebConfigPanel({ appId, canApply, defaultServer }: { appId: string; canApply: boolean; defaultServer: string | null }) {
-  const [server, setServer] = useState(defaultServer ?? "nginx");
+type Props = { appId: string; canApply: boolean; defaultServer: string | null };
+
+export function WebConfigPanel(props: Props) {
+  // No web section: nothing to render or apply (the agent would refuse every server), so no request.
+  if (props.defaultServer === null) {
+    return (
+      <p className="rounded-lg border border-dashed border-line p-4 text-sm text-muted" data-testid="no-web-section">
+        This app has no web server section. Choose a web server in the Spec tab (server, server name, listen, mount) and its config shows here.
+      </p>
+    );
+  }
+  return <WebConfigEditor {...props} defaultServer={props.defaultServer} />;
+}
+
+function WebConfigEditor({ appId, canApply, defaultServer }: Props & { defaultServer: string }) {
+  const [server, setServer] = useState(defaultServer);
   const [view, setView] = useState<View | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [history, setHistory] = useState<Version[]>([]);
