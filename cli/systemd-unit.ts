@@ -22,6 +22,8 @@ export function systemdUnit(flags: Flags = {}): string {
 Description=Stoker control plane
 After=network-online.target
 Wants=network-online.target
+# In [Unit]: systemd ignores it under [Service], and stops restarting after 5 quick failures.
+StartLimitIntervalSec=0
 
 [Service]
 Type=simple
@@ -37,7 +39,6 @@ ExecStartPre=/usr/bin/node scripts/migrate.mjs deploy
 ExecStart=/usr/bin/node --import tsx --import ./scripts/node-hooks.mjs server.ts
 Restart=always
 RestartSec=2s
-StartLimitIntervalSec=0
 # SQLite in WAL mode: a stop lets the server close the database cleanly.
 KillSignal=SIGTERM
 TimeoutStopSec=30s
