@@ -13,6 +13,10 @@ BUNDLES='@@BUNDLES@@'
 
 PREFIX=/opt/stoker-agent
 SYSTEMD=1
+# Where systemd's units go, and the directory that exists while systemd runs: fixed on a real host;
+# the installer's own test points them at temp dirs (with a systemctl stand-in) to run that branch.
+UNIT_DIR=${STOKER_SYSTEMD_UNIT_DIR:-/etc/systemd/system}
+SYSTEMD_RUNNING=${STOKER_SYSTEMD_RUNNING_DIR:-/run/systemd/system}
 NAME=
 TOKEN=
 
@@ -67,7 +71,7 @@ NODE=$(command -v node) || die "Node.js 20 or newer is needed (Debian/Ubuntu: ap
 case "$NODE" in *[!A-Za-z0-9/._-]*) die "the path of node ($NODE) has characters a unit file would need quoted" ;; esac
 if [ "$SYSTEMD" = 1 ]; then
   [ "$(id -u)" = 0 ] || die "installing a systemd unit needs root (run with sudo, or pass --no-systemd)"
-  command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] || die "systemd does not run here: pass --no-systemd"
+  command -v systemctl >/dev/null 2>&1 && [ -d "$SYSTEMD_RUNNING" ] || die "systemd does not run here: pass --no-systemd"
 fi
 if command -v curl >/dev/null 2>&1; then
   fetch() { curl -fsSL --retry 3 -o "$2" "$1"; }
@@ -122,7 +126,7 @@ else
 fi
 
 if [ "$SYSTEMD" = 1 ]; then
-  cat >/etc/systemd/system/stoker-agent.service <<UNIT
+  cat >"$UNIT_DIR/stoker-agent.service" <<UNIT
 # Written by the Stoker agent installer. Stopping the agent never stops the apps (KillMode=process):
 # the next agent adopts them.
 [Unit]

@@ -3,7 +3,7 @@
 // with a join token and starts it, and a second host comes up; then the dashboard's upgrade swaps it
 // to a new build while an app on it keeps its pid and serves every request.
 import { spawn } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,9 +36,9 @@ const script = async () => {
  * a blocked event loop keeps fetch from seeing the server close its idle kept-alive connections, and
  * the next request on one fails ("other side closed").
  */
-const runScript = (text: string, args: string[]) =>
+const runScript = (text: string, args: string[], env: Record<string, string> = {}) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn("dash", ["-s", "--", ...args], { stdio: ["pipe", "pipe", "pipe"], timeout: 120_000 });
+    const child = spawn("dash", ["-s", "--", ...args], { stdio: ["pipe", "pipe", "pipe"], timeout: 120_000, env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -187,4 +187,37 @@ describe("upgrading an agent in place", () => {
     expect(audit.events.find((e) => e.action === "host.agent-upgrade")).toMatchObject({ target: "host:second-host", result: "success" });
     console.log(`[agent-install] upgrade ${second.facts.agentBuild} -> ${newBuild} under load: ${result.requests} requests, ${result.failed} failed, pids ${pids.join(",")} kept`);
   }, 240_000);
+});
+
+describe("install.sh with systemd", () => {
+  // No systemd runs here: its unit directory and "running" marker are temp dirs, and a systemctl on
+  // PATH records what it is asked. What systemd itself does with the unit is systemd-analyze's part
+  // (scripts/systemd-units.test.ts).
+  it("writes the agent's unit, then reloads systemd, enables and restarts the agent (not started by the script)", async () => {
+    const shim = path.join(work, "shim");
+    const units = path.join(work, "units");
+    const running = path.join(work, "systemd-running");
+    const calls = path.join(work, "systemctl.log");
+    for (const d of [shim, units, running]) mkdirSync(d, { recursive: true });
+    writeFileSync(path.join(shim, "systemctl"), `#!/bin/sh\necho "$*" >> ${calls}\n`, { mode: 0o755 });
+    const sysPrefix = path.join(work, "agent-systemd");
+    const env = { PATH: `${shim}:${process.env.PATH}`, STOKER_SYSTEMD_UNIT_DIR: units, STOKER_SYSTEMD_RUNNING_DIR: running };
+
+    const r = await runScript(await script(), [await joinToken(), "--prefix", sysPrefix, "--name", "systemd-host"], env);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("systemctl status stoker-agent");
+    const unit = readFileSync(path.join(units, "stoker-agent.service"), "utf8");
+    expect(unit).toContain(`EnvironmentFile=${sysPrefix}/install.env`);
+    expect(unit).toMatch(new RegExp(`^ExecStart=\\S+/node ${sysPrefix}/current/agent\\.mjs run --state-dir ${sysPrefix}/state$`, "m"));
+    expect(unit).toMatch(/^KillMode=process$/m);
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toEqual(["daemon-reload", "enable stoker-agent.service", "restart stoker-agent.service"]);
+    expect(existsSync(path.join(sysPrefix, "agent.pid"))).toBe(false); // systemd starts it, not the script
+    // Enrolled: the host is listed (offline: nothing ran the unit).
+    expect((await hosts()).find((h) => h.name === "systemd-host")).toMatchObject({ online: false });
+
+    // Without the running marker the systemd branch refuses, and says what to pass instead.
+    const refused = await runScript(await script(), [await joinToken(), "--prefix", path.join(work, "agent-nosystemd")], { ...env, STOKER_SYSTEMD_RUNNING_DIR: path.join(work, "absent") });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain("systemd does not run here: pass --no-systemd");
+  }, 180_000);
 });
