@@ -4,9 +4,8 @@
 // holds a connection to it; the keeper does nothing until that connection drops (the agent died or
 // stopped). Then it takes the pipes' read ends from the app processes (they keep them as fds 3 and
 // 4, as for the agent's own adoption: pidfd_getfd) and stores their output with the same LogStore,
-// into the same files, with the same index (moving whole lines out of the pipes: pipe-lines.ts, so a
-// kill of either loses none). The next agent asks for a handback: the keeper stops reading, closes
-// the files, gives back any unfinished last lines it held and exits; the agent then
+// into the same files, with the same index. The next agent asks for a handback: the keeper stops
+// reading, closes the files, gives back the unfinished last lines it held and exits; the agent then
 // adopts the processes and reads the pipes itself. Only one of the two ever writes a log, so the log
 // format and the agent's log ingest stay as they are, and nothing is lost or reordered. Meanwhile it also
 // replaces app processes that exit (standby.ts), with the recipe the agent sent over the lifeline.
@@ -15,8 +14,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import path from "node:path";
 import { LogStore, noteLine } from "../logs/log-store";
-import { setNonBlocking, takeFd } from "../native";
-import { PipeLines } from "../logs/pipe-lines";
+import { readAvailable, setNonBlocking, takeFd } from "../native";
 import { isAlive } from "../supervisor/proc-stats";
 import { readState } from "../supervisor/state-file";
 import { HANDBACK, type Handback, keeperSocket, StandbyMessageSchema } from "./keeper-protocol";
@@ -46,7 +44,7 @@ let storedLines = 0;
 let contacted = false;
 let since = "";
 let closing = false;
-const lines = new PipeLines(); // moves the pipes' whole lines into the logs: a kill of the keeper loses none either
+const buf = Buffer.alloc(1 << 20);
 
 function log(message: string): void {
   console.error(`[keeper ${process.pid}] ${message}`);
@@ -106,15 +104,16 @@ function drain(): void {
   let ended = false;
   for (const pipe of pipes) {
     for (;;) {
-      const n = lines.take(pipe.store, pipe.pid, pipe.stream, pipe.fd);
-      if (n < 0) break; // empty for now, or only an unfinished line (it waits in the pipe for its newline)
+      const n = readAvailable(pipe.fd, buf);
+      if (n < 0) break; // empty for now
       if (n === 0) {
         closeSync(pipe.fd);
         pipe.fd = -1;
-        pipe.store.flush(pipe.pid, [pipe.stream]); // the pipe has ended: its last line is whole now
+        pipe.store.flush(pipe.pid); // the process has ended: its last line is whole now
         ended = true;
         break;
       }
+      pipe.store.write(pipe.pid, pipe.stream, buf.subarray(0, n));
     }
   }
   pipes = pipes.filter((p) => p.fd >= 0);
