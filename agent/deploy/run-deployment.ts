@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, mkdirSync } from "node:fs";
 import { refuseSymlinksBelow } from "../safe-path";
+import { failpoint } from "../supervisor/failpoint";
 import { type AppSpec, type Deployment, GitRefNameSchema } from "../../lib/protocol";
 import { type BuildIdentity, buildIdentity, runBuild } from "./build-steps";
 import { type CrashLoopWatch, watchCrashLoop } from "./crash-loop";
@@ -63,6 +64,7 @@ async function deploySteps(input: DeploymentInput, hooks: DeploymentHooks, recor
   if (!who.ok) return record.fail("fetch", who.message);
   const fetched = await fetchRelease(input, layout, out("fetch"), who.value);
   if (!fetched.ok) return record.fail("fetch", fetched.message, fetched.output);
+  failpoint("deploy.fetch"); // the release fetched, not yet prepared
   const release = fetched.name;
   record.value.commit = fetched.commit;
   record.value.release = release;
@@ -80,6 +82,7 @@ async function deploySteps(input: DeploymentInput, hooks: DeploymentHooks, recor
 
   // build
   record.start("build");
+  failpoint("deploy.build");
   if (deploy.build.length === 0) record.finish("build", "skipped", "No build commands.");
   else {
     const built = await runBuild(deploy.build, dir, who.value, { timeoutMs: input.timeouts?.buildMs, onOutput: out("build") });
@@ -97,6 +100,7 @@ async function deploySteps(input: DeploymentInput, hooks: DeploymentHooks, recor
 
   // prune: keep the previous release as long as a crash-loop rollback may need it
   record.start("prune");
+  failpoint("deploy.prune");
   try {
     const removed = pruneReleases(layout, deploy.keepReleases, hooks.crashWatch && previous ? [previous] : []);
     record.finish("prune", "ok", removed.length ? `Removed ${removed.join(", ")}.` : "Nothing to remove.");

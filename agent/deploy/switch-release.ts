@@ -3,6 +3,7 @@
 // brings the previous generation back through the same zero-failure swap.
 import { existsSync } from "node:fs";
 import type { AppSpec, Deployment, Result } from "../../lib/protocol";
+import { failpoint } from "../supervisor/failpoint";
 import { DeploymentRecord, type RecordHooks } from "./deployment-record";
 import { checkHealth } from "./health-check";
 import { currentRelease, isReleaseName, type ReleaseLayout, releaseLayout, releasePath, switchCurrent } from "./releases";
@@ -43,6 +44,7 @@ export async function activateRelease(a: Activation, hooks: ProcessHooks, record
   const prior = a.running ?? (a.previous ? specForRelease(a.spec, a.layout, a.previous) : null);
 
   record.start("start");
+  failpoint("deploy.start");
   const started = await hooks.startAndCheck(next);
   if (!started.ok) {
     const message = `The new processes did not start: ${started.message}`;
@@ -63,6 +65,7 @@ export async function activateRelease(a: Activation, hooks: ProcessHooks, record
   record.finish("start", "ok", `${processCount(started.value)} started from ${a.release}.`);
 
   record.start("health");
+  failpoint("deploy.health");
   const health = await checkHealth(next, a.spec.deploy?.healthPath ?? "/", next.ready.timeoutMs);
   if (!health.ok) {
     const restored = await restorePrevious(prior, hooks);
@@ -73,6 +76,7 @@ export async function activateRelease(a: Activation, hooks: ProcessHooks, record
   record.finish("health", "ok", health.detail);
 
   record.start("switch");
+  failpoint("deploy.switch");
   try {
     switchCurrent(a.layout, a.release);
   } catch (e) {
@@ -84,6 +88,7 @@ export async function activateRelease(a: Activation, hooks: ProcessHooks, record
   record.finish("switch", "ok", `current → releases/${a.release}`);
 
   record.start("stop-old");
+  failpoint("deploy.stop-old");
   if (hooks.stopOld) {
     const stopped = await hooks.stopOld();
     record.finish("stop-old", stopped.ok ? "ok" : "failed", stopped.ok ? "The old processes stopped." : stopped.message);
