@@ -63,8 +63,8 @@ test("edits one field of a running app in the form: checked on the host, saved a
     await expect(page.getByText("Saved revision 2")).toBeVisible({ timeout: 30_000 });
     await page.getByRole("tab", { name: "Processes" }).click();
     await expect(page.locator("tr[data-state=RUNNING]")).toHaveCount(2, { timeout: 30_000 });
-    // The header's saved revision comes from the page's data: read after a reload (the live header keeps
-    // the revision it was rendered with until then, "revision 1 saved, 2 running").
+    // The header follows the save without a reload (it kept "revision 1 saved, 2 running" once), and after one.
+    await expect(page.getByText(/· revision 2$/)).toBeVisible({ timeout: 15_000 });
     await page.reload();
     await expect(page.getByText(/· revision 2$/)).toBeVisible({ timeout: 15_000 });
 

@@ -11,6 +11,15 @@ import { useLiveEvents } from "./use-live";
 export function useLiveApps(initialApps: AppView[], initialHosts: HostView[], maxHosts = 0) {
   const [apps, setApps] = useState(initialApps);
   const [hosts, setHosts] = useState(initialHosts);
+  // New server data (router.refresh() after a save) replaces what the live events built on: without
+  // this a header kept the revision it was first rendered with until a reload.
+  // Compared item by item: callers pass arrays built in their render (`[props.app]`).
+  const [rendered, setRendered] = useState({ initialApps, initialHosts });
+  if (!sameItems(rendered.initialApps, initialApps) || !sameItems(rendered.initialHosts, initialHosts)) {
+    setRendered({ initialApps, initialHosts });
+    setApps(initialApps);
+    setHosts(initialHosts);
+  }
   const shown = useRef(apps);
   shown.current = apps;
   useEffect(
@@ -35,4 +44,8 @@ export function useLiveApps(initialApps: AppView[], initialHosts: HostView[], ma
     }
   });
   return { apps, setApps, hosts };
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
