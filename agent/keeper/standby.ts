@@ -85,14 +85,13 @@ export class Standby {
       const live = liveGeneration(recipe.socket, app.generation, alive.map((p) => p.generation));
       if (live !== recipe.generation) continue;
       if (recipe.socket.bind === "agent") {
-        const holder = alive.find((p) => p.generation === live);
-        if (!holder) continue; // no process left to take the socket from: the agent must start the app
-        try {
-          this.sockets.set(recipe.appId, takeFd(holder.pid, 0));
-        } catch (e) {
-          this.log(`${recipe.appId}: cannot take its socket from ${holder.pid} (${String(e)}): its processes are not replaced`);
+        // Any live process will do: one that recycles (exits) this very moment has no fd 0 left to take.
+        const fd = socketFrom(alive.filter((p) => p.generation === live).map((p) => p.pid), (pid, e) => this.log(`${recipe.appId}: cannot take its socket from ${pid} (${String(e)})`));
+        if (fd === null) {
+          this.log(`${recipe.appId}: no live process to take its socket from: its processes are not replaced`);
           continue;
         }
+        this.sockets.set(recipe.appId, fd);
       }
       for (const p of app.processes.filter((q) => q.generation === live && q.pid)) {
         const born = Date.parse(p.startedAt);
@@ -211,6 +210,18 @@ export class Standby {
       this.log(`cannot record replacement ${pid} in the state file: ${String(e)}`);
     }
   }
+}
+
+/** A duplicate of the app's listening socket from the first of `pids` that still has it (its fd 0). */
+function socketFrom(pids: number[], failed: (pid: number, e: unknown) => void): number | null {
+  for (const pid of pids) {
+    try {
+      return takeFd(pid, 0);
+    } catch (e) {
+      failed(pid, e);
+    }
+  }
+  return null;
 }
 
 function killGroup(pid: number): void {
