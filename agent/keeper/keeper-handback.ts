@@ -4,8 +4,10 @@
 // 1. the agent takes its own read ends of every live process's pipes (pidfd_getfd), not reading yet;
 // 2. it asks for the handback: the keeper stops replacing processes, stores what the pipes hold, and
 //    answers with the unfinished last lines, the events it saw and its pid and socket fds;
-// 3. the agent takes the keeper's duplicates of the listening sockets, and the pipes of processes the
-//    keeper started after step 1, then lets the keeper go.
+// 3. the agent takes the keeper's duplicates of the listening sockets, the pipes of processes the
+//    keeper started after step 1, and the keeper's copies of pipes whose process ended before the
+//    agent took its own (what was written after the keeper's last read is still in them), then lets
+//    the keeper go.
 // A process that exits anywhere in between still has a reader holding its pipes (the keeper, then
 // the agent), and an app whose processes all exited meanwhile still has its socket, with what the
 // web server queued on it.
@@ -133,6 +135,17 @@ export async function takeBackFromKeeper(stateDir: string, timeoutMs = 10_000): 
     if (fd !== null) sockets.set(s.appId, { generation: s.generation, fd });
   }
   holdPipes(stateDir); // processes the keeper started after the first look
+  // A process that ended before either look: its pipe, with what it wrote after the keeper's last
+  // read, lives on only in the keeper's copy.
+  for (const p of keeper ? parsed.data.pipes : []) {
+    const have = pipes.get(p.pid);
+    if (have && have[p.stream] !== null) continue;
+    const fd = tryTake(keeper ?? 0, p.fd);
+    if (fd === null) continue;
+    const entry = have ?? { appId: p.appId, out: null, err: null };
+    entry[p.stream] = fd;
+    pipes.set(p.pid, entry);
+  }
   socket.end();
   return { storedLines, events };
 }

@@ -2,9 +2,9 @@
 // line each way. The agent holds a connection open as a lifeline and sends on it, whenever it
 // changes, how each app's processes are started (STANDBY): while the agent is away the keeper
 // replaces a process that exits with that recipe. A new agent sends HANDBACK and gets the unfinished
-// last lines the keeper was holding and what it replaced meanwhile, after which the keeper has let
-// go of every pipe; it keeps its duplicates of the apps' listening sockets open until the agent,
-// having taken its own copies, closes the connection.
+// last lines the keeper was holding and what it replaced meanwhile, after which the keeper reads no
+// pipe; it keeps its duplicates of the pipes and of the apps' listening sockets open until the agent,
+// having taken the copies it needs, closes the connection.
 import path from "node:path";
 import * as z from "zod";
 import { ProcessTransitionSchema, RestartSpecSchema, SocketSpecSchema } from "../../lib/protocol";
@@ -23,6 +23,12 @@ export const HandbackSchema = z.object({
   /** The keeper's pid and its duplicates of the apps' listening sockets: the agent takes them (pidfd_getfd) before it closes the connection. */
   keeper: z.number().int().optional(),
   sockets: z.array(z.object({ appId: z.string(), generation: z.number().int(), fd: z.number().int() })).default([]),
+  /**
+   * The pipes the keeper still read, left open for the agent to take like the sockets: a process that
+   * ends before the agent takes its own copies (its fds 3 and 4) would otherwise take the rest of its
+   * output with it when the keeper lets go.
+   */
+  pipes: z.array(z.object({ appId: z.string(), pid: z.number().int(), stream: z.enum(["out", "err"]), fd: z.number().int() })).default([]),
 });
 export type Handback = z.infer<typeof HandbackSchema>;
 

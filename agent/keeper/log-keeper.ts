@@ -29,7 +29,7 @@ const MAX_MESSAGE_BYTES = 32 << 20;
 /** How long a handed-back keeper waits for the agent to take its sockets and hang up. */
 const HANG_UP_MS = 10_000;
 
-type Pipe = { fd: number; pid: number; stream: "out" | "err"; store: LogStore };
+type Pipe = { fd: number; appId: string; pid: number; stream: "out" | "err"; store: LogStore };
 
 const stateDir = path.resolve(process.argv[2] ?? "");
 if (!process.argv[2]) {
@@ -71,7 +71,7 @@ function keepPipes(appId: string, pid: number, fds: [number, "out" | "err"][]): 
   const store = storeOf(appId);
   for (const [fd, stream] of fds) {
     setNonBlocking(fd);
-    pipes.push({ fd, pid, stream, store });
+    pipes.push({ fd, appId, pid, stream, store });
   }
 }
 
@@ -124,8 +124,8 @@ function drain(): void {
 
 /**
  * The keeper's one way out. With `to` (a new agent asked): what the pipes hold now is stored here, in
- * order, and the unfinished lines, the events and the sockets it holds go back to it; its pipes go to
- * nobody (the agent took its own), its sockets stay open until the agent has taken them and hangs up.
+ * order, and the unfinished lines, the events, the sockets and the pipes it holds go back to it; the
+ * agent takes the pipes it has no copy of (their process ended meanwhile) and the sockets, then hangs up.
  * Without: nothing is left to keep, or no one to keep it for.
  */
 function closeDown(why: string, to?: Socket): void {
@@ -136,10 +136,14 @@ function closeDown(why: string, to?: Socket): void {
   const { events, sockets } = standby.handOver();
   if (to && pipes.length) drain();
   const held: Handback["held"] = [];
+  const handed: Handback["pipes"] = [];
   for (const pipe of pipes) {
     const bytes = to ? pipe.store.takeHeld(pipe.pid, pipe.stream) : null;
     if (bytes) held.push({ pid: pipe.pid, stream: pipe.stream, bytes: bytes.toString("base64") });
-    closeSync(pipe.fd);
+    // Left open for the agent (closed when this process exits): a process that ends before the agent
+    // takes its own copy would otherwise take what it wrote since the last drain with it.
+    if (to) handed.push({ appId: pipe.appId, pid: pipe.pid, stream: pipe.stream, fd: pipe.fd });
+    else closeSync(pipe.fd);
   }
   pipes = [];
   for (const store of stores.values()) store.close();
@@ -150,7 +154,7 @@ function closeDown(why: string, to?: Socket): void {
   if (!to) process.exit(0);
   setTimeout(() => process.exit(0), HANG_UP_MS).unref();
   to.on("close", () => process.exit(0));
-  to.write(`${JSON.stringify({ storedLines, held, events, keeper: process.pid, sockets } satisfies Handback)}\n`);
+  to.write(`${JSON.stringify({ storedLines, held, events, keeper: process.pid, sockets, pipes: handed } satisfies Handback)}\n`);
 }
 
 function parseJson(line: string): unknown {

@@ -394,7 +394,10 @@ export class AppRunner {
   /** How the log keeper replaces this app's processes while the agent is away; null if none should run. */
   standby(): StandbyApp | null {
     const plan = this.plans.get(this.generation);
-    if (this.desired.desired !== "running" || !plan || !this.slots.some((s) => s.proc)) return null;
+    // Not only while a process runs: php-cgi's processes recycle together under even load, and a state
+    // saved in that instant (an exit is a change) left the keeper without a recipe for the whole outage.
+    // With no process alive when the agent goes, the keeper has no socket to take and starts nothing.
+    if (this.desired.desired !== "running" || !plan) return null;
     const { socket, restart } = this.desired.spec;
     return { appId: this.appId, generation: this.generation, socket, plan, restart };
   }
