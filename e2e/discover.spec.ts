@@ -6,20 +6,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
+import { isAlive } from "../agent/supervisor/proc-stats";
 import { login } from "./helpers";
 
 const csrf = { "x-stoker-csrf": "1" };
 let legacy: ChildProcess;
 let sock: string;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test.beforeAll(async () => {
   // In the agent's socket directory (this run's data dir), where an imported app's socket may live.
@@ -34,7 +27,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(() => {
-  if (legacy?.pid && alive(legacy.pid)) legacy.kill("SIGKILL");
+  if (legacy?.pid && isAlive(legacy.pid)) legacy.kill("SIGKILL");
 });
 
 test("Discover on a host finds an app started the old way, and Import adopts it RUNNING with its pid unchanged", async ({ page }) => {
@@ -61,7 +54,7 @@ test("Discover on a host finds an app started the old way, and Import adopts it 
     await expect(page.getByRole("heading", { level: 1 })).toContainText("oldschool", { timeout: 15_000 });
     await expect(page.locator("tr[data-state=RUNNING]")).toHaveCount(1, { timeout: 30_000 });
     await expect(page.getByTestId("pid").first()).toHaveText(String(pid));
-    expect(alive(pid)).toBe(true); // taken over, not restarted
+    expect(isAlive(pid)).toBe(true); // taken over, not restarted
     // Discovering again no longer lists it: Stoker runs it now.
     const again = (await (await page.request.post(`./api/v1/hosts/${await hostIdOf(page, id as string)}/discovery`, { headers: csrf })).json()) as { candidates: { spec: { socket?: { path?: string } } }[] };
     expect(again.candidates.some((c) => c.spec.socket?.path === sock)).toBe(false);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLoad } from "./support/load";
 import { type NginxFront, startNginxFront } from "./support/nginx-front";
 import { ownerToken, type Stack, startStack, stopKeeper, tokenCaller, waitUntil } from "./support/stack";
+import { isAlive } from "@/agent/supervisor/proc-stats";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 let stack: Stack;
@@ -49,14 +50,6 @@ const runScript = (text: string, args: string[], env: Record<string, string> = {
   });
 /** The x64 build the control plane serves now, as install.sh names it. */
 const servedBuild = async () => (await script()).match(/\bx64 [0-9a-f]{64} ([0-9a-f]+)/)?.[1];
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 beforeAll(async () => {
   stack = await startStack({ STOKER_AGENT_DIST: dist });
@@ -178,7 +171,7 @@ describe("upgrading an agent in place", () => {
     await new Promise((r) => setTimeout(r, 1500));
     const result = await load.stop();
     expect(adopted.processes.map((p) => p.pid).sort()).toEqual(pids);
-    for (const pid of pids) expect(alive(pid)).toBe(true);
+    for (const pid of pids) expect(isAlive(pid)).toBe(true);
     expect(result.requests).toBeGreaterThan(50);
     expect(result.failed, JSON.stringify(result.errors)).toBe(0);
     expect(readlinkSync(path.join(prefix, "current"))).toBe(`releases/${newBuild}`);

@@ -11,6 +11,7 @@ import { APPS_DIR, parseAnswer } from "./support/fixture-apps";
 import { startLoad } from "./support/load";
 import { ownerToken, type Stack, startStack, tokenCaller, waitUntil } from "./support/stack";
 import { freePort, httpGet, type RunningServer, startWebServer } from "./support/web-servers";
+import { isAlive } from "@/agent/supervisor/proc-stats";
 
 let nginx: RunningServer;
 let stack: Stack;
@@ -24,14 +25,6 @@ type Candidate = { spec: Record<string, unknown> & { socket: Record<string, unkn
 type App = { id: string; name: string; processes: { pid: number; state: string }[] };
 
 const call = tokenCaller(() => stack.url, () => token);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const connects = (file: string) =>
   new Promise<boolean>((resolve) => {
     const s = connect(file);
@@ -86,7 +79,7 @@ server {
 }, 300_000);
 
 afterAll(async () => {
-  if (legacy?.pid && alive(legacy.pid)) legacy.kill("SIGKILL");
+  if (legacy?.pid && isAlive(legacy.pid)) legacy.kill("SIGKILL");
   await stack?.destroy();
   await nginx?.stop();
 });
@@ -127,7 +120,7 @@ describe("discovery and import", () => {
     expect(String(appBound.body.message)).toContain('use "socket": {"bind": "agent"}');
     const apps = (await call("GET", "/apps")).body as unknown as App[];
     expect(apps.some((a) => a.name === "legacy")).toBe(false);
-    expect(alive(legacy.pid as number)).toBe(true);
+    expect(isAlive(legacy.pid as number)).toBe(true);
   });
 
   it("imports it with its pid unchanged, then restarts it with no failed request under load", async () => {
@@ -139,7 +132,7 @@ describe("discovery and import", () => {
       return a.processes?.length === 1 && a.processes[0].state === "RUNNING" && a;
     }, 30_000, "the imported app RUNNING");
     expect(adopted.processes[0].pid).toBe(legacy.pid);
-    expect(alive(legacy.pid as number)).toBe(true);
+    expect(isAlive(legacy.pid as number)).toBe(true);
     expect((await viaNginx())?.pid).toBe(legacy.pid);
     // No longer a candidate: Stoker runs it now.
     expect((await discover()).some((c) => c.spec.socket.path === sock)).toBe(false);

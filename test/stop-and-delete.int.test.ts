@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpGet, type RunningServer, run, startWebServer } from "./support/web-servers";
 import { ownerToken, type Stack, startStack, tokenCaller, waitUntil } from "./support/stack";
+import { isAlive } from "@/agent/supervisor/proc-stats";
 
 let nginx: RunningServer;
 let stack: Stack;
@@ -13,14 +14,6 @@ let token: string;
 type App = { id: string; name: string; desired: string; host: { id: string }; spec: Record<string, unknown> & { socket: Record<string, unknown> }; processes: { pid: number; state: string }[] };
 const call = tokenCaller(() => stack.url, () => token);
 const apps = async () => (await call("GET", "/apps")).body as unknown as App[];
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const running = (a: App | undefined, n: number) => a && a.processes.length === n && a.processes.every((p) => p.state === "RUNNING") && a;
 const auditActions = async (since: number) =>
   ((await call("GET", "/audit?limit=50")).body as { events: { id: number; action: string; target: string; after: unknown }[] }).events.filter((e) => e.id > since);
@@ -60,7 +53,7 @@ describe("stop all apps on a host", () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect((res.body.stopped as { name: string }[]).map((a) => a.name)).toEqual(["demo", "doomed"]);
     expect(res.body.failed).toEqual([]);
-    await waitUntil(async () => pids.every((p) => !alive(p)), 20_000, "every process to end");
+    await waitUntil(async () => pids.every((p) => !isAlive(p)), 20_000, "every process to end");
     expect((await apps()).map((a) => a.desired)).toEqual(["stopped", "stopped"]);
     const rows = await auditActions(since);
     expect(rows.map((e) => `${e.action} ${e.target}`).sort()).toEqual(["app.stop app:demo", "app.stop app:doomed", "host.stop-apps host:local"]);
@@ -87,7 +80,7 @@ describe("deleting an app", () => {
 
     const res = await call("DELETE", `/apps/${doomed.id}`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(alive(up.processes[0].pid)).toBe(false);
+    expect(isAlive(up.processes[0].pid)).toBe(false);
     expect(existsSync(socket)).toBe(false);
     expect(existsSync(configFile)).toBe(false);
     expect((await run(nginx.testArgv)).code).toBe(0);

@@ -47,11 +47,26 @@ export function nginxFrontConfig(prefix: string, port: number, opts: NginxFrontO
     if (!SAFE_NAME.test(k) || !SAFE_VALUE.test(v)) throw new Error(`Unsafe fastcgi_param ${k}=${v}`);
     return `      fastcgi_param ${k} ${v === "" ? '""' : v};`;
   });
+  return nginxMainConfig(prefix, opts.workers ?? 1, `  server {
+    listen 127.0.0.1:${port};
+    location / {
+      include /etc/nginx/fastcgi_params;
+${params.join("\n")}
+      fastcgi_pass ${upstream(opts.socket)};
+    }
+  }`);
+}
+
+/**
+ * nginx's main config for a test instance under `prefix` (pid, error log and temp paths all inside it)
+ * with `http` holding `httpBody`.
+ */
+export function nginxMainConfig(prefix: string, workers: number, httpBody: string): string {
   const p = (rel: string) => path.join(prefix, rel);
   // As root, workers would drop to nobody, who cannot reach sockets in root-owned temp dirs.
   const user = process.getuid?.() === 0 ? "user root root;" : "";
   return `${user}
-worker_processes ${opts.workers ?? 1};
+worker_processes ${workers};
 pid ${p("nginx.pid")};
 error_log ${p("logs/error.log")} info;
 events { worker_connections 1024; }
@@ -62,14 +77,7 @@ http {
   proxy_temp_path ${p("tmp/proxy")};
   uwsgi_temp_path ${p("tmp/uwsgi")};
   scgi_temp_path ${p("tmp/scgi")};
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      include /etc/nginx/fastcgi_params;
-${params.join("\n")}
-      fastcgi_pass ${upstream(opts.socket)};
-    }
-  }
+${httpBody}
 }
 `;
 }
