@@ -51,6 +51,8 @@ done
 # The arguments end up in a unit file and in argv: only characters that need no quoting there.
 [ -n "$TOKEN" ] || { usage >&2; die "the join token is missing"; }
 case "$TOKEN" in *[!A-Za-z0-9_-]*) die "that is not a join token (they use only letters, digits, _ and -): copy the command again" ;; esac
+# Before anything is downloaded: a join token is stkj_ and 43 more characters (lib/hosts/join-tokens).
+case "$TOKEN" in stkj_????????????????*) ;; *) die "that is not a join token (one starts with stkj_ and is about 48 characters long): copy the whole command from Hosts > Add host" ;; esac
 case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path, not $PREFIX" ;; esac
 case "$PREFIX" in *[!A-Za-z0-9/._-]*) die "--prefix may use only letters, digits and / . _ -" ;; esac
 case "$PREFIX/" in */./* | */../*) die "--prefix may not contain . or .. parts" ;; esac

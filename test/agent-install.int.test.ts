@@ -91,14 +91,18 @@ describe("install.sh", () => {
     const text = await script();
     expect(text.startsWith("#!/bin/sh\n")).toBe(true);
     expect(text).toContain("set -eu");
+    // Well-formed but unknown: each case below fails for its own reason, before any download.
+    const ok = `stkj_${"a".repeat(43)}`;
     const cases: [string[], RegExp][] = [
       [["--no-systemd", "--prefix", prefix], /join token is missing/],
-      [["stkj_ok", "--prefix", "relative/dir", "--no-systemd"], /absolute path/],
-      [["stkj_ok;rm -rf /", "--prefix", prefix, "--no-systemd"], /not a join token/],
-      [["stkj_ok", "--prefix", `${prefix}/../x`, "--no-systemd"], /\. or \.\. parts/],
-      [["stkj_ok", "--bogus"], /unknown option: --bogus/],
+      [["bogus", "--prefix", prefix, "--no-systemd"], /not a join token \(one starts with stkj_/],
+      [["stkj_short", "--prefix", prefix, "--no-systemd"], /not a join token \(one starts with stkj_/],
+      [[ok, "--prefix", "relative/dir", "--no-systemd"], /absolute path/],
+      [[`${ok};rm -rf /`, "--prefix", prefix, "--no-systemd"], /not a join token/],
+      [[ok, "--prefix", `${prefix}/../x`, "--no-systemd"], /\. or \.\. parts/],
+      [[ok, "--bogus"], /unknown option: --bogus/],
       [["a", "b", "--no-systemd"], /one join token/],
-      [["stkj_ok", "--no-systemd", "--prefix", prefix, "--name", "bad name"], /--name may use only/],
+      [[ok, "--no-systemd", "--prefix", prefix, "--name", "bad name"], /--name may use only/],
     ];
     for (const [args, why] of cases) {
       const r = await runScript(text, args);
