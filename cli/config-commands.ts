@@ -7,6 +7,7 @@ import type { Flags } from "./args";
 import { CliError, request } from "./client";
 import { listAll } from "./commands";
 import type { CliConfig } from "./config";
+import { cannotRead } from "./read-error";
 import { actionable, type CurrentApp, formatPlan, isSecretValue, type PlanEntry, planChanges, secretsToCompare, settleSecrets } from "./spec-diff";
 import { formatProblems, MAX_SPEC_FILE_BYTES, readSpecText, writeSpecText } from "./spec-file";
 
@@ -54,7 +55,7 @@ async function makePlan(config: CliConfig, flags: Flags): Promise<Plan> {
     text = readFileSync(file, "utf8");
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(`Cannot read ${file}.`);
+    throw cannotRead(file, e);
   }
   const hosts = await listAll<HostView>(config, "/hosts");
   const read = readSpecText(text, new Set(hosts.map((h) => h.id)));

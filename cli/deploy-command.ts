@@ -6,6 +6,7 @@ import type { DeploymentView } from "../lib/protocol";
 import { CliError, request } from "./client";
 import { type Flags, findApp } from "./commands";
 import type { CliConfig } from "./config";
+import { cannotRead } from "./read-error";
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 const MARK = { ok: "✓", failed: "✗", skipped: "–", running: "▸", pending: " " } as const;
@@ -14,8 +15,8 @@ async function upload(config: CliConfig, appId: string, file: string): Promise<D
   let data: Buffer;
   try {
     data = readFileSync(file);
-  } catch {
-    throw new CliError(`Cannot read ${file}.`);
+  } catch (e) {
+    throw cannotRead(file, e);
   }
   const form = new FormData();
   form.set("archive", new Blob([new Uint8Array(data)]), path.basename(file));
