@@ -22,6 +22,15 @@ describe("the app file", () => {
     expect(parse(yaml)).toEqual({ apps: [app] });
   });
 
+  it("quotes strings another YAML reader would take for something else (YAML 1.1: yes, on, dates)", () => {
+    const env = { IS_SANDBOX: "yes", FLAG: "on", DAY: "2001-12-14", OCTAL: "0o12", PLAIN: "production" };
+    const spec = AppSpecSchema.parse({ ...app, env });
+    const yaml = writeSpecText([{ spec, hostName: "web1" }], "yaml", "");
+    for (const version of ["1.1", "1.2"] as const) expect((parse(yaml, { version }) as { apps: { env: unknown }[] }).apps[0].env).toEqual(env);
+    expect(yaml).toContain('IS_SANDBOX: "yes"');
+    expect(yaml).toContain("PLAIN: production"); // only what needs it is quoted
+  });
+
   it("names the line and field of a bad value, an unknown field and a missing field", () => {
     const text = ["apps:", "  - name: shop", "    hostId: h1", "    command: [/usr/bin/php-cgi]", "    socket: { path: /run/shop.sock }", "    processes: 0", "    colour: blue", "  - name: two", "    hostId: h1"].join("\n");
     const read = readSpecText(text, new Set(["h1"]));

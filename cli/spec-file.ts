@@ -1,7 +1,7 @@
 // The file of `stoker export` / `plan` / `apply`: `apps:` (YAML) or `{"apps": [...]}` (JSON), each
 // item a spec exactly as POST /api/v1/apps takes it. Reading checks every spec with the API's own
 // schema and names the line and field of each problem, so a bad file is refused before any change.
-import { Document, isNode, LineCounter, parseDocument, YAMLSeq } from "yaml";
+import { Document, isNode, LineCounter, parse, parseDocument, visit, YAMLSeq } from "yaml";
 import { type AppSpec, AppSpecSchema, fieldErrors } from "../lib/protocol";
 
 /** Larger than any real fleet's file (a spec is ~1 KB), small enough to parse without a second thought. */
@@ -94,5 +94,22 @@ export function writeSpecText(apps: { spec: AppSpec; hostName: string }[], forma
       if (isNode(item)) item.commentBefore = ` host: ${sorted[i].hostName}`;
     });
   }
+  // A string another YAML reader would take for something else (PyYAML, YAML 1.1: yes, on, 2001-12-14)
+  // is quoted, so the file means the same to every tool that reads it.
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === "string" && !readsAsString(node.value)) node.type = "QUOTE_DOUBLE";
+    },
+  });
   return doc.toString({ lineWidth: 0 });
+}
+
+function readsAsString(text: string): boolean {
+  return (["1.1", "1.2"] as const).every((version) => {
+    try {
+      return parse(text, { version }) === text;
+    } catch {
+      return false;
+    }
+  });
 }
