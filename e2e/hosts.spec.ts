@@ -28,3 +28,13 @@ test("the hosts page lists the host's web servers and saves its setting", async 
   await expect(panel.locator('[data-server="apache"]')).toContainText("host-setting", { timeout: 20_000 });
   await page.screenshot({ path: "test-results/hosts-web-servers.png", fullPage: true });
 });
+
+test("Add host shows one install command for this control plane, and says when its address is loopback", async ({ page }) => {
+  await login(page);
+  await page.goto("./hosts");
+  await page.getByRole("button", { name: "Add host" }).click();
+  const command = page.getByTestId("join-command");
+  await expect(command).toHaveText(/^curl -fsSL http:\/\/127\.0\.0\.1:\d+\/api\/v1\/agent\/install\.sh \| sudo sh -s -- stkj_\S{16,}$/, { timeout: 15_000 });
+  // The tests' control plane listens on 127.0.0.1: another host could not fetch from there.
+  await expect(page.getByRole("note")).toContainText("STOKER_PUBLIC_URL");
+});

@@ -11,13 +11,17 @@ import { DialogActions } from "../ui/confirm-dialog";
 
 export function AddHostDialog({ canManage }: { canManage: boolean }) {
   const [command, setCommand] = useState<string | null>(null);
+  const [loopback, setLoopback] = useState(false);
   const [busy, setBusy] = useState(false);
   const create = async () => {
     setBusy(true);
-    const r = await api<{ token: string; expiresAt: string }>("/hosts/join-tokens", { method: "POST" });
+    const r = await api<{ token: string; expiresAt: string; controlPlaneUrl?: string }>("/hosts/join-tokens", { method: "POST" });
     setBusy(false);
     if (!r.ok) return toast.error("Could not create a join token", { description: r.error.message });
-    setCommand(`curl -fsSL ${location.origin}${process.env.NEXT_PUBLIC_BASE_PATH ?? ""}/api/v1/agent/install.sh | sudo sh -s -- ${r.value.token}`);
+    // The address install.sh will also name (STOKER_PUBLIC_URL when set), not just what this browser used.
+    const base = r.value.controlPlaneUrl ?? `${location.origin}${process.env.NEXT_PUBLIC_BASE_PATH ?? ""}`;
+    setLoopback(isLoopback(base));
+    setCommand(`curl -fsSL ${base}/api/v1/agent/install.sh | sudo sh -s -- ${r.value.token}`);
   };
   return (
     <Dialog.Root onOpenChange={(open) => open && !command && void create()}>
@@ -41,9 +45,24 @@ export function AddHostDialog({ canManage }: { canManage: boolean }) {
               </Button>
             )}
           </div>
+          {loopback && (
+            <p className="mt-3 rounded-md bg-amber-100 p-2 text-amber-800 dark:bg-amber-950 dark:text-amber-300" role="note">
+              This address is this machine's own (loopback): another host cannot reach it. Start the control plane with{" "}
+              <code className="font-mono">STOKER_PUBLIC_URL=http://NAME:PORT</code> set to an address the new host can reach.
+            </p>
+          )}
           <DialogActions kind="dialog" cancelLabel="Done" />
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>
   );
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+  } catch {
+    return false;
+  }
 }

@@ -83,7 +83,7 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
       response: z.union([HostPageSchema, z.array(HostViewSchema)]),
     },
   },
-  "/hosts/join-tokens": { post: { summary: "One-time join token for a new host", role: "admin" } },
+  "/hosts/join-tokens": { post: { summary: "One-time join token for a new host: {token, expiresAt, controlPlaneUrl} (the address install.sh names)", role: "admin" } },
   "/hosts/{id}/web-servers": {
     get: { summary: "The host's web servers (detected, with health) and its web-server setting", role: "viewer" },
     put: { summary: "Replace the host's web-server setting (targets); audited, sent to the agent", role: "owner", body: WebTargetsSchema },
