@@ -13,7 +13,8 @@ import { childrenOf, holdersOf } from "./faults/fault-support";
 import { RUN_AS } from "./support/fixture-apps";
 import { startLoad } from "./support/load";
 import { type NginxFront, startNginxFront } from "./support/nginx-front";
-import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
+import { deploymentsApi } from "./support/deployments";
+import { ownerToken, type Stack, startStack, tokenCaller, waitUntil } from "./support/stack";
 
 const INDEX = `<?php
 header('Content-Type: text/plain');
@@ -50,31 +51,10 @@ let repo: GitFixture;
 let nginx: NginxFront;
 let sock: string;
 
-async function call<T = Record<string, unknown>>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${stack.url}/api/v1${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
-async function deploy(ref: string): Promise<DeploymentView> {
-  const res = await call<DeploymentView>("POST", `/apps/${appId}/deployments`, { ref });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return finished(res.body.id);
-}
-
-function finished(id: string): Promise<DeploymentView> {
-  return waitUntil(
-    async () => {
-      const d = (await call<DeploymentView>("GET", `/deployments/${id}`)).body;
-      return d.status !== "running" ? d : null;
-    },
-    90_000,
-    `deployment ${id}`,
-  );
-}
+const call = tokenCaller(() => stack.url, () => token);
+const api = deploymentsApi(call);
+const finished = api.finished;
+const deploy = (ref: string) => api.deploy(appId, ref);
 
 /** The host online and both processes RUNNING under an agent. */
 const serving = () =>

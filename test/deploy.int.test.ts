@@ -14,7 +14,8 @@ import { childrenOf, holdersOf } from "./faults/fault-support";
 import { RUN_AS } from "./support/fixture-apps";
 import { startLoad } from "./support/load";
 import { type NginxFront, startNginxFront } from "./support/nginx-front";
-import { ADMIN, ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
+import { deploymentsApi } from "./support/deployments";
+import { ADMIN, ownerToken, type Stack, startStack, tokenCaller, waitUntil } from "./support/stack";
 
 // Which version answered, and a health path that a marker file turns into a 503.
 const INDEX = `<?php
@@ -33,31 +34,10 @@ let repo: GitFixture;
 let nginx: NginxFront;
 const commits: Record<string, string> = {};
 
-async function call<T = Record<string, unknown>>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${stack.url}/api/v1${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
-async function finished(id: string): Promise<DeploymentView> {
-  return waitUntil(
-    async () => {
-      const d = (await call<DeploymentView>("GET", `/deployments/${id}`)).body;
-      return d.status !== "running" ? d : null;
-    },
-    90_000,
-    `deployment ${id}`,
-  );
-}
-
-async function deploy(ref: string): Promise<DeploymentView> {
-  const res = await call<DeploymentView>("POST", `/apps/${appId}/deployments`, { ref });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return finished(res.body.id);
-}
+const call = tokenCaller(() => stack.url, () => token);
+const api = deploymentsApi(call);
+const finished = api.finished;
+const deploy = (ref: string) => api.deploy(appId, ref);
 
 /** What the app's own socket answers (the API's test request: fastcgiParams resolved to the live release). */
 async function served(): Promise<string> {

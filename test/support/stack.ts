@@ -166,12 +166,12 @@ export async function waitUntil<T>(fn: () => Promise<T | null | undefined | fals
  * (body: the parsed JSON). Getters, because a suite assigns its stack and token in beforeAll.
  */
 export function tokenCaller(url: () => string, token: () => string) {
-  return async (method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+  return async <T = Record<string, unknown>>(method: string, apiPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${url()}/api/v1${apiPath}`, {
       method,
-      headers: { authorization: `Bearer ${token()}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${token()}`, "content-type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    return { status: res.status, body: (await res.json()) as T };
   };
 }
