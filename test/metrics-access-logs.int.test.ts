@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderSite } from "@/agent/render/index";
 import { Supervisor } from "@/agent/supervisor/supervisor";
-import { AppSpecSchema, siteOf, type WebServer } from "@/lib/protocol";
+import { type AppSample, AppSpecSchema, siteOf, type WebServer } from "@/lib/protocol";
 import { appSpecFor } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
 import { httpGet, LIGHTTPD_STOCK_MODULES, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
@@ -59,20 +59,33 @@ describe.each<WebServer>(["lighttpd", "apache"])("requests behind %s", (kind) =>
     await waitUntil(async () => (window.totals.requests > 0 ? true : null), 10_000, "the warm-up read");
     await new Promise((r) => setTimeout(r, 1000));
     supervisor.metrics.tick(Date.now());
+    // The agent's own 10 s sampler may end an interval while these requests are read: its samples count too.
+    const samples: AppSample[] = [];
+    supervisor.metrics.setSender((batch) => samples.push(...batch.filter((s) => s.appId === appId)));
+    const before = window.totals.requests;
     const statuses = [200, 200, 200, 200, 200, 404, 503, 503];
     for (const s of statuses) expect((await httpGet(server.port, `/app/x?ms=30&status=${s}`, { host })).status).toBe(s);
     // Not the app's: the server's own answer outside the mount.
     await httpGet(server.port, "/elsewhere", { host });
-    // lighttpd buffers its access log and writes it out every few seconds: within one 10 s interval.
-    await waitUntil(async () => (window.peek().requests >= statuses.length ? true : null), 10_000, "the lines read").catch((e: unknown) => {
+    // lighttpd buffers its access log and writes it out every few seconds.
+    await waitUntil(async () => (window.totals.requests - before >= statuses.length ? true : null), 10_000, "the lines read").catch((e: unknown) => {
       // Say what the server wrote, if anything.
       const files = readdirSync(path.join(dir, "site-logs")).map((f) => `${f}:\n${readFileSync(path.join(dir, "site-logs", f), "utf8").slice(-2000)}`);
-      throw new Error(`${String(e)}; counted ${window.peek().requests}; site logs: ${files.join("\n")}`);
+      throw new Error(`${String(e)}; counted ${window.totals.requests - before}; site logs: ${files.join("\n")}`);
     });
-    const sample = supervisor.metrics.tick(Date.now()).find((s) => s.appId === appId);
-    expect(sample).toMatchObject({ requests: statuses.length, status2xx: 5, status4xx: 1, status5xx: 2 });
+    supervisor.metrics.tick(Date.now());
+    const counted = samples.filter((s) => s.requests > 0);
+    const sum = (k: "requests" | "status2xx" | "status4xx" | "status5xx") => counted.reduce((n, s) => n + s[k], 0);
+    expect({ requests: sum("requests"), status2xx: sum("status2xx"), status4xx: sum("status4xx"), status5xx: sum("status5xx") }).toEqual({
+      requests: statuses.length,
+      status2xx: 5,
+      status4xx: 1,
+      status5xx: 2,
+    });
     // 30 ms in the app: the server's request time is at least that (µs in %D, read as ms), and not seconds.
-    expect(sample?.p50Ms).toBeGreaterThanOrEqual(29);
-    expect(sample?.p99Ms).toBeLessThan(3000);
+    for (const s of counted) {
+      expect(s.p50Ms).toBeGreaterThanOrEqual(29);
+      expect(s.p99Ms).toBeLessThan(3000);
+    }
   }, 30_000);
 });
