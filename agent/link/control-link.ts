@@ -15,6 +15,7 @@ import type { Credentials } from "./credentials";
 
 const MAX_QUEUED_TRANSITIONS = 5000;
 const BATCH = 1000; // transitions a message (the protocol's bound)
+const MAX_QUEUED_FINALS = 100; // deployments' outcomes awaiting a control plane
 
 export class ControlLink {
   private ws: WebSocket | null = null;
@@ -29,7 +30,9 @@ export class ControlLink {
   private queued: ProcessTransition[] = [];
   private sentUpTo = 0; // the highest seq sent on this connection
   private acks: boolean | null = null; // this control plane acknowledges (an older one does not: sent is done); null until its welcome
-  private finals: DeployProgress[] = []; // a deployment's outcome must survive a disconnect
+  // A deployment's outcome must survive a disconnect, and a replica that died before storing it:
+  // kept until the control plane says it is stored (deploy.ack), sent again after each welcome.
+  private finals = new Map<string, DeployProgress>();
   private factsTimer: NodeJS.Timeout | null = null;
   private urls: string[];
   private urlIndex = 0;
@@ -59,8 +62,14 @@ export class ControlLink {
     });
     this.supervisor.rooms.setDeploySender({
       progress: (msg) => {
-        if (msg.deployment.status !== "running" && !this.isOpen()) this.finals.push(msg);
-        else this.send(msg);
+        if (msg.deployment.status !== "running") {
+          this.finals.delete(msg.deploymentId); // newest last: the order they are sent again in
+          this.finals.set(msg.deploymentId, msg);
+          while (this.finals.size > MAX_QUEUED_FINALS) this.finals.delete(this.finals.keys().next().value as string);
+          if (this.acks === null) return; // sent with the others after the welcome
+        }
+        this.send(msg);
+        if (this.acks === false) this.finals.delete(msg.deploymentId);
       },
       output: (msg) => this.send(msg),
     });
@@ -92,7 +101,6 @@ export class ControlLink {
       this.acks = null; // nothing is sent until the welcome says whether it acknowledges
       this.log(`connected to ${this.url}`);
       this.send({ type: "hello", facts: hostFacts(this.supervisor.webServers.facts()), apps: this.supervisor.status() });
-      for (const msg of this.finals.splice(0)) this.send(msg);
       this.supervisor.metrics.resend();
     });
     ws.on("unexpected-response", (_req, res) => {
@@ -107,6 +115,7 @@ export class ControlLink {
     ws.on("error", (e) => this.log(`connection error: ${e.message}`));
     ws.on("close", () => {
       this.ws = null;
+      this.acks = null; // whoever answers next says again whether it acknowledges
       this.supervisor.logs.unfollowAll(); // the control plane re-sends its follows after reconnecting
       if (this.closed) return;
       this.urlIndex++; // the next replica, if there are several
@@ -130,6 +139,11 @@ export class ControlLink {
         if (msg.webTargets) this.supervisor.webServers.setHostSetting(msg.webTargets);
         this.acks = msg.acks === true;
         this.flushTransitions();
+        for (const final of this.finals.values()) this.send(final);
+        if (!this.acks) this.finals.clear(); // an older control plane: sent is done
+        return;
+      case "deploy.ack":
+        this.finals.delete(msg.deploymentId);
         return;
       case "transitions.ack":
         if (msg.boot === this.boot) this.acknowledged(msg.seq);
@@ -206,11 +220,6 @@ export class ControlLink {
   /** A control plane that does not acknowledge (an older version): what it was sent is delivered. */
   private dropSent(): void {
     this.acknowledged(this.sentUpTo);
-  }
-
-
-  private isOpen(): boolean {
-    return this.ws?.readyState === WebSocket.OPEN;
   }
 
   private send(msg: AgentToControl): void {

@@ -16,7 +16,7 @@ import { ptyRelay } from "../debug/pty-relay";
 import { logFollows } from "../live/log-follows";
 import { metricsStore } from "../metrics/metrics-store";
 import { uiHub } from "../live/ui-hub";
-import { thisReplica } from "../replicas/relay";
+import { relayMetricsToReplicas, thisReplica } from "../replicas/relay";
 import { type AgentToControl, AgentToControlSchema, type ErrorCode, parseFrame } from "../protocol";
 
 // RATE_LIMITED: the agent's own caps (concurrent regex searches) reach the client as 429.
@@ -109,6 +109,7 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
       return;
     case "metrics.samples":
       metricsStore().add(host.id, msg.samples);
+      relayMetricsToReplicas(host.id, msg.samples);
       return;
     case "logs.lines":
       logFollows().publish(msg.appId, msg.lines, msg.dropped);
@@ -129,6 +130,8 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
     }
     case "deploy.progress":
       await recordProgress(host, msg);
+      // Stored (a throw above sends nothing: the agent sends it again after its next welcome).
+      if (msg.deployment.status !== "running") hub.send(host.id, { type: "deploy.ack", deploymentId: msg.deploymentId });
       return;
     case "deploy.output":
       await forwardOutput(host, msg);

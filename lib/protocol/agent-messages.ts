@@ -132,11 +132,13 @@ export const ControlToAgentSchema = z.discriminatedUnion("type", [
     hostId: z.string(),
     hostName: z.string(),
     webTargets: WebTargetsSchema.optional(),
-    /** This control plane acknowledges stored transitions (transitions.ack): the agent keeps them until then. */
+    /** This control plane acknowledges stored transitions (transitions.ack) and deployment outcomes (deploy.ack): the agent keeps them until then. */
     acks: z.literal(true).optional(),
   }),
   /** Every transition of this agent run up to `seq` is stored: the agent drops them from its queue. */
   z.strictObject({ type: z.literal("transitions.ack"), boot: z.string().min(1).max(64), seq: z.number().int().positive() }),
+  /** A deployment's final report is stored (or was already, or is not this host's): the agent stops resending it. */
+  z.strictObject({ type: z.literal("deploy.ack"), deploymentId: z.string().min(1).max(64) }),
   z.strictObject({ type: z.literal("sync"), apps: z.array(DesiredAppSchema) }),
   z.strictObject({ type: z.literal("request"), id: z.string().min(1).max(64), op: AgentOpSchema }),
   z.strictObject({ type: z.literal("error"), message: z.string() }),
