@@ -45,6 +45,19 @@ describe("tailFile", () => {
     expect(got).toEqual(["first", "second"]);
   });
 
+  it("keeps lines intact across reads into its one read buffer (lines longer than a read, many reads)", async () => {
+    const { file, got, start } = setup();
+    writeFileSync(file, "");
+    start(0);
+    const long = (c: string) => c.repeat(100_000); // longer than one 64 KiB read
+    appendFileSync(file, `${long("a")}\nshort\n${long("b").slice(0, 70_000)}`);
+    await until(() => got.length === 2);
+    appendFileSync(file, `${long("b").slice(70_000)}\n${long("c")}\n`);
+    await until(() => got.length === 4);
+    expect(got.map((l) => `${l[0]}${l.length}`)).toEqual(["a100000", "s5", "b100000", "c100000"]);
+    expect(got[2]).toBe(long("b"));
+  });
+
   it("starts over after truncation", async () => {
     const { file, got, start } = setup();
     writeFileSync(file, "a\nb\n");
