@@ -21,8 +21,9 @@ import { type TestDb, testDb } from "./support/test-db";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const keys = { STOKER_AUDIT_KEY: randomBytes(32).toString("hex"), STOKER_SECRETS_KEY: randomBytes(32).toString("hex") };
-// Both replicas run the alert clock often and try for the leader lock often, so a test sees it soon.
-const clock = { STOKER_ALERT_TICK_MS: "300", STOKER_LEADER_POLL_MS: "500" };
+// Both replicas run the alert clock often and try for the leader lock often, so a test sees it soon;
+// a replica's log follow is a 4 s lease on the agent, renewed every second.
+const clock = { STOKER_ALERT_TICK_MS: "300", STOKER_LEADER_POLL_MS: "500", STOKER_FOLLOW_LEASE_MS: "4000", STOKER_FOLLOW_RENEW_MS: "1000" };
 type ApiApp = { id: string; name: string; host: { id: string; online: boolean }; processes: { pid: number; state: string }[] };
 
 let db: TestDb;
@@ -31,7 +32,6 @@ let bUrl = "";
 let lb: NginxFront | null = null; // a real nginx with both replicas upstream, round robin
 let bDir = "";
 let b: ChildProcess | null = null;
-let bOutput = "";
 let token = "";
 let app: ApiApp;
 const orphans: number[] = [];
@@ -60,6 +60,34 @@ function childrenOf(ppid: number, match: RegExp): number[] {
 async function api<T = unknown>(method: string, p: string, body?: unknown, base = bUrl): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base}/api/v1${p}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: (await res.json().catch(() => null)) as T };
+}
+
+/** A replica without an agent (`npm run server`): its own data dir, the same database and keys. */
+async function startReplica(port: number, dir: string): Promise<{ proc: ChildProcess; url: string }> {
+  let output = "";
+  const proc = spawn(process.execPath, ["scripts/start.mjs", "--no-agent"], {
+    cwd: ROOT,
+    env: { ...process.env, ...db.env, ...keys, ...clock, PORT: String(port), STOKER_DATA_DIR: dir, STOKER_ADMIN_EMAIL: ADMIN.email, STOKER_ADMIN_PASSWORD: ADMIN.password },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  proc.stdout?.on("data", (d) => (output += d));
+  proc.stderr?.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(async () => (await fetch(`${url}/api/v1/health`).catch(() => null))?.ok, 120_000, `a replica at ${url} to answer; its output:\n${output}`);
+  return { proc, url };
+}
+
+/** What A relays on the bus: live log lines of the app reach A only while the agent's tail is on. */
+async function relayedLines(): Promise<{ count(): number; reset(): void; end(): Promise<void> }> {
+  const bus = new pg.Client({ connectionString: db.url });
+  await bus.connect();
+  await bus.query("LISTEN stoker_replicas");
+  let relayed = 0;
+  bus.on("notification", (n) => {
+    if (n.payload?.includes('"logs.lines"') && n.payload.includes(app.id)) relayed++;
+  });
+  return { count: () => relayed, reset: () => (relayed = 0), end: () => bus.end() };
 }
 
 /** B's /ws/ui: every event it gets, and a way to send. */
@@ -97,15 +125,8 @@ beforeAll(async () => {
   a = await startStack({ ...keys, ...clock, STOKER_CONTROL_URLS: bUrl }, "", { dataDir: aDir, db });
   // B: a replica alone (`npm run server`), its own data dir, the same database and keys.
   bDir = mkdtempSync(path.join(tmpdir(), "stoker-replica-b-"));
-  b = spawn(process.execPath, ["scripts/start.mjs", "--no-agent"], {
-    cwd: ROOT,
-    env: { ...process.env, ...db.env, ...keys, ...clock, PORT: String(bPort), STOKER_DATA_DIR: bDir, STOKER_ADMIN_EMAIL: ADMIN.email, STOKER_ADMIN_PASSWORD: ADMIN.password },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  b.stdout?.on("data", (d) => (bOutput += d));
-  b.stderr?.on("data", (d) => (bOutput += d));
-  await waitUntil(async () => (await fetch(`${bUrl}/api/v1/health`).catch(() => null))?.ok, 120_000, `replica B to answer; its output:\n${bOutput}`);
+  const replicaB = await startReplica(bPort, bDir);
+  b = replicaB.proc;
   token = await ownerToken(bUrl);
   app = await waitUntil(async () => {
     const list = (await api<ApiApp[]>("GET", "/apps")).body;
@@ -166,6 +187,19 @@ describe("two replicas, the agent on A, the browser and the API on B", () => {
     viaLb.ws.close();
   });
 
+  it("shows the app's metrics on B, which A's agent pushed to A (the leader's alert rules read the same store)", async () => {
+    // The agent samples every 10 s: within two intervals A has one, and relays it to B.
+    const recent = await waitUntil(
+      async () => {
+        const res = await api<Record<string, { t: number[] }>>("GET", "/metrics/recent");
+        return res.status === 200 && (res.body[app.id]?.t.length ?? 0) > 0 ? res.body[app.id] : null;
+      },
+      25_000,
+      "the app's samples on B",
+    );
+    expect(recent.t.every((t) => t > Date.now() - 60_000)).toBe(true);
+  });
+
   it("follows the app's log through B", async () => {
     const ui = await uiSocket();
     ui.ws.send(JSON.stringify({ type: "logs.follow", appId: app.id }));
@@ -174,14 +208,7 @@ describe("two replicas, the agent on A, the browser and the API on B", () => {
   });
 
   it("keeps the agent's tail on while a browser on B follows after A's left, and stops it when B's tab closes", async () => {
-    // What A relays to B on the bus: live lines reach A only while the agent's tail is on.
-    const bus = new pg.Client({ connectionString: db.url });
-    await bus.connect();
-    await bus.query("LISTEN stoker_replicas");
-    let relayed = 0;
-    bus.on("notification", (n) => {
-      if (n.payload?.includes('"logs.lines"') && n.payload.includes(app.id)) relayed++;
-    });
+    const relayed = await relayedLines();
     const follow = JSON.stringify({ type: "logs.follow", appId: app.id });
     const onA = await uiSocket(a.url);
     const onB = await uiSocket();
@@ -198,12 +225,43 @@ describe("two replicas, the agent on A, the browser and the API on B", () => {
     // B's tab closes: the last follower, on the replica without the agent; the tail stops on the agent.
     onB.ws.close();
     await new Promise((r) => setTimeout(r, 1500));
-    relayed = 0;
+    relayed.reset();
     expect((await api("POST", `/apps/${app.id}/restart`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 2500));
-    await bus.end();
-    expect(relayed).toBe(0);
+    await relayed.end();
+    expect(relayed.count()).toBe(0);
   });
+
+  it("turns the agent's tail off when a replica dies while its browser follows (the follow's lease runs out)", async () => {
+    const cDir = mkdtempSync(path.join(tmpdir(), "stoker-replica-c-"));
+    const c = await startReplica(await freePort(), cDir);
+    const relayed = await relayedLines();
+    try {
+      const onC = await uiSocket(c.url);
+      onC.ws.send(JSON.stringify({ type: "logs.follow", appId: app.id }));
+      await waitUntil(async () => onC.events.some((e) => e.type === "logs.lines"), 15_000, "the catch-up on C");
+      // C renews its follow: after more than a lease, the tail is still on.
+      await new Promise((r) => setTimeout(r, 5000));
+      relayed.reset();
+      expect((await api("POST", `/apps/${app.id}/restart`)).status).toBe(200);
+      await waitUntil(async () => relayed.count() > 0, 15_000, "live lines while C follows");
+      // C dies with its browser still following: nobody says "off"; the lease runs out on the agent.
+      process.kill(-(c.proc.pid as number), "SIGKILL");
+      await new Promise((r) => setTimeout(r, 6000));
+      relayed.reset();
+      expect((await api("POST", `/apps/${app.id}/restart`)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(relayed.count()).toBe(0);
+    } finally {
+      await relayed.end();
+      try {
+        process.kill(-(c.proc.pid as number), "SIGKILL");
+      } catch {
+        // gone
+      }
+      rmSync(cDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it("opens a terminal through B and types into it", async () => {
     const opened = await api<{ id: string }>("POST", `/apps/${app.id}/debug-sessions`, { user: "www-data" });

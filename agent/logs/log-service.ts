@@ -16,7 +16,7 @@ type Attached = {
   groups: TracebackGroups;
   stop: () => void;
   following: boolean;
-  followers: Set<string>; // who follows: one per control-plane replica ("" with one process)
+  followers: Map<string, number>; // who follows (one per control-plane replica, "" with one process) → until when
   pending: LogLine[];
   dropped: number;
   // Recent causes, for linking a web server's "premature end of headers" to one of them.
@@ -27,6 +27,9 @@ type Attached = {
 const PREMATURE_WINDOW_MS = 10 * 60_000;
 const PREMATURE = /premature|prematurely closed|End of script output before headers/i;
 const RECENT = 50;
+// A replica's follow lasts this long unless it says so again (lib/live/log-follows.ts renews every
+// 20 s): a replica that died while a browser followed does not leave the tail on for good.
+const FOLLOW_LEASE_MS = Number(process.env.STOKER_FOLLOW_LEASE_MS) || 60_000;
 
 export class LogService {
   private apps = new Map<string, Attached>();
@@ -47,7 +50,7 @@ export class LogService {
     this.detach(appId);
     const groups = new TracebackGroups();
     this.store?.load(appId, groups);
-    const entry: Attached = { groups, stop: () => {}, following: false, followers: new Set(), pending: [], dropped: 0, recentTracebacks: [], recentExits: [], premature: [] };
+    const entry: Attached = { groups, stop: () => {}, following: false, followers: new Map(), pending: [], dropped: 0, recentTracebacks: [], recentExits: [], premature: [] };
     const stopTracebacks = watchTracebacks(sink, (e) => {
       groups.add(e);
       this.store?.changed(appId, groups);
@@ -59,7 +62,7 @@ export class LogService {
         if (l.text.startsWith("[stoker] process ")) entry.recentExits = [...entry.recentExits.slice(1 - RECENT), { ts: l.ts, text: l.text.slice(9) }];
         if (l.stream === "web" && PREMATURE.test(l.text)) entry.premature = [...entry.premature.slice(1 - RECENT), Date.now()];
       }
-      if (!entry.following) return;
+      if (!entry.following || !this.stillFollowed(entry)) return;
       const lines = batch.lines();
       const room = Math.max(0, MAX_BATCH - entry.pending.length);
       if (room) entry.pending.push(...lines.slice(0, room));
@@ -96,14 +99,27 @@ export class LogService {
   follow(appId: string, on: boolean, by = ""): boolean {
     const entry = this.apps.get(appId);
     if (!entry) return false;
-    if (on) entry.followers.add(by);
+    // One process ("") follows until it says otherwise: its socket closing ends every follow (unfollowAll).
+    if (on) entry.followers.set(by, by ? Date.now() + FOLLOW_LEASE_MS : Number.POSITIVE_INFINITY);
     else entry.followers.delete(by);
+    this.refresh(entry);
+    return true;
+  }
+
+  /** Drops follows whose lease ran out; whether anyone still follows. */
+  private stillFollowed(entry: Attached): boolean {
+    const now = Date.now();
+    for (const [by, until] of entry.followers) if (until < now) entry.followers.delete(by);
+    return this.refresh(entry);
+  }
+
+  private refresh(entry: Attached): boolean {
     entry.following = entry.followers.size > 0;
     if (!entry.following) {
       entry.pending = [];
       entry.dropped = 0;
     }
-    return true;
+    return entry.following;
   }
 
   /** After a reconnect nobody is known to follow anything until the control plane says so again. */

@@ -58,7 +58,7 @@ export async function onAgentConnection(ws: WebSocket, host: { id: string; name:
   // The host setting for its web servers rides on the welcome, so a reconnecting agent has it at once.
   hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name, webTargets: await storedWebTargets(host.id), acks: true });
   await sendSync(host.id);
-  await logFollows().resume(host.id);
+  logFollows().resume(host.id);
 }
 
 async function handle(host: { id: string; name: string }, ws: WebSocket, text: string): Promise<void> {

@@ -9,6 +9,7 @@ import { db, type Tx } from "../db";
 import { eventKindOf, type ProcessEvent, ProcessEventKindSchema, type ProcessEventPage, type ProcessState, type ProcessTransition } from "../protocol";
 import { err, ok, type Result } from "../result";
 import { batcher, everyFewMs, flushAll, yieldToLoop } from "../write-behind";
+import { HeldBackAcks } from "./held-back-acks";
 
 type Host = { id: string; name: string };
 /** The agent run a batch's seq numbers count in, and the highest seq of the message (refused items too). */
@@ -37,12 +38,21 @@ class TransitionWriter {
   private schedule = everyFewMs(FLUSH_MS, () => this.flush());
   dropped = 0;
   private eager = false;
+  private heldBack = new HeldBackAcks();
 
   add(host: Host, transitions: ProcessTransition[], ack?: AckTo): void {
-    for (const t of transitions) this.queue.push({ host, t, boot: ack?.boot });
+    for (const t of transitions) {
+      this.queue.push({ host, t, boot: ack?.boot });
+      if (ack && t.seq) this.heldBack.received(sourceOf(host.id, ack.boot), t.seq);
+    }
     // The ack follows its rows in the queue: it leaves once they are committed, never before.
     if (ack) this.queue.push({ host, ack });
-    if (this.queue.length > MAX_QUEUED) this.dropped += this.queue.splice(0, this.queue.length - MAX_QUEUED).length;
+    if (this.queue.length > MAX_QUEUED) {
+      const gone = this.queue.splice(0, this.queue.length - MAX_QUEUED);
+      this.dropped += gone.length;
+      // A later ack must not cover what was dropped: the agent resends it after its next reconnect.
+      for (const e of gone) if ("t" in e && e.boot && e.t.seq) this.heldBack.dropped(sourceOf(e.host.id, e.boot), e.t.seq);
+    }
     // A full chunk is written at the next turn of the loop: under a flood of agent frames a timer can
     // wait long, and the queue would grow to its bound (and drop) before it fired.
     if (this.queue.length >= CHUNK && !this.eager) {
@@ -74,7 +84,11 @@ class TransitionWriter {
         this.schedule();
         throw e;
       }
-      for (const e of batch) if ("ack" in e) agentHub().send(e.host.id, { type: "transitions.ack", boot: e.ack.boot, seq: e.ack.seq });
+      for (const e of batch) {
+        if (!("ack" in e)) continue;
+        const seq = this.heldBack.limit(sourceOf(e.host.id, e.ack.boot), e.ack.seq);
+        if (seq > 0) agentHub().send(e.host.id, { type: "transitions.ack", boot: e.ack.boot, seq });
+      }
       if (this.queue.length) await yieldToLoop();
     }
   }

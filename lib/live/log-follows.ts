@@ -9,6 +9,8 @@ import { relayToReplicas, thisReplica } from "../replicas/relay";
 
 const MAX_BUFFERED = 8 << 20;
 const MAX_HELD = 5000;
+// With replicas an agent's follow is a lease (agent/logs/log-service.ts, 60 s): renewed well within it.
+const RENEW_MS = Number(process.env.STOKER_FOLLOW_RENEW_MS) || 20_000;
 
 /**
  * One socket following one app. While it is sent what it missed, live lines are held and sent
@@ -19,6 +21,8 @@ type Follower = { held: { lines: WireLogLine[]; dropped: number } | null; lastSe
 
 class LogFollows {
   private byApp = new Map<string, Map<WebSocket, Follower>>();
+  private hostOf = new Map<string, string>();
+  private renewTimer: NodeJS.Timeout | null = null;
 
   async follow(ws: WebSocket, appId: string, afterSeq: number | undefined): Promise<void> {
     const app = await db.app.findUnique({ where: { id: appId }, select: { hostId: true } });
@@ -28,6 +32,8 @@ class LogFollows {
     const me: Follower = { held: { lines: [], dropped: 0 }, lastSent: afterSeq ?? -1 };
     followers.set(ws, me);
     this.byApp.set(appId, followers);
+    this.hostOf.set(appId, app.hostId);
+    this.renewWhileReplicated();
     ws.once("close", () => this.unfollow(ws, appId));
     if (first) await agentHub().call(app.hostId, { op: "logs.follow", appId, on: true, ...by() }, 10_000);
     const missed =
@@ -45,6 +51,7 @@ class LogFollows {
     const followers = this.byApp.get(appId);
     if (!followers?.delete(ws) || followers.size) return;
     this.byApp.delete(appId);
+    this.hostOf.delete(appId);
     void db.app.findUnique({ where: { id: appId }, select: { hostId: true } }).then((app) => {
       if (app) void agentHub().call(app.hostId, { op: "logs.follow", appId, on: false, ...by() }, 10_000);
     });
@@ -82,12 +89,23 @@ class LogFollows {
     send(ws, { type: "logs.lines", appId, lines: all, dropped });
   }
 
+  /** With replicas: says again, every RENEW_MS, which apps this replica follows, so its follows outlive no crash of it. */
+  private renewWhileReplicated(): void {
+    if (this.renewTimer || !thisReplica()) return;
+    this.renewTimer = setInterval(() => {
+      if (!this.byApp.size) {
+        clearInterval(this.renewTimer ?? undefined);
+        this.renewTimer = null;
+        return;
+      }
+      for (const [appId, hostId] of this.hostOf) void agentHub().call(hostId, { op: "logs.follow", appId, on: true, ...by() }, 10_000);
+    }, RENEW_MS);
+    this.renewTimer.unref();
+  }
+
   /** After an agent reconnects, its live tails are off: turn on the ones someone still follows. */
-  async resume(hostId: string): Promise<void> {
-    for (const appId of this.byApp.keys()) {
-      const app = await db.app.findUnique({ where: { id: appId }, select: { hostId: true } });
-      if (app?.hostId === hostId) void agentHub().call(hostId, { op: "logs.follow", appId, on: true, ...by() }, 10_000);
-    }
+  resume(hostId: string): void {
+    for (const [appId, h] of this.hostOf) if (h === hostId) void agentHub().call(hostId, { op: "logs.follow", appId, on: true, ...by() }, 10_000);
   }
 }
 

@@ -2,6 +2,7 @@
 // its sender and its addressee ("*": every replica). A replica trusts no frame unparsed, even its peers'.
 import * as z from "zod";
 import { AgentOpSchema, ControlToAgentSchema } from "./agent-messages";
+import { MetricsSamplesSchema } from "./metrics-messages";
 import { UiEventSchema } from "./ui-messages";
 
 const Id = z.string().min(1).max(64);
@@ -22,5 +23,7 @@ export const ReplicaMessageSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("reply"), from: Id, to: Id, id: Id, result: ResultSchema }),
   // A one-way frame for such an agent (terminal input, resize, close).
   z.strictObject({ kind: z.literal("send"), from: Id, to: Id, hostId: Id, msg: ControlToAgentSchema }),
+  // Samples an agent connected to the sender pushed: the leader's alert rules and every replica's charts read them.
+  z.strictObject({ kind: z.literal("metrics"), from: Id, to: Id, hostId: Id, samples: MetricsSamplesSchema.shape.samples }),
 ]);
 export type ReplicaMessage = z.infer<typeof ReplicaMessageSchema>;

@@ -14,6 +14,7 @@ import { finishDebugSession } from "../debug/debug-sessions";
 import { ptyRelay } from "../debug/pty-relay";
 import { liveHostView } from "../hosts/host-view";
 import { logFollows } from "../live/log-follows";
+import { metricsStore } from "../metrics/metrics-store";
 import { uiHub } from "../live/ui-hub";
 import { type AgentOp, type ErrorCode, HostFactsSchema, type ReplicaMessage, type UiEvent } from "../protocol";
 import { err, type Result } from "../result";
@@ -49,7 +50,13 @@ class Replication {
         this.bus.post({ kind: "presence", from, to: "*", hostId, online });
       },
     };
-    setReplicaRelay((event) => this.bus.post({ kind: "ui", from, to: "*", event }), from);
+    setReplicaRelay(
+      {
+        ui: (event) => this.bus.post({ kind: "ui", from, to: "*", event }),
+        metrics: (hostId, samples) => this.bus.post({ kind: "metrics", from, to: "*", hostId, samples }),
+      },
+      from,
+    );
     await this.bus.start();
   }
 
@@ -102,7 +109,7 @@ class Replication {
         if (!m.online) {
           // Nobody will answer what was routed to that socket: say so now (as a local detach does).
           this.dropRoutedTo(m.hostId, "The host's agent went away before it answered; the action may or may not have been carried out. Check the app's state and events.", m.from);
-        } else void logFollows().resume(m.hostId); // its live tails are off after a reconnect: on again for followers here
+        } else logFollows().resume(m.hostId); // its live tails are off after a reconnect: on again for followers here
         return;
       case "call": {
         // Only this replica's own socket: a host that moved on is offline from here, never routed twice.
@@ -117,6 +124,10 @@ class Replication {
       }
       case "send":
         if (hub.isLocal(m.hostId)) hub.send(m.hostId, m.msg);
+        return;
+      case "metrics":
+        // Admitted by the holding replica (its agent speaks only for its own apps); not if the agent is here now.
+        if (!hub.isLocal(m.hostId)) metricsStore().add(m.hostId, m.samples);
         return;
     }
   }
