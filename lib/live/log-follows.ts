@@ -51,10 +51,9 @@ class LogFollows {
     const followers = this.byApp.get(appId);
     if (!followers?.delete(ws) || followers.size) return;
     this.byApp.delete(appId);
+    const hostId = this.hostOf.get(appId);
     this.hostOf.delete(appId);
-    void db.app.findUnique({ where: { id: appId }, select: { hostId: true } }).then((app) => {
-      if (app) void agentHub().call(app.hostId, { op: "logs.follow", appId, on: false, ...by() }, 10_000);
-    });
+    if (hostId) void agentHub().call(hostId, { op: "logs.follow", appId, on: false, ...by() }, 10_000);
   }
 
   /** An agent's live lines: to this replica's followers, and to the other replicas' (they may have some). */
@@ -69,9 +68,15 @@ class LogFollows {
   }
 
   publishLocal(appId: string, lines: WireLogLine[], dropped: number): void {
+    // Followers that get the batch whole (the usual case) share one serialised copy.
+    let whole: string | undefined;
     for (const [ws, f] of this.byApp.get(appId) ?? []) {
       if (!f.held) {
-        this.deliver(ws, appId, f, lines, dropped);
+        if (lines.length && lines.every((l) => l.seq === undefined || l.seq > f.lastSent)) {
+          whole ??= JSON.stringify({ type: "logs.lines", appId, lines, dropped } satisfies UiEvent);
+          f.lastSent = lines.at(-1)?.seq ?? f.lastSent;
+          send(ws, { type: "logs.lines", appId, lines, dropped }, whole);
+        } else this.deliver(ws, appId, f, lines, dropped);
         continue;
       }
       const room = MAX_HELD - f.held.lines.length;
@@ -115,14 +120,15 @@ function by(): { by?: string } {
   return id ? { by: id } : {};
 }
 
-function send(ws: WebSocket, event: UiEvent): void {
+/** `text`: the event already serialised. */
+function send(ws: WebSocket, event: UiEvent, text?: string): void {
   if (ws.readyState !== ws.OPEN) return;
   // A browser that cannot keep up loses lines (marked as dropped), never the agent's or our memory.
   if (ws.bufferedAmount > MAX_BUFFERED) {
     if (event.type === "logs.lines") ws.send(JSON.stringify({ ...event, lines: [], dropped: event.lines.length + event.dropped }));
     return;
   }
-  ws.send(JSON.stringify(event));
+  ws.send(text ?? JSON.stringify(event));
 }
 
 const KEY = Symbol.for("stoker.log-follows");

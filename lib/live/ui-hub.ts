@@ -15,15 +15,19 @@ export class UiHub {
     ws.on("close", () => this.clients.delete(ws));
   }
 
-  /** To every browser, on this replica and the others. */
-  publish(event: UiEvent): void {
-    this.publishLocal(event);
-    relayToReplicas(event);
+  /**
+   * To every browser, on this replica and the others. Serialised once: every browser and the other
+   * replicas get the same text (`text`, when the caller already has it, is JSON.stringify(event)).
+   */
+  publish(event: UiEvent, text = JSON.stringify(event)): void {
+    this.publishLocal(event, text);
+    relayToReplicas(event, text);
   }
 
-  /** To this replica's browsers only (an event another replica relayed). */
-  publishLocal(event: UiEvent): void {
-    const text = JSON.stringify(event);
+  /** To this replica's browsers only (an event another replica relayed, with its text when known). */
+  publishLocal(event: UiEvent, text?: string): void {
+    if (!this.clients.size) return;
+    text ??= JSON.stringify(event);
     for (const ws of this.clients.keys()) {
       if (ws.readyState !== ws.OPEN) continue;
       if (ws.bufferedAmount > MAX_BUFFERED) {

@@ -29,7 +29,8 @@ export class NotifyBus {
 
   constructor(
     private readonly url: string,
-    private readonly onMessage: (m: ReplicaMessage) => void,
+    /** `text`: the message as it arrived (validated: `m` is what the schema made of it). */
+    private readonly onMessage: (m: ReplicaMessage, text: string) => void,
     private readonly onReady: () => void,
   ) {}
 
@@ -65,7 +66,11 @@ export class NotifyBus {
 
   /** Queues a message; it leaves with the others queued in this turn of the event loop. */
   post(m: ReplicaMessage): void {
-    const text = JSON.stringify(m);
+    this.postText(JSON.stringify(m));
+  }
+
+  /** Queues a message already serialised (JSON.stringify of a ReplicaMessage, or the same text built by hand). */
+  postText(text: string): void {
     if (Buffer.byteLength(text) <= PAYLOAD_MAX_BYTES) this.queue.push(text);
     else {
       const id = randomUUID().slice(0, 8);
@@ -120,7 +125,7 @@ export class NotifyBus {
       const m = parsed.value;
       // A session hears its own notifications: those, and those for another replica, are not ours.
       if (m.from === this.replicaId || (m.to !== "*" && m.to !== this.replicaId)) continue;
-      this.onMessage(m);
+      this.onMessage(m, text);
     }
   }
 

@@ -4,7 +4,8 @@
 // one process on SQLite.
 import type { AppSample, UiEvent } from "../protocol";
 
-export type ReplicaRelay = { ui(event: UiEvent): void; metrics(hostId: string, samples: AppSample[]): void };
+/** ui's `text`: the event already serialised (JSON.stringify(event)), so it is not serialised again. */
+export type ReplicaRelay = { ui(event: UiEvent, text?: string): void; metrics(hostId: string, samples: AppSample[]): void };
 
 const KEY = Symbol.for("stoker.replica-relay");
 const ID = Symbol.for("stoker.replica-id");
@@ -21,11 +22,26 @@ export function thisReplica(): string | undefined {
 }
 
 /** Hands an event this replica published to its own browsers to every other replica. */
-export function relayToReplicas(event: UiEvent): void {
-  (globalThis as WithRelay)[KEY]?.ui(event);
+export function relayToReplicas(event: UiEvent, text?: string): void {
+  (globalThis as WithRelay)[KEY]?.ui(event, text);
 }
 
 /** Hands samples one of this replica's agents pushed to every other replica. */
 export function relayMetricsToReplicas(hostId: string, samples: AppSample[]): void {
   (globalThis as WithRelay)[KEY]?.metrics(hostId, samples);
+}
+
+// A "ui" message is built as this text (the key order JSON.stringify gives { kind, from, to, event }),
+// so a receiver can hand the event's own text, validated with the whole message, to its browsers
+// instead of serialising the parsed event again.
+const UI_PREFIX = /^\{"kind":"ui","from":"[^"\\]*","to":"[^"\\]*","event":/;
+
+export function uiMessageText(from: string, to: string, eventText: string): string {
+  return `{"kind":"ui","from":${JSON.stringify(from)},"to":${JSON.stringify(to)},"event":${eventText}}`;
+}
+
+/** The event's text inside a "ui" message of that shape; undefined for any other layout (then it is serialised again). */
+export function uiEventText(text: string): string | undefined {
+  const m = UI_PREFIX.exec(text);
+  return m && text.endsWith("}") ? text.slice(m[0].length, -1) : undefined;
 }

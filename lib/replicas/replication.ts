@@ -19,7 +19,7 @@ import { uiHub } from "../live/ui-hub";
 import { type AgentOp, type ErrorCode, HostFactsSchema, type ReplicaMessage, type UiEvent } from "../protocol";
 import { err, type Result } from "../result";
 import { NotifyBus } from "./notify-bus";
-import { setReplicaRelay } from "./relay";
+import { setReplicaRelay, uiEventText, uiMessageText } from "./relay";
 
 type Pending = { owner: string; hostId: string; resolve: (r: Result<unknown>) => void; timer: NodeJS.Timeout };
 
@@ -30,7 +30,7 @@ class Replication {
   private pending = new Map<string, Pending>();
 
   constructor(url: string) {
-    this.bus = new NotifyBus(url, (m) => this.receive(m), () => this.ready());
+    this.bus = new NotifyBus(url, (m, text) => this.receive(m, text), () => this.ready());
   }
 
   get id(): string {
@@ -50,9 +50,10 @@ class Replication {
         this.bus.post({ kind: "presence", from, to: "*", hostId, online });
       },
     };
+    // An event already serialised for this replica's browsers goes out as that text, not serialised again.
     setReplicaRelay(
       {
-        ui: (event) => this.bus.post({ kind: "ui", from, to: "*", event }),
+        ui: (event, text) => (text === undefined ? this.bus.post({ kind: "ui", from, to: "*", event }) : this.bus.postText(uiMessageText(from, "*", text))),
         metrics: (hostId, samples) => this.bus.post({ kind: "metrics", from, to: "*", hostId, samples }),
       },
       from,
@@ -88,11 +89,11 @@ class Replication {
     p.resolve(result);
   }
 
-  private receive(m: ReplicaMessage): void {
+  private receive(m: ReplicaMessage, text: string): void {
     const hub = agentHub();
     switch (m.kind) {
       case "ui":
-        this.deliver(m.event);
+        this.deliver(m.event, uiEventText(text));
         return;
       case "hello":
         // A replica that starts learns which agents are here, and what they last said (it would
@@ -133,7 +134,7 @@ class Replication {
   }
 
   /** Another replica's event, to this replica's browsers; what it says about agents is mirrored. */
-  private deliver(event: UiEvent): void {
+  private deliver(event: UiEvent, text: string | undefined): void {
     const hub = agentHub();
     switch (event.type) {
       case "logs.lines":
@@ -157,7 +158,7 @@ class Replication {
         break;
       }
     }
-    uiHub().publishLocal(event);
+    uiHub().publishLocal(event, text);
   }
 
   async stop(): Promise<void> {
