@@ -27,6 +27,13 @@ export async function hostOfApp(appId: string): Promise<string | null> {
   return row?.hostId ?? null;
 }
 
+/** A host's apps as just read from the database (an agent's connect): its first reports need no query. */
+export function knownAppHosts(hostId: string, appIds: string[]): void {
+  const now = Date.now();
+  if (appHosts.size + appIds.length > 100_000) appHosts.clear();
+  for (const id of appIds) appHosts.set(id, { hostId, at: now });
+}
+
 const ownsApp = async (host: AgentHost, appId: string) => (await hostOfApp(appId)) === host.id;
 
 async function ownsSession(host: AgentHost, sessionId: string): Promise<boolean> {

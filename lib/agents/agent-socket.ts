@@ -9,12 +9,13 @@ import { db } from "../db";
 import { type AckTo, recordTransitions } from "../events/process-events";
 import { hostReports } from "../hosts/host-reports";
 import { liveHostView } from "../hosts/host-view";
-import { storedWebTargets } from "../hosts/web-targets";
+import { parseSetting } from "../hosts/web-targets";
 import { endInterruptedDeployments, forwardOutput, recordProgress } from "../deploy/record-progress";
 import { finishDebugSession } from "../debug/debug-sessions";
 import { ptyRelay } from "../debug/pty-relay";
 import { logFollows } from "../live/log-follows";
 import { metricsStore } from "../metrics/metrics-store";
+import { statusFanout } from "../live/status-fanout";
 import { uiHub } from "../live/ui-hub";
 import { relayMetricsToReplicas, thisReplica } from "../replicas/relay";
 import { type AgentToControl, AgentToControlSchema, type ErrorCode, parseFrame } from "../protocol";
@@ -24,7 +25,7 @@ const PASSED_THROUGH: ErrorCode[] = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "TI
 const ORPHAN_EXIT_MS = 10_000;
 const asErrorCode = (code: string): ErrorCode => PASSED_THROUGH.find((c) => c === code) ?? "FAILED";
 import { agentHub } from "./agent-hub";
-import { admit } from "./agent-scope";
+import { admit, knownAppHosts } from "./agent-scope";
 
 export async function authenticateAgent(authorization: string | undefined) {
   if (!authorization?.startsWith("Bearer ")) return null;
@@ -34,11 +35,6 @@ export async function authenticateAgent(authorization: string | undefined) {
 /** Fans a host's state out from memory: no agent message waits on the database (DESIGN 13). */
 function publishHost(host: { id: string; name: string }): void {
   uiHub().publish({ type: "host.status", host: liveHostView(host) });
-}
-
-export async function sendSync(hostId: string): Promise<void> {
-  const apps = await db.app.findMany({ where: { hostId } });
-  agentHub().send(hostId, { type: "sync", apps: apps.map(desiredOf) });
 }
 
 export async function onAgentConnection(ws: WebSocket, host: { id: string; name: string }): Promise<void> {
@@ -55,9 +51,13 @@ export async function onAgentConnection(ws: WebSocket, host: { id: string; name:
     publishHost(host);
   });
   hostReports().seen(host.id); // written behind, with the facts that follow
-  // The host setting for its web servers rides on the welcome, so a reconnecting agent has it at once.
-  hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name, webTargets: await storedWebTargets(host.id), acks: true });
-  await sendSync(host.id);
+  // One read for the welcome and the sync, after attach (an app saved meanwhile is in it, or its own
+  // sync reaches this socket). The host setting for its web servers rides on the welcome, so a
+  // reconnecting agent has it at once.
+  const row = await db.host.findUnique({ where: { id: host.id }, select: { webTargets: true, apps: true } });
+  hub.send(host.id, { type: "welcome", hostId: host.id, hostName: host.name, webTargets: parseSetting(row?.webTargets ?? "{}"), acks: true });
+  hub.send(host.id, { type: "sync", apps: (row?.apps ?? []).map(desiredOf) });
+  knownAppHosts(host.id, (row?.apps ?? []).map((a) => a.id));
   logFollows().resume(host.id);
 }
 
@@ -92,7 +92,7 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
       hostReports().facts(host.id, msg.facts);
       publishHost(host);
       if (msg.type === "hello") {
-        publishApps(host.id, msg.apps);
+        publishApps(host.id, msg.apps, true);
         await endInterruptedDeployments(host, new Date(msg.facts.agentStartedAt));
       }
       return;
@@ -142,7 +142,8 @@ async function dispatch(host: { id: string; name: string }, msg: AgentToControl)
   }
 }
 
-function publishApps(hostId: string, apps: Extract<AgentToControl, { type: "apps.status" }>["apps"]): void {
+/** Kept live at once (the API reads it); to browsers coalesced over a few ms (lib/live/status-fanout). */
+function publishApps(hostId: string, apps: Extract<AgentToControl, { type: "apps.status" }>["apps"], fresh = false): void {
   agentHub().setApps(apps, hostId);
-  for (const status of apps) uiHub().publish({ type: "app.status", hostId, status });
+  statusFanout().add(hostId, apps, fresh);
 }

@@ -44,6 +44,9 @@ class AlertEngine {
   }
 
   private async handle(s: AlertSignal): Promise<void> {
+    // A clear with nothing firing for its subject (every agent that connects, every app's first
+    // process seen running) changes nothing: one indexed read instead of the subject, rules and silences.
+    if (s.op === "clear" && !(await firingFor(s))) return;
     const subject = await subjectOf(s);
     if (!subject) return;
     const rules = await db.alertRule.findMany({
@@ -134,6 +137,14 @@ class AlertEngine {
       data: { alertId: alert.id, ruleId: rule.id, ruleName: rule.name, channelId: channel?.id ?? null, channelName: channel?.name ?? "", kind, status, reason, subject: alert.subject, text: alert.summary.slice(0, 2000), attempts },
     });
   }
+}
+
+/** Whether some alert of the signal's subject fires and is not cleared yet (keys as handle builds them). */
+async function firingFor(s: AlertSignal): Promise<boolean> {
+  const id = HOST_EVENTS.includes(s.event) ? s.hostId : s.appId;
+  if (!id) return false;
+  const key = `${HOST_EVENTS.includes(s.event) ? "host" : "app"}:${id}${s.key ? `:${s.key}` : ""}`;
+  return (await db.alert.count({ where: { key, state: "firing", clearedAt: null } })) > 0;
 }
 
 async function subjectOf(s: AlertSignal): Promise<{ appId: string | null; hostId: string; name: string } | null> {

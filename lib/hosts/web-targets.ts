@@ -11,19 +11,14 @@ import { err, ok, type Result } from "../result";
 
 export type HostWebServers = { hostId: string; setting: WebTargets; servers: DetectedWebServer[]; delivered: boolean | null };
 
-function parseSetting(text: string): WebTargets {
+/** The stored setting (Host.webTargets, for the agent's welcome); anything unreadable is no setting. */
+export function parseSetting(text: string): WebTargets {
   try {
     const parsed = WebTargetsSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : {};
   } catch {
     return {};
   }
-}
-
-/** The stored setting (for the agent's welcome). */
-export async function storedWebTargets(hostId: string): Promise<WebTargets> {
-  const host = await db.host.findUnique({ where: { id: hostId }, select: { webTargets: true } });
-  return host ? parseSetting(host.webTargets) : {};
 }
 
 /** The host's setting and each web server as its agent last reported it (health included). */
