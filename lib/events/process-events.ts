@@ -98,34 +98,42 @@ const sourceOf = (hostId: string, boot: string) => `${hostId}:${boot}`;
 
 async function writeBatch(batch: { host: Host; t: ProcessTransition; boot?: string }[]): Promise<void> {
   if (!batch.length) return;
-  const stored = await db.$transaction(async (tx) => {
-    // Checked inside the transaction: the last transitions of a deleted app arrive after its deletion,
-    // and an app counts only for the host that owns it.
-    const ids = [...new Set(batch.map((b) => b.t.appId))];
-    const owner = new Map((await tx.app.findMany({ where: { id: { in: ids } }, select: { id: true, hostId: true } })).map((a) => [a.id, a.hostId]));
-    const rows = withoutTwins(
-      batch.filter((b) => owner.get(b.t.appId) === b.host.id),
-      await storedSeqs(tx, batch),
-    );
-    if (!rows.length) return [];
-    await tx.processEvent.createMany({
-      data: rows.map(({ t, host, boot }) => ({
-        appId: t.appId,
-        pid: t.pid,
-        from: t.from,
-        to: t.to,
-        at: new Date(t.at),
-        detail: t.detail,
-        kind: eventKindOf(t) ?? "",
-        ...(boot && t.seq ? { source: sourceOf(host.id, boot), seq: t.seq } : {}),
-      })),
-    });
-    for (const { host, t } of rows) await auditTransitions(tx, host, [t]);
-    return rows.map((r) => r.t);
-  });
+  // Most batches have no row to audit (a fatal or an adoption does): those are written without an
+  // interactive transaction, which would hold a pooled connection across several round trips and,
+  // under a flood of agent frames, wait for one behind every other query (PostgreSQL's P2028).
+  // The checks are reads, then one insert: an app deleted in between makes the insert fail (its
+  // foreign key), the batch is re-queued and its next try skips that app's rows.
+  const audited = batch.some((b) => needsAudit(b.t));
+  const stored = audited ? await db.$transaction((tx) => insertBatch(tx, batch)) : await insertBatch(db, batch);
   // After the commit: a FATAL raises the app's alert, a process ready again clears it. (Crash loops
   // are counted from the stored rows by the alert ticker.)
   for (const t of stored) processStateChanged(t.appId, t.slot, t.to, t.detail);
+}
+
+/** The batch's rows of apps their host owns, not stored before, inserted (with their audit rows when in a transaction). */
+async function insertBatch(tx: Tx, batch: { host: Host; t: ProcessTransition; boot?: string }[]): Promise<ProcessTransition[]> {
+  // The last transitions of a deleted app arrive after its deletion, and an app counts only for the host that owns it.
+  const ids = [...new Set(batch.map((b) => b.t.appId))];
+  const owner = new Map((await tx.app.findMany({ where: { id: { in: ids } }, select: { id: true, hostId: true } })).map((a) => [a.id, a.hostId]));
+  const rows = withoutTwins(
+    batch.filter((b) => owner.get(b.t.appId) === b.host.id),
+    await storedSeqs(tx, batch),
+  );
+  if (!rows.length) return [];
+  await tx.processEvent.createMany({
+    data: rows.map(({ t, host, boot }) => ({
+      appId: t.appId,
+      pid: t.pid,
+      from: t.from,
+      to: t.to,
+      at: new Date(t.at),
+      detail: t.detail,
+      kind: eventKindOf(t) ?? "",
+      ...(boot && t.seq ? { source: sourceOf(host.id, boot), seq: t.seq } : {}),
+    })),
+  });
+  for (const { host, t } of rows) if (needsAudit(t)) await auditTransition(tx, host, t);
+  return rows.map((r) => r.t);
 }
 
 /** The (source, seq) pairs of the batch already stored: resent after an ack that never arrived. */
@@ -162,17 +170,20 @@ function transitionWriter(): TransitionWriter {
   return g[KEY];
 }
 
-async function auditTransitions(tx: Tx, host: Host, rows: ProcessTransition[]): Promise<void> {
-  for (const t of rows) {
-    const kind = eventKindOf(t);
-    if (kind !== "fatal" && kind !== "adopt") continue;
-    await appendAudit(tx, { actor: { type: "agent", hostId: host.id, hostName: host.name }, ip: "" }, {
-      action: kind === "fatal" ? "process.fatal" : "process.adopted",
-      target: `app:${t.appId}`,
-      after: { slot: t.slot, pid: t.pid, detail: t.detail },
-      result: kind === "fatal" ? "failure" : "success",
-    });
-  }
+/** Transitions that matter to people are audited: a process given up on, one adopted. */
+function needsAudit(t: ProcessTransition): boolean {
+  const kind = eventKindOf(t);
+  return kind === "fatal" || kind === "adopt";
+}
+
+async function auditTransition(tx: Tx, host: Host, t: ProcessTransition): Promise<void> {
+  const kind = eventKindOf(t);
+  await appendAudit(tx, { actor: { type: "agent", hostId: host.id, hostName: host.name }, ip: "" }, {
+    action: kind === "fatal" ? "process.fatal" : "process.adopted",
+    target: `app:${t.appId}`,
+    after: { slot: t.slot, pid: t.pid, detail: t.detail },
+    result: kind === "fatal" ? "failure" : "success",
+  });
 }
 
 // The cursor is the last row's time and id: rows of one instant keep their order across pages.
