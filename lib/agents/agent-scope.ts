@@ -12,8 +12,10 @@ type Msg<T extends AgentToControl["type"]> = Extract<AgentToControl, { type: T }
 type Rule<T extends AgentToControl["type"]> = (host: AgentHost, msg: Msg<T>) => Promise<Msg<T> | null>;
 
 // Which host an app belongs to, cached: agents report several times a second and apps never change
-// host (save-app refuses it). A miss is cached briefly, so an app created a moment ago is seen soon.
-const HIT_MS = 60_000;
+// host (save-app refuses it), so a hit is kept long (a deleted app's last reports are dropped where
+// they would be stored: lib/events/process-events.ts). A miss is cached briefly, so an app created a
+// moment ago is seen soon.
+const HIT_MS = 10 * 60_000;
 const MISS_MS = 2_000;
 const appHosts = new Map<string, { hostId: string | null; at: number }>();
 

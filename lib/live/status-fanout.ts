@@ -23,6 +23,8 @@ export class StatusFanout {
   constructor(
     private readonly publish: (event: { type: "app.status"; hostId: string; status: AppStatus }, text: string) => void,
     private readonly delayMs = COALESCE_MS,
+    /** Runs a batch of publishes (the hub corks its sockets around it: one write per browser). */
+    private readonly batch: (send: () => void) => void = (send) => send(),
   ) {}
 
   /**
@@ -45,23 +47,29 @@ export class StatusFanout {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.pending;
+    const pending = this.pending;
     this.pending = new Map();
     if (this.lastSent.size > MAX_REMEMBERED) this.lastSent.clear();
-    for (const [appId, { hostId, status }] of batch) {
-      const event = { type: "app.status" as const, hostId, status };
-      const text = JSON.stringify(event);
-      if (this.lastSent.get(appId) === text) continue;
-      this.lastSent.set(appId, text);
-      this.sent++;
-      this.publish(event, text);
-    }
+    this.batch(() => {
+      for (const [appId, { hostId, status }] of pending) {
+        const event = { type: "app.status" as const, hostId, status };
+        const text = JSON.stringify(event);
+        if (this.lastSent.get(appId) === text) continue;
+        this.lastSent.set(appId, text);
+        this.sent++;
+        this.publish(event, text);
+      }
+    });
   }
 }
 
 const KEY = Symbol.for("stoker.status-fanout");
 export function statusFanout(): StatusFanout {
   const g = globalThis as typeof globalThis & { [KEY]?: StatusFanout };
-  g[KEY] ??= new StatusFanout((event, text) => uiHub().publish(event, text));
+  g[KEY] ??= new StatusFanout(
+    (event, text) => uiHub().publish(event, text),
+    COALESCE_MS,
+    (send) => uiHub().corked(send),
+  );
   return g[KEY];
 }

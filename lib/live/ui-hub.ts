@@ -38,6 +38,20 @@ export class UiHub {
     }
   }
 
+  /**
+   * Runs `send` with every browser socket corked: the events it publishes leave in one write per
+   * socket instead of one system call each (a batch of coalesced status events, lib/live/status-fanout).
+   */
+  corked(send: () => void): void {
+    const sockets = [...this.clients.keys()].flatMap((ws) => rawSocket(ws) ?? []);
+    for (const s of sockets) s.cork();
+    try {
+      send();
+    } finally {
+      for (const s of sockets) s.uncork();
+    }
+  }
+
   /** Ends every socket of a user (log out everywhere, role change). */
   disconnectUser(userId: string): void {
     for (const [ws, info] of this.clients) if (info.userId === userId) ws.close(4001, "session ended");
@@ -58,6 +72,12 @@ export class UiHub {
   get size(): number {
     return this.clients.size;
   }
+}
+
+/** The TCP socket under a ws WebSocket (ws keeps it as `_socket`; it corks around each frame itself, so corks nest). */
+function rawSocket(ws: WebSocket): { cork(): void; uncork(): void } | null {
+  const s = (ws as unknown as { _socket?: { cork?: unknown; uncork?: unknown } })._socket;
+  return s && typeof s.cork === "function" && typeof s.uncork === "function" ? (s as { cork(): void; uncork(): void }) : null;
 }
 
 const KEY = Symbol.for("stoker.ui-hub");
