@@ -4,6 +4,7 @@
 // Native modules (koffi, node-pty) stay external.
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+import { pureSchemas } from "./pure-schemas.mjs";
 
 // Chunk names carry a content hash: remove the previous build's so dist/ holds one agent.
 const previous = existsSync("dist") ? readdirSync("dist").filter((f) => /^(agent(-\w+)?|log-keeper|unpack-worker)\.mjs$/.test(f)) : [];
@@ -23,6 +24,7 @@ await build({
   minify: true,
   legalComments: "none",
   external: ["koffi", "node-pty"],
+  plugins: [pureSchemas],
   // The young-generation cap and the start-up size mode (agent/small-heap.ts) in front of every
   // chunk: a chunk's code runs once the chunks it imports have run, so only this puts them before the
   // first allocation of the bundle. The size mode once per process: a chunk loaded after start-up
