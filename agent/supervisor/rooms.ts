@@ -1,7 +1,7 @@
 // The rooms an agent at rest does not use: debug sessions and the doctor, deployments, the web
-// config pipeline (render, apply, certbot), discovery and guided setup. Each is loaded on its first use
-// (a dynamic import, a chunk of its own in the bundle), so an agent that only supervises never holds
-// their code, bytecode and zod schemas (docs/BENCHMARKS.md, "Agent memory at rest").
+// config pipeline (render, apply, certbot), discovery and guided setup, reading log history. Each is
+// loaded on its first use (a dynamic import, a chunk of its own in the bundle), so an agent that only
+// supervises never holds their code, bytecode and zod schemas (docs/BENCHMARKS.md, "Agent memory at rest").
 import type { AgentOp, WebTargets } from "../../lib/protocol";
 import type { DebugOps, PtySender } from "../debug/debug-ops";
 import type { DeployHost, DeployOp, DeployOps, DeploySender } from "../deploy/deploy-ops";
@@ -77,5 +77,10 @@ export class Rooms {
 
   guided() {
     return import("../guided/guided-ops");
+  }
+
+  /** Reading an app's log history (search, its regex engine, tails by position, chunks). */
+  logReads() {
+    return import("./read-log-op");
   }
 }

@@ -22,7 +22,6 @@ import { socketAddress as errorLogAddress, type WebServer } from "../logs/webser
 import { LogService } from "../logs/log-service";
 import { setLogRoot } from "../logs/log-storage-status";
 import type { LogLimits } from "../logs/log-store";
-import { readLogOp } from "./read-log-op";
 import { sendTestRequest } from "../fastcgi/test-request";
 import { AppRunner } from "./app-runner";
 import { socketAddress, stagedGeneration } from "./app-socket";
@@ -405,7 +404,7 @@ export class Supervisor {
     if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on, op.by) });
     if (op.op.startsWith("logs.")) {
       await runner.sink.settled(); // lines the agent wrote just before (notes) are in the files
-      return readLogOp(runner.sink.dir, op);
+      return (await this.rooms.logReads()).readLogOp(runner.sink.dir, op);
     }
     const webTargets = this.webServers.targets();
     // The web config is rendered from the template: it must outlive each release (see forWebServer).
