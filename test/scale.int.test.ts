@@ -4,6 +4,7 @@
 // list routes whose pages do not shift when apps are added.
 import path from "node:path";
 import Database from "better-sqlite3";
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppView, HostView } from "@/lib/protocol";
 import { TRUNCATED_HEADER } from "@/lib/protocol/list-query";
@@ -126,6 +127,38 @@ describe("paged list routes", () => {
     expect((await api("/apps?cursor=abc")).status).toBe(400);
     expect((await api("/hosts?limit=0")).status).toBe(400);
     expect((await api("/hosts?limit=501")).status).toBe(400);
+  });
+});
+
+describe("an agent's status on its way to browsers", () => {
+  it("reaches a browser as one event with the latest status for a burst of frames, and an unchanged status not again; every transition is stored", async () => {
+    const appId = await createApp("pg-burst");
+    const app = { appId, revision: 1, processes: simProcesses(3) };
+    sim.apps.push(app);
+    const ui = new WebSocket(`${stack.url.replace(/^http/, "ws")}/ws/ui`, { headers: auth() });
+    const seen: { processes: { state: string }[] }[] = [];
+    ui.on("message", (data) => {
+      const e = JSON.parse(String(data)) as { type: string; status?: { appId: string; processes: { state: string }[] } };
+      if (e.type === "app.status" && e.status?.appId === appId) seen.push(e.status);
+    });
+    await new Promise((resolve, reject) => ui.once("open", resolve).once("error", reject));
+    try {
+      // Six frames of one app in one burst (a restart of its processes): transitions and status each.
+      for (const slot of [0, 1, 2]) sim.changeState(app, slot, "STARTING", "restart");
+      for (const slot of [0, 1, 2]) sim.changeState(app, slot, "RUNNING");
+      await waitUntil(async () => (seen.at(-1)?.processes.every((p) => p.state === "RUNNING") ? true : null), 10_000, "the burst's last status");
+      await sleep(500);
+      expect(seen.length).toBeLessThan(6); // coalesced (one event, unless the frames straddled a window)
+      const events = await api<{ events: unknown[] }>(`/apps/${appId}/events?limit=50`);
+      expect(events.body.events).toHaveLength(6); // no transition lost
+      const before = seen.length;
+      sim.send({ type: "apps.status", apps: [sim.status(app)] }); // the same status again
+      sim.changeState(app, 0, "STOPPED", "marker");
+      await waitUntil(async () => (seen.at(-1)?.processes[0].state === "STOPPED" ? true : null), 10_000, "the next change");
+      expect(seen.length).toBe(before + 1);
+    } finally {
+      ui.close();
+    }
   });
 });
 
