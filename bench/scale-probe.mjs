@@ -1,7 +1,8 @@
 // Preloaded into the control plane by bench/scale.ts (`node --import ./bench/scale-probe.mjs`): once a
 // second, one JSON line to $SCALE_PROBE_FILE with the event loop's utilisation and delay, CPU and RSS,
 // and the rows the write-behind batches wrote. Measures only; changes nothing in the process.
-import { appendFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 
 const file = process.env.SCALE_PROBE_FILE;
@@ -11,7 +12,19 @@ if (file) {
   let elu = performance.eventLoopUtilization();
   let cpu = process.cpuUsage();
   let at = performance.now();
+  // SQL statements prepared on SQLite, by their first words and table: which code queries most.
+  const statements = new Map();
+  try {
+    const Database = createRequire(import.meta.url)("better-sqlite3");
+    const prepare = Database.prototype.prepare;
+    Database.prototype.prepare = function (sql, ...rest) {
+      const key = String(sql).replace(/\s+/g, " ").slice(0, 90);
+      statements.set(key, (statements.get(key) ?? 0) + 1);
+      return prepare.call(this, sql, ...rest);
+    };
+  } catch {}
   const timer = setInterval(() => {
+    if (statements.size) writeFileSync(`${file}.sql`, JSON.stringify({ t: Date.now(), statements: [...statements].sort((a, b) => b[1] - a[1]).slice(0, 40) }, null, 1));
     const now = performance.now();
     const nextElu = performance.eventLoopUtilization();
     const nextCpu = process.cpuUsage();
