@@ -1,6 +1,7 @@
 // The few libc calls Node does not expose: listening sockets that are not accepted on, pipes with
 // raw fds, a process's pidfd and taking an fd back from it (pidfd_open, pidfd_getfd), and waiting on
-// many raw fds at once off the main thread (poll, as koffi's async call) and reading them (read).
+// many raw fds at once off the main thread (poll, as koffi's async call) and reading them (read), and
+// moving output from a pipe into a file in one kernel step (tee to look, splice to move).
 import koffi from "koffi";
 
 const libc = koffi.load("libc.so.6");
@@ -14,6 +15,8 @@ const c = {
   fcntl: libc.func("int fcntl(int fd, int cmd, int arg)"),
   poll: libc.func("int poll(void *fds, unsigned long nfds, int timeout)"),
   read: libc.func("long read(int fd, void *buf, unsigned long count)"),
+  tee: libc.func("long tee(int fd_in, int fd_out, unsigned long len, unsigned int flags)"),
+  splice: libc.func("long splice(int fd_in, void *off_in, int fd_out, void *off_out, unsigned long len, unsigned int flags)"),
   syscall: libc.func("long syscall(long nr, ...)"),
   flock: libc.func("int flock(int fd, int op)"),
   prctl: libc.func("int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)"),
@@ -32,18 +35,25 @@ const F_GETPIPE_SZ = 1032;
 const F_DUPFD_CLOEXEC = 1030;
 const EAGAIN = 11;
 const EINTR = 4;
+const EIO = 5;
+const POLLIN = 1;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const F_SETPIPE_SZ = 1031;
 const SYS_PIDFD_OPEN = 434;
 const SYS_PIDFD_GETFD = 438;
 
+// The errno names callers tell apart (as Node's own errors carry them in `code`).
+const ERRNO_CODES: Record<number, string> = { 5: "EIO", 27: "EFBIG", 28: "ENOSPC", 122: "EDQUOT" };
+
 export class NativeError extends Error {
+  readonly code: string | undefined;
   constructor(
     readonly call: string,
     readonly errno: number,
   ) {
     super(`${call} failed: ${c.strerror(errno)} (errno ${errno})`);
+    this.code = ERRNO_CODES[errno];
   }
 }
 
@@ -145,6 +155,57 @@ export function readAvailable(fd: number, into: Buffer): number {
   if (n >= 0) return n;
   const errno = koffi.errno();
   return errno === EAGAIN || errno === EINTR ? -1 : 0;
+}
+
+const SPLICE_F_NONBLOCK = 2;
+const POLLHUP = 0x10;
+
+/**
+ * Copies up to `len` bytes from the front of pipe `from` into pipe `to` without taking them out of
+ * `from` (tee(2)): a look at what a pipe holds. Like readAvailable: the byte count, 0 when `from` has
+ * ended, -1 when it holds nothing right now.
+ */
+export function teePipe(from: number, to: number, len: number): number {
+  const n = Number(c.tee(from, to, len, SPLICE_F_NONBLOCK));
+  if (n >= 0) return n;
+  const errno = koffi.errno();
+  if (errno === EAGAIN || errno === EINTR) return -1;
+  throw new NativeError("tee", errno);
+}
+
+/** A failed splice(2): `moved` bytes had left the pipe for the file before it failed. */
+export class SpliceError extends NativeError {
+  constructor(
+    errno: number,
+    readonly moved: number,
+  ) {
+    super("splice", errno);
+  }
+}
+
+/**
+ * Moves exactly `len` bytes, which pipe `from` must hold, into file `file` at byte `position`
+ * (splice(2)): each byte is either still in the pipe or in the file, at every instant. Throws a
+ * SpliceError (ENOSPC…) saying how many had moved.
+ */
+export function spliceToFile(from: number, file: number, position: number, len: number): void {
+  const offset = Buffer.alloc(8);
+  let moved = 0;
+  while (moved < len) {
+    offset.writeBigInt64LE(BigInt(position + moved));
+    const n = Number(c.splice(from, null, file, offset, len - moved, SPLICE_F_NONBLOCK));
+    if (n > 0) moved += n;
+    else if (n === 0) throw new SpliceError(EIO, moved); // the pipe held less than it was said to
+    else if (koffi.errno() !== EINTR) throw new SpliceError(koffi.errno(), moved);
+  }
+}
+
+/** True once every write end of pipe `fd` is closed (its writers are gone): what it holds is all there will be. */
+export function pipeHungUp(fd: number): boolean {
+  const pfd = Buffer.alloc(8);
+  pfd.writeInt32LE(fd, 0);
+  pfd.writeInt16LE(POLLIN, 4);
+  return c.poll(pfd, 1, 0) > 0 && (pfd.readInt16LE(6) & POLLHUP) !== 0;
 }
 
 /** Duplicates fd `targetFd` of process `pid` into this process (Linux >= 5.6, needs ptrace rights). */

@@ -14,7 +14,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import path from "node:path";
 import { LogStore, noteLine } from "../logs/log-store";
-import { readAvailable, setNonBlocking, takeFd } from "../native";
+import { setNonBlocking, takeFd } from "../native";
+import { PipeLines } from "../logs/pipe-lines";
 import { isAlive } from "../supervisor/proc-stats";
 import { readState } from "../supervisor/state-file";
 import { HANDBACK, type Handback, keeperSocket, StandbyMessageSchema } from "./keeper-protocol";
@@ -44,7 +45,7 @@ let storedLines = 0;
 let contacted = false;
 let since = "";
 let closing = false;
-const buf = Buffer.alloc(1 << 20);
+const lines = new PipeLines(); // moves the pipes' whole lines into the logs: a kill of the keeper loses none either
 
 function log(message: string): void {
   console.error(`[keeper ${process.pid}] ${message}`);
@@ -104,16 +105,15 @@ function drain(): void {
   let ended = false;
   for (const pipe of pipes) {
     for (;;) {
-      const n = readAvailable(pipe.fd, buf);
-      if (n < 0) break; // empty for now
+      const n = lines.take(pipe.store, pipe.pid, pipe.stream, pipe.fd);
+      if (n < 0) break; // empty for now, or only an unfinished line (it waits in the pipe for its newline)
       if (n === 0) {
         closeSync(pipe.fd);
         pipe.fd = -1;
-        pipe.store.flush(pipe.pid); // the process has ended: its last line is whole now
+        pipe.store.flush(pipe.pid, [pipe.stream]); // the pipe has ended: its last line is whole now
         ended = true;
         break;
       }
-      pipe.store.write(pipe.pid, pipe.stream, buf.subarray(0, n));
     }
   }
   pipes = pipes.filter((p) => p.fd >= 0);

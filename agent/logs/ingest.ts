@@ -1,27 +1,32 @@
 // Log ingest on the agent's main thread: every supervised process's stdout and stderr pipe is
-// watched (fd-watch.ts: one poll(2) on a pool thread for all of them), read with read(2) when it has
-// output and appended to its app's LogStore, whose listeners get each stored batch at once.
+// watched (fd-watch.ts: one poll(2) on a pool thread for all of them) and its whole lines moved into
+// its app's LogStore when it has output (pipe-lines.ts: never lost to a SIGKILL of the agent), whose
+// listeners get each stored batch at once.
 // A flood is read in large chunks (read-pacing.ts); while the main thread is busy nothing is read
 // and the pipes (1 MiB each) hold the output, so nothing is lost and memory stays bounded.
 import { closeSync } from "node:fs";
 import { type Watch, watchFd } from "../fd-watch";
-import { pipeCapacity, readAvailable, setNonBlocking } from "../native";
+import { pipeCapacity, setNonBlocking } from "../native";
 import type { LogBatch } from "./log-batch";
 import { type LogLimits, LogStore, type LogStream, type StorageState } from "./log-store";
+import { PipeLines, UNFINISHED } from "./pipe-lines";
 import { pauseAfterRead } from "./read-pacing";
 
 const MAX_READ = 1 << 20; // one pipe's worth: a flooding process cannot keep the others waiting
-const MAX_HELD = 64 << 10; // an unfinished line put in front of the next read (LogStore holds ≤ 16 KiB)
+// A pipe holding only the start of a line is looked at again after this, then less and less often
+// while that line stays unfinished (a prompt waiting for input).
+const UNFINISHED_WAIT_MS = 10;
+const MAX_UNFINISHED_WAIT_MS = 250;
 const OUTAGE_RETRY_MS = 1000;
 
-type Pipe = { fd: number; log: number; pid: number; stream: "out" | "err"; capacity: number; readAt: number; watch: Watch; ended: () => void };
+type Pipe = { fd: number; log: number; pid: number; stream: "out" | "err"; capacity: number; readAt: number; wait: number; watch: Watch; ended: () => void };
 
 class Ingest {
   private readonly stores = new Map<number, LogStore>();
   private readonly outages = new Set<number>();
   private outageTimer: NodeJS.Timeout | null = null;
-  // One read at a time: batches are views of it, valid while their listeners run.
-  private readonly buf = Buffer.alloc(MAX_READ + MAX_HELD);
+  // One take at a time: batches are views of its buffer, valid while their listeners run.
+  private readonly lines = new PipeLines(MAX_READ);
   private nextId = 1;
 
   open(dir: string, limits: LogLimits, onBatch: (batch: LogBatch) => void, onStorage?: (state: StorageState) => void): number {
@@ -57,24 +62,31 @@ class Ingest {
   attach(log: number, fd: number, pid: number, stream: "out" | "err"): Promise<void> {
     setNonBlocking(fd);
     return new Promise<void>((ended) => {
-      const pipe: Pipe = { fd, log, pid, stream, capacity: pipeCapacity(fd), readAt: 0, ended, watch: { close() {}, mute() {} } };
+      const pipe: Pipe = { fd, log, pid, stream, capacity: pipeCapacity(fd), readAt: 0, wait: 0, ended, watch: { close() {}, mute() {} } };
       pipe.watch = watchFd(fd, () => this.read(pipe));
     });
   }
 
   private read(pipe: Pipe): void {
     const store = this.stores.get(pipe.log); // none: the app was removed while its output drained
-    // The line left unfinished by the last read goes in front, so the whole chunk is one batch.
-    const held = store?.takeHeld(pipe.pid, pipe.stream);
-    const heldBytes = held && held.length <= MAX_HELD ? held.copy(this.buf, 0) : 0;
-    if (held && !heldBytes) store?.write(pipe.pid, pipe.stream, held);
-    const n = readAvailable(pipe.fd, this.buf.subarray(heldBytes, heldBytes + MAX_READ));
-    if (n <= 0) {
-      if (heldBytes) store?.write(pipe.pid, pipe.stream, this.buf.subarray(0, heldBytes)); // held again, or stored by the flush at the end
-      if (n === 0) this.end(pipe);
+    let n: number;
+    try {
+      n = this.lines.take(store, pipe.pid, pipe.stream, pipe.fd);
+    } catch (e) {
+      console.error(`stoker agent: log ${store?.dir ?? pipe.log}: ${e instanceof Error ? e.message : String(e)}`);
+      n = 0; // a pipe that cannot be looked at any more is treated as ended
+    }
+    if (n === UNFINISHED) {
+      pipe.wait = Math.min(MAX_UNFINISHED_WAIT_MS, pipe.wait ? pipe.wait * 2 : UNFINISHED_WAIT_MS);
+      pipe.watch.mute(pipe.wait);
       return;
     }
-    if (store) this.guard(pipe.log, (s) => s.write(pipe.pid, pipe.stream, this.buf.subarray(0, heldBytes + n)));
+    pipe.wait = 0;
+    if (n < 0) return;
+    if (n === 0) {
+      this.end(pipe);
+      return;
+    }
     const now = performance.now();
     const pause = pauseAfterRead(n, now - pipe.readAt, pipe.capacity);
     pipe.readAt = now;
@@ -82,6 +94,9 @@ class Ingest {
   }
 
   private end(pipe: Pipe): void {
+    // Its last unfinished line is whole now (it waited in the pipe until the writers were gone, which
+    // can be after the process's own exit was handled: a child of it held the pipe).
+    this.guard(pipe.log, (s) => s.flush(pipe.pid, [pipe.stream]));
     pipe.watch.close();
     try {
       closeSync(pipe.fd);

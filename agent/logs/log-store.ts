@@ -2,11 +2,13 @@
 // process wrote it, with an index beside it (`app.idx`: one record per batch with its time, pid and
 // stream), rotated by size under a total cap. Listeners get the same lines as batches.
 // Written by the log ingest (ingest.ts); the rest of the agent talks to it through LogSink.
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { LogBatch } from "./log-batch";
 import { RoomGuard } from "./disk-space";
 import { formatIndexRecord, indexHeader, parseIndexHeader } from "./log-index";
+import { repairLogEnd } from "./log-tail";
+import { readAvailable, SpliceError, spliceToFile } from "../native";
 
 export type LogStream = "out" | "err" | "web";
 /** `seq` is the line's position in the app's whole log (bytes before it, across rotations). */
@@ -16,7 +18,8 @@ export type LogLimits = { fileBytes: number; totalBytes: number };
 export type StorageState = { full: true; reason: string; since: string } | { full: false; dropped: number; reason: string; since: string };
 
 export const DEFAULT_LOG_LIMITS: LogLimits = { fileBytes: 16 << 20, totalBytes: 128 << 20 };
-const MAX_LINE = 16 * 1024;
+/** The longest line stored whole; longer ones are cut. */
+export const MAX_LINE = 16 * 1024;
 const TRUNCATED = Buffer.from("…[truncated]").toString("latin1");
 const NEWLINE = Buffer.from("\n");
 export const BASE_FILE = "app.log.base";
@@ -29,9 +32,19 @@ function countLines(bytes: Buffer): number {
   return n;
 }
 
-/** Writes all of `bytes`, or throws: a short write (the disk filling mid-write) is followed by the error. */
-function writeAll(fd: number, bytes: Buffer): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+/** Writes all of `bytes` (at `position`, else at the end), or throws: a short write (the disk filling mid-write) is followed by the error. */
+function writeAll(fd: number, bytes: Buffer, position?: number): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, position === undefined ? null : position + at);
+}
+
+/** Takes `count` bytes out of pipe `fd`, which holds them, and forgets them. */
+function discard(fd: number, count: number): void {
+  const buf = Buffer.alloc(Math.min(count, 1 << 16));
+  for (let left = count; left > 0; ) {
+    const n = readAvailable(fd, buf.subarray(0, Math.min(left, buf.length)));
+    if (n <= 0) return; // it held less: nothing more to take
+    left -= n;
+  }
 }
 
 function reasonOf(e: unknown): string {
@@ -181,9 +194,32 @@ export class LogStore {
     return held;
   }
 
-  /** Writes out what is left of a process's last unterminated line (on exit). */
-  flush(pid: number): void {
-    for (const stream of ["out", "err"] as const) {
+  /**
+   * Stores whole lines straight from the pipe they are in: `lines` is a copy of the first bytes pipe
+   * `fd` holds, ending in a newline, and they are moved from the pipe into the log in one kernel step
+   * (spliceToFile), so at no instant are they in neither. Returns false, having taken nothing from the
+   * pipe, when they must be read and given to write() instead: lines it changes (CR LF, too long), a
+   * log that cannot store now (disk full), a closed one.
+   */
+  appendFromPipe(pid: number, stream: LogStream, lines: Buffer, fd: number): boolean {
+    const key = `${pid}:${stream}`;
+    const held = this.partial.get(key);
+    const data = held ? Buffer.concat([held, lines]) : lines;
+    if (this.closed || this.outage || data.indexOf(13) >= 0 || mayHaveLongLine(data)) return false;
+    if (!this.room.allows(data.length + 256, performance.now())) return false;
+    this.partial.delete(key);
+    const stored = this.store(pid, stream, data, { fd, bytes: lines.length });
+    if (stored === "not moved") {
+      if (held) this.partial.set(key, held);
+      return false;
+    }
+    if (stored === "failed") this.drop(data); // what left the pipe is counted, like any line a full disk cost
+    return true;
+  }
+
+  /** Writes out what is left of a process's last unterminated line (on exit, or when one of its pipes ends). */
+  flush(pid: number, streams: readonly LogStream[] = ["out", "err"]): void {
+    for (const stream of streams) {
       const rest = this.takeHeld(pid, stream);
       if (rest && !this.closed) this.append(pid, stream, Buffer.concat([rest, NEWLINE]));
     }
@@ -208,7 +244,7 @@ export class LogStore {
       this.drop(data);
       return;
     }
-    if (!this.store(pid, stream, data)) this.drop(data);
+    if (this.store(pid, stream, data) !== "stored") this.drop(data);
   }
 
   /** Writes the note that ends an outage (how many lines it cost); false if that cannot be stored yet. */
@@ -216,7 +252,7 @@ export class LogStore {
     const outage = this.outage;
     if (!outage) return true;
     const note = Buffer.from(noteLine(`${outage.dropped} lines dropped: ${outage.reason} (${outage.since} to ${new Date().toISOString()})`));
-    if (!this.store(0, "err", note)) return false;
+    if (this.store(0, "err", note) !== "stored") return false;
     this.outage = null;
     for (const l of this.storageListeners) l({ full: false, dropped: outage.dropped, reason: outage.reason, since: outage.since });
     return true;
@@ -251,9 +287,14 @@ export class LogStore {
 
   /**
    * Writes one batch: its index record first, then its bytes, so a reader that sees the bytes always
-   * finds their record. A write that fails (ENOSPC) is undone whole: no torn line, no orphan record.
+   * finds their record (a kill in between leaves a record too many: log-tail.ts). A write that fails
+   * (ENOSPC) is undone whole: no torn line, no orphan record. With `from`, the last `from.bytes` of
+   * `data` are moved out of that pipe rather than written; "not moved": it failed before any had left
+   * the pipe; "failed" after some had: the rest are taken out too, so the pipe is where the caller's
+   * next look expects it.
    */
-  private store(pid: number, stream: LogStream, data: Buffer): boolean {
+  private store(pid: number, stream: LogStream, data: Buffer, from?: { fd: number; bytes: number }): "stored" | "failed" | "not moved" {
+    let moved = 0;
     try {
       if (this.fd < 0) this.open(); // a rotation that failed half-way
       // The log and its index together stay under fileBytes (a record is well under 64 bytes).
@@ -263,8 +304,14 @@ export class LogStore {
       const record = Buffer.from(formatIndexRecord(this.size, ts, pid, stream));
       writeAll(this.indexFd, record);
       try {
-        writeAll(this.fd, data);
+        if (!from) writeAll(this.fd, data, this.size);
+        else {
+          const before = data.length - from.bytes; // an unfinished line held from before
+          writeAll(this.fd, data.subarray(0, before), this.size);
+          spliceToFile(from.fd, this.fd, this.size + before, from.bytes);
+        }
       } catch (e) {
+        if (e instanceof SpliceError) moved = e.moved;
         ftruncateSync(this.fd, this.size);
         ftruncateSync(this.indexFd, this.indexSize);
         throw e;
@@ -273,9 +320,16 @@ export class LogStore {
       this.size += data.length;
       if (this.listeners.size) {
         const batch = new LogBatch(ts, pid, stream, data, seq);
-        for (const listener of this.listeners) listener(batch);
+        for (const listener of this.listeners) {
+          try {
+            listener(batch);
+          } catch (e) {
+            // Stored all the same: a listener's failure is never taken for the store's (its bytes left the pipe).
+            console.error(`stoker: a log listener of ${this.dir} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+          }
+        }
       }
-      return true;
+      return "stored";
     } catch (e) {
       if (this.outage) this.outage.reason = reasonOf(e);
       else this.drop(Buffer.alloc(0), reasonOf(e));
@@ -284,7 +338,10 @@ export class LogStore {
       } catch {
         // nothing more to undo
       }
-      return false;
+      if (!from) return "failed";
+      if (moved === 0) return "not moved";
+      discard(from.fd, from.bytes - moved);
+      return "failed";
     }
   }
 
@@ -302,19 +359,19 @@ export class LogStore {
       if (logIno !== null && statSync(this.file).size > 0) this.shiftFiles(statSync(this.file).size);
     }
     try {
-      this.fd = openSync(this.file, "a");
+      // Written at explicit offsets, not O_APPEND: splice(2) refuses to move into an O_APPEND file.
+      this.fd = openSync(this.file, constants.O_RDWR | constants.O_CREAT);
       const stat = fstatSync(this.fd);
-      this.size = stat.size;
       this.indexFd = openSync(this.indexFile, "a+");
-      this.indexSize = fstatSync(this.indexFd).size;
+      // A writer killed in the middle of a batch: its cut line is the stream's unfinished line again.
+      const end = repairLogEnd(this.fd, stat.size, this.indexFd, fstatSync(this.indexFd).size);
+      this.size = end.size;
+      this.indexSize = end.indexSize;
+      if (end.cut) this.partial.set(`${end.cut.pid}:${end.cut.stream}`, end.cut.bytes);
       if (this.indexSize === 0) {
         const header = Buffer.from(indexHeader(stat.ino));
         writeAll(this.indexFd, header);
         this.indexSize = header.length;
-      } else {
-        const last = Buffer.alloc(1);
-        readSync(this.indexFd, last, 0, 1, this.indexSize - 1);
-        if (last[0] !== 10) this.indexSize += writeSync(this.indexFd, "\n"); // a record torn by a crash
       }
     } catch (e) {
       // Half open is not open: the next store tries again from the start (an empty index is redone).
