@@ -4,8 +4,9 @@
 // holds a connection to it; the keeper does nothing until that connection drops (the agent died or
 // stopped). Then it takes the pipes' read ends from the app processes (they keep them as fds 3 and
 // 4, as for the agent's own adoption: pidfd_getfd) and stores their output with the same LogStore,
-// into the same files, with the same index. The next agent asks for a handback: the keeper stops
-// reading, closes the files, gives back the unfinished last lines it held and exits; the agent then
+// into the same files, with the same index (moving whole lines out of the pipes: pipe-lines.ts, so a
+// kill of either loses none). The next agent asks for a handback: the keeper stops reading, closes
+// the files, gives back any unfinished last lines it held and exits; the agent then
 // adopts the processes and reads the pipes itself. Only one of the two ever writes a log, so the log
 // format and the agent's log ingest stay as they are, and nothing is lost or reordered. Meanwhile it also
 // replaces app processes that exit (standby.ts), with the recipe the agent sent over the lifeline.
