@@ -22,6 +22,7 @@ export const DEFAULT_LOG_LIMITS: LogLimits = { fileBytes: 16 << 20, totalBytes: 
 export const MAX_LINE = 16 * 1024;
 const TRUNCATED = Buffer.from("…[truncated]").toString("latin1");
 const NEWLINE = Buffer.from("\n");
+const EINVAL = 22;
 export const BASE_FILE = "app.log.base";
 // While full, storing is tried again this often; lines in between are counted, not written.
 const RETRY_MS = 1000;
@@ -116,6 +117,7 @@ export class LogStore {
   private outage: { reason: string; since: string; dropped: number; retryAt: number } | null = null;
   private partial = new Map<string, Buffer>(); // each stream's unfinished line
   private closed = false;
+  private spliceable = true; // false on a filesystem that cannot take splice(2): output is read and written
   readonly file: string;
   private readonly indexFile: string;
 
@@ -205,7 +207,7 @@ export class LogStore {
     const key = `${pid}:${stream}`;
     const held = this.partial.get(key);
     const data = held ? Buffer.concat([held, lines]) : lines;
-    if (this.closed || this.outage || data.indexOf(13) >= 0 || mayHaveLongLine(data)) return false;
+    if (this.closed || this.outage || !this.spliceable || data.indexOf(13) >= 0 || mayHaveLongLine(data)) return false;
     if (!this.room.allows(data.length + 256, performance.now())) return false;
     this.partial.delete(key);
     const stored = this.store(pid, stream, data, { fd, bytes: lines.length });
@@ -331,6 +333,10 @@ export class LogStore {
       }
       return "stored";
     } catch (e) {
+      if (e instanceof SpliceError && e.errno === EINVAL && moved === 0) {
+        this.spliceable = false; // not a failure to store: the caller reads and writes them instead
+        return "not moved";
+      }
       if (this.outage) this.outage.reason = reasonOf(e);
       else this.drop(Buffer.alloc(0), reasonOf(e));
       try {
