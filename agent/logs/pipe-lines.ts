@@ -66,10 +66,14 @@ export class PipeLines {
     let got = 0;
     while (got < n) {
       const r = readAvailable(this.scratch[0], this.buf.subarray(got, n));
-      if (r <= 0) break; // cannot be: the scratch pipe holds the n bytes just copied into it
+      if (r <= 0) break;
       got += r;
     }
-    return got;
+    if (got === n) return n;
+    // Cannot be (the scratch pipe holds the n bytes just copied into it); if it were, what is left
+    // there must not pass for the next look's bytes: emptied, and the pipe looked at again later.
+    while (readAvailable(this.scratch[0], this.buf) > 0);
+    return -1;
   }
 
   /** Takes `count` bytes the pipe holds (the ones look() saw) into `buf`. */
