@@ -3,18 +3,22 @@
 // agent do): every line is stored exactly once and whole. A kill between taking bytes out of the
 // pipe and storing them loses them: nobody else can see them any more.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tallyChattyLines } from "../../test/faults/fault-support";
 import { closeFd, pipe } from "../native";
+import { LogStore, noteLine } from "./log-store";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const KILLS = 60;
 // Lines as the chatty fixture writes them (one write(2) each), about 10,000 a second.
 const WRITER = `const fs = require("node:fs"); const pad = "p".repeat(150); let n = 0; setInterval(() => { for (let i = 0; i < 10; i++) fs.writeSync(1, "tick " + process.pid + " " + n++ + " " + pad + "\\n"); }, 1);`;
+
+// The same lines, 3,000 of them over about 1.5 s, then it exits.
+const FINITE_WRITER = `const fs = require("node:fs"); const pad = "p".repeat(150); let n = 0; const t = setInterval(() => { for (let i = 0; i < 20; i++) fs.writeSync(1, "tick " + process.pid + " " + n++ + " " + pad + "\\n"); if (n >= 3000) clearInterval(t); }, 10);`;
 
 const dir = mkdtempSync(path.join(tmpdir(), "stoker-ingest-kill-"));
 const reader = path.join(dir, "log-reader.cjs");
@@ -68,4 +72,31 @@ describe("the log ingest SIGKILLed while it reads", () => {
     expect(tally.lines).toBeGreaterThan(KILLS * 100);
     expect({ lost: tally.lost, duplicated: tally.duplicated, torn: tally.torn }).toEqual({ lost: 0, duplicated: 0, torn: 0 });
   }, 120_000);
+
+  // LogStore writes at its own offset (splice cannot move into an O_APPEND file): a second writer
+  // opening the log while the first still writes would put its lines where the first then writes
+  // its next batch. The agent and its log keeper take turns on the same files; the turn is a lock.
+  it("a second writer of the same log waits until the first lets go, and writes after its last line", async () => {
+    const logDir = path.join(dir, "shared");
+    const [outR, outW] = pipe();
+    const writer = spawn(process.execPath, ["-e", FINITE_WRITER], { stdio: ["ignore", outW, "inherit"] });
+    started.push(writer);
+    closeFd(outW);
+    const first = startReader(logDir, writer.pid ?? 0, outR);
+    closeFd(outR);
+    await first.reading;
+    await new Promise((res) => setTimeout(res, 300)); // it has stored lines and goes on storing
+    const t0 = performance.now();
+    const second = new LogStore(logDir); // opens once the first reader has stored the last line and exited
+    const waitedMs = performance.now() - t0;
+    second.write(0, "err", noteLine("the second writer"));
+    second.close();
+    await exited(first.proc);
+    const tally = tallyChattyLines(logDir);
+    const text = readFileSync(path.join(logDir, "app.log"), "latin1");
+    console.log(`[two writers] the second waited ${Math.round(waitedMs)} ms; lines stored ${tally.lines}, lost ${tally.lost}, torn ${tally.torn}`);
+    expect(first.proc.exitCode).toBe(0);
+    expect({ lines: tally.lines, lost: tally.lost, duplicated: tally.duplicated, torn: tally.torn }).toEqual({ lines: 3000, lost: 0, duplicated: 0, torn: 0 });
+    expect(text.endsWith(noteLine("the second writer"))).toBe(true);
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ import { LogBatch } from "./log-batch";
 import { RoomGuard } from "./disk-space";
 import { formatIndexRecord, indexHeader, parseIndexHeader } from "./log-index";
 import { repairLogEnd } from "./log-tail";
+import { lockLogWriter } from "./log-writer-lock";
 import { readAvailable, SpliceError, spliceToFile } from "../native";
 
 export type LogStream = "out" | "err" | "web";
@@ -107,6 +108,7 @@ function indexedIno(indexFile: string): number | null {
 export class LogStore {
   private fd = -1;
   private indexFd = -1; // both -1 while not open (a full disk stopped opening or rotating)
+  private readonly lockFd: number; // the one-writer lock on the log's directory (log-writer-lock.ts)
   private size = 0; // bytes in app.log
   private indexSize = 0; // bytes in app.idx
   private base: number; // bytes in files rotated away before the current one
@@ -130,6 +132,7 @@ export class LogStore {
     this.indexFile = path.join(dir, "app.idx");
     this.base = readBase(dir);
     this.room = new RoomGuard(dir);
+    this.lockFd = lockLogWriter(dir); // before anything is read or written: the size and end are ours from here on
     try {
       this.open();
     } catch (e) {
@@ -365,7 +368,8 @@ export class LogStore {
       if (logIno !== null && statSync(this.file).size > 0) this.shiftFiles(statSync(this.file).size);
     }
     try {
-      // Written at explicit offsets, not O_APPEND: splice(2) refuses to move into an O_APPEND file.
+      // Written at explicit offsets, not O_APPEND: splice(2) refuses to move into an O_APPEND file. So
+      // only one writer at a time: the lock taken in the constructor (log-writer-lock.ts).
       this.fd = openSync(this.file, constants.O_RDWR | constants.O_CREAT);
       const stat = fstatSync(this.fd);
       this.indexFd = openSync(this.indexFile, "a+");
@@ -420,6 +424,7 @@ export class LogStore {
     this.closed = true;
     if (this.fd >= 0) closeSync(this.fd);
     if (this.indexFd >= 0) closeSync(this.indexFd);
+    closeSync(this.lockFd); // the next writer (the keeper, the next agent) may open the log now
     this.listeners.clear();
     this.storageListeners.clear();
   }
