@@ -237,7 +237,17 @@ describe("faults under npm start", () => {
         }
       }
       const answered = result.answered ?? [];
-      const lost = answered.filter((a) => !seen.has(a.n)).length;
+      const lostOnes = answered.filter((a) => !seen.has(a.n));
+      const lost = lostOnes.length;
+      // Where a loss is: per process, the request numbers missing and the ones stored just before and after.
+      const gaps = [...new Set(lostOnes.map((a) => a.body.trim()))].map((pid) => {
+        const ns = lostOnes.filter((a) => a.body.trim() === pid).map((a) => a.n).sort((a, b) => a - b);
+        const own = answered.filter((a) => a.body.trim() === pid && seen.has(a.n)).map((a) => a.n);
+        const before = own.filter((n) => n < ns[0]).at(-1);
+        const after = own.find((n) => n > ns[ns.length - 1]);
+        return `pid ${pid}: ${ns.length} lost, n ${ns[0]}..${ns[ns.length - 1]} (stored before ${before ?? "none"}, after ${after ?? "none"})`;
+      });
+      if (lost) console.log(`lost php-cgi lines: ${gaps.join("; ")}; log files ${readdirSync(logDir).join(",")}`);
       const duplicated = [...seen.values()].filter((c) => c > 1).length;
       const events = (await api<{ events: Event[] }>(`/apps/${id}/events?limit=500`)).body.events;
       const away = events.filter((e) => e.ts >= awayAt && e.ts <= backAt && /log keeper/.test(e.detail));
