@@ -7,7 +7,7 @@ import path from "node:path";
 import { LogBatch } from "./log-batch";
 import { RoomGuard } from "./disk-space";
 import { formatIndexRecord, indexHeader, parseIndexHeader } from "./log-index";
-import { repairLogEnd } from "./log-tail";
+import { type CutLine, repairLogEnd } from "./log-tail";
 import { lockLogWriter } from "./log-writer-lock";
 import { readAvailable, SpliceError, spliceToFile } from "../native";
 
@@ -118,6 +118,11 @@ export class LogStore {
   // Set while output cannot be stored: lines are counted, and a note says how many once storing works again.
   private outage: { reason: string; since: string; dropped: number; retryAt: number } | null = null;
   private partial = new Map<string, Buffer>(); // each stream's unfinished line
+  // A line a killed writer left cut short at the end of app.log (log-tail.ts), whose rest is still in
+  // its pipe: it stays in the file, kill-safe, and the rest is moved in right after it. Until then
+  // the agent's own notes wait (`deferred`); other output takes it out first (settleCut).
+  private cut: (CutLine & { key: string }) | null = null;
+  private deferred: Buffer[] = [];
   private closed = false;
   private spliceable = true; // false on a filesystem that cannot take splice(2): output is read and written
   readonly file: string;
@@ -165,6 +170,11 @@ export class LogStore {
     if (this.closed) return; // output still draining after the app was removed
     const key = `${pid}:${stream}`;
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    if (this.cut && pid === 0 && this.deferred.length < 64) {
+      this.deferred.push(Buffer.from(bytes)); // a note of ours: after the cut line is whole
+      return;
+    }
+    this.settleCut();
     const held = this.partial.get(key);
     const end = bytes.lastIndexOf(10) + 1;
     if (end === 0) {
@@ -208,6 +218,7 @@ export class LogStore {
    */
   appendFromPipe(pid: number, stream: LogStream, lines: Buffer, fd: number): boolean {
     const key = `${pid}:${stream}`;
+    if (this.cut?.key === key) return this.completeCut(pid, stream, lines, fd);
     const held = this.partial.get(key);
     const data = held ? Buffer.concat([held, lines]) : lines;
     if (this.closed || this.outage || !this.spliceable || data.indexOf(13) >= 0 || mayHaveLongLine(data)) return false;
@@ -222,8 +233,53 @@ export class LogStore {
     return true;
   }
 
+  /**
+   * Moves the rest of the cut line (the first bytes of `lines`) and the lines after it from pipe `fd`
+   * into the log right after the cut part: no index record (the cut line's covers them) and no
+   * rotation in between. Listeners get the whole line. False, having taken nothing, as appendFromPipe.
+   */
+  private completeCut(pid: number, stream: LogStream, lines: Buffer, fd: number): boolean {
+    const cut = this.cut;
+    if (!cut) return false;
+    const whole = Buffer.concat([cut.bytes, lines]);
+    if (this.closed || this.outage || !this.spliceable || whole.indexOf(13) >= 0 || mayHaveLongLine(whole) || !this.room.allows(lines.length + 256, performance.now())) {
+      this.settleCut(); // stored as any held line, by the caller's read and write
+      return false;
+    }
+    const stored = this.store(pid, stream, lines, { fd, bytes: lines.length }, { seq: this.base + cut.lineEnd, data: whole });
+    if (stored === "not moved") return false;
+    if (stored === "failed") {
+      // Its rest left the pipe but is not stored: the cut part goes too, so no later line is glued to it.
+      this.settleCut();
+      this.partial.delete(`${pid}:${stream}`);
+      this.drop(whole);
+      return true;
+    }
+    this.cut = null;
+    for (const note of this.deferred.splice(0)) this.write(0, "err", note);
+    return true;
+  }
+
+  /** Takes the cut line out of the log into memory, as the stream's unfinished line: something else must be written first. */
+  private settleCut(): void {
+    const cut = this.cut;
+    if (!cut) return;
+    this.cut = null;
+    try {
+      ftruncateSync(this.fd, cut.lineEnd);
+      ftruncateSync(this.indexFd, cut.indexSize);
+      this.size = cut.lineEnd;
+      this.indexSize = cut.indexSize;
+      this.partial.set(cut.key, cut.bytes);
+    } catch {
+      // left in the log: whatever comes next is written after it
+    }
+    for (const note of this.deferred.splice(0)) this.write(0, "err", note);
+  }
+
   /** Writes out what is left of a process's last unterminated line (on exit, or when one of its pipes ends). */
   flush(pid: number, streams: readonly LogStream[] = ["out", "err"]): void {
+    if (this.cut && streams.some((s) => this.cut?.key === `${pid}:${s}`)) this.settleCut(); // its rest never came
     for (const stream of streams) {
       const rest = this.takeHeld(pid, stream);
       if (rest && !this.closed) this.append(pid, stream, Buffer.concat([rest, NEWLINE]));
@@ -298,16 +354,17 @@ export class LogStore {
    * the pipe; "failed" after some had: the rest are taken out too, so the pipe is where the caller's
    * next look expects it.
    */
-  private store(pid: number, stream: LogStream, data: Buffer, from?: { fd: number; bytes: number }): "stored" | "failed" | "not moved" {
+  private store(pid: number, stream: LogStream, data: Buffer, from?: { fd: number; bytes: number }, continues?: { seq: number; data: Buffer }): "stored" | "failed" | "not moved" {
     let moved = 0;
+    if (!continues) this.settleCut();
     try {
       if (this.fd < 0) this.open(); // a rotation that failed half-way
       // The log and its index together stay under fileBytes (a record is well under 64 bytes).
-      if (this.size + this.indexSize + 64 + data.length > this.limits.fileBytes && this.size > 0) this.rotate();
+      if (!continues && this.size + this.indexSize + 64 + data.length > this.limits.fileBytes && this.size > 0) this.rotate();
       const ts = new Date().toISOString();
-      const seq = this.base + this.size;
-      const record = Buffer.from(formatIndexRecord(this.size, ts, pid, stream));
-      writeAll(this.indexFd, record);
+      const seq = continues?.seq ?? this.base + this.size;
+      const record = Buffer.from(continues ? "" : formatIndexRecord(this.size, ts, pid, stream));
+      if (record.length) writeAll(this.indexFd, record);
       try {
         if (!from) writeAll(this.fd, data, this.size);
         else {
@@ -324,7 +381,7 @@ export class LogStore {
       this.indexSize += record.length;
       this.size += data.length;
       if (this.listeners.size) {
-        const batch = new LogBatch(ts, pid, stream, data, seq);
+        const batch = new LogBatch(ts, pid, stream, continues?.data ?? data, seq);
         for (const listener of this.listeners) {
           try {
             listener(batch);
@@ -377,7 +434,7 @@ export class LogStore {
       const end = repairLogEnd(this.fd, stat.size, this.indexFd, fstatSync(this.indexFd).size);
       this.size = end.size;
       this.indexSize = end.indexSize;
-      if (end.cut) this.partial.set(`${end.cut.pid}:${end.cut.stream}`, end.cut.bytes);
+      if (end.cut) this.cut = { ...end.cut, key: `${end.cut.pid}:${end.cut.stream}` };
       if (this.indexSize === 0) {
         const header = Buffer.from(indexHeader(stat.ino));
         writeAll(this.indexFd, header);

@@ -2,14 +2,18 @@
 // next one to open it (the agent, or its log keeper). LogStore writes a batch's index record before
 // its bytes, and moves the bytes out of the process's pipe with splice(2), which a SIGKILL can cut
 // short: the index may end in a record (or half of one) for bytes that never came, and the log in the
-// first part of a line whose rest is still in the pipe. That part becomes the stream's unfinished line
-// again, so the rest joins it as if the kill had not happened.
+// first part of a line whose rest is still in the pipe. That part stays in the log (taken out and held
+// in memory, a kill of the next writer too would lose it) and the rest is moved in right after it, as
+// if the kill had not happened (LogStore).
 import { ftruncateSync, readSync, writeSync } from "node:fs";
 import { parseIndexRecord } from "./log-index";
 import type { LogStream } from "./log-store";
 
-/** A line cut short: whose it was and its first bytes. */
-export type CutLine = { pid: number; stream: LogStream; bytes: Buffer };
+/**
+ * A line cut short, left where it is at the end of the log: whose it was, its first bytes, and the
+ * log and index sizes without it (to take it out, when something else must be written first).
+ */
+export type CutLine = { pid: number; stream: LogStream; bytes: Buffer; lineEnd: number; indexSize: number };
 export type LogEnd = { size: number; indexSize: number; cut: CutLine | null };
 
 // A cut batch is at most one pipe's worth (1 MiB); further back than that, a log without a final
@@ -54,11 +58,18 @@ function lastRecords(fd: number, size: number): { records: Placed[]; whole: numb
   return { records, whole };
 }
 
+/** Where the index ends once records for bytes at or past `logSize` are left out. */
+function indexEndFor(records: Placed[], whole: number, logSize: number): number {
+  let keep = whole;
+  for (let i = records.length - 1; i >= 0 && records[i].offset >= logSize; i--) keep = records[i].at;
+  return keep;
+}
+
 /**
  * Puts right the end of a log (`logFd` open for reading and writing, `size` bytes) and its index
- * (`indexFd` open for reading and appending, `indexSize` bytes): a cut last line is taken out of the
- * log and returned, and index records for bytes the log does not have (whole or torn) are removed.
- * The index may come back empty (its header was torn): the caller writes a new one.
+ * (`indexFd` open for reading and appending, `indexSize` bytes): index records for bytes the log does
+ * not have (whole or torn) are removed, and a cut last line is returned, left in the log. The index
+ * may come back empty (its header was torn): the caller writes a new one.
  */
 export function repairLogEnd(logFd: number, size: number, indexFd: number, indexSize: number): LogEnd {
   const lineEnd = lastLineEnd(logFd, size) ?? size;
@@ -67,17 +78,10 @@ export function repairLogEnd(logFd: number, size: number, indexFd: number, index
   let logSize = size;
   if (lineEnd < size) {
     const owner = records.findLast((r) => r.offset <= lineEnd);
-    const bytes = readAt(logFd, lineEnd, size - lineEnd);
-    if (owner) {
-      cut = { pid: owner.pid, stream: owner.stream, bytes };
-      ftruncateSync(logFd, lineEnd);
-      logSize = lineEnd;
-    } else {
-      logSize += writeSync(logFd, "\n", size); // whose it is is not known: ended where it is, never glued to the next
-    }
+    if (owner) cut = { pid: owner.pid, stream: owner.stream, bytes: readAt(logFd, lineEnd, size - lineEnd), lineEnd, indexSize: indexEndFor(records, whole, lineEnd) };
+    else logSize += writeSync(logFd, "\n", size); // whose it is is not known: ended where it is, never glued to the next
   }
-  let keep = whole;
-  for (let i = records.length - 1; i >= 0 && records[i].offset >= logSize; i--) keep = records[i].at;
+  const keep = indexEndFor(records, whole, logSize);
   if (keep < indexSize) ftruncateSync(indexFd, keep);
   return { size: logSize, indexSize: keep, cut };
 }

@@ -84,8 +84,51 @@ describe("a log left by a writer killed in the middle of a batch", () => {
     next.write(0, "err", "[stoker] a note in between\n"); // the keeper's note: never glued to the cut line
     expect(new PipeLines(1 << 16).take(next, 9, "out", pipe.r)).toBe(9);
     next.close();
-    expect(readFileSync(next.file, "latin1")).toBe("whole\n[stoker] a note in between\ncut in the middle\nnext\n");
-    expect((await readTail(dir, 10)).map((l) => `${l.pid} ${l.text}`)).toEqual(["7 whole", "0 [stoker] a note in between", "9 cut in the middle", "9 next"]);
+    expect(readFileSync(next.file, "latin1")).toBe("whole\ncut in the middle\nnext\n[stoker] a note in between\n");
+    expect((await readTail(dir, 10)).map((l) => `${l.pid} ${l.text}`)).toEqual(["7 whole", "9 cut in the middle", "9 next", "0 [stoker] a note in between"]);
     expect(indexRecords(dir).every((r) => r.offset < readFileSync(next.file).length)).toBe(true);
+  });
+
+  // The cut part stays in the log until its rest is in: a writer that took it out into memory and
+  // was then killed too would lose it, and the rest would be stored as a torn line.
+  it("leaves a cut line in the log for a writer killed before its rest came, and the one after that joins them", async () => {
+    const dir = tempDir();
+    const first = new LogStore(dir);
+    first.write(7, "out", "whole\n");
+    first.close();
+    appendFileSync(path.join(dir, "app.idx"), formatIndexRecord(6, new Date().toISOString(), 9, "out"));
+    appendFileSync(path.join(dir, "app.log"), "cut in the mid");
+    const killed = new LogStore(dir);
+    killed.write(0, "err", "[stoker] agent away\n"); // waits for the cut line: the file is as it was
+    expect(readFileSync(killed.file, "latin1")).toBe("whole\ncut in the mid");
+    killed.close(); // as a kill leaves it: nothing more written
+    const pipe = openPipe();
+    pipe.put("dle\nnext\n");
+    const next = new LogStore(dir);
+    const batches: string[] = [];
+    next.onBatch((b) => batches.push(b.lines().map((l) => l.text).join("|")));
+    expect(new PipeLines(1 << 16).take(next, 9, "out", pipe.r)).toBe(9);
+    next.write(8, "err", "other\n");
+    next.close();
+    expect(readFileSync(next.file, "latin1")).toBe("whole\ncut in the middle\nnext\nother\n");
+    expect(batches[0]).toBe("cut in the middle|next"); // the live tail gets the line whole
+    expect((await readTail(dir, 10)).map((l) => `${l.pid} ${l.text}`)).toEqual(["7 whole", "9 cut in the middle", "9 next", "8 other"]);
+  });
+
+  it("takes a cut line out to write another process's output first, and joins its rest to it later", async () => {
+    const dir = tempDir();
+    const first = new LogStore(dir);
+    first.write(7, "out", "whole\n");
+    first.close();
+    appendFileSync(path.join(dir, "app.idx"), formatIndexRecord(6, new Date().toISOString(), 9, "out"));
+    appendFileSync(path.join(dir, "app.log"), "cut in the mid");
+    const pipe = openPipe();
+    pipe.put("dle\n");
+    const next = new LogStore(dir);
+    next.write(8, "err", "other\n");
+    expect(new PipeLines(1 << 16).take(next, 9, "out", pipe.r)).toBe(4);
+    next.close();
+    expect(readFileSync(next.file, "latin1")).toBe("whole\nother\ncut in the middle\n");
+    expect((await readTail(dir, 10)).map((l) => `${l.pid} ${l.text}`)).toEqual(["7 whole", "8 other", "9 cut in the middle"]);
   });
 });
