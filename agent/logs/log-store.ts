@@ -277,9 +277,12 @@ export class LogStore {
     for (const note of this.deferred.splice(0)) this.write(0, "err", note);
   }
 
-  /** Writes out what is left of a process's last unterminated line (on exit, or when one of its pipes ends). */
+  /**
+   * Writes out what is left of a process's last unterminated line (on exit, or when one of its pipes
+   * ends). Not a cut line left by a killed writer: its rest is in the pipe, which may be read after
+   * the exit is handled.
+   */
   flush(pid: number, streams: readonly LogStream[] = ["out", "err"]): void {
-    if (this.cut && streams.some((s) => this.cut?.key === `${pid}:${s}`)) this.settleCut(); // its rest never came
     for (const stream of streams) {
       const rest = this.takeHeld(pid, stream);
       if (rest && !this.closed) this.append(pid, stream, Buffer.concat([rest, NEWLINE]));
