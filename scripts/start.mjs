@@ -97,6 +97,15 @@ const node = (args, extraEnv = {}, stdio = "inherit") =>
 
 let stopping = false;
 const children = new Map(); // name → the running ChildProcess
+// From here on, not only once the server answers: a SIGTERM while it starts (a test's timeout, Ctrl-C
+// during a slow first start) would otherwise end this process and leave the server running, orphaned.
+const stop = () => {
+  stopping = true;
+  if (!children.size) process.exit(0);
+  for (const child of children.values()) child.kill("SIGTERM");
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
 
 /**
  * Runs `start()` and starts it again whenever it exits, with backoff (1 s doubling to 30 s; back to
@@ -168,11 +177,3 @@ if (!serverOnly) {
   );
 }
 
-
-const stop = () => {
-  stopping = true;
-  if (!children.size) process.exit(0);
-  for (const child of children.values()) child.kill("SIGTERM");
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
