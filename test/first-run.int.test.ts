@@ -46,5 +46,5 @@ describe("npm start's first-run block", () => {
     expect(out).toContain("Log in with your account.");
     expect(out).toMatch(new RegExp(`Demo app: 2 processes of examples/demo/hello\\.mjs on this machine, socket ${stack.dataDir}/run/demo\\.sock;`));
     expect(out).toContain(`${stack.url}/apps/${apps.find((a) => a.name === "demo")?.id} — remove it on its page (Delete)`);
-  });
+  }, 180_000); // a second start of the control plane: as long as the first may take (beforeAll)
 });
