@@ -6,6 +6,7 @@ import { processStateChanged } from "../alerts/alert-events";
 import { agentHub } from "../agents/agent-hub";
 import { appendAudit } from "../audit/append-audit";
 import { db, type Tx } from "../db";
+import { insertRows } from "../db-insert";
 import { eventKindOf, type ProcessEvent, ProcessEventKindSchema, type ProcessEventPage, type ProcessState, type ProcessTransition } from "../protocol";
 import { err, ok, type Result } from "../result";
 import { batcher, everyFewMs, flushAll, yieldToLoop } from "../write-behind";
@@ -101,7 +102,7 @@ async function writeBatch(batch: { host: Host; t: ProcessTransition; boot?: stri
   // Most batches have no row to audit (a fatal or an adoption does): those are written without an
   // interactive transaction, which would hold a pooled connection across several round trips and,
   // under a flood of agent frames, wait for one behind every other query (PostgreSQL's P2028).
-  // The checks are reads, then one insert: an app deleted in between makes the insert fail (its
+  // The checks are reads, then one insert statement: an app deleted in between makes the insert fail (its
   // foreign key), the batch is re-queued and its next try skips that app's rows.
   const audited = batch.some((b) => needsAudit(b.t));
   const stored = audited ? await db.$transaction((tx) => insertBatch(tx, batch)) : await insertBatch(db, batch);
@@ -120,18 +121,16 @@ async function insertBatch(tx: Tx, batch: { host: Host; t: ProcessTransition; bo
     await storedSeqs(tx, batch),
   );
   if (!rows.length) return [];
-  await tx.processEvent.createMany({
-    data: rows.map(({ t, host, boot }) => ({
-      appId: t.appId,
-      pid: t.pid,
-      from: t.from,
-      to: t.to,
-      at: new Date(t.at),
-      detail: t.detail,
-      kind: eventKindOf(t) ?? "",
-      ...(boot && t.seq ? { source: sourceOf(host.id, boot), seq: t.seq } : {}),
-    })),
-  });
+  // One plain multi-row INSERT (lib/db-insert.ts): Prisma's createMany cost ~0.5 ms of CPU per row.
+  await insertRows(
+    tx,
+    "ProcessEvent",
+    ["appId", "pid", "from", "to", "at", "detail", "kind", "source", "seq"],
+    rows.map(({ t, host, boot }) => {
+      const numbered = Boolean(boot && t.seq);
+      return [t.appId, t.pid, t.from, t.to, new Date(t.at), t.detail, eventKindOf(t) ?? "", numbered ? sourceOf(host.id, boot as string) : null, numbered ? (t.seq as number) : null];
+    }),
+  );
   for (const { host, t } of rows) if (needsAudit(t)) await auditTransition(tx, host, t);
   return rows.map((r) => r.t);
 }
