@@ -167,7 +167,8 @@ export const ProcessTransitionSchema = z.strictObject({
   pid: z.number().int(),
   from: ProcessStateSchema,
   to: ProcessStateSchema,
-  at: z.string(),
+  // A time every database can store: one that is not would fail its whole write batch, again and again.
+  at: z.iso.datetime({ offset: true }),
   detail: z.string().max(8192).default(""),
   /** Set when the agent knows better than the states what happened (a planned recycle). */
   kind: ProcessEventKindSchema.optional(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { eventKindOf } from "./process-events";
+import { ProcessTransitionSchema } from "./agent-messages";
 
 describe("eventKindOf", () => {
   it("reads each transition an agent makes as the event people know", () => {
@@ -21,5 +22,16 @@ describe("eventKindOf", () => {
 
   it("lets the agent name the kind itself", () => {
     expect(eventKindOf({ from: "RUNNING", to: "EXITED", detail: "code 0", kind: "recycle" })).toBe("recycle");
+  });
+});
+
+describe("a transition's time", () => {
+  const base = { appId: "a", slot: 0, pid: 1, from: "STARTING", to: "RUNNING" } as const;
+  it("is an ISO time, as the agent writes it (any offset)", () => {
+    expect(ProcessTransitionSchema.safeParse({ ...base, at: new Date().toISOString() }).success).toBe(true);
+    expect(ProcessTransitionSchema.safeParse({ ...base, at: "2026-12-06T05:00:00.123+01:00" }).success).toBe(true);
+  });
+  it("refuses what no database could store (it would fail its whole write batch, again and again)", () => {
+    for (const at of ["garbage", "", "2026-13-45T99:00:00Z", "1e9"]) expect(ProcessTransitionSchema.safeParse({ ...base, at }).success, at).toBe(false);
   });
 });
