@@ -56,6 +56,22 @@ describe("an app that binds its own socket", () => {
     expect(connectsAsWwwData(sock)).toBe(true);
   });
 
+  it("with no readiness probe, starts before the app creates its socket, and sets the socket's access once it does", async () => {
+    const sock = path.join(dir, `late-${++n}.sock`);
+    const sup = supervisor();
+    // php-cgi binding a second after it starts (a slow import, say): nothing waits for it.
+    const late = { ...boundPhp("late", sock), command: ["/bin/sh", "-c", 'sleep 1; exec /usr/bin/php-cgi -b "$0"', sock], ready: { probe: "none" } };
+    const put = await sup.put(desired(late));
+    expect(put.ok, JSON.stringify(put)).toBe(true);
+    expect(existsSync(sock)).toBe(false);
+    const deadline = Date.now() + 10_000;
+    while (!(existsSync(sock) && (statSync(sock).mode & 0o777) === 0o660) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const st = statSync(sock);
+    expect(st.gid).toBe(33);
+    expect((st.mode & 0o777).toString(8)).toBe("660");
+    expect(connectsAsWwwData(sock)).toBe(true);
+  });
+
   it("starts although a killed run left its socket file, and the file goes with the app", async () => {
     const sock = path.join(dir, `stale-${++n}.sock`);
     // A socket file nothing listens on: what SIGKILL leaves behind.

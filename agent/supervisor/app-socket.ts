@@ -142,6 +142,26 @@ export function applyOwnership(file: string, spec: SocketSpec): void {
   chmodSync(file, Number.parseInt(spec.mode, 8));
 }
 
+/**
+ * For an app-bound socket not waited for (`ready.probe: none`): sets the spec's owner, group and
+ * mode once the app creates the file, looking every 50 ms for up to `withinMs` while `alive()`.
+ * Resolves to a problem to report (it never appeared, or could not be changed), or null.
+ */
+export async function applyOwnershipWhenCreated(file: string, spec: SocketSpec, alive: () => boolean, withinMs: number): Promise<string | null> {
+  const deadline = Date.now() + withinMs;
+  while (!existsSync(file)) {
+    if (!alive()) return null; // it exited first: its next start looks again
+    if (Date.now() > deadline) return `the app did not create its socket ${file} within ${withinMs} ms, so its owner and mode were not set`;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  try {
+    applyOwnership(file, spec);
+    return null;
+  } catch (e) {
+    return `cannot set the socket's owner and mode: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
 /** Takes the listening socket back from a running process that has it as fd 0. */
 export function adoptListenSocket(spec: SocketSpec, pid: number): ListenSocket {
   return { fd: takeFd(pid, 0), address: socketAddress(spec) };

@@ -1,10 +1,12 @@
 // How an app's process slots start, prove and report their processes: spawn on the app's socket
 // (every pid in the state file before it can serve), readiness (settled, probed, socket access
 // applied for an app-bound socket), and each transition to the timeline with the exit's last words.
+import { existsSync } from "node:fs";
 import type { DesiredApp, ProcessTransition } from "../../lib/protocol";
 import type { LogSink } from "../logs/log-sink";
 import type { AppCgroup } from "./app-cgroup";
-import { applyOwnership, type ListenSocket, socketAddress } from "./app-socket";
+import { applyOwnership, applyOwnershipWhenCreated, type ListenSocket, socketAddress } from "./app-socket";
+import { isAlive } from "./proc-stats";
 import type { LaunchPlan } from "./launch-plan";
 import type { SlotHooks } from "./process-slot";
 import { probeUntil, waitSettled } from "./readiness";
@@ -70,6 +72,12 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
       if (problem) return `readiness probe failed: ${problem}`;
       if (spec.socket.bind === "app" && spec.socket.path) {
         // The app created its socket with its own umask; the web server needs the spec's access.
+        if (spec.ready.probe === "none" && !existsSync(spec.socket.path)) {
+          // Not waited for: the access is set once the app creates the file.
+          const file = spec.socket.path;
+          void applyOwnershipWhenCreated(file, spec.socket, () => isAlive(proc.pid), spec.ready.timeoutMs).then((p) => p && ctx.sink.note(p));
+          return null;
+        }
         try {
           applyOwnership(spec.socket.path, spec.socket);
         } catch (e) {
