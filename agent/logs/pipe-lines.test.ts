@@ -30,6 +30,21 @@ const openPipe = () => {
 };
 const indexRecords = (dir: string) => readFileSync(path.join(dir, "app.idx"), "latin1").split("\n").map(parseIndexRecord).filter((r) => r !== null);
 
+
+/**
+ * A log holding "whole\n" from pid 7, then the start of pid 9's next line: its index record was
+ * written and its bytes were moved in part when a kill came.
+ */
+function logWithCutLine(): string {
+  const dir = tempDir();
+  const first = new LogStore(dir);
+  first.write(7, "out", "whole\n");
+  first.close();
+  appendFileSync(path.join(dir, "app.idx"), formatIndexRecord(6, new Date().toISOString(), 9, "out"));
+  appendFileSync(path.join(dir, "app.log"), "cut in the mid");
+  return dir;
+}
+
 describe("PipeLines", () => {
   it("moves whole lines into the log, leaves an unfinished one in the pipe until its newline comes, and reads what a process left unfinished at its end", async () => {
     const dir = tempDir();
@@ -71,13 +86,7 @@ describe("a log left by a writer killed in the middle of a batch", () => {
   });
 
   it("takes a line cut short back out of the log, so the rest of it, still in the pipe, joins it whole", async () => {
-    const dir = tempDir();
-    const first = new LogStore(dir);
-    first.write(7, "out", "whole\n");
-    first.close();
-    // The next batch's record was written and its bytes were moved in part when the kill came.
-    appendFileSync(path.join(dir, "app.idx"), formatIndexRecord(6, new Date().toISOString(), 9, "out"));
-    appendFileSync(path.join(dir, "app.log"), "cut in the mid");
+    const dir = logWithCutLine();
     const pipe = openPipe();
     pipe.put("dle\nnext\n");
     const next = new LogStore(dir);
@@ -92,12 +101,7 @@ describe("a log left by a writer killed in the middle of a batch", () => {
   // The cut part stays in the log until its rest is in: a writer that took it out into memory and
   // was then killed too would lose it, and the rest would be stored as a torn line.
   it("leaves a cut line in the log for a writer killed before its rest came, and the one after that joins them", async () => {
-    const dir = tempDir();
-    const first = new LogStore(dir);
-    first.write(7, "out", "whole\n");
-    first.close();
-    appendFileSync(path.join(dir, "app.idx"), formatIndexRecord(6, new Date().toISOString(), 9, "out"));
-    appendFileSync(path.join(dir, "app.log"), "cut in the mid");
+    const dir = logWithCutLine();
     const killed = new LogStore(dir);
     killed.write(0, "err", "[stoker] agent away\n"); // waits for the cut line: the file is as it was
     expect(readFileSync(killed.file, "latin1")).toBe("whole\ncut in the mid");
@@ -116,12 +120,7 @@ describe("a log left by a writer killed in the middle of a batch", () => {
   });
 
   it("takes a cut line out to write another process's output first, and joins its rest to it later", async () => {
-    const dir = tempDir();
-    const first = new LogStore(dir);
-    first.write(7, "out", "whole\n");
-    first.close();
-    appendFileSync(path.join(dir, "app.idx"), formatIndexRecord(6, new Date().toISOString(), 9, "out"));
-    appendFileSync(path.join(dir, "app.log"), "cut in the mid");
+    const dir = logWithCutLine();
     const pipe = openPipe();
     pipe.put("dle\n");
     const next = new LogStore(dir);
