@@ -12,6 +12,8 @@ import { tryLockExclusive } from "../native";
 const WAIT_MS = 15_000;
 const STEP_MS = 20;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** Writers already waited out once (a keeper that did not hand back): not waited for again, log after log. */
+const waitedOut = new Set<number>();
 
 /** The pid holding a flock on `dir` (from /proc/locks), for the message; null if not found. */
 function holderOf(dir: string): number | null {
@@ -40,8 +42,9 @@ export function lockLogWriter(dir: string, waitMs = WAIT_MS): number {
     let holder: number | null = null;
     while (!tryLockExclusive(fd)) {
       holder ??= holderOf(dir);
-      if (performance.now() >= deadline) {
-        console.error(`stoker: the log in ${dir} is still written by another process${holder ? ` (pid ${holder})` : ""} after ${waitMs / 1000} s; writing it all the same`);
+      if (performance.now() >= deadline || (holder !== null && waitedOut.has(holder))) {
+        console.error(`stoker: the log in ${dir} is still written by another process${holder ? ` (pid ${holder})` : ""}; writing it all the same`);
+        if (holder !== null) waitedOut.add(holder);
         break;
       }
       Atomics.wait(sleeper, 0, 0, STEP_MS); // a short wait on this thread: the log is not open until then
