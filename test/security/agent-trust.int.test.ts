@@ -104,7 +104,8 @@ function messages(replyId: string): Record<string, unknown> {
   return {
     hello: { type: "hello", facts: FACTS, apps: [status] },
     facts: { type: "facts", facts: { ...FACTS, hostname: "facts-of-host-2" } },
-    "apps.status": { type: "apps.status", apps: [status] },
+    // Not the hello's status again: a status equal to what browsers last got is not sent to them twice.
+    "apps.status": { type: "apps.status", apps: [{ ...status, revision: 100 }] },
     "process.transitions": { type: "process.transitions", transitions: [{ appId: ids.app, slot: 0, pid: 4242, from: "RUNNING", to: "FATAL", at: now, detail: "spoofed" }] },
     "logs.lines": { type: "logs.lines", appId: ids.app, lines: [{ ts: now, pid: 4242, stream: "err", text: "spoofed" }], dropped: 0 },
     "metrics.samples": {
