@@ -2,7 +2,7 @@
 // load behind nginx. After the next agent starts: no process left stopped, no second generation on
 // the app's sockets, no staged socket file, the app serves, and no request failed meanwhile.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive, readProcStat } from "@/agent/supervisor/proc-stats";
@@ -165,7 +165,10 @@ describe.each(CRASH_KINDS)("$name, agent SIGKILLed at each restart step", (kind)
       expect(after.live, step).toBe(swapped ? before + 1 : before);
     }
     const result = await load.stop();
-    expect(result.failed, `${result.errors.join(", ")} ${JSON.stringify(result.statuses)}`).toBe(0);
+    // On failure, what the log keeper did while the agent was away, and what nginx saw.
+    const keeperLog = path.join(agent.stateDir, "keeper.log");
+    const said = () => `\nkeeper.log:\n${existsSync(keeperLog) ? readFileSync(keeperLog, "utf8").slice(-4000) : "(none)"}\nnginx errors:\n${nginx.readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l)).slice(0, 5).join("\n")}`;
+    expect(result.failed, `${result.errors.join(", ")} ${JSON.stringify(result.statuses)}${result.failed ? said() : ""}`).toBe(0);
     const check = await runLoad({ url: `${nginx.url}/d`, concurrency: 2, durationMs: 5000, maxRequests: 10 });
     expect(check.failed).toBe(0);
   }, 420_000);

@@ -14,7 +14,7 @@
 import { connect, type Socket } from "node:net";
 import path from "node:path";
 import type { ProcessTransition } from "../../lib/protocol";
-import { takeFd } from "../native";
+import { closeFd, takeFd } from "../native";
 import { isAlive } from "../supervisor/proc-stats";
 import { readState } from "../supervisor/state-file";
 import { HANDBACK, HandbackSchema, keeperSocket } from "./keeper-protocol";
@@ -47,6 +47,7 @@ export function takeHeldPipes(pid: number): HeldPipes | undefined {
 export function takeHeldSocket(appId: string, generation: number): number | undefined {
   const held = sockets.get(appId);
   sockets.delete(appId);
+  if (held && held.generation !== generation) closeFd(held.fd); // another generation's socket: not this app's any more
   return held?.generation === generation ? held.fd : undefined;
 }
 

@@ -13,7 +13,7 @@ let standby = ""; // the last recipes sent, sent again to a new keeper
 
 /** Tells the keeper how each app's processes are started (sent only when that changed). */
 export function offerStandby(apps: StandbyApp[]): void {
-  const line = `${JSON.stringify({ type: "standby", apps })}\n`;
+  const line = `${JSON.stringify({ type: "standby", agent: process.pid, apps })}\n`;
   if (line === standby) return;
   standby = line;
   lifeline?.write(line);

@@ -1,7 +1,8 @@
 // What the agent and its log keeper (log-keeper.ts) say over `<state dir>/keeper.sock`, one JSON
 // line each way. The agent holds a connection open as a lifeline and sends on it, whenever it
-// changes, how each app's processes are started (STANDBY): while the agent is away the keeper
-// replaces a process that exits with that recipe. A new agent sends HANDBACK and gets the unfinished
+// changes, how each app's processes are started (STANDBY): the keeper takes a duplicate of each
+// agent-bound app's listening socket from the agent then, and while the agent is away replaces a
+// process that exits with that recipe, on that socket. A new agent sends HANDBACK and gets the unfinished
 // last lines the keeper was holding and what it replaced meanwhile, after which the keeper reads no
 // pipe; it keeps its duplicates of the pipes and of the apps' listening sockets open until the agent,
 // having taken the copies it needs, closes the connection.
@@ -52,10 +53,19 @@ export const StandbyAppSchema = z.object({
   socket: SocketSpecSchema,
   plan: PlanSchema,
   restart: RestartSpecSchema,
+  /**
+   * The agent's own fd of the app's listening socket and that socket's inode: the keeper takes its
+   * duplicate from the agent as soon as it is told (standby.ts), so it holds one when the agent dies
+   * even if no app process is alive at that instant. The inode tells a reused fd number apart.
+   */
+  agentSocket: z.object({ fd: z.number().int().min(0), inode: z.number().int() }).optional(),
+  /** The slots of the live generation that should have a process (a slot between exit and respawn is in no state file). */
+  slots: z.array(z.number().int().min(0)).max(4096).optional(),
 });
 export type StandbyApp = z.infer<typeof StandbyAppSchema>;
 
-export const StandbyMessageSchema = z.object({ type: z.literal("standby"), apps: z.array(StandbyAppSchema) });
+/** `agent`: the pid the keeper takes the sockets from. */
+export const StandbyMessageSchema = z.object({ type: z.literal("standby"), agent: z.number().int().optional(), apps: z.array(StandbyAppSchema) });
 
 export function keeperSocket(stateDir: string): string {
   return path.join(stateDir, "keeper.sock");

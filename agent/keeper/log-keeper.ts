@@ -186,7 +186,7 @@ const server = createServer((socket) => {
         return;
       }
       const message = StandbyMessageSchema.safeParse(parseJson(line));
-      if (message.success) standby.setRecipes(message.data.apps);
+      if (message.success) standby.setRecipes(message.data.apps, message.data.agent);
       else log(`ignored a message that is not a standby list: ${message.error.message.slice(0, 200)}`);
     }
   });

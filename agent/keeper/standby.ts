@@ -2,18 +2,20 @@
 // host keeps serving through an agent outage even with apps that recycle themselves (php-cgi exits
 // after PHP_FCGI_MAX_REQUESTS=500 requests by default; with 2 processes under load an app had none
 // left within seconds). The agent tells its keeper how its apps' processes are started (the launch
-// plan it uses itself, sent over the lifeline: keeper-protocol.ts); when the agent goes, the keeper
-// takes a duplicate of each app's listening socket from a live process (its fd 0), watches the live
-// generation's processes, and starts a replacement exactly as the agent would (startChild: same
+// plan it uses itself, sent over the lifeline: keeper-protocol.ts) and, with it, which of its fds is
+// each app's listening socket: the keeper takes its duplicate from the agent then (pidfd_getfd), not
+// when the agent is found gone, as by then no app process may be alive to take it from (php-cgi's
+// processes recycle together under even load). When the agent goes, the keeper watches the live
+// generation's processes and starts a replacement exactly as the agent would (startChild: same
 // argv, env, user, cwd, fd layout and cgroup), on the same socket, so the web server's connections
 // queue there meanwhile instead of failing. Each replacement goes into the state file at once (the
 // next agent adopts it like any process, even if this keeper dies), and into the events the
 // handback carries to the app's timeline.
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, fstatSync } from "node:fs";
 import path from "node:path";
 import type { ProcessTransition } from "../../lib/protocol";
-import { takeFd } from "../native";
+import { closeFd, takeFd } from "../native";
 import { hasAccepted, waitingInAccept } from "../supervisor/accept-state";
 import { AppCgroup, type ProcessTree } from "../supervisor/app-cgroup";
 import type { SavedApp } from "../supervisor/app-runner";
@@ -49,7 +51,8 @@ export type KeepPipes = (appId: string, pid: number, outR: number, errR: number)
 
 export class Standby {
   private recipes = new Map<string, StandbyApp>();
-  private sockets = new Map<string, number>();
+  /** appId → the keeper's duplicate of its listening socket (taken from the agent, or at `begin` from a process). */
+  private sockets = new Map<string, { fd: number; inode: number }>();
   private cgroups = new Map<string, AppCgroup>();
   private watched: Watched[] = [];
   private timers = new Set<NodeJS.Timeout>();
@@ -67,10 +70,25 @@ export class Standby {
     this.stateFile = path.join(stateDir, "state.json");
   }
 
-  /** The agent's current recipes (it sends them whenever they change). */
-  setRecipes(apps: StandbyApp[]): void {
+  /** The agent's current recipes (it sends them whenever they change); `agent`: its pid, to take the sockets from. */
+  setRecipes(apps: StandbyApp[], agent?: number): void {
     if (this.active) return; // only a live agent sends them; after it left they are what it last said
     this.recipes = new Map(apps.map((a) => [a.appId, a]));
+    for (const [appId, held] of this.sockets) {
+      const want = this.recipes.get(appId)?.agentSocket;
+      if (want?.inode === held.inode) continue;
+      closeFd(held.fd); // the app is gone, stopped, or on another socket now: holding it would keep it alive
+      this.sockets.delete(appId);
+    }
+    for (const recipe of apps) {
+      const want = recipe.agentSocket;
+      if (!want || !agent || this.sockets.has(recipe.appId)) continue;
+      const fd = tryTake(agent, want.fd);
+      if (fd === null) continue; // the agent closed it meanwhile: the next recipes say what replaced it
+      // The same fd number may name another file by now: only the socket the agent meant is kept.
+      if (inodeOf(fd) === want.inode) this.sockets.set(recipe.appId, { fd, inode: want.inode });
+      else closeFd(fd);
+    }
   }
 
   /** The agent is gone: watch the live generation of every app it wanted running. */
@@ -83,19 +101,29 @@ export class Standby {
       // A restart the agent did not finish (two generations): the next agent settles it; until then
       // only the generation the agent last named, and only if it is the one on the socket's path.
       const live = liveGeneration(recipe.socket, app.generation, alive.map((p) => p.generation));
-      if (live !== recipe.generation) continue;
-      if (recipe.socket.bind === "agent") {
-        // Any live process will do: one that recycles (exits) this very moment has no fd 0 left to take.
+      if (live !== recipe.generation) {
+        this.log(`${recipe.appId}: generation ${live} is on its socket, not ${recipe.generation} the agent last named (a restart it did not finish): its processes are not replaced`);
+        continue;
+      }
+      if (recipe.socket.bind === "agent" && !this.sockets.has(recipe.appId)) {
+        // Not taken from the agent (an agent that did not name it): any live process's fd 0 will do.
         const fd = socketFrom(alive.filter((p) => p.generation === live).map((p) => p.pid), (pid, e) => this.log(`${recipe.appId}: cannot take its socket from ${pid} (${String(e)})`));
         if (fd === null) {
-          this.log(`${recipe.appId}: no live process to take its socket from: its processes are not replaced`);
+          this.log(`${recipe.appId}: the keeper holds no copy of its socket and no live process has one to take: its processes are not replaced`);
           continue;
         }
-        this.sockets.set(recipe.appId, fd);
+        this.sockets.set(recipe.appId, { fd, inode: inodeOf(fd) ?? -1 });
       }
-      for (const p of app.processes.filter((q) => q.generation === live && q.pid)) {
+      const procs = app.processes.filter((q) => q.generation === live && q.pid);
+      for (const p of procs) {
         const born = Date.parse(p.startedAt);
         this.watched.push({ ...p, appId: recipe.appId, born: Number.isNaN(born) ? 0 : born, child: null, tree: null, history: { unprovenRecycles: 0, failures: 0 } });
+      }
+      // A slot between its process's exit and the agent's respawn is in no state file: started at once.
+      for (const slot of recipe.slots ?? []) {
+        if (procs.some((p) => p.slot === slot)) continue;
+        const empty: Watched = { appId: recipe.appId, slot, generation: live, restarts: 0, pid: 0, startTicks: 0, startedAt: "", born: 0, child: null, tree: null, history: { unprovenRecycles: 0, failures: 0 } };
+        this.replace(empty, recipe, (pid) => ({ appId: recipe.appId, slot, pid, from: "EXITED", to: "STARTING", detail: `started by the log keeper: slot ${slot} had no process when the agent left` }));
       }
     }
     this.log(`watching ${this.watched.length} processes of ${this.sockets.size} apps to replace any that exits`);
@@ -120,7 +148,7 @@ export class Standby {
     this.active = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    const sockets = [...this.sockets].map(([appId, fd]) => ({ appId, generation: this.recipes.get(appId)?.generation ?? -1, fd }));
+    const sockets = [...this.sockets].map(([appId, held]) => ({ appId, generation: this.recipes.get(appId)?.generation ?? -1, fd: held.fd }));
     return { events: this.events, sockets };
   }
 
@@ -134,6 +162,7 @@ export class Standby {
 
   private record(t: Omit<ProcessTransition, "at">): void {
     this.events.push({ ...t, at: new Date().toISOString() });
+    this.log(`${t.appId} slot ${t.slot}: ${t.detail}`); // keeper.log: what it did while no agent could say
     if (this.events.length > MAX_HANDBACK_EVENTS) this.events.shift();
   }
 
@@ -164,7 +193,7 @@ export class Standby {
   private replace(w: Watched, recipe: StandbyApp, event: (pid: number) => Omit<ProcessTransition, "at">): void {
     // Never for a host whose Stoker is gone: nobody would find the process again.
     if (!this.active || !existsSync(this.stateFile)) return;
-    const fd = recipe.socket.bind === "agent" ? this.sockets.get(recipe.appId) : null;
+    const fd = recipe.socket.bind === "agent" ? this.sockets.get(recipe.appId)?.fd : null;
     if (fd === undefined) return;
     const cgroup = this.cgroups.get(recipe.appId) ?? new AppCgroup(this.stateDir, recipe.appId);
     this.cgroups.set(recipe.appId, cgroup);
@@ -222,6 +251,22 @@ function socketFrom(pids: number[], failed: (pid: number, e: unknown) => void): 
     }
   }
   return null;
+}
+
+function tryTake(pid: number, fd: number): number | null {
+  try {
+    return takeFd(pid, fd);
+  } catch {
+    return null;
+  }
+}
+
+function inodeOf(fd: number): number | null {
+  try {
+    return fstatSync(fd).ino;
+  } catch {
+    return null;
+  }
 }
 
 function killGroup(pid: number): void {

@@ -1,6 +1,7 @@
 // One app on this host: its listening socket, its process slots, and the operations on them
 // (start, stop, whole-app restart, per-process restart/kill, adoption). How a whole-app restart
 // replaces a generation lives in the restart-* rooms, which reach the app only through RestartHost.
+import { fstatSync } from "node:fs";
 import path from "node:path";
 import { type AppStatus, type DesiredApp, err, ok, type ProcessInfo, type ProcessTransition, processRange, type Result } from "../../lib/protocol";
 import type { LogBatch } from "../logs/log-batch";
@@ -396,10 +397,14 @@ export class AppRunner {
     const plan = this.plans.get(this.generation);
     // Not only while a process runs: php-cgi's processes recycle together under even load, and a state
     // saved in that instant (an exit is a change) left the keeper without a recipe for the whole outage.
-    // With no process alive when the agent goes, the keeper has no socket to take and starts nothing.
     if (this.desired.desired !== "running" || !plan) return null;
     const { socket, restart } = this.desired.spec;
-    return { appId: this.appId, generation: this.generation, socket, plan, restart };
+    // The socket itself, named by this agent's fd: the keeper takes its duplicate now, as no app
+    // process may be alive to take it from when the agent dies (both php-cgi processes recycling).
+    const inode = this.socket && socket.bind === "agent" ? inodeOf(this.socket.fd) : null;
+    const agentSocket = this.socket && inode !== null ? { fd: this.socket.fd, inode } : undefined;
+    const slots = this.slots.filter((s) => s.state !== "STOPPED" && s.state !== "FATAL").map((s) => s.index);
+    return { appId: this.appId, generation: this.generation, socket, plan, restart, agentSocket, slots };
   }
 
   saved(): SavedApp {
@@ -493,5 +498,13 @@ export class AppRunner {
     if (this.socket) closeListenSocket(this.socket, false);
     this.socket = null;
     this.sink.close();
+  }
+}
+
+function inodeOf(fd: number): number | null {
+  try {
+    return fstatSync(fd).ino;
+  } catch {
+    return null;
   }
 }
