@@ -401,7 +401,10 @@ export class AppRunner {
     const { socket, restart } = this.desired.spec;
     // The socket itself, named by this agent's fd: the keeper takes its duplicate now, as no app
     // process may be alive to take it from when the agent dies (both php-cgi processes recycling).
-    const inode = this.socket && socket.bind === "agent" ? inodeOf(this.socket.fd) : null;
+    // Only a Unix socket: a TCP port the keeper held open would make this agent's own re-listen on
+    // it (a stop then a start) fail with EADDRINUSE until the keeper had the next recipes; the
+    // keeper takes a TCP socket from a live process when the agent goes, as before.
+    const inode = this.socket && socket.bind === "agent" && socket.path ? inodeOf(this.socket.fd) : null;
     const agentSocket = this.socket && inode !== null ? { fd: this.socket.fd, inode } : undefined;
     const slots = this.slots.filter((s) => s.state !== "STOPPED" && s.state !== "FATAL").map((s) => s.index);
     return { appId: this.appId, generation: this.generation, socket, plan, restart, agentSocket, slots };
