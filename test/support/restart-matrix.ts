@@ -71,6 +71,14 @@ function parentOf(pid: number): number {
   }
 }
 
+function isLogKeeper(pid: number): boolean {
+  try {
+    return /log-keeper\.(mjs|ts)\0/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Problems left on an app's sockets: a process holding one that is neither one of `pids` nor their
  * descendant (an orphaned generation), or any holder that is stopped (state T).
@@ -80,6 +88,7 @@ export async function noStrayProcesses(sock: string, pids: number[], agentPid?: 
   const problems: string[] = [];
   for (const h of holdersOf(new Set(listeners.keys()))) {
     if (h.pid === agentPid) continue; // the agent holds every socket it owns
+    if (isLogKeeper(h.pid)) continue; // and its log keeper a copy, to replace processes while the agent is away (standby.ts)
     let p = h.pid;
     while (p > 1 && !pids.includes(p)) p = parentOf(p);
     if (p <= 1) problems.push(`stray ${h.pid} holds ${listeners.get(h.inode)}`);
