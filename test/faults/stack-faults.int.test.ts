@@ -11,6 +11,7 @@ import { type RunningLoad, startLoad } from "../support/load";
 import { type NginxFront, startNginxFront } from "../support/nginx-front";
 import { ownerToken, type Stack, startStack, waitUntil } from "../support/stack";
 import { RUN_AS } from "../support/fixture-apps";
+import { isLogKeeper } from "../support/log-keeper";
 import { CHATTY, childrenOf, holdersOf, ROOT, tallyChattyLines } from "./fault-support";
 
 const OUTAGE_MS = 30_000;
@@ -50,7 +51,7 @@ async function demo(): Promise<ApiApp> {
 /** Processes on the socket that are neither the agent nor one of the app's supervised processes. */
 function strays(pids: number[]): Proc[] {
   const agent = roles().agent;
-  return holdersOf(sock).filter((h) => h.pid !== agent && !pids.includes(h.pid));
+  return holdersOf(sock).filter((h) => h.pid !== agent && !isLogKeeper(h.pid) && !pids.includes(h.pid));
 }
 
 function load(): RunningLoad {
@@ -213,7 +214,7 @@ describe("faults under npm start", () => {
       await new Promise((r) => setTimeout(r, 1500)); // the last lines reach the log
       const holders = holdersOf(phpSock);
       const now = (await running2()).processes.map((p) => p.pid);
-      const stray = holders.filter((h) => h.pid !== roles().agent && !now.includes(h.pid)); // the agent holds the socket too
+      const stray = holders.filter((h) => h.pid !== roles().agent && !isLogKeeper(h.pid) && !now.includes(h.pid)); // the agent (and its keeper) hold the socket too
       // The chatty app ends (its pipes reach their end and the agent stores the rest) before its lines are counted.
       const stopped = await api(`/apps/${chatty.body.id}/stop`, { method: "POST", headers: { "x-stoker-csrf": "1" } });
       expect(stopped.status).toBe(200);

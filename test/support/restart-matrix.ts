@@ -12,6 +12,7 @@ import { readProcStat } from "@/agent/supervisor/proc-stats";
 import { holdersOf, listenersNamed } from "@/agent/supervisor/socket-use";
 import type { AppSpecInput } from "@/lib/protocol/app-spec";
 import { APPS_DIR, appSpecFor } from "./fixture-apps";
+import { isLogKeeper } from "./log-keeper";
 
 export type MatrixKind = {
   name: string;
@@ -68,14 +69,6 @@ function parentOf(pid: number): number {
     return Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[1]);
   } catch {
     return 0;
-  }
-}
-
-function isLogKeeper(pid: number): boolean {
-  try {
-    return /log-keeper\.(mjs|ts)\0/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
-  } catch {
-    return false;
   }
 }
 
