@@ -12,7 +12,7 @@ import { freePort } from "./support/free-port";
 import { runLoad, startLoad } from "./support/load";
 import { startNginxFront } from "./support/nginx-front";
 import { MATRIX_KINDS, matrixDir, noStrayProcesses } from "./support/restart-matrix";
-import { waitUntil } from "./support/stack";
+import { stopKeeper, waitUntil } from "./support/stack";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 // Every named step of a whole-app restart (restart-swap.ts, restart-app-bound.ts), in order.
@@ -77,6 +77,9 @@ function agentFor(name: string, spec: object) {
   };
   cleanups.push(async () => {
     child?.kill("SIGKILL");
+    // The keeper first: with no agent it replaces any process that exits, in the state dir being removed.
+    stopKeeper(stateDir);
+    agent.noteSaved(); // its replacements too
     for (const pid of seen) {
       try {
         process.kill(-pid, "SIGKILL");

@@ -14,7 +14,7 @@ import { appSpecFor, RUN_AS } from "@/test/support/fixture-apps";
 import { runLoad } from "@/test/support/load";
 import { matrixDir } from "@/test/support/restart-matrix";
 import { type NginxFront, startNginxFront } from "@/test/support/nginx-front";
-import { waitUntil } from "@/test/support/stack";
+import { stopKeeper, waitUntil } from "@/test/support/stack";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let dir: ReturnType<typeof matrixDir>;
@@ -29,12 +29,25 @@ beforeAll(() => {
 }, 60_000);
 afterAll(async () => {
   agent?.kill("SIGKILL");
+  // The keeper first (with no agent it replaces any process that exits), and what it started.
+  if (dir) {
+    for (const pid of savedPids()) started.add(pid);
+    stopKeeper(stateDir());
+  }
   for (const pid of started) kill(-pid);
   for (const pid of started) kill(pid);
-  for (const pid of keeperPids()) kill(pid);
   await nginx?.stop();
   dir?.remove();
 });
+
+function savedPids(): number[] {
+  try {
+    const state = JSON.parse(readFileSync(path.join(stateDir(), "state.json"), "utf8")) as { apps: { processes: { pid: number }[] }[] };
+    return state.apps.flatMap((a) => a.processes.map((p) => p.pid));
+  } catch {
+    return [];
+  }
+}
 
 function kill(pid: number): void {
   try {
@@ -131,8 +144,7 @@ describe("the log keeper while the agent is away", () => {
     const during = await runLoad({ url: `${nginx.url}/outage`, concurrency: 2, durationMs: 10_000, maxRequests: 20 });
     expect(during.failed, `${JSON.stringify(during.statuses)} ${during.errors.join(", ")}\n${diagnostics()}`).toBe(0);
     // The keeper's replacements, in the state file for the next agent to adopt.
-    const state = JSON.parse(readFileSync(path.join(stateDir(), "state.json"), "utf8")) as { apps: { processes: { pid: number }[] }[] };
-    const saved = state.apps[0].processes.map((p) => p.pid);
+    const saved = savedPids();
     for (const pid of saved) started.add(pid);
     expect(saved.filter((pid) => !pids.includes(pid) && isAlive(pid)).length, diagnostics()).toBe(2);
     expect(keeperLog()).toMatch(/the log keeper replaced it at once|slot \d had no process when the agent left/);
