@@ -59,6 +59,21 @@ export function stopKeeper(stateDir: string): void {
   }
 }
 
+/** The direct children of `parent` (npm start's: the control plane and the agent; never the apps below the agent). */
+function childrenOf(parent: number): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent) out.push(Number(e));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
 export function appPids(dataDir: string): number[] {
   try {
     // Workers too: they outlive Stoker like the FastCGI processes, and were left running after a test.
@@ -101,10 +116,22 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
   const stopStoker = async () => {
     const p = proc;
     if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once("exit", () => resolve());
-      p.kill("SIGTERM");
-    });
+    const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
+    p.kill("SIGTERM");
+    // npm start stops in a few seconds; on a loaded machine a stop that hangs must not eat the
+    // file's hook time: it is said, with the output, and the tree is killed.
+    const slow = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 40_000))]);
+    if (slow) {
+      console.warn(`[test] npm start did not stop within 40 s of SIGTERM; killing it and its control plane and agent. Its output:\n${output.slice(-4000)}`);
+      for (const pid of [...childrenOf(p.pid ?? 0), p.pid ?? 0]) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+      await exited;
+    }
     proc = null;
   };
   await start();
