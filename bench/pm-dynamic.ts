@@ -5,7 +5,7 @@
 // failed requests, latency, and the pool's memory at rest before and after (every process of it).
 // Run: node --import tsx bench/pm-dynamic.ts   (loopback, temp dirs, php-fpm8.2 -F as a child)
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { unixListenQueues } from "../agent/metrics/unix-listen-queue";
@@ -15,6 +15,7 @@ import { AppSpecSchema } from "../lib/protocol";
 import { appSpecFor, RUN_AS } from "../test/support/fixture-apps";
 import { startLoad } from "../test/support/load";
 import { startNginxFront } from "../test/support/nginx-front";
+import { childPids } from "../test/support/procs";
 
 const PAGE = path.resolve(import.meta.dirname, "../test/fixtures/slow.php");
 const MIN = 1;
@@ -38,19 +39,6 @@ function rssKiB(pids: number[]): number {
   return kib;
 }
 
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync("/proc")) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const st = readFileSync(`/proc/${e}/stat`, "utf8");
-      if (Number(st.slice(st.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(e));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
 
 async function stokerPool(dir: string): Promise<Pool> {
   const sock = path.join(dir, "stoker.sock");
@@ -102,7 +90,7 @@ async function fpmPool(dir: string): Promise<Pool> {
   return {
     name: `PHP-FPM 8.2 (pm = dynamic, max_children ${MAX}, start/min/max_spare ${MIN})`,
     sock,
-    pids: () => (child.pid ? [child.pid, ...childrenOf(child.pid)] : []),
+    pids: () => (child.pid ? [child.pid, ...childPids(child.pid)] : []),
     stop: async () => {
       child.kill("SIGQUIT");
       await new Promise((r) => child.once("exit", r));

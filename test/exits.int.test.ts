@@ -2,7 +2,6 @@
 // recycling after PHP_FCGI_MAX_REQUESTS is no crash, and a prefork master's death (php-cgi with
 // PHP_FCGI_CHILDREN, a Perl FCGI parent with 3 workers) is seen at once, its orphans are stopped
 // and a new generation serves.
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fastcgiRequest } from "@/agent/fastcgi/client";
@@ -11,6 +10,7 @@ import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/protocol";
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import { APPS_DIR, RUN_AS } from "./support/fixture-apps";
+import { childPids } from "./support/procs";
 import { waitUntil } from "./support/stack";
 import { scratchPerTest } from "./support/scratch";
 
@@ -73,14 +73,6 @@ describe("planned exits", () => {
   });
 });
 
-/** The pids whose parent is `pid` (its direct children). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 const PREFORK_APPS = {
   "php-cgi with PHP_FCGI_CHILDREN=3": (sock: string) => ({
@@ -102,7 +94,7 @@ describe.each(Object.entries(PREFORK_APPS))("%s", (label, specOf) => {
     const { transitions, runner } = await runApp({ name, hostId: "h", processes: 1, ...specOf(sock) });
     const params = { SCRIPT_FILENAME: PHP_SCRIPT };
     const master = runner.processes()[0]!.pid;
-    const workers = await waitUntil(async () => (childrenOf(master).length === 3 ? childrenOf(master) : null), 10_000, "3 workers");
+    const workers = await waitUntil(async () => (childPids(master).length === 3 ? childPids(master) : null), 10_000, "3 workers");
     // The tree is the master and its workers, and the agent counts them all.
     expect(runner.cgroup.pids().sort()).toEqual([master, ...workers].sort());
     const before = await get(sock, params);
@@ -120,7 +112,7 @@ describe.each(Object.entries(PREFORK_APPS))("%s", (label, specOf) => {
       const p = runner.processes()[0];
       return p && p.state === "RUNNING" && p.pid !== master ? p : null;
     }, 15_000, "a new generation RUNNING");
-    const newWorkers = await waitUntil(async () => (childrenOf(fresh.pid).length === 3 ? childrenOf(fresh.pid) : null), 10_000, "3 new workers");
+    const newWorkers = await waitUntil(async () => (childPids(fresh.pid).length === 3 ? childPids(fresh.pid) : null), 10_000, "3 new workers");
     for (let i = 0; i < 10; i++) {
       const r = await get(sock, params);
       expect(r.status).toBe(200);

@@ -1,12 +1,12 @@
 // The restart matrix, part two (issue 15): planned exits under load (php-cgi's PHP_FCGI_MAX_REQUESTS,
 // 500 by default) replace a process at once with no failed request and no backoff; a prefork
 // master killed with SIGKILL is seen at once, its orphaned workers stopped, and a new one serves.
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import type { ProcessTransition } from "@/lib/protocol";
 import { runLoad, startLoad } from "./support/load";
 import { MATRIX_KINDS, type MatrixKind, matrixDir, noStrayProcesses, serveKind } from "./support/restart-matrix";
+import { childPids } from "./support/procs";
 import { waitUntil } from "./support/stack";
 
 // Made in beforeAll: a file whose tests a filter skips runs no afterAll, and would leak it.
@@ -22,13 +22,6 @@ afterAll(async () => {
 const kind = (name: string): MatrixKind => MATRIX_KINDS.find((k) => k.name === name)!;
 const serve = (k: MatrixKind, name: string) => serveKind({ ...k, name }, dir.path, cleanups);
 
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).map(Number).filter(Boolean);
-  } catch {
-    return [];
-  }
-}
 
 describe("planned exits", () => {
   it.each(["php", "php-children"])("%s at its defaults recycles under load with no failed request and no backoff", async (name) => {
@@ -55,10 +48,10 @@ describe("a killed prefork master", () => {
   it.each(["php-children", "perl-prefork"])("%s: SIGKILL of the master is seen at once, its workers stopped, a new master serves", async (name) => {
     const { supervisor, app, nginx, sock } = await serve(kind(name), `${name}-kill`);
     const runner = supervisor.apps.get(app.appId)!;
-    await waitUntil(async () => runner.processes().every((p) => childrenOf(p.pid).length > 0), 10_000, "workers forked");
+    await waitUntil(async () => runner.processes().every((p) => childPids(p.pid).length > 0), 10_000, "workers forked");
     const load = startLoad({ url: `${nginx.url}/k`, concurrency: 4, durationMs: 30_000 });
     const master = runner.processes()[0]!.pid;
-    const workers = childrenOf(master);
+    const workers = childPids(master);
     process.kill(master, "SIGKILL");
     const after = await waitUntil(
       async () => {

@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port";
+import { childPids } from "./procs";
 import { type TestDb, testDb } from "./test-db";
 
 export { freePort };
@@ -59,20 +60,6 @@ export function stopKeeper(stateDir: string): void {
   }
 }
 
-/** The direct children of `parent` (npm start's: the control plane and the agent; never the apps below the agent). */
-function childrenOf(parent: number): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync("/proc")) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent) out.push(Number(e));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
 
 export function appPids(dataDir: string): number[] {
   try {
@@ -123,7 +110,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
     const slow = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 40_000))]);
     if (slow) {
       console.warn(`[test] npm start did not stop within 40 s of SIGTERM; killing it and its control plane and agent. Its output:\n${output.slice(-4000)}`);
-      for (const pid of [...childrenOf(p.pid ?? 0), p.pid ?? 0]) {
+      for (const pid of [...childPids(p.pid ?? 0), p.pid ?? 0]) { // npm start's control plane and agent, never the apps below the agent
         try {
           process.kill(pid, "SIGKILL");
         } catch {
