@@ -115,6 +115,8 @@ async function runBrowser(opts: Opts): Promise<void> {
     ws.once("error", j);
   });
   ws.send(JSON.stringify({ type: "logs.follow", appId: opts.followAppId }));
+  // Closed by the control plane (1013 "too slow": it could not write to this browser fast enough): said, not silent.
+  ws.on("close", (code, reason) => console.error(`[bench browser] /ws/ui closed after ${events} events: ${code} ${String(reason)}`));
   ws.on("message", (data) => {
     const e = JSON.parse(String(data)) as { type: string; status?: { appId: string; processes: { startedAt: string | null }[] }; lines?: unknown[] };
     events++;
