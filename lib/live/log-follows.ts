@@ -68,15 +68,10 @@ class LogFollows {
   }
 
   publishLocal(appId: string, lines: WireLogLine[], dropped: number): void {
-    // Followers that get the batch whole (the usual case) share one serialised copy.
-    let whole: string | undefined;
+    const whole: { text?: string } = {}; // followers that get the batch whole (the usual case) share one serialised copy
     for (const [ws, f] of this.byApp.get(appId) ?? []) {
       if (!f.held) {
-        if (lines.length && lines.every((l) => l.seq === undefined || l.seq > f.lastSent)) {
-          whole ??= JSON.stringify({ type: "logs.lines", appId, lines, dropped } satisfies UiEvent);
-          f.lastSent = lines.at(-1)?.seq ?? f.lastSent;
-          send(ws, { type: "logs.lines", appId, lines, dropped }, whole);
-        } else this.deliver(ws, appId, f, lines, dropped);
+        this.deliver(ws, appId, f, lines, dropped, [], whole);
         continue;
       }
       const room = MAX_HELD - f.held.lines.length;
@@ -85,13 +80,18 @@ class LogFollows {
     }
   }
 
-  /** Sends `before` as is, then the lines of `lines` newer than what this follower already has. */
-  private deliver(ws: WebSocket, appId: string, f: Follower, lines: WireLogLine[], dropped: number, before: WireLogLine[] = []): void {
+  /**
+   * Sends `before` as is, then the lines of `lines` newer than what this follower already has.
+   * `whole`: where the text of the batch sent whole is kept, for the next follower that gets it whole.
+   */
+  private deliver(ws: WebSocket, appId: string, f: Follower, lines: WireLogLine[], dropped: number, before: WireLogLine[] = [], whole?: { text?: string }): void {
     const fresh = lines.filter((l) => l.seq === undefined || l.seq > f.lastSent);
     const all = [...before, ...fresh];
     if (!all.length && !dropped && before.length === 0 && lines.length) return;
     f.lastSent = fresh.at(-1)?.seq ?? f.lastSent;
-    send(ws, { type: "logs.lines", appId, lines: all, dropped });
+    const event: UiEvent = { type: "logs.lines", appId, lines: all, dropped };
+    if (whole && before.length === 0 && fresh.length === lines.length && lines.length) send(ws, event, (whole.text ??= JSON.stringify(event)));
+    else send(ws, event);
   }
 
   /** With replicas: says again, every RENEW_MS, which apps this replica follows, so its follows outlive no crash of it. */
