@@ -64,7 +64,14 @@ describe("a killed prefork master", () => {
     for (const w of workers) await waitUntil(async () => !isAlive(w), 5000, `orphan ${w} to be stopped`);
     // Also a worker the master forked after the list above was taken (php-cgi replaces its recycled children).
     let strays: string[] = [];
-    await waitUntil(async () => (strays = await noStrayProcesses(sock, after.map((p) => p.pid))).length === 0, 5000, "no stray holding the socket").catch(() => undefined);
+    await waitUntil(
+      async () => {
+        strays = await noStrayProcesses(sock, after.map((p) => p.pid));
+        return strays.length === 0;
+      },
+      5000,
+      "no stray holding the socket",
+    ).catch(() => undefined);
     expect(strays).toEqual([]);
     await load.stop(); // a killed master's requests in flight may fail: that is the crash, not the recovery
     const check = await runLoad({ url: `${nginx.url}/c`, concurrency: 4, durationMs: 5000, maxRequests: 40 });

@@ -90,8 +90,10 @@ class LogFollows {
     if (!all.length && !dropped && before.length === 0 && lines.length) return;
     f.lastSent = fresh.at(-1)?.seq ?? f.lastSent;
     const event: UiEvent = { type: "logs.lines", appId, lines: all, dropped };
-    if (whole && before.length === 0 && fresh.length === lines.length && lines.length) send(ws, event, (whole.text ??= JSON.stringify(event)));
-    else send(ws, event);
+    if (whole && before.length === 0 && fresh.length === lines.length && lines.length) {
+      whole.text ??= JSON.stringify(event);
+      send(ws, event, whole.text);
+    } else send(ws, event);
   }
 
   /** With replicas: says again, every RENEW_MS, which apps this replica follows, so its follows outlive no crash of it. */
