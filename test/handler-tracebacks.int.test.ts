@@ -14,7 +14,7 @@ import { Supervisor } from "@/agent/supervisor/supervisor";
 import { type AppSpec, AppSpecSchema, siteErrorLog, siteOf, type WebServer } from "@/lib/protocol";
 import { RUN_AS } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
-import { httpGet, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
+import { httpGet, makeTempDir, type RunningServer, startWebServer, webTargetOf } from "./support/web-servers";
 
 const FIXTURE = path.resolve("test/fixtures/flup-errors.fcgi");
 
@@ -28,7 +28,7 @@ describe.each<WebServer>(["nginx", "lighttpd", "apache"])("a handler's traceback
   const appId = `py-${kind}`;
   // siteLogDir: each site gets its own error log there, and the agent follows it with the site's apps.
   const supervisorFor = () =>
-    new Supervisor({ stateDir: stateDir(), socketDirs: [dir], webErrorLogs: { [kind]: server.errorLog }, webTargets: { [kind]: { siteLogDir: path.join(dir, "site-logs") } } });
+    new Supervisor({ stateDir: stateDir(), socketDirs: [dir], webErrorLogs: { [kind]: server.errorLog }, webTargets: { [kind]: webTargetOf(server, { siteLogDir: path.join(dir, "site-logs") }) } });
 
   beforeAll(async () => {
     dir = makeTempDir(`tb-${kind}`);
@@ -54,13 +54,14 @@ describe.each<WebServer>(["nginx", "lighttpd", "apache"])("a handler's traceback
     const rendered = renderSite(site, { logDir: logs });
     if (!rendered.ok) throw new Error(rendered.message);
     expect(rendered.value).toContain(siteLog); // the site module names the log, the renderer writes it in
-    writeFileSync(path.join(server.snippetDir, "py.conf"), rendered.value);
+    writeFileSync(path.join(server.snippetDir, site.fileName), rendered.value); // where the agent re-applies it on removal
     await server.reload();
     await waitUntil(async () => ((await httpGet(server.port, "/", { host: "py.test" })).status === 200 ? true : null), 15_000, "the app through the server");
   }, 60_000);
 
   afterAll(async () => {
-    await supervisor?.execute({ op: "app.remove", appId });
+    // The removal re-applies the site through the test server: a refused one would keep the app running.
+    if (supervisor) expect(await supervisor.execute({ op: "app.remove", appId })).toMatchObject({ ok: true });
     supervisor?.detachAll();
     await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

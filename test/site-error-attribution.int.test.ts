@@ -13,7 +13,7 @@ import { Supervisor } from "@/agent/supervisor/supervisor";
 import { type AppSpec, AppSpecSchema, siteOf, type WebServer } from "@/lib/protocol";
 import { RUN_AS } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
-import { httpGet, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
+import { httpGet, makeTempDir, type RunningServer, startWebServer, webTargetOf } from "./support/web-servers";
 
 const FIXTURE = path.resolve("test/fixtures/flup-errors.fcgi");
 
@@ -41,7 +41,7 @@ describe.each<WebServer>(["lighttpd", "apache"])("two apps on one %s site", (kin
       });
     specs.first = spec(ids.first, "/");
     specs.second = spec(ids.second, "/second");
-    supervisor = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir], webErrorLogs: { [kind]: server.errorLog }, webTargets: { [kind]: { siteLogDir: logs } } });
+    supervisor = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir], webErrorLogs: { [kind]: server.errorLog }, webTargets: { [kind]: webTargetOf(server, { siteLogDir: logs }) } });
     for (const [key, s] of Object.entries(specs)) {
       const put = await supervisor.put({ appId: ids[key as keyof typeof ids], revision: 1, desired: "running", spec: s, rootApproved: true });
       expect(put.ok, JSON.stringify(put)).toBe(true);
@@ -51,13 +51,14 @@ describe.each<WebServer>(["lighttpd", "apache"])("two apps on one %s site", (kin
     expect(site.apps.map((a) => a.name)).toEqual([ids.first, ids.second]);
     const rendered = renderSite(site, { logDir: logs });
     if (!rendered.ok) throw new Error(rendered.message);
-    writeFileSync(path.join(server.snippetDir, "two.conf"), rendered.value);
+    writeFileSync(path.join(server.snippetDir, site.fileName), rendered.value); // where the agent re-applies it on removal
     await server.reload();
     for (const p of ["/", "/second/"]) await waitUntil(async () => ((await httpGet(server.port, p, { host: "two.test" })).status === 200 ? true : null), 15_000, `${p} through the server`);
   }, 60_000);
 
   afterAll(async () => {
-    for (const id of Object.values(ids)) await supervisor?.execute({ op: "app.remove", appId: id });
+    // Each removal re-applies the site through the test server: a refused one would keep the app running.
+    if (supervisor) for (const id of Object.values(ids)) expect(await supervisor.execute({ op: "app.remove", appId: id })).toMatchObject({ ok: true });
     supervisor?.detachAll();
     await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

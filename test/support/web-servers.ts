@@ -5,6 +5,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { WebTarget } from "@/lib/protocol";
 import { freePort } from "./free-port";
 
 export { freePort };
@@ -283,6 +284,14 @@ export async function startWebServer(kind: ServerKind, label: string = kind, opt
 }
 
 export type HttpAnswer = { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer };
+
+/**
+ * The apply target of a test server: the agent validates, writes and reloads THIS server's snippet
+ * directory, never the host's /etc (an app removal re-applies its site, and a refused one keeps the app).
+ */
+export function webTargetOf(server: RunningServer, extra: WebTarget = {}): WebTarget {
+  return { dir: server.snippetDir, validateArgv: server.testArgv, reloadArgv: server.reloadArgv, pidFile: server.pidFile, startArgv: server.startArgv, errorLog: server.errorLog, settleMs: 300, ...extra };
+}
 
 export function httpGet(
   port: number,
