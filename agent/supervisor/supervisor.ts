@@ -15,17 +15,15 @@ import { isDeployOp, Rooms } from "./rooms";
 import { liveSpec } from "../deploy/live-spec";
 import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
 import { siteAccessLogsOf, siteLogsOf } from "../apply/site-logs";
-import { checkWebPaths } from "../apply/web-paths";
-import { RENEWAL_CHECK_MS, type RenewalOutcome, renewDueCertificates } from "../apply/acme-renewal";
+import { RENEWAL_CHECK_MS, type RenewalOutcome } from "../apply/acme-renewal";
 import { AppMetrics } from "../metrics/app-metrics";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
 import { setLogRoot } from "../logs/log-storage-status";
 import type { LogLimits } from "../logs/log-store";
-import { sendTestRequest } from "../fastcgi/test-request";
+import { type AppOpsHost, executeAppOp, validateApp } from "./app-ops";
 import { AppRunner } from "./app-runner";
-import { socketAddress, stagedGeneration } from "./app-socket";
-import { checkAdoption } from "./adopt-foreign";
+import { discoverUnmanaged, renewSiteCertificates } from "./host-web";
 import { planLaunch } from "./launch-plan";
 import { Revisions } from "./revisions";
 import { needsNewProcesses } from "./spec-change";
@@ -35,8 +33,7 @@ import { unclaimed } from "../keeper/keeper-handback";
 import { closeFd } from "../native";
 import { readEnded } from "./spawn-process";
 import { readState, writeState } from "./state-file";
-
-const MAX_UNHEARD = 5000;
+import { type SupervisorListener, SupervisorFeed } from "./supervisor-feed";
 
 export type SupervisorOptions = {
   stateDir: string;
@@ -51,10 +48,7 @@ export type SupervisorOptions = {
   /** Sample app metrics every 10 s (default: on unless STOKER_METRICS=off). */
   metrics?: boolean;
 };
-export type SupervisorListener = {
-  status(apps: AppStatus[]): void;
-  transition(t: ProcessTransition): void;
-};
+export type { SupervisorListener } from "./supervisor-feed";
 
 export class Supervisor {
   readonly apps = new Map<string, AppRunner>();
@@ -67,9 +61,7 @@ export class Supervisor {
   private readonly revisions = new Revisions();
   private readonly webLogs: WebServerLogWatcher;
   readonly webServers: WebServerRegistry;
-  private listeners = new Set<SupervisorListener>();
-  private exitsReported = new Set<number>(); // pids whose exit the log keeper already reported
-  private unheard: ProcessTransition[] = []; // transitions before anyone listened (adoption at start)
+  private readonly feed = new SupervisorFeed();
   private statusTimer: NodeJS.Timeout | null = null;
   private readonly stateFile: string;
   private adopting = false;
@@ -125,27 +117,8 @@ export class Supervisor {
 
   /** Applies again every web.tls.acme site whose certificate is due; the outcome goes to the app's log. */
   async renewCertificates(now = new Date()): Promise<RenewalOutcome[]> {
-    const sites = [...this.templates.values()].flatMap((t) => {
-      const acme = t.spec.web?.tls?.acme;
-      return acme && t.spec.web ? [{ appId: t.appId, serverName: t.spec.web.serverName, acme }] : [];
-    });
-    if (!sites.length) return [];
-    return renewDueCertificates(
-      this.opts.stateDir,
-      sites,
-      async (appId) => {
-        const applied = await this.execute({ op: "webconfig.apply", appId });
-        if (!applied.ok) return applied;
-        const v = applied.value as { ok: boolean; message: string };
-        return { ok: true, value: { ok: v.ok, message: v.message } };
-      },
-      (o) => {
-        const runner = this.apps.get(o.appId);
-        runner?.sink.note(`${o.renewed ? "ACME renewal succeeded" : "ACME renewal FAILED"}: ${o.message}`);
-        console.log(`[agent] ${o.message}`);
-      },
-      now,
-    );
+    const apply = (appId: string) => this.execute({ op: "webconfig.apply", appId });
+    return renewSiteCertificates(this.opts.stateDir, [...this.templates.values()], apply, (appId, line) => this.apps.get(appId)?.sink.note(line), now);
   }
 
   /** The specs of every app (templates), for the apply's "other sites must still answer" check. */
@@ -154,26 +127,12 @@ export class Supervisor {
   }
 
   listen(listener: SupervisorListener): () => void {
-    this.listeners.add(listener);
-    // Adoption happens before the control link exists: what happened meanwhile goes to the first listener.
-    for (const t of this.unheard.splice(0)) listener.transition(t);
-    return () => this.listeners.delete(listener);
+    return this.feed.listen(listener);
   }
 
   /** What happened while no agent ran (the log keeper's replacements), for the apps' timelines. */
   reportPast(transitions: ProcessTransition[]): void {
-    for (const t of transitions) {
-      if (t.to === "EXITED") this.exitsReported.add(t.pid);
-      this.transition(t);
-    }
-  }
-
-  private transition(t: ProcessTransition): void {
-    if (!this.listeners.size) {
-      this.unheard.push(t);
-      if (this.unheard.length > MAX_UNHEARD) this.unheard.shift();
-    }
-    for (const l of this.listeners) l.transition(t);
+    this.feed.reportPast(transitions);
   }
 
   private runner(desired: DesiredApp): AppRunner {
@@ -181,7 +140,7 @@ export class Supervisor {
       desired,
       { logDir: path.join(this.opts.stateDir, "logs"), socketDirs: this.opts.socketDirs, logLimits: this.opts.logLimits, stateDir: this.opts.stateDir },
       {
-        transition: (t) => this.transition(t),
+        transition: (t) => this.feed.transition(t),
         changed: () => this.changed(),
         persist: () => this.persist(),
       },
@@ -200,7 +159,7 @@ export class Supervisor {
       this.webLogs.setSiteLogs(siteLogsOf([...this.templates.values()], this.webServers.targets()));
       if (this.metrics.running) this.metrics.setSites(siteAccessLogsOf([...this.templates.values()], this.webServers.targets()));
       const apps = this.status();
-      for (const l of this.listeners) l.status(apps);
+      this.feed.status(apps);
     }, 20);
   }
 
@@ -274,7 +233,7 @@ export class Supervisor {
       const desired = spec ? { ...run, spec } : run;
       const runner = this.runner(desired);
       this.apps.set(saved.desired.appId, runner);
-      if (spec) await runner.serialize(() => runner.adopt({ ...saved, desired }, this.exitsReported));
+      if (spec) await runner.serialize(() => runner.adopt({ ...saved, desired }, this.feed.exitsReported));
       if (spec) runner.schedules.sync(); // a time missed while no agent ran is caught up (or noted) here
     }
   }
@@ -288,11 +247,7 @@ export class Supervisor {
         const { removeAppWebConfig } = await this.rooms.webConfig();
         await removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(id), this.opts.stateDir);
         await runner.serialize(() => runner.remove());
-        this.logs.forget(id);
-        this.metrics.forget(id);
-        this.apps.delete(id);
-        this.templates.delete(id);
-        this.revisions.forget(id);
+        this.forget(id);
       }
     }
     await Promise.all(desired.map((d) => this.put(d)));
@@ -368,17 +323,7 @@ export class Supervisor {
 
   /** Executes one operation from the control plane (or the local control socket). */
   async execute(op: AgentOp): Promise<Result<unknown>> {
-    if (op.op === "app.validate") {
-      const plan = planLaunch(op.spec, this.opts.socketDirs, { purpose: "app", rootApproved: op.rootApproved });
-      if (!plan.ok) return plan;
-      if (op.adopt) {
-        const adoptable = checkAdoption(op.spec, op.adopt.pids, this.ownPids());
-        if (!adoptable.ok) return adoptable;
-      }
-      // The web section's files must exist now, readable by whoever reads them (not only at apply).
-      const missing = checkWebPaths(op.spec, plan.value.userName);
-      return missing.length ? err("BAD_REQUEST", missing.map((f) => f.message).join(" "), { fields: missing }) : ok({ valid: true });
-    }
+    if (op.op === "app.validate") return validateApp(op, this.opts.socketDirs, () => this.ownPids());
     if (op.op === "app.put") return this.put(op.app, false, op.adopt?.pids);
     if (op.op === "host.discover") return ok(await this.discover());
     if (op.op === "host.browse") return (await this.rooms.guided()).browseDir(op.path, op.user);
@@ -395,112 +340,37 @@ export class Supervisor {
     if (op.op === "metrics.query") return ok(await this.metrics.query(op.appId, op.from, op.to, op.processes ?? false));
     const runner = this.apps.get(op.appId);
     if (!runner) return err("NOT_FOUND", `This host does not run app ${op.appId}.`);
-    // Reads never wait behind a restart in progress.
-    if (op.op === "app.test-request") {
-      return sendTestRequest(runner.desired.spec, socketAddress(runner.desired.spec.socket), op.request);
-    }
-    if (op.op === "tracebacks.list") return ok(this.logs.tracebacks(op.appId));
-    if (op.op === "schedules.list") return ok({ schedules: runner.schedules.list() });
-    if (op.op === "logs.follow") return ok({ following: this.logs.follow(op.appId, op.on, op.by) });
-    if (op.op.startsWith("logs.")) {
-      await runner.sink.settled(); // lines the agent wrote just before (notes) are in the files
-      return (await this.rooms.logReads()).readLogOp(runner.sink.dir, op);
-    }
-    const webTargets = this.webServers.targets();
-    // The web config is rendered from the template: it must outlive each release (see forWebServer).
-    const template = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
-    // An app's config is its site's file, which holds every app of this host on the same site.
-    if (op.op === "webconfig.get") return (await this.rooms.webConfig()).getWebConfig(template, webTargets, op.server, this.siblingSpecs(op.appId), this.opts.stateDir);
-    if (op.op === "webconfig.apply") {
-      const applied = await (await this.rooms.webConfig()).applyAppWebConfig(template, webTargets, op.server, op.text, this.siblingSpecs(op.appId), this.opts.stateDir);
-      if (applied.ok) this.webServers.recordApply(applied.value.server, applied.value);
-      return applied;
-    }
-    // While a saved revision is not applied, the doctor and run-by-hand look at that one: it is the
-    // one to diagnose (the running revision works).
-    const pendingFailed = this.revisions.failedOf(op.appId) ? liveSpec(template) : null;
-    const diagnosed = pendingFailed ?? runner.desired.spec;
-    // uid 0 needs both: the owner approved the diagnosed revision, and the one asking now is an owner.
-    const rootApproved = (op.op === "app.doctor" || op.op === "app.run-by-hand") && op.allowRoot && ((pendingFailed ? this.templates.get(op.appId)?.rootApproved : runner.desired.rootApproved) ?? false);
-    if (op.op === "app.doctor") {
-      const pids = runner.processes().map((p) => p.pid).filter(Boolean);
-      // Tracebacks as the log pipeline recognised them (a startup ImportError scrolls out of the
-      // short per-process tails once every request logs a line), then those tails.
-      const tracebacks = this.logs.recent(op.appId).tracebacks.map((t) => t.text);
-      const tails = runner.processes().map((p) => runner.outputOf(p.pid || 0));
-      return (await this.rooms.debug()).doctor(diagnosed, [...tracebacks, ...tails].join("\n"), pids, rootApproved);
-    }
-    if (op.op === "app.run-by-hand") return (await this.rooms.debug()).runByHand(diagnosed, rootApproved);
-    if (op.op === "app.running-spec") {
-      const running = this.revisions.runningOf(op.appId);
-      return running ? ok({ revision: running.revision, spec: running.spec }) : err("NOT_FOUND", "No revision of this app has run on this host yet.");
-    }
-    if (op.op === "app.retry") {
-      const desired = this.templates.get(op.appId);
-      return desired ? this.put(desired, true) : err("NOT_FOUND", `This host does not run app ${op.appId}.`);
-    }
-    if (op.op === "pty.open") return (await this.rooms.debug()).openPty(runner.desired.spec, op, runner.desired.rootApproved);
-    const setDesired = (desired: "running" | "stopped") => {
-      runner.desired = { ...runner.desired, desired };
+    return executeAppOp(this.appOpsHost(), runner, op);
+  }
+
+  /** The door an app's operations go through (app-ops.ts). */
+  private appOpsHost(): AppOpsHost {
+    return {
+      stateDir: this.opts.stateDir,
+      logs: this.logs,
+      rooms: this.rooms,
+      webServers: this.webServers,
+      revisions: this.revisions,
+      template: (appId) => this.templates.get(appId),
+      siblingSpecs: (except) => this.siblingSpecs(except),
+      put: (template, retry) => this.put(template, retry),
+      forget: (appId) => this.forget(appId),
+      changed: () => this.changed(),
     };
-    const result = await runner.serialize(async (): Promise<Result<unknown>> => {
-      switch (op.op) {
-        case "app.remove": {
-          // The app's web config goes first, through the whole pipeline: a config that broke the
-          // server must not outlive the app, and a refused removal keeps the app to retry.
-          const tpl = this.templates.get(op.appId)?.spec ?? runner.desired.spec;
-          const web = await (await this.rooms.webConfig()).removeAppWebConfig(tpl, this.webServers.targets(), this.siblingSpecs(op.appId), this.opts.stateDir);
-          if (web.ok && web.value) this.webServers.recordApply(web.value.server, web.value);
-          if (web.ok && web.value && !web.value.ok) {
-            return err("FAILED", `Could not remove the app's ${web.value.server} config: ${web.value.message}`, { detail: web.value });
-          }
-          await runner.remove();
-          this.logs.forget(op.appId);
-          this.metrics.forget(op.appId);
-          this.apps.delete(op.appId);
-          this.templates.delete(op.appId);
-          this.revisions.forget(op.appId);
-          return ok({ removed: true, webConfig: web.ok ? web.value : null });
-        }
-        case "app.start":
-          setDesired("running");
-          return runner.start();
-        case "app.stop":
-          setDesired("stopped");
-          return runner.stop();
-        case "app.restart": {
-          setDesired("running");
-          const restarted = await runner.restart();
-          if (restarted.ok) await runner.syncWorkers(true);
-          return restarted;
-        }
-        case "worker.restart":
-          return (await runner.workers.restart(op.name, op.index)) ? ok(runner.workers.status()) : err("NOT_FOUND", `This app has no running worker ${op.name}${op.index === undefined ? "" : `#${op.index}`}.`);
-        case "app.reload":
-          return runner.reload();
-        case "process.restart":
-          return runner.restartProcess(op.pid);
-        case "process.kill":
-          return runner.killProcess(op.pid);
-        default:
-          return err("BAD_REQUEST", `Unknown operation ${op.op}.`);
-      }
-    });
-    if (op.op === "app.start" || op.op === "app.stop" || op.op === "app.restart") runner.schedules.sync();
-    this.changed();
-    return result;
+  }
+
+  /** Drops a removed app (its runner already removed) from everything that kept it by id. */
+  private forget(appId: string): void {
+    this.logs.forget(appId);
+    this.metrics.forget(appId);
+    this.apps.delete(appId);
+    this.templates.delete(appId);
+    this.revisions.forget(appId);
   }
 
   /** FastCGI apps on this host that Stoker does not run yet (discovery/discover.ts). */
-  async discover() {
-    const { DEFAULT_ROOTS, discover } = await this.rooms.discovery();
-    const t = this.webServers.targets();
-    const dirs = (k: "nginx" | "lighttpd" | "apache") => (t[k]?.dir ? [t[k].dir] : []);
-    const roots = { ...DEFAULT_ROOTS, nginx: [...DEFAULT_ROOTS.nginx, ...dirs("nginx")], lighttpd: [...DEFAULT_ROOTS.lighttpd, ...dirs("lighttpd")], apache: [...DEFAULT_ROOTS.apache, ...dirs("apache")] };
-    const sockets = [...this.apps.values()].map((r) => r.desired.spec.socket);
-    const managed = (address: string) =>
-      sockets.some((s) => socketAddress(s) === address || (s.path !== undefined && address.startsWith("unix:") && stagedGeneration(s.path, address.slice(5)) !== null));
-    return discover(roots, managed);
+  discover() {
+    return discoverUnmanaged(this.rooms, this.webServers.targets(), [...this.apps.values()].map((r) => r.desired.spec.socket));
   }
 
   /** Agent shutdown: processes keep running for the next agent to adopt. */
