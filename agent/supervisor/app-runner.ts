@@ -1,44 +1,39 @@
 // One app on this host: its listening socket, its process slots, and the operations on them
 // (start, stop, whole-app restart, per-process restart/kill, adoption). How a whole-app restart
-// replaces a generation lives in the restart-* rooms, which reach the app only through RestartHost.
-import { fstatSync } from "node:fs";
+// replaces a generation lives in restart-app.ts and the restart-* rooms, and the per-process
+// operations in process-ops.ts: they reach the app only through its door (AppDoor).
 import path from "node:path";
 import { type AppStatus, type DesiredApp, err, ok, type ProcessInfo, type ProcessTransition, processRange, type Result } from "../../lib/protocol";
-import type { LogBatch } from "../logs/log-batch";
 import { LogSink } from "../logs/log-sink";
 import type { LogLimits } from "../logs/log-store";
-import type { SavedProcess } from "./adopt-app";
 import { adoptSaved, importRunning } from "./adopt-runner";
 import type { AppDoor } from "./app-door";
 import { Availability, noLiveProcess, summaryState } from "./app-availability";
 import { AppCgroup } from "./app-cgroup";
-import { clearStaleSocket, closeListenSocket, describeSocket, type ListenSocket, openListenSocket, removeSocketFile, socketAddress, stagedPath } from "./app-socket";
-import { type LaunchPlan, planLaunch } from "./launch-plan";
+import { closeListenSocket, describeSocket, type ListenSocket, openAppSocket, removeSocketFile, socketAddress } from "./app-socket";
+import type { LaunchPlan } from "./launch-plan";
 import { poolHostOf } from "./pool-host";
 import { PoolManager } from "./pool-manager";
 import { ProcessSlot } from "./process-slot";
 import { CpuSampler } from "./proc-stats";
-import { kickAcceptors } from "./readiness";
-import { appBoundReplace } from "./restart-app-bound";
-import { pausedReplace } from "./restart-paused";
-import { swapReplace } from "./restart-swap";
-import type { SavedRevisions } from "./revisions";
 import { type FirstLaunch, type ProbeWanted, slotHooks } from "./slot-hooks";
 import type { OsProcess } from "./spawn-process";
 import type { StandbyApp } from "../keeper/keeper-protocol";
-import { fpmPlan } from "../fpm/fpm-launch";
 import { type FpmStatus, FpmStatusPoller } from "../fpm/fpm-status";
 import { statusPathOf } from "../fpm/pool-config";
-import { AppWorkers, type SavedWorker } from "./workers";
+import { AppWorkers } from "./workers";
+import { planGeneration, processCount } from "./generation-plan";
+import { killOneProcess, reloadApp, restartOneProcess } from "./process-ops";
+import { restartApp } from "./restart-app";
+import { OutputTails } from "./output-tails";
+import { type SavedApp, savedApp, standbyOf } from "./runner-snapshot";
 import { AppScheduler } from "../schedules/scheduler";
 
 export type { SavedProcess } from "./adopt-app";
 export type RunnerOptions = { logDir: string; socketDirs: string[]; logLimits?: LogLimits; /** names the app's cgroup */ stateDir: string };
 /** `persist`: write the state file now (before a step a crashed agent must be able to undo). */
 export type RunnerEvents = { transition(t: ProcessTransition): void; changed(): void; persist(): void };
-export type SavedApp = { desired: DesiredApp; generation: number; processes: SavedProcess[]; workers?: SavedWorker[] } & SavedRevisions;
-
-const TAIL_LINES = 30;
+export type { SavedApp } from "./runner-snapshot";
 
 export class AppRunner {
   slots: ProcessSlot[] = [];
@@ -48,7 +43,7 @@ export class AppRunner {
   private socket: ListenSocket | null = null;
   private lastError = "";
   private queue: Promise<unknown> = Promise.resolve();
-  private tails = new Map<number, string[]>();
+  private tails = new OutputTails();
   private cpu = new CpuSampler();
   private closing = false;
   /** Each generation's launch plan (the live one is what the log keeper replaces processes with). */
@@ -81,7 +76,7 @@ export class AppRunner {
     private events: RunnerEvents,
   ) {
     this.sink = new LogSink(path.join(opts.logDir, desired.appId), opts.logLimits);
-    this.sink.onBatch((batch) => this.keepTail(batch));
+    this.sink.onBatch((batch) => this.tails.keep(batch));
     this.cgroup = new AppCgroup(opts.stateDir, desired.appId);
     this.workers = new AppWorkers({
       appId: desired.appId,
@@ -122,25 +117,12 @@ export class AppRunner {
   }
 
   private plan(desired: DesiredApp): Result<LaunchPlan> {
-    const plan = planLaunch(desired.spec, this.opts.socketDirs, { purpose: "app", rootApproved: desired.rootApproved });
-    if (!plan.ok || !desired.spec.fpm) return plan;
-    try {
-      return ok(fpmPlan(plan.value, desired, this.opts.stateDir));
-    } catch (e) {
-      return err("FAILED", `Cannot write the php-fpm configuration: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    return planGeneration(desired, this.opts.socketDirs, this.opts.stateDir);
   }
 
-  /**
-   * How many processes a new generation starts: a fixed count, or for a dynamic one as many as
-   * run now (a restart keeps the capacity the load asked for), within min..max.
-   */
+  /** How many processes a new generation starts (generation-plan.ts). */
   private countFor(desired: DesiredApp): number {
-    if (desired.spec.socket.bind === "app") return 1;
-    const range = processRange(desired.spec.processes);
-    if (!range.dynamic) return range.min;
-    const live = this.slots.filter((s) => s.proc).length;
-    return Math.min(range.max, Math.max(range.min, live));
+    return processCount(desired, this.slots.filter((s) => s.proc).length);
   }
 
   private newSlots(desired: DesiredApp, plan: LaunchPlan, generation: number, first?: FirstLaunch, indexes?: number[], probe?: ProbeWanted): ProcessSlot[] {
@@ -253,15 +235,9 @@ export class AppRunner {
   }
 
   private async ensureSocket(): Promise<Result<void>> {
-    const spec = this.desired.spec.socket;
     if (this.socket) return ok(undefined);
     try {
-      // An app that binds its own socket fails with "address in use" on a file a killed run left.
-      if (spec.bind === "app") {
-        if (spec.path) await clearStaleSocket(spec.path);
-        return ok(undefined);
-      }
-      this.socket = await openListenSocket(spec);
+      this.socket = await openAppSocket(this.desired.spec.socket);
       return ok(undefined);
     } catch (e) {
       return this.fail(`Cannot open the socket: ${e instanceof Error ? e.message : String(e)}`);
@@ -314,72 +290,23 @@ export class AppRunner {
   }
 
   /** Whole-app restart. On an agent-owned socket: new generation first, old one stopped after it answers. */
-  async restart(next: DesiredApp = this.desired): Promise<Result<ProcessInfo[]>> {
-    const live = this.slots.some((s) => s.state === "RUNNING");
-    const sameSocket = JSON.stringify(next.spec.socket) === JSON.stringify(this.desired.spec.socket);
-    if (!live && next.spec.socket.bind === "agent" && sameSocket && this.socket) {
-      // No process serves: the socket stays, so what the web server queued meanwhile (answered 503
-      // until the first new process starts) goes to the new processes.
-      await Promise.all(this.slots.map((s) => s.stop()));
-      this.desired = next;
-      return this.start();
-    }
-    if (live && sameSocket && next.spec.socket.bind === "app" && next.spec.socket.path) {
-      const replaced = await appBoundReplace(this.host(), next, next.spec.socket.path);
-      if (replaced) return replaced;
-    }
-    if (!live || next.spec.socket.bind !== "agent" || !sameSocket || !this.socket) {
-      await this.stop();
-      this.desired = next;
-      return this.start();
-    }
-    const plan = this.plan(next);
-    if (!plan.ok) return plan;
-    const generation = next.spec.socket.path ? this.generation + 1 : 0;
-    if (generation && stagedPath(next.spec.socket.path!, generation)) return swapReplace(this.host(), next, plan.value, generation);
-    return pausedReplace(this.host(), next, plan.value);
+  restart(next: DesiredApp = this.desired): Promise<Result<ProcessInfo[]>> {
+    const setDesired = (d: DesiredApp) => {
+      this.desired = d;
+    };
+    return restartApp({ door: this.host(), stop: () => this.stop(), start: () => this.start(), setDesired }, next);
   }
 
-  async restartProcess(pid: number): Promise<Result<ProcessInfo[]>> {
-    const worker = this.workers.byPid(pid);
-    if (worker) {
-      await this.workers.restart(worker.name, worker.index);
-      return ok(this.processes());
-    }
-    const slot = this.slots.find((s) => s.proc?.pid === pid);
-    if (!slot) return err("NOT_FOUND", `No running process ${pid} in this app.`);
-    await slot.stop();
-    const problem = await slot.start();
-    if (this.socket) await kickAcceptors(this.socket.address, 1);
-    if (problem) return this.fail(`Process restart failed: ${problem}`);
-    return ok(this.processes());
+  restartProcess(pid: number): Promise<Result<ProcessInfo[]>> {
+    return restartOneProcess(this.host(), pid);
   }
 
-  async killProcess(pid: number): Promise<Result<ProcessInfo[]>> {
-    const proc = this.slots.find((s) => s.proc?.pid === pid)?.proc ?? this.workers.byPid(pid)?.proc;
-    if (!proc) return err("NOT_FOUND", `No running process ${pid} in this app.`);
-    proc.signal("SIGKILL");
-    await proc.exited; // the restart policy takes it from here
-    return ok(this.processes());
+  killProcess(pid: number): Promise<Result<ProcessInfo[]>> {
+    return killOneProcess(this.host(), pid);
   }
 
   reload(): Result<ProcessInfo[]> {
-    if (this.desired.spec.fpm) {
-      // php-fpm's graceful reload: the master alone (USR2 would end its children), which re-executes
-      // itself keeping the socket, lets each child finish its request, and starts new ones.
-      for (const s of this.slots) {
-        if (!s.proc?.pid) continue;
-        this.sink.note(`php-fpm master ${s.proc.pid}: graceful reload (SIGUSR2)`);
-        try {
-          process.kill(s.proc.pid, "SIGUSR2");
-        } catch {
-          // gone meanwhile: the restart policy takes it from there
-        }
-      }
-      return ok(this.processes());
-    }
-    for (const s of this.slots) s.proc?.signal("SIGHUP");
-    return ok(this.processes());
+    return reloadApp(this.host());
   }
 
   /** Re-attaches to the processes and socket a previous agent left running (adopt-runner.ts). */
@@ -394,40 +321,12 @@ export class AppRunner {
 
   /** How the log keeper replaces this app's processes while the agent is away; null if none should run. */
   standby(): StandbyApp | null {
-    const plan = this.plans.get(this.generation);
-    // Not only while a process runs: php-cgi's processes recycle together under even load, and a state
-    // saved in that instant (an exit is a change) left the keeper without a recipe for the whole outage.
-    if (this.desired.desired !== "running" || !plan) return null;
-    const { socket, restart } = this.desired.spec;
-    // The socket itself, named by this agent's fd: the keeper takes its duplicate now, as no app
-    // process may be alive to take it from when the agent dies (both php-cgi processes recycling).
-    // Only a Unix socket: a TCP port the keeper held open would make this agent's own re-listen on
-    // it (a stop then a start) fail with EADDRINUSE until the keeper had the next recipes; the
-    // keeper takes a TCP socket from a live process when the agent goes, as before.
-    const inode = this.socket && socket.bind === "agent" && socket.path ? inodeOf(this.socket.fd) : null;
-    const agentSocket = this.socket && inode !== null ? { fd: this.socket.fd, inode } : undefined;
-    const slots = this.slots.filter((s) => s.state !== "STOPPED" && s.state !== "FATAL").map((s) => s.index);
-    return { appId: this.appId, generation: this.generation, socket, plan, restart, agentSocket, slots };
+    return standbyOf(this.appId, this.desired, this.generation, this.plans.get(this.generation), this.socket, this.slots);
   }
 
   saved(): SavedApp {
-    return {
-      desired: this.desired,
-      generation: this.generation,
-      // A restart's new and old generations too: a restarted agent must find every process.
-      processes: [...this.slots, ...this.pending, ...this.draining]
-        .filter((s) => s.proc)
-        .map((s) => ({
-          slot: s.index,
-          pid: s.proc!.pid,
-          startTicks: s.proc!.startTicks,
-          startedAt: s.proc!.startedAt,
-          restarts: s.restarts,
-          generation: s.generation,
-          ...(s.proc!.foreign ? { foreign: true } : {}),
-        })),
-      workers: this.workers.saved(),
-    };
+    // A restart's new and old generations too: a restarted agent must find every process.
+    return savedApp(this.desired, this.generation, [...this.slots, ...this.pending, ...this.draining], this.workers.saved());
   }
 
   processes(): ProcessInfo[] {
@@ -469,16 +368,8 @@ export class AppRunner {
     };
   }
 
-  private keepTail(batch: LogBatch): void {
-    // A sink batch holds one process's lines: only its last TAIL_LINES can survive.
-    const pid = batch.pid;
-    const tail = (this.tails.get(pid) ?? []).concat(batch.lastTexts(TAIL_LINES));
-    this.tails.set(pid, tail.length > TAIL_LINES ? tail.slice(-TAIL_LINES) : tail);
-    if (this.tails.size > 64) this.tails.delete(this.tails.keys().next().value ?? 0);
-  }
-
   outputOf(pid: number): string {
-    return (this.tails.get(pid) ?? []).join("\n").slice(-8192);
+    return this.tails.outputOf(pid);
   }
 
   /** Stops everything and forgets the app: processes, socket file, log handle. */
@@ -501,13 +392,5 @@ export class AppRunner {
     if (this.socket) closeListenSocket(this.socket, false);
     this.socket = null;
     this.sink.close();
-  }
-}
-
-function inodeOf(fd: number): number | null {
-  try {
-    return fstatSync(fd).ino;
-  } catch {
-    return null;
   }
 }

@@ -57,6 +57,18 @@ export async function clearStaleSocket(file: string): Promise<void> {
   unlinkSync(file);
 }
 
+/**
+ * The socket an app's processes start on: the agent-owned one, opened; null for an app that binds
+ * its own, whose file a killed run left is cleared first (it fails with "address in use" on it).
+ */
+export async function openAppSocket(spec: SocketSpec): Promise<ListenSocket | null> {
+  if (spec.bind === "app") {
+    if (spec.path) await clearStaleSocket(spec.path);
+    return null;
+  }
+  return openListenSocket(spec);
+}
+
 /** Removes the app's socket file if it is one (the app was deleted). */
 export function removeSocketFile(spec: SocketSpec): void {
   try {
