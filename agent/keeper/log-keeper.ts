@@ -14,7 +14,8 @@ import { startupDone } from "../small-heap"; // first: before the rest of the ke
 import { chmodSync, closeSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import path from "node:path";
-import { LogStore, noteLine } from "../logs/log-store";
+import { noteLine } from "../logs/line-shape";
+import { LogStore } from "../logs/log-store";
 import { setNonBlocking, takeFd } from "../native";
 import { PipeLines } from "../logs/pipe-lines";
 import { isAlive } from "../supervisor/proc-stats";

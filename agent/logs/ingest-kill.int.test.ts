@@ -10,7 +10,8 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tallyChattyLines } from "../../test/faults/fault-support";
 import { closeFd, pipe } from "../native";
-import { LogStore, noteLine } from "./log-store";
+import { noteLine } from "./line-shape";
+import { LogStore } from "./log-store";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const KILLS = 60;

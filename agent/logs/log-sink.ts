@@ -5,7 +5,8 @@ import path from "node:path";
 import { logIngest } from "./ingest";
 import type { BatchSource, LogBatch } from "./log-batch";
 import { forgetStorage, reportStorage } from "./log-storage-status";
-import { DEFAULT_LOG_LIMITS, type LogLimits, type LogStream, noteLine } from "./log-store";
+import { noteLine } from "./line-shape";
+import { DEFAULT_LOG_LIMITS, type LogLimits, type LogStream } from "./log-store";
 
 export class LogSink implements BatchSource {
   readonly file: string;

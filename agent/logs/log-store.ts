@@ -1,109 +1,30 @@
 // One app's durable log: every line of every process, appended to `<dir>/app.log` exactly as the
 // process wrote it, with an index beside it (`app.idx`: one record per batch with its time, pid and
-// stream), rotated by size under a total cap. Listeners get the same lines as batches.
+// stream), rotated by size under a total cap (log-rotation.ts). Listeners get the same lines as
+// batches; while the disk is full, lines are counted instead (storage-outage.ts).
 // Written by the log ingest (ingest.ts); the rest of the agent talks to it through LogSink.
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { LogBatch } from "./log-batch";
 import { RoomGuard } from "./disk-space";
-import { formatIndexRecord, indexHeader, parseIndexHeader } from "./log-index";
+import { formatIndexRecord, indexHeader } from "./log-index";
+import { MAX_LINE, mayHaveLongLine, normalize } from "./line-shape";
+import { type LogLimits, pairIndexWithLog, readBase, shiftNames, writeBase } from "./log-rotation";
 import { type CutLine, repairLogEnd } from "./log-tail";
 import { lockLogWriter } from "./log-writer-lock";
-import { readAvailable, SpliceError, spliceToFile } from "../native";
+import { discard, reasonOf, writeAll } from "./log-write-io";
+import { SpliceError, spliceToFile } from "../native";
+import { type StorageState, StorageOutage } from "./storage-outage";
 
+export type { LogLimits } from "./log-rotation";
+export type { StorageState } from "./storage-outage";
 export type LogStream = "out" | "err" | "web";
 /** `seq` is the line's position in the app's whole log (bytes before it, across rotations). */
 export type LogLine = { ts: string; pid: number; stream: LogStream; text: string; seq?: number };
-export type LogLimits = { fileBytes: number; totalBytes: number };
-/** Whether a log can store what it is given: `full` with why, or back with how many lines it dropped meanwhile. */
-export type StorageState = { full: true; reason: string; since: string } | { full: false; dropped: number; reason: string; since: string };
 
 export const DEFAULT_LOG_LIMITS: LogLimits = { fileBytes: 16 << 20, totalBytes: 128 << 20 };
-/** The longest line stored whole; longer ones are cut. */
-export const MAX_LINE = 16 * 1024;
-const TRUNCATED = Buffer.from("…[truncated]").toString("latin1");
 const NEWLINE = Buffer.from("\n");
 const EINVAL = 22;
-export const BASE_FILE = "app.log.base";
-// While full, storing is tried again this often; lines in between are counted, not written.
-const RETRY_MS = 1000;
-
-function countLines(bytes: Buffer): number {
-  let n = 0;
-  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) n++;
-  return n;
-}
-
-/** Writes all of `bytes` (at `position`, else at the end), or throws: a short write (the disk filling mid-write) is followed by the error. */
-function writeAll(fd: number, bytes: Buffer, position?: number): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, position === undefined ? null : position + at);
-}
-
-/** Takes `count` bytes out of pipe `fd`, which holds them, and forgets them. */
-function discard(fd: number, count: number): void {
-  const buf = Buffer.alloc(Math.min(count, 1 << 16));
-  for (let left = count; left > 0; ) {
-    const n = readAvailable(fd, buf.subarray(0, Math.min(left, buf.length)));
-    if (n <= 0) return; // it held less: nothing more to take
-    left -= n;
-  }
-}
-
-function reasonOf(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === "ENOSPC" || code === "EDQUOT" ? "disk full" : `cannot write (${code ?? String(e)})`;
-}
-
-/** True if a line may be longer than MAX_LINE: a cheap probe every MAX_LINE/2 bytes rules it out. */
-function mayHaveLongLine(bytes: Buffer): boolean {
-  const step = MAX_LINE / 2;
-  for (let at = 0; at < bytes.length; at += step) if (bytes.indexOf(10, at) - at > step) return true;
-  return false;
-}
-
-/**
- * The bytes as stored when they are not stored exactly as written: CRLF line ends become LF and
- * lines longer than MAX_LINE are cut. Lines are handled as latin1 strings (one char per byte):
- * exact for any encoding.
- */
-function normalize(bytes: Buffer): Buffer {
-  const lines = bytes.toString("latin1").replaceAll("\r\n", "\n").slice(0, -1).split("\n");
-  return Buffer.from(`${lines.map((l) => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) + TRUNCATED : l)).join("\n")}\n`, "latin1");
-}
-
-/** How a line written by the agent itself about an app reads in the app's log. */
-export function noteLine(text: string): string {
-  return `[stoker] ${text.replace(/[\r\n]+/g, " ")}\n`;
-}
-
-/** The seq of the current file's first byte, kept beside the log so it survives agent restarts. */
-export function readBase(dir: string): number {
-  try {
-    return Number(readFileSync(path.join(dir, BASE_FILE), "utf8")) || 0;
-  } catch {
-    return 0;
-  }
-}
-
-function inoOf(file: string): number | null {
-  return existsSync(file) ? statSync(file).ino : null;
-}
-
-/** The log inode an index file names in its header, or null. */
-function indexedIno(indexFile: string): number | null {
-  try {
-    const fd = openSync(indexFile, "r");
-    try {
-      const head = Buffer.alloc(64);
-      const n = readSync(fd, head, 0, head.length, 0);
-      return parseIndexHeader(head.toString("latin1", 0, n).split("\n")[0]);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
-}
 
 export class LogStore {
   private fd = -1;
@@ -113,10 +34,9 @@ export class LogStore {
   private indexSize = 0; // bytes in app.idx
   private base: number; // bytes in files rotated away before the current one
   private listeners = new Set<(batch: LogBatch) => void>();
-  private storageListeners = new Set<(state: StorageState) => void>();
   private readonly room: RoomGuard;
-  // Set while output cannot be stored: lines are counted, and a note says how many once storing works again.
-  private outage: { reason: string; since: string; dropped: number; retryAt: number } | null = null;
+  // While output cannot be stored: lines are counted, and a note says how many once storing works again.
+  private readonly outage = new StorageOutage();
   private partial = new Map<string, Buffer>(); // each stream's unfinished line
   // A line a killed writer left cut short at the end of app.log (log-tail.ts), whose rest is still in
   // its pipe: it stays in the file, kill-safe, and the rest is moved in right after it. Until then
@@ -141,19 +61,18 @@ export class LogStore {
     try {
       this.open();
     } catch (e) {
-      this.drop(Buffer.alloc(0), reasonOf(e)); // a full disk at start: the log opens once there is room
+      this.outage.drop(Buffer.alloc(0), reasonOf(e)); // a full disk at start: the log opens once there is room
     }
   }
 
   /** The outage in progress, if output cannot be stored now. */
   storageState(): StorageState | null {
-    return this.outage && { full: true, reason: this.outage.reason, since: this.outage.since };
+    return this.outage.state();
   }
 
   /** Changes of whether this log can store output (disk full, and back). */
   onStorage(listener: (state: StorageState) => void): () => void {
-    this.storageListeners.add(listener);
-    return () => this.storageListeners.delete(listener);
+    return this.outage.on(listener);
   }
 
   /** Every stored chunk of lines, as it is written. */
@@ -221,7 +140,7 @@ export class LogStore {
     if (this.cut?.key === key) return this.completeCut(pid, stream, lines, fd);
     const held = this.partial.get(key);
     const data = held ? Buffer.concat([held, lines]) : lines;
-    if (this.closed || this.outage || !this.spliceable || data.indexOf(13) >= 0 || mayHaveLongLine(data)) return false;
+    if (this.closed || this.outage.active || !this.spliceable || data.indexOf(13) >= 0 || mayHaveLongLine(data)) return false;
     if (!this.room.allows(data.length + 256, performance.now())) return false;
     this.partial.delete(key);
     const stored = this.store(pid, stream, data, { fd, bytes: lines.length });
@@ -229,7 +148,7 @@ export class LogStore {
       if (held) this.partial.set(key, held);
       return false;
     }
-    if (stored === "failed") this.drop(data); // what left the pipe is counted, like any line a full disk cost
+    if (stored === "failed") this.outage.drop(data); // what left the pipe is counted, like any line a full disk cost
     return true;
   }
 
@@ -242,7 +161,7 @@ export class LogStore {
     const cut = this.cut;
     if (!cut) return false;
     const whole = Buffer.concat([cut.bytes, lines]);
-    if (this.closed || this.outage || !this.spliceable || whole.indexOf(13) >= 0 || mayHaveLongLine(whole) || !this.room.allows(lines.length + 256, performance.now())) {
+    if (this.closed || this.outage.active || !this.spliceable || whole.indexOf(13) >= 0 || mayHaveLongLine(whole) || !this.room.allows(lines.length + 256, performance.now())) {
       this.settleCut(); // stored as any held line, by the caller's read and write
       return false;
     }
@@ -252,7 +171,7 @@ export class LogStore {
       // Its rest left the pipe but is not stored: the cut part goes too, so no later line is glued to it.
       this.settleCut();
       this.partial.delete(`${pid}:${stream}`);
-      this.drop(whole);
+      this.outage.drop(whole);
       return true;
     }
     this.cut = null;
@@ -296,30 +215,21 @@ export class LogStore {
   private append(pid: number, stream: LogStream, bytes: Buffer): void {
     const data = bytes.indexOf(13) >= 0 || mayHaveLongLine(bytes) ? normalize(bytes) : bytes;
     const now = performance.now();
-    if (this.outage && now < this.outage.retryAt) {
-      this.outage.dropped += countLines(data);
-      return;
-    }
+    if (this.outage.countIfWaiting(data, now)) return;
     if (!this.room.allows(data.length + 256, now)) {
-      this.drop(data, "disk full");
+      this.outage.drop(data, "disk full");
       return;
     }
-    if (this.outage && !this.endOutage()) {
-      this.drop(data);
+    if (this.outage.active && !this.endOutage()) {
+      this.outage.drop(data);
       return;
     }
-    if (this.store(pid, stream, data) !== "stored") this.drop(data);
+    if (this.store(pid, stream, data) !== "stored") this.outage.drop(data);
   }
 
   /** Writes the note that ends an outage (how many lines it cost); false if that cannot be stored yet. */
   private endOutage(): boolean {
-    const outage = this.outage;
-    if (!outage) return true;
-    const note = Buffer.from(noteLine(`${outage.dropped} lines dropped: ${outage.reason} (${outage.since} to ${new Date().toISOString()})`));
-    if (this.store(0, "err", note) !== "stored") return false;
-    this.outage = null;
-    for (const l of this.storageListeners) l({ full: false, dropped: outage.dropped, reason: outage.reason, since: outage.since });
-    return true;
+    return this.outage.end((note) => this.store(0, "err", note) === "stored");
   }
 
   /**
@@ -328,25 +238,7 @@ export class LogStore {
    * Returns true while the outage goes on.
    */
   retryOutage(now = performance.now()): boolean {
-    if (!this.outage) return false;
-    if (now < this.outage.retryAt) return true;
-    if (!this.room.allows(256, now) || !this.endOutage()) {
-      this.outage.retryAt = now + RETRY_MS;
-      return true;
-    }
-    return false;
-  }
-
-  /** Counts lines that could not be stored; the first of an outage tells the listeners. */
-  private drop(data: Buffer, reason = this.outage?.reason ?? "disk full"): void {
-    const retryAt = performance.now() + RETRY_MS;
-    if (this.outage) {
-      this.outage.dropped += countLines(data);
-      this.outage.retryAt = retryAt;
-      return;
-    }
-    this.outage = { reason, since: new Date().toISOString(), dropped: countLines(data), retryAt };
-    for (const l of this.storageListeners) l({ full: true, reason, since: this.outage.since });
+    return this.outage.retry(now, () => this.room.allows(256, now), (note) => this.store(0, "err", note) === "stored");
   }
 
   /**
@@ -400,8 +292,7 @@ export class LogStore {
         this.spliceable = false; // not a failure to store: the caller reads and writes them instead
         return "not moved";
       }
-      if (this.outage) this.outage.reason = reasonOf(e);
-      else this.drop(Buffer.alloc(0), reasonOf(e));
+      this.outage.failed(reasonOf(e));
       try {
         if (this.indexFd >= 0) ftruncateSync(this.indexFd, this.indexSize); // a record written before its bytes failed
       } catch {
@@ -420,13 +311,8 @@ export class LogStore {
    * aside whole, so an index always covers its log from the first byte.
    */
   private open(): void {
-    const logIno = inoOf(this.file);
-    const idxIno = indexedIno(this.indexFile);
-    if (logIno === null || idxIno !== logIno) {
-      if (idxIno !== null && idxIno === inoOf(`${this.file}.1`)) this.shiftNames(this.indexFile);
-      else rmSync(this.indexFile, { force: true });
-      if (logIno !== null && statSync(this.file).size > 0) this.shiftFiles(statSync(this.file).size);
-    }
+    const unpaired = pairIndexWithLog(this.file, this.indexFile, this.limits);
+    if (unpaired !== null) this.shiftFiles(unpaired);
     try {
       // Written at explicit offsets, not O_APPEND: splice(2) refuses to move into an O_APPEND file. So
       // only one writer at a time: the lock taken in the constructor (log-writer-lock.ts).
@@ -465,18 +351,9 @@ export class LogStore {
   private shiftFiles(currentSize: number): void {
     // The base first: a crash before the renames then shifts every position alike, never overlapping two files.
     this.base += currentSize;
-    writeFileSync(path.join(this.dir, BASE_FILE), String(this.base));
-    this.shiftNames(this.file);
-    this.shiftNames(this.indexFile);
-  }
-
-  private shiftNames(file: string): void {
-    const keep = Math.max(1, Math.floor(this.limits.totalBytes / this.limits.fileBytes) - 1);
-    rmSync(`${file}.${keep}`, { force: true });
-    for (let i = keep - 1; i >= 1; i--) {
-      if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
-    }
-    if (existsSync(file)) renameSync(file, `${file}.1`);
+    writeBase(this.dir, this.base);
+    shiftNames(this.file, this.limits);
+    shiftNames(this.indexFile, this.limits);
   }
 
   close(): void {
@@ -486,6 +363,6 @@ export class LogStore {
     if (this.indexFd >= 0) closeSync(this.indexFd);
     closeSync(this.lockFd); // the next writer (the keeper, the next agent) may open the log now
     this.listeners.clear();
-    this.storageListeners.clear();
+    this.outage.clear();
   }
 }

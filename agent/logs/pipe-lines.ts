@@ -7,7 +7,8 @@
 // its newline comes. Output the store does not keep byte for byte (CR LF, over-long lines), output
 // while the disk is full, and the last unfinished line of a process that has ended are read and
 // written as before. Used by the agent's log ingest and by the log keeper alike.
-import { MAX_LINE, type LogStore, type LogStream } from "./log-store";
+import { MAX_LINE } from "./line-shape";
+import type { LogStore, LogStream } from "./log-store";
 import { pipe as makePipe, NativeError, pipeHungUp, readAvailable, setNonBlocking, teePipe } from "../native";
 
 const EINVAL = 22;

@@ -3,7 +3,8 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import { closeLogFiles, type OpenLogFile, openLogFiles } from "./log-files";
-import { type LogLine, readBase } from "./log-store";
+import type { LogLine } from "./log-store";
+import { readBase } from "./log-rotation";
 import { readStoredLinesBackward, readStoredLinesForward, renderLine, type StoredLine } from "./stored-lines";
 
 type Positioned = { file: OpenLogFile; base: number };

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readLogOp } from "../supervisor/read-log-op";
-import { type LogLine, LogStore, noteLine } from "./log-store";
+import { noteLine } from "./line-shape";
+import { type LogLine, LogStore } from "./log-store";
 import { readSince, readTail } from "./read-positions";
 import { searchLogs } from "./search";
 
