@@ -1,8 +1,10 @@
 // Preloaded into the control plane by bench/scale.ts (`node --import ./bench/scale-probe.mjs`): once a
 // second, one JSON line to $SCALE_PROBE_FILE with the event loop's utilisation and delay, CPU and RSS,
-// and the rows the write-behind batches wrote. Measures only; changes nothing in the process.
+// the rows the write-behind batches wrote, how long each GET /api/v1/apps took from its arrival to its
+// response's end, and the agent frames queued (lib/agents/agent-inbox.ts). Measures only; changes nothing.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import http from "node:http";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 
 const file = process.env.SCALE_PROBE_FILE;
@@ -23,6 +25,16 @@ if (file) {
       return prepare.call(this, sql, ...rest);
     };
   } catch {}
+  // GET /api/v1/apps as the control plane sees it: from the request's arrival to the response's end.
+  let apiServerMs = [];
+  const emit = http.Server.prototype.emit;
+  http.Server.prototype.emit = function (event, req, res, ...rest) {
+    if (event === "request" && String(req?.url).startsWith("/api/v1/apps")) {
+      const t0 = performance.now();
+      res.once("finish", () => apiServerMs.push(Math.round(performance.now() - t0)));
+    }
+    return emit.call(this, event, req, res, ...rest);
+  };
   const timer = setInterval(() => {
     if (statements.size) writeFileSync(`${file}.sql`, JSON.stringify({ t: Date.now(), statements: [...statements].sort((a, b) => b[1] - a[1]).slice(0, 40) }, null, 1));
     const now = performance.now();
@@ -37,7 +49,11 @@ if (file) {
       delayP99: delay.percentile(99) / 1e6,
       delayMax: delay.max / 1e6,
       hostWrites: reports?.writes ?? 0,
+      apiServerMs,
+      inboxPending: globalThis[Symbol.for("stoker.agent-inbox")]?.pending() ?? 0,
+      inboxYields: globalThis[Symbol.for("stoker.agent-inbox")]?.yields ?? 0,
     };
+    apiServerMs = [];
     elu = nextElu;
     cpu = nextCpu;
     at = now;

@@ -11,6 +11,9 @@
 // (sqlite), PostgreSQL with one replica (pg1) and with two (pg2: agents split between the replicas,
 // the browser and API on the second, so half the status changes cross LISTEN/NOTIFY). PostgreSQL is
 // a throwaway cluster with its durable defaults (fsync, synchronous commit), on the same machine.
+// Every phase has a time limit and a setup that cannot carry the load still gives its row (what
+// happened: agents that could not connect, the browser closed as too slow and reconnected, a phase
+// that timed out), then the run goes on with the next one.
 // Hosts and apps are seeded straight into the database (a host key's sha256, as enrollment stores it):
 // enrolling 3,000 agents through join tokens would measure the join flow, not the steady state.
 // Needs a built dashboard (`npm run build`). Run (through the shared slot limiter):
@@ -34,13 +37,21 @@ const ADMIN = { email: "bench@example.com", password: "bench-password-long-enoug
 type Seeded = { hostId: string; hostKey: string; name: string; appId: string };
 type Opts = { url: string; agentUrls: string[]; agentsFile: string; processes: number; cookie: string; token: string; followAppId: string };
 type Dist = { n: number; p50: number; p99: number; max: number; errors?: number };
-type ProbeLine = { t: number; elu: number; cpu: number; rss: number; delayP99: number; delayMax: number; hostWrites: number };
+type ProbeLine = { t: number; elu: number; cpu: number; rss: number; delayP99: number; delayMax: number; hostWrites: number; apiServerMs?: number[]; inboxPending?: number };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function dist(xs: number[], errors?: number): Dist {
   const s = [...xs].sort((a, b) => a - b);
   const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : Number.NaN);
   return { n: s.length, p50: at(0.5), p99: at(0.99), max: s.at(-1) ?? Number.NaN, ...(errors !== undefined ? { errors } : {}) };
+}
+/** `p`, or a rejection naming `what` after `ms`: no phase of a run waits for ever. */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 const round = (x: number) => (Number.isFinite(x) ? (x < 10 ? Math.round(x * 10) / 10 : Math.round(x)) : "–");
 
@@ -50,11 +61,20 @@ async function runAgents(opts: Opts): Promise<void> {
   const seeded = JSON.parse(readFileSync(opts.agentsFile, "utf8")) as Seeded[];
   const agents = seeded.map((s, i) => new SimAgent(opts.agentUrls[i % opts.agentUrls.length], s.hostKey, s.name, [{ appId: s.appId, revision: 1, processes: simProcesses(opts.processes) }]));
   const started = Date.now();
+  let failed = 0;
+  let firstError = "";
   for (let i = 0; i < agents.length; i += 50) {
-    await Promise.all(agents.slice(i, i + 50).map((a) => a.connect()));
+    // A connect the control plane refuses or cannot answer in time is counted, not fatal: a swamped
+    // setup must still give its row (what happened), not hang the run.
+    const results = await Promise.allSettled(agents.slice(i, i + 50).map((a) => withTimeout(a.connect(), 60_000, "connect")));
+    for (const r of results) {
+      if (r.status === "fulfilled") continue;
+      failed++;
+      firstError ||= String(r.reason).split("\n")[0] ?? "";
+    }
     await sleep(100); // ~500 connections a second: a reconnect storm, not a thundering herd
   }
-  process.send?.({ type: "connected", ms: Date.now() - started });
+  process.send?.({ type: "connected", ms: Date.now() - started, failed, firstError });
   let sent = 0;
   let nextPid = 100_000;
   const TICKS = 50; // per second: each agent acts once a second, spread over 50 ticks
@@ -109,15 +129,30 @@ async function runBrowser(opts: Opts): Promise<void> {
   let hostErrors = 0;
   const u = new URL("ws/ui", `${opts.url}/`);
   u.protocol = "ws:";
-  const ws = new WebSocket(u, { headers: { cookie: opts.cookie }, perMessageDeflate: false });
-  await new Promise((r, j) => {
-    ws.once("open", r);
-    ws.once("error", j);
-  });
-  ws.send(JSON.stringify({ type: "logs.follow", appId: opts.followAppId }));
-  // Closed by the control plane (1013 "too slow": it could not write to this browser fast enough): said, not silent.
-  ws.on("close", (code, reason) => console.error(`[bench browser] /ws/ui closed after ${events} events: ${code} ${String(reason)}`));
-  ws.on("message", (data) => {
+  // Closed by the control plane (1013 "too slow": it could not write to this browser fast enough), the
+  // browser reconnects as the dashboard does (components/live/live-client.ts) and the close is reported.
+  const closes: string[] = [];
+  let stopping = false;
+  const connect = async (): Promise<void> => {
+    const ws = new WebSocket(u, { headers: { cookie: opts.cookie }, perMessageDeflate: false });
+    await new Promise((r, j) => {
+      ws.once("open", r);
+      ws.once("error", j);
+    });
+    ws.send(JSON.stringify({ type: "logs.follow", appId: opts.followAppId }));
+    ws.on("error", () => {});
+    ws.on("close", (code, reason) => {
+      if (stopping) return;
+      closes.push(`${code} ${String(reason)}`);
+      console.error(`[bench browser] /ws/ui closed after ${events} events: ${code} ${String(reason)}; reconnecting`);
+      const retry = () => void connect().catch(() => setTimeout(retry, 1000));
+      setTimeout(retry, 500);
+    });
+    ws.on("message", onMessage);
+    current = ws;
+  };
+  let current: WebSocket | null = null;
+  const onMessage = (data: WebSocket.RawData) => {
     const e = JSON.parse(String(data)) as { type: string; status?: { appId: string; processes: { startedAt: string | null }[] }; lines?: unknown[] };
     events++;
     if (e.type === "logs.lines") logLines += e.lines?.length ?? 0;
@@ -127,7 +162,8 @@ async function runBrowser(opts: Opts): Promise<void> {
     const before = lastChange.get(e.status.appId);
     lastChange.set(e.status.appId, changed);
     if (before !== undefined && changed > before) status.push(Date.now() - changed);
-  });
+  };
+  await connect();
   const timed = async (p: string): Promise<number | null> => {
     const t0 = performance.now();
     try {
@@ -158,10 +194,12 @@ async function runBrowser(opts: Opts): Promise<void> {
       api = [];
       hosts = [];
       apiErrors = hostErrors = events = logLines = 0;
+      closes.length = 0;
     } else if (m.type === "stop") {
       polling = false;
-      process.send?.({ type: "result", status: dist(status), api: dist(api, apiErrors), hosts: dist(hosts, hostErrors), events, logLines });
-      ws.close();
+      stopping = true;
+      process.send?.({ type: "result", status: dist(status), api: dist(api, apiErrors), hosts: dist(hosts, hostErrors), events, logLines, closes: [...closes] });
+      current?.close();
       setTimeout(() => process.exit(0), 200);
     }
   });
@@ -285,7 +323,16 @@ async function waitHealthy(url: string, server: ChildProcess): Promise<void> {
 function child(role: "agents" | "browser", opts: Opts): ChildProcess {
   return fork(path.join(ROOT, "bench/scale.ts"), [role, JSON.stringify(opts)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 }
-const next = <T>(c: ChildProcess, type: string) => new Promise<T>((r) => c.on("message", (m: { type: string }) => m.type === type && r(m as T)));
+/** The child's next message of `type`; rejected if the child exits first or nothing comes within `ms`. */
+const next = <T>(c: ChildProcess, type: string, ms = 120_000) =>
+  withTimeout(
+    new Promise<T>((r, j) => {
+      c.on("message", (m: { type: string }) => m.type === type && r(m as T));
+      c.once("exit", (code) => j(new Error(`the ${type} message never came: the child exited (${code})`)));
+    }),
+    ms,
+    `waiting for ${type}`,
+  );
 
 type Setup = { name: string; db: "sqlite" | "postgresql"; replicas: number };
 const SETUPS: Record<string, Setup> = {
@@ -331,42 +378,51 @@ async function runOnce(n: number, setup: Setup, cluster: Cluster | null, seconds
   }
   // The browser and the API on the last replica; the agents spread over all of them.
   const url = replicas[replicas.length - 1].url;
+  let agents: ChildProcess | null = null;
+  let browser: ChildProcess | null = null;
   try {
     const login = await fetch(`${url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
     const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
     const created = await fetch(`${url}/api/v1/tokens`, { method: "POST", headers: { "content-type": "application/json", cookie, "x-stoker-csrf": "1" }, body: JSON.stringify({ name: "bench" }) });
     const { token } = (await created.json()) as { token: string };
     const opts: Opts = { url, agentUrls: replicas.map((r) => r.url), agentsFile, processes, cookie, token, followAppId: seeded[0].appId };
-    const agents = child("agents", opts);
-    const connected = await next<{ ms: number }>(agents, "connected");
-    const browser = child("browser", opts);
+    agents = child("agents", opts);
+    const connected = await next<{ ms: number; failed: number; firstError: string }>(agents, "connected", 300_000);
+    browser = child("browser", opts);
     await next(browser, "ready");
     await sleep(5000); // settle: syncs answered, first facts written
     const probes = () => replicas.map((r) => readFileSync(r.probeFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as ProbeLine));
     const hostWritesNow = () => probes().reduce((sum, p) => sum + (p.at(-1)?.hostWrites ?? 0), 0);
-    const rowsBefore = await rowsWritten(setup, dbRef, hostWritesNow());
+    const rows = () => withTimeout(rowsWritten(setup, dbRef, hostWritesNow()), 60_000, "counting rows").catch(() => Number.NaN);
+    const rowsBefore = await rows();
     browser.send({ type: "measure" });
     agents.send({ type: "measure" });
     const from = Date.now();
     await sleep(seconds * 1000);
     const to = Date.now();
-    const rowsAfter = await rowsWritten(setup, dbRef, hostWritesNow());
+    const rowsAfter = await rows();
     const windowSent = next<{ sent: number }>(agents, "window");
     agents.send({ type: "windowEnd" });
     const inWindow = (await windowSent).sent;
     // After the window: a real browser's own CPU would otherwise be counted against the control plane.
     const shots = shotsDir ? await screenshots(url, shotsDir, n).catch((e: unknown) => ({ error: String(e).split("\n")[0] })) : null;
     const agentResult = next<{ sent: number; requests: number }>(agents, "result");
-    const browserResult = next<{ status: Dist; api: Dist; hosts: Dist; events: number; logLines: number }>(browser, "result");
+    const browserResult = next<{ status: Dist; api: Dist; hosts: Dist; events: number; logLines: number; closes: string[] }>(browser, "result");
     browser.send({ type: "stop" });
     agents.send({ type: "stop" });
     const [a, b] = await Promise.all([agentResult, browserResult]);
     const perReplica = probes().map((lines) => lines.filter((p) => p.t >= from && p.t <= to));
     const avg = (xs: number[]) => xs.reduce((sum, x) => sum + x, 0) / Math.max(1, xs.length);
+    // SIGTERM flushes what the control plane holds (30 s at most, lib/shutdown.ts); a replica that does
+    // not exit within 60 s is killed and said so.
+    const stopNotes: string[] = [];
     for (const r of replicas) {
       const stopped = new Promise((res) => r.server.once("exit", res));
       r.server.kill("SIGTERM");
-      await stopped;
+      await withTimeout(stopped, 60_000, "stop").catch(() => {
+        stopNotes.push(`a replica did not stop within 60 s of SIGTERM (killed)`);
+        r.server.kill("SIGKILL");
+      });
     }
     const windowS = (to - from) / 1000;
     return {
@@ -374,6 +430,10 @@ async function runOnce(n: number, setup: Setup, cluster: Cluster | null, seconds
       agents: n,
       processes: n * processes,
       connectS: connected.ms / 1000,
+      connectFailed: connected.failed,
+      connectError: connected.firstError,
+      uiCloses: b.closes,
+      stopNotes,
       msgsPerS: inWindow / windowS,
       sentTotal: a.sent,
       status: b.status,
@@ -390,10 +450,14 @@ async function runOnce(n: number, setup: Setup, cluster: Cluster | null, seconds
         rssMiB: Math.max(...probe.map((p) => p.rss)) / 2 ** 20,
       })),
       dbRowsPerS: (rowsAfter - rowsBefore) / windowS,
+      // GET /apps as the control plane timed it (arrival to the response's end), and agent frames left queued.
+      apiServer: dist(perReplica.flatMap((lines) => lines.flatMap((l) => l.apiServerMs ?? []))),
+      inboxPendingMax: Math.max(0, ...perReplica.flatMap((lines) => lines.map((l) => l.inboxPending ?? 0))),
       loadAvg: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
       shots,
     };
   } finally {
+    for (const c of [agents, browser]) if (c && c.exitCode === null) c.kill("SIGKILL");
     for (const r of replicas) if (r.server.exitCode === null) r.server.kill("SIGKILL");
     if (!process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
   }
@@ -426,15 +490,29 @@ async function main(): Promise<void> {
   const shots = process.argv.includes("--screenshots") ? path.resolve(arg("--screenshots", "scale-screenshots")) : null;
   const cluster = setups.some((s) => s.db === "postgresql") ? await startTempPostgres({ durable: true }) : null;
   console.log(`load average at start: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-  console.log(`| agents × processes | setup | status → browser p50 / p99 / max (ms) | GET /apps?limit=50 p50 / p99 (ms) | GET /hosts?limit=50 p99 (ms) | event loop busy avg / max, per replica | loop delay p99 / max (ms) | CPU (cores), per replica | RSS (MiB), per replica | agent msgs/s | UI events/s | DB rows written/s | load avg |`);
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log(`| agents × processes | setup | status → browser p50 / p99 / max (ms) | GET /apps?limit=50 p50 / p99 (ms) | GET /hosts?limit=50 p99 (ms) | event loop busy avg / max, per replica | loop delay p99 / max (ms) | CPU (cores), per replica | RSS (MiB), per replica | agent msgs/s | UI events/s | DB rows written/s | load avg | notes |`);
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   try {
     for (const n of counts) {
       for (const setup of setups) {
-        const r = await runOnce(n, setup, cluster, seconds, processes, prof, shots);
-        const each = <T>(f: (x: (typeof r.replicas)[number]) => T) => r.replicas.map(f).join(" + ");
+        // A setup that cannot carry the load still gives its row: what happened, then the next one.
+        const r = await runOnce(n, setup, cluster, seconds, processes, prof, shots).catch((e: unknown) => e instanceof Error ? e : new Error(String(e)));
+        if (r instanceof Error) {
+          console.log(`| ${n.toLocaleString("en")} × ${processes} | ${setup.name} | did not finish: ${r.message.split("\n")[0]} |  |  |  |  |  |  |  |  |  | ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} |  |`);
+          continue;
+        }
+        type Replica = Awaited<ReturnType<typeof runOnce>>["replicas"][number];
+        const each = <T>(f: (x: Replica) => T) => r.replicas.map(f).join(" + ");
+        const notes = [
+          `agents connected in ${round(r.connectS)} s`,
+          `GET /apps as the control plane timed it p50 / p99 ${round(r.apiServer.p50)} / ${round(r.apiServer.p99)} ms`,
+          ...(r.inboxPendingMax ? [`up to ${r.inboxPendingMax} agent frames queued`] : []),
+          ...(r.connectFailed ? [`${r.connectFailed} agents failed to connect (${r.connectError})`] : []),
+          ...(r.uiCloses.length ? [`the browser's /ws/ui was closed ${r.uiCloses.length}× (${[...new Set(r.uiCloses)].join(", ")}) and reconnected`] : []),
+          ...r.stopNotes,
+        ].join("; ");
         console.log(
-          `| ${n.toLocaleString("en")} × ${processes} | ${r.setup} | ${round(r.status.p50)} / ${round(r.status.p99)} / ${round(r.status.max)} (n=${r.status.n}) | ${round(r.api.p50)} / ${round(r.api.p99)}${r.api.errors ? ` (${r.api.errors} failed)` : ""} | ${round(r.hosts.p99)} | ${each((x) => (Number.isNaN(x.elu) ? "saturated (no probe in the window)" : `${Math.round(x.elu * 100)}% / ${Math.round(x.eluMax * 100)}%`))} | ${each((x) => `${round(x.delayP99)} / ${round(x.delayMax)}`)} | ${each((x) => round(x.cpu))} | ${each((x) => round(x.rssMiB))} | ${Math.round(r.msgsPerS)} | ${Math.round(r.uiEventsPerS)} | ${round(r.dbRowsPerS)} | ${r.loadAvg} |`,
+          `| ${n.toLocaleString("en")} × ${processes} | ${r.setup} | ${round(r.status.p50)} / ${round(r.status.p99)} / ${round(r.status.max)} (n=${r.status.n}) | ${round(r.api.p50)} / ${round(r.api.p99)} (n=${r.api.n}${r.api.errors ? `, ${r.api.errors} failed` : ""}) | ${round(r.hosts.p99)} | ${each((x) => (Number.isNaN(x.elu) ? "saturated (no probe in the window)" : `${Math.round(x.elu * 100)}% / ${Math.round(x.eluMax * 100)}%`))} | ${each((x) => `${round(x.delayP99)} / ${round(x.delayMax)}`)} | ${each((x) => round(x.cpu))} | ${each((x) => round(x.rssMiB))} | ${Math.round(r.msgsPerS)} | ${Math.round(r.uiEventsPerS)} | ${round(r.dbRowsPerS)} | ${r.loadAvg} | ${notes} |`,
         );
         console.error(JSON.stringify(r));
       }

@@ -1,8 +1,9 @@
 // Ends the control plane on SIGTERM / SIGINT only after what it holds in memory for the database
-// (batched facts, process events, audit rows: lib/write-behind.ts) is written. A flush that hangs
-// cannot keep it up for ever: it exits after GRACE_MS regardless.
+// (batched facts, process events, audit rows: lib/write-behind.ts), and the agent frames still queued
+// (lib/agents/agent-inbox.ts), are written. A flush that hangs cannot keep it up for ever: it exits after GRACE_MS regardless.
 import "server-only";
-import { flushAll } from "./write-behind";
+import { agentInbox } from "./agents/agent-inbox";
+import { flushAll, yieldToLoop } from "./write-behind";
 
 const GRACE_MS = 30_000;
 
@@ -12,10 +13,14 @@ export function exitAfterFlush(): void {
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(0), GRACE_MS).unref();
-    void flushAll().finally(() => {
-      console.log(`[stoker] ${signal}: pending writes flushed, stopping`);
-      process.exit(0);
-    });
+    // Frames agents sent before the signal are handled first (their transitions join the write-behind).
+    agentInbox().drain(true);
+    void yieldToLoop()
+      .then(flushAll)
+      .finally(() => {
+        console.log(`[stoker] ${signal}: pending writes flushed, stopping`);
+        process.exit(0);
+      });
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);

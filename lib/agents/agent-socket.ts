@@ -25,6 +25,7 @@ const PASSED_THROUGH: ErrorCode[] = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "TI
 const ORPHAN_EXIT_MS = 10_000;
 const asErrorCode = (code: string): ErrorCode => PASSED_THROUGH.find((c) => c === code) ?? "FAILED";
 import { agentHub } from "./agent-hub";
+import { agentInbox } from "./agent-inbox";
 import { admit, knownAppHosts } from "./agent-scope";
 
 export async function authenticateAgent(authorization: string | undefined) {
@@ -41,14 +42,19 @@ export async function onAgentConnection(ws: WebSocket, host: { id: string; name:
   const hub = agentHub();
   hub.attach({ ws, hostId: host.id, hostName: host.name, connectedAt: new Date() });
   agentLinkChanged(host.id, true);
+  // Handled through the inbox (lib/agents/agent-inbox): in order, a few ms of frames per loop turn,
+  // so HTTP requests get turns in between. The close queues behind the socket's last frames.
+  const inbox = agentInbox();
   ws.on("message", (data) => {
-    void handle(host, ws, String(data)).catch((e: unknown) => console.error(`[agent ${host.name}] handler failed:`, e));
+    inbox.push(() => void handle(host, ws, String(data)).catch((e: unknown) => console.error(`[agent ${host.name}] handler failed:`, e)), ws);
   });
   ws.on("close", () => {
-    if (!hub.detach(host.id, ws)) return;
-    agentLinkChanged(host.id, false);
-    hostReports().seen(host.id); // what an offline host shows: when it was last here
-    publishHost(host);
+    inbox.push(() => {
+      if (!hub.detach(host.id, ws)) return;
+      agentLinkChanged(host.id, false);
+      hostReports().seen(host.id); // what an offline host shows: when it was last here
+      publishHost(host);
+    });
   });
   hostReports().seen(host.id); // written behind, with the facts that follow
   // One read for the welcome and the sync, after attach (an app saved meanwhile is in it, or its own
