@@ -11,7 +11,7 @@ const previous = existsSync("dist") ? readdirSync("dist").filter((f) => /^(agent
 for (const f of previous) rmSync(`dist/${f}`);
 
 await build({
-  entryPoints: { agent: "agent/main.ts", "log-keeper": "agent/keeper/log-keeper.ts", "unpack-worker": "agent/deploy/unpack-worker.ts" },
+  entryPoints: { agent: "agent/entry-agent.ts", "log-keeper": "agent/entry-keeper.ts", "unpack-worker": "agent/deploy/unpack-worker.ts" },
   bundle: true,
   platform: "node",
   format: "esm",
@@ -27,8 +27,9 @@ await build({
   plugins: [pureSchemas],
   // The young-generation cap and the start-up size mode (agent/small-heap.ts) in front of every
   // chunk: a chunk's code runs once the chunks it imports have run, so only this puts them before the
-  // first allocation of the bundle. The size mode once per process: a chunk loaded after start-up
-  // (a room, agent/supervisor/rooms.ts) must not turn it on again.
+  // first allocation of the release unpacker; the agent and the keeper have them from their entries
+  // (agent/entry-*.ts), with the optimizing compiler off until work comes. The size mode once per
+  // process: a chunk loaded after start-up (a room, agent/supervisor/rooms.ts) must not turn it on again.
   banner: {
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); import { setFlagsFromString as __stokerV8Flags } from 'node:v8'; __stokerV8Flags('--semi-space-growth-factor=1'); if (globalThis.__stokerStartup === undefined) { globalThis.__stokerStartup = true; __stokerV8Flags('--optimize-for-size'); }",
   },
