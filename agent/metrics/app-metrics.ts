@@ -93,7 +93,11 @@ export class AppMetrics {
 
   tick(t: number): AppSample[] {
     const seen = this.snapshot(); // one read of the socket tables for every app
-    const samples = this.sources().map((src) => this.read(src, t, true, seen));
+    const live = new Set<string>();
+    const samples = this.sources().map((src) => this.read(src, t, true, seen, live));
+    // Once for every app together: a base is stale only when no app lists its process any more
+    // (pruned per app, each app's read dropped every other app's bases, and their CPU read 0).
+    for (const key of this.cpuBase.keys()) if (!live.has(key)) this.cpuBase.delete(key);
     for (const s of samples) {
       this.store.append(s);
       this.latest.set(s.appId, s);
@@ -123,7 +127,8 @@ export class AppMetrics {
     return { queues: readQueues(), tables: readSocketTables() };
   }
 
-  private read(src: MetricsSource, t: number, settle: boolean, seen: { queues: QueueSnapshot; tables: SocketTables }): AppSample {
+  /** `live` collects the processes read (pid:start), so a stored sample can prune the CPU bases of gone ones. */
+  private read(src: MetricsSource, t: number, settle: boolean, seen: { queues: QueueSnapshot; tables: SocketTables }, live?: Set<string>): AppSample {
     const view = src.view();
     const inode = listenInode(view.socketFd, src.socket);
     const accepted = acceptedOn(seen.tables, inode);
@@ -132,6 +137,7 @@ export class AppMetrics {
     for (const { slot, proc } of view.processes) {
       const usage = proc.usage();
       const key = `${proc.pid}:${proc.startTicks}`;
+      live?.add(key);
       const base = this.cpuBase.get(key);
       const cpuPercent = base && now > base.at ? Math.max(0, ((usage.cpuNs - base.cpuNs) / 1e6 / (now - base.at)) * 100) : 0;
       if (settle || !base) this.cpuBase.set(key, { cpuNs: usage.cpuNs, at: now });
@@ -145,10 +151,6 @@ export class AppMetrics {
         if (a.role === "idle") idle++;
       }
       perProcess.push({ slot, pid: proc.pid, cpuPercent: Math.round(cpuPercent * 10) / 10, rssBytes: usage.rssBytes, fds, workersBusy: busy, workersIdle: idle });
-    }
-    if (settle) {
-      const live = new Set(view.processes.map(({ proc }) => `${proc.pid}:${proc.startTicks}`));
-      for (const key of this.cpuBase.keys()) if (!live.has(key)) this.cpuBase.delete(key);
     }
     const window = this.access.window(src.appId);
     const req = settle ? window.take() : window.peek();
