@@ -6,13 +6,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Supervisor } from "@/agent/supervisor/supervisor";
-import { AppSpecSchema } from "@/lib/protocol";
+import { type AppStatus, AppSpecSchema } from "@/lib/protocol";
 import { RUN_AS } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
 
 const dir = mkdtempSync(path.join(tmpdir(), "stoker-usage-"));
 chmodSync(dir, 0o755);
-const sup = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir] });
+// Statuses every second here (10 s by default), to see the process table's figures move without a transition.
+const sup = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir], usageRefreshMs: 1000 });
+const heard: AppStatus[][] = [];
+sup.listen({ status: (apps) => heard.push(apps), transition: () => {} });
 afterAll(async () => {
   for (const id of [...sup.apps.keys()]) await sup.execute({ op: "app.remove", appId: id });
   rmSync(dir, { recursive: true, force: true });
@@ -73,5 +76,16 @@ describe("process tree usage", () => {
     expect(Math.abs(ours.cpuPercent - top.cpu) / top.cpu, `ours ${ours.cpuPercent}% vs top ${top.cpu}%`).toBeLessThan(0.1);
     expect(Math.abs(ours.rssBytes - top.rssBytes) / top.rssBytes, `ours ${ours.rssBytes} vs top ${top.rssBytes}`).toBeLessThan(0.1);
     expect(ours.rssBytes).toBeGreaterThan(96 * 1024 * 1024);
+  });
+
+  it("reports the busy tree's CPU and RSS to the control plane while nothing else changes", async () => {
+    // The process table (GET /apps/ID, the dashboard) shows what the last status said: sent only on
+    // transitions, a burner read 0% and its start-time RSS for as long as it ran.
+    const latest = () => heard.at(-1)?.find((a) => a.appId === "burner")?.processes[0];
+    const fresh = await waitUntil(async () => {
+      const p = latest();
+      return p && p.cpuPercent > 5 && p.rssBytes > 96 * 1024 * 1024 ? p : null;
+    }, 10_000, "a status with the burner's CPU and RSS");
+    expect(fresh.state).toBe("RUNNING");
   });
 });

@@ -35,6 +35,9 @@ import { readEnded } from "./spawn-process";
 import { readState, writeState } from "./state-file";
 import { type SupervisorListener, SupervisorFeed } from "./supervisor-feed";
 
+/** A busy app's CPU and RSS in the process table are at most this old. */
+const USAGE_REFRESH_MS = 10_000;
+
 export type SupervisorOptions = {
   stateDir: string;
   socketDirs: string[];
@@ -47,6 +50,8 @@ export type SupervisorOptions = {
   detectWebServers?: boolean;
   /** Sample app metrics every 10 s (default: on unless STOKER_METRICS=off). */
   metrics?: boolean;
+  /** How often a status goes out with fresh CPU and RSS while nothing else changes (default 10 s). */
+  usageRefreshMs?: number;
 };
 export type { SupervisorListener } from "./supervisor-feed";
 
@@ -63,6 +68,7 @@ export class Supervisor {
   readonly webServers: WebServerRegistry;
   private readonly feed = new SupervisorFeed();
   private statusTimer: NodeJS.Timeout | null = null;
+  private readonly usageTimer: NodeJS.Timeout;
   private readonly stateFile: string;
   private adopting = false;
 
@@ -103,6 +109,12 @@ export class Supervisor {
       path.join(opts.stateDir, "site-logs"),
     );
     if (opts.webErrorLogs) this.webLogs.start();
+    // A status goes out on every change only: without this, a process's CPU and RSS (the process
+    // table, GET /apps/ID) stayed as they were at its last transition, 0% for a busy app.
+    this.usageTimer = setInterval(() => {
+      if (this.apps.size && !this.statusTimer) this.feed.status(this.status());
+    }, opts.usageRefreshMs ?? USAGE_REFRESH_MS);
+    this.usageTimer.unref();
   }
 
   /** Detects the installed web servers, then follows their error logs (unless given explicitly). */
@@ -377,6 +389,7 @@ export class Supervisor {
   detachAll(): void {
     void this.webLogs.stop();
     this.metrics.stop();
+    clearInterval(this.usageTimer);
     this.logs.flushAll(); // traceback groups survive the restart
     this.persist();
     for (const runner of this.apps.values()) runner.detach();
