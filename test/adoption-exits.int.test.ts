@@ -17,6 +17,7 @@ const stateDir = path.join(dir, "state");
 let last: Supervisor | null = null;
 afterAll(async () => {
   if (last) for (const id of [...last.apps.keys()]) await last.execute({ op: "app.remove", appId: id });
+  last?.detachAll(); // its last state write now, not after the directory is gone (it was left behind)
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -71,6 +71,8 @@ export class Supervisor {
   private readonly usageTimer: NodeJS.Timeout;
   private readonly stateFile: string;
   private adopting = false;
+  // After detachAll the state file is the next agent's: nothing here reports or writes any more.
+  private detached = false;
 
   constructor(private opts: SupervisorOptions) {
     this.stateFile = path.join(opts.stateDir, "state.json");
@@ -163,7 +165,7 @@ export class Supervisor {
 
   /** Coalesces bursts of changes into one status report and one state-file write. */
   private changed(): void {
-    if (this.statusTimer) return;
+    if (this.statusTimer || this.detached) return;
     this.statusTimer = setTimeout(() => {
       this.statusTimer = null;
       this.persist();
@@ -176,7 +178,8 @@ export class Supervisor {
   }
 
   persist(): void {
-    if (this.adopting) return; // the file still names apps not yet adopted: written once at the end
+    // Adopting: the file still names apps not yet adopted (written once at the end); detached: it is the next agent's.
+    if (this.adopting || this.detached) return;
     // With the pids: what the log keeper needs to replace processes while this agent is away.
     offerStandby([...this.apps.values()].flatMap((a) => a.standby() ?? []));
     try {
@@ -392,6 +395,8 @@ export class Supervisor {
     clearInterval(this.usageTimer);
     this.logs.flushAll(); // traceback groups survive the restart
     this.persist();
+    this.detached = true; // else its children's exits (a next agent here stopping them) write a stale list over the next one's
+    clearTimeout(this.statusTimer ?? undefined);
     for (const runner of this.apps.values()) runner.detach();
   }
 }
