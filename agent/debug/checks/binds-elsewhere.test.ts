@@ -13,6 +13,11 @@ describe("checkBindHints", () => {
     expect(f.detail).toContain("bindAddress='/tmp/app.sock'");
   });
 
+  it("ignores bindAddress in a comment (Python, Perl, shell)", () => {
+    const src = "#!/usr/bin/env python3\n# as `WSGIServer(app, bindAddress=...)` does: unlink, bind, listen\nWSGIServer(app).run()  # not bindAddress='/x'\n";
+    expect(checkBindHints(spec("agent"), [], src)).toEqual([]);
+  });
+
   it("spots php-cgi -b and a uWSGI socket other than fd://0", () => {
     expect(checkBindHints(spec("agent"), ["-b", "127.0.0.1:9000"], null)[0].detail).toContain("-b 127.0.0.1:9000");
     expect(checkBindHints(spec("agent"), ["--fastcgi-socket=/tmp/u.sock"], null)[0].detail).toContain("--fastcgi-socket=/tmp/u.sock");

@@ -116,7 +116,9 @@ export function checkBindHints(spec: AppSpec, args: string[], source: string | n
     const value = m ? (m[1] ?? args[i + 1] ?? "") : null;
     if (value !== null && value !== "fd://0") hints.push(`${a}${m?.[1] === undefined ? ` ${value}` : ""}`);
   }
-  const bind = source?.match(/bindAddress\s*=\s*[^,)\n]+/);
+  // Code only: a comment that mentions bindAddress (the flup-like fixture's header does) binds nothing.
+  const code = source?.replace(/(^|\s)#.*$/gm, "$1");
+  const bind = code?.match(/bindAddress\s*=\s*[^,)\n]+/);
   if (bind) hints.push(`${bind[0]} in the script`);
   if (!hints.length) return [];
   return [
