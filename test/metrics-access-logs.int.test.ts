@@ -11,7 +11,7 @@ import { Supervisor } from "@/agent/supervisor/supervisor";
 import { type AppSample, AppSpecSchema, siteOf, type WebServer } from "@/lib/protocol";
 import { appSpecFor } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
-import { httpGet, LIGHTTPD_STOCK_MODULES, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
+import { httpGet, LIGHTTPD_STOCK_MODULES, makeTempDir, type RunningServer, startWebServer, webTargetOf } from "./support/web-servers";
 
 const SLOW_PHP = path.resolve("test/fixtures/slow.php");
 
@@ -34,20 +34,21 @@ describe.each<WebServer>(["lighttpd", "apache"])("requests behind %s", (kind) =>
       socket: { path: path.join(dir, "php.sock"), group: "www-data", mode: "0660" },
       web: { server: kind, serverName: host, listen: `127.0.0.1:${server.port}`, mount: "/app" },
     });
-    supervisor = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir], webTargets: { [kind]: { siteLogDir: logs } }, metrics: true });
+    supervisor = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir], webTargets: { [kind]: webTargetOf(server, { siteLogDir: logs }) }, metrics: true });
     const put = await supervisor.put({ appId, revision: 1, desired: "running", spec, rootApproved: true });
     expect(put.ok, JSON.stringify(put)).toBe(true);
     const site = siteOf(spec, [], kind);
     if (!site) throw new Error("no site");
     const rendered = renderSite(site, { logDir: logs });
     if (!rendered.ok) throw new Error(rendered.message);
-    writeFileSync(path.join(server.snippetDir, "metrics.conf"), rendered.value);
+    writeFileSync(path.join(server.snippetDir, site.fileName), rendered.value); // where the agent re-applies it on removal
     await server.reload();
     await waitUntil(async () => ((await httpGet(server.port, "/app/", { host })).status === 200 ? true : null), 15_000, "the app through the server");
   }, 60_000);
 
   afterAll(async () => {
-    await supervisor?.execute({ op: "app.remove", appId });
+    // The removal re-applies the site through the test server: a refused one would keep the app running.
+    if (supervisor) expect(await supervisor.execute({ op: "app.remove", appId })).toMatchObject({ ok: true });
     supervisor?.detachAll();
     await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { Supervisor } from "@/agent/supervisor/supervisor";
 import { type AppSample, type AppSpec, AppSpecSchema, siteAccessLog, siteOf } from "@/lib/protocol";
 import { appSpecFor } from "./support/fixture-apps";
 import { waitUntil } from "./support/stack";
-import { httpGet, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
+import { httpGet, makeTempDir, type RunningServer, startWebServer, webTargetOf } from "./support/web-servers";
 
 const SLOW_PHP = path.resolve("test/fixtures/slow.php");
 const WORKERS = 2;
@@ -36,7 +36,7 @@ describe("app metrics behind nginx", () => {
       socket: { path: path.join(dir, "php.sock"), group: "www-data", mode: "0660" },
       web: { server: "nginx", serverName: HOST, listen: `127.0.0.1:${server.port}`, mount: "/", extra: { readTimeoutS: 60 } },
     });
-    supervisor = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir], webTargets: { nginx: { siteLogDir: logs } } });
+    supervisor = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir], webTargets: { nginx: webTargetOf(server, { siteLogDir: logs }) } });
     supervisor.metrics.setSender((samples) => pushed.push(...samples));
     const put = await supervisor.put({ appId, revision: 1, desired: "running", spec, rootApproved: true });
     expect(put.ok, JSON.stringify(put)).toBe(true);
@@ -45,13 +45,14 @@ describe("app metrics behind nginx", () => {
     const rendered = renderSite(site, { logDir: logs });
     if (!rendered.ok) throw new Error(rendered.message);
     expect(rendered.value).toContain(siteAccessLog(site, logs));
-    writeFileSync(path.join(server.snippetDir, "metrics.conf"), rendered.value);
+    writeFileSync(path.join(server.snippetDir, site.fileName), rendered.value); // where the agent re-applies it on removal
     await server.reload();
     await waitUntil(async () => ((await httpGet(server.port, "/", { host: HOST })).status === 200 ? true : null), 15_000, "the app through nginx");
   }, 60_000);
 
   afterAll(async () => {
-    await supervisor?.execute({ op: "app.remove", appId });
+    // The removal re-applies the site through the test server: a refused one would keep the app running.
+    if (supervisor) expect(await supervisor.execute({ op: "app.remove", appId })).toMatchObject({ ok: true });
     supervisor?.detachAll();
     await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
