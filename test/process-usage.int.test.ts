@@ -18,6 +18,7 @@ const heard: AppStatus[][] = [];
 sup.listen({ status: (apps) => heard.push(apps), transition: () => {} });
 afterAll(async () => {
   for (const id of [...sup.apps.keys()]) await sup.execute({ op: "app.remove", appId: id });
+  sup.detachAll(); // or its last exits would rewrite state/ after the directory is gone
   rmSync(dir, { recursive: true, force: true });
 });
 
