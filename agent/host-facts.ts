@@ -2,10 +2,11 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import type { HostFacts } from "../lib/protocol";
+import { isoNow } from "../lib/protocol/iso-time";
 import { agentBuild } from "./install/agent-build";
 import { storageFacts } from "./logs/log-storage-status";
 
-const agentStartedAt = new Date().toISOString();
+const agentStartedAt = isoNow();
 
 function osName(): string {
   try {

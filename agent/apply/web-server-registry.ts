@@ -5,6 +5,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type DetectedWebServer, type WebServer, type WebTargets, WebTargetsSchema } from "../../lib/protocol";
+import { isoNow } from "../../lib/protocol/iso-time";
 import { type Detected, detectWebServers } from "./detect-web-servers";
 import { runningPid } from "./server-process";
 import { DEBIAN_DEFAULTS, mergeTargets, readTargetsFile } from "./web-targets";
@@ -50,7 +51,7 @@ export class WebServerRegistry {
   }
 
   recordApply(server: WebServer, outcome: { ok: boolean; step: string; message: string }): void {
-    this.lastApply.set(server, { at: new Date().toISOString(), ok: outcome.ok, step: outcome.step, message: outcome.message.slice(0, 2000) });
+    this.lastApply.set(server, { at: isoNow(), ok: outcome.ok, step: outcome.step, message: outcome.message.slice(0, 2000) });
   }
 
   /** Error logs to follow, one per server in use. */

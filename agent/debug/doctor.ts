@@ -1,6 +1,7 @@
 // The doctor: answers "why premature end of headers?" without a shell. Static checks of the
 // script, env and sockets, then one run-by-hand instance whose output and /proc state are examined.
 import type { AppSpec, DoctorFinding, DoctorReport, RunByHandResult } from "../../lib/protocol";
+import { isoNow } from "../../lib/protocol/iso-time";
 import { type LaunchPlan, planLaunch } from "../supervisor/launch-plan";
 import { lookupUser } from "../supervisor/users";
 import { type Credentials, credentialsOf } from "./access";
@@ -60,7 +61,7 @@ async function outputFindings(plan: LaunchPlan, output: string, script: ScriptTa
 
 export async function runDoctor(spec: AppSpec, ctx: DoctorContext): Promise<DoctorReport> {
   const started = performance.now();
-  const ranAt = new Date().toISOString();
+  const ranAt = isoNow();
   const report = (findings: DoctorFinding[]): DoctorReport => ({ findings: dedupe(findings), ranAt, durationMs: Math.round(performance.now() - started) });
   const timeoutMs = ctx.requestTimeoutMs ?? 3000;
 

@@ -2,6 +2,7 @@
 // only, and every move is reported through onStep so the dashboard can follow along.
 import { randomUUID } from "node:crypto";
 import type { Deployment, DeploymentStep, DeploymentStepName } from "../../lib/protocol";
+import { isoNow } from "../../lib/protocol/iso-time";
 
 export const STEP_NAMES: DeploymentStepName[] = ["fetch", "build", "start", "health", "switch", "stop-old", "prune"];
 const KEEP_OUTPUT = 64 * 1024;
@@ -45,7 +46,7 @@ export class DeploymentRecord {
   start(name: DeploymentStepName): void {
     const s = this.step(name);
     s.status = "running";
-    s.startedAt = new Date().toISOString();
+    s.startedAt = isoNow();
     this.emit(s);
   }
 
@@ -60,8 +61,8 @@ export class DeploymentRecord {
     const s = this.step(name);
     if (note) s.output = `${s.output}${s.output && !s.output.endsWith("\n") ? "\n" : ""}${note}`.slice(-KEEP_OUTPUT);
     s.status = status;
-    s.startedAt ??= new Date().toISOString();
-    s.endedAt = new Date().toISOString();
+    s.startedAt ??= isoNow();
+    s.endedAt = isoNow();
     this.emit(s);
   }
 

@@ -11,6 +11,7 @@
 // format and the agent's log ingest stay as they are, and nothing is lost or reordered. Meanwhile it also
 // replaces app processes that exit (standby.ts), with the recipe the agent sent over the lifeline.
 import { startupDone } from "../small-heap"; // first: before the rest of the keeper allocates
+import { isoNow } from "../../lib/protocol/iso-time";
 import { chmodSync, closeSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import path from "node:path";
@@ -81,7 +82,7 @@ function keepPipes(appId: string, pid: number, fds: [number, "out" | "err"][]): 
 /** The agent is gone: read every live process's pipes until the next agent asks for them back. */
 function startDraining(): void {
   if (timer) return;
-  since = new Date().toISOString();
+  since = isoNow();
   const saved = readState(path.join(stateDir, "state.json"));
   for (const app of saved) {
     for (const p of app.processes) {

@@ -15,6 +15,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, fstatSync } from "node:fs";
 import path from "node:path";
 import type { ProcessTransition } from "../../lib/protocol";
+import { isoNow } from "../../lib/protocol/iso-time";
 import { closeFd, takeFd } from "../native";
 import { hasAccepted, waitingInAccept } from "../supervisor/accept-state";
 import { AppCgroup, type ProcessTree } from "../supervisor/app-cgroup";
@@ -161,7 +162,7 @@ export class Standby {
   }
 
   private record(t: Omit<ProcessTransition, "at">): void {
-    this.events.push({ ...t, at: new Date().toISOString() });
+    this.events.push({ ...t, at: isoNow() });
     this.log(`${t.appId} slot ${t.slot}: ${t.detail}`); // keeper.log: what it did while no agent could say
     if (this.events.length > MAX_HANDBACK_EVENTS) this.events.shift();
   }
@@ -214,7 +215,7 @@ export class Standby {
       served: false,
       pid: started.pid,
       startTicks: readProcStat(started.pid)?.startTicks ?? 0,
-      startedAt: new Date().toISOString(),
+      startedAt: isoNow(),
       born: Date.now(),
       child: started.child,
       tree: started.tree,

@@ -15,6 +15,7 @@ import { lockLogWriter } from "./log-writer-lock";
 import { discard, reasonOf, writeAll } from "./log-write-io";
 import { SpliceError, spliceToFile } from "../native";
 import { type StorageState, StorageOutage } from "./storage-outage";
+import { isoNow } from "../../lib/protocol/iso-time";
 
 export type { LogLimits } from "./log-rotation";
 export type { StorageState } from "./storage-outage";
@@ -256,7 +257,7 @@ export class LogStore {
       if (this.fd < 0) this.open(); // a rotation that failed half-way
       // The log and its index together stay under fileBytes (a record is well under 64 bytes).
       if (!continues && this.size + this.indexSize + 64 + data.length > this.limits.fileBytes && this.size > 0) this.rotate();
-      const ts = new Date().toISOString();
+      const ts = isoNow();
       const seq = continues?.seq ?? this.base + this.size;
       const record = Buffer.from(continues ? "" : formatIndexRecord(this.size, ts, pid, stream));
       if (record.length) writeAll(this.indexFd, record);

@@ -2,6 +2,7 @@
 // opaque cursor that stays valid across rotation. User regexes run on RE2 with a time budget per
 // batch, and only a few at once per agent (search-slots.ts): over that, RATE_LIMITED.
 import { err, ok, type Result } from "../../lib/protocol";
+import { isoTime } from "../../lib/protocol/iso-time";
 import { closeLogFiles, type OpenLogFile, openLogFiles } from "./log-files";
 import type { LogLine, LogStream } from "./log-store";
 import { loadRegexEngine, RegexMatcher } from "./regex-matcher";
@@ -83,7 +84,7 @@ function parseTime(value: string | undefined, name: string): Result<string | und
   if (value === undefined || value === "") return ok(undefined);
   const ms = Date.parse(value);
   if (!Number.isFinite(ms)) return err("BAD_REQUEST", `"${name}" is not a date and time.`);
-  return ok(new Date(ms).toISOString()); // same shape as the stored timestamps, so strings compare in time order
+  return ok(isoTime(ms)); // same shape as the stored timestamps, so strings compare in time order
 }
 
 type Candidate = { line: LogLine; file: OpenLogFile; offset: number };

@@ -2,6 +2,7 @@
 // the first line that cannot be stored, counts the lines it costs, and ends with a note saying how
 // many once storing works again; listeners hear both edges. Storing is retried every RETRY_MS.
 import { countLines, noteLine } from "./line-shape";
+import { isoNow } from "../../lib/protocol/iso-time";
 
 /** Whether a log can store what it is given: `full` with why, or back with how many lines it dropped meanwhile. */
 export type StorageState = { full: true; reason: string; since: string } | { full: false; dropped: number; reason: string; since: string };
@@ -42,7 +43,7 @@ export class StorageOutage {
       this.current.retryAt = retryAt;
       return;
     }
-    this.current = { reason, since: new Date().toISOString(), dropped: countLines(data), retryAt };
+    this.current = { reason, since: isoNow(), dropped: countLines(data), retryAt };
     for (const l of this.listeners) l({ full: true, reason, since: this.current.since });
   }
 
@@ -56,7 +57,7 @@ export class StorageOutage {
   end(storeNote: (note: Buffer) => boolean): boolean {
     const outage = this.current;
     if (!outage) return true;
-    const note = Buffer.from(noteLine(`${outage.dropped} lines dropped: ${outage.reason} (${outage.since} to ${new Date().toISOString()})`));
+    const note = Buffer.from(noteLine(`${outage.dropped} lines dropped: ${outage.reason} (${outage.since} to ${isoNow()})`));
     if (!storeNote(note)) return false;
     this.current = null;
     for (const l of this.listeners) l({ full: false, dropped: outage.dropped, reason: outage.reason, since: outage.since });

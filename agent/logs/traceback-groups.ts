@@ -2,6 +2,7 @@
 // per-minute sparkline. Bounded: past `maxGroups` the least recently seen group is dropped.
 import { fingerprint } from "./traceback-fingerprint";
 import type { TracebackEvent, TracebackFrame, TracebackLanguage } from "./traceback-parsers";
+import { isoTime } from "../../lib/protocol/iso-time";
 
 const MINUTE = 60_000;
 
@@ -45,7 +46,7 @@ export class TracebackGroups {
   add(event: TracebackEvent, now: number = Date.now()): TracebackGroup {
     const fp = fingerprint(event);
     const at = Number.isFinite(Date.parse(event.ts)) ? Date.parse(event.ts) : now;
-    const ts = new Date(at).toISOString();
+    const ts = isoTime(at);
     let entry = this.groups.get(fp);
     if (entry) this.groups.delete(fp);
     else {

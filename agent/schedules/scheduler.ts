@@ -4,6 +4,7 @@
 // (and kept as skipped) unless `overlap: true`; a time missed while no agent ran is run once when
 // the agent is back with `catchUp: "once"`, or only noted with `"skip"` (the default, as cron does).
 import { cronOf, type DesiredApp, type ScheduleRun, type ScheduleSpec, type ScheduleView } from "../../lib/protocol";
+import { isoTime } from "../../lib/protocol/iso-time";
 import { planLaunch } from "../supervisor/launch-plan";
 import { type Clock, wallClock } from "./clock";
 import { runJob } from "./run-job";
@@ -74,7 +75,7 @@ export class AppScheduler {
         command: s.command,
         overlap: s.overlap,
         catchUp: s.catchUp,
-        nextRunAt: a ? new Date(a.next).toISOString() : null,
+        nextRunAt: a ? isoTime(a.next) : null,
         running: (this.running.get(s.name) ?? 0) > 0,
         runs: this.store.runs(s.name),
       };
@@ -103,7 +104,7 @@ export class AppScheduler {
     }
     const missed = cronOf(s.cron).nextRun(new Date(last))?.getTime();
     if (missed === undefined || missed > now) return;
-    const when = new Date(missed).toISOString();
+    const when = isoTime(missed);
     if (s.catchUp === "once") this.fire(s, missed, `caught up: the run for ${when} was missed while no agent ran`);
     else {
       this.store.setFired(s.name, now);
@@ -115,7 +116,7 @@ export class AppScheduler {
     const run: ScheduleRun = {
       id: `${scheduledFor}-${++this.seq}`,
       schedule: s.name,
-      scheduledFor: new Date(scheduledFor).toISOString(),
+      scheduledFor: isoTime(scheduledFor),
       startedAt: null,
       endedAt: null,
       status: "skipped",
@@ -136,7 +137,7 @@ export class AppScheduler {
     this.store.setFired(s.name, Math.max(scheduledFor, this.store.lastFired(s.name) ?? 0));
     if (!s.overlap && (this.running.get(s.name) ?? 0) > 0) {
       this.record(s, scheduledFor, { status: "skipped", note: "the previous run was still running (overlap: false)" });
-      this.ctx.note(`schedule ${s.name}: run for ${new Date(scheduledFor).toISOString()} skipped, the previous run still runs`);
+      this.ctx.note(`schedule ${s.name}: run for ${isoTime(scheduledFor)} skipped, the previous run still runs`);
       return;
     }
     const d = this.ctx.desired();
@@ -149,7 +150,7 @@ export class AppScheduler {
     }
     const started = this.clock.now();
     const job = runJob(plan.value, s.timeoutS * 1000);
-    const run = this.record(s, scheduledFor, { status: "running", startedAt: new Date(started).toISOString(), pid: job.pid, note });
+    const run = this.record(s, scheduledFor, { status: "running", startedAt: isoTime(started), pid: job.pid, note });
     this.running.set(s.name, (this.running.get(s.name) ?? 0) + 1);
     const done = job.done.then((r) => {
       this.running.set(s.name, (this.running.get(s.name) ?? 1) - 1);
@@ -158,7 +159,7 @@ export class AppScheduler {
       this.store.put({
         ...run,
         status,
-        endedAt: new Date(ended).toISOString(),
+        endedAt: isoTime(ended),
         durationMs: ended - started,
         exitCode: r.exitCode,
         signal: r.signal,

@@ -5,6 +5,7 @@
 // moves each process into the app's cgroup, so the next restart is the usual zero-failure one.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { type AppSpec, err, ok, processRange, type Result } from "../../lib/protocol";
+import { isoNow, isoTime } from "../../lib/protocol/iso-time";
 import { listeningSockets, parentOf } from "../discovery/proc-listeners";
 import type { AppCgroup } from "./app-cgroup";
 import { socketAddress } from "./app-socket";
@@ -90,11 +91,11 @@ export function descendantsOf(pid: number): number[] {
 function startedAt(startTicks: number): string {
   try {
     const btime = Number(/^btime (\d+)/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
-    if (btime) return new Date(btime * 1000 + startTicks * 10).toISOString();
+    if (btime) return isoTime(btime * 1000 + startTicks * 10);
   } catch {
     // no /proc/stat: now will do
   }
-  return new Date().toISOString();
+  return isoNow();
 }
 
 /** Takes each process in: into the app's cgroup, supervised by polling (it is not the agent's child), its output not ours. */

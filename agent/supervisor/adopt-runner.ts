@@ -3,6 +3,7 @@
 // Either way the app's generation, socket and slots are set from what is found, slots left over
 // start new processes, and the state file is written.
 import { ok, type ProcessInfo, processRange, type Result } from "../../lib/protocol";
+import { isoNow } from "../../lib/protocol/iso-time";
 import { takeHeldSocket } from "../keeper/keeper-handback";
 import { closeFd } from "../native";
 import { type Found, findGenerations, restoreViews, retireLeftovers, toRetire } from "./adopt-app";
@@ -101,7 +102,7 @@ export async function importRunning(app: AppDoor, pids: number[], ownPids: Set<n
  * during the log keeper's handback): its exit still belongs in the timeline, though its status is unknown.
  */
 function recordExitsWhileAway(app: AppDoor, saved: SavedApp, found: Found, exitsReported: ReadonlySet<number>): void {
-  const at = new Date().toISOString();
+  const at = isoNow();
   for (const p of saved.processes) {
     if (exitsReported.has(p.pid) || found.alive.some((a) => a.saved === p)) continue;
     const detail = "exited while no agent was running (found gone when the agent took over)";

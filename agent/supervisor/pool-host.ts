@@ -1,6 +1,7 @@
 // The one door from the process manager (pool-manager.ts) into its app (AppRunner): the app's
 // current processes, and the few changes the manager may make (start more, drop one it stopped).
 import type { AppSpec, ProcessEventKind } from "../../lib/protocol";
+import { isoNow } from "../../lib/protocol/iso-time";
 import type { AppCgroup } from "./app-cgroup";
 import type { AppDoor } from "./app-door";
 import { socketAddress } from "./app-socket";
@@ -63,7 +64,7 @@ export function poolHostOf(app: AppDoor): PoolHost {
     },
     event: (kind, slot, pid, detail) => {
       const state = app.slots.find((s) => s.index === slot)?.state ?? "RUNNING";
-      app.transition({ appId: app.appId, slot, pid, from: state, to: state, at: new Date().toISOString(), detail: detail.slice(0, 8192), kind });
+      app.transition({ appId: app.appId, slot, pid, from: state, to: state, at: isoNow(), detail: detail.slice(0, 8192), kind });
       app.sink.note(`${kind}: ${detail.split("\n")[0]}`);
     },
     outputOf: (pid) => app.outputOf(pid),

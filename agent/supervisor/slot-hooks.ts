@@ -3,6 +3,7 @@
 // applied for an app-bound socket), and each transition to the timeline with the exit's last words.
 import { existsSync } from "node:fs";
 import type { DesiredApp, ProcessTransition } from "../../lib/protocol";
+import { isoNow } from "../../lib/protocol/iso-time";
 import type { LogSink } from "../logs/log-sink";
 import type { AppCgroup } from "./app-cgroup";
 import { applyOwnership, applyOwnershipWhenCreated, type ListenSocket, socketAddress } from "./app-socket";
@@ -95,7 +96,7 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
         from,
         to,
         ...(event === "recycle" ? { kind: "recycle" as const } : {}), // RUNNING → RUNNING reads as "ready" otherwise
-        at: new Date().toISOString(),
+        at: isoNow(),
         // An exit carries the process's last words into the timeline.
         detail: (to === "EXITED" || to === "BACKOFF") && pid ? withLastOutput(detail, ctx.outputOf(pid)) : detail,
       });

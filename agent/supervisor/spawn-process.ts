@@ -13,6 +13,7 @@ import { watchFd } from "../fd-watch";
 import { closeFd, pidfdOpen, pipe, takeFd } from "../native";
 import type { AppCgroup, ProcessTree, TreeUsage } from "./app-cgroup";
 import { isAlive, readProcStat } from "./proc-stats";
+import { isoNow } from "../../lib/protocol/iso-time";
 
 export type ExitInfo = { code: number | null; signal: string | null };
 
@@ -51,7 +52,7 @@ function notStarted(error: () => string, exited: Promise<ExitInfo>): OsProcess {
   return {
     pid: 0,
     startTicks: 0,
-    startedAt: new Date().toISOString(),
+    startedAt: isoNow(),
     exited,
     signal: () => {},
     stopLeftovers: async () => {},
@@ -177,7 +178,7 @@ export function spawnProcess(plan: LaunchPlan, listenFd: number | null, sink: Lo
   return {
     pid,
     startTicks: readProcStat(pid)?.startTicks ?? 0,
-    startedAt: new Date().toISOString(),
+    startedAt: isoNow(),
     exited: exit.then(async (info) => {
       // The leader is reaped by now: anything left in its tree is an orphan holding the pipes.
       const orphans = (tree?.pids().length ?? 0) > 0;

@@ -3,6 +3,7 @@
 // (backoff, FATAL, recycle on a clean exit), the same log files, cgroup and event timeline. A
 // worker is ready once it has lived through its start window (supervisord's startsecs).
 import { type AppSpec, type DesiredApp, eventKindOf, type ProcessTransition, type WorkerSpec, type WorkerStatus } from "../../lib/protocol";
+import { isoNow } from "../../lib/protocol/iso-time";
 import type { LogSink } from "../logs/log-sink";
 import type { AppCgroup } from "./app-cgroup";
 import { type LaunchPlan, planLaunch } from "./launch-plan";
@@ -67,7 +68,7 @@ export class AppWorkers {
       ready: (proc) => aliveThrough(proc, WORKER_START_WINDOW_MS),
       transition: (s, from, to, detail, event) => {
         const pid = s.proc?.pid ?? s.lastPid;
-        const base = { appId: ctx.appId, slot: s.index, pid, from, to, at: new Date().toISOString(), detail };
+        const base = { appId: ctx.appId, slot: s.index, pid, from, to, at: isoNow(), detail };
         const kind = event === "recycle" ? ("recycle" as const) : eventKindOf(base);
         const last = (to === "EXITED" || to === "BACKOFF") && pid ? ctx.outputOf(pid) : "";
         ctx.transition({
