@@ -5,8 +5,12 @@
 import type { AppSpec, ProcessInfo, ProcessState } from "../../lib/protocol";
 import { RECYCLE_DETAIL } from "../../lib/protocol/process-events";
 import type { LogSink } from "../logs/log-sink";
+import { hasAccepted } from "./accept-state";
 import { classifyExit, type LifecycleEvent, nextState, policyRestarts } from "./lifecycle";
 import type { ExitInfo, OsProcess } from "./spawn-process";
+
+/** How often an unproven replacement's fds are read for an accepted connection (until it has one). */
+const ACCEPT_POLL_MS = 5;
 
 export type SlotHooks = {
   spawn(): OsProcess;
@@ -131,6 +135,7 @@ export class ProcessSlot {
   private recycle(oldPid: number): void {
     const proc = this.spawn("recycle", `${RECYCLE_DETAIL}: process ${oldPid} exited cleanly after serving; replaced at once`);
     if (!proc) return; // the failed spawn's exit is judged a failed start
+    if (this.spec.socket.bind === "agent") this.provenOnAccept(proc);
     void this.hooks.ready(proc).then((problem) => {
       if (this.proc !== proc) return;
       if (problem) {
@@ -138,6 +143,21 @@ export class ProcessSlot {
         proc.signal("SIGKILL"); // dies unproven: a failed start, so backoff applies
       } else this.setProven();
     });
+  }
+
+  /**
+   * A replacement that accepted a connection on the app's socket (fd 0) serves: it is proven then,
+   * not only once its readiness probe answers. Under load the probe waits behind every client, and
+   * php-cgi with a small PHP_FCGI_MAX_REQUESTS used up its quota first: its clean exits were judged
+   * failed starts, and the app went to BACKOFF with the agent answering 503.
+   */
+  private provenOnAccept(proc: OsProcess): void {
+    const poll = () => {
+      if (this.proc !== proc || this.proven) return;
+      if (hasAccepted(proc.pid)) return this.setProven();
+      setTimeout(poll, ACCEPT_POLL_MS).unref();
+    };
+    poll();
   }
 
   private onExit(proc: OsProcess, info: ExitInfo): void {

@@ -1,0 +1,32 @@
+// Issue 15 item 1 under load: php-cgi with PHP_FCGI_MAX_REQUESTS=10 (the issue's input), 2 processes,
+// 16 clients at once behind nginx. A replacement uses up its 10 requests before its readiness probe
+// (queued behind every client) answers; it still served, so its clean exit is a recycle, not a failed
+// start: no backoff, no 503 from the agent for want of a process, no failed request.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ProcessTransition } from "@/lib/protocol";
+import { runLoad } from "./support/load";
+import { MATRIX_KINDS, matrixDir, serveKind } from "./support/restart-matrix";
+
+let dir: ReturnType<typeof matrixDir>;
+beforeAll(() => {
+  dir = matrixDir("stoker-recycle-load-");
+});
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  dir.remove();
+});
+
+describe("recycling under load with a small quota", () => {
+  it("php-cgi with PHP_FCGI_MAX_REQUESTS=10 under 16 clients: every request answered, no backoff", async () => {
+    const php = MATRIX_KINDS.find((k) => k.name === "php")!;
+    const kind = { ...php, name: "php-quota10", spec: (sock: string) => ({ ...php.spec(sock), env: { PHP_FCGI_CHILDREN: "0", PHP_FCGI_MAX_REQUESTS: "10" } }) };
+    const { supervisor, nginx } = await serveKind(kind, dir.path, cleanups);
+    const transitions: ProcessTransition[] = [];
+    supervisor.listen({ status: () => {}, transition: (t) => transitions.push(t) });
+    // 600 requests over 2 processes that each exit after 10: ~60 recycles (before: BACKOFF and 503s after ~190).
+    const result = await runLoad({ url: `${nginx.url}/r`, concurrency: 16, durationMs: 60_000, maxRequests: 600 });
+    expect(result.failed, `${result.errors.slice(0, 5).join(", ")} ${JSON.stringify(result.statuses)}`).toBe(0);
+    expect(transitions.filter((t) => t.to === "BACKOFF" || t.to === "FATAL")).toEqual([]);
+  });
+});
