@@ -67,7 +67,11 @@ async function stokerAgent(apps: number): Promise<void> {
   const keeper = children(agent.pid!).find((p) => comm(p).includes("log-keeper"));
   const running = children(agent.pid!).filter((p) => comm(p).includes(PERL)).length;
   if (running !== apps) throw new Error(`the agent runs ${running} of ${apps} apps`);
-  console.log(`| Stoker agent, ${apps} app(s) | ${fmt(mem(agent.pid!))} |${keeper ? ` + log keeper ${fmt(mem(keeper))}` : ""}`);
+  const a = mem(agent.pid!);
+  const k = keeper ? mem(keeper) : null;
+  console.log(`| Stoker agent, ${apps} app(s) | ${fmt(a)} |${k ? ` + log keeper ${fmt(k)}` : ""}`);
+  // PM2 has no second process: the pair is what a host pays for Stoker's agent side.
+  if (k) console.log(`| Stoker agent + log keeper, ${apps} app(s) | ${(a.rss + k.rss).toFixed(1)} MiB (anon ${(a.anon + k.anon).toFixed(1)}, PSS ${(a.pss + k.pss).toFixed(1)}) |`);
   agent.kill("SIGTERM");
   await new Promise((r) => agent.once("exit", r));
   // The apps outlive the agent by design: stop them by the pids it saved.
