@@ -1,5 +1,6 @@
 // "Up, but every request answers 500": uWSGI whose --wsgi-file fails to import keeps running and
 // answers 500. The doctor's real request sees the 500 and names the cause from the app's own output.
+// And an app that crashes at start: the 503 on its socket is the agent's page, not the app's answer.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -53,5 +54,41 @@ describe("the doctor on an app that is up but fails every request", () => {
     expect(serverError.title).toBe("The app answers 500 to a real request");
     expect(serverError.detail).toContain("Cause, from the app's own output: The app cannot import yaml_config_loader_missing (import-error).");
     expect(serverError.fix).toBe(importError.fix);
+  });
+});
+
+describe("the doctor on an app whose every process dies at start", () => {
+  it("a Python FastCGI script with a failing import: no-live-process names the state, the exit and the cause; no server-error for the agent's 503", async () => {
+    const app = path.join(dir, "crash.py");
+    writeFileSync(app, "import fastcgi_settings_missing\n");
+    const sock = path.join(dir, "crash.sock");
+    const spec = AppSpecSchema.parse({ name: "crash", hostId: "h", command: ["/usr/bin/python3", app], cwd: dir, socket: { path: sock, group: "www-data" }, ...RUN_AS });
+    await sup.put({ appId: "crash", revision: 1, desired: "running", spec, rootApproved: true }); // fails: it cannot start
+    // Every slot without a process, and the agent's own page answering on the socket meanwhile.
+    let status = 0;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const procs = sup.status().find((a) => a.appId === "crash")?.processes ?? [];
+      if (procs.length && procs.every((p) => p.pid === 0 && (p.state === "BACKOFF" || p.state === "FATAL"))) {
+        status = parseCgiResponse((await fastcgiRequest({ path: sock }, cgiParams({ method: "GET", path: "/" }), undefined, 5000)).stdout).status;
+        if (status === 503) break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(503);
+    const r = await sup.execute({ op: "app.doctor", appId: "crash", allowRoot: true });
+    expect(r.ok).toBe(true);
+    const report = (r as { value: DoctorReport }).value;
+    const codes = report.findings.map((f) => f.code);
+    expect(codes).not.toContain("server-error");
+    expect(codes).toEqual(expect.arrayContaining(["import-error", "no-live-process"]));
+    const importError = report.findings.find((f) => f.code === "import-error")!;
+    expect(importError.title).toBe("The app cannot import fastcgi_settings_missing");
+    const down = report.findings.find((f) => f.code === "no-live-process")!;
+    expect(down.title).toMatch(/^The app has no live process \((BACKOFF|FATAL)\)$/);
+    expect(down.detail).toMatch(/last: process \d+ exited with code 1\./);
+    expect(down.detail).toContain("ModuleNotFoundError: No module named 'fastcgi_settings_missing'");
+    expect(down.detail).toContain("Cause, from the app's own output: The app cannot import fastcgi_settings_missing (import-error).");
+    expect(down.fix).toBe(importError.fix);
   });
 });

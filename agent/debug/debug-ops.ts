@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { type AppSpec, err, ok, type Result } from "../../lib/protocol";
 import { getWebConfig, type WebTargets } from "../apply/web-config-ops";
+import type { AppDown } from "../supervisor/app-availability";
 import { runDoctor } from "./doctor";
 import { openPtySession, type PtySession } from "./pty-session";
 import { runByHand } from "./run-by-hand";
@@ -34,11 +35,11 @@ export class DebugOps {
     this.sender = sender;
   }
 
-  async doctor(spec: AppSpec, recentOutput: string, pids: number[], rootApproved: boolean) {
+  async doctor(spec: AppSpec, recentOutput: string, pids: number[], rootApproved: boolean, down: AppDown | null = null) {
     // Compare against the config actually on disk if there is one, else what Stoker would render.
     const web = spec.web ? await getWebConfig(spec, this.webTargets(), undefined, [], this.stateDir) : null;
     const webConfigText = web?.ok ? (web.value.diskText ?? web.value.text) : null;
-    return ok(await runDoctor(spec, { socketDirs: this.socketDirs, webConfigText, recentOutput, pids, rootApproved }));
+    return ok(await runDoctor(spec, { socketDirs: this.socketDirs, webConfigText, recentOutput, pids, rootApproved, down }));
   }
 
   async runByHand(spec: AppSpec, rootApproved: boolean) {

@@ -2,6 +2,7 @@
 // script, env and sockets, then one run-by-hand instance whose output and /proc state are examined.
 import type { AppSpec, DoctorFinding, DoctorReport, RunByHandResult } from "../../lib/protocol";
 import { isoNow } from "../../lib/protocol/iso-time";
+import type { AppDown } from "../supervisor/app-availability";
 import { type LaunchPlan, planLaunch } from "../supervisor/launch-plan";
 import { lookupUser } from "../supervisor/users";
 import { type Credentials, credentialsOf } from "./access";
@@ -33,6 +34,8 @@ export type DoctorContext = {
   requestTimeoutMs?: number;
   /** The owner's approval for uid 0 (the app's and the request's), see lib/protocol/run-as.ts. */
   rootApproved?: boolean;
+  /** Set while the app has no live process and the agent answers on its socket itself (AppRunner.down). */
+  down?: AppDown | null;
   /** Start one extra instance (run by hand) to watch it start; default true. */
   runInstance?: boolean;
 };
@@ -83,7 +86,7 @@ export async function runDoctor(spec: AppSpec, ctx: DoctorContext): Promise<Doct
   if (web) findings.push(...checkSocketPermission(spec, web));
 
   if (ctx.pids?.length) findings.push(...checkListeners(spec, ctx.pids));
-  const live = await probeLiveSocket(spec, timeoutMs);
+  const live = await probeLiveSocket(spec, timeoutMs, ctx.down);
   findings.push(...live.findings);
 
   let run: RunByHandResult | null = null;
@@ -105,13 +108,24 @@ export async function runDoctor(spec: AppSpec, ctx: DoctorContext): Promise<Doct
   return report(withCause(findings));
 }
 
-/** A 5xx is a symptom: when the app's output names the cause, the 5xx finding says so and comes after it. */
+const OUTPUT_CAUSES = ["import-error", "missing-env", "relative-path"];
+/** Why a process dies at start: its output, or the script itself (exec fails, no interpreter). */
+const START_CAUSES = [...OUTPUT_CAUSES, "script-missing", "not-executable", "bad-shebang"];
+
+/**
+ * A 5xx or an app with no live process is a symptom: when the output (or, for a process that dies
+ * at start, the script checks) names the cause, the symptom's finding says so and comes after it.
+ */
 function withCause(findings: DoctorFinding[]): DoctorFinding[] {
-  const serverError = findings.find((f) => f.code === "server-error");
-  const cause = findings.find((f) => f.code === "import-error" || f.code === "missing-env" || f.code === "relative-path");
-  if (!serverError || !cause) return findings;
-  const named = { ...serverError, detail: `${serverError.detail}\n\nCause, from the app's own output: ${cause.title} (${cause.code}).`, fix: cause.fix };
-  return [...findings.filter((f) => f !== serverError), named];
+  let out = findings;
+  for (const [code, causes] of [["server-error", OUTPUT_CAUSES], ["no-live-process", START_CAUSES]] as const) {
+    const symptom = out.find((f) => f.code === code);
+    const cause = out.find((f) => causes.includes(f.code) && f.severity === "error");
+    if (!symptom || !cause) continue;
+    const named = { ...symptom, detail: `${symptom.detail}\n\nCause${OUTPUT_CAUSES.includes(cause.code) ? ", from the app's own output" : ""}: ${cause.title} (${cause.code}).`, fix: cause.fix };
+    out = [...out.filter((f) => f !== symptom), named];
+  }
+  return out;
 }
 
 function dedupe(findings: DoctorFinding[]): DoctorFinding[] {

@@ -3,6 +3,15 @@
 import type { ProcessSlot } from "./process-slot";
 import { UnavailableResponder, unavailableResponse } from "./unavailable-responder";
 
+/** Why the agent answers for an app: its processes' summary state and how the last one ended. */
+export type AppDown = {
+  state: string;
+  /** `error`: the process could not be spawned at all (e.g. ENOENT). */
+  lastExit: { pid: number; code: number | null; signal: string | null; error?: string } | null;
+  /** The tail of what that last process printed (its crash output). */
+  output: string;
+};
+
 /** How long an app must have had no process before the agent answers 503 for it. */
 const UNAVAILABLE_AFTER_MS = 250;
 
@@ -15,6 +24,13 @@ export function summaryState(slots: ProcessSlot[]): string {
 /** No slot of any generation has a process, and none is about to start one. */
 export function noLiveProcess(slots: ProcessSlot[]): boolean {
   return slots.every((s) => s.proc === null && (s.state === "FATAL" || s.state === "BACKOFF" || s.state === "STOPPED"));
+}
+
+/** A slot's last exit, a FATAL one first (the slots of a crashing app usually die the same way). */
+export function lastExitOf(slots: ProcessSlot[]): AppDown["lastExit"] {
+  const exited = slots.filter((s) => s.lastExit);
+  const last = exited.find((s) => s.state === "FATAL") ?? exited[0];
+  return last?.lastExit ? { pid: last.lastPid, ...last.lastExit } : null;
 }
 
 export class Availability {

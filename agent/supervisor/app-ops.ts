@@ -67,7 +67,7 @@ export async function executeAppOp(host: AppOpsHost, runner: AppRunner, op: Agen
     // short per-process tails once every request logs a line), then those tails.
     const tracebacks = host.logs.recent(op.appId).tracebacks.map((t) => t.text);
     const tails = runner.processes().map((p) => runner.outputOf(p.pid || 0));
-    return (await host.rooms.debug()).doctor(diagnosed, [...tracebacks, ...tails].join("\n"), pids, rootApproved);
+    return (await host.rooms.debug()).doctor(diagnosed, [...tracebacks, ...tails].join("\n"), pids, rootApproved, runner.down());
   }
   if (op.op === "app.run-by-hand") return (await host.rooms.debug()).runByHand(diagnosed, rootApproved);
   if (op.op === "app.running-spec") {

@@ -8,7 +8,7 @@ import { LogSink } from "../logs/log-sink";
 import type { LogLimits } from "../logs/log-store";
 import { adoptSaved, importRunning } from "./adopt-runner";
 import type { AppDoor } from "./app-door";
-import { Availability, noLiveProcess, summaryState } from "./app-availability";
+import { type AppDown, Availability, lastExitOf, noLiveProcess, summaryState } from "./app-availability";
 import { AppCgroup } from "./app-cgroup";
 import { closeListenSocket, describeSocket, type ListenSocket, openAppSocket, removeSocketFile, socketAddress } from "./app-socket";
 import type { LaunchPlan } from "./launch-plan";
@@ -274,6 +274,13 @@ export class AppRunner {
     // An on-demand app at rest has no process on purpose: its connections wait for the one the pool starts.
     const resting = processRange(this.desired.spec.processes).min === 0 && this.slots.length === 0;
     return down && !resting && !this.closing && this.socket !== null && this.desired.desired === "running" && this.desired.spec.socket.bind === "agent";
+  }
+
+  /** Non-null while the agent answers on the socket for the app (no live process): why, for the doctor. */
+  down(): AppDown | null {
+    if (!this.shouldAnswer()) return null;
+    const lastExit = lastExitOf(this.slots);
+    return { state: summaryState(this.slots), lastExit, output: lastExit ? this.outputOf(lastExit.pid) : "" };
   }
 
   async stop(): Promise<Result<ProcessInfo[]>> {

@@ -26,6 +26,8 @@ export class ProcessSlot {
   proc: OsProcess | null = null;
   restarts = 0;
   exitCode: number | null = null;
+  /** How the last process ended (code or signal), for the doctor's "no live process" finding. */
+  lastExit: (ExitInfo & { error?: string }) | null = null;
   lastPid = 0;
   /** The current process passed its readiness check: its start window is over. */
   private proven = false;
@@ -166,6 +168,7 @@ export class ProcessSlot {
     if (this.proc !== proc) return;
     this.proc = null;
     this.exitCode = info.code;
+    this.lastExit = proc.error ? { ...info, error: proc.error } : info;
     const how = proc.error ?? (info.signal ? `signal ${info.signal}` : `code ${info.code}`);
     const event = classifyExit({ state: this.state, proven: this.proven, code: info.code, signal: info.signal, unprovenRecycles: this.unprovenRecycles });
     if (event === "reaped") {

@@ -13,12 +13,15 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The page's sentence before the state: how the doctor tells this page from an app's own 503. */
+export const UNAVAILABLE_MARK = "The app has no running process";
+
 /** The response a web server relays: no details beyond the app's name and state. */
 export function unavailableResponse(appName: string, state: string): Buffer {
   const name = escapeHtml(appName);
   const body =
     `<!doctype html><html><head><meta charset="utf-8"><title>${name} is unavailable</title></head>` +
-    `<body><h1>${name} is unavailable</h1><p>The app has no running process (${escapeHtml(state)}). Try again shortly.</p></body></html>\n`;
+    `<body><h1>${name} is unavailable</h1><p>${UNAVAILABLE_MARK} (${escapeHtml(state)}). Try again shortly.</p></body></html>\n`;
   return Buffer.from(
     `Status: 503 Service Unavailable\r\nContent-Type: text/html; charset=utf-8\r\nRetry-After: 5\r\nCache-Control: no-store\r\n\r\n${body}`,
   );

@@ -17,6 +17,7 @@ export const DoctorCodeSchema = z.enum([
   "web-server-addrs-unix",
   "no-response",
   "server-error",
+  "no-live-process",
 ]);
 export type DoctorCode = z.infer<typeof DoctorCodeSchema>;
 

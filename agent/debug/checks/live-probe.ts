@@ -4,6 +4,8 @@ import { lstatSync } from "node:fs";
 import type { AppSpec, DoctorFinding } from "../../../lib/protocol";
 import { FastcgiError, fastcgiRequest, parseAddress } from "../../fastcgi/client";
 import { cgiParams, parseCgiResponse } from "../../fastcgi/http-response";
+import type { AppDown } from "../../supervisor/app-availability";
+import { noLiveProcessFinding, unavailablePageState } from "./no-live-process";
 
 export function noResponseFinding(where: string, timeoutMs: number, stderr: string): DoctorFinding {
   const tail = stderr.trim().split("\n").slice(-20).join("\n");
@@ -30,9 +32,14 @@ export function serverErrorFinding(address: string, urlPath: string, status: num
 
 export type LiveProbe = { findings: DoctorFinding[]; output: string };
 
-/** One real request to the running app's socket: a timeout or a 5xx is a finding; what the app said is returned for the output checks. */
-export async function probeLiveSocket(spec: AppSpec, timeoutMs: number): Promise<LiveProbe> {
+/**
+ * One real request to the running app's socket: a timeout or a 5xx is a finding; what the app said
+ * is returned for the output checks. `down`: the agent answers for the app (no live process), so
+ * the request would reach the agent's 503 page, not the app: that is reported instead of sending it.
+ */
+export async function probeLiveSocket(spec: AppSpec, timeoutMs: number, down?: AppDown | null): Promise<LiveProbe> {
   const none: LiveProbe = { findings: [], output: "" };
+  if (down) return { findings: [noLiveProcessFinding(down)], output: down.output };
   if (spec.socket.path) {
     try {
       if (!lstatSync(spec.socket.path).isSocket()) return none;
@@ -46,6 +53,8 @@ export async function probeLiveSocket(spec: AppSpec, timeoutMs: number): Promise
     const parsed = parseCgiResponse(res.stdout);
     const body = parsed.body.toString("utf8");
     if (parsed.status < 500) return none;
+    const agentState = unavailablePageState(parsed.status, body);
+    if (agentState) return { findings: [noLiveProcessFinding({ state: agentState, lastExit: null, output: "" })], output: "" };
     return { findings: [serverErrorFinding(address, spec.ready.path, parsed.status, res.stderr, body)], output: `${res.stderr}\n${body}` };
   } catch (e) {
     if (e instanceof FastcgiError && e.kind === "timeout") return { findings: [noResponseFinding(address, timeoutMs, "")], output: "" };
