@@ -26,6 +26,7 @@ test.describe("in another time zone and locale than the server's", () => {
   // The server renders in its zone (UTC here) and locale; a browser elsewhere must still hydrate without a mismatch.
   test.use({ timezoneId: "Pacific/Auckland", locale: "de-DE" });
   test("the main pages render with no hydration error and no console error", async ({ page }) => {
+    test.setTimeout(180_000); // 25 page loads, where the other tests make one or two (it ran out of 60 s on a loaded 2-core machine)
     const errors = collectErrors(page);
     await login(page);
     const id = await demoId(page);
