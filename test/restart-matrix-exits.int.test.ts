@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import type { ProcessTransition } from "@/lib/protocol";
 import { runLoad, startLoad } from "./support/load";
-import { MATRIX_KINDS, type MatrixKind, matrixDir, noStrayProcesses, serveKind } from "./support/restart-matrix";
+import { MATRIX_KINDS, type MatrixKind, matrixDir, noStrayProcesses, PHP_BOUND, serveKind } from "./support/restart-matrix";
 import { childPids } from "./support/procs";
 import { waitUntil } from "./support/stack";
 
@@ -19,6 +19,7 @@ afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
   dir.remove();
 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const kind = (name: string): MatrixKind => MATRIX_KINDS.find((k) => k.name === name)!;
 const serve = (k: MatrixKind, name: string) => serveKind({ ...k, name }, dir.path, cleanups);
 
@@ -41,6 +42,46 @@ describe("planned exits", () => {
     }
     if (name === "php") expect(transitions.filter((t) => t.from === "RUNNING" && t.to !== "STOPPING").length).toBeGreaterThanOrEqual(4);
     expect(supervisor.apps.get(app.appId)!.processes().every((p) => p.state === "RUNNING" || p.state === "STARTING")).toBe(true);
+  });
+});
+
+describe("planned exits of an app that binds its own socket", () => {
+  it("php-cgi -b at its defaults (500 requests a process) recycles under 16 clients with no failed request and no backoff", async () => {
+    // php-cgi owns its listener: when it exits after 500 requests, what is queued on it was reset and
+    // every connect() refused until the next one bound the path (before: ~56% of requests 502).
+    const { supervisor, app, nginx } = await serveKind(PHP_BOUND, dir.path, cleanups);
+    const transitions: ProcessTransition[] = [];
+    supervisor.listen({ status: () => {}, transition: (t) => transitions.push(t) });
+    // 2,600 requests through 1 process that exits after each 500: 5 recycles.
+    const result = await runLoad({ url: `${nginx.url}/b`, concurrency: 16, durationMs: 60_000, maxRequests: 2600 });
+    const errors = nginx.readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l)).slice(0, 3).join(" | ");
+    expect(result.failed, `${result.errors.slice(0, 5).join(", ")} ${JSON.stringify(result.statuses)} nginx: ${errors}`).toBe(0);
+    expect(transitions.filter((t) => t.to === "BACKOFF" || t.to === "FATAL")).toEqual([]);
+    expect(transitions.filter((t) => t.kind === "recycle").length).toBeGreaterThanOrEqual(4);
+    expect(supervisor.apps.get(app.appId)!.processes().every((p) => p.state === "RUNNING")).toBe(true);
+  });
+
+  it("php-cgi -b killed under load: nothing queued is reset or refused, backoff applies, a new process serves", async () => {
+    const { supervisor, app, nginx } = await serveKind({ ...PHP_BOUND, name: "php-bound-kill" }, dir.path, cleanups);
+    const transitions: ProcessTransition[] = [];
+    supervisor.listen({ status: () => {}, transition: (t) => transitions.push(t) });
+    const runner = supervisor.apps.get(app.appId)!;
+    const load = startLoad({ url: `${nginx.url}/c`, concurrency: 16, durationMs: 30_000 });
+    await sleep(300);
+    const [victim] = runner.processes().map((p) => p.pid);
+    process.kill(victim, "SIGKILL");
+    await waitUntil(async () => runner.processes().every((p) => p.state === "RUNNING" && p.pid !== victim), 10_000, "a new process serves");
+    await sleep(300);
+    const result = await load.stop();
+    // A crash still backs off; meanwhile the agent answers 503 on the socket it holds. Never a 502.
+    const exit = transitions.find((t) => t.pid === victim && (t.to === "EXITED" || t.to === "BACKOFF"));
+    const next = exit && transitions.find((t) => t.slot === exit.slot && t.to === "STARTING" && Date.parse(t.at) >= Date.parse(exit.at));
+    expect(next, JSON.stringify(transitions)).toBeDefined();
+    expect(Date.parse(next!.at) - Date.parse(exit!.at)).toBeGreaterThanOrEqual(400); // backoffMs 500: not replaced at once
+    const errors = nginx.readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l)).slice(0, 3).join(" | ");
+    expect(result.errors, `nginx: ${errors}`).toEqual([]);
+    expect(Object.keys(result.statuses).filter((s) => s !== "200" && s !== "503"), JSON.stringify(result.statuses)).toEqual([]);
+    expect(result.statuses[200]).toBeGreaterThan(100);
   });
 });
 

@@ -6,7 +6,7 @@ import type { AppDown } from "../supervisor/app-availability";
 import { type LaunchPlan, planLaunch } from "../supervisor/launch-plan";
 import { lookupUser } from "../supervisor/users";
 import { type Credentials, credentialsOf } from "./access";
-import { checkBindHints, checkListeners } from "./checks/binds-elsewhere";
+import { checkAppBoundTcp, checkBindHints, checkListeners } from "./checks/binds-elsewhere";
 import { findImportFailure, importErrorFinding } from "./checks/import-error";
 import { noResponseFinding, probeLiveSocket } from "./checks/live-probe";
 import { loginShellEnv } from "./checks/login-env";
@@ -81,6 +81,7 @@ export async function runDoctor(spec: AppSpec, ctx: DoctorContext): Promise<Doct
   if (script) findings.push(...checkScript(script, plan, appCredentials(plan)));
   findings.push(...checkWebServerAddrs(spec, plan.env));
   findings.push(...checkBindHints(spec, plan.args, source));
+  findings.push(...checkAppBoundTcp(spec));
   if (ctx.webConfigText) findings.push(...checkSocketMismatch(spec, ctx.webConfigText));
   const web = credentialsOf(ctx.webServerUser ?? "www-data");
   if (web) findings.push(...checkSocketPermission(spec, web));

@@ -4,7 +4,7 @@
 import type { AppSpec } from "../../lib/protocol";
 import type { LogSink } from "../logs/log-sink";
 import type { AppCgroup } from "./app-cgroup";
-import { removeStages, restoreView } from "./app-bound-stage";
+import { removeStages, restoreView, swapInLeftStage } from "./app-bound-stage";
 import { adoptListenSocket, type ListenSocket } from "./app-socket";
 import { liveGeneration, removeStagedFiles, retire, strayHolders } from "./recover-generation";
 import { adoptProcess, type OsProcess } from "./spawn-process";
@@ -34,7 +34,11 @@ export function findGenerations(spec: AppSpec, saved: { generation: number; proc
     alive.map((a) => a.saved.generation),
   );
   if (spec.socket.path) removeStagedFiles(spec.socket.path);
-  if (spec.socket.bind === "app" && spec.socket.path) removeStages(spec.socket.path);
+  if (spec.socket.bind === "app" && spec.socket.path) {
+    // A replacement of the live generation (a recycle) that bound its stage, but was not yet renamed onto the path.
+    if (alive.some((a) => a.saved.generation === generation)) swapInLeftStage(spec.socket.path, generation);
+    removeStages(spec.socket.path);
+  }
   const current = alive.filter((a) => a.saved.generation === generation);
   let socket: ListenSocket | null = null;
   if (spec.socket.bind === "agent" && current.length) {

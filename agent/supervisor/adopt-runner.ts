@@ -39,6 +39,9 @@ export async function adoptSaved(app: AppDoor, saved: SavedApp, exitsReported: R
     const match = found.current.find((a) => a.saved.slot === slot.index);
     if (match) slot.adopt(match.proc, match.saved.restarts);
   }
+  // The previous agent's copy of an app-bound listener died with it: take one again.
+  const bound = spec.socket.bind === "app" ? app.slots.find((s) => s.proc)?.proc : undefined;
+  if (bound && spec.socket.path) app.held.take(bound.pid, spec.socket.path);
   const retiring = toRetire(spec, found, (proc) => app.slots.some((s) => s.proc === proc), app.socket?.fd ?? null);
   app.workers.adopt(app.desired, saved.workers ?? []);
   app.sink.note(`adopted ${app.slots.filter((s) => s.proc).length} running process(es) and ${app.workers.saved().length} worker(s)`);

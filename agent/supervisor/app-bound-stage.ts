@@ -31,6 +31,8 @@ export type Stage = {
 };
 
 let available: Promise<boolean> | null = null;
+/** What canStage() found, once it has (false before). */
+let works = false;
 
 /**
  * Root, the tools that make and leave a mount namespace, and a kernel and security policy that let
@@ -38,8 +40,16 @@ let available: Promise<boolean> | null = null;
  * not): tried once, on a scratch directory, the first time an app-bound app restarts.
  */
 export function canStage(): Promise<boolean> {
-  available ??= process.getuid?.() === 0 && Object.values(TOOLS).every((t) => existsSync(t)) ? stagingWorks() : Promise.resolve(false);
+  available ??= (process.getuid?.() === 0 && Object.values(TOOLS).every((t) => existsSync(t)) ? stagingWorks() : Promise.resolve(false)).then((v) => {
+    works = v;
+    return v;
+  });
   return available;
+}
+
+/** canStage()'s answer where it is needed at once (a respawn); false until canStage() has been asked and answered. */
+export function stagingWorksNow(): boolean {
+  return works;
 }
 
 async function stagingWorks(): Promise<boolean> {
@@ -144,6 +154,19 @@ export function discardStage(stage: Stage): void {
     rmSync(stage.dir, { recursive: true, force: true });
   } catch {
     // gone already, or still a mount point somewhere: it is empty either way
+  }
+}
+
+/**
+ * After an agent restart: a replacement of generation `generation` (a respawn, app-bound-respawn.ts)
+ * that listens at its stage but was never renamed onto the path is put there now (it is the live process).
+ */
+export function swapInLeftStage(file: string, generation: number): void {
+  const staged = path.join(stageDirOf(file, generation), path.basename(file));
+  try {
+    if (lstatSync(staged).isSocket()) renameSync(staged, file);
+  } catch {
+    // no such stage
   }
 }
 

@@ -9,6 +9,7 @@ import type { LogLimits } from "../logs/log-store";
 import { adoptSaved, importRunning } from "./adopt-runner";
 import type { AppDoor } from "./app-door";
 import { type AppDown, Availability, lastExitOf, noLiveProcess, summaryState } from "./app-availability";
+import { AppBoundListener } from "./app-bound-listener";
 import { AppCgroup } from "./app-cgroup";
 import { closeListenSocket, describeSocket, type ListenSocket, openAppSocket, removeSocketFile, socketAddress } from "./app-socket";
 import type { LaunchPlan } from "./launch-plan";
@@ -41,6 +42,8 @@ export class AppRunner {
   private draining: ProcessSlot[] = []; // the old generation, serving what was queued before the swap
   private generation = 0;
   private socket: ListenSocket | null = null;
+  /** For an app that binds its own socket: the agent's copy of its listener (app-bound-listener.ts). */
+  private held: AppBoundListener;
   private lastError = "";
   private queue: Promise<unknown> = Promise.resolve();
   private tails = new OutputTails();
@@ -52,7 +55,7 @@ export class AppRunner {
     () => this.desired.spec.name,
     () => summaryState(this.slots),
     () => this.shouldAnswer(),
-    () => this.socket?.fd ?? null,
+    () => this.socket?.fd ?? this.held.fd,
   );
   /** A php-fpm app's status page, read every few seconds for the metrics. */
   readonly fpmStatus = new FpmStatusPoller(() => {
@@ -77,6 +80,7 @@ export class AppRunner {
   ) {
     this.sink = new LogSink(path.join(opts.logDir, desired.appId), opts.logLimits);
     this.sink.onBatch((batch) => this.tails.keep(batch));
+    this.held = new AppBoundListener((line) => this.sink.note(line));
     this.cgroup = new AppCgroup(opts.stateDir, desired.appId);
     this.workers = new AppWorkers({
       appId: desired.appId,
@@ -135,6 +139,7 @@ export class AppRunner {
         sink: this.sink,
         cgroup: this.cgroup,
         socket: () => this.socket,
+        held: this.held,
         beforeSpawn: () => this.availability.stop(),
         persist: () => this.events.persist(),
         transition: (t) => {
@@ -151,6 +156,7 @@ export class AppRunner {
       plan,
       first,
       probe,
+      generation,
     );
     return which.map((i) => new ProcessSlot(i, generation, desired.spec, this.sink, hooks));
   }
@@ -193,6 +199,7 @@ export class AppRunner {
       get socket() {
         return self.socket;
       },
+      held: this.held,
       get slots() {
         return self.slots;
       },
@@ -273,7 +280,9 @@ export class AppRunner {
     const down = noLiveProcess([...this.slots, ...this.pending, ...this.draining]);
     // An on-demand app at rest has no process on purpose: its connections wait for the one the pool starts.
     const resting = processRange(this.desired.spec.processes).min === 0 && this.slots.length === 0;
-    return down && !resting && !this.closing && this.socket !== null && this.desired.desired === "running" && this.desired.spec.socket.bind === "agent";
+    // An app-bound app's socket answers while the agent holds a copy of it (its last process's).
+    const socket = this.desired.spec.socket.bind === "agent" ? this.socket !== null : this.held.fd !== null;
+    return down && !resting && !this.closing && socket && this.desired.desired === "running";
   }
 
   /** Non-null while the agent answers on the socket for the app (no live process): why, for the doctor. */
@@ -292,6 +301,7 @@ export class AppRunner {
     // A stopped app closes its socket: the web server then fails fast instead of queueing.
     if (this.socket) closeListenSocket(this.socket, true);
     this.socket = null;
+    this.held.close();
     this.events.changed();
     return ok(this.processes());
   }
@@ -398,6 +408,7 @@ export class AppRunner {
     this.availability.stop();
     if (this.socket) closeListenSocket(this.socket, false);
     this.socket = null;
+    this.held.close();
     this.sink.close();
   }
 }

@@ -62,14 +62,16 @@ export async function appBoundReplace(host: RestartHost, next: DesiredApp, file:
   if (stage) await swapInStage(stage, started[0].pid);
   const old = host.promote(next, fresh, generation);
   failpoint("restart.swapped");
-  void host.serialize(() => retire(host, old, oldListener, oldPids, spec.stop.timeoutMs));
+  // The agent holds the new listener from now on; its copy of the old one is the one drained here.
+  const oldCopy = started[0] ? host.held.take(started[0].pid, file) : host.held.release();
+  void host.serialize(() => retire(host, old, oldListener, oldPids, spec.stop.timeoutMs, oldCopy));
   return ok(host.processes());
 }
 
-async function retire(host: RestartHost, old: ProcessSlot[], listener: { pid: number; fd: number }, oldPids: number[], timeoutMs: number): Promise<void> {
-  let fd = -1;
+async function retire(host: RestartHost, old: ProcessSlot[], listener: { pid: number; fd: number }, oldPids: number[], timeoutMs: number, copy: number | null): Promise<void> {
+  let fd = copy ?? -1;
   try {
-    fd = takeFd(listener.pid, listener.fd);
+    if (fd < 0) fd = takeFd(listener.pid, listener.fd);
   } catch {
     // gone already
   }

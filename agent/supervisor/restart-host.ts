@@ -3,6 +3,7 @@
 // (restart-swap, restart-app-bound, restart-paused) and adoption (adopt-app) see only this.
 import type { DesiredApp, ProcessInfo, Result } from "../../lib/protocol";
 import type { LogSink } from "../logs/log-sink";
+import type { AppBoundListener } from "./app-bound-listener";
 import type { AppCgroup } from "./app-cgroup";
 import type { ListenSocket } from "./app-socket";
 import type { LaunchPlan } from "./launch-plan";
@@ -15,6 +16,8 @@ export type RestartHost = {
   /** The agent-owned listening socket, if the app has one. */
   readonly socket: ListenSocket | null;
   readonly slots: ProcessSlot[];
+  /** For an app-bound socket: the agent's copy of the live process's listener. */
+  readonly held: AppBoundListener;
   readonly sink: LogSink;
   readonly cgroup: AppCgroup;
   plan(desired: DesiredApp): Result<LaunchPlan>;

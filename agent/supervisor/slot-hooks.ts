@@ -6,6 +6,9 @@ import type { DesiredApp, ProcessTransition } from "../../lib/protocol";
 import { isoNow } from "../../lib/protocol/iso-time";
 import type { LogSink } from "../logs/log-sink";
 import type { AppCgroup } from "./app-cgroup";
+import type { AppBoundListener } from "./app-bound-listener";
+import { holdAndRelay, proveStaged, respawnLaunch } from "./app-bound-respawn";
+import { discardStage, type Stage } from "./app-bound-stage";
 import { applyOwnership, applyOwnershipWhenCreated, type ListenSocket, socketAddress } from "./app-socket";
 import { isAlive } from "./proc-stats";
 import type { LaunchPlan } from "./launch-plan";
@@ -21,6 +24,8 @@ export type HookContext = {
   cgroup: AppCgroup;
   /** The app's socket at spawn time. */
   socket(): ListenSocket | null;
+  /** For an app-bound socket: the agent's copy of the live process's listener. */
+  held: AppBoundListener;
   /** Called before a process that can accept starts: the agent stops answering for the app. */
   beforeSpawn(): void;
   persist(): void;
@@ -49,15 +54,25 @@ function withLastOutput(detail: string, output: string): string {
 }
 
 /** `first.sock`: the generation's own (staged) socket; else the app's socket at spawn time. */
-export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPlan, first: FirstLaunch = {}, probe: ProbeWanted = () => true): SlotHooks {
+export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPlan, first: FirstLaunch = {}, probe: ProbeWanted = () => true, generation = 0): SlotHooks {
   const spec = desired.spec;
+  const boundFile = spec.socket.bind === "app" ? spec.socket.path : undefined;
   let firstPlan = first.plan;
+  /** Each staged respawn's stage, by pid, until it is proven and on the path. */
+  const stages = new Map<number, Stage>();
   return {
     spawn: () => {
       ctx.beforeSpawn(); // never both: a process that can accept starts only after the agent stopped answering
-      const launch = firstPlan ?? plan;
-      firstPlan = undefined; // a respawn (recycle, crash) binds the app's path as usual
+      // A first launch is the caller's (a restart stages it itself); a respawn of an app-bound
+      // process is staged beside the exited one's socket, which the agent holds (app-bound-respawn.ts).
+      const respawn = firstPlan === undefined && boundFile ? respawnLaunch(ctx.held, plan, boundFile, generation) : null;
+      const launch = firstPlan ?? respawn?.plan ?? plan;
+      firstPlan = undefined;
       const proc = spawnProcess(launch, spec.socket.bind === "agent" ? ((first.sock ?? ctx.socket())?.fd ?? null) : null, ctx.sink, ctx.cgroup);
+      if (respawn?.stage) {
+        if (proc.pid) stages.set(proc.pid, respawn.stage);
+        else discardStage(respawn.stage);
+      }
       return proc;
     },
     spawned: () => ctx.persist(), // every pid is in the state file before it can serve
@@ -69,21 +84,31 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
         if (!settled) return `the process did not settle within ${spec.ready.timeoutMs} ms`;
         if (!probe()) return null;
       }
+      const stage = stages.get(proc.pid);
+      if (stage && boundFile) {
+        stages.delete(proc.pid);
+        const problem = await proveStaged(spec, proc.pid, stage);
+        if (!problem) holdAndRelay(ctx.held, proc.pid, boundFile, ctx.sink);
+        return problem;
+      }
       const problem = await probeUntil(spec, socketAddress(spec.socket), spec.ready.timeoutMs);
       if (problem) return `readiness probe failed: ${problem}`;
-      if (spec.socket.bind === "app" && spec.socket.path) {
+      if (boundFile) {
         // The app created its socket with its own umask; the web server needs the spec's access.
-        if (spec.ready.probe === "none" && !existsSync(spec.socket.path)) {
+        if (spec.ready.probe === "none" && !existsSync(boundFile)) {
           // Not waited for: the access is set once the app creates the file.
-          const file = spec.socket.path;
-          void applyOwnershipWhenCreated(file, spec.socket, () => isAlive(proc.pid), spec.ready.timeoutMs).then((p) => p && ctx.sink.note(p));
+          void applyOwnershipWhenCreated(boundFile, spec.socket, () => isAlive(proc.pid), spec.ready.timeoutMs).then((p) => {
+            if (p) ctx.sink.note(p);
+            else if (isAlive(proc.pid)) holdAndRelay(ctx.held, proc.pid, boundFile, ctx.sink);
+          });
           return null;
         }
         try {
-          applyOwnership(spec.socket.path, spec.socket);
+          applyOwnership(boundFile, spec.socket);
         } catch (e) {
           return `cannot set the socket's owner and mode: ${e instanceof Error ? e.message : String(e)}`;
         }
+        holdAndRelay(ctx.held, proc.pid, boundFile, ctx.sink);
       }
       return null;
     },

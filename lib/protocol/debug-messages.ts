@@ -14,6 +14,7 @@ export const DoctorCodeSchema = z.enum([
   "socket-mismatch",
   "socket-permission",
   "app-binds-elsewhere",
+  "app-bound-tcp",
   "web-server-addrs-unix",
   "no-response",
   "server-error",

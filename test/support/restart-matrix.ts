@@ -57,6 +57,24 @@ export const MATRIX_KINDS: MatrixKind[] = [
   },
 ];
 
+/**
+ * `php-cgi -b PATH` (the README's example of `socket.bind: "app"`) at its defaults: it owns its
+ * listening socket and exits after PHP_FCGI_MAX_REQUESTS (500) requests, with clients queued on it.
+ * Not in MATRIX_KINDS (its restarts are the app-bound flup kind's); its recycling is tested.
+ */
+export const PHP_BOUND: MatrixKind = {
+  name: "php-bound",
+  appBound: true,
+  spec: (sock) => ({
+    name: "php-bound",
+    hostId: "test-host",
+    command: ["/usr/bin/php-cgi", "-b", sock],
+    env: { PHP_FCGI_CHILDREN: "0" },
+    fastcgiParams: { SCRIPT_FILENAME: PHP_INDEX },
+    socket: { path: sock, bind: "app" },
+  }),
+};
+
 export function matrixDir(prefix: string): { path: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   chmodSync(dir, 0o755);

@@ -1,7 +1,7 @@
 // Static signs that an app binds its own socket while the agent passes one on fd 0.
 import { describe, expect, it } from "vitest";
 import { AppSpecSchema } from "../../../lib/protocol";
-import { checkBindHints } from "./binds-elsewhere";
+import { checkAppBoundTcp, checkBindHints } from "./binds-elsewhere";
 
 const spec = (bind: "agent" | "app") => AppSpecSchema.parse({ name: "a", hostId: "h", command: ["/bin/true"], socket: { path: "/run/a/a.sock", bind } });
 
@@ -26,5 +26,16 @@ describe("checkBindHints", () => {
 
   it("says nothing when the spec lets the app bind itself", () => {
     expect(checkBindHints(spec("app"), ["-b", "127.0.0.1:9000"], "bindAddress='/x'")).toEqual([]);
+  });
+});
+
+describe("checkAppBoundTcp", () => {
+  it("warns that an app-bound TCP port refuses requests at each exit, and not for a Unix socket or the agent's port", () => {
+    const tcp = (bind: "agent" | "app") => AppSpecSchema.parse({ name: "a", hostId: "h", command: ["/usr/bin/php-cgi", "-b", "127.0.0.1:9000"], socket: { tcp: "127.0.0.1:9000", bind } });
+    const [f] = checkAppBoundTcp(tcp("app"));
+    expect(f.code).toBe("app-bound-tcp");
+    expect(f.detail).toContain("127.0.0.1:9000");
+    expect(checkAppBoundTcp(tcp("agent"))).toEqual([]);
+    expect(checkAppBoundTcp(spec("app"))).toEqual([]);
   });
 });

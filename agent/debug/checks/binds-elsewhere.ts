@@ -1,5 +1,6 @@
 // Apps that ignore the inherited fd 0 and bind their own socket or port: found in /proc (listening
-// sockets a process holds other than fd 0) and in the command or source (flup bindAddress, -b).
+// sockets a process holds other than fd 0) and in the command or source (flup bindAddress, -b);
+// and an app-bound TCP port, which the agent cannot keep open across the app's exits.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import type { AppSpec, DoctorFinding } from "../../../lib/protocol";
 
@@ -128,6 +129,25 @@ export function checkBindHints(spec: AppSpec, args: string[], source: string | n
       title: "The app is told to bind its own socket",
       detail: `The agent passes the listening socket as fd 0 (socket.bind is "agent"), but the app binds elsewhere: ${hints.join("; ")}.`,
       fix: "Remove the bind option (flup: WSGIServer(app).run() with no bindAddress; uWSGI: --fastcgi-socket fd://0), or set socket.bind to \"app\".",
+    },
+  ];
+}
+
+/**
+ * An app that binds its own TCP port: the agent cannot keep that port open across the app's exit
+ * (it holds a copy of an app-bound Unix socket instead, app-bound-listener.ts: the replacement
+ * could not bind a port the agent holds), so every exit, a recycle such as php-cgi's after 500
+ * requests included, refuses connections until the next process listens.
+ */
+export function checkAppBoundTcp(spec: AppSpec): DoctorFinding[] {
+  if (spec.socket.bind !== "app" || !spec.socket.tcp) return [];
+  return [
+    {
+      code: "app-bound-tcp",
+      severity: "warning",
+      title: "Each exit of the app refuses requests on its own TCP port",
+      detail: `The app binds ${spec.socket.tcp} itself (socket.bind "app"). When its process exits (php-cgi does after PHP_FCGI_MAX_REQUESTS, 500 by default) what is queued on the port is reset and new connections are refused until the next process listens: the web server answers 502 meanwhile. For an app-bound Unix socket the agent keeps the socket open and hands what queued to the next process; for a TCP port it cannot.`,
+      fix: "Give the app a Unix socket (socket.path, and e.g. php-cgi -b /run/app.sock), or let the agent own the socket (socket.bind \"agent\": php-cgi without -b, flup without bindAddress, uWSGI --fastcgi-socket fd://0).",
     },
   ];
 }
