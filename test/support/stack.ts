@@ -121,7 +121,25 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
     }
     proc = null;
   };
-  await start();
+  const destroy = async () => {
+    await stopStoker();
+    // The log keeper first: while no agent runs it replaces app processes that exit.
+    stopKeeper(path.join(dataDir, "agent"));
+    for (const pid of appPids(dataDir)) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    if (!opts.db) await db.drop();
+  };
+  // A stack that never answered has no caller to destroy it: its control plane would outlive the test.
+  await start().catch(async (e: unknown) => {
+    await destroy();
+    throw e;
+  });
   return {
     url,
     port,
@@ -131,20 +149,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
     startPid: () => (proc as ChildProcess | null)?.pid ?? null,
     stopStoker,
     startStoker: start,
-    destroy: async () => {
-      await stopStoker();
-      // The log keeper first: while no agent runs it replaces app processes that exit.
-      stopKeeper(path.join(dataDir, "agent"));
-      for (const pid of appPids(dataDir)) {
-        try {
-          process.kill(-pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-      if (!opts.db) await db.drop();
-    },
+    destroy,
   };
 }
 
