@@ -152,10 +152,24 @@ async function create(name) {
   }
 }
 
-/** DATABASE_URL (file:… or postgresql://…), else the SQLite file in STOKER_DATA_DIR (lib/config.ts reads it alike). */
-export function databaseUrl() {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const dataDir = path.resolve(process.env.STOKER_DATA_DIR ?? "data");
+/**
+ * DATABASE_URL (file:… or postgresql://…), else the SQLite file in STOKER_DATA_DIR (lib/config.ts reads
+ * it alike). Any other value is refused: taken for a SQLite path, `mysql://…` failed with "External
+ * error id#0" and a typo like `postgresq://…` or `stoker` silently became a new, empty SQLite database
+ * named so in the working directory. `npm start` and `npm run server` migrate first, so this is where
+ * a replica started with a wrong URL stops. The value is not echoed: it may hold a password.
+ * @param {Record<string, string | undefined>} [env]
+ */
+export function databaseUrl(env = process.env) {
+  const url = env.DATABASE_URL;
+  if (url) {
+    if (isPostgresUrl(url) || url.startsWith("file:")) return url;
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0];
+    throw new Error(
+      `DATABASE_URL must be postgresql://USER@HOST:PORT/DATABASE (PostgreSQL) or file:PATH (SQLite); ${scheme ? `one starting with "${scheme}" is neither` : "it has no scheme (postgresql:// or file:)"}`,
+    );
+  }
+  const dataDir = path.resolve(env.STOKER_DATA_DIR ?? "data");
   mkdirSync(dataDir, { recursive: true });
   return `file:${path.join(dataDir, "stoker.db")}`;
 }
