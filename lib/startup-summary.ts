@@ -1,8 +1,9 @@
 // The one block `npm start` prints once the control plane listens: where it runs, how to log in
-// (creating the owner only while none exists), where the demo app runs and how to remove it.
+// (creating the owner only while none exists), where the demo app runs and how to remove it, which
+// database it is on.
 import "server-only";
 import path from "node:path";
-import { config } from "./config";
+import { config, databaseLine, databaseUrl } from "./config";
 import { db } from "./db";
 
 async function loginLine(url: string, needsSetup: boolean): Promise<string> {
@@ -32,6 +33,7 @@ export async function startupSummary(url: string, needsSetup: boolean): Promise<
     `Stoker is running: ${url}`,
     await loginLine(url, needsSetup),
     ...(await demoLines(url)),
+    databaseLine(databaseUrl(), process.env.STOKER_LOCAL_AGENT !== "1"),
     `Data: ${config.dataDir}. Ctrl-C stops Stoker; apps keep running and are adopted on the next start.`,
   ];
   return `\n${lines.map((l) => `  ${l}`).join("\n")}\n`;
