@@ -88,6 +88,8 @@ export async function importRunning(app: AppDoor, pids: number[], ownPids: Set<n
   const count = Math.max(app.countFor(app.desired), procs.length);
   app.setSlots(app.slotsAt(app.desired, plan.value, app.generation, Array.from({ length: count }, (_, i) => i)));
   for (const [i, proc] of procs.entries()) app.slots[i]?.adopt(proc, 0);
+  // An app-bound process serving: the agent holds its listener from now on (app-bound-listener.ts).
+  if (spec.socket.bind === "app" && spec.socket.path && procs[0]) app.held.take(procs[0].pid, spec.socket.path);
   app.sink.note(`imported ${procs.length} running process(es) (${procs.map((p) => p.pid).join(", ")}), not restarted; their output is not captured until they are replaced`);
   const missing = app.slots.filter((s) => !s.proc);
   if (app.desired.desired === "running" && missing.length) {

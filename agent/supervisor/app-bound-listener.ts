@@ -15,6 +15,9 @@ export class AppBoundListener {
 
   constructor(private note: (line: string) => void) {}
 
+  /** A replacement started staged and not yet proven and on the path (app-bound-respawn.ts). */
+  staging: number | null = null;
+
   /** The held copy, while the agent holds one. */
   get fd(): number | null {
     return this.held?.fd ?? null;

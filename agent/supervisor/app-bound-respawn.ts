@@ -30,9 +30,11 @@ export function respawnLaunch(held: AppBoundListener, plan: LaunchPlan, file: st
 
 /**
  * Proves a staged replacement where it listens, unseen, and renames its socket onto the app's
- * path. Null once it serves there, or why not (the stage is then removed).
+ * path, unless `wanted()` says otherwise by then (a restart's newer generation took the path
+ * meanwhile: this process must not rename its socket over that one). Null once it serves there,
+ * or why not (the stage is then removed).
  */
-export async function proveStaged(spec: AppSpec, pid: number, stage: Stage): Promise<string | null> {
+export async function proveStaged(spec: AppSpec, pid: number, stage: Stage, wanted: () => boolean): Promise<string | null> {
   const deadline = Date.now() + spec.ready.timeoutMs;
   let problem: string | null = null;
   while (!problem && !stageBound(stage)) {
@@ -47,7 +49,8 @@ export async function proveStaged(spec: AppSpec, pid: number, stage: Stage): Pro
   if (!problem) {
     try {
       applyOwnership(stage.staged, spec.socket); // before the web server can see it
-      await swapInStage(stage, pid);
+      if (!wanted()) throw new Error("a newer generation took over the path meanwhile");
+      await swapInStage(stage, pid); // its renames come first, in this same turn: no restart can swap in between
       return null;
     } catch (e) {
       problem = `cannot put the new socket in place: ${e instanceof Error ? e.message : String(e)}`;

@@ -140,6 +140,7 @@ export class AppRunner {
         cgroup: this.cgroup,
         socket: () => this.socket,
         held: this.held,
+        generation: () => this.generation,
         beforeSpawn: () => this.availability.stop(),
         persist: () => this.events.persist(),
         transition: (t) => {
@@ -218,6 +219,7 @@ export class AppRunner {
         if (socket) this.socket = socket;
         for (const s of fresh) s.markReady();
         const old = this.slots;
+        for (const s of old) s.supersede();
         this.slots = fresh;
         this.draining = old;
         this.pending = [];
@@ -243,6 +245,9 @@ export class AppRunner {
 
   private async ensureSocket(): Promise<Result<void>> {
     if (this.socket) return ok(undefined);
+    // An app-bound app whose last process is gone (FATAL): the file on the path is the agent's held
+    // copy, not a stale one or another server's; the next process is staged beside it (app-bound-respawn.ts).
+    if (this.desired.spec.socket.bind === "app" && this.held.fd !== null) return ok(undefined);
     try {
       this.socket = await openAppSocket(this.desired.spec.socket);
       return ok(undefined);

@@ -13,13 +13,15 @@ const QUIET_MS = 30;
 /**
  * Waits until listening socket `fd` (no longer on any path) has nothing queued and no accepted
  * connection is open (with `heldBy`: none held by those processes, for a name another listener
- * shares). False if `timeoutMs` passed first (an old process that stopped accepting).
+ * shares). False if `timeoutMs` passed first (an old process that stopped accepting), or once
+ * `abandoned()` says no process will accept on it any more.
  */
-export async function drainRetired(fd: number, timeoutMs: number, heldBy?: number[]): Promise<boolean> {
+export async function drainRetired(fd: number, timeoutMs: number, heldBy?: number[], abandoned?: () => boolean): Promise<boolean> {
   const name = boundName(fd);
   const deadline = Date.now() + timeoutMs;
   let quietSince = 0;
   while (Date.now() < deadline) {
+    if (abandoned?.()) return false; // nothing will accept on it any more: the caller deals with what is left
     const open = name === null ? 0 : heldBy ? acceptedHeldBy(heldBy, name) : openAccepted(name);
     const quiet = !hasQueued(fd) && open === 0;
     if (!quiet) quietSince = 0;

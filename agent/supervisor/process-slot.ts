@@ -37,6 +37,8 @@ export class ProcessSlot {
   private stopping: Promise<void> | null = null;
   /** The stopping of the last exited process's orphans (workers of a prefork master). */
   private leftovers: Promise<void> = Promise.resolve();
+  /** A newer generation replaced this slot's: its process only serves what it had, and is never replaced. */
+  private superseded = false;
 
   constructor(
     readonly index: number,
@@ -67,6 +69,16 @@ export class ProcessSlot {
     this.move("probe_ok", "adopted");
     this.lastPid = proc.pid;
     void proc.exited.then((info) => this.onExit(proc, info));
+  }
+
+  /**
+   * A newer generation now serves: an exit of this slot's process (php-cgi reaching its request
+   * quota while it drains) ends the slot instead of starting a process of the old generation,
+   * which for an app-bound socket would bind the path over the new one.
+   */
+  supersede(): void {
+    this.superseded = true;
+    this.clearTimer();
   }
 
   /** Starts a process; resolves null when it is RUNNING, or with the reason it is not. */
@@ -173,6 +185,11 @@ export class ProcessSlot {
     const event = classifyExit({ state: this.state, proven: this.proven, code: info.code, signal: info.signal, unprovenRecycles: this.unprovenRecycles });
     if (event === "reaped") {
       this.move("reaped", `exited (${how})`);
+      return;
+    }
+    if (this.superseded) {
+      this.sink.note(`process ${proc.pid} of a replaced generation exited (${how}): not replaced`);
+      if (this.move("stop", `exited (${how}) after a newer generation took over`)) this.move("reaped", `exited (${how})`);
       return;
     }
     const wantsRestart = policyRestarts(this.spec.restart.policy, info.code, info.signal);

@@ -8,13 +8,14 @@ import { type DesiredApp, ok, type ProcessInfo, type Result } from "../../lib/pr
 import { closeFd, takeFd } from "../native";
 import { canStage, discardStage, openStage, stageBound, stagedLaunch, swapInStage } from "./app-bound-stage";
 import { applyOwnership } from "./app-socket";
+import { relayBacklog } from "./backlog-relay";
 import { drainRetired } from "./drain";
 import { failpoint } from "./failpoint";
 import type { ProcessSlot } from "./process-slot";
 import { isAlive } from "./proc-stats";
 import { probeUntil } from "./readiness";
 import type { RestartHost } from "./restart-host";
-import { listenerHeldBy } from "./socket-use";
+import { hasQueued, listenerHeldBy } from "./socket-use";
 import type { OsProcess } from "./spawn-process";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,6 +25,11 @@ export async function appBoundReplace(host: RestartHost, next: DesiredApp, file:
   const plan = host.plan(next);
   if (!plan.ok) return plan;
   const spec = next.spec;
+  // A replacement of the current process (a recycle) still proving itself would later rename its
+  // socket over the new generation's: the restart starts once it is on the path (or gone).
+  const settled = () => host.held.staging === null || !isAlive(host.held.staging);
+  for (const deadline = Date.now() + spec.ready.timeoutMs; !settled() && Date.now() < deadline; ) await sleep(5);
+  if (!host.slots.some((s) => s.state === "RUNNING")) return null;
   const oldPids = host.slots.map((s) => s.proc?.pid ?? 0).filter(Boolean);
   const oldListener = listenerHeldBy(oldPids, file);
   if (!oldListener) return null;
@@ -64,18 +70,26 @@ export async function appBoundReplace(host: RestartHost, next: DesiredApp, file:
   failpoint("restart.swapped");
   // The agent holds the new listener from now on; its copy of the old one is the one drained here.
   const oldCopy = started[0] ? host.held.take(started[0].pid, file) : host.held.release();
-  void host.serialize(() => retire(host, old, oldListener, oldPids, spec.stop.timeoutMs, oldCopy));
+  void host.serialize(() => retire(host, old, file, oldListener, oldPids, spec.stop.timeoutMs, oldCopy));
   return ok(host.processes());
 }
 
-async function retire(host: RestartHost, old: ProcessSlot[], listener: { pid: number; fd: number }, oldPids: number[], timeoutMs: number, copy: number | null): Promise<void> {
+async function retire(host: RestartHost, old: ProcessSlot[], file: string, listener: { pid: number; fd: number }, oldPids: number[], timeoutMs: number, copy: number | null): Promise<void> {
   let fd = copy ?? -1;
   try {
     if (fd < 0) fd = takeFd(listener.pid, listener.fd);
   } catch {
     // gone already
   }
-  if (fd >= 0) await drainRetired(fd, timeoutMs, oldPids);
+  // The old slots' processes now: a recycle during the restart may have replaced the one it began with.
+  const pids = [...new Set([...oldPids, ...old.map((s) => s.proc?.pid ?? 0).filter(Boolean)])];
+  // An old process that exits meanwhile (php-cgi at its request quota) leaves what is queued on its
+  // socket to the new one: relayed, as after a recycle (backlog-relay.ts).
+  const gone = () => pids.every((pid) => !isAlive(pid));
+  if (fd >= 0 && !(await drainRetired(fd, timeoutMs, pids, gone)) && gone() && hasQueued(fd)) {
+    await relayBacklog(fd, file);
+    fd = -1; // closed by the relay
+  }
   failpoint("restart.drained");
   const stopping = Promise.all(old.map((s) => s.stop()));
   failpoint("restart.stopping");

@@ -26,6 +26,8 @@ export type HookContext = {
   socket(): ListenSocket | null;
   /** For an app-bound socket: the agent's copy of the live process's listener. */
   held: AppBoundListener;
+  /** The app's live generation (a slot of an older one is being retired). */
+  generation(): number;
   /** Called before a process that can accept starts: the agent stops answering for the app. */
   beforeSpawn(): void;
   persist(): void;
@@ -70,8 +72,10 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
       firstPlan = undefined;
       const proc = spawnProcess(launch, spec.socket.bind === "agent" ? ((first.sock ?? ctx.socket())?.fd ?? null) : null, ctx.sink, ctx.cgroup);
       if (respawn?.stage) {
-        if (proc.pid) stages.set(proc.pid, respawn.stage);
-        else discardStage(respawn.stage);
+        if (proc.pid) {
+          stages.set(proc.pid, respawn.stage);
+          ctx.held.staging = proc.pid;
+        } else discardStage(respawn.stage);
       }
       return proc;
     },
@@ -87,7 +91,8 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
       const stage = stages.get(proc.pid);
       if (stage && boundFile) {
         stages.delete(proc.pid);
-        const problem = await proveStaged(spec, proc.pid, stage);
+        const problem = await proveStaged(spec, proc.pid, stage, () => ctx.generation() === generation);
+        if (ctx.held.staging === proc.pid) ctx.held.staging = null;
         if (!problem) holdAndRelay(ctx.held, proc.pid, boundFile, ctx.sink);
         return problem;
       }
