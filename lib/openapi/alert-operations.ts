@@ -18,13 +18,13 @@ import {
   UptimeCheckInputSchema,
 } from "../protocol";
 
-type Op = { summary: string; role: string; body?: z.ZodType; query?: z.ZodType; response?: z.ZodType };
+type Op = { summary: string; role: string; body?: z.ZodType; query?: z.ZodType; response?: z.ZodType; /** Success codes; default [200]. */ status?: number[] };
 const Deleted = z.object({ deleted: z.literal(true) });
 
 export const ALERT_OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | "patch" | "delete", Op>>> = {
   "/notifications/channels": {
     get: { summary: "Notification channels", role: "viewer", response: z.array(ChannelViewSchema) },
-    post: { summary: "Create a channel: webhook (JSON, signed X-Stoker-Signature-256: sha256=HMAC-SHA256 of the raw body; the secret is in this answer only), slack (incoming webhook) or email (SMTP from /notifications/smtp); 201 {id, …}", role: "admin", body: ChannelInputSchema, response: ChannelViewSchema },
+    post: { status: [201], summary: "Create a channel: webhook (JSON, signed X-Stoker-Signature-256: sha256=HMAC-SHA256 of the raw body; the secret is in this answer only), slack (incoming webhook) or email (SMTP from /notifications/smtp); 201 {id, …}", role: "admin", body: ChannelInputSchema, response: ChannelViewSchema },
   },
   "/notifications/channels/{id}": {
     get: { summary: "One channel", role: "viewer", response: ChannelViewSchema },
@@ -34,7 +34,7 @@ export const ALERT_OPERATIONS: Record<string, Partial<Record<"get" | "post" | "p
   "/notifications/channels/{id}/test": { post: { summary: "Send a test message now; recorded in the history", role: "admin", response: z.object({ sent: z.boolean(), attempts: z.number(), error: z.string() }) } },
   "/notifications/rules": {
     get: { summary: "Alert rules", role: "viewer", response: z.array(RuleViewSchema) },
-    post: { summary: "Create a rule: an event (app.fatal, app.crash-loop, …), channels, optionally one app, thresholds and timing (repeatSec, resolveAfterSec); 201 {id, …}", role: "admin", body: RuleInputSchema, response: RuleViewSchema },
+    post: { status: [201], summary: "Create a rule: an event (app.fatal, app.crash-loop, …), channels, optionally one app, thresholds and timing (repeatSec, resolveAfterSec); 201 {id, …}", role: "admin", body: RuleInputSchema, response: RuleViewSchema },
   },
   "/notifications/rules/{id}": {
     get: { summary: "One rule", role: "viewer", response: RuleViewSchema },
@@ -43,14 +43,14 @@ export const ALERT_OPERATIONS: Record<string, Partial<Record<"get" | "post" | "p
   },
   "/notifications/silences": {
     get: { summary: "Silences and maintenance windows, with whether each holds now", role: "viewer", response: z.array(SilenceViewSchema) },
-    post: { summary: "Silence an app, a host or a rule: for a period, a daily UTC range (HH:MM-HH:MM, optionally on some weekdays) or until removed. Inside it alerts are recorded, not sent; one still firing when it ends is sent once then", role: "admin", body: SilenceInputSchema, response: SilenceViewSchema },
+    post: { status: [201], summary: "Silence an app, a host or a rule: for a period, a daily UTC range (HH:MM-HH:MM, optionally on some weekdays) or until removed. Inside it alerts are recorded, not sent; one still firing when it ends is sent once then", role: "admin", body: SilenceInputSchema, response: SilenceViewSchema },
   },
   "/notifications/silences/{id}": { delete: { summary: "End a silence now", role: "admin", response: Deleted } },
   "/notifications/history": { get: { summary: "Deliveries, newest first: sent, failed (with why) and suppressed (silenced)", role: "viewer", query: HistoryQuerySchema, response: z.object({ deliveries: z.array(DeliveryViewSchema), nextBefore: z.number().nullable() }) } },
   "/notifications/alerts": { get: { summary: "Alerts (one per rule and subject): firing, clearing or resolved, with counts", role: "viewer", response: z.array(AlertViewSchema) } },
   "/notifications/uptime-checks": {
     get: { summary: "Uptime checks with their last result and 24-hour uptime", role: "viewer" },
-    post: { summary: "Create or replace the app's uptime check (run by the control plane every intervalSec against the URL)", role: "admin", body: UptimeCheckInputSchema },
+    post: { status: [201], summary: "Create or replace the app's uptime check (run by the control plane every intervalSec against the URL)", role: "admin", body: UptimeCheckInputSchema },
   },
   "/notifications/uptime-checks/{id}": { delete: { summary: "Remove an uptime check", role: "admin", response: Deleted } },
   "/notifications/uptime-checks/{id}/results": { get: { summary: "A check's results, newest first", role: "viewer", query: z.object({ limit: z.number().optional() }) } },
@@ -60,7 +60,7 @@ export const ALERT_OPERATIONS: Record<string, Partial<Record<"get" | "post" | "p
   },
   "/apps/{id}/mute": {
     get: { summary: "Whether the app's alerts are muted now, and until when (null: until unmuted)", role: "viewer", response: MuteStateSchema },
-    post: { summary: "Mute the app's alerts (recorded, not sent) until {until} or until unmuted", role: "admin", body: z.object({ until: z.string().optional() }), response: SilenceViewSchema },
+    post: { status: [201], summary: "Mute the app's alerts (recorded, not sent) until {until} or until unmuted", role: "admin", body: z.object({ until: z.string().optional() }), response: SilenceViewSchema },
     delete: { summary: "Unmute the app", role: "admin" },
   },
 };

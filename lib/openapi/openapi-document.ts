@@ -42,7 +42,7 @@ import {
 } from "../protocol";
 import { ALERT_OPERATIONS } from "./alert-operations";
 
-type Op = { summary: string; role: string; body?: z.ZodType; query?: z.ZodType; response?: z.ZodType };
+type Op = { summary: string; role: string; body?: z.ZodType; query?: z.ZodType; response?: z.ZodType; /** Success codes; default [200]. */ status?: number[] };
 const Credentials = z.object({ email: z.string(), password: z.string() });
 const Processes = z.object({ processes: z.array(ProcessInfoSchema) });
 const ErrorBody = z.object({ code: z.string(), message: z.string(), fields: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
@@ -58,9 +58,10 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
     get: { summary: "Whether a second factor is required for every account above viewer", role: "viewer" },
     put: { summary: "Require (or not) a second factor for every account above viewer. Until such a password account enrols, its browser session gets 403 SECOND_FACTOR_REQUIRED everywhere but /auth/totp* and /auth/logout; API tokens and single sign-on sessions are exempt", role: "owner", body: z.object({ required: z.boolean() }) },
   },
-  "/auth/setup": { post: { summary: "Create the owner account on an empty database", role: "public", body: Credentials } },
+  "/auth/setup": { post: { status: [201], summary: "Create the owner account on an empty database", role: "public", body: Credentials } },
   "/auth/logout": { post: { summary: "End this session (after SSO with STOKER_OIDC_LOGOUT=idp, the answer has logoutUrl: the IdP's end-session page)", role: "viewer" } },
   "/auth/me": { get: { summary: "Who am I", role: "viewer" } },
+  "/openapi.json": { get: { summary: "This document (OpenAPI 3.1)", role: "public" } },
   "/auth/oidc": { get: { summary: "Whether single sign-on is configured, and its label", role: "public", response: z.object({ enabled: z.boolean(), label: z.string() }) } },
   "/auth/oidc/start": { get: { summary: "Begin single sign-on (302 to the identity provider)", role: "public" } },
   "/auth/oidc/callback": { get: { summary: "Single sign-on callback (302 to the dashboard or /login?error=)", role: "public" } },
@@ -68,13 +69,13 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/auth/password": { post: { summary: "Change my password (ends my other sessions)", role: "viewer", body: ChangePasswordSchema } },
   "/auth/sessions": { get: { summary: "My sessions", role: "viewer" } },
   "/auth/logout-everywhere": { post: { summary: "End all my sessions", role: "viewer" } },
-  "/tokens": { get: { summary: "My API tokens", role: "viewer" }, post: { summary: "Create an API token (shown once)", role: "viewer", body: CreateTokenSchema } },
+  "/tokens": { get: { summary: "My API tokens", role: "viewer" }, post: { status: [201], summary: "Create an API token (shown once)", role: "viewer", body: CreateTokenSchema } },
   "/tokens/{id}": { delete: { summary: "Revoke an API token", role: "viewer" } },
   "/users": { get: { summary: "Users", role: "admin" } },
   "/users/{id}": { patch: { summary: "Change a user's role", role: "admin", body: ChangeRoleSchema }, delete: { summary: "Remove a user", role: "admin" } },
-  "/users/invites": { post: { summary: "Invite a user", role: "admin", body: InviteSchema } },
+  "/users/invites": { post: { status: [201], summary: "Invite a user", role: "admin", body: InviteSchema } },
   "/invites/{token}": { get: { summary: "Describe an invitation", role: "public" } },
-  "/invites/accept": { post: { summary: "Accept an invitation", role: "public", body: AcceptInviteSchema } },
+  "/invites/accept": { post: { status: [201], summary: "Accept an invitation", role: "public", body: AcceptInviteSchema } },
   "/hosts": {
     get: {
       summary: `Hosts with live status, sorted by name. With ?limit= (1-500): one page, {items, nextCursor}; pass nextCursor as ?cursor= for the next (null: the last page). ?q= filters by name. Without limit: the whole list as an array, at most ${UNPAGED_MAX} (header ${TRUNCATED_HEADER} when there were more)`,
@@ -83,10 +84,14 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
       response: z.union([HostPageSchema, z.array(HostViewSchema)]),
     },
   },
-  "/hosts/join-tokens": { post: { summary: "One-time join token for a new host: {token, expiresAt, controlPlaneUrl} (the address install.sh names)", role: "admin" } },
+  "/hosts/join-tokens": { post: { status: [201], summary: "One-time join token for a new host: {token, expiresAt, controlPlaneUrl} (the address install.sh names)", role: "admin" } },
   "/hosts/{id}/web-servers": {
     get: { summary: "The host's web servers (detected, with health) and its web-server setting", role: "viewer" },
     put: { summary: "Replace the host's web-server setting (targets); audited, sent to the agent", role: "owner", body: WebTargetsSchema },
+  },
+  "/hosts/{id}/run-as-users": {
+    get: { summary: "The host's allowed run-as users: {users: string[] | null} (null: no list, anyone but root)", role: "viewer", response: z.object({ users: z.array(z.string()).nullable() }) },
+    put: { summary: "Replace the host's allowed run-as users ({users: null} removes the list; [] allows no one but the owner); audited", role: "owner", body: z.object({ users: z.array(z.string()).max(64).nullable() }) },
   },
   "/hosts/{id}/stop-apps": {
     post: {
@@ -125,7 +130,7 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
       response: DiscoveryResultSchema,
     },
   },
-  "/agents/enroll": { post: { summary: "Agent enrollment (join token → host key)", role: "public", body: EnrollRequestSchema, response: EnrollResponseSchema } },
+  "/agents/enroll": { post: { status: [201], summary: "Agent enrollment (join token → host key)", role: "public", body: EnrollRequestSchema, response: EnrollResponseSchema } },
   "/apps": {
     get: {
       summary: `Apps with host and processes, sorted by name. With ?limit= (1-500): one page, {items, nextCursor}; pass nextCursor as ?cursor= for the next (null: the last page). ?q= filters by app or host name. Without limit: the whole list as an array, at most ${UNPAGED_MAX} (header ${TRUNCATED_HEADER} when there were more)`,
@@ -134,6 +139,7 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
       response: z.union([AppPageSchema, z.array(AppViewSchema)]),
     },
     post: {
+      status: [201],
       summary: 'Create an app. With "adopt": {"pids": [...]} (an import from discovery) the app takes over those running processes and their socket without restarting them',
       role: "admin",
       body: AppSpecFields.extend({ adopt: AdoptSchema.optional() }),
@@ -149,6 +155,8 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/apps/{id}/test-request": { post: { summary: "Send a request straight to the app's socket", role: "operator", body: TestRequestSchema, response: TestResponseSchema } },
   "/apps/{id}/logs": { get: { summary: "Log history and search", role: "viewer", query: LogQuerySchema, response: LogPageSchema } },
   "/apps/{id}/logs/download": { get: { summary: "The whole log as plain text", role: "viewer" } },
+  "/apps/{id}/schedules": { get: { summary: "The app's schedules with their kept runs, newest first: {schedules: [{name, cron, nextRunAt, running, runs: [{status, exitCode, durationMs, output, …}]}]}", role: "viewer" } },
+  "/apps/{id}/workers/{name}/restart": { post: { summary: "Restart a worker's instances gracefully ({index: N} for one instance); audited", role: "operator", body: z.object({ index: z.number().int().min(0).max(1023).optional() }) } },
   "/apps/{id}/events": { get: { summary: "Process event timeline (start, exit, restart, adopt, FATAL, recycle), newest first", role: "viewer", query: EventQuerySchema, response: ProcessEventPageSchema } },
   "/apps/{id}/metrics": {
     get: {
@@ -176,18 +184,18 @@ export const OPERATIONS: Record<string, Partial<Record<"get" | "post" | "put" | 
   "/apps/{id}/revert": { post: { summary: "Save the running revision's spec as a new revision, dropping a saved one that failed to apply", role: "admin", response: z.object({ revision: z.number(), revertedTo: z.number() }) } },
   "/apps/{id}/deployments": {
     get: { summary: "Deployment history, newest first", role: "viewer", response: z.array(DeploymentViewSchema) },
-    post: { summary: "Deploy {ref} (or multipart field `archive`, a .tar.gz); 202, follow /deployments/{id}; 409 while one runs", role: "admin", body: z.object({ ref: z.string().optional() }), response: DeploymentViewSchema },
+    post: { status: [202], summary: "Deploy {ref} (or multipart field `archive`, a .tar.gz); 202, follow /deployments/{id}; 409 while one runs", role: "admin", body: z.object({ ref: z.string().optional() }), response: DeploymentViewSchema },
   },
   "/deployments/{id}": { get: { summary: "One deployment with its steps and their output", role: "viewer", response: DeploymentViewSchema } },
-  "/apps/{id}/rollback": { post: { summary: "Switch back to a kept release (zero-failure swap)", role: "admin", body: z.object({ release: ReleaseNameSchema }), response: DeploymentViewSchema } },
+  "/apps/{id}/rollback": { post: { status: [202], summary: "Switch back to a kept release (zero-failure swap)", role: "admin", body: z.object({ release: ReleaseNameSchema }), response: DeploymentViewSchema } },
   "/apps/{id}/deploy/refs": { get: { summary: "Branches and tags of the source repository", role: "viewer", response: z.array(GitRefSchema) } },
   "/apps/{id}/deploy/commits": { get: { summary: "Commits between the live release and ?to= (or ?from=)", role: "viewer", query: z.object({ to: z.string(), from: z.string().optional() }), response: z.array(CommitSummarySchema) } },
   "/apps/{id}/deploy/releases": { get: { summary: "Kept releases, newest first, and which is live", role: "viewer", response: z.array(ReleaseInfoSchema) } },
   "/apps/{id}/deploy/hook-secret": { post: { summary: "Generate or rotate the deploy webhook secret (shown once)", role: "admin" } },
-  "/hooks/deploy/{id}": { post: { summary: "Deploy-on-push webhook, signed with X-Hub-Signature-256 (HMAC-SHA256 of the raw body)", role: "public" } },
+  "/hooks/deploy/{id}": { post: { status: [202, 200], summary: "Deploy-on-push webhook, signed with X-Hub-Signature-256 (HMAC-SHA256 of the raw body)", role: "public" } },
   "/apps/{id}/doctor": { post: { summary: "Run the doctor: findings with causes and fixes", role: "operator", response: DoctorReportSchema } },
   "/apps/{id}/run-by-hand": { post: { summary: "Start one instance by hand and send one request", role: "operator", response: RunByHandResultSchema } },
-  "/apps/{id}/debug-sessions": { post: { summary: "Open a recorded terminal (stream over /ws/ui)", role: "operator" } },
+  "/apps/{id}/debug-sessions": { post: { status: [201], summary: "Open a recorded terminal (stream over /ws/ui)", role: "operator" } },
   "/debug-sessions/{id}/recording": { get: { summary: "asciicast v2 recording (owner of the session, admins)", role: "viewer" } },
   "/audit": { get: { summary: "Audit history, newest first", role: "viewer", query: AuditQuerySchema } },
   "/audit/verify": { get: { summary: "Verify the HMAC chain", role: "viewer" } },
@@ -219,7 +227,7 @@ export function openApiDocument(basePath = "") {
         parameters: params,
         ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body) } } } } : {}),
         responses: {
-          "200": { description: "OK", ...(op.response ? { content: { "application/json": { schema: schema(op.response) } } } : {}) },
+          ...Object.fromEntries((op.status ?? [200]).map((code) => [String(code), { description: code === 201 ? "Created" : code === 202 ? "Accepted" : "OK", ...(op.response ? { content: { "application/json": { schema: schema(op.response) } } } : {}) }])),
           default: { description: "Error", content: { "application/json": { schema: schema(ErrorBody) } } },
         },
       };
