@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -82,5 +82,30 @@ describe("SampleStore", () => {
     s.append(sample(t - FINE_MS));
     s.append(sample(t));
     expect(s.query("a", now - 86_400_000 - 50, now, now + 20)).toHaveLength(2);
+  });
+
+  it("stays bounded on disk: 10 s samples past a day keep about a day, 5-minute ones past 30 days about 30 days", () => {
+    const { dir, s } = store();
+    const lines = (f: string) => readFileSync(path.join(dir, "a", f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as number[]);
+    const day = 86_400_000;
+    // 1.3 days of 10 s samples: the 10 s file is cut back to a day once it holds 10 % more.
+    const end = Math.floor(Date.now() / FINE_MS) * FINE_MS;
+    const n = Math.round((1.3 * day) / FINE_MS);
+    for (let i = n - 1; i >= 0; i--) s.append(sample(end - i * FINE_MS));
+    const fine = lines("10s.jsonl");
+    expect(fine.length).toBeLessThanOrEqual(Math.ceil((day / FINE_MS) * 1.1));
+    expect(fine[0][0]).toBeGreaterThanOrEqual(end - 1.1 * day);
+    expect(fine.at(-1)?.[0]).toBe(end);
+    expect(statSync(path.join(dir, "a", "10s.jsonl")).size).toBeLessThan(1.5e6);
+
+    // 40 days, one sample per 5 minutes (each closes a bucket): the 5-minute file keeps about 30 days.
+    const { dir: dir2, s: s2 } = store();
+    const days = 40;
+    const start = Math.floor(Date.now() / COARSE_MS) * COARSE_MS - days * day;
+    for (let t = start; t <= start + days * day; t += COARSE_MS) s2.append(sample(t));
+    const coarse = readFileSync(path.join(dir2, "a", "5m.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as number[]);
+    expect(coarse.length).toBeLessThanOrEqual(Math.ceil(((30 * day) / COARSE_MS) * 1.1));
+    expect(coarse[0][0]).toBeGreaterThanOrEqual(start + (days - 30 * 1.1) * day);
+    expect(coarse.length).toBeGreaterThan((29 * day) / COARSE_MS); // and still holds the month
   });
 });
