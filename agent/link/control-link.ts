@@ -135,7 +135,7 @@ export class ControlLink {
     const msg = parsed.value;
     switch (msg.type) {
       case "welcome":
-        this.log(`enrolled as ${msg.hostName} (${msg.hostId})`);
+        this.log(`the control plane knows this host as ${msg.hostName} (${msg.hostId})`); // every welcome, first or after a reconnect: no enrolment happens here
         if (msg.webTargets) this.supervisor.webServers.setHostSetting(msg.webTargets);
         this.acks = msg.acks === true;
         this.flushTransitions();
