@@ -74,14 +74,18 @@ const WRITER = `
 const fs = require("node:fs");
 const [file, rate, seconds] = process.argv.slice(1);
 const fd = fs.openSync(file, "a");
-const perTick = Number(rate) / 100; // every 10 ms, as a web server's workers write through the second
+// Every 10 ms, as a web server's workers write through the second, as many lines as the rate owes by
+// now: a late timer writes more next time, so the whole window holds rate x seconds lines.
 let n = 0;
-const end = Date.now() + Number(seconds) * 1000;
+const start = Date.now();
+const end = start + Number(seconds) * 1000;
 const t = setInterval(() => {
+  const now = Math.min(Date.now(), end);
+  const due = Math.floor((Number(rate) * (now - start)) / 1000);
   let chunk = "";
-  for (let i = 0; i < perTick; i++) chunk += "stoker1 app" + (n++ % 4) + " " + (n % 50 === 0 ? 502 : 200) + " s 0.0" + (10 + (n % 80)) + "\\n";
-  fs.writeSync(fd, chunk);
-  if (Date.now() >= end) { clearInterval(t); process.stdout.write(String(n)); }
+  for (; n < due; n++) chunk += "stoker1 app" + (n % 4) + " " + (n % 50 === 49 ? 502 : 200) + " s 0.0" + (10 + (n % 80)) + "\\n";
+  if (chunk) fs.writeSync(fd, chunk);
+  if (now >= end) { clearInterval(t); process.stdout.write(String(n)); }
 }, 10);
 `;
 
