@@ -36,9 +36,24 @@ function target(site: Site, targets: WebTargets): ApplyTarget {
   return debianTarget(site.server, site.fileName, targets[site.server]);
 }
 
-/** The site's log directory must exist before the server validates a file that names it. */
-async function ensureLogDir(t: ApplyTarget): Promise<void> {
+/**
+ * Every path the site's file names exists (issue #16: the file is self-contained): the log
+ * directory, and for web.tls.acme the challenge webroot and a placeholder certificate until the CA
+ * answers (the servers refuse a TLS site whose files are missing). The document root and given
+ * certificate files are the user's, checked when the app is saved (web-paths.ts).
+ */
+async function ensureSitePaths(site: Site, t: ApplyTarget, acmeStateDir?: string): Promise<Result<void>> {
   if (t.siteLogDir) await mkdir(t.siteLogDir, { recursive: true }).catch(() => undefined);
+  if (!acmeStateDir || !site.apps[0]?.web?.tls?.acme) return ok(undefined);
+  const placeholder = await ensurePlaceholder(acmePaths(acmeStateDir, site.serverName), site.serverName);
+  return placeholder.ok ? ok(undefined) : placeholder;
+}
+
+/** The paths of the app's site exist once the app does (called when the agent takes the app). */
+export async function prepareSitePaths(template: AppSpec, targets: WebTargets, siblings: readonly AppSpec[], acmeStateDir: string): Promise<Result<void>> {
+  const site = siteFor(template, siblings, template.web?.server);
+  if (!site.ok) return ok(undefined);
+  return ensureSitePaths(site.value, target(site.value, targets), acmeStateDir);
 }
 
 /** The whole file of the app's site as rendered now, and the file on disk. */
@@ -48,6 +63,8 @@ export async function getWebConfig(template: AppSpec, targets: WebTargets, serve
   const t = target(site.value, targets);
   const text = renderSite(site.value, { logDir: t.siteLogDir, acmeStateDir });
   if (!text.ok) return text;
+  const paths = await ensureSitePaths(site.value, t, acmeStateDir);
+  if (!paths.ok) return paths;
   const file = path.join(t.dir, t.fileName);
   const diskText = await readFile(file, "utf8").catch(() => null);
   return ok({ server: site.value.server, text: text.value, path: file, diskText });
@@ -67,13 +84,9 @@ export async function applyAppWebConfig(template: AppSpec, targets: WebTargets, 
     if (!rendered.ok) return rendered;
     text = rendered.value;
   }
-  await ensureLogDir(t);
+  const paths = await ensureSitePaths(site.value, t, acmeStateDir);
+  if (!paths.ok) return paths;
   const acme = site.value.apps[0]?.web?.tls?.acme;
-  if (acme && acmeStateDir) {
-    // The server refuses a TLS site without its certificate file: a placeholder until the CA answers.
-    const placeholder = await ensurePlaceholder(acmePaths(acmeStateDir, site.value.serverName), site.value.serverName);
-    if (!placeholder.ok) return placeholder;
-  }
   const spec = forWebServer(template);
   const probe = spec.web && spec.web.server === site.value.server ? siteProbe(spec) : null;
   // Member apps' files from before sites (one per app) go in the same swap: both would be served.

@@ -293,6 +293,11 @@ export class Supervisor {
       this.apps.set(next.appId, runner);
     }
     const r = runner;
+    if (template.spec.web?.tls?.acme) {
+      // An ACME site's certificate paths exist (a placeholder) once its app does, not only after its first apply.
+      const made = await (await this.rooms.webConfig()).prepareSitePaths(template.spec, this.webServers.targets(), this.siblingSpecs(template.appId), this.opts.stateDir);
+      if (!made.ok) r.sink.note(made.message);
+    }
     // A running deployment decides which release runs (it re-applies this when it ends); an app
     // whose spec uses {release} has nothing to run before its first deployment.
     if (!spec || this.rooms.deploying(next.appId)) {
