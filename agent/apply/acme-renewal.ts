@@ -3,12 +3,53 @@
 // the same pipeline as any apply (validate → swap → reload → probe, where certbot renews what is
 // due and the server reloads to serve it). Each attempt is reported (the app's log, as a note).
 import { execFile } from "node:child_process";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { AcmeSpec } from "../../lib/protocol/web-spec";
 import type { Result } from "../../lib/protocol/result";
 import { acmePaths } from "./acme";
 
 export const RENEW_BEFORE_DAYS = 30;
 export const RENEWAL_CHECK_MS = 24 * 60 * 60_000;
+/** The soonest check after an agent start: not while it is still adopting its apps. */
+export const RENEWAL_FIRST_CHECK_MS = 5 * 60_000;
+
+/**
+ * How long after an agent start the next check runs: a day after the last check (a stamp in the
+ * state dir), so an agent restarted more often than daily still checks; never sooner than
+ * RENEWAL_FIRST_CHECK_MS. Pure.
+ */
+export function nextCheckDelay(lastCheck: Date | null, now: Date): number {
+  const due = lastCheck ? lastCheck.getTime() + RENEWAL_CHECK_MS - now.getTime() : 0;
+  return Math.min(RENEWAL_CHECK_MS, Math.max(RENEWAL_FIRST_CHECK_MS, due));
+}
+
+const stampOf = (stateDir: string) => path.join(stateDir, "acme", "renewal-checked");
+
+function lastCheckOf(stateDir: string): Date | null {
+  try {
+    return statSync(stampOf(stateDir)).mtime;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs `check` daily from the last check, across agent restarts (the stamp's mtime says when it ran). */
+export function scheduleRenewals(stateDir: string, check: () => Promise<unknown>): void {
+  const tick = async () => {
+    try {
+      mkdirSync(path.dirname(stampOf(stateDir)), { recursive: true });
+      writeFileSync(stampOf(stateDir), "");
+    } catch {
+      // A state dir we cannot write to: the checks still run, daily from this start.
+    }
+    await check().catch((e: unknown) => console.error("[agent] ACME renewal check failed:", e));
+  };
+  setTimeout(() => {
+    void tick();
+    setInterval(() => void tick(), RENEWAL_CHECK_MS).unref();
+  }, nextCheckDelay(lastCheckOf(stateDir), new Date())).unref();
+}
 
 /** The certificate's notAfter (openssl x509 -enddate), or null when there is none or it cannot be read. */
 export function certificateNotAfter(file: string): Promise<Date | null> {

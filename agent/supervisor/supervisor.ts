@@ -15,7 +15,7 @@ import { isDeployOp, Rooms } from "./rooms";
 import { liveSpec } from "../deploy/live-spec";
 import { WebServerLogWatcher } from "../logs/webserver-log-watcher";
 import { siteAccessLogsOf, siteLogsOf } from "../apply/site-logs";
-import { RENEWAL_CHECK_MS, type RenewalOutcome } from "../apply/acme-renewal";
+import { type RenewalOutcome, scheduleRenewals } from "../apply/acme-renewal";
 import { AppMetrics } from "../metrics/app-metrics";
 import { socketAddress as errorLogAddress, type WebServer } from "../logs/webserver-errors";
 import { LogService } from "../logs/log-service";
@@ -125,8 +125,8 @@ export class Supervisor {
     if (!this.opts.webErrorLogs) this.webLogs.start(this.webServers.errorLogs());
     // Packages come and go: look again now and then (cheap: a few stats and `-v` calls).
     setInterval(() => void this.webServers.refresh(), 5 * 60_000).unref();
-    // ACME certificates: checked daily, renewed through the apply pipeline when within 30 days of expiry.
-    setInterval(() => void this.renewCertificates(), RENEWAL_CHECK_MS).unref();
+    // ACME certificates: checked daily (counted across restarts), renewed through the apply pipeline when within 30 days of expiry.
+    scheduleRenewals(this.opts.stateDir, () => this.renewCertificates());
   }
 
   /** Applies again every web.tls.acme site whose certificate is due; the outcome goes to the app's log. */
