@@ -122,6 +122,12 @@ export class UnsafeValueError extends Error {
   }
 }
 
+/**
+ * lighttpd's fixed limit on the response headers it reads from a FastCGI app (no directive sets it;
+ * measured on 1.4.69: 63 KiB of Set-Cookie pass, 70 KiB answer 502). Apache has none (256 KiB pass).
+ */
+const LIGHTTPD_HEADER_LIMIT = 64 * 1024;
+
 /** Re-parses one app's spec (callers may hand us an object that never went through zod) and checks its web section. */
 function prepareMount(spec: AppSpec, server: WebServer): Result<Omit<MountInput, "own" | "errorLog">> {
   const parsed = AppSpecSchema.safeParse(spec);
@@ -162,6 +168,10 @@ function prepareMount(spec: AppSpec, server: WebServer): Result<Omit<MountInput,
     // the whole server from reloading, so only address literals (and localhost) are rendered.
     fields.push({ path: "socket.tcp", message: "For a web-server upstream use an IP address such as 127.0.0.1:9001 (or localhost), not a host name." });
   }
+  const headerBuffer = s.web.extra.headerBufferSize ?? WEB_DEFAULTS.headerBufferSize;
+  if (server === "lighttpd" && sizeToBytes(headerBuffer) > LIGHTTPD_HEADER_LIMIT) {
+    fields.push({ path: "web.extra.headerBufferSize", message: "lighttpd takes at most 64k of response headers from an app and has no setting for more; use 64k or less, or nginx or Apache." });
+  }
   if (fields.length) return err("BAD_REQUEST", "Some settings cannot be rendered into a web-server config.", { fields });
   const bodyLimit = s.web.extra.clientMaxBodySize ?? WEB_DEFAULTS.clientMaxBodySize;
   return ok({
@@ -171,7 +181,7 @@ function prepareMount(spec: AppSpec, server: WebServer): Result<Omit<MountInput,
     params,
     bodyLimit,
     bodyLimitBytes: sizeToBytes(bodyLimit),
-    headerBuffer: s.web.extra.headerBufferSize ?? WEB_DEFAULTS.headerBufferSize,
+    headerBuffer,
     scriptFilename,
   });
 }

@@ -123,6 +123,14 @@ describe("renderWebConfig", () => {
     expect(r).toMatchObject({ ok: false, fields: [{ path: "socket.tcp" }] });
   });
 
+  it("refuses a headerBufferSize over 64k for lighttpd alone (its limit is fixed), and renders it for nginx and Apache", () => {
+    const big = spec({ extra: { headerBufferSize: "128k" } });
+    expect(renderWebConfig(big, "lighttpd")).toMatchObject({ ok: false, fields: [{ path: "web.extra.headerBufferSize" }] });
+    expect(render(spec({ extra: { headerBufferSize: "64k" } }), "lighttpd")).toContain("$SERVER");
+    expect(find(readNginx(render(big, "nginx")), "fastcgi_buffer_size")[0].args).toEqual(["128k"]);
+    expect(render(big, "apache")).toContain("<VirtualHost");
+  });
+
   it("renders for another server than the spec names when asked", () => {
     expect(render(spec(), "apache")).toContain("<VirtualHost");
   });

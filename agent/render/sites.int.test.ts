@@ -28,18 +28,18 @@ describe.each<ServerKind>(["nginx", "lighttpd", "apache"])("one site with four a
     dir = makeTempDir(`sites-${kind}`);
     [echoA, echoB] = await Promise.all([startEcho(path.join(dir, "a.sock")), startEcho(path.join(dir, "b.sock"))]);
     server = await startWebServer(kind);
-    const app = (name: string, mount: string, sock: string): AppSpec => {
+    const app = (name: string, mount: string, sock: string, extra = {}): AppSpec => {
       const input: AppSpecInput = {
         name,
         hostId: "h1",
         command: ["/usr/bin/node"],
         socket: { path: path.join(dir, sock) },
         fastcgiParams: { APP_NAME: name },
-        web: { server: kind, serverName: "localhost", listen: `127.0.0.1:${server.port}`, mount },
+        web: { server: kind, serverName: "localhost", listen: `127.0.0.1:${server.port}`, mount, extra },
       };
       return AppSpecSchema.parse(input);
     };
-    const apps = [app("yourapp", "/yourapplication", "a.sock"), app("deployed", "/deployed", "b.sock"), app("inner", "/deployed/inner", "a.sock"), app("home", "/", "b.sock")];
+    const apps = [app("yourapp", "/yourapplication", "a.sock"), app("deployed", "/deployed", "b.sock", { headerBufferSize: "64k" }), app("inner", "/deployed/inner", "a.sock"), app("home", "/", "b.sock")];
     const site = siteOf(apps[0], apps);
     if (!site) throw new Error("no site");
     expect(site.apps).toHaveLength(4);
@@ -108,5 +108,11 @@ describe.each<ServerKind>(["nginx", "lighttpd", "apache"])("one site with four a
     const a = await get("/yourapplication/cookies?cookies=24");
     expect(a.status).toBe(200);
     expect(a.headers["set-cookie"]).toHaveLength(24);
+  });
+
+  it("lets 60 KiB of response headers through where the spec sets headerBufferSize 64k (nginx answered 502 at its default)", async () => {
+    const a = await get("/deployed/cookies?cookies=60");
+    expect(a.status).toBe(200);
+    expect(a.headers["set-cookie"]).toHaveLength(60);
   });
 });
