@@ -131,7 +131,11 @@ describe("the agent SIGKILLed at each step of a deployment", () => {
       const h = appHolders();
       return h.length === 2 ? h : null;
     }, 15_000, "two processes on the socket").catch(appHolders);
-    console.log(`[agent SIGKILL at ${step}] deployment ${interrupted.status} at ${interrupted.steps.find((s) => s.status !== "ok" && s.status !== "skipped")?.name}; requests ${away.requests}, failed ${away.failed} (${JSON.stringify(away.statuses)}); after take-over ${after.requests}, failed ${after.failed}; next deployment ${again.status}; on the socket ${holders.length} (stopped ${holders.filter((h) => h.state === "T").length})`);
+    // Each process on the socket now, whoever started it (agent, keeper, the agent before the kill), is in the timeline.
+    const events = (await call<{ events: { kind: string; pid: number }[] }>("GET", `/apps/${appId}/events?limit=200`)).body.events;
+    const inTimeline = new Set(events.filter((e) => ["start", "restart", "recycle", "adopt", "ready"].includes(e.kind)).map((e) => e.pid));
+    const missing = holders.filter((h) => !inTimeline.has(h.pid)).length;
+    console.log(`[agent SIGKILL at ${step}] deployment ${interrupted.status} at ${interrupted.steps.find((s) => s.status !== "ok" && s.status !== "skipped")?.name}; requests ${away.requests}, failed ${away.failed} (${JSON.stringify(away.statuses)}); after take-over ${after.requests}, failed ${after.failed}; next deployment ${again.status}; on the socket ${holders.length} (stopped ${holders.filter((h) => h.state === "T").length}), missing from the timeline ${missing}`);
     expect(interrupted.status).toBe("failed");
     expect(interrupted.message).toMatch(/agent restarted/);
     expect(away.failed, JSON.stringify(away.statuses)).toBe(0);
@@ -139,5 +143,6 @@ describe("the agent SIGKILLed at each step of a deployment", () => {
     expect(again.status, again.message).toBe("succeeded");
     expect(holders.filter((h) => h.state === "T" || h.state === "t")).toEqual([]);
     expect(holders).toHaveLength(2);
+    expect(missing).toBe(0);
   }, 180_000);
 });

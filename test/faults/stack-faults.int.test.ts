@@ -95,10 +95,14 @@ describe("faults under npm start", () => {
     const after = await demo();
     await new Promise((r) => setTimeout(r, 1000));
     const result = await running.stop();
-    console.log(`[control plane SIGKILL] back in ${downMs} ms (pid ${before.server} → ${back}); agent pid ${before.agent} → ${roles().agent}; requests ${result.requests}, failed ${result.failed}; app pids kept ${after.processes.filter((p) => pids.includes(p.pid)).length}/2, strays ${strays(pids).length}`);
+    const stray = strays(pids);
+    const stopped = holdersOf(sock).filter((h) => h.state === "T" || h.state === "t").length;
+    console.log(`[control plane SIGKILL] back in ${downMs} ms (pid ${before.server} → ${back}); agent pid ${before.agent} → ${roles().agent}; requests ${result.requests}, failed ${result.failed}; app pids kept ${after.processes.filter((p) => pids.includes(p.pid)).length}/2; stopped ${stopped}, strays ${stray.length}`);
     expect(roles().agent).toBe(before.agent);
     expect(after.processes.map((p) => p.pid).sort()).toEqual([...pids].sort());
     expect(result.failed, result.errors.join(", ")).toBe(0);
+    expect(stopped).toBe(0);
+    expect(stray).toEqual([]);
   }, 150_000);
 
   it("the agent SIGKILLed: npm start brings it back, it adopts the processes and the timeline says so", async () => {
@@ -146,12 +150,16 @@ describe("faults under npm start", () => {
     const stray = strays(after.processes.map((p) => p.pid));
     const stopped = holdersOf(sock).filter((h) => h.state === "T").length;
     const events = (await api<{ events: Event[] }>(`/apps/${app.id}/events?limit=100`)).body.events;
-    console.log(`[agent SIGKILL mid-restart] restart answered ${answer?.status} ${answeredMs} ms after the kill; requests ${result.requests}, failed ${result.failed}; running ${after.processes.length}, stopped ${stopped}, strays ${stray.length}; last events: ${events.slice(0, 6).map((e) => `${e.kind}:${e.pid}`).join(" ")}`);
+    // Each process serving now, whichever agent started it, is in the timeline.
+    const started = new Set(events.filter((e) => ["start", "restart", "recycle", "adopt", "ready"].includes(e.kind)).map((e) => e.pid));
+    const missing = after.processes.filter((p) => !started.has(p.pid)).length;
+    console.log(`[agent SIGKILL mid-restart] restart answered ${answer?.status} ${answeredMs} ms after the kill; requests ${result.requests}, failed ${result.failed}; running ${after.processes.length}, stopped ${stopped}, strays ${stray.length}, missing from the timeline ${missing}; last events: ${events.slice(0, 6).map((e) => `${e.kind}:${e.pid}`).join(" ")}`);
     expect(answer?.status).toBe(503); // the agent went away: said at once, not after the call's timeout
     expect(answeredMs).toBeLessThan(10_000);
     expect(result.failed, result.errors.join(", ")).toBe(0);
     expect(stopped).toBe(0);
     expect(stray).toEqual([]);
+    expect(missing).toBe(0);
   }, 150_000);
 
   // The agent's outage in `npm test` (the 10-minute soak runs agent-outage.soak.test.ts): one outage
