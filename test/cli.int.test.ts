@@ -1,4 +1,5 @@
-// The `stoker` CLI against a running stack: login, tables and --json, restart, logs, audit, errors.
+// The `stoker` CLI against a running stack: login, tables and --json, restart, logs, audit, the
+// process timeline (and the events route's contract), errors.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,6 +61,41 @@ describe("stoker CLI", () => {
     const audit = stoker("audit", "--json", "--action", "app.restart").out.trim().split("\n").map((l) => JSON.parse(l) as { action: string; actor: { label: string } });
     expect(audit[0].action).toBe("app.restart");
     expect(audit[0].actor.label).toContain("token cli@");
+  });
+
+  it("shows the process timeline newest first, paged: a killed process's exit with its signal and last output, then its restart", async () => {
+    type Page = { events: { ts: string; kind: string; pid: number; detail: string }[]; nextCursor: string | null };
+    const events = (...args: string[]) => JSON.parse(stoker("events", "demo", "--json", ...args).out) as Page;
+    const victim = (JSON.parse(stoker("apps", "--json").out) as { processes: { pid: number }[] }[])[0].processes[0].pid;
+    process.kill(victim, "SIGKILL");
+    const page = await waitUntil(async () => {
+      const p = events();
+      const exit = p.events.findIndex((e) => e.kind === "exit" && e.pid === victim);
+      return exit > 0 && p.events.slice(0, exit).some((e) => e.kind === "restart") ? p : null;
+    }, 30_000, "the exit and the restart in the timeline");
+    // The contract: {"events": [{ts, kind, pid, detail}], "nextCursor"}, newest first.
+    expect(Object.keys(page).sort()).toEqual(["events", "nextCursor"]);
+    for (const e of page.events) expect(Object.keys(e).sort()).toEqual(["detail", "kind", "pid", "ts"]);
+    const times = page.events.map((e) => Date.parse(e.ts));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    const exit = page.events.find((e) => e.kind === "exit" && e.pid === victim);
+    expect(exit?.detail).toMatch(/SIGKILL/);
+    expect(exit?.detail).toMatch(/last output:\n[\s\S]*listening on fd 0/);
+    const restart = page.events.find((e) => e.kind === "restart");
+    expect(restart?.pid).not.toBe(victim);
+    // Paged: the next page starts where the first ended.
+    const first = events("-n", "1");
+    expect(first.events).toHaveLength(1);
+    expect(typeof first.nextCursor).toBe("string");
+    const second = events("-n", "1", "--cursor", String(first.nextCursor));
+    expect(second.events).toHaveLength(1);
+    expect(second.events[0]).not.toEqual(first.events[0]);
+    expect(Date.parse(second.events[0].ts)).toBeLessThanOrEqual(Date.parse(first.events[0].ts));
+    // And as a table.
+    const table = stoker("events", "demo");
+    expect(table.code, table.err).toBe(0);
+    expect(table.out).toMatch(/TIME\s+EVENT\s+PID\s+DETAIL/);
+    expect(table.out).toMatch(new RegExp(`exited\\s+${victim}\\s+.*SIGKILL`));
   });
 
   it("fails with exit 1 and a clear message for an unknown app", () => {
