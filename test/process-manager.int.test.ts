@@ -120,6 +120,38 @@ describe("recycling and stuck requests", () => {
     await waitUntil(async () => (!app.pids().includes(bigPid) && app.count() === 2) || null, 15_000, "the big worker replaced");
   }, 60_000);
 
+  it("replaces a process after recycle.maxRequests requests counted by the agent, failing none", async () => {
+    const app = await run({ processes: 2, recycle: { maxRequests: 10 } }, "memory.php");
+    const first = app.pids();
+    const r = await runLoad({ url: `${app.url}/?ms=150`, concurrency: 2, durationMs: 20_000, maxRequests: 60, requestTimeoutMs: 30_000, numbered: true });
+    expect(r.failed, r.errors.join("; ")).toBe(0);
+    const recycled = kinds(app, "recycle").filter((e) => /served \d+ requests \(recycle\.maxRequests 10\)/.test(e.detail));
+    expect(recycled.length).toBeGreaterThanOrEqual(1);
+    // The agent's count is a lower bound: a replaced process served at least its 10.
+    const byPid = new Map<number, number>();
+    for (const a of r.answered ?? []) {
+      const pid = Number(/pid=(\d+)/.exec(a.body)?.[1]);
+      byPid.set(pid, (byPid.get(pid) ?? 0) + 1);
+    }
+    const old = Number(/^process (\d+) replaced/.exec(recycled[0].detail)?.[1]);
+    expect(first).toContain(old);
+    expect(byPid.get(old) ?? 0).toBeGreaterThanOrEqual(10);
+    expect(byPid.size).toBeGreaterThan(2); // replacements answered too
+  }, 60_000);
+
+  it("replaces a process older than recycle.maxAgeS, failing none", async () => {
+    const app = await run({ processes: 1, recycle: { maxAgeS: 10 } }, "memory.php");
+    const [first] = app.pids();
+    const r = await runLoad({ url: `${app.url}/?ms=100`, concurrency: 2, durationMs: 16_000, requestTimeoutMs: 30_000, numbered: true });
+    expect(r.failed, r.errors.join("; ")).toBe(0);
+    const aged = kinds(app, "recycle").find((e) => /running for \d+ s \(recycle\.maxAgeS 10\)/.test(e.detail));
+    expect(aged?.detail).toMatch(new RegExp(`^process ${first} replaced by \\d+`));
+    const pids = new Set((r.answered ?? []).map((a) => Number(/pid=(\d+)/.exec(a.body)?.[1])));
+    expect(pids.has(first)).toBe(true);
+    expect(pids.size).toBeGreaterThanOrEqual(2); // and its successor served the rest
+    expect(app.pids()).not.toContain(first);
+  }, 60_000);
+
   it("cuts a request stuck past requestTimeoutS, keeps its last output in a slow event, and fails nothing else", async () => {
     const app = await run({ processes: 2, requestTimeoutS: 2 }, "spin.php");
     const stuckPidsBefore = app.pids();
