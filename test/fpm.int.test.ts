@@ -6,7 +6,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import { Supervisor } from "@/agent/supervisor/supervisor";
-import { AppSpecSchema, type DesiredApp } from "@/lib/protocol";
+import { fastcgiRequest } from "@/agent/fastcgi/client";
+import { cgiParams } from "@/agent/fastcgi/http-response";
+import { AppSpecSchema, type DesiredApp, type ProcessTransition } from "@/lib/protocol";
 import { parseAnswer, RUN_AS } from "./support/fixture-apps";
 import { runLoad, startLoad } from "./support/load";
 import { startNginxFront } from "./support/nginx-front";
@@ -31,13 +33,15 @@ async function fpmApp(extra: Record<string, unknown> = {}) {
   });
   const app: DesiredApp = { appId: spec.name, revision: 1, desired: "running", spec, rootApproved: true };
   const supervisor = new Supervisor({ stateDir: path.join(dir, `state-${n}`), socketDirs: [dir], metrics: false });
+  const events: ProcessTransition[] = [];
+  supervisor.listen({ status: () => {}, transition: (t) => events.push(t) });
   const put = await supervisor.put(app);
   cleanups.push(async () => {
     await supervisor.execute({ op: "app.remove", appId: app.appId });
   });
   const nginx = await startNginxFront({ socket: `unix:${sock}`, params: spec.fastcgiParams });
   cleanups.push(() => nginx.stop());
-  return { supervisor, app, put, nginx, sock };
+  return { supervisor, app, put, nginx, sock, events };
 }
 
 const childrenOf = (pid: number): number[] => {
@@ -119,6 +123,30 @@ describe("php-fpm app", () => {
     expect(status!.total).toBeGreaterThanOrEqual(2);
     expect(sample.fpm!.slowRequests).toBe(0);
     expect(sample.fpm!.maxChildrenReached).toBe(0);
+  });
+
+  it("shows a slow request and one cut at request_terminate_timeout as events, with the stack php-fpm traced", async () => {
+    const { put, sock, events } = await fpmApp({ fpm: { request_slowlog_timeout: "1s", request_terminate_timeout: "3s" } });
+    expect(put.ok, JSON.stringify(put)).toBe(true);
+    const page = path.resolve("test/fixtures/slow.php");
+    const ask = (ms: number) =>
+      fastcgiRequest({ path: sock }, cgiParams({ method: "GET", path: "/slow.php", query: `ms=${ms}`, extra: { SCRIPT_FILENAME: page } }), undefined, 20_000).then(
+        (r) => r.stdout.toString(),
+        (e: unknown) => String(e),
+      );
+    const [slow, cut] = await Promise.all([ask(1800), ask(8000)]);
+    expect(slow).toContain("slept 1800");
+    expect(cut).not.toContain("slept");
+    const reports = await waitUntil(async () => {
+      const s = events.filter((e) => e.kind === "slow");
+      return s.some((e) => /cut at request_terminate_timeout/.test(e.detail)) ? s : null;
+    }, 15_000, "the cut request's event");
+    const slowOne = reports.find((e) => /ms=1800.*executing too slow/.test(e.detail));
+    expect(slowOne?.detail).toContain(`stack (php-fpm slowlog):\n  usleep() ${page}:4`);
+    const cutOne = reports.find((e) => /cut at request_terminate_timeout/.test(e.detail))!;
+    expect(cutOne.detail).toMatch(/^php-fpm child \d+ cut at request_terminate_timeout: .*slow\.php \(request "GET .*ms=8000"\) ran 3\.\d+ s/);
+    expect(cutOne.detail).toContain(`usleep() ${page}:4`);
+    expect(cutOne.pid).not.toBe(slowOne?.pid); // the child that ran it, not the master
   });
 
   it("refuses a pool directive Stoker sets elsewhere, naming where", () => {

@@ -21,6 +21,7 @@ import { type FirstLaunch, type ProbeWanted, slotHooks } from "./slot-hooks";
 import type { OsProcess } from "./spawn-process";
 import type { StandbyApp } from "../keeper/keeper-protocol";
 import { type FpmStatus, FpmStatusPoller } from "../fpm/fpm-status";
+import { FpmSlowlog } from "../fpm/fpm-slowlog";
 import { statusPathOf } from "../fpm/pool-config";
 import { AppWorkers } from "./workers";
 import { planGeneration, processCount } from "./generation-plan";
@@ -92,8 +93,14 @@ export class AppRunner {
       persist: () => this.events.persist(),
       outputOf: (pid) => this.outputOf(pid),
     });
-    this.pool = new PoolManager(poolHostOf(this.host()));
+    const poolHost = poolHostOf(this.host());
+    this.pool = new PoolManager(poolHost);
     this.pool.start();
+    // php-fpm traces its own slow requests (stack included) into the master's log: shown as events.
+    const slowlog = new FpmSlowlog((r) => poolHost.event("slow", 0, r.childPid, r.detail));
+    this.sink.onBatch((batch) => {
+      if (this.desired.spec.fpm) slowlog.keep(batch);
+    });
     this.schedules = new AppScheduler({
       appId: desired.appId,
       stateDir: opts.stateDir,
