@@ -4,15 +4,28 @@ import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { BROWSE_MAX_ENTRIES, type BrowseResult, type Proposal, type Runtime } from "../../lib/protocol/guided-messages";
 import { err, ok, type Result } from "../../lib/protocol/result";
-import { credentialsOf, firstBlockedDir, modeAllows } from "../debug/access";
+import { type Credentials, credentialsOf, firstBlockedDir, modeAllows } from "../debug/access";
 import { lookupUser } from "../supervisor/users";
 import { proposeApp } from "./propose-app";
 
 const READ_BYTES = 64 << 10;
 
-export function browseDir(dir: string, user: string): Result<BrowseResult> {
+/** The reader's credentials; uid 0 (by any name) only with the owner's approval (lib/protocol/run-as.ts). */
+function readerOf(user: string, rootApproved: boolean): Result<Credentials> {
   const cred = credentialsOf(user);
   if (!cred) return err("BAD_REQUEST", `There is no user ${user} on this host.`, { fields: [{ path: "user", message: "Unknown user." }] });
+  if (cred.uid === 0 && !rootApproved) {
+    return err("FORBIDDEN", `Reading the host's files as "${user}" (uid 0) needs the owner's approval; this request does not carry it.`, {
+      fields: [{ path: "user", message: "uid 0 needs the owner role." }],
+    });
+  }
+  return ok(cred);
+}
+
+export function browseDir(dir: string, user: string, rootApproved = false): Result<BrowseResult> {
+  const reader = readerOf(user, rootApproved);
+  if (!reader.ok) return reader;
+  const cred = reader.value;
   const blocked = firstBlockedDir(path.join(dir, "x"), cred);
   if (blocked) return err("FORBIDDEN", blocked.owner === "missing" ? `${blocked.dir} does not exist.` : `${user} cannot enter ${blocked.dir} (${blocked.owner}).`);
   const st = statSync(dir, { throwIfNoEntry: false });
@@ -43,9 +56,10 @@ function which(program: string): string | null {
   return null;
 }
 
-export function proposeFromScript(script: string, user: string, name: string, socketDir: string, runtime?: Runtime): Result<Proposal> {
-  const cred = credentialsOf(user);
-  if (!cred) return err("BAD_REQUEST", `There is no user ${user} on this host.`, { fields: [{ path: "user", message: "Unknown user." }] });
+export function proposeFromScript(script: string, user: string, name: string, socketDir: string, runtime?: Runtime, rootApproved = false): Result<Proposal> {
+  const reader = readerOf(user, rootApproved);
+  if (!reader.ok) return reader;
+  const cred = reader.value;
   const blocked = firstBlockedDir(script, cred);
   if (blocked) return err("FORBIDDEN", blocked.owner === "missing" ? `${blocked.dir} does not exist.` : `${user} cannot enter ${blocked.dir} (${blocked.owner}).`);
   const st = statSync(script, { throwIfNoEntry: false });

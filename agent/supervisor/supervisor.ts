@@ -346,8 +346,10 @@ export class Supervisor {
     if (op.op === "app.validate") return validateApp(op, this.opts.socketDirs, () => this.ownPids());
     if (op.op === "app.put") return this.put(op.app, false, op.adopt?.pids);
     if (op.op === "host.discover") return ok(await this.discover());
-    if (op.op === "host.browse") return (await this.rooms.guided()).browseDir(op.path, op.user);
-    if (op.op === "app.propose") return (await this.rooms.guided()).proposeFromScript(op.script, op.user, op.name, this.opts.socketDirs[0] ?? "/run/stoker", op.runtime);
+    if (op.op === "host.browse") return (await this.rooms.guided()).browseDir(op.path, op.user, op.rootApproved === true);
+    if (op.op === "app.propose") {
+      return (await this.rooms.guided()).proposeFromScript(op.script, op.user, op.name, this.opts.socketDirs[0] ?? "/run/stoker", op.runtime, op.rootApproved === true);
+    }
     if (op.op === "agent.upgrade") return err("BAD_REQUEST", "An upgrade comes from the control plane over the agent's link.");
     if (op.op === "pty.recording") return (await this.rooms.debug()).recording(op.sessionId);
     if (op.op === "host.web-targets") {

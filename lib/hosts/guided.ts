@@ -1,7 +1,10 @@
 // The guided New-app form's questions to a host's agent: list a directory as the app's user, and
 // propose a spec from a script. Admins only (they name files on the host); nothing is changed.
+// The user they read as goes through the run-as rule: reading as root is the owner's decision too.
 import "server-only";
 import { agentHub } from "../agents/agent-hub";
+import type { Actor } from "../audit/audit-context";
+import { runAsDecision } from "../auth/run-as";
 import { db } from "../db";
 import { type BrowseResult, BrowseResultSchema, type Proposal, ProposalSchema, type Runtime } from "../protocol";
 import { err, ok, type Result } from "../result";
@@ -15,10 +18,14 @@ async function ask<T>(hostId: string, op: Parameters<ReturnType<typeof agentHub>
   return parsed.success ? ok(parsed.data) : err("FAILED", "The agent answered with something this control plane does not understand (an older agent?).");
 }
 
-export function browseHost(hostId: string, dir: string, user: string): Promise<Result<BrowseResult>> {
-  return ask(hostId, { op: "host.browse", path: dir, user }, BrowseResultSchema);
+export async function browseHost(actor: Actor, hostId: string, dir: string, user: string): Promise<Result<BrowseResult>> {
+  const runAs = await runAsDecision(actor, hostId, "browse", user);
+  if (!runAs.ok) return runAs;
+  return ask(hostId, { op: "host.browse", path: dir, user, rootApproved: runAs.value.rootApproved }, BrowseResultSchema);
 }
 
-export function proposeOnHost(hostId: string, q: { script: string; user: string; name: string; runtime?: Runtime }): Promise<Result<Proposal>> {
-  return ask(hostId, { op: "app.propose", ...q }, ProposalSchema);
+export async function proposeOnHost(actor: Actor, hostId: string, q: { script: string; user: string; name: string; runtime?: Runtime }): Promise<Result<Proposal>> {
+  const runAs = await runAsDecision(actor, hostId, "browse", q.user);
+  if (!runAs.ok) return runAs;
+  return ask(hostId, { op: "app.propose", ...q, rootApproved: runAs.value.rootApproved }, ProposalSchema);
 }

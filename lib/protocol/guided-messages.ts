@@ -43,7 +43,15 @@ export const ProposalSchema = z.object({
 });
 export type Proposal = z.infer<typeof ProposalSchema>;
 
+// rootApproved: the owner asked (lib/protocol/run-as.ts); without it the agent reads nothing as uid 0.
 export const GuidedOpSchemas = [
-  z.strictObject({ op: z.literal("host.browse"), path: AbsPathSchema, user: PosixNameSchema }),
-  z.strictObject({ op: z.literal("app.propose"), script: AbsPathSchema, user: PosixNameSchema, name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), runtime: RuntimeSchema.optional() }),
+  z.strictObject({ op: z.literal("host.browse"), path: AbsPathSchema, user: PosixNameSchema, rootApproved: z.boolean().optional() }),
+  z.strictObject({
+    op: z.literal("app.propose"),
+    script: AbsPathSchema,
+    user: PosixNameSchema,
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+    runtime: RuntimeSchema.optional(),
+    rootApproved: z.boolean().optional(),
+  }),
 ] as const;

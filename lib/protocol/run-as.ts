@@ -1,10 +1,10 @@
 // Who may run what as which user (DESIGN decision 11): the one rule for apps, build steps,
-// run-by-hand, the doctor and terminals, applied by the control plane (by role) and again by the
+// run-by-hand, the doctor, terminals and reading the host's files as a user (the guided form), applied by the control plane (by role) and again by the
 // agent (by uid). uid 0 is the owner's decision; an omitted `user` never means root.
 import { err, ok, type Result } from "./result";
 
 /** What is about to run as a user: named in messages and audit rows. */
-export type RunPurpose = "app" | "build" | "run-by-hand" | "doctor" | "terminal";
+export type RunPurpose = "app" | "build" | "run-by-hand" | "doctor" | "terminal" | "browse";
 
 const WHAT: Record<RunPurpose, string> = {
   app: "Running an app",
@@ -12,6 +12,8 @@ const WHAT: Record<RunPurpose, string> = {
   "run-by-hand": "Running an app by hand",
   doctor: "Running the doctor's start-up check",
   terminal: "Opening a terminal",
+  // The guided form's listing and script reading: the agent reads with that user's permissions.
+  browse: "Reading the host's files",
 };
 
 /** The user names the control plane treats as uid 0 before the agent has resolved them. */

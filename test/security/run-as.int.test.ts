@@ -1,7 +1,7 @@
 // Security: uid 0 is the owner's decision (lib/protocol/run-as.ts). Every way of making something
-// run as a user (app create and update, build steps, deploys, run-by-hand, the doctor, terminals)
-// is tried as an admin and an operator asking for root; each attempt is counted, every one must be
-// refused, and nothing may have run as root on their behalf.
+// run as a user (app create and update, build steps, deploys, run-by-hand, the doctor, terminals,
+// root's group, reading the host's files) is tried as an admin and an operator asking for root; each attempt is counted,
+// every one must be refused, and nothing may have run as root on their behalf.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ownerToken, type Stack, startStack, waitUntil } from "../support/stack";
 import { Tally } from "./tally";
@@ -70,12 +70,18 @@ describe("running as root needs the owner", () => {
         { who, what: "create an app as root", send: () => call(token, "POST", "/apps", spec(`${who}-root`, { user: "root" })) },
         { who, what: "create an app with build steps as root", send: () => call(token, "POST", "/apps", spec(`${who}-build`, { user: "root", deploy: { root: `${stack.dataDir}/d-${who}`, source: { archive: true }, build: [["/bin/sh", "-c", "id > /tmp/pwned"]] } })) },
         { who, what: "turn an app into a root app", send: () => call(token, "PUT", `/apps/${plainId}`, spec("plain", { user: "root" })) },
+        // Root's group is root's too: www-data with gid 0 reads and writes what root's group may.
+        { who, what: "create an app with group root", send: () => call(token, "POST", "/apps", spec(`${who}-gid0`, { user: "nobody", group: "root", cwd: "/tmp" })) },
+        { who, what: "move an app to group root", send: () => call(token, "PUT", `/apps/${plainId}`, spec("plain", { user: "nobody", group: "root", cwd: "/tmp" })) },
         { who, what: "change the owner's root app", send: () => call(token, "PUT", `/apps/${rootId}`, spec("owners-root", { user: "root", command: ["/bin/sleep", "601"] })) },
         { who, what: "run the owner's root app by hand", send: () => call(token, "POST", `/apps/${rootId}/run-by-hand`) },
         { who, what: "run the doctor (one instance) of the owner's root app", send: () => call(token, "POST", `/apps/${rootId}/doctor`) },
         { who, what: "open a root terminal", send: () => call(token, "POST", `/apps/${plainId}/debug-sessions`, { user: "root" }) },
         { who, what: "open a terminal as the root app's own user", send: () => call(token, "POST", `/apps/${rootId}/debug-sessions`, {}) },
         { who, what: "deploy new code into the root app", send: () => call(token, "POST", `/apps/${rootId}/deployments`, {}) },
+        // The guided form reads the host as the user it names: as root that is every file there.
+        { who, what: "list a directory as root", send: () => call(token, "GET", `/hosts/${hostId}/browse?path=/root&user=root`) },
+        { who, what: "have a file read as root", send: () => call(token, "POST", `/hosts/${hostId}/propose`, { script: "/etc/shadow", user: "root", name: "peek" }) },
       );
     }
     for (const a of attempts) {
@@ -87,11 +93,12 @@ describe("running as root needs the owner", () => {
     tally.expectAllRefused(attempts.length);
 
     // Nothing changed: the plain app still runs as nobody, the root app's spec is the owner's.
-    expect(((await call(owner, "GET", `/apps/${plainId}`)).body.spec as { user: string }).user).toBe("nobody");
+    expect((await call(owner, "GET", `/apps/${plainId}`)).body.spec).toMatchObject({ user: "nobody", group: undefined });
     expect(((await call(owner, "GET", `/apps/${rootId}`)).body.spec as { command: string[] }).command).toEqual(["/bin/sleep", "600"]);
 
-    // The owner may: a root terminal.
+    // The owner may: a root terminal, a listing as root.
     expect((await call(owner, "POST", `/apps/${plainId}/debug-sessions`, { user: "root" })).status).toBe(201);
+    expect((await call(owner, "GET", `/hosts/${hostId}/browse?path=/root&user=root`)).status).toBe(200);
   });
 
   it("never runs an app as root because its user was left out", async () => {

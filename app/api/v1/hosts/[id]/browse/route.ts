@@ -8,8 +8,8 @@ import { err } from "@/lib/result";
 
 const QuerySchema = z.object({ path: AbsPathSchema.default("/"), user: PosixNameSchema });
 
-export const GET = handler("apps.write", async (req, { params }) => {
+export const GET = handler("apps.write", async (req, { actor, params }) => {
   const q = QuerySchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
   if (!q.success) return toResponse(err("BAD_REQUEST", "Give ?path= (an absolute path) and ?user= (the app's user).", { fields: q.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) }));
-  return toResponse(await browseHost(params.id, q.data.path, q.data.user));
+  return toResponse(await browseHost(actor, params.id, q.data.path, q.data.user));
 });

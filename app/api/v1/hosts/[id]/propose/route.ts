@@ -8,8 +8,8 @@ import { AbsPathSchema, AppNameSchema, PosixNameSchema, RuntimeSchema } from "@/
 
 const BodySchema = z.strictObject({ script: AbsPathSchema, user: PosixNameSchema, name: AppNameSchema, runtime: RuntimeSchema.optional() });
 
-export const POST = handler("apps.write", async (req, { params }) => {
+export const POST = handler("apps.write", async (req, { actor, params }) => {
   const body = await parseBody(req, BodySchema);
   if (!body.ok) return toResponse(body);
-  return toResponse(await proposeOnHost(params.id, body.value));
+  return toResponse(await proposeOnHost(actor, params.id, body.value));
 });
