@@ -1,8 +1,9 @@
 // Issue 17 item 10, secret env values: a spec's `{"secret": "…"}` reaches the app's process (a real
 // php-cgi under a real agent, asked through a FastCGI test request) and nothing else: not a viewer's,
-// admin's or owner's GET, not the audit rows, not any byte of any file under the data dir (SQLite
-// file and WAL, the agent's state, logs). An update that sends the set marker keeps the value; a new
-// string replaces it; a name left out removes it; a marker for a name with no stored value is refused.
+// admin's or owner's GET, not the audit rows or their export, not `stoker export`, not any byte of
+// any file under the data dir (SQLite file and WAL, the agent's state, logs). An update that sends
+// the set marker keeps the value; a new string replaces it; a name left out removes it; a marker for
+// a name with no stored value is refused.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -99,6 +100,16 @@ function filesHolding(needle: string, dir = dataDir): string[] {
   return found;
 }
 
+/** The real `stoker` CLI against this control plane, as the owner. Async: the control plane runs in this process. */
+function stoker(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["bin/stoker.mjs", ...args], { cwd: ROOT, env: { ...process.env, STOKER_URL: cp.url, STOKER_TOKEN: tokens.owner }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => child.once("close", (status) => resolve({ status, stdout, stderr })));
+}
+
 const spec = (env: Record<string, unknown>) => ({
   name: "secretive",
   hostId,
@@ -159,9 +170,17 @@ describe("a secret env value", () => {
       const web = await api("owner", "GET", `/apps/${appId}/webconfig`);
       await tally.attack("web config", () => !web.text.includes(value) || "in the web config answer");
       await tally.attack("the agent's and control plane's output", () => !agentLog.includes(value) || "in the agent's output");
+      for (const format of ["jsonl", "csv"]) {
+        const exported = await api("owner", "GET", `/audit/export?format=${format}`);
+        await tally.attack(`audit export (${format})`, () => (exported.status === 200 && exported.text.includes("DB_PASSWORD") && !exported.text.includes(value)) || `HTTP ${exported.status} or the value is in it`);
+      }
+      for (const format of ["yaml", "json"]) {
+        const cli = await stoker(["export", "--format", format]);
+        await tally.attack(`stoker export --format ${format}`, () => (cli.status === 0 && cli.stdout.includes("secretive") && !`${cli.stdout}${cli.stderr}`.includes(value)) || `exit ${cli.status}: ${cli.stderr.slice(0, 200)} or the value is in it`);
+      }
       const files = filesHolding(value);
       await tally.attack("every file under the data dir (SQLite file and WAL, agent state, logs)", () => files.length === 0 || `found in ${files.join(", ")}`);
     }
-    tally.expectAllRefused(14);
+    tally.expectAllRefused(22);
   }, 120_000);
 });
