@@ -1,6 +1,8 @@
 // Single sign-on end to end: a real OpenID provider (oidc-provider) on loopback, the production
 // stack, and browser-like redirect following with a cookie jar. Roles come from the groups claim.
+// Each way of getting a session SSO must refuse (issue 17 item 3) is counted in the security tally.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Tally } from "./security/tally";
 import { CookieJar } from "./support/cookie-jar";
 import { CLIENT, type Idp, startIdp } from "./support/oidc-idp";
 import { ADMIN, freePort, ownerToken, type Stack, startStack } from "./support/stack";
@@ -8,6 +10,13 @@ import { ADMIN, freePort, ownerToken, type Stack, startStack } from "./support/s
 let idp: Idp;
 let stack: Stack;
 let token: string;
+const tally = new Tally("item 3: single sign-on links by (issuer, subject), never by email alone");
+
+/** One refused sign-in: back on /login with `error`, and no session cookie. */
+function refusedWith(w: Walk, error: string): true | string {
+  const session = w.jar.get(stack.url, "stoker_session");
+  return (w.final.pathname === "/login" && w.final.searchParams.get("error") === error && session === undefined) || `landed on ${w.final.pathname}${w.final.search}, session: ${session !== undefined}`;
+}
 
 beforeAll(async () => {
   // The IdP's port is fixed first so the stack can be told its issuer; discovery happens at first login.
@@ -25,6 +34,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  tally.report();
   await idp?.close();
   await stack?.destroy();
 });
@@ -95,10 +105,8 @@ describe("single sign-on", () => {
 
   it("refuses a user in no mapped group, back to /login with an error and a failed auth.login event", async () => {
     idp.accounts.set("carol", { email: "carol@example.com", email_verified: true, groups: ["sales"] });
-    const { final, jar } = await ssoLogin("carol");
-    expect(final.pathname).toBe("/login");
-    expect(final.searchParams.get("error")).toBe("sso-no-role");
-    expect(jar.get(stack.url, "stoker_session")).toBeUndefined();
+    const carol = await ssoLogin("carol");
+    await tally.attack("a user in no mapped group", () => refusedWith(carol, "sso-no-role"));
     const failures = await loginFailures("carol@example.com");
     expect(failures[0]?.after).toMatchObject({ via: "oidc" });
     expect(failures[0]?.after.reason).toContain("sales");
@@ -106,8 +114,8 @@ describe("single sign-on", () => {
 
   it("refuses an email the IdP marks as unverified", async () => {
     idp.accounts.set("erin", { email: "erin@example.com", email_verified: false, groups: ["stoker-admins"] });
-    const { final } = await ssoLogin("erin");
-    expect(final.searchParams.get("error")).toBe("sso-no-email");
+    const erin = await ssoLogin("erin");
+    await tally.attack("email_verified: false", () => refusedWith(erin, "sso-no-email"));
   });
 
   it("refuses a forged state, and a callback replayed after a good login", async () => {
@@ -117,12 +125,10 @@ describe("single sign-on", () => {
     const tampered = new URL(forged.final);
     tampered.searchParams.set("state", "forged-state-value");
     const refused = await walk(tampered.href, forged.jar);
-    expect(refused.final.pathname).toBe("/login");
-    expect(refused.final.searchParams.get("error")).toBe("sso-failed");
-    expect(refused.jar.get(stack.url, "stoker_session")).toBeUndefined();
+    await tally.attack("a forged state", () => refusedWith(refused, "sso-failed"));
     // The genuine callback of that flow is dead too: a flow is spent by its first callback.
     const late = await walk(forged.final.href, forged.jar);
-    expect(late.final.searchParams.get("error")).toBe("sso-expired");
+    await tally.attack("the genuine callback after a forged one spent its flow", () => refusedWith(late, "sso-expired"));
 
     // A real replay: the same callback URL with the flow cookie the browser held at the time.
     const atCallback = await walk(`${stack.url}/api/v1/auth/oidc/start`, new CookieJar(), true);
@@ -133,8 +139,7 @@ describe("single sign-on", () => {
     const replayJar = new CookieJar();
     replayJar.set(stack.url, "stoker_oidc", flowId!, "/api/v1/auth/oidc");
     const replayed = await walk(atCallback.final.href, replayJar);
-    expect(replayed.final.searchParams.get("error")).toBe("sso-expired");
-    expect(replayJar.get(stack.url, "stoker_session")).toBeUndefined();
+    await tally.attack("a callback replayed after a good login", () => refusedWith(replayed, "sso-expired"));
     expect((await loginFailures("oidc")).length).toBeGreaterThanOrEqual(2);
   });
 
@@ -189,14 +194,13 @@ describe("single sign-on", () => {
     // The owner signs in with a password: SSO reaches that account only once linked (next test).
     idp.accounts.set("owner", { email: ADMIN.email, email_verified: true, groups: ["oncall"] });
     const owner = await ssoLogin("owner");
-    expect(owner.final.searchParams.get("error")).toBe("sso-link-needed");
+    await tally.attack("an IdP identity with the (password) owner's email", () => refusedWith(owner, "sso-link-needed"));
   });
 
   it("refuses an email the IdP does not say is verified (no email_verified claim)", async () => {
     idp.accounts.set("ivan", { email: "ivan@example.com", groups: ["stoker-admins"] });
-    const { final, jar } = await ssoLogin("ivan");
-    expect(final.searchParams.get("error")).toBe("sso-no-email");
-    expect(jar.get(stack.url, "stoker_session")).toBeUndefined();
+    const ivan = await ssoLogin("ivan");
+    await tally.attack("no email_verified claim", () => refusedWith(ivan, "sso-no-email"));
     expect((await loginFailures("ivan@example.com"))[0]?.after.reason).toContain("email_verified");
   });
 
@@ -204,9 +208,7 @@ describe("single sign-on", () => {
     // Whoever the IdP names with the owner's email gets nothing: not the account, not a session.
     idp.accounts.set("mallory", { email: ADMIN.email, email_verified: true, groups: ["stoker-admins"] });
     const taken = await ssoLogin("mallory");
-    expect(taken.final.pathname).toBe("/login");
-    expect(taken.final.searchParams.get("error")).toBe("sso-link-needed");
-    expect(taken.jar.get(stack.url, "stoker_session")).toBeUndefined();
+    await tally.attack("a new identity with the owner's email, as admin by groups", () => refusedWith(taken, "sso-link-needed"));
     expect((await loginFailures(ADMIN.email)).some((f) => f.after.reason.includes("password"))).toBe(true);
 
     // The owner links their own IdP identity while signed in with the password.
@@ -228,6 +230,10 @@ describe("single sign-on", () => {
     expect(await me(owner.jar)).toMatchObject({ email: ADMIN.email, role: "owner" });
     // Mallory still gets nothing: the owner's account is linked to another identity now.
     const again = await ssoLogin("mallory");
-    expect(again.final.searchParams.get("error")).toBe("sso-linked-elsewhere");
+    await tally.attack("that identity again, once the owner linked another", () => refusedWith(again, "sso-linked-elsewhere"));
+  });
+
+  it("refused every attempt above (the security tally of item 3)", () => {
+    tally.expectAllRefused(9);
   });
 });
