@@ -2,7 +2,7 @@
 // branch, tag or commit to a commit id, and exports that commit (without .git) into a release.
 // Every git command runs as the app's user (the build step's identity), never the agent's own root:
 // a hostile repository or transport then reaches only what the app itself could.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describeFailure, runCommand } from "./run-command";
@@ -96,10 +96,37 @@ function mirrorOwnedBy(mirror: string, as: GitAs | undefined): boolean {
   }
 }
 
+/**
+ * What may be removed to make the mirror again: nothing there yet, or a bare mirror git made (its
+ * config says `mirror = true`), or an empty directory, owned by root or by the app's user. deploy.root is any directory an
+ * admin names, so anything else at <root>/repo is someone's data, which the root agent must not
+ * delete: the fetch fails and says so.
+ */
+export function mirrorReplaceable(mirror: string, as: GitAs | undefined): { ok: true } | { ok: false; message: string } {
+  const st = lstatSync(mirror, { throwIfNoEntry: false });
+  if (!st) return { ok: true };
+  const owners = new Set([0, as?.uid ?? process.getuid?.() ?? 0]);
+  let config = "";
+  try {
+    config = st.isDirectory() ? readFileSync(path.join(mirror, "config"), "utf8") : "";
+  } catch {
+    // no config: not a mirror
+  }
+  const isMirror = /^\s*bare\s*=\s*true\s*$/m.test(config) && /^\s*mirror\s*=\s*true\s*$/m.test(config);
+  // An empty directory is what a clone cut short (the agent killed) leaves before git wrote anything.
+  if (st.isDirectory() && owners.has(st.uid) && (isMirror || readdirSync(mirror).length === 0)) return { ok: true };
+  return {
+    ok: false,
+    message: `${mirror} exists and is not a git mirror Stoker made (the mirror of a git source lives at deploy.root/repo); it was left alone. Move it away, or choose another deploy.root.`,
+  };
+}
+
 /** Creates or refreshes the bare mirror so every branch and tag of the source is known locally. */
 export async function syncMirror(mirror: string, source: string, opts: GitOpts = {}): Promise<GitResult> {
   const url = gitLocation(source);
   if (!existsSync(path.join(mirror, "HEAD")) || !mirrorOwnedBy(mirror, opts.as)) {
+    const replaceable = mirrorReplaceable(mirror, opts.as);
+    if (!replaceable.ok) return { ok: false, message: replaceable.message, output: "" };
     rmSync(mirror, { recursive: true, force: true });
     mkdirSync(path.dirname(mirror), { recursive: true });
     // git clones into an empty directory the app's user owns; it needs no write access above it.

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveCommit, syncMirror } from "./fetch-git";
+import { mirrorReplaceable, resolveCommit, syncMirror } from "./fetch-git";
 import { commitsBetween, listRefs } from "./git-refs";
 import { type GitFixture, makeGitRepo } from "./testing/git-fixture";
 
@@ -60,5 +60,31 @@ describe("mirror, resolveCommit and commitsBetween", () => {
     const v3 = repo.commit({ "a.txt": "4" }, "Third", "v3");
     expect((await syncMirror(mirror, repo.bare)).ok).toBe(true);
     expect(await resolveCommit(mirror, "v3")).toEqual({ ok: true, commit: v3 });
+  });
+});
+
+describe("what is at deploy.root/repo", () => {
+  it("is never deleted unless it is a git mirror (or empty): the root agent leaves other data alone", async () => {
+    // deploy.root is any directory an admin names; someone's own directory called repo sits there.
+    const theirs = path.join(tmp, "someone", "repo");
+    mkdirSync(path.join(theirs, "src"), { recursive: true });
+    writeFileSync(path.join(theirs, "src", "precious.txt"), "keep me\n");
+    const r = await syncMirror(theirs, repo.bare);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toContain("left alone");
+    expect(readFileSync(path.join(theirs, "src", "precious.txt"), "utf8")).toBe("keep me\n");
+    // A plain (non-mirror) clone is someone's work tree too.
+    const clone = path.join(tmp, "clone");
+    expect(mirrorReplaceable(clone, undefined).ok).toBe(true); // nothing there yet
+    mkdirSync(clone);
+    expect(mirrorReplaceable(clone, undefined).ok).toBe(true); // an empty dir a cut-short clone left
+    writeFileSync(path.join(clone, "config"), "[core]\n\tbare = false\n");
+    expect(mirrorReplaceable(clone, undefined).ok).toBe(false);
+    // A mirror Stoker made is still refreshed, and remade when its HEAD is gone.
+    expect((await syncMirror(mirror, repo.bare)).ok).toBe(true);
+    expect(mirrorReplaceable(mirror, undefined).ok).toBe(true);
+    rmSync(path.join(mirror, "HEAD"));
+    expect((await syncMirror(mirror, repo.bare)).ok).toBe(true);
+    expect(existsSync(path.join(mirror, "HEAD"))).toBe(true);
   });
 });
