@@ -7,11 +7,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PERMISSIONS } from "@/lib/auth/roles";
+import { Tally } from "./security/tally";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "stoker-authz-"));
 process.env.STOKER_DATA_DIR = dataDir;
 
 const ROLES = ["viewer", "operator", "admin", "owner"] as const;
+// The security suite's count of the matrix (issue 17 Done means): every call below the rule is an attempt.
+const tally = new Tally("the authorization matrix: every route below its role");
 type Role = (typeof ROLES)[number];
 type Rule = Role | "public";
 
@@ -180,7 +183,10 @@ beforeAll(async () => {
   }
 }, 60_000);
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => {
+  tally.report();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 async function call(key: string, handler: Handler, headers: Record<string, string>): Promise<number> {
   const [method, route] = key.split(" ");
@@ -210,8 +216,9 @@ describe("each caller gets what the rule says", () => {
     for (const { key, handler } of routes) {
       const status = await call(key, handler, {});
       if (EXPECTED[key] === "public") expect(status, key).not.toBe(401);
-      else expect(status, key).toBe(401);
+      else await tally.attack(`anonymous → ${key}`, () => status === 401 || `got ${status}`);
     }
+    tally.expectAllRefused(30);
   });
 
   for (const kind of ["session", "token"] as const) {
@@ -226,8 +233,9 @@ describe("each caller gets what the rule says", () => {
           const status = await call(key, handler, headers);
           const allowed = ROLES.indexOf(role) >= ROLES.indexOf(rule);
           if (allowed) expect([401, 403], `${role} ${kind} → ${key} got ${status}`).not.toContain(status);
-          else expect(status, `${role} ${kind} → ${key}`).toBe(403);
+          else await tally.attack(`${role} ${kind} → ${key}`, () => status === 403 || `got ${status}`);
         }
+        tally.expectAllRefused();
       });
     }
   }
@@ -235,7 +243,9 @@ describe("each caller gets what the rule says", () => {
   it("refuses a cookie-authenticated change without the CSRF header", async () => {
     const route = routes.find((r) => r.key === "POST /tokens");
     const { token } = await createSession(users.owner, "", "test");
-    expect(await call("POST /tokens", route!.handler, { cookie: `stoker_session=${token}` })).toBe(403);
+    const status = await call("POST /tokens", route!.handler, { cookie: `stoker_session=${token}` });
+    await tally.attack("a cookie-authenticated change without the CSRF header", () => status === 403 || `got ${status}`);
+    tally.expectAllRefused();
   });
 });
 
