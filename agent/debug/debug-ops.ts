@@ -35,11 +35,11 @@ export class DebugOps {
     this.sender = sender;
   }
 
-  async doctor(spec: AppSpec, recentOutput: string, pids: number[], rootApproved: boolean, down: AppDown | null = null) {
+  async doctor(spec: AppSpec, recentOutput: string, pids: number[], rootApproved: boolean, down: AppDown | null = null, webLines: string[] = []) {
     // Compare against the config actually on disk if there is one, else what Stoker would render.
     const web = spec.web ? await getWebConfig(spec, this.webTargets(), undefined, [], this.stateDir) : null;
     const webConfigText = web?.ok ? (web.value.diskText ?? web.value.text) : null;
-    return ok(await runDoctor(spec, { socketDirs: this.socketDirs, webConfigText, recentOutput, pids, rootApproved, down }));
+    return ok(await runDoctor(spec, { socketDirs: this.socketDirs, webConfigText, recentOutput, webLines, pids, rootApproved, down }));
   }
 
   async runByHand(spec: AppSpec, rootApproved: boolean) {

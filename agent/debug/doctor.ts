@@ -7,6 +7,7 @@ import { type LaunchPlan, planLaunch } from "../supervisor/launch-plan";
 import { lookupUser } from "../supervisor/users";
 import { type Credentials, credentialsOf } from "./access";
 import { checkAppBoundTcp, checkBindHints, checkListeners } from "./checks/binds-elsewhere";
+import { checkHeaderBuffer } from "./checks/header-buffer";
 import { findImportFailure, importErrorFinding } from "./checks/import-error";
 import { noResponseFinding, probeLiveSocket } from "./checks/live-probe";
 import { loginShellEnv } from "./checks/login-env";
@@ -28,6 +29,8 @@ export type DoctorContext = {
   webConfigText?: string | null;
   /** Recent stdout/stderr of the app's supervised processes. */
   recentOutput?: string;
+  /** Recent web-server error lines attributed to the app (its log's "web" stream). */
+  webLines?: string[];
   /** Pids of the app's running processes, inspected for sockets they bind themselves. */
   pids?: number[];
   /** How long a FastCGI request may take before it counts as "no response" (default 3 s). */
@@ -83,6 +86,7 @@ export async function runDoctor(spec: AppSpec, ctx: DoctorContext): Promise<Doct
   findings.push(...checkBindHints(spec, plan.args, source));
   findings.push(...checkAppBoundTcp(spec));
   if (ctx.webConfigText) findings.push(...checkSocketMismatch(spec, ctx.webConfigText));
+  findings.push(...checkHeaderBuffer(spec, ctx.webLines ?? []));
   const web = credentialsOf(ctx.webServerUser ?? "www-data");
   if (web) findings.push(...checkSocketPermission(spec, web));
 

@@ -1,6 +1,7 @@
 // One app's operations from the control plane (or the local control socket): reads, the web
 // config, the doctor, and the lifecycle operations run in the app's own queue. The supervisor finds
 // the app and hands it here with the door below; host-wide operations stay in the supervisor.
+import path from "node:path";
 import type { AgentOp, AppSpec, AppStatus, DesiredApp, Result } from "../../lib/protocol";
 import { err, ok } from "../../lib/protocol";
 import { checkWebPaths } from "../apply/web-paths";
@@ -8,6 +9,7 @@ import type { WebServerRegistry } from "../apply/web-server-registry";
 import { liveSpec } from "../deploy/live-spec";
 import { sendTestRequest } from "../fastcgi/test-request";
 import type { LogService } from "../logs/log-service";
+import { readTail } from "../logs/read-positions";
 import type { AppRunner } from "./app-runner";
 import { socketAddress } from "./app-socket";
 import { checkAdoption } from "./adopt-foreign";
@@ -67,7 +69,9 @@ export async function executeAppOp(host: AppOpsHost, runner: AppRunner, op: Agen
     // short per-process tails once every request logs a line), then those tails.
     const tracebacks = host.logs.recent(op.appId).tracebacks.map((t) => t.text);
     const tails = runner.processes().map((p) => runner.outputOf(p.pid || 0));
-    return (await host.rooms.debug()).doctor(diagnosed, [...tracebacks, ...tails].join("\n"), pids, rootApproved, runner.down());
+    // The web server's lines about the app (a 502 the app never saw, e.g. headers too big for nginx).
+    const webLines = (await readTail(path.join(host.stateDir, "logs", op.appId), 500).catch(() => [])).filter((l) => l.stream === "web").map((l) => l.text);
+    return (await host.rooms.debug()).doctor(diagnosed, [...tracebacks, ...tails].join("\n"), pids, rootApproved, runner.down(), webLines);
   }
   if (op.op === "app.run-by-hand") return (await host.rooms.debug()).runByHand(diagnosed, rootApproved);
   if (op.op === "app.running-spec") {

@@ -19,6 +19,7 @@ export const DoctorCodeSchema = z.enum([
   "no-response",
   "server-error",
   "no-live-process",
+  "response-headers-too-big",
 ]);
 export type DoctorCode = z.infer<typeof DoctorCodeSchema>;
 
