@@ -34,6 +34,8 @@ test.describe("in another time zone and locale than the server's", () => {
       await page.goto(url);
       await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
       await page.waitForTimeout(500); // hydration runs after the first paint
+      // The Events tab lists the demo app's process history (its processes' starts at least).
+      if (url.endsWith("tab=events")) await expect(page.locator('[data-testid="process-event"][data-kind="start"]').first()).toBeVisible({ timeout: 15_000 });
       if (url === "./hosts") await page.screenshot({ path: test.info().outputPath("hosts.png"), fullPage: true });
     }
     expect(errors, errors.join("\n")).toEqual([]);
