@@ -124,7 +124,7 @@ export class UnsafeValueError extends Error {
 
 /**
  * lighttpd's fixed limit on the response headers it reads from a FastCGI app (no directive sets it;
- * measured on 1.4.69: 63 KiB of Set-Cookie pass, 70 KiB answer 502). Apache has none (256 KiB pass).
+ * measured on 1.4.69: 63 KiB of Set-Cookie pass, 64 KiB answer 502). Apache has none (256 KiB pass).
  */
 const LIGHTTPD_HEADER_LIMIT = 64 * 1024;
 
