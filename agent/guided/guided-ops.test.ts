@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { browseDir, proposeFromScript } from "./guided-ops";
 
 // The agent's own check of the run-as rule for the guided form: it reads with the named user's
@@ -17,5 +20,25 @@ describe("reading the host's files as a user", () => {
     expect(asNobody.ok).toBe(true);
     // nobody's listing leaves out what nobody cannot read
     expect(asNobody.ok && asNobody.value.entries.some((e) => e.name === "shadow")).toBe(false);
+  });
+});
+
+describe("proposing from a script path", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "stoker-guided-ops-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const propose = (p: string) => proposeFromScript(p, "root", "x", "/run/stoker", undefined, true);
+
+  it("says a script that is not there does not exist, not that it is not a file", () => {
+    const r = propose(path.join(dir, "missing.fcgi"));
+    expect(r.ok ? "" : r.message).toBe(`${path.join(dir, "missing.fcgi")} does not exist.`);
+  });
+
+  it("says a directory is not a file, and proposes from a script that is there", () => {
+    mkdirSync(path.join(dir, "site"));
+    const asDir = propose(path.join(dir, "site"));
+    expect(asDir.ok ? "" : asDir.message).toBe(`${path.join(dir, "site")} is not a file.`);
+    writeFileSync(path.join(dir, "app.fcgi"), "#!/usr/bin/python3\nfrom flup.server.fcgi import WSGIServer\nWSGIServer(app).run()\n");
+    chmodSync(path.join(dir, "app.fcgi"), 0o755);
+    expect(propose(path.join(dir, "app.fcgi")).ok).toBe(true);
   });
 });

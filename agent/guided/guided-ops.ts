@@ -63,7 +63,8 @@ export function proposeFromScript(script: string, user: string, name: string, so
   const blocked = firstBlockedDir(script, cred);
   if (blocked) return err("FORBIDDEN", blocked.owner === "missing" ? `${blocked.dir} does not exist.` : `${user} cannot enter ${blocked.dir} (${blocked.owner}).`);
   const st = statSync(script, { throwIfNoEntry: false });
-  if (!st?.isFile()) return err("BAD_REQUEST", `${script} is not a file.`, { fields: [{ path: "script", message: "Not a file." }] });
+  if (!st) return err("BAD_REQUEST", `${script} does not exist.`, { fields: [{ path: "script", message: "No such file." }] });
+  if (!st.isFile()) return err("BAD_REQUEST", `${script} is not a file.`, { fields: [{ path: "script", message: "Not a file." }] });
   if (!modeAllows(st, cred, "r")) return err("FORBIDDEN", `${user} cannot read ${script}.`);
   const buf = Buffer.alloc(Math.min(READ_BYTES, st.size));
   const fd = openSync(script, "r");
