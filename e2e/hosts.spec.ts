@@ -38,3 +38,18 @@ test("Add host shows one install command for this control plane, and says when i
   // The tests' control plane listens on 127.0.0.1: another host could not fetch from there.
   await expect(page.getByRole("note")).toContainText("STOKER_PUBLIC_URL");
 });
+
+test("at phone width a host's Discover and Stop all apps are reachable without sideways scrolling", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await login(page);
+  await page.goto("./hosts");
+  const row = page.getByTestId("host-row").first();
+  await expect(row).toContainText("ONLINE", { timeout: 20_000 });
+  for (const name of [/^Discover apps on /, /^Stop all apps/]) {
+    const box = await row.getByRole("button", { name }).boundingBox();
+    expect(box, String(name)).not.toBeNull();
+    expect((box?.x ?? 999) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(1);
+  await page.screenshot({ path: test.info().outputPath("hosts-phone.png"), fullPage: true });
+});

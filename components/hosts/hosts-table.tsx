@@ -59,6 +59,9 @@ function AgentCell({ host, servedBuilds, canManage }: { host: HostView; servedBu
   );
 }
 
+/** A cell shown from md up: the facts a phone-width card leaves out. */
+const WIDE = "px-3 py-2 max-md:hidden";
+
 type TableProps = { hosts: HostView[]; appCounts: Record<string, number>; canOperate?: boolean; canManage?: boolean; canWrite?: boolean; maxHosts?: number; servedBuilds?: Record<string, string> };
 
 export function HostsTable({ hosts: initial, appCounts, canOperate = false, canManage = false, canWrite = false, maxHosts = 0, servedBuilds = {} }: TableProps) {
@@ -67,29 +70,34 @@ export function HostsTable({ hosts: initial, appCounts, canOperate = false, canM
   return (
     <div className="space-y-3">
       <DiskFullAlerts hosts={hosts} />
-      <table className="w-full rounded-lg border border-line bg-panel text-left">
-        <TableHead columns={["Host", "Status", "OS", "Agent", "Uptime", "CPUs", "Memory", "Load", "Disk", "Apps", "Last seen", ""]} />
-        <tbody>
+      {/* Below md each row is a card (name, status, agent, apps, then the actions on a line of their
+          own): twelve columns at phone width scrolled sideways to reach Discover. */}
+      <table className="w-full rounded-lg border border-line bg-panel text-left max-md:block">
+        <TableHead className="max-md:hidden" columns={["Host", "Status", "OS", "Agent", "Uptime", "CPUs", "Memory", "Load", "Disk", "Apps", "Last seen", ""]} />
+        <tbody className="max-md:block">
           {hosts.map((h) => (
-            <tr key={h.id} className="border-t border-line/60" data-testid="host-row">
+            <tr key={h.id} className="border-t border-line/60 max-md:flex max-md:flex-wrap max-md:items-center max-md:first:border-t-0" data-testid="host-row">
               <td className="px-3 py-2 font-semibold">{h.name}</td>
               <td className="px-3 py-2">
                 <StateBadge state={h.online ? "ONLINE" : "OFFLINE"} />
               </td>
-              <td className="px-3 py-2">{h.facts.os ?? "—"}</td>
+              <td className={WIDE}>{h.facts.os ?? "—"}</td>
               <td className="px-3 py-2">
                 <AgentCell host={h} servedBuilds={servedBuilds} canManage={canManage} />
               </td>
-              <td className="px-3 py-2">{h.facts.uptimeS !== undefined ? formatDuration(h.facts.uptimeS) : "—"}</td>
-              <td className="px-3 py-2">{h.facts.cpus ?? "—"}</td>
-              <td className="px-3 py-2">{h.facts.memBytes ? formatBytes(h.facts.memBytes) : "—"}</td>
-              <td className="px-3 py-2 font-mono text-xs">{h.facts.loadAvg?.join(" ") ?? "—"}</td>
-              <td className="px-3 py-2">
+              <td className={WIDE}>{h.facts.uptimeS !== undefined ? formatDuration(h.facts.uptimeS) : "—"}</td>
+              <td className={WIDE}>{h.facts.cpus ?? "—"}</td>
+              <td className={WIDE}>{h.facts.memBytes ? formatBytes(h.facts.memBytes) : "—"}</td>
+              <td className={`${WIDE} font-mono text-xs`}>{h.facts.loadAvg?.join(" ") ?? "—"}</td>
+              <td className={WIDE}>
                 <DiskCell storage={h.facts.storage} />
               </td>
-              <td className="px-3 py-2">{appCounts[h.id] ?? 0}</td>
-              <td className="px-3 py-2 text-xs text-muted">{h.lastSeenAt ? <LocalTime value={h.lastSeenAt} /> : "never"}</td>
-              <td className="flex justify-end gap-2 px-3 py-2">
+              <td className="px-3 py-2">
+                {appCounts[h.id] ?? 0}
+                <span className="md:hidden"> app{(appCounts[h.id] ?? 0) === 1 ? "" : "s"}</span>
+              </td>
+              <td className={`${WIDE} text-xs text-muted`}>{h.lastSeenAt ? <LocalTime value={h.lastSeenAt} /> : "never"}</td>
+              <td className="flex justify-end gap-2 px-3 py-2 max-md:w-full max-md:justify-start">
                 <DiscoverAppsDialog hostId={h.id} hostName={h.name} canWrite={canWrite} />
                 <StopHostAppsButton hostId={h.id} hostName={h.name} appCount={appCounts[h.id] ?? 0} canOperate={canOperate} />
               </td>
