@@ -71,22 +71,25 @@ export function WebServersPanel({ hostId, hostName, initial, canManage }: { host
       {view.servers.length === 0 ? (
         <p className="text-sm text-muted">No web server found on this host (nginx, lighttpd or Apache), and none configured.</p>
       ) : (
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs text-muted">
-            <tr>
-              {["Server", "Health", "Version", "Sites go to", "Error log", "Reload", "Settings from", "Last apply"].map((c) => (
-                <th key={c} className="px-3 py-1 font-medium">
-                  {c}
-                </th>
+        // Eight columns: at phone width the table scrolls inside the panel, not the page.
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <thead className="text-xs text-muted">
+              <tr>
+                {["Server", "Health", "Version", "Sites go to", "Error log", "Reload", "Settings from", "Last apply"].map((c) => (
+                  <th key={c} className="px-3 py-1 font-medium">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {view.servers.map((s) => (
+                <ServerRow key={s.server} s={s} />
               ))}
-            </tr>
-          </thead>
-          <tbody>
-            {view.servers.map((s) => (
-              <ServerRow key={s.server} s={s} />
-            ))}
-          </tbody>
-        </table>
+            </tbody>
+          </table>
+        </div>
       )}
       {canManage ? (
         <details className="text-sm">

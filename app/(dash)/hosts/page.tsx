@@ -34,8 +34,8 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
     <>
       <div className="mb-4 flex items-center justify-between gap-3">
         <h1 className="text-lg font-semibold">Hosts</h1>
-        <form className="ml-auto" action="">
-          <input name="q" defaultValue={query.q ?? ""} placeholder="Search hosts" aria-label="Search hosts" className="w-56 rounded-md border border-line bg-panel px-2 py-1 text-sm" />
+        <form className="ml-auto min-w-0 flex-1 sm:flex-none" action="">
+          <input name="q" defaultValue={query.q ?? ""} placeholder="Search hosts" aria-label="Search hosts" className="w-full rounded-md border border-line bg-panel px-2 py-1 text-sm sm:w-56" />
         </form>
         <AddHostDialog canManage={can(user.role, "hosts.manage")} />
       </div>
