@@ -1,4 +1,4 @@
-// The app page's Metrics tab and mute button, on the demo app of the real stack: the tab and the time
+// The overview's sparklines, and the app page's Metrics tab and mute button, on the demo app of the real stack: the tab and the time
 // range are kept in the URL (a reload or a shared link opens the same view), with charts per process
 // for the short ranges; the charts fit a phone's
 // width and are drawn with the dark theme's colours; muting asks for a duration, says so, can be
@@ -116,6 +116,18 @@ test("at phone width in dark mode the charts fit the screen and their axes are d
   await expect.poll(async () => axisBrightest(page)).toBeGreaterThan(0.8);
   expect(await leftmostInk(page)).toBeGreaterThanOrEqual(1);
   await page.screenshot({ path: "test-results/metrics-light-desktop.png", fullPage: true });
+});
+
+test("the overview shows each app's sparklines: CPU, memory, requests/s and 5xx/s with the latest value", async ({ page }) => {
+  await login(page);
+  const sparks = page.locator('[data-app="demo"]').getByTestId("sparkline");
+  // The first 10 s sample, then the overview's next 10 s refresh.
+  await expect(sparks).toHaveCount(4, { timeout: 40_000 });
+  expect(await sparks.evaluateAll((els) => els.map((e) => e.getAttribute("data-metric")))).toEqual(["CPU", "Mem", "req/s", "5xx/s"]);
+  // Drawn (a path from the samples) and labelled with the last value: the demo app's two processes use memory.
+  await expect(sparks.nth(1).locator("path")).toHaveAttribute("d", /^M[\d.]+,[\d.]+/);
+  await expect(sparks.nth(1)).not.toContainText("—");
+  await expect(sparks.nth(1)).toContainText(/\d/);
 });
 
 test("mute asks for how long, says until when, and Undo in its toast unmutes; both are audited", async ({ page }) => {
