@@ -1,6 +1,8 @@
 // Limits on a real cgroup (v2, or the v1 controllers of a hybrid host): limits.ts writes each
-// limit where the kernel reads it, and writes "unlimited" back when the spec drops it.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// limit where the kernel reads it, and writes "unlimited" back when the spec drops it; an agent
+// that is not root finds no writable cgroup and says the limits are not applied.
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -28,5 +30,21 @@ describe("limits on the app's cgroup", () => {
     const reset = applyLimits(cg, undefined);
     expect(reset.unavailable).toEqual([]);
     expect(read("pids.max")).toBe("max");
+  });
+
+  it("says the limits are not applied when the agent is not root (no writable cgroup)", () => {
+    if (process.getuid?.() !== 0) throw new Error("run as root: the test drops to nobody");
+    chmodSync(stateDir, 0o777);
+    const code = `const { AppCgroup } = await import(${JSON.stringify(path.resolve("agent/supervisor/app-cgroup.ts"))});
+      const { applyLimits } = await import(${JSON.stringify(path.resolve("agent/supervisor/limits.ts"))});
+      console.log(JSON.stringify(applyLimits(new AppCgroup(${JSON.stringify(stateDir)}, "unprivileged"), { memoryMb: 64, pids: 10 })));`;
+    const r = spawnSync("setpriv", ["--reuid", "nobody", "--regid", "nogroup", "--clear-groups", process.execPath, "--import", "tsx", "--input-type=module", "--eval", code], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split("\n").pop() ?? "")).toEqual({
+      memoryMb: null,
+      cpuPercent: null,
+      pids: null,
+      unavailable: ["no writable cgroup on this host (the agent is not root, or cgroups are read-only): limits are not applied"],
+    });
   });
 });
