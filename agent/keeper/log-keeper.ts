@@ -83,7 +83,8 @@ function keepPipes(appId: string, pid: number, fds: [number, "out" | "err"][]): 
 function startDraining(): void {
   if (timer) return;
   since = isoNow();
-  const saved = readState(path.join(stateDir, "state.json"));
+  // First the processes the agent forked but had not written down: their pipes are read like the others'.
+  const saved = standby.nameUnnamed(readState(path.join(stateDir, "state.json")));
   for (const app of saved) {
     for (const p of app.processes) {
       if (!p.pid || p.foreign || !isAlive(p.pid, p.startTicks)) continue; // a foreign process has no pipes of ours

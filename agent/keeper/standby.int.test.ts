@@ -2,13 +2,17 @@
 // socket. The hard instant: the agent dies when no app process is alive (php-cgi at its defaults
 // recycles every 500 requests, and under even load both processes can be between exit and respawn
 // at once). The keeper must hold the socket anyway (taken from the agent beforehand) and start
-// replacements, so a request during the outage is answered, not refused (a 502 from nginx).
+// replacements, so a request during the outage is answered, not refused (a 502 from nginx). And a
+// process the agent forked but had not written down when it died is kept, not orphaned.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callLocalControl } from "@/agent/link/local-control";
 import { isAlive } from "@/agent/supervisor/proc-stats";
+import { readState, writeState } from "@/agent/supervisor/state-file";
+import { holdersOf } from "@/test/faults/fault-support";
+import { isLogKeeper } from "@/test/support/log-keeper";
 import { listenersNamed } from "@/agent/supervisor/socket-use";
 import { appSpecFor, RUN_AS } from "@/test/support/fixture-apps";
 import { runLoad } from "@/test/support/load";
@@ -161,4 +165,36 @@ describe("the log keeper while the agent is away", () => {
     expect(next).not.toBe(keeper);
     await waitUntil(async () => isAlive(next) && socketsHeld(next, sock) === 1, 10_000, "the new keeper holds the socket");
   }, 120_000);
+
+  it("keeps a process the agent forked but had not named when it died: its pipes read, the state file names it, the next agent adopts it", async () => {
+    // The agent spawned a replacement and was killed before writing its pid (a spawn takes tens of
+    // ms under load): the state file still names the gone process in that slot. Made here by
+    // freezing the agent and writing the file it would have left.
+    const sock = path.join(dir.path, "php.sock");
+    const config = path.join(dir.path, "agent.json");
+    const [unnamed, other] = (await running(2)).map((p) => p.pid);
+    const file = path.join(stateDir(), "state.json");
+    agent?.kill("SIGSTOP");
+    const apps = readState(file);
+    const gone = spawnSync("true").pid ?? 1;
+    for (const app of apps) app.processes = app.processes.map((p) => (p.pid === unnamed ? { ...p, pid: gone, startTicks: 1 } : p));
+    writeState(file, apps);
+    const keeper = keeperPids().at(-1) ?? 0;
+    agent?.kill("SIGKILL");
+    await new Promise((r) => agent?.once("exit", r));
+    await waitUntil(async () => keeperLog().includes(`[keeper ${keeper}] agent gone`), 15_000, `the keeper finds the agent gone\n${diagnostics()}`);
+    expect(keeperLog(), diagnostics()).toContain(`process ${unnamed} holds the app's socket`);
+    expect(savedPids()).toContain(unnamed);
+    expect(savedPids()).not.toContain(gone);
+    expect(keeperLog().match(/agent gone: keeping (\d+) pipes/g)?.at(-1)).toBe("agent gone: keeping 4 pipes"); // both processes' stdout and stderr
+    const during = await runLoad({ url: `${nginx?.url}/unnamed`, concurrency: 2, durationMs: 10_000, maxRequests: 20 });
+    expect(during.failed, `${JSON.stringify(during.statuses)}\n${diagnostics()}`).toBe(0);
+    startAgent(config);
+    const adopted = (await running(2)).map((p) => p.pid).sort((a, b) => a - b);
+    await waitUntil(async () => !isAlive(keeper), 15_000, "the handed-back keeper exits");
+    expect(adopted).toEqual([unnamed, other].sort((a, b) => a - b));
+    // Nothing else serves on the socket: no process the keeper started beside the one it kept.
+    const holders = holdersOf(sock).map((h) => h.pid).filter((pid) => pid !== agent?.pid && !isLogKeeper(pid));
+    expect(holders.sort((a, b) => a - b)).toEqual(adopted);
+  }, 90_000);
 });

@@ -26,6 +26,7 @@ import { startChild } from "../supervisor/spawn-process";
 import { readState, writeState } from "../supervisor/state-file";
 import { MAX_HANDBACK_EVENTS, type StandbyApp } from "./keeper-protocol";
 import { replacementDelay, type SlotHistory } from "./standby-policy";
+import { unnamedOnSocket } from "./unnamed-processes";
 
 /** How often processes the keeper did not start are looked at (an ended pipe triggers a look at once). */
 const CHECK_MS = 100;
@@ -90,6 +91,46 @@ export class Standby {
       if (inodeOf(fd) === want.inode) this.sockets.set(recipe.appId, { fd, inode: want.inode });
       else closeFd(fd);
     }
+  }
+
+  /**
+   * The agent is gone: a process of an app's live generation that holds its socket but that the
+   * state file does not name (forked in the instant before the agent died) takes the place of a
+   * dead process of that generation, or of a slot with none, here and in the state file: its pipes
+   * are then read, its exit replaced, and the next agent adopts it instead of never knowing it.
+   */
+  nameUnnamed(saved: SavedApp[]): SavedApp[] {
+    let changed = false;
+    for (const app of saved) {
+      const recipe = this.recipes.get(app.desired.appId);
+      const held = this.sockets.get(app.desired.appId);
+      if (!recipe || !held || recipe.socket.bind !== "agent") continue;
+      const unnamed = unnamedOnSocket(held.inode, new Set(app.processes.map((p) => p.pid)));
+      for (const pid of unnamed) {
+        const startTicks = readProcStat(pid)?.startTicks ?? 0;
+        const own = app.processes.filter((p) => p.generation === recipe.generation);
+        const dead = own.find((p) => !p.foreign && !isAlive(p.pid, p.startTicks));
+        const emptySlot = (recipe.slots ?? []).find((slot) => !own.some((p) => p.slot === slot));
+        const slot = dead?.slot ?? emptySlot;
+        if (slot === undefined) {
+          this.log(`${recipe.appId}: process ${pid} holds its socket but is named nowhere, and no slot is free for it`);
+          continue;
+        }
+        app.processes = [...app.processes.filter((p) => p !== dead), { slot, pid, startTicks, startedAt: isoNow(), restarts: dead?.restarts ?? 0, generation: recipe.generation }];
+        // In the timeline: the exit the agent may not have reported, and the process it never named.
+        if (dead) this.record({ appId: recipe.appId, slot, pid: dead.pid, from: "RUNNING", to: "EXITED", detail: `process ${dead.pid} exited as the agent died (found gone by the log keeper)` });
+        this.record({ appId: recipe.appId, slot, pid, from: "EXITED", to: "STARTING", detail: `process ${pid} holds the app's socket: the agent started it in the instant before it died and named it nowhere; the log keeper keeps it as slot ${slot}'s process` });
+        changed = true;
+      }
+    }
+    if (changed) {
+      try {
+        writeState(this.stateFile, saved);
+      } catch (e) {
+        this.log(`cannot name the unnamed processes in the state file: ${String(e)}`);
+      }
+    }
+    return saved;
   }
 
   /** The agent is gone: watch the live generation of every app it wanted running. */
