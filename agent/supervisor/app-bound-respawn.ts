@@ -7,15 +7,12 @@
 // that short gap is refused, but nothing queued before it is lost.
 import type { AppSpec } from "../../lib/protocol";
 import type { LogSink } from "../logs/log-sink";
-import type { AppBoundListener } from "./app-bound-listener";
-import { discardStage, openStage, type Stage, stageBound, stagedLaunch, stagingWorksNow, swapInStage } from "./app-bound-stage";
-import { applyOwnership } from "./app-socket";
-import { relayBacklog } from "./backlog-relay";
+import type { AppBoundListener, HeldCopy } from "./app-bound-listener";
+import { proveBound } from "./app-bound-prove";
+import { retireDisplaced } from "./app-bound-retire";
+import { discardStage, openStage, restoreView, type Stage, stagedLaunch, stagingWorksNow } from "./app-bound-stage";
 import type { LaunchPlan } from "./launch-plan";
-import { isAlive } from "./proc-stats";
-import { probeUntil } from "./readiness";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { holdpoint } from "./failpoint";
 
 export type Respawn = { plan: LaunchPlan; stage: Stage | null };
 
@@ -29,28 +26,21 @@ export function respawnLaunch(held: AppBoundListener, plan: LaunchPlan, file: st
 }
 
 /**
- * Proves a staged replacement where it listens, unseen, and renames its socket onto the app's
- * path, unless `wanted()` says otherwise by then (a restart's newer generation took the path
- * meanwhile: this process must not rename its socket over that one). Null once it serves there,
- * or why not (the stage is then removed).
+ * Proves a staged replacement (process `pid` of `generation`) where it listens, unseen, and puts
+ * its socket on the app's path, unless a newer generation holds the path by then (a restart's new
+ * process took it meanwhile: this one must not rename its socket over that one). Null once it
+ * serves there (the listener it displaced is retired: what queued on it is relayed), or why not
+ * (the stage is then removed).
  */
-export async function proveStaged(spec: AppSpec, pid: number, stage: Stage, wanted: () => boolean): Promise<string | null> {
-  const deadline = Date.now() + spec.ready.timeoutMs;
-  let problem: string | null = null;
-  while (!problem && !stageBound(stage)) {
-    if (!isAlive(pid)) problem = "the process exited while starting";
-    else if (Date.now() > deadline) problem = `the process did not bind ${stage.target} within ${spec.ready.timeoutMs} ms`;
-    else await sleep(5);
-  }
-  if (!problem) {
-    const probed = await probeUntil(spec, `unix:${stage.staged}`, Math.max(100, deadline - Date.now()));
-    if (probed) problem = `readiness probe failed: ${probed}`;
-  }
+export async function proveStaged(spec: AppSpec, held: AppBoundListener, pid: number, stage: Stage, generation: number, sink: LogSink): Promise<string | null> {
+  let problem = await proveBound(spec, [pid], stage, stage.target);
+  await holdpoint("respawn.proved");
   if (!problem) {
     try {
-      applyOwnership(stage.staged, spec.socket); // before the web server can see it
-      if (!wanted()) throw new Error("a newer generation took over the path meanwhile");
-      await swapInStage(stage, pid); // its renames come first, in this same turn: no restart can swap in between
+      // The check and the renames in one turn, with no await between: no restart can take the path in between.
+      const displaced = held.putOnPath(stage, pid, generation);
+      await restoreView(pid, stage.target);
+      retire(displaced, stage.target, sink, pid);
       return null;
     } catch (e) {
       problem = `cannot put the new socket in place: ${e instanceof Error ? e.message : String(e)}`;
@@ -61,13 +51,17 @@ export async function proveStaged(spec: AppSpec, pid: number, stage: Stage, want
 }
 
 /**
- * The process `pid` serves at `file`: the agent holds its listener from now on, and what queued
- * on the one it held before (the exited process's) is relayed to it.
+ * The process `pid` serves at `file` (it bound the path itself): the agent holds its listener from
+ * now on, and what queued on the one it held before (the exited process's) is relayed to it.
  */
-export function holdAndRelay(held: AppBoundListener, pid: number, file: string, sink: LogSink): void {
-  const old = held.take(pid, file);
-  if (old === null) return;
-  void relayBacklog(old, file).then((n) => {
+export function holdAndRelay(held: AppBoundListener, pid: number, file: string, sink: LogSink, generation?: number): void {
+  retire(held.take(pid, file, generation), file, sink, pid);
+}
+
+/** The displaced copy belongs to a process that exited (this one replaces it): its backlog is relayed. */
+function retire(displaced: HeldCopy | null, file: string, sink: LogSink, pid: number): void {
+  if (!displaced) return;
+  void retireDisplaced(displaced, file, { pids: [displaced.pid], timeoutMs: 0, stop: async () => {} }).then((n) => {
     if (n) sink.note(`relayed ${n} connection(s) queued while no process accepted to process ${pid}`);
   });
 }

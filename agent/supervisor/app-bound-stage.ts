@@ -117,10 +117,11 @@ function run(file: string, args: string[]): Promise<number | null> {
 }
 
 /**
- * Renames the staged socket onto the app's path (every connect() from now on reaches the new
- * process), then gives the process (`pid`) its real socket directory back.
+ * Renames the staged socket onto the app's path: every connect() from now on reaches the new
+ * process. Synchronous, so that its caller can record who holds the path in the same turn
+ * (AppBoundListener.putOnPath); the process gets its real socket directory back with restoreView.
  */
-export async function swapInStage(stage: Stage, pid: number): Promise<void> {
+export function renameOntoPath(stage: Stage): void {
   // Through the staged name beside the path, so that a restarted agent reads the state as the
   // agent-owned mode does: the stage or the staged file still there means "never swapped in".
   const beside = stagedPath(stage.target, stage.generation);
@@ -133,7 +134,6 @@ export async function swapInStage(stage: Stage, pid: number): Promise<void> {
     renameSync(stage.staged, stage.target);
     discardStage(stage);
   }
-  await restoreView(pid, stage.target);
 }
 
 /** Gives a process started in a stage its real socket directory back (a no-op for any other). */

@@ -147,7 +147,6 @@ export class AppRunner {
         cgroup: this.cgroup,
         socket: () => this.socket,
         held: this.held,
-        generation: () => this.generation,
         beforeSpawn: () => this.availability.stop(),
         persist: () => this.events.persist(),
         transition: (t) => {

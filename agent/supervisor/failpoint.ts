@@ -2,7 +2,10 @@
 // a test can prove recovery from a crash at exactly that step (an agent restart mid rolling restart).
 // STOKER_FAILPOINT_FILE=<file> arms one crash at a time instead: the step named in that file kills the
 // agent once (the file is removed first), so a restarted agent with the same environment runs on.
-import { readFileSync, unlinkSync } from "node:fs";
+// STOKER_HOLDPOINT_DIR=<dir> holds an interleaving instead: a step named by a file in <dir> waits
+// there (the file renamed to <name>.held, so a test sees it is reached) until that file is removed.
+import { existsSync, readFileSync, renameSync, unlinkSync } from "node:fs";
+import path from "node:path";
 
 export function failpoint(name: string): void {
   if (process.env.STOKER_FAILPOINT === name || armed(name)) process.kill(process.pid, "SIGKILL");
@@ -18,4 +21,17 @@ function armed(name: string): boolean {
   } catch {
     return false; // not armed
   }
+}
+
+/** Waits at the step `name` while a test holds it there (STOKER_HOLDPOINT_DIR); at once otherwise. */
+export async function holdpoint(name: string): Promise<void> {
+  const dir = process.env.STOKER_HOLDPOINT_DIR;
+  if (!dir) return;
+  const held = path.join(dir, `${name}.held`);
+  try {
+    renameSync(path.join(dir, name), held);
+  } catch {
+    return; // not armed
+  }
+  while (existsSync(held)) await new Promise((r) => setTimeout(r, 5));
 }

@@ -18,20 +18,23 @@ export type RestartableApp = {
 };
 
 export async function restartApp({ door, stop, start, setDesired }: RestartableApp, next: DesiredApp): Promise<Result<ProcessInfo[]>> {
-  const live = door.slots.some((s) => s.state === "RUNNING");
   const sameSocket = JSON.stringify(next.spec.socket) === JSON.stringify(door.desired.spec.socket);
-  if (!live && next.spec.socket.bind === "agent" && sameSocket && door.socket) {
+  const live = () => door.slots.some((s) => s.state === "RUNNING");
+  if (live() && sameSocket && next.spec.socket.bind === "app" && next.spec.socket.path) {
+    const replaced = await appBoundReplace(door, next, next.spec.socket.path);
+    if (replaced) return replaced;
+  }
+  // The socket the agent keeps for the app: its own, or its copy of an app-bound process's listener.
+  const kept = next.spec.socket.bind === "agent" ? door.socket !== null : door.held.fd !== null;
+  if (!live() && sameSocket && kept) {
     // No process serves: the socket stays, so what the web server queued meanwhile (answered 503
-    // until the first new process starts) goes to the new processes.
+    // until the first new process starts) goes to the new processes; an app-bound one starts
+    // staged beside the held copy, which is relayed to it (app-bound-respawn.ts).
     await Promise.all(door.slots.map((s) => s.stop()));
     setDesired(next);
     return start();
   }
-  if (live && sameSocket && next.spec.socket.bind === "app" && next.spec.socket.path) {
-    const replaced = await appBoundReplace(door, next, next.spec.socket.path);
-    if (replaced) return replaced;
-  }
-  if (!live || next.spec.socket.bind !== "agent" || !sameSocket || !door.socket) {
+  if (!live() || next.spec.socket.bind !== "agent" || !sameSocket || !door.socket) {
     await stop();
     setDesired(next);
     return start();

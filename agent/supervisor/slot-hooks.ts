@@ -26,8 +26,6 @@ export type HookContext = {
   socket(): ListenSocket | null;
   /** For an app-bound socket: the agent's copy of the live process's listener. */
   held: AppBoundListener;
-  /** The app's live generation (a slot of an older one is being retired). */
-  generation(): number;
   /** Called before a process that can accept starts: the agent stops answering for the app. */
   beforeSpawn(): void;
   persist(): void;
@@ -91,9 +89,8 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
       const stage = stages.get(proc.pid);
       if (stage && boundFile) {
         stages.delete(proc.pid);
-        const problem = await proveStaged(spec, proc.pid, stage, () => ctx.generation() === generation);
+        const problem = await proveStaged(spec, ctx.held, proc.pid, stage, generation, ctx.sink);
         if (ctx.held.staging === proc.pid) ctx.held.staging = null;
-        if (!problem) holdAndRelay(ctx.held, proc.pid, boundFile, ctx.sink);
         return problem;
       }
       const problem = await probeUntil(spec, socketAddress(spec.socket), spec.ready.timeoutMs);
@@ -104,7 +101,7 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
           // Not waited for: the access is set once the app creates the file.
           void applyOwnershipWhenCreated(boundFile, spec.socket, () => isAlive(proc.pid), spec.ready.timeoutMs).then((p) => {
             if (p) ctx.sink.note(p);
-            else if (isAlive(proc.pid)) holdAndRelay(ctx.held, proc.pid, boundFile, ctx.sink);
+            else if (isAlive(proc.pid)) holdAndRelay(ctx.held, proc.pid, boundFile, ctx.sink, generation);
           });
           return null;
         }
@@ -113,7 +110,7 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
         } catch (e) {
           return `cannot set the socket's owner and mode: ${e instanceof Error ? e.message : String(e)}`;
         }
-        holdAndRelay(ctx.held, proc.pid, boundFile, ctx.sink);
+        holdAndRelay(ctx.held, proc.pid, boundFile, ctx.sink, generation);
       }
       return null;
     },
