@@ -9,7 +9,7 @@ import { isAlive } from "@/agent/supervisor/proc-stats";
 import { appSpecFor, parseAnswer } from "./support/fixture-apps";
 import { startLoad } from "./support/load";
 import { startNginxFront } from "./support/nginx-front";
-import { desiredApp, matrixDir, type MatrixKind, MATRIX_KINDS, noStrayProcesses, serveKind } from "./support/restart-matrix";
+import { desiredApp, matrixDir, type MatrixKind, MATRIX_KINDS, noStrayProcesses, PHP_BOUND, serveKind } from "./support/restart-matrix";
 import { waitUntil } from "./support/stack";
 
 // Made in beforeAll: a file whose tests a filter skips runs no afterAll, and would leak it.
@@ -27,10 +27,10 @@ afterAll(async () => {
 const desired = desiredApp;
 const serve = (kind: MatrixKind) => serveKind(kind, dir.path, cleanups);
 
-// Not php-bound yet: a restart that meets php-cgi -b recycling (a replacement being staged, an old
-// process exiting while it drains) passes alone but hung 8 of 1,311 requests once on a loaded
-// machine; that race is open (issue 15). Its recycle and crash cases are in restart-matrix-exits.
-describe.each(MATRIX_KINDS)("$name behind nginx", (kind) => {
+// php-bound too: php-cgi -b recycles (500 requests) while it is restarted, so a restart meets a
+// replacement being staged, and an old process that exits while it drains (each order is held in
+// app-bound-restart-races.int.test.ts).
+describe.each([...MATRIX_KINDS, PHP_BOUND])("$name behind nginx", (kind) => {
   it("fails no request over repeated whole-app restarts and a spec save that replaces the processes", async () => {
     const { supervisor, app, nginx, spec } = await serve(kind);
     const pids = () => supervisor.apps.get(app.appId)!.processes().map((p) => p.pid);

@@ -60,7 +60,8 @@ export const MATRIX_KINDS: MatrixKind[] = [
 /**
  * `php-cgi -b PATH` (the README's example of `socket.bind: "app"`) at its defaults: it owns its
  * listening socket and exits after PHP_FCGI_MAX_REQUESTS (500) requests, with clients queued on it.
- * Not in MATRIX_KINDS (its restarts are the app-bound flup kind's); its recycling is tested.
+ * Not in MATRIX_KINDS (it runs one process): restart-matrix adds it to its whole-app restarts, where
+ * they meet its recycles; restart-matrix-exits tests its recycles and a crash.
  */
 export const PHP_BOUND: MatrixKind = {
   name: "php-bound",
