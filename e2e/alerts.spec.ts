@@ -58,9 +58,14 @@ test("channels, rules, silences and history", async ({ page }) => {
     const row = page.getByRole("row", { name: /nightly backup/ });
     await expect(row).toContainText("daily 02:00-03:00 UTC on Sun");
     await page.screenshot({ path: "test-results/alerts-silences.png", fullPage: true });
+    // Dark mode from the page's own switch: toasts follow it (they followed only the system's preference).
+    await page.getByRole("button", { name: "Toggle dark mode" }).click();
     await row.getByRole("button", { name: "End" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "End silence" }).click();
     await expect(page.getByText('Silence "nightly backup" ended')).toBeVisible();
+    await expect(page.locator("[data-sonner-toaster]")).toHaveAttribute("data-sonner-theme", "dark");
+    await page.getByRole("button", { name: "Toggle dark mode" }).click();
+    await expect(page.locator("[data-sonner-toaster]")).toHaveAttribute("data-sonner-theme", "light");
     await expect(page.getByRole("row", { name: /nightly backup/ })).toHaveCount(0);
 
     await page.getByRole("link", { name: "Alerts & history" }).click();
@@ -71,6 +76,12 @@ test("channels, rules, silences and history", async ({ page }) => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole("link", { name: "Rules" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Alert rules" })).toBeVisible();
+    await expect(page.getByRole("row", { name: /an app is down/ })).toBeVisible();
+    // Every section of Alerts in reach at phone width: the tabs wrap rather than scroll out of sight.
+    for (const tab of await page.getByRole("navigation", { name: "Alerts" }).getByRole("link").all()) {
+      const box = await tab.boundingBox();
+      expect((box?.x ?? 999) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
+    }
     await page.screenshot({ path: "test-results/alerts-rules-phone.png", fullPage: true });
   } finally {
     sink.close();

@@ -20,7 +20,7 @@ const TABS = [
 export function AlertsNav() {
   const pathname = usePathname();
   return (
-    <nav aria-label="Alerts" className="mb-4 flex gap-1 overflow-x-auto border-b border-line">
+    <nav aria-label="Alerts" className="mb-4 flex flex-wrap gap-1 border-b border-line">
       {TABS.map((t) => {
         const active = t.href === "/alerts" ? pathname === "/alerts" : pathname.startsWith(t.href);
         return (
