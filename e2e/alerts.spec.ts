@@ -54,6 +54,8 @@ test("channels, rules, silences and history", async ({ page }) => {
     await page.getByLabel("Name").fill("nightly backup");
     await page.getByLabel("When").selectOption("daily");
     await page.getByLabel("Sun").check();
+    // Its apps arrive after the form renders: until then the required "Which" is empty and the browser keeps the form.
+    await expect(page.getByLabel("Which")).toHaveValue(/.+/);
     await page.getByRole("button", { name: "Add silence" }).click();
     const row = page.getByRole("row", { name: /nightly backup/ });
     await expect(row).toContainText("daily 02:00-03:00 UTC on Sun");
