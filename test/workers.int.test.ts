@@ -1,11 +1,14 @@
 // Workers beside an app's FastCGI processes, for real: supervised by the agent's Supervisor with the
-// app's restart policy, in its timeline, taken back after an agent restart, replaced on a spec change.
+// app's restart policy, in its timeline, taken back after an agent restart, replaced on a spec change
+// and restarted in the new release after a deployment's switch.
+import { readlinkSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import { Supervisor } from "@/agent/supervisor/supervisor";
-import { AppSpecSchema, type DesiredApp, eventKindOf, type ProcessTransition } from "@/lib/protocol";
-import { appSpecFor } from "./support/fixture-apps";
+import { makeGitRepo } from "@/agent/deploy/testing/git-fixture";
+import { AppSpecSchema, type DeployProgress, type DesiredApp, eventKindOf, type ProcessTransition } from "@/lib/protocol";
+import { appSpecFor, RUN_AS } from "./support/fixture-apps";
 import { scratchPerTest } from "./support/scratch";
 import { stopKeeper, waitUntil } from "./support/stack";
 
@@ -89,5 +92,55 @@ describe("workers", () => {
     expect(now.pid).not.toBe(pid);
     expect(now.state).toBe("RUNNING");
     await waitUntil(async () => !isAlive(pid), 10_000, "the old worker to stop");
+  });
+
+  it("restarts the workers in the new release after a deployment's switch", async () => {
+    n++;
+    const repo = makeGitRepo(path.join(dir, `repo-${n}`));
+    for (const v of ["v1", "v2"]) repo.commit({ "index.php": "<?php echo 'ok';\n", VERSION: v }, `version ${v}`, v);
+    const { supervisor, transitions } = supervisorAt(path.join(dir, `state-${n}`));
+    const progress: DeployProgress[] = [];
+    supervisor.rooms.setDeploySender({ progress: (m) => progress.push(m), output: () => {} });
+    const spec = AppSpecSchema.parse({
+      name: `w-${n}`,
+      hostId: "h",
+      command: ["/usr/bin/php-cgi"],
+      cwd: "{release}",
+      socket: { path: path.join(dir, `w-${n}.sock`) },
+      ...RUN_AS,
+      fastcgiParams: { SCRIPT_FILENAME: "{release}/index.php" },
+      workers: [{ name: "queue", command: ["/bin/sh", "-c", 'echo "queue in $(cat VERSION)"; exec sleep 600'], count: 1 }],
+      deploy: { root: path.join(dir, `srv-${n}`), source: { git: repo.bare, ref: "main" } },
+    });
+    const app: DesiredApp = { appId: spec.name, revision: 1, desired: "running", spec, rootApproved: true };
+    cleanups.push(async () => {
+      await supervisor.execute({ op: "app.remove", appId: app.appId });
+    });
+    expect((await supervisor.put(app)).ok).toBe(true);
+    const runner = supervisor.apps.get(app.appId)!;
+    const deploy = async (ref: string) => {
+      const id = `d-${ref}`;
+      const r = await supervisor.execute({ op: "deploy.run", appId: app.appId, deploymentId: id, ref });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      const end = await waitUntil(async () => progress.find((p) => p.deploymentId === id && p.deployment.status !== "running") ?? null, 60_000, `deployment of ${ref}`);
+      expect(end.deployment.status, end.deployment.message).toBe("succeeded");
+      return end.deployment.release;
+    };
+    const v1 = await deploy("v1");
+    const first = await waitUntil(async () => runner.workers.status().find((w) => w.state === "RUNNING") ?? null, 15_000, "the worker in v1");
+    expect(readlinkSync(`/proc/${first.pid}/cwd`)).toMatch(new RegExp(`/${v1}$`));
+
+    const v2 = await deploy("v2");
+    expect(v2).not.toBe(v1);
+    const second = runner.workers.status()[0]; // restarted before the deployment reported its end
+    expect(second.state).toBe("RUNNING");
+    expect(second.pid).not.toBe(first.pid);
+    expect(readlinkSync(`/proc/${second.pid}/cwd`)).toMatch(new RegExp(`/${v2}$`));
+    await waitUntil(async () => !isAlive(first.pid), 10_000, "the v1 worker to stop");
+    expect(transitions.some((t) => t.worker === "queue" && t.pid === first.pid && t.to === "STOPPED")).toBe(true);
+    await runner.sink.settled();
+    const logged = JSON.stringify(await supervisor.execute({ op: "logs.tail", appId: app.appId, limit: 200 }));
+    expect(logged).toContain("queue in v1");
+    expect(logged).toContain("queue in v2");
   });
 });
