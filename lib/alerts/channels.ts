@@ -2,7 +2,7 @@
 // webhook gets a random HMAC secret, shown once at creation (and at rotation), kept sealed so the
 // control plane can sign with it and the receiver can verify.
 import "server-only";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { db } from "../db";
@@ -13,27 +13,44 @@ import { secretPurpose } from "./deliver/send-to-channel";
 
 type Row = { id: string; name: string; kind: string; url: string; to: string; createdAt: Date };
 
-export function channelView(r: Row, secret?: string): ChannelView {
+/**
+ * A channel's URL is a credential (a Slack incoming webhook, a token in a path or query): whoever holds
+ * it can post as the alerting system. Readers below alerts.write, and every audit row, get its origin
+ * and a short fingerprint (so a change still shows in a diff), never the path or query.
+ */
+export function maskChannelUrl(url: string): string {
+  if (!url) return url;
+  let origin: string;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    origin = "";
+  }
+  return `${origin}/… (sha256:${createHash("sha256").update(url).digest("hex").slice(0, 8)})`;
+}
+
+export function channelView(r: Row, secret?: string, full = true): ChannelView {
   return {
     id: r.id,
     name: r.name,
     kind: r.kind as ChannelView["kind"],
-    url: r.url,
+    url: full ? r.url : maskChannelUrl(r.url),
     to: r.to ? r.to.split(",") : [],
     ...(secret ? { secret } : {}),
     createdAt: r.createdAt.toISOString(),
   };
 }
-const audited = (r: Row) => ({ name: r.name, kind: r.kind, url: r.url, to: r.to });
+const audited = (r: Row) => ({ name: r.name, kind: r.kind, url: maskChannelUrl(r.url), to: r.to });
 const newWebhookSecret = () => `whsec_${randomBytes(24).toString("base64url")}`;
 
-export async function listChannels(): Promise<ChannelView[]> {
-  return (await db.notificationChannel.findMany({ orderBy: { createdAt: "asc" } })).map((r) => channelView(r));
+/** `full`: the reader may change channels (alerts.write) and so sees the whole URL. */
+export async function listChannels(full: boolean): Promise<ChannelView[]> {
+  return (await db.notificationChannel.findMany({ orderBy: { createdAt: "asc" } })).map((r) => channelView(r, undefined, full));
 }
 
-export async function getChannel(id: string): Promise<Result<ChannelView>> {
+export async function getChannel(id: string, full: boolean): Promise<Result<ChannelView>> {
   const r = await db.notificationChannel.findUnique({ where: { id } });
-  return r ? ok(channelView(r)) : err("NOT_FOUND", "That channel does not exist.");
+  return r ? ok(channelView(r, undefined, full)) : err("NOT_FOUND", "That channel does not exist.");
 }
 
 export async function createChannel(input: ChannelInput, audit: AuditContext): Promise<Result<ChannelView>> {

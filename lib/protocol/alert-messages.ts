@@ -72,6 +72,7 @@ export const ChannelViewSchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: ChannelKindSchema,
+  /** Whole only for readers who may change channels (admin); others get `origin/… (sha256:xxxxxxxx)`: the URL is a credential. */
   url: z.string(),
   to: z.array(z.string()),
   /** Only in the answer to a create or a secret rotation: the webhook's HMAC key, to give the receiver. */

@@ -1,11 +1,12 @@
 // GET one channel; PATCH {name?, url?, to?, rotateSecret?}; DELETE (it leaves every rule that named it).
 import { deleteChannel, getChannel, updateChannel } from "@/lib/alerts/channels";
+import { can } from "@/lib/auth/roles";
 import { handler } from "@/lib/http/handler";
 import { parseBody } from "@/lib/http/parse-body";
 import { toResponse } from "@/lib/http/to-response";
 import { ChannelPatchSchema } from "@/lib/protocol";
 
-export const GET = handler("read", async (_req, { params }) => toResponse(await getChannel(params.id)));
+export const GET = handler("read", async (_req, { actor, params }) => toResponse(await getChannel(params.id, can(actor.role, "alerts.write"))));
 
 export const PATCH = handler("alerts.write", async (req, { audit, params }) => {
   const body = await parseBody(req, ChannelPatchSchema);
