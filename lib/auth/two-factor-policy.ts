@@ -19,6 +19,9 @@ export async function twoFactorRequired(): Promise<boolean> {
 export async function setTwoFactorRequired(required: boolean, audit: AuditContext): Promise<Result<{ required: boolean }>> {
   if (audit.actor.type !== "user" && audit.actor.type !== "token") return err("FORBIDDEN", "Only the owner changes this.");
   if (audit.actor.role !== "owner") return err("FORBIDDEN", "Only the owner can require a second factor.");
+  // Requiring it before having one would lock the owner's own session out of everything but enrolment.
+  const own = required && audit.actor.type === "user" ? await db.user.findUnique({ where: { id: audit.actor.userId }, select: { totpEnabledAt: true } }) : null;
+  if (own && !own.totpEnabledAt) return err("CONFLICT", "Set up your own second factor first (Security page): once it is required, an account without one reaches only enrolment.");
   await db.$transaction(async (tx) => {
     const before = (await tx.setting.findUnique({ where: { key: KEY } }))?.value === "true";
     await tx.setting.upsert({ where: { key: KEY }, create: { key: KEY, value: String(required) }, update: { value: String(required) } });

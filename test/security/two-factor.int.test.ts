@@ -168,6 +168,10 @@ describe("the owner's rule: a second factor above viewer", () => {
     const adminCookie = session(await login("admin", "198.51.100.7"));
     const byAdmin = await call("PUT", "/auth/two-factor-policy", { cookie: adminCookie, body: { required: true } });
     await tally.attack("an admin sets the rule", () => byAdmin.status === 403 || `HTTP ${byAdmin.status}`);
+    // The owner's own unenrolled browser session would lock itself out of everything but enrolment.
+    const ownerCookie = session(await login("owner", "198.51.100.9"));
+    const selfLock = await call("PUT", "/auth/two-factor-policy", { cookie: ownerCookie, body: { required: true } });
+    await tally.attack("the unenrolled owner's session sets the rule (locks itself out)", () => selfLock.status === 409 || `HTTP ${selfLock.status}`);
     const set = await call("PUT", "/auth/two-factor-policy", { bearer: ownerToken, body: { required: true } });
     expect(set.status).toBe(200);
     expect(await auditActions("settings.2fa-required")).toContain("settings.2fa-required success settings");
