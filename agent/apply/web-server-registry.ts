@@ -4,7 +4,8 @@
 // Everything that applies config or follows error logs asks this one place.
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type DetectedWebServer, type WebServer, type WebTargets, WebTargetsSchema } from "../../lib/protocol";
+import { z } from "zod";
+import { type DetectedWebServer, LastApplySchema, type WebServer, type WebTargets, WebTargetsSchema } from "../../lib/protocol";
 import { isoNow } from "../../lib/protocol/iso-time";
 import { type Detected, detectWebServers } from "./detect-web-servers";
 import { runningPid } from "./server-process";
@@ -13,6 +14,9 @@ import { DEBIAN_DEFAULTS, mergeTargets, readTargetsFile } from "./web-targets";
 type LastApply = NonNullable<DetectedWebServer["lastApply"]>;
 const SERVERS: WebServer[] = ["nginx", "lighttpd", "apache"];
 const HOST_SETTING_FILE = "web-targets.host.json";
+// Each server's last apply, so the Hosts page still says when and how after an agent restart.
+const LAST_APPLY_FILE = "web-servers.last-apply.json";
+const LastApplyFileSchema = z.partialRecord(z.enum(["nginx", "lighttpd", "apache"]), LastApplySchema);
 
 export class WebServerRegistry {
   private detected: Detected[] = [];
@@ -25,6 +29,7 @@ export class WebServerRegistry {
     private readonly detect: () => Promise<Detected[]> = () => detectWebServers(),
   ) {
     this.hostSetting = this.readHostSetting();
+    this.lastApply = this.readLastApply();
   }
 
   /** Looks for installed servers again (at start, and now and then: packages come and go). */
@@ -52,6 +57,13 @@ export class WebServerRegistry {
 
   recordApply(server: WebServer, outcome: { ok: boolean; step: string; message: string }): void {
     this.lastApply.set(server, { at: isoNow(), ok: outcome.ok, step: outcome.step, message: outcome.message.slice(0, 2000) });
+    try {
+      const file = path.join(this.stateDir, LAST_APPLY_FILE);
+      writeFileSync(`${file}.tmp`, JSON.stringify(Object.fromEntries(this.lastApply)));
+      renameSync(`${file}.tmp`, file);
+    } catch {
+      // Only the Hosts page's "Last apply" after a restart depends on it; the apply itself is done.
+    }
   }
 
   /** Error logs to follow, one per server in use. */
@@ -95,6 +107,15 @@ export class WebServerRegistry {
         },
       ];
     });
+  }
+
+  private readLastApply(): Map<WebServer, LastApply> {
+    try {
+      const parsed = LastApplyFileSchema.safeParse(JSON.parse(readFileSync(path.join(this.stateDir, LAST_APPLY_FILE), "utf8")));
+      return new Map(parsed.success ? (Object.entries(parsed.data) as [WebServer, LastApply][]) : []);
+    } catch {
+      return new Map();
+    }
   }
 
   private readHostSetting(): WebTargets {

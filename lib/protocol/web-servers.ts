@@ -36,6 +36,9 @@ export const WebTargetsSchema = z.strictObject({
 export type WebTargets = z.infer<typeof WebTargetsSchema>;
 
 /** One installed web server as the agent found it. */
+/** One apply's outcome on a server, as the Hosts page shows it ("ok" or "failed at STEP" and when). */
+export const LastApplySchema = z.object({ at: z.string(), ok: z.boolean(), step: z.string(), message: z.string().max(2000) });
+
 export const DetectedWebServerSchema = z.object({
   server: WebServerSchema,
   binary: z.string().max(4096),
@@ -53,10 +56,7 @@ export const DetectedWebServerSchema = z.object({
   target: WebTargetSchema,
   /** Where the targets came from, most specific last, e.g. ["detected", "host-setting"]. */
   sources: z.array(z.enum(["detected", "host-setting", "env", "file"])).max(4),
-  /** The last apply on this server, if any since the agent started. */
-  lastApply: z
-    .object({ at: z.string(), ok: z.boolean(), step: z.string(), message: z.string().max(2000) })
-    .nullable()
-    .default(null),
+  /** The last apply on this server, if any (kept in the agent's state dir across restarts). */
+  lastApply: LastApplySchema.nullable().default(null),
 });
 export type DetectedWebServer = z.infer<typeof DetectedWebServerSchema>;
