@@ -208,6 +208,16 @@ export function pipeHungUp(fd: number): boolean {
   return c.poll(pfd, 1, 0) > 0 && (pfd.readInt16LE(6) & POLLHUP) !== 0;
 }
 
+/** True once pipe `fd` has ended and is empty: every writer gone and nothing left in it to read. */
+export function pipeEnded(fd: number): boolean {
+  const pfd = Buffer.alloc(8);
+  pfd.writeInt32LE(fd, 0);
+  pfd.writeInt16LE(POLLIN, 4);
+  if (c.poll(pfd, 1, 0) <= 0) return false;
+  const revents = pfd.readInt16LE(6);
+  return (revents & POLLHUP) !== 0 && (revents & POLLIN) === 0;
+}
+
 /** Duplicates fd `targetFd` of process `pid` into this process (Linux >= 5.6, needs ptrace rights). */
 export function takeFd(pid: number, targetFd: number): number {
   const pidfd = check("pidfd_open", c.syscall(SYS_PIDFD_OPEN, "int", pid, "uint", 0));

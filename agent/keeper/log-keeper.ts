@@ -22,6 +22,7 @@ import { PipeLines } from "../logs/pipe-lines";
 import { isAlive } from "../supervisor/proc-stats";
 import { readState } from "../supervisor/state-file";
 import { HANDBACK, type Handback, keeperSocket, StandbyMessageSchema } from "./keeper-protocol";
+import { PipeCopies } from "./pipe-copies";
 import { Standby } from "./standby";
 
 const TICK_MS = 20; // 1 MiB pipes absorb ~50 MB/s between reads
@@ -54,6 +55,8 @@ function log(message: string): void {
   console.error(`[keeper ${process.pid}] ${message}`);
 }
 
+// Its own read ends of every named process's pipes, held (unread) while the agent lives: pipe-copies.ts.
+const copies = new PipeCopies(stateDir);
 const standby = new Standby(stateDir, (appId, pid, outR, errR) => keepPipes(appId, pid, [[outR, "out"], [errR, "err"]]), log);
 
 function storeOf(appId: string): LogStore {
@@ -85,9 +88,16 @@ function startDraining(): void {
   since = isoNow();
   // First the processes the agent forked but had not written down: their pipes are read like the others'.
   const saved = standby.nameUnnamed(readState(path.join(stateDir, "state.json")));
+  // The copies taken while the agent lived, those of processes that exited as it died too: what
+  // they wrote last is in no other reader's hands.
+  const copied = new Set<number>();
+  for (const copy of copies.takeAll()) {
+    keepPipes(copy.appId, copy.pid, copy.fds);
+    copied.add(copy.pid);
+  }
   for (const app of saved) {
     for (const p of app.processes) {
-      if (!p.pid || p.foreign || !isAlive(p.pid, p.startTicks)) continue; // a foreign process has no pipes of ours
+      if (!p.pid || p.foreign || copied.has(p.pid) || !isAlive(p.pid, p.startTicks)) continue; // a foreign process has no pipes of ours
       const fds: [number, "out" | "err"][] = [];
       for (const [fdNo, stream] of [[OUT_READ_FD, "out"], [ERR_READ_FD, "err"]] as const) {
         try {
@@ -138,6 +148,7 @@ function closeDown(why: string, to?: Socket): void {
   if (timer) clearInterval(timer);
   timer = null;
   const { events, sockets } = standby.handOver();
+  for (const copy of copies.takeAll()) for (const [fd] of copy.fds) closeSync(fd); // handed back with the agent alive: it has its own
   if (to && pipes.length) drain();
   const held: Handback["held"] = [];
   const handed: Handback["pipes"] = [];
@@ -202,6 +213,7 @@ const server = createServer((socket) => {
 server.listen(socketPath, () => {
   chmodSync(socketPath, 0o600); // it takes launch recipes: only the agent's own user may connect
   log(`ready for ${stateDir}`);
+  copies.start();
   startupDone(); // it may soon store a flood of lines: V8 optimizes for speed again
 });
 // A keeper whose state dir is gone (the host's Stoker was removed) has nothing left to keep, and
