@@ -192,4 +192,13 @@ describe("resource limits", () => {
     // The restart policy brings a process back, and it serves.
     await waitUntil(async () => ((await get(`${app.url}/?mb=1`)).status === 200 ? true : null), 20_000, "served again");
   }, 60_000);
+
+  it("says so when a queue worker (workers[]) is killed by the kernel past limits.memoryMb", async () => {
+    // A worker that allocates 8 MB every 20 ms until the kernel stops it.
+    const hog = ["python3", "-c", "[(bytearray(8 << 20), __import__('time').sleep(0.02)) for _ in iter(int, 1)]"];
+    const app = await run({ processes: 1, limits: { memoryMb: 64 }, workers: [{ name: "hog", command: hog, count: 1 }] });
+    const limit = await waitUntil(async () => kinds(app, "limit").find((e) => /OOM/.test(e.detail)) ?? null, 15_000, "an OOM limit event for the worker");
+    expect(limit.detail).toMatch(/killed by the kernel \(OOM killer\).*limits\.memoryMb 64 MB/);
+    expect(app.events.some((e) => e.worker === "hog" && e.pid === limit.pid)).toBe(true);
+  }, 60_000);
 });

@@ -88,7 +88,11 @@ export class AppRunner {
       sink: this.sink,
       cgroup: this.cgroup,
       socketDirs: opts.socketDirs,
-      transition: (t) => this.events.transition(t),
+      // Through the pool too: a queue worker SIGKILLed at limits.memoryMb gets the same OOM event (#20).
+      transition: (t) => {
+        this.events.transition(t);
+        this.pool.onTransition(t);
+      },
       changed: () => this.events.changed(),
       persist: () => this.events.persist(),
       outputOf: (pid) => this.outputOf(pid),
