@@ -72,6 +72,10 @@ describe("a process that exits as the agent dies", () => {
     expect(readEnds.size).toBe(2);
     await waitUntil(async () => [...readEnds].every((p) => pipesOf(keeper).has(p)), 10_000, `the keeper holds copies of ${[...readEnds].join(", ")}\n${keeperLog()}`);
 
+    // The agent's readiness probe was a request too: its "req" line is stored already.
+    const reqLine = new RegExp(`^req ${pid} \\d+ `);
+    const reqs = () => storedLines().filter((l) => reqLine.test(l)).length;
+    const probed = await waitUntil(async () => reqs() || null, 10_000, "the readiness probe's line stored");
     agent.proc.kill("SIGSTOP"); // from here the agent reads nothing
     const answer = await fastcgiRequest({ path: sock }, { REQUEST_METHOD: "GET", REQUEST_URI: "/last", SCRIPT_NAME: "/last", SERVER_PROTOCOL: "HTTP/1.1" });
     expect(answer.stdout.toString()).toContain(`ok ${pid}`);
@@ -81,8 +85,7 @@ describe("a process that exits as the agent dies", () => {
     await new Promise((r) => agent?.proc.once("exit", r));
 
     // The keeper read the ended pipe to its end: the request's line and every tick before the kill.
-    const line = new RegExp(`^req ${pid} \\d+ `);
-    await waitUntil(async () => storedLines().some((l) => line.test(l)), 10_000, `the "req ${pid}" line stored\n${keeperLog()}`);
+    await waitUntil(async () => reqs() === probed + 1 || null, 10_000, `the "req ${pid}" line of the request stored (${reqs()} of ${probed + 1})\n${keeperLog()}`);
     const tally = tallyChattyLines(path.join(stateDir, "logs", "chatty"));
     expect(tally.lost, JSON.stringify(tally)).toBe(0);
     expect(tally.torn, JSON.stringify(tally)).toBe(0);
