@@ -154,4 +154,20 @@ describe("php-fpm app", () => {
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toContain("socket");
   });
+
+  it("runs the master as the app's own user (not root), as the README's example does, and reloads", async () => {
+    const { supervisor, app, put, nginx } = await fpmApp({ user: "www-data", group: "www-data" });
+    expect(put.ok, JSON.stringify(put)).toBe(true);
+    const master = supervisor.apps.get(app.appId)!.processes()[0].pid;
+    expect(readFileSync(`/proc/${master}/status`, "utf8")).toMatch(/^Uid:\s+33\s/m);
+    const first = await runLoad({ url: `${nginx.url}/x`, concurrency: 2, durationMs: 5000, maxRequests: 10 });
+    expect(first.failed, first.errors.join()).toBe(0);
+    // A reload re-executes the master, which reads its configuration through the fd again.
+    const reloaded = await supervisor.execute({ op: "app.reload", appId: app.appId });
+    expect(reloaded.ok, JSON.stringify(reloaded)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await runLoad({ url: `${nginx.url}/x`, concurrency: 2, durationMs: 5000, maxRequests: 10 });
+    expect(after.failed, after.errors.join()).toBe(0);
+    expect(supervisor.apps.get(app.appId)!.processes()[0]).toMatchObject({ pid: master, state: "RUNNING" });
+  });
 });

@@ -3,7 +3,7 @@
 // that file, with the agent's listening socket handed over through php-fpm's own socket
 // inheritance (FPM_SOCKETS=key=fd, what php-fpm itself uses across a reload), never bound by php-fpm.
 import { createHash } from "node:crypto";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { DesiredApp } from "../../lib/protocol";
 import type { LaunchPlan } from "../supervisor/launch-plan";
@@ -16,7 +16,7 @@ export const FPM_CONFIG_FD = 6;
 /**
  * The configuration is named after its content, so a new generation's file never changes what an
  * older master re-reads on a reload (SIGUSR2). The master reads it through the fd the agent opens
- * (the state dir is the agent's, 0700; the app's user could not open the path itself).
+ * (the state dir is the agent's, 0700; the app's user could not open the path itself, only the fd).
  */
 export function fpmPlan(base: LaunchPlan, desired: DesiredApp, stateDir: string): LaunchPlan {
   const pool = desired.spec.fpm;
@@ -28,6 +28,9 @@ export function fpmPlan(base: LaunchPlan, desired: DesiredApp, stateDir: string)
   const file = path.join(dir, `pool-${createHash("sha256").update(text).digest("hex").slice(0, 12)}.conf`);
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, text, { mode: 0o600 });
+  // Opening /proc/self/fd/N checks the file's own mode: a master run as the app's user (not root)
+  // was refused its configuration (EACCES, exit 78). The file is the app user's; the dir stays ours.
+  if (base.uid !== undefined && process.getuid?.() === 0) chownSync(tmp, base.uid, base.gid ?? -1);
   renameSync(tmp, file);
   return {
     ...base,

@@ -5,7 +5,7 @@
 // A process is its whole tree (app-cgroup.ts): signals reach every descendant, and its exit is the
 // leader's exit, seen at once, not when the last orphan holding its pipes lets go of them.
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, fchownSync, openSync } from "node:fs";
 import type { LogSink } from "../logs/log-sink";
 import type { LaunchPlan } from "./launch-plan";
 import { takeHandedBack, takeHeldPipes } from "../keeper/keeper-handback";
@@ -118,6 +118,9 @@ export function startChild(plan: LaunchPlan, listenFd: number | null, cgroup?: A
   }
   const [outR, outW] = pipe();
   const [errR, errW] = pipe();
+  // The pipes are the app user's: a program that reopens its own stdout or stderr by name
+  // (php-fpm's error_log = /proc/self/fd/2) is refused (EACCES) on a pipe only root owns (#20).
+  if (plan.uid !== undefined && process.getuid?.() === 0) for (const fd of [outW, errW]) fchownSync(fd, plan.uid, plan.gid ?? -1);
   let child: ChildProcess;
   // fd 0 is the socket (FastCGI's FCGI_LISTENSOCK_FILENO) unless the plan names another fd for it.
   const at = plan.listenFd ?? 0;
