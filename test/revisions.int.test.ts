@@ -1,7 +1,7 @@
 // Desired vs running revision: a saved revision that fails to apply leaves the running one serving,
 // is shown as failed, and never becomes live by surprise: not on a resync, not when the agent
 // restarts. A retry applies it again; a revert saves the running spec as a new revision, in place.
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -72,5 +72,31 @@ describe("a saved revision that fails to apply", () => {
     expect((await sup.put(desired(back.spec, 3))).ok).toBe(true);
     expect(pids()).toEqual(running);
     expect(sup.status()[0]).toMatchObject({ revision: 3, runningRevision: 3, failedRevision: null, lastError: "" });
+    await sup.execute({ op: "app.remove", appId: "rev" });
+  });
+
+  it("a first revision that could not start is applied once a start brings it up (the page said nothing runs over running processes)", async () => {
+    const sup = new Supervisor({ stateDir: path.join(dir, "state-late"), socketDirs: [dir] });
+    supervisors.push(sup);
+    // Its script is not executable yet (a deploy that forgot chmod +x): every start fails, FATAL.
+    const script = path.join(dir, "late.fcgi");
+    copyFileSync(good.command[0] as string, script);
+    chmodSync(script, 0o644);
+    const late = desired({ ...good, name: "late", command: [script], socket: { path: path.join(dir, "late.sock") } }, 1);
+    const first = await sup.put({ ...late, appId: "late" });
+    expect(first.ok).toBe(false);
+    expect(sup.status().find((a) => a.appId === "late")).toMatchObject({ runningRevision: null, failedRevision: 1 });
+
+    const states = () => sup.status().find((a) => a.appId === "late")?.processes.map((p) => p.state);
+    for (let i = 0; i < 300 && !states()?.every((s) => s === "FATAL"); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(states()).toEqual(["FATAL", "FATAL"]);
+
+    chmodSync(script, 0o755);
+    const started = await sup.execute({ op: "app.start", appId: "late" });
+    expect(started.ok, JSON.stringify(started)).toBe(true);
+    const st = sup.status().find((a) => a.appId === "late");
+    expect(st?.processes.filter((p) => p.state === "RUNNING"), JSON.stringify(st)).toHaveLength(2);
+    expect(st).toMatchObject({ revision: 1, runningRevision: 1, failedRevision: null, lastError: "" });
+    await sup.execute({ op: "app.remove", appId: "late" });
   });
 });

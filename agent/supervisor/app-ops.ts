@@ -126,6 +126,17 @@ export async function executeAppOp(host: AppOpsHost, runner: AppRunner, op: Agen
     }
   });
   if (op.op === "app.start" || op.op === "app.stop" || op.op === "app.restart") runner.schedules.sync();
+  // A revision that failed to apply and is the one this runner runs (an app's first revision: nothing
+  // older runs) is applied once a start or restart brings it up, e.g. after the file it lacked came
+  // back: else the page kept saying "nothing of this app runs" over running processes (issue 19).
+  const failed = host.revisions.failedOf(op.appId);
+  if (result.ok && (op.op === "app.start" || op.op === "app.restart") && failed?.revision === runner.desired.revision && runner.processes().every((p) => p.state === "RUNNING")) {
+    const template = host.template(op.appId);
+    if (template?.revision === failed.revision) {
+      host.revisions.applied(template);
+      runner.clearError();
+    }
+  }
   host.changed();
   return result;
 }
