@@ -117,6 +117,8 @@ export function StatusPill({ status }: { status: string }) {
     suppressed: "bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300",
     clearing: "bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300",
     active: "bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300",
+    up: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300",
+    down: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
   };
   return <span className={clsx("rounded px-1.5 py-0.5 text-xs font-medium", tone[status] ?? "bg-surface text-muted")}>{status}</span>;
 }

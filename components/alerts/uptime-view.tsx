@@ -78,7 +78,7 @@ export function UptimeView({ canChange }: { canChange: boolean }) {
                   <td className={`${cell} text-xs`}>
                     {c.last ? (
                       <span className="inline-flex items-center gap-1.5">
-                        <StatusPill status={c.last.ok ? "sent" : "failed"} /> {c.last.status || ""} {c.last.ms} ms {c.last.error && <span className="text-muted">{c.last.error}</span>}
+                        <StatusPill status={c.last.ok ? "up" : "down"} /> {c.last.status || ""} {c.last.ms} ms {c.last.error && <span className="text-muted">{c.last.error}</span>}
                       </span>
                     ) : (
                       <span className="text-muted">not yet</span>
