@@ -99,6 +99,11 @@ describe("a dynamic process count", () => {
     expect(kinds(app, "scale").some((e) => /on demand/.test(e.detail))).toBe(true);
     // And back to none at rest.
     await waitUntil(async () => app.count() === 0 || null, 30_000, "no process at rest");
+    // And stays at none: nothing the agent itself did (a wake-up connect) starts one again.
+    const onDemand = kinds(app, "scale").filter((e) => /on demand/.test(e.detail)).length;
+    await sleep(2500);
+    expect(app.count()).toBe(0);
+    expect(kinds(app, "scale").filter((e) => /on demand/.test(e.detail)).length).toBe(onDemand);
     expect((await get(`${app.url}/?ms=0`)).status).toBe(200);
   }, 60_000);
 });

@@ -207,7 +207,10 @@ export class PoolManager {
 
   private async scaleDown(slot: ProcessSlot, reason: string): Promise<void> {
     const pid = slot.proc?.pid ?? slot.lastPid;
-    await stopWhenIdle(slot, this.host.address(), this.host.spec.stop.timeoutMs);
+    // The last one (min 0): no acceptor is left to wake, and a kick connection would sit queued
+    // and start a process "on demand" at once, so the app never rested at 0 (#20).
+    const others = this.host.slots().some((s) => s !== slot);
+    await stopWhenIdle(slot, others ? this.host.address() : null, this.host.spec.stop.timeoutMs);
     this.host.dropSlot(slot);
     this.host.event("scale", slot.index, pid, `stopped process ${pid} (slot ${slot.index}): ${reason}; ${this.describeCount()}`);
   }
