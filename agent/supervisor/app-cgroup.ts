@@ -197,8 +197,7 @@ let treeSeq = 0;
 export class AppCgroup {
   private dirs: Hierarchy[];
   private own: Hierarchy[];
-  /** Inside batch(): the pids it spawned, held (SIGSTOP) until the batch ends. Null outside a batch. */
-  private held: number[] | null = null;
+  private batching = false;
   /** The agent is in a tree's group (or may be, after a failed move), not its own. */
   private away = false;
 
@@ -253,7 +252,7 @@ export class AppCgroup {
    */
   spawnInto<T extends { pid?: number }>(spawn: () => T): { child: T; tree: ProcessTree | null } {
     if (!this.dirs.length) {
-      const child = this.hold(spawn());
+      const child = spawn();
       return { child, tree: child.pid ? new ProcessTree(child.pid, []) : null };
     }
     const dirs = this.treeDirs(`t${Date.now().toString(36)}-${++treeSeq}`);
@@ -270,9 +269,9 @@ export class AppCgroup {
     }
     let child: T;
     try {
-      child = this.hold(spawn());
+      child = spawn();
     } finally {
-      if (!this.held) this.returnHome();
+      if (!this.batching) this.returnHome();
     }
     if (!child.pid) {
       new ProcessTree(0, dirs).remove();
@@ -288,27 +287,14 @@ export class AppCgroup {
    * the kernel's global cgroup lock), and this halves the moves of every generation of 2 or more.
    */
   batch<T>(launch: () => T): T {
-    if (this.held) return launch();
-    const held: number[] = [];
-    this.held = held;
+    if (this.batching) return launch();
+    this.batching = true;
     try {
       return launch();
     } finally {
-      this.held = null;
+      this.batching = false;
       this.returnHome();
-      for (const pid of held) signalPid(pid, "SIGCONT");
     }
-  }
-
-  /**
-   * Inside a batch, stops a child as soon as it has exec'd, until the batch ends: children already
-   * loading would otherwise take the CPU from the spawns still to come, each of which waits for its
-   * fork to be scheduled (16 php-cgi on 2 busy cores: 25-90 ms per spawn, 13-15 ms held).
-   * A previous agent's held children are continued when they are adopted (adopt-app.ts).
-   */
-  private hold<T extends { pid?: number }>(child: T): T {
-    if (this.held && child.pid && signalPid(child.pid, "SIGSTOP")) this.held.push(child.pid);
-    return child;
   }
 
   private returnHome(): void {
