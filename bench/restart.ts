@@ -33,6 +33,8 @@ const PHP_INDEX = path.resolve(import.meta.dirname, "../examples/apps/php/index.
 // the two managers' restart mechanics alone (supervisord backs off on every recycle exit). The
 // matrix section (bench/restart-matrix.ts) runs every app at its defaults, recycling included.
 const PHP_ENV = { PHP_FCGI_CHILDREN: "0", PHP_FCGI_MAX_REQUESTS: "0" };
+/** Samples per figure of the scaling part (its median is printed). */
+const SAMPLES = 9;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -180,30 +182,54 @@ async function stokerUnderLoad(): Promise<RestartBenchResult> {
   }
 }
 
+async function pidsOf(agent: Agent): Promise<number[]> {
+  const status = await agent.ctl({ op: "status" });
+  return ((status.value as { processes: { pid: number }[] }[] | undefined)?.[0]?.processes ?? []).map((p) => p.pid);
+}
+
+/** Waits (up to 10 s) until none of `pids` is alive. */
+async function untilExited(pids: number[]): Promise<void> {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 1000 && pids.some(alive); i++) await sleep(10);
+}
+
 type ScalingRow = { processes: number; restartMs: number; answeredAfterMs: number; phpTogetherMs: number; phpStopMs: number; agentRssKiB: number };
 
 async function restartScaling(): Promise<ScalingRow[]> {
   const rows = [];
   for (const n of [1, 4, 16]) {
     const together: { startMs: number; stopMs: number }[] = [];
-    for (let i = 0; i < 5; i++) together.push(await phpTogetherMs(n));
     const agent = await startAgent(n);
     try {
       await sleep(1000);
       const idleRss = rssKiB(agent.child.pid ?? 0);
       const times: number[] = [];
       const after: number[] = [];
-      for (let i = 0; i < 5; i++) {
+      // Samples alternate, one of the app's own start then one Stoker restart, so that a drift of the
+      // machine's speed during the run (a 2-core VM) weighs on both figures alike.
+      for (let i = 0; i < SAMPLES; i++) {
+        together.push(await phpTogetherMs(n));
         // Timed until the control call returns: every new process settled (asleep with no CPU used,
-        // per /proc, or already serving), min(n, 4) probes answered while the old processes were
-        // paused (so by new ones, not necessarily distinct), and the old ones stopped. That every new
-        // process answers is not part of it: checked right after, timed apart as answeredAfterMs.
+        // per /proc, or already serving) and min(n, 4) probes answered on the new generation's staged
+        // socket, which then replaced the app's. That every new process answers is not part of it:
+        // checked right after, timed apart as answeredAfterMs. The old generation is stopped after
+        // the call returns (once it has served its backlog): the next sample waits for it to exit, as
+        // the baseline's next sample starts only once its N php-cgi have exited.
+        const old = await pidsOf(agent);
         const t = performance.now();
         const r = await agent.ctl({ op: "app.restart", appId: "php" });
         if (!r.ok) throw new Error(`restart of ${n} failed: ${r.message}`);
         times.push(performance.now() - t);
         const fresh = (r.value as { pid: number }[]).map((p) => p.pid);
         after.push(await untilAllAnswer(agent.sock, fresh, performance.now()));
+        await untilExited(old);
       }
       rows.push({
         processes: n,
@@ -240,7 +266,7 @@ async function main(): Promise<void> {
   }
   const signed = (n: number) => `${n >= 0 ? "+" : ""}${n}`;
   console.log(
-    "\n| processes | Stoker restart (ms, median of 5) | N php-cgi started together until all serve (ms) | Stoker over that | N php-cgi stopped together, SIGTERM → all exited (ms) | Stoker over start + stop | php-cgi start, 1 process alone (ms) | agent RSS idle (MiB) |\n|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "\n| processes | Stoker restart (ms, median of ${SAMPLES}) | N php-cgi started together until all serve (ms) | Stoker over that | N php-cgi stopped together, SIGTERM → all exited (ms) | Stoker over start + stop | php-cgi start, 1 process alone (ms) | agent RSS idle (MiB) |\n|---:|---:|---:|---:|---:|---:|---:|---:|",
   );
   for (const s of scaling) {
     const overStart = s.restartMs - s.phpTogetherMs;
@@ -248,7 +274,7 @@ async function main(): Promise<void> {
     console.log(`| ${s.processes} | ${s.restartMs} | ${s.phpTogetherMs} | ${signed(overStart)} | ${s.phpStopMs} | ${signed(overBoth)} | ${startMs} | ${(s.agentRssKiB / 1024).toFixed(1)} |`);
   }
   if (matrix.length) console.log(`\n${matrixTable(matrix)}\n`);
-  console.log(`\nAfter Stoker's restart returned, every new process answered within ${scaling.map((s) => `${s.answeredAfterMs} ms (${s.processes})`).join(", ")} (median of 5).`);
+  console.log(`\nAfter Stoker's restart returned, every new process answered within ${scaling.map((s) => `${s.answeredAfterMs} ms (${s.processes})`).join(", ")} (median of ${SAMPLES}).`);
 }
 
 // Exits once printed: a handle left open (seen after the matrix part) kept the run, and the heavy slot it holds, alive for an hour.
