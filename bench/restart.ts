@@ -13,6 +13,7 @@ import { fastcgiRequest } from "../agent/fastcgi/client";
 import { cgiParams } from "../agent/fastcgi/http-response";
 import { callLocalControl } from "../agent/link/local-control";
 import { closeFd, listenUnix } from "../agent/native";
+import { isAlive } from "../agent/supervisor/proc-stats";
 import { startNginxFront } from "../test/support/nginx-front";
 import { matrixTable, restartMatrix } from "./restart-matrix";
 import {
@@ -189,15 +190,7 @@ async function pidsOf(agent: Agent): Promise<number[]> {
 
 /** Waits (up to 10 s) until none of `pids` is alive. */
 async function untilExited(pids: number[]): Promise<void> {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (let i = 0; i < 1000 && pids.some(alive); i++) await sleep(10);
+  for (let i = 0; i < 1000 && pids.some((pid) => isAlive(pid)); i++) await sleep(10);
 }
 
 type ScalingRow = { processes: number; restartMs: number; answeredAfterMs: number; phpTogetherMs: number; phpStopMs: number; agentRssKiB: number };
