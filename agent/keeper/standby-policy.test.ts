@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RestartSpecSchema } from "../../lib/protocol";
+import { MAX_UNPROVEN_RECYCLES } from "../supervisor/lifecycle";
 import { replacementDelay, type SlotHistory } from "./standby-policy";
 
 const always = RestartSpecSchema.parse({});
@@ -24,8 +25,8 @@ describe("replacementDelay", () => {
     expect(replacementDelay({ status: { code: 0, signal: null }, livedMs: 4000 }, always, h)).toBe(0); // a recycle resets it
     expect(replacementDelay(crash, always, h)).toBe(500);
     const quick = fresh();
-    const delays = Array.from({ length: 5 }, () => replacementDelay({ status: { code: 0, signal: null }, livedMs: 10 }, always, quick));
-    expect(delays).toEqual([0, 0, 0, 500, 1000]);
+    const delays = Array.from({ length: MAX_UNPROVEN_RECYCLES + 2 }, () => replacementDelay({ status: { code: 0, signal: null }, livedMs: 10 }, always, quick));
+    expect(delays).toEqual([...Array(MAX_UNPROVEN_RECYCLES).fill(0), 500, 1000]);
   });
 
   it("replaces at once, every time, a replacement seen serving that used up its quota within the start window (php-cgi under load)", () => {

@@ -40,9 +40,12 @@ export type ExitFacts = {
 /**
  * Clean exits in a row that a slot may treat as recycles before any replacement proved ready. Under
  * load a php-cgi with a small PHP_FCGI_MAX_REQUESTS can serve its whole quota before its readiness
- * check ends; a program that exits 0 at once (never serving) gets this many quick retries, then backoff.
+ * check ends, and on a starved agent its whole life can fall between two looks at its fds (5 ms
+ * apart when the agent gets the CPU): 3 such replacements in a row sent a slot to BACKOFF in CI
+ * (recycle-under-load, 2 cores). A program that exits 0 at once (never serving) gets this many quick
+ * retries, then backoff: 10 spawns, about half a second of CPU.
  */
-export const MAX_UNPROVEN_RECYCLES = 3;
+export const MAX_UNPROVEN_RECYCLES = 10;
 
 /** What an exit means, as the event to apply. Only `start_failed` and `exit` count toward backoff and FATAL. */
 export function classifyExit(f: ExitFacts): "reaped" | "start_failed" | "exit" | "recycle" {
