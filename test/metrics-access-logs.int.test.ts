@@ -3,78 +3,57 @@
 // app (its defaults) show up with their status classes and a latency in the app's next sample.
 // lighttpd runs with the modules of Debian's stock lighttpd.conf (no mod_fastcgi, mod_setenv or
 // mod_accesslog): the rendered site must load what it needs, or no access log is written.
-import { chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderSite } from "@/agent/render/index";
-import { Supervisor } from "@/agent/supervisor/supervisor";
-import { type AppSample, AppSpecSchema, siteOf, type WebServer } from "@/lib/protocol";
+import { describe, expect, it } from "vitest";
+import { type AppSample, AppSpecSchema, type WebServer } from "@/lib/protocol";
+import { appsBehindWebServer } from "./support/apps-behind-web-server";
 import { appSpecFor } from "./support/fixture-apps";
-import { waitUntil } from "./support/stack";
-import { httpGet, LIGHTTPD_STOCK_MODULES, makeTempDir, type RunningServer, startWebServer, webTargetOf } from "./support/web-servers";
+import { waitUntil } from "./support/wait";
+import { httpGet, LIGHTTPD_STOCK_MODULES } from "./support/web-servers";
 
 const SLOW_PHP = path.resolve("test/fixtures/slow.php");
 
 describe.each<WebServer>(["lighttpd", "apache"])("requests behind %s", (kind) => {
-  let dir: string;
-  let server: RunningServer;
-  let supervisor: Supervisor;
   const appId = `m-${kind}`;
   const host = `${kind}.metrics.test`;
-
-  beforeAll(async () => {
-    dir = makeTempDir(`macc-${kind}`);
-    server = await startWebServer(kind, `macc-${kind}`, { lighttpdModules: LIGHTTPD_STOCK_MODULES });
-    const logs = path.join(dir, "site-logs");
-    mkdirSync(logs);
-    chownSync(logs, 33, 33); // lighttpd opens a site's logs after dropping privileges
-    const spec = AppSpecSchema.parse({
-      ...appSpecFor("php", path.join(dir, "php.sock"), { fastcgiParams: { SCRIPT_FILENAME: SLOW_PHP } }),
-      name: appId,
-      socket: { path: path.join(dir, "php.sock"), group: "www-data", mode: "0660" },
-      web: { server: kind, serverName: host, listen: `127.0.0.1:${server.port}`, mount: "/app" },
-    });
-    supervisor = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir], webTargets: { [kind]: webTargetOf(server, { siteLogDir: logs }) }, metrics: true });
-    const put = await supervisor.put({ appId, revision: 1, desired: "running", spec, rootApproved: true });
-    expect(put.ok, JSON.stringify(put)).toBe(true);
-    const site = siteOf(spec, [], kind);
-    if (!site) throw new Error("no site");
-    const rendered = renderSite(site, { logDir: logs });
-    if (!rendered.ok) throw new Error(rendered.message);
-    writeFileSync(path.join(server.snippetDir, site.fileName), rendered.value); // where the agent re-applies it on removal
-    await server.reload();
-    await waitUntil(async () => ((await httpGet(server.port, "/app/", { host })).status === 200 ? true : null), 15_000, "the app through the server");
-  }, 60_000);
-
-  afterAll(async () => {
-    // The removal re-applies the site through the test server: a refused one would keep the app running.
-    if (supervisor) expect(await supervisor.execute({ op: "app.remove", appId })).toMatchObject({ ok: true });
-    supervisor?.detachAll();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const web = appsBehindWebServer({
+    kind,
+    label: `macc-${kind}`,
+    server: { lighttpdModules: LIGHTTPD_STOCK_MODULES },
+    siteLogs: true,
+    metrics: true,
+    apps: ({ dir, port }) => [
+      AppSpecSchema.parse({
+        ...appSpecFor("php", path.join(dir, "php.sock"), { fastcgiParams: { SCRIPT_FILENAME: SLOW_PHP } }),
+        name: appId,
+        socket: { path: path.join(dir, "php.sock"), group: "www-data", mode: "0660" },
+        web: { server: kind, serverName: host, listen: `127.0.0.1:${port}`, mount: "/app" },
+      }),
+    ],
   });
 
   it("counts the app's requests by status class with their latency, and not the site's other URLs", async () => {
     // The warm-up requests are read (lighttpd writes its buffered log out late) and end with this interval.
-    const window = supervisor.metrics.access.window(appId);
+    const window = web.supervisor.metrics.access.window(appId);
     await waitUntil(async () => (window.totals.requests > 0 ? true : null), 10_000, "the warm-up read");
     await new Promise((r) => setTimeout(r, 1000));
-    supervisor.metrics.tick(Date.now());
+    web.supervisor.metrics.tick(Date.now());
     // The agent's own 10 s sampler may end an interval while these requests are read: its samples count too.
     const samples: AppSample[] = [];
-    supervisor.metrics.setSender((batch) => samples.push(...batch.filter((s) => s.appId === appId)));
+    web.supervisor.metrics.setSender((batch) => samples.push(...batch.filter((s) => s.appId === appId)));
     const before = window.totals.requests;
     const statuses = [200, 200, 200, 200, 200, 404, 503, 503];
-    for (const s of statuses) expect((await httpGet(server.port, `/app/x?ms=30&status=${s}`, { host })).status).toBe(s);
+    for (const s of statuses) expect((await httpGet(web.server.port, `/app/x?ms=30&status=${s}`, { host })).status).toBe(s);
     // Not the app's: the server's own answer outside the mount.
-    await httpGet(server.port, "/elsewhere", { host });
+    await httpGet(web.server.port, "/elsewhere", { host });
     // lighttpd buffers its access log and writes it out every few seconds.
     await waitUntil(async () => (window.totals.requests - before >= statuses.length ? true : null), 10_000, "the lines read").catch((e: unknown) => {
       // Say what the server wrote, if anything.
-      const files = readdirSync(path.join(dir, "site-logs")).map((f) => `${f}:\n${readFileSync(path.join(dir, "site-logs", f), "utf8").slice(-2000)}`);
+      const files = readdirSync(web.siteLogDir).map((f) => `${f}:\n${readFileSync(path.join(web.siteLogDir, f), "utf8").slice(-2000)}`);
       throw new Error(`${String(e)}; counted ${window.totals.requests - before}; site logs: ${files.join("\n")}`);
     });
-    supervisor.metrics.tick(Date.now());
+    web.supervisor.metrics.tick(Date.now());
     const counted = samples.filter((s) => s.requests > 0);
     const sum = (k: "requests" | "status2xx" | "status4xx" | "status5xx") => counted.reduce((n, s) => n + s[k], 0);
     expect({ requests: sum("requests"), status2xx: sum("status2xx"), status4xx: sum("status4xx"), status5xx: sum("status5xx") }).toEqual({

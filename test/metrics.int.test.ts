@@ -1,65 +1,43 @@
 // App metrics from real components (issue #19): php-cgi (its defaults) behind a real nginx whose
 // rendered site writes the access log the agent follows. Busy/idle workers and the listen queue of
 // a saturated app; a load's requests, status classes and latency within one sample interval.
-import { chownSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderSite } from "@/agent/render/index";
-import { Supervisor } from "@/agent/supervisor/supervisor";
-import { type AppSample, type AppSpec, AppSpecSchema, siteAccessLog, siteOf } from "@/lib/protocol";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type AppSample, AppSpecSchema, siteAccessLog } from "@/lib/protocol";
+import { appsBehindWebServer } from "./support/apps-behind-web-server";
 import { appSpecFor } from "./support/fixture-apps";
-import { waitUntil } from "./support/stack";
-import { httpGet, makeTempDir, type RunningServer, startWebServer, webTargetOf } from "./support/web-servers";
+import { waitUntil } from "./support/wait";
+import { httpGet } from "./support/web-servers";
 
 const SLOW_PHP = path.resolve("test/fixtures/slow.php");
 const WORKERS = 2;
 const HOST = "metrics.test";
 
 describe("app metrics behind nginx", () => {
-  let dir: string;
-  let server: RunningServer;
-  let supervisor: Supervisor;
-  let spec: AppSpec;
   const pushed: AppSample[] = [];
   const appId = "metrics-php";
+  const web = appsBehindWebServer({
+    kind: "nginx",
+    label: "metrics",
+    siteLogs: true,
+    apps: ({ dir, port }) => [
+      AppSpecSchema.parse({
+        ...appSpecFor("php", path.join(dir, "php.sock"), { fastcgiParams: { SCRIPT_FILENAME: SLOW_PHP } }),
+        name: appId,
+        processes: WORKERS,
+        socket: { path: path.join(dir, "php.sock"), group: "www-data", mode: "0660" },
+        web: { server: "nginx", serverName: HOST, listen: `127.0.0.1:${port}`, mount: "/", extra: { readTimeoutS: 60 } },
+      }),
+    ],
+  });
 
-  beforeAll(async () => {
-    dir = makeTempDir("metrics");
-    server = await startWebServer("nginx", "metrics-nginx");
-    const logs = path.join(dir, "site-logs");
-    mkdirSync(logs);
-    chownSync(logs, 33, 33);
-    spec = AppSpecSchema.parse({
-      ...appSpecFor("php", path.join(dir, "php.sock"), { fastcgiParams: { SCRIPT_FILENAME: SLOW_PHP } }),
-      name: appId,
-      processes: WORKERS,
-      socket: { path: path.join(dir, "php.sock"), group: "www-data", mode: "0660" },
-      web: { server: "nginx", serverName: HOST, listen: `127.0.0.1:${server.port}`, mount: "/", extra: { readTimeoutS: 60 } },
-    });
-    supervisor = new Supervisor({ stateDir: path.join(dir, "state"), socketDirs: [dir], webTargets: { nginx: webTargetOf(server, { siteLogDir: logs }) } });
-    supervisor.metrics.setSender((samples) => pushed.push(...samples));
-    const put = await supervisor.put({ appId, revision: 1, desired: "running", spec, rootApproved: true });
-    expect(put.ok, JSON.stringify(put)).toBe(true);
-    const site = siteOf(spec, [], "nginx");
-    if (!site) throw new Error("no site");
-    const rendered = renderSite(site, { logDir: logs });
-    if (!rendered.ok) throw new Error(rendered.message);
-    expect(rendered.value).toContain(siteAccessLog(site, logs));
-    writeFileSync(path.join(server.snippetDir, site.fileName), rendered.value); // where the agent re-applies it on removal
-    await server.reload();
-    await waitUntil(async () => ((await httpGet(server.port, "/", { host: HOST })).status === 200 ? true : null), 15_000, "the app through nginx");
-  }, 60_000);
-
-  afterAll(async () => {
-    // The removal re-applies the site through the test server: a refused one would keep the app running.
-    if (supervisor) expect(await supervisor.execute({ op: "app.remove", appId })).toMatchObject({ ok: true });
-    supervisor?.detachAll();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    expect(web.siteText).toContain(siteAccessLog(web.site, web.siteLogDir));
+    web.supervisor.metrics.setSender((samples) => pushed.push(...samples));
   });
 
   const reading = () => {
-    const s = supervisor.metrics.now().find((x) => x.appId === appId);
+    const s = web.supervisor.metrics.now().find((x) => x.appId === appId);
     if (!s) throw new Error("no reading");
     return s;
   };
@@ -76,7 +54,7 @@ describe("app metrics behind nginx", () => {
 
   it("shows all workers busy and the requests beyond them queued on the socket while every worker sits in a slow request", async () => {
     const queued = 3;
-    const slow = Array.from({ length: WORKERS + queued }, () => httpGet(server.port, "/?ms=6000", { host: HOST, timeoutMs: 30_000 }));
+    const slow = Array.from({ length: WORKERS + queued }, () => httpGet(web.server.port, "/?ms=6000", { host: HOST, timeoutMs: 30_000 }));
     const s = await waitUntil(async () => {
       const r = reading();
       return r.workersBusy === WORKERS && r.listenQueue === queued ? r : null;
@@ -93,7 +71,7 @@ describe("app metrics behind nginx", () => {
   }, 60_000);
 
   it("counts a load through nginx in requests, status classes and latency within one sample interval", async () => {
-    const interval = supervisor.metrics.intervalMs;
+    const interval = web.supervisor.metrics.intervalMs;
     // Starts on a fresh interval: the slow requests' lines are read, and a sample has taken them.
     await new Promise((r) => setTimeout(r, 1000));
     const mark = pushed.length;
@@ -105,7 +83,7 @@ describe("app metrics behind nginx", () => {
     // Bounded, 4 at a time: each request sleeps 20 ms in the app.
     const paths = [...Array(ok).fill("/?ms=20"), ...Array(failed).fill("/?ms=20&status=503")];
     for (let i = 0; i < paths.length; i += 4) {
-      const batch = await Promise.all(paths.slice(i, i + 4).map((p) => httpGet(server.port, p, { host: HOST })));
+      const batch = await Promise.all(paths.slice(i, i + 4).map((p) => httpGet(web.server.port, p, { host: HOST })));
       expect(batch.every((b) => b.status === 200 || b.status === 503)).toBe(true);
     }
     const loadEnded = Date.now();
@@ -127,7 +105,7 @@ describe("app metrics behind nginx", () => {
     expect(busiest.p99Ms).toBeLessThan(2000);
     expect(busiest.step).toBe(interval);
     // Stored on disk too, and read back as history.
-    const history = supervisor.metrics.query(appId, fresh + 1, Date.now());
+    const history = web.supervisor.metrics.query(appId, fresh + 1, Date.now());
     expect(history.reduce((n, s) => n + s.requests, 0)).toBe(ok + failed);
   }, 60_000);
 });

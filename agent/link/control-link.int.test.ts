@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
+import { waitUntil } from "../../test/support/wait";
 import type { DeploySender } from "../deploy/deploy-ops";
 import { Supervisor } from "../supervisor/supervisor";
 import { ControlLink } from "./control-link";
@@ -21,16 +22,8 @@ let supervisor: Supervisor;
 let link: ControlLink;
 let sender: DeploySender | null = null;
 const connections: Connection[] = [];
-
-const waitFor = async <T>(what: string, f: () => T | null | undefined, ms = 10_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+// In-memory checks, polled tightly: between two looks the link may already have reconnected.
+const POLL_MS = 20;
 
 const final = (deploymentId: string) => ({
   type: "deploy.progress" as const,
@@ -73,22 +66,22 @@ afterAll(async () => {
 });
 
 it("sends a deployment's outcome again after a reconnect until it is acknowledged, then never again", async () => {
-  const first = await waitFor("the first connection's welcome", () => (connections[0]?.frames.some((f) => f.type === "hello") ? connections[0] : null));
+  const first = await waitUntil(() => (connections[0]?.frames.some((f) => f.type === "hello") ? connections[0] : null), 10_000, "the first connection's welcome", POLL_MS);
   await new Promise((r) => setTimeout(r, 50)); // the welcome reaches the agent
   sender?.progress(final("d1"));
-  await waitFor("the outcome", () => progressOf(first, "d1").length === 1);
+  await waitUntil(() => progressOf(first, "d1").length === 1, 10_000, "the outcome", POLL_MS);
   // The control plane dies before storing it: no ack.
   first.ws.terminate();
-  const second = await waitFor("a second connection", () => connections[1]);
-  await waitFor("the outcome again, after the welcome", () => progressOf(second, "d1").length === 1);
+  const second = await waitUntil(() => connections[1], 10_000, "a second connection", POLL_MS);
+  await waitUntil(() => progressOf(second, "d1").length === 1, 10_000, "the outcome again, after the welcome", POLL_MS);
   const hello = second.frames.findIndex((f) => f.type === "hello");
   expect(second.frames.findIndex((f) => f.type === "deploy.progress")).toBeGreaterThan(hello);
   // Stored this time.
   second.ws.send(JSON.stringify({ type: "deploy.ack", deploymentId: "d1" }));
   await new Promise((r) => setTimeout(r, 200));
   second.ws.terminate();
-  const third = await waitFor("a third connection", () => connections[2]);
-  await waitFor("its hello", () => third.frames.some((f) => f.type === "hello"));
+  const third = await waitUntil(() => connections[2], 10_000, "a third connection", POLL_MS);
+  await waitUntil(() => third.frames.some((f) => f.type === "hello"), 10_000, "its hello", POLL_MS);
   await new Promise((r) => setTimeout(r, 500));
   expect(progressOf(third, "d1")).toEqual([]);
 });
@@ -96,9 +89,9 @@ it("sends a deployment's outcome again after a reconnect until it is acknowledge
 it("keeps an outcome reported while no control plane is connected, and sends it after the next welcome", async () => {
   const current = connections[connections.length - 1];
   current.ws.terminate();
-  await waitFor("the agent noticing", () => current.ws.readyState === current.ws.CLOSED);
+  await waitUntil(() => current.ws.readyState === current.ws.CLOSED, 10_000, "the agent noticing", POLL_MS);
   sender?.progress(final("d2"));
-  const next = await waitFor("a new connection", () => (connections.length > connections.indexOf(current) + 1 ? connections[connections.length - 1] : null));
-  await waitFor("the outcome", () => progressOf(next, "d2").length === 1);
+  const next = await waitUntil(() => (connections.length > connections.indexOf(current) + 1 ? connections[connections.length - 1] : null), 10_000, "a new connection", POLL_MS);
+  await waitUntil(() => progressOf(next, "d2").length === 1, 10_000, "the outcome", POLL_MS);
   expect(progressOf(next, "d1")).toEqual([]);
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { type AppSample, AppSpecSchema } from "../../lib/protocol";
 import { MetricsStore } from "../../lib/metrics/metrics-store";
+import { waitUntil } from "../../test/support/wait";
 import { Supervisor } from "../supervisor/supervisor";
 import { ControlLink } from "./control-link";
 
@@ -21,16 +22,8 @@ let server: WebSocketServer | null = null;
 let supervisor: Supervisor;
 let link: ControlLink;
 const connections: Frame[][] = [];
-
-const waitFor = async <T>(what: string, f: () => T | null | undefined | false, ms = 20_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+// In-memory checks, polled tightly: between two looks the link may already have reconnected.
+const POLL_MS = 20;
 
 async function controlPlane(): Promise<void> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port, path: "/ws/agent" });
@@ -86,12 +79,12 @@ afterAll(async () => {
 });
 
 it("sends the samples taken while the control plane was away once it returns, and the control plane keeps each interval once", async () => {
-  await waitFor("the first connection", () => connections[0]?.some((f) => f.type === "hello"));
-  await waitFor("the app running", () => supervisor.apps.get(APP)?.processes()[0]?.state === "RUNNING");
+  await waitUntil(() => connections[0]?.some((f) => f.type === "hello"), 20_000, "the first connection", POLL_MS);
+  await waitUntil(() => supervisor.apps.get(APP)?.processes()[0]?.state === "RUNNING", 20_000, "the app running", POLL_MS);
   const step = supervisor.metrics.intervalMs;
   const t0 = Math.floor(Date.now() / step) * step - 10 * step;
   supervisor.metrics.tick(t0);
-  await waitFor("the live sample", () => samplesIn(connections[0]).some((s) => s.t === t0));
+  await waitUntil(() => samplesIn(connections[0]).some((s) => s.t === t0), 20_000, "the live sample", POLL_MS);
 
   await outage();
   const during = [t0 + step, t0 + 2 * step, t0 + 3 * step];
@@ -99,11 +92,11 @@ it("sends the samples taken while the control plane was away once it returns, an
   expect(connections).toHaveLength(1);
 
   await controlPlane(); // back, on the same address
-  const back = await waitFor("a connection after the outage", () => connections[1]);
-  const resent = await waitFor("the samples of the outage", () => {
+  const back = await waitUntil(() => connections[1], 20_000, "a connection after the outage", POLL_MS);
+  const resent = await waitUntil(() => {
     const got = samplesIn(back);
     return during.every((t) => got.some((s) => s.t === t)) ? got : null;
-  });
+  }, 20_000, "the samples of the outage", POLL_MS);
   // After the hello, as a control plane that just started knows the host by then.
   expect(back.findIndex((f) => f.type === "hello")).toBeLessThan(back.findIndex((f) => f.type === "metrics.samples"));
   const outageSample = resent.find((s) => s.t === during[0]);

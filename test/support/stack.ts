@@ -7,8 +7,9 @@ import path from "node:path";
 import { freePort } from "./free-port";
 import { childPids } from "./procs";
 import { type TestDb, testDb } from "./test-db";
+import { waitUntil } from "./wait";
 
-export { freePort };
+export { freePort, waitUntil };
 
 export const ADMIN = { email: "admin@example.com", password: "correct-horse-battery-staple" };
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -30,19 +31,6 @@ export type Stack = {
   /** Everything: Stoker, then every app process the agent recorded, then the data dir. */
   destroy(): Promise<void>;
 };
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
 
 /**
  * SIGKILLs the log keeper of the agent whose state is in `stateDir`: before a test kills an app's
@@ -96,7 +84,8 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
     proc.stdout?.on("data", (d) => (output += d));
     proc.stderr?.on("data", (d) => (output += d));
     // A failed start says why: npm start's own output (a build it ran, a migration, a crash) goes with the error.
-    await waitFor(`${url}${basePath}/api/v1/health`, 120_000).catch((e: Error) => {
+    const health = `${url}${basePath}/api/v1/health`;
+    await waitUntil(async () => (await fetch(health).catch(() => null))?.ok, 120_000, `${health} to answer`, 100).catch((e: Error) => {
       throw new Error(`${e.message}; npm start's output:\n${output.slice(-8000)}`);
     });
   };
@@ -168,16 +157,6 @@ export async function ownerToken(url: string): Promise<string> {
   });
   const body = (await res.json()) as { token: string };
   return body.token;
-}
-
-export async function waitUntil<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /**

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { WebTarget } from "@/lib/protocol";
 import { freePort } from "./free-port";
+import { waitUntil } from "./wait";
 
 export { freePort };
 
@@ -172,18 +173,6 @@ export function run(argv: string[], timeoutMs = 30_000): Promise<{ code: number;
   });
 }
 
-function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      if (await check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`Timed out waiting for ${what}.`));
-      setTimeout(tick, 25);
-    };
-    void tick();
-  });
-}
-
 function portAnswers(port: number): Promise<boolean> {
   return httpGet(port, "/", { timeoutMs: 500 }).then(
     () => true,
@@ -215,7 +204,7 @@ export async function startWebServer(kind: ServerKind, label: string = kind, opt
     }),
   );
   try {
-    await waitFor(async () => exited || (await portAnswers(port)), 15_000, `${kind} on port ${port}`);
+    await waitUntil(async () => exited || (await portAnswers(port)), 15_000, `${kind} on port ${port}`, 25);
   } catch (e) {
     child.kill("SIGKILL");
     rmSync(prefix, { recursive: true, force: true });
