@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GitFixture, makeGitRepo } from "@/agent/deploy/testing/git-fixture";
 import { RUN_AS, specFor } from "./support/fixture-apps";
 import { startLoad } from "./support/load";
+import { mailText } from "./support/mail-text";
 import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
 import { freePort, makeTempDir, type RunningServer, startWebServer } from "./support/web-servers";
 
@@ -254,6 +255,7 @@ describe.concurrent("rules on conditions that hold", () => {
     expect((await call("PATCH", `/notifications/rules/${id}`, { params: { threshold: 0, resolveAfterSec: 1 } })).status).toBe(200);
     await waitUntil(async () => hooksOf("host.logs.disk-full", "resolved").length >= 1, 20_000, "the disk recovery");
     expect(hooksOf("host.logs.disk-full").map((h) => h.body.status)).toEqual(["firing", "resolved"]);
+    expect(hooksOf("host.logs.disk-full", "resolved")[0].body.current).toMatch(/^\d+\.\d% free on \//);
   }, 60_000);
 });
 
@@ -276,5 +278,10 @@ describe("a deployment", () => {
     await sleep(1000);
     expect(hooksOf("deployment.failed").map((h) => h.body.status)).toEqual(["firing", "resolved"]);
     expect(mails.filter((m) => /Subject: \[(FIRING|RESOLVED)\] shop: Deployment failed/.test(m.raw))).toHaveLength(2);
+    // The recovery mail reads as one: what cleared on which app, and what it is now.
+    const recovery = mailText(mails.find((m) => m.raw.includes("Subject: [RESOLVED] shop: Deployment failed"))?.raw ?? "").split("\n");
+    expect(recovery[1]).toMatch(new RegExp(`^Recovered: Deployment failed cleared on shop \\(host ${hostName}\\) after \\d+ (s|min)`));
+    expect(recovery).toContain("Now: A deployment succeeded");
+    expect(recovery.some((l) => l.startsWith("It was: Deployment failed"))).toBe(true);
   }, 150_000);
 });

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Supervisor as SupervisorType } from "@/agent/supervisor/supervisor";
 import { RUN_AS } from "./support/fixture-apps";
 import { freePort } from "./support/free-port";
+import { mailText } from "./support/mail-text";
 import { waitUntil } from "./support/stack";
 
 const dir = mkdtempSync(path.join(tmpdir(), "stoker-alerts-"));
@@ -175,6 +176,19 @@ describe("a crashing app", () => {
     expect(hooksFor("/ops", "alerting-app").every((h) => h.verified)).toBe(true);
     expect(mailsFor("alerting-app")).toHaveLength(2);
     expect(mailsFor("alerting-app")[1].raw).toMatch(/Subject: \[RESOLVED\] alerting-app/);
+    // The recovery says that it recovered, where, since when and the state now, not the firing text again.
+    const recovered = hooksFor("/ops", "alerting-app", "resolved")[0].body;
+    expect(recovered).toMatchObject({ event: "app.fatal", current: expect.stringMatching(/^No process is FATAL \(process \d+ RUNNING\)$/), clearedAt: expect.any(String) });
+    expect(Date.parse(String(recovered.clearedAt))).toBeGreaterThanOrEqual(Date.parse(String(recovered.firstAt)));
+    const [firedText, recoveredText] = mailsFor("alerting-app").map((m) => mailText(m.raw));
+    expect(firedText.split("\n")[1]).toMatch(/^Process \d+ gave up restarting \(FATAL\)/);
+    const lines = recoveredText.split("\n");
+    expect(lines[0]).toBe("[RESOLVED] alerting-app: App FATAL (gave up restarting)");
+    expect(lines[1]).toMatch(/^Recovered: App FATAL \(gave up restarting\) cleared on alerting-app \(host \S+\) after \d+ (s|min)/);
+    expect(lines[2]).toMatch(/^Firing since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, cleared \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    expect(lines).toContain(`Now: ${recovered.current}`);
+    expect(lines.filter((l) => /^Process \d+ gave up/.test(l))).toEqual([]); // only as "It was: …"
+    expect(lines.some((l) => /^It was: Process \d+ gave up restarting/.test(l))).toBe(true);
 
     const history = await api<{ deliveries: { kind: string; status: string; channelName: string }[] }>("notifications/history", "GET", undefined, {}, viewerToken);
     expect(history.status).toBe(200);
@@ -307,6 +321,8 @@ describe("a metric rule", () => {
       clearInterval(feeder);
     }
     expect(hooksFor("/errors", "erroring-app").map((h) => h.body.status)).toEqual(["firing", "resolved"]);
+    // The recovery carries the value when it cleared: the quiet window holds too few requests to judge.
+    expect(hooksFor("/errors", "erroring-app", "resolved")[0].body.current).toBe("0 request(s) in the window, under the 50 a rate needs");
   }, 60_000);
 });
 

@@ -7,7 +7,7 @@ import { db } from "../db";
 import { type AlertEventKind, HOST_EVENTS } from "../protocol";
 import { type AlertSignal, connectAlertSink } from "./alert-events";
 import { type Action, nextAction, ONE_SHOT, ruleParams } from "./alert-policy";
-import { buildMessage, type MessageKind } from "./deliver/alert-message";
+import { buildMessage, type MessageKind, messageSummary } from "./deliver/alert-message";
 import { sendToChannel } from "./deliver/send-to-channel";
 import { parseParams } from "./rules";
 import { activeSilences, silencedBy } from "./silences";
@@ -59,11 +59,12 @@ class AlertEngine {
       let alert = await db.alert.findUnique({ where: { ruleId_key: { ruleId: rule.id, key } } });
       if (s.op === "clear") {
         if (alert?.state !== "firing" || alert.clearedAt) continue;
-        alert = await db.alert.update({ where: { id: alert.id }, data: { clearedAt: now, ...(s.summary ? { detail: s.summary } : {}) } });
+        // The clear's summary is the value now ("0.4% of 812 requests answered 5xx"): the recovery says it.
+        alert = await db.alert.update({ where: { id: alert.id }, data: { clearedAt: now, clearSummary: s.summary ?? "" } });
       } else {
         const fresh = !alert || alert.state === "resolved";
         const refired = alert?.state === "firing" && alert.clearedAt !== null;
-        const data = { appId: subject.appId, hostId: subject.hostId, subject: subject.name, summary: s.summary ?? "", detail: s.detail ?? "", lastAt: now, clearedAt: null };
+        const data = { appId: subject.appId, hostId: subject.hostId, subject: subject.name, summary: s.summary ?? "", detail: s.detail ?? "", lastAt: now, clearedAt: null, clearSummary: "" };
         alert = !alert
           ? await db.alert.create({ data: { ...data, ruleId: rule.id, key, state: "firing", firstAt: now, count: 1 } })
           : await db.alert.update({
@@ -121,20 +122,22 @@ class AlertEngine {
       detail: alert.detail,
       count: alert.count,
       firstAt: alert.firstAt.toISOString(),
+      clearedAt: kind === "resolved" ? (alert.clearedAt ?? alert.resolvedAt ?? new Date()).toISOString() : null,
+      current: kind === "resolved" ? alert.clearSummary : "",
       alertId: alert.id,
     });
     await Promise.all(
       channels.map(async (c) => {
         const out = await sendToChannel(c, message);
-        await this.record(alert, rule, kind, out.ok ? "sent" : "failed", out.ok ? "" : out.error, c, out.attempts);
+        await this.record(alert, rule, kind, out.ok ? "sent" : "failed", out.ok ? "" : out.error, c, out.attempts, messageSummary(message));
         if (!out.ok) console.warn(`[alerts] ${kind} of "${rule.name}" for ${alert.subject} to channel "${c.name}" failed: ${out.error}`);
       }),
     );
   }
 
-  async record(alert: AlertRow, rule: RuleRow, kind: MessageKind, status: string, reason: string, channel?: { id: string; name: string }, attempts = 0): Promise<void> {
+  async record(alert: AlertRow, rule: RuleRow, kind: MessageKind, status: string, reason: string, channel?: { id: string; name: string }, attempts = 0, text = alert.summary): Promise<void> {
     await db.alertDelivery.create({
-      data: { alertId: alert.id, ruleId: rule.id, ruleName: rule.name, channelId: channel?.id ?? null, channelName: channel?.name ?? "", kind, status, reason, subject: alert.subject, text: alert.summary.slice(0, 2000), attempts },
+      data: { alertId: alert.id, ruleId: rule.id, ruleName: rule.name, channelId: channel?.id ?? null, channelName: channel?.name ?? "", kind, status, reason, subject: alert.subject, text: text.slice(0, 2000), attempts },
     });
   }
 }

@@ -58,7 +58,7 @@ export function processStateChanged(appId: string, slot: number, to: string, det
     if (known && !slots.has(slot)) return;
     slots.delete(slot);
     g[FATAL].set(appId, slots);
-    if (slots.size === 0) alertSignal({ op: "clear", event: "app.fatal", appId });
+    if (slots.size === 0) alertSignal({ op: "clear", event: "app.fatal", appId, summary: `No process is FATAL (process ${slot + 1} ${to})` });
   }
 }
 
@@ -68,7 +68,7 @@ export function agentLinkChanged(hostId: string, online: boolean): void {
   g[LINK] ??= new Map();
   if (online) {
     g[LINK].delete(hostId);
-    alertSignal({ op: "clear", event: "host.agent.offline", hostId });
+    alertSignal({ op: "clear", event: "host.agent.offline", hostId, summary: "The agent is connected again." });
   } else g[LINK].set(hostId, Date.now());
 }
 

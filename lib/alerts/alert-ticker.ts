@@ -34,10 +34,11 @@ async function crashLoops(now: number): Promise<void> {
       where: { kind: "restart", at: { gte: new Date(now - windowSec * 1000) }, ...(rule.appId ? { appId: rule.appId } : {}) },
       _count: { _all: true },
     });
-    const hot = new Map(over.filter((o) => o._count._all >= (rule.p.count ?? 5)).map((o) => [o.appId, o._count._all]));
+    const counts = new Map(over.map((o) => [o.appId, o._count._all]));
+    const hot = new Map([...counts].filter(([, n]) => n >= (rule.p.count ?? 5)));
     for (const [appId, n] of hot) alertSignal({ op: "fire", event: "app.crash-loop", appId, ruleId: rule.id, summary: `${n} restarts in the last ${windowSec} s` });
     for (const a of await db.alert.findMany({ where: { ruleId: rule.id, state: "firing", clearedAt: null } })) {
-      if (a.appId && !hot.has(a.appId)) alertSignal({ op: "clear", event: "app.crash-loop", appId: a.appId, ruleId: rule.id });
+      if (a.appId && !hot.has(a.appId)) alertSignal({ op: "clear", event: "app.crash-loop", appId: a.appId, ruleId: rule.id, summary: `${counts.get(a.appId) ?? 0} restarts in the last ${windowSec} s (alerts at ${rule.p.count ?? 5})` });
     }
   }
 }
@@ -61,7 +62,7 @@ async function hostConditions(now: number, startedAt: number): Promise<void> {
       const freePct = storage?.freeBytes != null && storage.totalBytes ? (storage.freeBytes / storage.totalBytes) * 100 : null;
       const full = Boolean(storage?.full) || (freePct !== null && freePct < (rule.p.threshold ?? 5));
       const why = storage?.full ? `The agent cannot store app output: ${storage.reason} (${storage.appsAffected} app(s), ${storage.droppedLines} line(s) dropped).` : `${freePct?.toFixed(1)}% free on ${storage?.path ?? "the log volume"}.`;
-      alertSignal({ op: full ? "fire" : "clear", event: "host.logs.disk-full", hostId: host.id, ruleId: rule.id, summary: full ? why : "" });
+      alertSignal({ op: full ? "fire" : "clear", event: "host.logs.disk-full", hostId: host.id, ruleId: rule.id, summary: full || freePct === null ? why : `${freePct.toFixed(1)}% free on ${storage?.path ?? "the log volume"}` });
     }
   }
 }
@@ -80,7 +81,7 @@ async function metricConditions(now: number): Promise<void> {
         if (rule.appId && m.appId !== rule.appId) continue;
         const verdict = judgeMetrics(event, recentAppSamples(m.appId, (rule.p.windowSec ?? 60) * 1000, now), rule.p);
         if (verdict?.fire) alertSignal({ op: "fire", event, appId: m.appId, ruleId: rule.id, summary: verdict.summary });
-        else if (verdict && firing.has(m.appId)) alertSignal({ op: "clear", event, appId: m.appId, ruleId: rule.id });
+        else if (verdict && firing.has(m.appId)) alertSignal({ op: "clear", event, appId: m.appId, ruleId: rule.id, summary: verdict.summary });
       }
     }
   }

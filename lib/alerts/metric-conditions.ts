@@ -1,9 +1,9 @@
 // The metric-based alert conditions, judged from an app's recent samples (lib/metrics/current.ts):
 // 5xx rate, p99 latency, and workers all busy or the listen queue growing. Pure: samples in, a
-// verdict out (fire with why, clear, or no verdict when there is too little to judge).
+// verdict out (fire with why, clear with the value now, or no verdict when there is too little to judge).
 import type { AlertEventKind, AppSample, RuleParams } from "../protocol";
 
-export type Verdict = { fire: true; summary: string } | { fire: false } | null;
+export type Verdict = { fire: true; summary: string } | { fire: false; summary: string } | null;
 export const METRIC_EVENTS: readonly AlertEventKind[] = ["app.http.5xx-rate", "app.http.p99-latency", "app.workers.saturated"];
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -15,15 +15,15 @@ export function judgeMetrics(event: AlertEventKind, samples: AppSample[], p: Rul
     case "app.http.5xx-rate": {
       const requests = sum(samples.map((s) => s.requests));
       // Too few requests say nothing about a rate (one failed request of two is not 50 %).
-      if (requests < (p.count ?? 20)) return { fire: false };
+      if (requests < (p.count ?? 20)) return { fire: false, summary: `${requests} request(s) in the window, under the ${p.count ?? 20} a rate needs` };
       const pct = (sum(samples.map((s) => s.status5xx)) / requests) * 100;
-      return pct >= (p.threshold ?? 5) ? { fire: true, summary: `${pct.toFixed(1)}% of ${requests} requests answered 5xx (threshold ${p.threshold ?? 5}%)` } : { fire: false };
+      return { fire: pct >= (p.threshold ?? 5), summary: `${pct.toFixed(1)}% of ${requests} requests answered 5xx (threshold ${p.threshold ?? 5}%)` };
     }
     case "app.http.p99-latency": {
       const p99s = samples.map((s) => s.p99Ms).filter((x): x is number => x !== null);
-      if (!p99s.length) return { fire: false };
+      if (!p99s.length) return { fire: false, summary: "no requests in the window" };
       const avg = sum(p99s) / p99s.length;
-      return avg >= (p.threshold ?? 2000) ? { fire: true, summary: `p99 latency ${Math.round(avg)} ms (threshold ${p.threshold ?? 2000} ms)` } : { fire: false };
+      return { fire: avg >= (p.threshold ?? 2000), summary: `p99 latency ${Math.round(avg)} ms (threshold ${p.threshold ?? 2000} ms)` };
     }
     case "app.workers.saturated": {
       if (samples.length < 2) return null;
@@ -36,7 +36,8 @@ export function judgeMetrics(event: AlertEventKind, samples: AppSample[], p: Rul
         const why = [allBusy ? `all ${last.workersBusy} worker(s) busy for ${samples.length} samples` : "", growing ? `listen queue growing ${queue[0]} → ${last.listenQueue}` : ""].filter(Boolean).join("; ");
         return { fire: true, summary: why };
       }
-      return { fire: false };
+      const last = samples.at(-1) as AppSample;
+      return { fire: false, summary: `${last.workersIdle} of ${last.workersBusy + last.workersIdle} worker(s) idle${last.listenQueue !== null ? `, listen queue ${last.listenQueue}` : ""}` };
     }
     default:
       return null;

@@ -91,7 +91,7 @@ export async function runDueUptimeChecks(now: number): Promise<void> {
         try {
           const r = await probe(c);
           await db.uptimeResult.create({ data: { checkId: c.id, ok: r.ok, status: r.status, ms: r.ms, error: r.error } }).catch(() => {}); // a check deleted meanwhile
-          alertSignal(r.ok ? { op: "clear", event: "app.uptime.failed", appId: c.appId } : { op: "fire", event: "app.uptime.failed", appId: c.appId, summary: `GET ${c.url}: ${r.error}` });
+          alertSignal(r.ok ? { op: "clear", event: "app.uptime.failed", appId: c.appId, summary: `GET ${c.url}: HTTP ${r.status} in ${r.ms} ms` } : { op: "fire", event: "app.uptime.failed", appId: c.appId, summary: `GET ${c.url}: ${r.error}` });
         } finally {
           s.running.delete(c.id);
         }

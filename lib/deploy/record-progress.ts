@@ -45,7 +45,7 @@ export async function recordProgress(host: Host, msg: DeployProgress): Promise<v
 /** A finished deployment raises or clears the app's deployment.failed alert (lib/alerts/alert-events). */
 function signalDeployment(appId: string, kind: string, status: string, message: string, failedStep?: string): void {
   const what = kind === "rollback" ? "Rollback" : "Deployment";
-  if (status === "succeeded") alertSignal({ op: "clear", event: "deployment.failed", appId });
+  if (status === "succeeded") alertSignal({ op: "clear", event: "deployment.failed", appId, summary: `${kind === "rollback" ? "A rollback" : "A deployment"} succeeded` });
   else if (status === "failed") alertSignal({ op: "fire", event: "deployment.failed", appId, summary: `${what} failed${failedStep ? ` at ${failedStep}` : ""}: ${message}`.slice(0, 500) });
 }
 

@@ -84,7 +84,7 @@ export async function applyWebConfig(appId: string, audit: AuditContext, opts: {
   });
   alertSignal(
     outcome.ok
-      ? { op: "clear", event: "webconfig.apply.failed", appId }
+      ? { op: "clear", event: "webconfig.apply.failed", appId, summary: `${outcome.server} config version ${version} applied` }
       : { op: "fire", event: "webconfig.apply.failed", appId, summary: `${outcome.server} config for ${app.value.name} failed at ${outcome.step}${outcome.rolledBack ? " (rolled back)" : ""}: ${outcome.message}`.slice(0, 500), detail: outcome.validatorOutput },
   );
   return ok({ ...outcome, version });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Alert" ADD COLUMN     "clearSummary" TEXT NOT NULL DEFAULT '';
