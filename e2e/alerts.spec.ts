@@ -39,9 +39,24 @@ test("channels, rules, silences and history", async ({ page }) => {
     expect(got[0].signature).toBe(`sha256=${createHmac("sha256", secret).update(got[0].raw).digest("hex")}`);
     await page.screenshot({ path: "test-results/alerts-channels.png", fullPage: true });
 
+    // The channels answer late: the rule form says it is loading them, never "Add a channel first."
+    // (the empty state flashed on every visit while they loaded).
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    await page.route("**/api/v1/notifications/channels", async (route) => {
+      await gate;
+      await route.continue();
+    });
     await page.getByRole("link", { name: "Rules" }).click();
     // Client navigation: the last page's form stays until the new one renders.
     await expect(page.getByRole("heading", { level: 1, name: "Alert rules" })).toBeVisible();
+    await expect(page.getByText("Loading channels…")).toBeVisible();
+    await expect(page.getByText("Add a channel first.")).toHaveCount(0);
+    await page.screenshot({ path: "test-results/alerts-rules-loading.png", fullPage: true });
+    release();
+    await page.unroute("**/api/v1/notifications/channels");
+    await expect(page.getByLabel("ops relay")).toBeVisible();
+    await expect(page.getByText("Loading channels…")).toHaveCount(0);
     await page.getByLabel("Name").fill("an app is down");
     await page.getByLabel("ops relay").check();
     await page.getByRole("button", { name: "Add rule" }).click();

@@ -84,12 +84,14 @@ export async function deleteItem(path: string, done: string, refused: string, re
 }
 
 export type Named = { id: string; name: string };
-export function useNames(): { apps: (Named & { hostId: string })[]; hosts: Named[]; channels: (Named & { kind: string })[] } {
+/** The names the forms offer; `channelsState` tells "still loading" and "failed" apart from "there are none". */
+export function useNames(): { apps: (Named & { hostId: string })[]; hosts: Named[]; channels: (Named & { kind: string })[]; channelsState: ListState } {
   const apps = useList<Named & { hostId: string }>("/apps").items;
   const hosts = useList<Named>("/hosts").items;
-  const channels = useList<Named & { kind: string }>("/notifications/channels").items;
-  return { apps, hosts, channels };
+  const channels = useList<Named & { kind: string }>("/notifications/channels");
+  return { apps, hosts, channels: channels.items, channelsState: channels.loading ? "loading" : channels.error ? "failed" : "ready" };
 }
+export type ListState = "loading" | "failed" | "ready";
 
 export const inputClass = "h-8 rounded-md border border-line bg-surface px-2 text-sm text-ink outline-none focus:border-accent";
 export const labelClass = "text-xs text-muted";

@@ -8,6 +8,7 @@ import { api } from "../api-client";
 import { Button } from "../ui/button";
 import { FieldErrors } from "../ui/field-errors";
 import { cell, deleteItem, inputClass, LoadError, labelClass, useCreate, useList, useNames } from "./alerts-kit";
+import { ChannelChoices } from "./channel-choices";
 import { ConfirmButton, ListTable, Row } from "./list-table";
 
 // Which parameters each event reads (the rest have defaults: repeat 4 h, recovery after 1-5 min).
@@ -28,7 +29,7 @@ function describeParams(r: RuleView): string {
 
 export function RulesView({ canChange }: { canChange: boolean }) {
   const { items, loading, error, reload } = useList<RuleView>("/notifications/rules");
-  const { apps, channels } = useNames();
+  const { apps, channels, channelsState } = useNames();
   const [event, setEvent] = useState<string>("app.fatal");
   const { busy, fields, create: post } = useCreate<RuleView>("/notifications/rules", reload);
   const hint = PARAM_HINT[event];
@@ -87,14 +88,7 @@ export function RulesView({ canChange }: { canChange: boolean }) {
           </label>
           <fieldset className={labelClass}>
             <legend>Channels</legend>
-            <div className="mt-0.5 flex flex-wrap gap-x-3 gap-y-1 text-sm text-ink">
-              {channels.length === 0 && <span className="text-muted">Add a channel first.</span>}
-              {channels.map((c) => (
-                <label key={c.id} className="inline-flex items-center gap-1">
-                  <input type="checkbox" name="channelIds" value={c.id} /> {c.name}
-                </label>
-              ))}
-            </div>
+            <ChannelChoices channels={channels} state={channelsState} />
           </fieldset>
           {hint && (
             <label className={labelClass}>
