@@ -104,3 +104,55 @@ test("channels, rules, silences and history", async ({ page }) => {
     sink.close();
   }
 });
+
+// Uptime checks: an app has one. Once it has, the add form no longer offers it, a second POST is
+// refused with 409 naming the first (it silently replaced it), and Edit under the row changes it.
+test("uptime checks: one per app, changed with Edit", async ({ page }) => {
+  const sink = createServer((_req, res) => res.writeHead(204).end());
+  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/health`;
+  try {
+    await login(page);
+    await page.goto("./alerts/uptime");
+    await expect(page.getByRole("heading", { level: 1, name: "Uptime checks" })).toBeVisible();
+    const appSelect = page.getByRole("form", { name: "Add an uptime check" }).getByLabel("App");
+    // Its apps arrive after the form renders: until then the required App is empty.
+    await expect(appSelect).toHaveValue(/.+/);
+    const appId = await appSelect.inputValue();
+    const appName = ((await appSelect.locator(`option[value="${appId}"]`).textContent()) ?? "").trim();
+    await page.getByLabel("URL (through the web server)").fill(url);
+    await page.getByRole("button", { name: "Add check" }).click();
+    await expect(page.getByText("Uptime check added")).toBeVisible();
+    const row = page.getByRole("row", { name: new RegExp(appName) });
+    await expect(row).toContainText(url);
+    await expect(appSelect.locator(`option[value="${appId}"]`)).toBeDisabled();
+    await expect(appSelect.locator(`option[value="${appId}"]`)).toHaveText(`${appName} (has a check: Edit it below)`);
+
+    const second = await page.request.post("api/v1/notifications/uptime-checks", { data: { appId, url: `${url}?again`, intervalSec: 30 }, headers: { "x-stoker-csrf": "1" } });
+    expect(second.status()).toBe(409);
+    const refusal = (await second.json()) as { message: string; detail: { existingId: string } };
+    expect(refusal.message).toContain(`${appName} already has an uptime check (GET ${url} every 60 s)`);
+    expect(refusal.message).toContain(`PATCH /api/v1/notifications/uptime-checks/${refusal.detail.existingId}`);
+    await expect(row).toContainText(url);
+    await expect(row).not.toContainText("?again");
+
+    await row.getByRole("button", { name: "Edit" }).click();
+    const edit = page.getByRole("form", { name: `Edit the uptime check of ${appName}` });
+    await expect(edit.getByLabel("URL")).toHaveValue(url);
+    await edit.getByLabel("Every (s)").fill("45");
+    await page.screenshot({ path: "test-results/alerts-uptime-edit.png", fullPage: true });
+    await page.getByRole("button", { name: "Toggle dark mode" }).click();
+    await page.screenshot({ path: "test-results/alerts-uptime-edit-dark.png", fullPage: true });
+    await page.getByRole("button", { name: "Toggle dark mode" }).click();
+    await edit.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByText(`Uptime check of ${appName} changed`)).toBeVisible();
+    await expect(edit).toHaveCount(0);
+    await expect(row.getByRole("cell", { name: "45s" })).toBeVisible();
+
+    await row.getByRole("button", { name: "Remove" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Remove" }).click();
+    await expect(page.getByRole("row", { name: new RegExp(appName) })).toHaveCount(0);
+  } finally {
+    sink.close();
+  }
+});

@@ -338,14 +338,30 @@ describe("conditions the alert clock watches", () => {
     type R = { ok: boolean; status: number; error: string };
     const up = await waitUntil(async () => (await api<R[]>("notifications/uptime-checks/[id]/results", "GET", undefined, { id: check.body.id })).body[0], 15_000, "a first result");
     expect(up).toMatchObject({ ok: true, status: 204 });
-    // Down: the same check pointed at a port nobody listens on.
+    // One check per app: a second for the same app is refused, naming the first and how to change it
+    // (it silently replaced the first), and the first is untouched.
     const dead = await freePort();
-    expect((await api("notifications/uptime-checks", "POST", { appId: app.id, url: `http://127.0.0.1:${dead}/`, intervalSec: 5, timeoutMs: 2000 })).status).toBe(201);
+    const second = await api<{ code: string; message: string; detail: { existingId: string } }>("notifications/uptime-checks", "POST", { appId: app.id, url: `http://127.0.0.1:${dead}/`, intervalSec: 5, timeoutMs: 2000 });
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe("CONFLICT");
+    expect(second.body.message).toContain(`checked-app already has an uptime check (GET ${hookBase}/health every 5 s)`);
+    expect(second.body.message).toContain(`PATCH /api/v1/notifications/uptime-checks/${check.body.id}`);
+    expect(second.body.detail).toEqual({ existingId: check.body.id });
+    const listed = (await api<{ id: string; appId: string; url: string }[]>("notifications/uptime-checks", "GET")).body.filter((c) => c.appId === app.id);
+    expect(listed).toEqual([expect.objectContaining({ id: check.body.id, url: `${hookBase}/health` })]);
+    // Down: the same check changed to a port nobody listens on; what the patch leaves out is kept.
+    const patched = await api<{ id: string; url: string; intervalSec: number; timeoutMs: number }>("notifications/uptime-checks/[id]", "PATCH", { url: `http://127.0.0.1:${dead}/` }, { id: check.body.id });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body).toMatchObject({ id: check.body.id, url: `http://127.0.0.1:${dead}/`, intervalSec: 5, timeoutMs: 2000 });
+    expect((await api("notifications/uptime-checks/[id]", "PATCH", { appId: "other" }, { id: check.body.id })).status).toBe(400);
+    expect((await api("notifications/uptime-checks/[id]", "PATCH", { url: `http://127.0.0.1:${dead}/` }, { id: "no-such-check" })).status).toBe(404);
     await waitUntil(async () => hooksFor("/uptime", "checked-app").length >= 1, 20_000, "the uptime alert");
     const msg = hooksFor("/uptime", "checked-app")[0].body;
     expect(msg).toMatchObject({ status: "firing", event: "app.uptime.failed", summary: expect.stringContaining("ECONNREFUSED") });
     const results = (await api<R[]>("notifications/uptime-checks/[id]/results", "GET", undefined, { id: check.body.id })).body;
     expect(results[0]).toMatchObject({ ok: false, status: 0 });
+    const changes = await db.auditEvent.findMany({ where: { action: { startsWith: "alerts.uptime." }, target: `app:${app.id}` }, orderBy: { id: "asc" } });
+    expect(changes.map((c) => c.action)).toEqual(["alerts.uptime.created", "alerts.uptime.updated"]);
     expect((await api("notifications/uptime-checks/[id]", "DELETE", undefined, { id: check.body.id })).status).toBe(200);
   }, 60_000);
 

@@ -126,6 +126,7 @@ const EXTRA: Record<string, Rule> = {
   "GET /notifications/alerts": "viewer",
   "GET /notifications/uptime-checks": "viewer",
   "POST /notifications/uptime-checks": "admin",
+  "PATCH /notifications/uptime-checks/[id]": "admin",
   "DELETE /notifications/uptime-checks/[id]": "admin",
   "GET /notifications/uptime-checks/[id]/results": "viewer",
   "GET /notifications/smtp": "admin",

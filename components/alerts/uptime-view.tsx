@@ -1,6 +1,7 @@
 "use client";
 // Uptime checks: one HTTP check per app through its web server, run by the control plane every N
-// seconds; last result, 24-hour uptime, recent results on demand; add or replace, delete (confirmed).
+// seconds; last result, 24-hour uptime, recent results on demand; add (apps that have a check are
+// not offered: a second is refused), edit under the row, delete (confirmed).
 import { useState } from "react";
 import { toast } from "sonner";
 import { api } from "../api-client";
@@ -8,22 +9,26 @@ import { Button } from "../ui/button";
 import { FieldErrors } from "../ui/field-errors";
 import { cell, deleteItem, inputClass, LoadError, labelClass, StatusPill, useCreate, useList, useNames, when } from "./alerts-kit";
 import { ConfirmButton, ListTable, Row } from "./list-table";
+import { UptimeEdit, type UptimeCheckRow } from "./uptime-edit";
 
 type Result = { at: string; ok: boolean; status: number; ms: number; error: string };
-type Check = { id: string; appId: string; url: string; intervalSec: number; timeoutMs: number; expect: number; enabled: boolean; last: Result | null; uptimePct24h: number | null };
+type Check = UptimeCheckRow & { last: Result | null; uptimePct24h: number | null };
 
 export function UptimeView({ canChange }: { canChange: boolean }) {
   const { items, loading, error, reload } = useList<Check>("/notifications/uptime-checks");
   const { apps } = useNames();
   const { busy, fields, create: post } = useCreate<Check>("/notifications/uptime-checks", reload);
   const [open, setOpen] = useState<{ id: string; results: Result[] } | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const checked = new Set(items.map((c) => c.appId));
+  const free = apps.filter((a) => !checked.has(a.id));
 
   const save = async (e: React.FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     const f = new FormData(form);
     const body = { appId: f.get("appId"), url: f.get("url"), intervalSec: Number(f.get("intervalSec") || 60), ...(f.get("expect") ? { expect: Number(f.get("expect")) } : {}) };
-    await post(form, body, "Check not saved", () => "Uptime check saved; first result within one interval");
+    await post(form, body, "Check not added", () => "Uptime check added; first result within one interval");
   };
   const remove = (c: Check) => deleteItem(`/notifications/uptime-checks/${c.id}`, "Uptime check removed", "Not removed", reload);
   const show = async (c: Check) => {
@@ -43,11 +48,19 @@ export function UptimeView({ canChange }: { canChange: boolean }) {
           <label className={labelClass}>
             App
             <select name="appId" required className={`${inputClass} mt-0.5 block`}>
-              {apps.map((a) => (
+              {free.map((a) => (
                 <option key={a.id} value={a.id}>
                   {a.name}
                 </option>
               ))}
+              {/* An app has one check: those that have one are shown, not offered (Edit changes theirs). */}
+              {apps
+                .filter((a) => checked.has(a.id))
+                .map((a) => (
+                  <option key={a.id} value={a.id} disabled>
+                    {a.name} (has a check: Edit it below)
+                  </option>
+                ))}
             </select>
           </label>
           <label className={`${labelClass} min-w-56 flex-1`}>
@@ -62,8 +75,8 @@ export function UptimeView({ canChange }: { canChange: boolean }) {
             Expect status
             <input name="expect" type="number" min={100} max={599} placeholder="2xx/3xx" className={`${inputClass} mt-0.5 block w-24`} />
           </label>
-          <Button type="submit" variant="primary" busy={busy}>
-            Save check
+          <Button type="submit" variant="primary" busy={busy} disabled={!loading && apps.length > 0 && free.length === 0}>
+            Add check
           </Button>
           <FieldErrors errors={fields} className="w-full" />
         </form>
@@ -74,7 +87,9 @@ export function UptimeView({ canChange }: { canChange: boolean }) {
                 <Row>
                   <td className={`${cell} font-medium`}>{appName(c.appId)}</td>
                   <td className={`${cell} max-w-72 break-all font-mono text-xs`}>{c.url}</td>
-                  <td className={`${cell} tabular-nums`}>{c.intervalSec}s</td>
+                  <td className={`${cell} tabular-nums`}>
+                    {c.intervalSec}s{!c.enabled && <span className="text-muted"> · off</span>}
+                  </td>
                   <td className={`${cell} text-xs`}>
                     {c.last ? (
                       <span className="inline-flex items-center gap-1.5">
@@ -90,10 +105,29 @@ export function UptimeView({ canChange }: { canChange: boolean }) {
                       <Button size="sm" aria-expanded={open?.id === c.id} onClick={() => void show(c)}>
                         Results
                       </Button>
+                      {canChange && (
+                        <Button size="sm" aria-expanded={editing === c.id} onClick={() => setEditing(editing === c.id ? null : c.id)}>
+                          Edit
+                        </Button>
+                      )}
                       {canChange && <ConfirmButton label="Remove" title="Remove this uptime check?" description="Its results are deleted with it." onConfirm={() => void remove(c)} />}
                     </span>
                   </td>
                 </Row>
+                {editing === c.id && (
+                  <tr>
+                    <td colSpan={6} className="bg-surface px-3 py-2">
+                      <UptimeEdit
+                        check={c}
+                        appName={appName(c.appId)}
+                        onDone={(saved) => {
+                          setEditing(null);
+                          if (saved) void reload();
+                        }}
+                      />
+                    </td>
+                  </tr>
+                )}
                 {open?.id === c.id && (
                   <tr>
                     <td colSpan={6} className="bg-surface px-3 py-2">

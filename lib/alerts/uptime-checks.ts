@@ -6,7 +6,7 @@ import "server-only";
 import { appendAudit } from "../audit/append-audit";
 import type { AuditContext } from "../audit/audit-context";
 import { db } from "../db";
-import type { UptimeCheckInput } from "../protocol";
+import type { UptimeCheckInput, UptimeCheckPatch } from "../protocol";
 import { err, ok, type Result } from "../result";
 import { alertSignal } from "./alert-events";
 
@@ -40,17 +40,49 @@ export async function uptimeHistory(id: string, limit: number): Promise<Result<{
   return ok(rows.map((r) => ({ at: r.at.toISOString(), ok: r.ok, status: r.status, ms: r.ms, error: r.error })));
 }
 
-/** Creates the app's check, or replaces it (one per app). */
-export async function saveUptimeCheck(input: UptimeCheckInput, audit: AuditContext): Promise<Result<UptimeCheckView>> {
-  if (!(await db.app.findUnique({ where: { id: input.appId }, select: { id: true } }))) return err("BAD_REQUEST", "That app does not exist.", { fields: [{ path: "appId", message: "No such app." }] });
+/**
+ * Creates the app's check. One per app (issue 19: "an HTTP check per app"): a second is refused with
+ * 409 naming the one there and how to change it, never a silent replace of the first.
+ */
+export async function createUptimeCheck(input: UptimeCheckInput, audit: AuditContext): Promise<Result<UptimeCheckView>> {
+  const app = await db.app.findUnique({ where: { id: input.appId }, select: { id: true, name: true } });
+  if (!app) return err("BAD_REQUEST", "That app does not exist.", { fields: [{ path: "appId", message: "No such app." }] });
   const row = await db.$transaction(async (tx) => {
-    const before = await tx.uptimeCheck.findUnique({ where: { appId: input.appId } });
-    const r = await tx.uptimeCheck.upsert({ where: { appId: input.appId }, create: input, update: input });
-    await appendAudit(tx, audit, { action: before ? "alerts.uptime.updated" : "alerts.uptime.created", target: `app:${input.appId}`, before, after: input });
-    return r;
+    const existing = await tx.uptimeCheck.findUnique({ where: { appId: input.appId } });
+    if (existing) return err("CONFLICT", taken(app.name, existing), { detail: { existingId: existing.id } });
+    const r = await tx.uptimeCheck.create({ data: input });
+    await appendAudit(tx, audit, { action: "alerts.uptime.created", target: `app:${input.appId}`, after: input });
+    return ok(r);
+  }).catch((e: unknown) => {
+    // Two creates at once: the unique appId refuses the second; say it as the check above would.
+    if ((e as { code?: string }).code !== "P2002") throw e;
+    return null;
   });
-  state().last.delete(row.id); // checked at the next tick with its new settings
-  return ok(await view(row));
+  if (row === null) {
+    const existing = await db.uptimeCheck.findUnique({ where: { appId: input.appId } });
+    return err("CONFLICT", existing ? taken(app.name, existing) : `${app.name} already has an uptime check.`, existing ? { detail: { existingId: existing.id } } : undefined);
+  }
+  if (!row.ok) return row;
+  return ok(await view(row.value));
+}
+
+const taken = (app: string, c: CheckRow) =>
+  `${app} already has an uptime check (GET ${c.url} every ${c.intervalSec} s); an app has one. Change it with Edit on the Uptime checks page or PATCH /api/v1/notifications/uptime-checks/${c.id}, or remove it first.`;
+
+/** Changes a check's settings; what the patch leaves out is kept. */
+export async function updateUptimeCheck(id: string, patch: UptimeCheckPatch, audit: AuditContext): Promise<Result<UptimeCheckView>> {
+  const row = await db.$transaction(async (tx) => {
+    const before = await tx.uptimeCheck.findUnique({ where: { id } });
+    if (!before) return err("NOT_FOUND", "That check does not exist.");
+    const r = await tx.uptimeCheck.update({ where: { id }, data: patch });
+    await appendAudit(tx, audit, { action: "alerts.uptime.updated", target: `app:${before.appId}`, before, after: patch });
+    return ok(r);
+  });
+  if (!row.ok) return row;
+  state().last.delete(id); // checked at the next tick with its new settings
+  // A check turned off stops speaking for the app: its failure alert clears rather than hangs on.
+  if (patch.enabled === false) alertSignal({ op: "clear", event: "app.uptime.failed", appId: row.value.appId, summary: "the uptime check was turned off" });
+  return ok(await view(row.value));
 }
 
 export async function deleteUptimeCheck(id: string, audit: AuditContext): Promise<Result<{ deleted: true }>> {

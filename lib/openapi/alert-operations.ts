@@ -16,6 +16,7 @@ import {
   SilenceViewSchema,
   SmtpSettingsSchema,
   UptimeCheckInputSchema,
+  UptimeCheckPatchSchema,
 } from "../protocol";
 
 type Op = { summary: string; role: string; body?: z.ZodType; query?: z.ZodType; response?: z.ZodType; /** Success codes; default [200]. */ status?: number[] };
@@ -50,9 +51,12 @@ export const ALERT_OPERATIONS: Record<string, Partial<Record<"get" | "post" | "p
   "/notifications/alerts": { get: { summary: "Alerts (one per rule and subject): firing, clearing or resolved, with counts", role: "viewer", response: z.array(AlertViewSchema) } },
   "/notifications/uptime-checks": {
     get: { summary: "Uptime checks with their last result and 24-hour uptime", role: "viewer" },
-    post: { status: [201], summary: "Create or replace the app's uptime check (run by the control plane every intervalSec against the URL)", role: "admin", body: UptimeCheckInputSchema },
+    post: { status: [201], summary: "Create the app's uptime check (run by the control plane every intervalSec against the URL); one per app: 409 CONFLICT if the app has one (detail.existingId; change it with PATCH)", role: "admin", body: UptimeCheckInputSchema },
   },
-  "/notifications/uptime-checks/{id}": { delete: { summary: "Remove an uptime check", role: "admin", response: Deleted } },
+  "/notifications/uptime-checks/{id}": {
+    patch: { summary: "Change an uptime check (url, intervalSec, timeoutMs, expect, enabled); what is left out is kept", role: "admin", body: UptimeCheckPatchSchema },
+    delete: { summary: "Remove an uptime check", role: "admin", response: Deleted },
+  },
   "/notifications/uptime-checks/{id}/results": { get: { summary: "A check's results, newest first", role: "viewer", query: z.object({ limit: z.number().optional() }) } },
   "/notifications/smtp": {
     get: { summary: "The SMTP server alert e-mail goes through (password answered as \"set\" or \"\")", role: "admin" },

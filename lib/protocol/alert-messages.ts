@@ -213,6 +213,19 @@ export const UptimeCheckInputSchema = z
   .strict();
 export type UptimeCheckInput = z.infer<typeof UptimeCheckInputSchema>;
 
+/** PATCH of an app's one check: any of its settings (not its app), no defaults, so what is left out is kept. */
+export const UptimeCheckPatchSchema = z
+  .object({
+    url: HttpUrl,
+    intervalSec: z.number().int().min(5).max(86400),
+    timeoutMs: z.number().int().min(100).max(60000),
+    expect: z.number().int().min(0).max(599),
+    enabled: z.boolean(),
+  })
+  .partial()
+  .strict();
+export type UptimeCheckPatch = z.infer<typeof UptimeCheckPatchSchema>;
+
 export const SmtpSettingsSchema = z
   .object({
     host: z.string().trim().min(1).max(253),
