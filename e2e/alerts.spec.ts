@@ -24,7 +24,14 @@ test("channels, rules, silences and history", async ({ page }) => {
     await page.getByRole("link", { name: "Alerts" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Alerts" })).toBeVisible();
 
-    await page.getByRole("link", { name: "Channels" }).click();
+    // No channel yet: once the channels have loaded, the rule form sends the reader to add one.
+    await page.getByRole("link", { name: "Rules" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Alert rules" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Add a channel first." })).toHaveAttribute("href", /\/alerts\/channels$/);
+    await expect(page.getByText("Loading channels…")).toHaveCount(0);
+    await page.screenshot({ path: "test-results/alerts-rules-no-channels.png", fullPage: true });
+
+    await page.getByRole("link", { name: "Channels", exact: true }).click();
     // Client navigation: the last page's form stays until the new one renders.
     await expect(page.getByRole("heading", { level: 1, name: "Notification channels" })).toBeVisible();
     await page.getByLabel("Name").fill("ops relay");
@@ -53,8 +60,10 @@ test("channels, rules, silences and history", async ({ page }) => {
     await expect(page.getByText("Loading channels…")).toBeVisible();
     await expect(page.getByText("Add a channel first.")).toHaveCount(0);
     await page.screenshot({ path: "test-results/alerts-rules-loading.png", fullPage: true });
-    release();
-    await page.unroute("**/api/v1/notifications/channels");
+    await page.getByRole("button", { name: "Toggle dark mode" }).click();
+    await page.screenshot({ path: "test-results/alerts-rules-loading-dark.png", fullPage: true });
+    await page.getByRole("button", { name: "Toggle dark mode" }).click();
+    release(); // the route stays, passing requests on at once from now on
     await expect(page.getByLabel("ops relay")).toBeVisible();
     await expect(page.getByText("Loading channels…")).toHaveCount(0);
     await page.getByLabel("Name").fill("an app is down");

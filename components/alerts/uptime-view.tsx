@@ -48,6 +48,7 @@ export function UptimeView({ canChange }: { canChange: boolean }) {
           <label className={labelClass}>
             App
             <select name="appId" required className={`${inputClass} mt-0.5 block`}>
+              {!loading && apps.length > 0 && free.length === 0 && <option value="">Every app has a check</option>}
               {free.map((a) => (
                 <option key={a.id} value={a.id}>
                   {a.name}
