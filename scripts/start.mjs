@@ -133,19 +133,30 @@ function keep(name, start) {
   return run();
 }
 
+// How long a control plane that is alive but not answering yet is waited for. Its start (tsx, Next)
+// took over a minute on a loaded 2-core machine, where a fixed 600 polls (~60 s) gave up on it,
+// stopped it and ended npm start.
+const SERVER_START_WAIT_MS = 10 * 60_000;
+
 async function waitForServer(server) {
-  for (let i = 0; i < 600; i++) {
+  const startedAt = Date.now();
+  let said = false;
+  while (Date.now() - startedAt < SERVER_START_WAIT_MS) {
     if (server.exitCode !== null) throw new Error("the control plane exited while starting (its error is above)");
     try {
-      const res = await fetch(`${url}/api/v1/health`);
+      const res = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(5000) });
       // Another server on the port would answer too: only our nonce proves it is the one started here.
       if (res.ok && (await res.json()).instance === env.STOKER_START_NONCE) return;
     } catch {
       // not up yet
     }
+    if (!said && Date.now() - startedAt > 30_000) {
+      said = true;
+      console.log("[stoker] the control plane is still starting (a busy or small machine takes longer)…");
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the control plane did not answer on ${url}`);
+  throw new Error(`the control plane did not answer on ${url} within ${SERVER_START_WAIT_MS / 60_000} minutes`);
 }
 
 // The server sends its start-up block (where it runs, how to log in, the demo app) over IPC: printed

@@ -1,7 +1,9 @@
 // The whole path for real: control plane + self-enrolled agent + demo FastCGI app, through the REST API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { readFileSync } from "node:fs";
 import { isAlive } from "../agent/supervisor/proc-stats";
+import { childPids } from "./support/procs";
 import { ownerToken, type Stack, startStack, waitUntil } from "./support/stack";
 
 type ApiApp = { id: string; name: string; host: { id: string; name: string; online: boolean }; processes: { pid: number; state: string; startedAt: string | null; restarts: number }[] };
@@ -135,4 +137,41 @@ describe("a control-plane outage", () => {
     // The restarted agent adopted the same processes instead of starting new ones.
     expect(again.processes.map((p) => p.pid).sort()).toEqual(demo.processes.map((p) => p.pid).sort());
   }, 180_000); // a control plane's start (migrate, then server.ts through tsx) took over 60 s beside other files on a loaded 2-core machine
+});
+
+describe("npm start on a slow machine", () => {
+  it("waits for a control plane that takes over a minute to answer, and serves once it does", async () => {
+    // A loaded 2-core machine took over 60 s to start the control plane; npm start gave up after
+    // 600 polls (~60 s), stopped it and exited 1. Here the control plane is held before it listens.
+    await stack.stopStoker();
+    const back = stack.startStoker(300_000);
+    const cmdline = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "latin1");
+      } catch {
+        return "";
+      }
+    };
+    const server = await waitUntil(() => childPids(stack.startPid() ?? -1).find((pid) => cmdline(pid).includes("server.ts")), 60_000, "the control plane spawned", 10);
+    process.kill(server, "SIGSTOP");
+    let refused = false;
+    let waiting = false;
+    try {
+      // Not listening yet: a held server that listened would leave every poll hanging instead.
+      refused = await fetch(`${stack.url}/api/v1/health`, { signal: AbortSignal.timeout(3000) }).then(
+        () => false,
+        (e: Error) => e.name !== "TimeoutError",
+      );
+      await new Promise((r) => setTimeout(r, 75_000));
+      waiting = isAlive(stack.startPid() ?? -1);
+    } finally {
+      process.kill(server, "SIGCONT");
+    }
+    expect(refused).toBe(true);
+    expect(waiting, stack.logs().slice(-2000)).toBe(true);
+    await back;
+    expect(stack.logs()).toContain("the control plane is still starting");
+    expect(stack.logs()).not.toContain("did not answer");
+    await demoApp();
+  }, 420_000);
 });

@@ -26,8 +26,8 @@ export type Stack = {
   startPid: () => number | null;
   /** Stops the control plane and agent (apps keep running, as in production). */
   stopStoker(): Promise<void>;
-  /** Starts them again on the same port and data dir. */
-  startStoker(): Promise<void>;
+  /** Starts them again on the same port and data dir (waiting up to `timeoutMs` for the control plane). */
+  startStoker(timeoutMs?: number): Promise<void>;
   /** Everything: Stoker, then every app process the agent recorded, then the data dir. */
   destroy(): Promise<void>;
 };
@@ -67,7 +67,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
   const db = opts.db ?? (await testDb(dataDir)); // a database of its own, unless it shares one (replicas)
   let output = "";
   let proc: ChildProcess | null = null;
-  const start = async () => {
+  const start = async (timeoutMs = 120_000) => {
     proc = spawn(process.execPath, ["scripts/start.mjs"], {
       cwd: ROOT,
       env: {
@@ -85,7 +85,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, basePath
     proc.stderr?.on("data", (d) => (output += d));
     // A failed start says why: npm start's own output (a build it ran, a migration, a crash) goes with the error.
     const health = `${url}${basePath}/api/v1/health`;
-    await waitUntil(async () => (await fetch(health).catch(() => null))?.ok, 120_000, `${health} to answer`, 100).catch((e: Error) => {
+    await waitUntil(async () => (await fetch(health).catch(() => null))?.ok, timeoutMs, `${health} to answer`, 100).catch((e: Error) => {
       throw new Error(`${e.message}; npm start's output:\n${output.slice(-8000)}`);
     });
   };
