@@ -1,7 +1,7 @@
 // Workers beside an app's FastCGI processes, for real: supervised by the agent's Supervisor with the
 // app's restart policy, in its timeline, taken back after an agent restart, replaced on a spec change
 // and restarted in the new release after a deployment's switch.
-import { readlinkSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isAlive } from "@/agent/supervisor/proc-stats";
@@ -9,6 +9,7 @@ import { Supervisor } from "@/agent/supervisor/supervisor";
 import { makeGitRepo } from "@/agent/deploy/testing/git-fixture";
 import { AppSpecSchema, type DeployProgress, type DesiredApp, eventKindOf, type ProcessTransition } from "@/lib/protocol";
 import { appSpecFor, RUN_AS } from "./support/fixture-apps";
+import { childPids } from "./support/procs";
 import { scratchPerTest } from "./support/scratch";
 import { stopKeeper, waitUntil } from "./support/stack";
 
@@ -20,6 +21,17 @@ function desired(extra: Record<string, unknown>, revision = 1): DesiredApp {
   const sock = path.join(dir, `w-${n}.sock`);
   const spec = AppSpecSchema.parse({ ...appSpecFor("node", sock), name: `w-${n}`, ...extra });
   return { appId: spec.name, revision, desired: "running", spec, rootApproved: true };
+}
+
+/** LOOP workers this test process started that still run (a leak outlives the test, orphaned). */
+function loopsRunning(): number[] {
+  return childPids(process.pid).filter((pid) => {
+    try {
+      return isAlive(pid) && readFileSync(`/proc/${pid}/cmdline`, "latin1").startsWith(`${LOOP.slice(0, 2).join("\0")}\0`);
+    } catch {
+      return false;
+    }
+  });
 }
 
 function supervisorAt(stateDir: string) {
@@ -75,6 +87,7 @@ describe("workers", () => {
     expect(put.ok, JSON.stringify(put)).toBe(true);
     const pid = first.supervisor.apps.get(app.appId)!.workers.status()[0].pid;
     first.supervisor.detachAll();
+    const reported = first.transitions.length;
     stopKeeper(stateDir);
 
     const second = supervisorAt(stateDir);
@@ -92,6 +105,13 @@ describe("workers", () => {
     expect(now.pid).not.toBe(pid);
     expect(now.state).toBe("RUNNING");
     await waitUntil(async () => !isAlive(pid), 10_000, "the old worker to stop");
+
+    // The old worker is still the first Supervisor's child: detached, it must not replace it (it
+    // did, 500 ms later, with the v1 command: a worker nobody named, left running after the test).
+    await second.supervisor.execute({ op: "app.remove", appId: app.appId });
+    await new Promise((r) => setTimeout(r, 3 * app.spec.restart.backoffMs));
+    expect(first.transitions.slice(reported)).toEqual([]);
+    expect(loopsRunning()).toEqual([]);
   });
 
   it("restarts the workers in the new release after a deployment's switch", async () => {

@@ -424,6 +424,8 @@ export class AppRunner {
     if (this.socket) closeListenSocket(this.socket, false);
     this.socket = null;
     this.held.close();
+    for (const s of [...this.slots, ...this.pending, ...this.draining]) s.detach();
+    this.workers.detach();
     this.sink.close();
   }
 }

@@ -39,6 +39,8 @@ export class ProcessSlot {
   private leftovers: Promise<void> = Promise.resolve();
   /** A newer generation replaced this slot's: its process only serves what it had, and is never replaced. */
   private superseded = false;
+  /** The agent handed its processes to the next one (detachAll): their exits are that agent's to judge. */
+  private detached = false;
 
   constructor(
     readonly index: number,
@@ -78,6 +80,17 @@ export class ProcessSlot {
    */
   supersede(): void {
     this.superseded = true;
+    this.clearTimer();
+  }
+
+  /**
+   * Agent shutdown: the process is left running and this slot neither replaces nor reports it any
+   * more. A Supervisor kept alive after detachAll (an agent's process is not always gone at once)
+   * still gets its children's exits: it replaced a worker the next agent had stopped, with the old
+   * command, and nobody knew that copy.
+   */
+  detach(): void {
+    this.detached = true;
     this.clearTimer();
   }
 
@@ -175,6 +188,7 @@ export class ProcessSlot {
   }
 
   private onExit(proc: OsProcess, info: ExitInfo): void {
+    if (this.detached) return; // the next agent's now, leftovers included
     // Whatever the exit means, nothing of the old process may keep serving: its orphans are stopped.
     this.leftovers = proc.stopLeftovers(`SIG${this.spec.stop.signal}` as NodeJS.Signals, this.spec.stop.timeoutMs);
     if (this.proc !== proc) return;

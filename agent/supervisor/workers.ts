@@ -128,6 +128,11 @@ export class AppWorkers {
     this.ctx.changed();
   }
 
+  /** Agent shutdown: the workers keep running for the next agent, and are no longer replaced here. */
+  detach(): void {
+    for (const i of this.instances) i.slot.detach();
+  }
+
   /** Restarts one worker instance (or every instance of a worker when `index` is omitted). */
   async restart(name: string, index?: number): Promise<boolean> {
     const targets = this.instances.filter((i) => i.worker.name === name && (index === undefined || i.index === index));
