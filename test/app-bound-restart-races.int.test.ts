@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stageDirOf } from "@/agent/supervisor/app-bound-stage";
 import { isAlive } from "@/agent/supervisor/proc-stats";
 import { fastcgiRequest } from "@/agent/fastcgi/client";
 import { cgiParams } from "@/agent/fastcgi/http-response";
@@ -142,5 +143,29 @@ describe("a restart of php-cgi -b meeting an exit of its old process", () => {
     const live = await settledOnPath(runner, sock);
     expect(live.generation).toBeGreaterThan(old.generation);
     expect(result.statuses[200]).toBeGreaterThan(0);
+  });
+
+  it("restarted while its crashed process's replacement is proven at its stage, stops it and removes its stage with it", async () => {
+    const { supervisor, app, sock } = await serveKind({ ...PHP_BOUND, name: "bound-stage" }, dir.path, cleanups);
+    const runner = supervisor.apps.get(app.appId)!;
+    const [old] = runner.processes();
+    const stage = stageDirOf(sock, old.generation);
+    arm("prove.bound");
+    process.kill(old.pid, "SIGKILL"); // replaced after its backoff, staged
+    await reached("prove.bound"); // the replacement listens at its stage, not yet probed
+    const replacement = runner.processes().find((p) => p.generation === old.generation && p.pid && p.pid !== old.pid)!;
+    expect(replacement).toBeDefined();
+    expect(existsSync(stage)).toBe(true);
+    const r = await supervisor.execute({ op: "app.restart", appId: app.appId });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    await waitUntil(async () => !isAlive(replacement.pid), 10_000, "the replacement to end");
+    // Its proof still held: the stage goes with its process (before: left until the proof ended,
+    // up to the ready timeout; so in restart-matrix's last look after a restart under load).
+    await waitUntil(async () => !existsSync(stage), 3000, `${stage} to be removed`);
+    release("prove.bound");
+    const live = await settledOnPath(runner, sock);
+    expect(live.generation).toBeGreaterThan(old.generation);
+    expect(readdirSync(dir.path).filter((f) => f.startsWith(".bound-stage.sock.g"))).toEqual([]);
+    expect(await noStrayProcesses(sock, [live.pid])).toEqual([]);
   });
 });

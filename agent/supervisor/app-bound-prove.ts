@@ -5,6 +5,7 @@
 import type { AppSpec } from "../../lib/protocol";
 import { type Stage, stageBound } from "./app-bound-stage";
 import { applyOwnership } from "./app-socket";
+import { holdpoint } from "./failpoint";
 import { isAlive } from "./proc-stats";
 import { probeUntil } from "./readiness";
 import { listenerHeldBy } from "./socket-use";
@@ -26,8 +27,14 @@ export async function proveBound(spec: AppSpec, pids: number[], stage: Stage | n
     if (Date.now() > deadline) return `the new process did not bind ${file} within ${spec.ready.timeoutMs} ms`;
     await sleep(BIND_POLL_MS);
   }
+  await holdpoint("prove.bound");
   const at = stage ? stage.staged : file;
-  const probed = await probeUntil(spec, `unix:${at}`, Math.max(100, deadline - Date.now()));
+  // A process that exits while it is probed is not probed until the deadline (its socket refuses).
+  const gone = new AbortController();
+  const exited = () => pids.some((pid) => !isAlive(pid));
+  const watch = setInterval(() => exited() && gone.abort(), BIND_POLL_MS);
+  const probed = await probeUntil(spec, `unix:${at}`, Math.max(100, deadline - Date.now()), gone.signal).finally(() => clearInterval(watch));
+  if (exited()) return "the new process exited while starting";
   if (probed) return `readiness probe failed: ${probed}`;
   try {
     applyOwnership(at, spec.socket); // before the web server can see it

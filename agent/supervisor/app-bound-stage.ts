@@ -28,6 +28,8 @@ export type Stage = {
   /** The app's socket path. */
   target: string;
   generation: number;
+  /** Removed (discardStage): the name may be a later stage's of the same generation by now. */
+  removed?: boolean;
 };
 
 let available: Promise<boolean> | null = null;
@@ -148,8 +150,14 @@ export async function restoreView(pid: number, file: string): Promise<void> {
   await run(TOOLS.nsenter, [`--target=${pid}`, "--mount", "--", TOOLS.umount, "-l", path.dirname(file)]);
 }
 
-/** Removes a staging directory (its process is gone, or its socket was renamed away). */
+/**
+ * Removes a staging directory (its process is gone, or its socket was renamed away), once: a
+ * second call does nothing, since a replacement of the same generation (its process's successor)
+ * may have opened a stage of the same name since.
+ */
 export function discardStage(stage: Stage): void {
+  if (stage.removed) return;
+  stage.removed = true;
   try {
     rmSync(stage.dir, { recursive: true, force: true });
   } catch {

@@ -69,11 +69,20 @@ export function slotHooks(ctx: HookContext, desired: DesiredApp, plan: LaunchPla
       const launch = firstPlan ?? respawn?.plan ?? plan;
       firstPlan = undefined;
       const proc = spawnProcess(launch, spec.socket.bind === "agent" ? ((first.sock ?? ctx.socket())?.fd ?? null) : null, ctx.sink, ctx.cgroup);
-      if (respawn?.stage) {
+      const stage = respawn?.stage;
+      if (stage) {
         if (proc.pid) {
-          stages.set(proc.pid, respawn.stage);
+          stages.set(proc.pid, stage);
           ctx.held.staging = proc.pid;
-        } else discardStage(respawn.stage);
+        }
+        // One owner for its removal: the stage goes when its socket is put on the path, or when
+        // its process ends, whichever comes first, whatever the slot does meanwhile (a restart or
+        // a stop ends the process while it is proven). Registered before the slot's own exit
+        // handler, so it is gone before a successor of the same generation opens its stage.
+        void proc.exited.then(() => {
+          stages.delete(proc.pid);
+          discardStage(stage);
+        });
       }
       return proc;
     },
