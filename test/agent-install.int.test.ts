@@ -129,7 +129,8 @@ describe("install.sh", () => {
     expect(r.stdout).toContain(`${prefix}/run-agent`);
     const build = await servedBuild();
     expect(readlinkSync(path.join(prefix, "current"))).toBe(`releases/${build}`);
-    const second = await waitUntil(async () => (await hosts()).find((h) => h.name === "second-host" && h.online), 60_000, "the second host online");
+    // Online from its connection; its facts come with its hello a moment later.
+    const second = await waitUntil(async () => (await hosts()).find((h) => h.name === "second-host" && h.online && h.facts.agentBuild), 60_000, "the second host online, with its facts");
     expect((await hosts()).length).toBe(2);
     expect(second.facts.agentBuild).toBe(build);
     expect(second.facts.agentUpgradable).toBe(true);
