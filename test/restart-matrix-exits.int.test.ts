@@ -88,13 +88,19 @@ describe("planned exits of an app that binds its own socket", () => {
     await waitUntil(async () => runner.processes().every((p) => p.state === "RUNNING" && p.pid !== victim), 10_000, "a new process serves");
     await sleep(300);
     const result = await load.stop();
-    // A crash still backs off; meanwhile the agent answers 503 on the socket it holds. Never a 502.
+    // A crash still backs off; meanwhile the agent answers 503 on the socket it holds.
     const next = exit && transitions.find((t) => t.slot === exit.slot && t.to === "STARTING" && Date.parse(t.at) >= Date.parse(exit.at));
     expect(next, JSON.stringify(transitions)).toBeDefined();
     expect(Date.parse(next!.at) - Date.parse(exit!.at)).toBeGreaterThanOrEqual(400); // backoffMs 500: not replaced at once
-    const errors = nginx.readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l)).slice(0, 3).join(" | ");
-    expect(result.errors, `nginx: ${errors}`).toEqual([]);
-    expect(Object.keys(result.statuses).filter((s) => s !== "200" && s !== "503"), JSON.stringify(result.statuses)).toEqual([]);
+    const errors = nginx.readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l));
+    expect(result.errors, `nginx: ${errors.join(" | ")}`).toEqual([]);
+    // The one request the killed process had accepted (php-cgi serves one at a time) dies with it: at
+    // most one 502, reset or closed while nginx read its answer. Nothing queued behind it is reset, no
+    // connect() is refused, nothing else fails (1 in 6 runs on an idle machine killed one mid-request).
+    expect(result.statuses[502] ?? 0, errors.join(" | ")).toBeLessThanOrEqual(1);
+    expect(errors.filter((l) => !/while reading response header from upstream/.test(l) || /connect\(\) failed/.test(l))).toEqual([]);
+    expect(errors.length).toBeLessThanOrEqual(1);
+    expect(Object.keys(result.statuses).filter((s) => s !== "200" && s !== "502" && s !== "503"), JSON.stringify(result.statuses)).toEqual([]);
     expect(result.statuses[200]).toBeGreaterThan(0);
     // The new process serves through nginx (the load's count depends on how loaded the host is).
     const after = await runLoad({ url: `${nginx.url}/after`, concurrency: 4, durationMs: 10_000, maxRequests: 20 });
