@@ -16,6 +16,8 @@ export default defineConfig({
   testDir: "./e2e",
   reporter: "list",
   workers: 1,
+  // As vitest.config.ts: on CI a failed test runs once more and the list reporter marks it "flaky".
+  retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
   globalTeardown: "./e2e/global-teardown.ts",
   use: {
