@@ -168,4 +168,26 @@ describe("a restart of php-cgi -b meeting an exit of its old process", () => {
     expect(readdirSync(dir.path).filter((f) => f.startsWith(".bound-stage.sock.g"))).toEqual([]);
     expect(await noStrayProcesses(sock, [live.pid])).toEqual([]);
   });
+
+  it("gives up a restart whose proven socket cannot be put on the path: the old process keeps serving, the new one and its stage are gone", async () => {
+    const { supervisor, app, sock } = await serveKind({ ...PHP_BOUND, name: "bound-rename" }, dir.path, cleanups);
+    const runner = supervisor.apps.get(app.appId)!;
+    const old = await settledOnPath(runner, sock);
+    const stage = stageDirOf(sock, old.generation + 1);
+    arm("restart.probed");
+    const restart = supervisor.execute({ op: "app.restart", appId: app.appId });
+    await reached("restart.probed"); // the new process is proven at its stage, not yet on the path
+    const fresh = runner.processes().find((p) => p.generation > old.generation)!;
+    expect(fresh).toBeDefined();
+    unlinkSync(path.join(stage, path.basename(sock))); // its socket file vanishes: the rename fails
+    release("restart.probed");
+    const r = await restart;
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r)).toMatch(/Restart failed, the old process keeps running: its socket could not be put on the path/);
+    await waitUntil(async () => !isAlive(fresh.pid), 10_000, "the new process to be stopped");
+    expect(existsSync(stage)).toBe(false);
+    const live = await settledOnPath(runner, sock);
+    expect(live.generation).toBe(old.generation);
+    expect(await noStrayProcesses(sock, [live.pid])).toEqual([]);
+  });
 });

@@ -42,18 +42,25 @@ export async function appBoundReplace(host: RestartHost, next: DesiredApp, file:
   const started = host.cgroup.batch(() => fresh.map((s) => s.launch())).filter((p): p is OsProcess => p !== null);
   failpoint("restart.launched");
   await holdpoint("restart.launched");
-  let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
-  problem ??= await proveBound(spec, started.map((p) => p.pid), stage, file);
-  if (problem) {
+  const abandon = async (problem: string) => {
     await Promise.all(fresh.map((s) => s.stop()));
     if (stage) discardStage(stage);
     host.unstage();
     return host.fail(`Restart failed, the old process keeps running: ${problem}`);
-  }
+  };
+  let problem: string | null = started.length < fresh.length ? "a new process could not be started" : null;
+  problem ??= await proveBound(spec, started.map((p) => p.pid), stage, file);
+  if (problem) return abandon(problem);
   failpoint("restart.probed");
+  await holdpoint("restart.probed");
   const pid = started[0].pid;
   // On the path and held in one turn: a replacement of the old generation can no longer take the path from here on.
-  let displaced: HeldCopy | null = stage ? host.held.putOnPath(stage, pid, generation) : host.held.take(pid, file, generation);
+  let displaced: HeldCopy | null;
+  try {
+    displaced = stage ? host.held.putOnPath(stage, pid, generation) : host.held.take(pid, file, generation);
+  } catch (e) {
+    return abandon(`its socket could not be put on the path (${(e as Error).message})`);
+  }
   await holdpoint("restart.renamed");
   if (stage) await restoreView(pid, file);
   const old = host.promote(next, fresh, generation);
