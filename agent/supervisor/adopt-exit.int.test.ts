@@ -23,10 +23,14 @@ afterAll(() => {
 });
 
 describe("adoptProcess", () => {
-  it("sees an adopted process's exit within a few milliseconds of it", async () => {
+  it("sees an adopted process's exit as soon as it sees its own child's exit", async () => {
     const sink = new LogSink(path.join(dir, "log"));
-    const delays: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    // Each sample kills an adopted process and a child of ours (its exit is SIGCHLD, seen at once)
+    // together: what a loaded machine adds to waking this process up delays both alike, so their
+    // difference is what the adopted process's watch itself costs, not the machine's speed.
+    const extra: number[] = [];
+    const seen: string[] = [];
+    for (let i = 0; i < 9; i++) {
       const pid = await new Promise<number>((resolve) => {
         const sh = spawn("/bin/sh", ["-c", "sleep 60 >/dev/null & echo $!"], { stdio: ["ignore", "pipe", "ignore"] });
         let out = "";
@@ -34,19 +38,27 @@ describe("adoptProcess", () => {
         sh.on("close", () => resolve(Number(out.trim())));
       });
       started.push(pid);
+      const child = spawn("sleep", ["60"], { stdio: "ignore" });
+      started.push(child.pid ?? 0);
+      const childExited = new Promise<number>((r) => child.once("exit", () => r(performance.now())));
       const stat = readProcStat(pid);
       expect(stat).not.toBeNull();
       const proc = adoptProcess(pid, stat!.startTicks, new Date().toISOString(), sink);
       expect(proc?.pid).toBe(pid);
-      await new Promise((r) => setTimeout(r, 50 + i * 37)); // anywhere in a poll's period
+      await new Promise((r) => setTimeout(r, 50 + i * 23)); // anywhere in a poll's period
       const killedAt = performance.now();
       process.kill(pid, "SIGKILL");
-      await proc!.exited;
-      delays.push(performance.now() - killedAt);
+      child.kill("SIGKILL");
+      const adoptedAt = await proc!.exited.then(() => performance.now());
+      const childAt = await childExited;
+      extra.push(adoptedAt - childAt);
+      seen.push(`${(adoptedAt - killedAt).toFixed(1)}/${(childAt - killedAt).toFixed(1)}`);
     }
     sink.close();
-    delays.sort((a, b) => a - b);
-    // Polling every 200 ms gave a median near 100 ms; the slack is for a loaded 2-core machine.
-    expect(delays[2], `exit seen after ${delays.map((d) => d.toFixed(1)).join(", ")} ms`).toBeLessThan(40);
+    const sorted = [...extra].sort((a, b) => a - b);
+    console.log(`adopted/child exit seen after ${seen.join(", ")} ms; median difference ${sorted[4].toFixed(1)} ms`);
+    // Polling every 200 ms (before) saw the exit a median ~100 ms after it; a pidfd sees it with the
+    // child's. The slack is for the watch's own thread hop on a loaded 2-core machine.
+    expect(sorted[4], `adopted/child exit seen after ${seen.join(", ")} ms`).toBeLessThan(40);
   });
 });
