@@ -1,6 +1,7 @@
 // Bounded HTTP load for tests: N concurrent loops of plain GETs to a loopback URL, one fresh
 // connection per request, stopping by itself after a duration or a request count.
 import { request } from "node:http";
+import { waitUntil } from "./wait";
 
 export type LoadOptions = {
   /** An http:// URL on 127.0.0.1, localhost or [::1]; anything else is refused. */
@@ -37,6 +38,11 @@ export type LoadResult = {
 export type RunningLoad = {
   /** Stops starting new requests, waits for in-flight ones, returns the tally. */
   stop(): Promise<LoadResult>;
+  /**
+   * The answers so far (each request that got an HTTP status), by status: a test waits for the load
+   * to have reached a point (answers after a restart) instead of sleeping a machine-speed guess.
+   */
+  answers(): { total: number; statuses: Readonly<Record<number, number>> };
   /** Resolves when the load ends by itself (duration or maxRequests) or after stop(). */
   done: Promise<LoadResult>;
 };
@@ -128,6 +134,7 @@ export function startLoad(opts: LoadOptions): RunningLoad {
   });
   return {
     done,
+    answers: () => ({ total: Object.values(statuses).reduce((a, b) => a + b, 0), statuses: { ...statuses } }),
     stop() {
       stopping = true;
       return done;
@@ -137,4 +144,14 @@ export function startLoad(opts: LoadOptions): RunningLoad {
 
 export function runLoad(opts: LoadOptions): Promise<LoadResult> {
   return startLoad(opts).done;
+}
+
+/**
+ * Waits until `load` has answered `n` more requests than `mark` (its `answers().total` at some
+ * point, e.g. when a restart returned): a test sees the load flowing past that point however fast
+ * the machine serves, where a fixed sleep and a total count were a guess at its speed. A backend
+ * that serves nothing any more times out (30 s).
+ */
+export function answeredSince(load: RunningLoad, mark: number, what: string, n = 20): Promise<boolean> {
+  return waitUntil(() => load.answers().total >= mark + n, 30_000, `${n} answers ${what}`, 20);
 }
