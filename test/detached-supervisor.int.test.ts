@@ -9,6 +9,7 @@ import { readState } from "@/agent/supervisor/state-file";
 import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema } from "@/lib/protocol";
 import { RUN_AS } from "./support/fixture-apps";
+import { waitUntil } from "./support/wait";
 import { makeTempDir } from "./support/web-servers";
 
 const FIXTURE = path.resolve("test/fixtures/flup-errors.fcgi");
@@ -40,8 +41,8 @@ describe("a detached supervisor", () => {
     await next.adoptAll();
     expect(next.status().map((a) => a.processes.filter((p) => p.state === "RUNNING").length)).toEqual([2]);
     expect(await next.execute({ op: "app.remove", appId: "py" })).toMatchObject({ ok: true });
-    await new Promise((r) => setTimeout(r, 100)); // the next agent's own coalesced write
-    expect(readState(path.join(stateDir, "state.json"))).toEqual([]);
+    // The next agent's own coalesced write (20 ms), however late a loaded machine runs it.
+    await waitUntil(() => readState(path.join(stateDir, "state.json")).length === 0, 5000, "the removal in the state file", 20);
 
     // The first agent's children have exited meanwhile; give their exits time to be handled.
     await new Promise((r) => setTimeout(r, 1500));
