@@ -33,6 +33,28 @@ const PG_TESTS = [
  */
 const retry = process.env.CI ? 1 : 0;
 
+/**
+ * Integration files that cannot share the host with another file, run alone after the rest
+ * (`integration-serial`). Everything else runs two files at a time: each file has its own temp dirs,
+ * free ports, state dirs and web servers, and checks only the processes and sockets it started.
+ */
+const SERIAL_TESTS = [
+  // Removes every empty `stoker-*` cgroup on the host, with a clock two minutes on: another file's fresh ones too.
+  "agent/supervisor/cgroup-sweep.int.test.ts",
+  // Discovery proposes every FastCGI listener on the host, another file's apps among them.
+  "test/discovery-import.int.test.ts",
+  // Compares the host's /tmp/stoker-rbh-* dirs before and after, which another file's doctor makes too.
+  "agent/debug/run-by-hand.int.test.ts",
+  // Timing under a bound a second file's load would break: an exit seen within 40 ms, a replacement
+  // within 300 ms, an exit within 1 s, the chatty app's 1,000 lines/s through an agent outage.
+  "agent/supervisor/adopt-exit.int.test.ts",
+  "test/restart-matrix-exits.int.test.ts",
+  "test/exits.int.test.ts",
+  "test/faults/stack-faults.int.test.ts",
+  // CPU % and RSS against top's within 10 %: top samples a busy host less steadily.
+  "test/process-usage.int.test.ts",
+];
+
 export default defineConfig({
   resolve,
   test: {
@@ -51,9 +73,23 @@ export default defineConfig({
       {
         resolve,
         test: {
+          // Two files at a time on CI's 2 cores (the run was 36 min, 22 of them here, one file at a time).
           name: "integration",
           include: ["{agent,lib,test}/**/*.int.test.ts"],
-          exclude: ["**/*.pg.int.test.ts", "node_modules/**"],
+          exclude: ["**/*.pg.int.test.ts", "node_modules/**", ...SERIAL_TESTS],
+          globalSetup: ["test/support/agent-dist-global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          maxWorkers: 2,
+          retry,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: "integration-serial",
+          include: SERIAL_TESTS,
+          globalSetup: ["test/support/agent-dist-global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,

@@ -6,9 +6,10 @@
 // runs under systemd instead: examples/systemd/stoker-agent.service).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { needsBuild } from "./needs-build.mjs";
 
 // `npm run server` (--no-agent): a control plane alone, as each replica on PostgreSQL runs.
 const serverOnly = process.argv.includes("--no-agent");
@@ -23,23 +24,6 @@ const env = {
   STOKER_DATA_DIR: path.resolve(process.env.STOKER_DATA_DIR ?? "data"),
 };
 const url = `http://${env.HOST}:${env.PORT}${env.STOKER_BASE_PATH ?? ""}`;
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function needsBuild() {
-  const id = `${process.env.STOKER_DIST_DIR || ".next"}/BUILD_ID`;
-  if (!existsSync(id)) return true;
-  const built = statSync(id).mtimeMs;
-  if (["app", "components", "lib"].some((d) => newestMtime(d) > built) || statSync("next.config.js").mtimeMs > built) return true;
-  return !existsSync("dist/agent.mjs") || !existsSync("dist/log-keeper.mjs") || !existsSync("dist/unpack-worker.mjs") || newestMtime("agent") > statSync("dist/agent.mjs").mtimeMs || newestMtime("lib/protocol") > statSync("dist/agent.mjs").mtimeMs;
-}
 
 // Before anything else: a control plane still on the port would answer the health check below in
 // place of the new one (and get a second agent started against it).

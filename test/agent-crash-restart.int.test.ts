@@ -1,7 +1,7 @@
 // Issue 15 item 6: the agent SIGKILLed at every step of a rolling restart (STOKER_FAILPOINT), under
 // load behind nginx. After the next agent starts: no process left stopped, no second generation on
 // the app's sockets, no staged socket file, the app serves, and no request failed meanwhile.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,12 +25,8 @@ beforeAll(() => {
   dir = matrixDir("stoker-crash-");
 });
 const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(() => {
-  // The agent as shipped (one bundle, fast to start), built from this checkout.
-  const built = spawnSync(process.execPath, ["scripts/build-agent.mjs"], { cwd: ROOT, encoding: "utf8" });
-  expect(built.status, built.stderr).toBe(0);
-}, 60_000);
+// The agent as shipped (dist/agent.mjs, one bundle, fast to start) is built from this checkout once
+// per run, before any file starts (test/support/agent-dist-global-setup.ts).
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
   dir.remove();

@@ -27,10 +27,9 @@ let agent: ChildProcess | null = null;
 const started = new Set<number>();
 
 beforeAll(() => {
+  // dist/agent.mjs is built from this checkout once per run (test/support/agent-dist-global-setup.ts).
   dir = matrixDir("stoker-standby-");
-  const built = spawnSync(process.execPath, ["scripts/build-agent.mjs"], { cwd: ROOT, encoding: "utf8" });
-  expect(built.status, built.stderr).toBe(0);
-}, 60_000);
+});
 afterAll(async () => {
   agent?.kill("SIGKILL");
   // The keeper first (with no agent it replaces any process that exits), and what it started.
