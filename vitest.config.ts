@@ -109,7 +109,10 @@ export default defineConfig({
           setupFiles: ["test/support/pg-setup-file.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          fileParallelism: false,
+          // Two files at a time, as in `integration` (where these files pass in pairs on SQLite): each
+          // control plane has a database of its own, and two files' replicas stay well under the
+          // cluster's 200 connections (10 a replica).
+          maxWorkers: 2,
           retry,
         },
       },
