@@ -33,6 +33,9 @@ const PG_TESTS = [
  */
 const retry = process.env.CI ? 1 : 0;
 
+/** Every project of tests on real servers: a slow 2-core machine's timeouts, and the CI retry. */
+const realServers = { testTimeout: 60_000, hookTimeout: 60_000, retry };
+
 /**
  * Integration files that cannot share the host with another file, run alone after the rest
  * (`integration-serial`). Everything else runs two files at a time: each file has its own temp dirs,
@@ -78,10 +81,8 @@ export default defineConfig({
           include: ["{agent,lib,test}/**/*.int.test.ts"],
           exclude: ["**/*.pg.int.test.ts", "node_modules/**", ...SERIAL_TESTS],
           globalSetup: ["test/support/agent-dist-global-setup.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          ...realServers,
           maxWorkers: 2,
-          retry,
         },
       },
       {
@@ -90,10 +91,8 @@ export default defineConfig({
           name: "integration-serial",
           include: SERIAL_TESTS,
           globalSetup: ["test/support/agent-dist-global-setup.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          ...realServers,
           fileParallelism: false,
-          retry,
         },
       },
       {
@@ -107,13 +106,11 @@ export default defineConfig({
           include: PG_TESTS,
           globalSetup: ["test/support/pg-global-setup.ts"],
           setupFiles: ["test/support/pg-setup-file.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          ...realServers,
           // Two files at a time, as in `integration` (where these files pass in pairs on SQLite): each
           // control plane has a database of its own, and two files' replicas stay well under the
           // cluster's 200 connections (10 a replica).
           maxWorkers: 2,
-          retry,
         },
       },
       {
