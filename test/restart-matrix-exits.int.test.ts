@@ -6,7 +6,7 @@ import { isAlive } from "@/agent/supervisor/proc-stats";
 import type { ProcessTransition } from "@/lib/protocol";
 import { type LoadResult, runLoad, startLoad } from "./support/load";
 import type { NginxFront } from "./support/nginx-front";
-import { MATRIX_KINDS, type MatrixKind, matrixDir, noStrayProcesses, PHP_BOUND, serveKind } from "./support/restart-matrix";
+import { MATRIX_KINDS, type MatrixKind, matrixDir, PHP_BOUND, serveKind, straysAfter } from "./support/restart-matrix";
 import { childPids } from "./support/procs";
 import { waitUntil } from "./support/stack";
 
@@ -140,16 +140,7 @@ describe("a killed prefork master", () => {
     );
     for (const w of workers) await waitUntil(async () => !isAlive(w), 5000, `orphan ${w} to be stopped`);
     // Also a worker the master forked after the list above was taken (php-cgi replaces its recycled children).
-    let strays: string[] = [];
-    await waitUntil(
-      async () => {
-        strays = await noStrayProcesses(sock, after.map((p) => p.pid));
-        return strays.length === 0;
-      },
-      5000,
-      "no stray holding the socket",
-    ).catch(() => undefined);
-    expect(strays).toEqual([]);
+    expect(await straysAfter(sock, () => after.map((p) => p.pid), 5000)).toEqual([]);
     // The killed master's workers are stopped with its tree, each with the one request it serves.
     // The socket is the agent's and the other master serves it.
     expectOnlyInFlightLost(await load.stop(), nginx, WORKERS[name]);

@@ -9,7 +9,7 @@ import { isAlive } from "@/agent/supervisor/proc-stats";
 import { appSpecFor, parseAnswer } from "./support/fixture-apps";
 import { answeredSince, startLoad } from "./support/load";
 import { startNginxFront } from "./support/nginx-front";
-import { desiredApp, matrixDir, type MatrixKind, MATRIX_KINDS, noStrayProcesses, PHP_BOUND, serveKind } from "./support/restart-matrix";
+import { desiredApp, matrixDir, type MatrixKind, MATRIX_KINDS, noStrayProcesses, PHP_BOUND, serveKind, straysAfter } from "./support/restart-matrix";
 import { waitUntil } from "./support/stack";
 
 // Made in beforeAll: a file whose tests a filter skips runs no afterAll, and would leak it.
@@ -25,7 +25,6 @@ afterAll(async () => {
 });
 
 const desired = desiredApp;
-
 const serve = (kind: MatrixKind) => serveKind(kind, dir.path, cleanups);
 
 // php-bound too: php-cgi -b recycles (500 requests) while it is restarted, so a restart meets a
@@ -64,13 +63,7 @@ describe.each([...MATRIX_KINDS, PHP_BOUND])("$name behind nginx", (kind) => {
     const last = result.bodies.map(parseAnswer).filter((a) => a !== null).at(-1);
     expect(last?.version).toBe("v2");
     // A prefork master's children end a moment after it (each on its own exit): bounded, never left.
-    let strays: string[] = [];
-    const settled = async () => {
-      strays = await noStrayProcesses(spec.socket.path, pids());
-      return strays.length === 0;
-    };
-    await waitUntil(settled, 10_000, "the old generation's children to end").catch(() => {});
-    expect(strays).toEqual([]);
+    expect(await straysAfter(spec.socket.path, pids, 10_000)).toEqual([]);
     expect(readdirSync(dir.path).filter((f) => f.startsWith(`.${kind.name}.sock.g`))).toEqual([]);
   });
 });

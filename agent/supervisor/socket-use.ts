@@ -76,7 +76,8 @@ export function holdersOf(inodes: Set<number>): { pid: number; fd: number; inode
   return out;
 }
 
-function socketInodes(pid: number): Set<number> {
+/** The inodes of the sockets process `pid` holds (empty if it is gone or not ours to read). */
+export function socketInodes(pid: number): Set<number> {
   const out = new Set<number>();
   try {
     for (const fd of readdirSync(`/proc/${pid}/fd`)) {

@@ -1,9 +1,10 @@
 // Proves the fixture apps are real FastCGI servers: each one, started by spawn-fcgi on an fd-0
 // Unix socket, answers through a real nginx; and CRASH_ON_START=1 makes each exit non-zero at once.
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { socketInodes } from "@/agent/supervisor/socket-use";
 import { FIXTURE_APPS, FIXTURE_LANG, parseAnswer, specFor } from "./fixture-apps";
 import { runLoad } from "./load";
 import { type NginxFront, startNginxFront } from "./nginx-front";
@@ -71,20 +72,6 @@ describe("the stop signal of each fixture spec", () => {
   });
 });
 
-/** The sockets a process holds (their inodes), from its fds. */
-function socketsOf(pid: number): Set<string> {
-  const found = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      if (link.startsWith("socket:")) found.add(link);
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return found;
-}
-
 describe("the node fixture app on SIGTERM", () => {
   it("finishes the request in flight, then exits 0", async () => {
     const socketPath = path.join(dir, "node-graceful.sock");
@@ -92,11 +79,11 @@ describe("the node fixture app on SIGTERM", () => {
     const app = await startFcgi(socketPath, spec.command, spec.env);
     const front = await startNginxFront({ socket: `unix:${socketPath}`, params: spec.fastcgiParams });
     try {
-      const before = socketsOf(app.pid); // its listener, and any connection node has not closed yet
+      const before = socketInodes(app.pid); // its listener, and any connection node has not closed yet
       const slow = runLoad({ url: `${front.url}/?delay_ms=800`, concurrency: 1, durationMs: 10_000, maxRequests: 1 });
       // Inside the app once node accepted it (it holds it for delay_ms). Not a fixed sleep, which a
       // loaded machine can outrun: a TERM before the accept is a refused connect, not this test.
-      await waitUntil(async () => [...socketsOf(app.pid)].some((s) => !before.has(s)), 10_000, "the request accepted by the app", 5);
+      await waitUntil(async () => [...socketInodes(app.pid)].some((s) => !before.has(s)), 10_000, "the request accepted by the app", 5);
       app.child.kill("SIGTERM");
       const result = await slow;
 

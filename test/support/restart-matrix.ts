@@ -13,6 +13,7 @@ import { holdersOf, listenersNamed } from "@/agent/supervisor/socket-use";
 import type { AppSpecInput } from "@/lib/protocol/app-spec";
 import { APPS_DIR, appSpecFor } from "./fixture-apps";
 import { isLogKeeper } from "./log-keeper";
+import { waitUntil } from "./wait";
 
 export type MatrixKind = {
   name: string;
@@ -108,6 +109,21 @@ export async function noStrayProcesses(sock: string, pids: number[], agentPid?: 
     if (state === "T" || state === "t") problems.push(`${h.pid} is stopped`);
   }
   return problems;
+}
+
+/**
+ * noStrayProcesses once it is empty, or its last answer after `timeoutMs`: an old generation's
+ * prefork children end a moment after their master (each on its own exit), so a stray is one still
+ * there at the bound. `pids` is read again at each look (a recycle may replace a live process).
+ */
+export async function straysAfter(sock: string, pids: () => number[], timeoutMs: number): Promise<string[]> {
+  let strays: string[] = [];
+  const settled = async () => {
+    strays = await noStrayProcesses(sock, pids());
+    return strays.length === 0;
+  };
+  await waitUntil(settled, timeoutMs, `no stray on ${sock}`).catch(() => undefined);
+  return strays;
 }
 
 export function desiredApp(spec: object, revision = 1): DesiredApp {
