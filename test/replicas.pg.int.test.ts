@@ -83,19 +83,17 @@ async function startReplica(port: number, dir: string): Promise<{ proc: ChildPro
  * `of(pids)`: relayed batches of the app's lines with a line of those processes (their status
  * events, relayed too, name their pids and are not the tail).
  */
-async function relayedLines(): Promise<{ count(): number; of(pids: number[]): number; reset(): void; end(): Promise<void> }> {
+async function relayedLines(): Promise<{ of(pids: number[]): number; end(): Promise<void> }> {
   const bus = new pg.Client({ connectionString: db.url });
   await bus.connect();
   await bus.query("LISTEN stoker_replicas");
-  let relayed = 0;
   const payloads: string[] = [];
   bus.on("notification", (n) => {
-    if (n.payload?.includes('"logs.lines"') && n.payload.includes(app.id)) relayed++;
     // A notification carries several messages, one a line: only the app's log batches are the tail.
     for (const m of n.payload?.split("\n") ?? []) if (m.includes('"logs.lines"') && m.includes(app.id)) payloads.push(m);
   });
   const of = (pids: number[]) => payloads.filter((p) => pids.some((pid) => p.includes(`"pid":${pid},`) || p.includes(`demo app ${pid} listening`))).length;
-  return { count: () => relayed, of, reset: () => (relayed = 0), end: () => bus.end() };
+  return { of, end: () => bus.end() };
 }
 
 /**
