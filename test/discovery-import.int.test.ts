@@ -84,7 +84,9 @@ afterAll(async () => {
   await nginx?.stop();
 });
 
-describe("discovery and import", () => {
+// Each test goes on from the state the one before left (a candidate, then an imported app): a retry
+// would start from the wrong state and hide the first failure behind its own.
+describe("discovery and import", { retry: 0 }, () => {
   let candidate: Candidate;
 
   it("finds the spawn-fcgi app with its process, its nginx site and a spec to import", async () => {

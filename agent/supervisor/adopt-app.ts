@@ -70,8 +70,7 @@ export function toRetire(spec: AppSpec, found: Found, kept: (proc: OsProcess) =>
 
 /** Retires an interrupted restart's other generation without dropping what it holds. */
 export function retireLeftovers(pids: number[], spec: AppSpec, liveFd: number | null): Promise<void> {
-  const appBound = spec.socket.bind === "app" ? (spec.socket.path ?? null) : null;
-  return retire(pids, liveFd, { signal: spec.stop.signal, timeoutMs: spec.stop.timeoutMs }, appBound);
+  return retire(pids, liveFd, { signal: spec.stop.signal, timeoutMs: spec.stop.timeoutMs }, spec.socket);
 }
 
 /** The live process of an app-bound socket whose agent died before giving it its real directory back. */

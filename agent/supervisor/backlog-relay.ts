@@ -1,8 +1,10 @@
 // Serves the backlog of a retired listening socket: each connection queued on it is accepted and
 // relayed byte for byte to the socket now on the app's path. An app that binds its own socket
 // leaves one behind at every replacement (its listener, of which the agent holds a copy so that
-// what queued on it while no process accepted is not reset, app-bound-listener.ts). A plain stream
-// pipe in both directions: the FastCGI records are not read, so any protocol passes.
+// what queued on it while no process accepted is not reset, app-bound-listener.ts); a whole-app
+// restart leaves the old generation's socket, whose processes may exit before its queue is empty
+// (restart-swap.ts, recover-generation.ts). A plain stream pipe in both directions: the FastCGI
+// records are not read, so any protocol passes.
 import { connect, createServer, type Socket } from "node:net";
 import { closeFd, dupFd } from "../native";
 import { hasQueued } from "./socket-use";

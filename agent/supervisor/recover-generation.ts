@@ -6,6 +6,7 @@ import type { SocketSpec } from "../../lib/protocol";
 import { closeFd, takeFd } from "../native";
 import { stageDirOf } from "./app-bound-stage";
 import { stagedGeneration, stagedPath } from "./app-socket";
+import { relayBacklog } from "./backlog-relay";
 import { drainRetired } from "./drain";
 import { isAlive } from "./proc-stats";
 import { holdersOf, listenerHeldBy, listenersNamed } from "./socket-use";
@@ -76,10 +77,12 @@ function listenerOf(pid: number, appBound: string | null): number {
 
 /**
  * Retires processes of a generation that is not live: waits until what was queued on their socket
- * (their fd 0, or the socket an app bound at `appBound`) is served, then stops them (the spec's
- * signal, SIGKILL after the timeout).
+ * (their fd 0, or the socket an app bound itself) is served, then stops them (the spec's signal,
+ * SIGKILL after the timeout). What they leave queued (they exited first, php-cgi at its request
+ * quota, or stopped accepting) is relayed to the live socket on the path, never reset.
  */
-export async function retire(pids: number[], liveFd: number | null, stop: { signal: string; timeoutMs: number }, appBound: string | null = null): Promise<void> {
+export async function retire(pids: number[], liveFd: number | null, stop: { signal: string; timeoutMs: number }, socket: SocketSpec): Promise<void> {
+  const appBound = socket.bind === "app" ? (socket.path ?? null) : null;
   const live = liveFd === null ? -1 : inodeOf(liveFd);
   const byListener = new Map<number, { fd: number; pids: number[] }>();
   for (const pid of pids) {
@@ -94,13 +97,16 @@ export async function retire(pids: number[], liveFd: number | null, stop: { sign
   await Promise.all(
     [...byListener.values()].map(async ({ fd, pids: group }) => {
       // A process on the live socket (more processes than the spec wants) has nothing to hand over.
+      const retired = fd >= 0 && inodeOf(fd) !== live;
+      const gone = () => group.every((pid) => !isAlive(pid));
       // Every generation of an app-bound socket bound the same name: count only what these hold.
-      if (fd >= 0 && inodeOf(fd) !== live) await drainRetired(fd, stop.timeoutMs, appBound ? group : undefined);
+      if (retired) await drainRetired(fd, stop.timeoutMs, appBound ? group : undefined, gone);
       for (const pid of group) signal(pid, `SIG${stop.signal}` as NodeJS.Signals);
       const deadline = Date.now() + stop.timeoutMs;
-      while (group.some((pid) => isAlive(pid)) && Date.now() < deadline) await sleep(20);
+      while (!gone() && Date.now() < deadline) await sleep(20);
       for (const pid of group) if (isAlive(pid)) signal(pid, "SIGKILL");
-      if (fd >= 0) closeFd(fd);
+      if (retired && socket.path) void relayBacklog(fd, socket.path);
+      else if (fd >= 0) closeFd(fd);
     }),
   );
 }

@@ -1,9 +1,11 @@
 // Whole-app restart on an agent-owned Unix socket: the new generation gets a socket of its own
 // (.NAME.sock.gN), is proven there, then replaces the app's socket in one rename, so the path is
 // never missing. The old generation is never paused: it serves what was queued on the old socket
-// and is stopped once it holds nothing (drain.ts), so nothing is dropped whatever it does on SIGTERM.
+// and is stopped once it holds nothing (drain.ts), so nothing is dropped whatever it does on SIGTERM;
+// what it leaves queued (it exited first) is relayed to the new one (backlog-relay.ts).
 import { type DesiredApp, ok, type ProcessInfo, type Result } from "../../lib/protocol";
-import { closeListenSocket, discardStaged, type ListenSocket, openStagedSocket, swapIn } from "./app-socket";
+import { discardStaged, type ListenSocket, openStagedSocket, swapIn } from "./app-socket";
+import { relayBacklog } from "./backlog-relay";
 import { drainRetired } from "./drain";
 import { failpoint } from "./failpoint";
 import type { LaunchPlan } from "./launch-plan";
@@ -64,13 +66,18 @@ export async function swapReplace(host: RestartHost, next: DesiredApp, plan: Lau
   return ok(host.processes());
 }
 
-/** Stops a replaced generation once it has served everything queued on its socket and accepted. */
+/**
+ * Stops a replaced generation once it has served everything queued on its socket and accepted.
+ * Its processes may all exit first (php-cgi reaching its request quota while it drains; a replaced
+ * slot starts no other), or stop accepting until the timeout: what is still queued then is relayed
+ * to the new generation on the path, never reset when the old socket closes.
+ */
 async function retire(host: RestartHost, old: ProcessSlot[], retired: ListenSocket | null, timeoutMs: number): Promise<void> {
-  if (retired) await drainRetired(retired.fd, timeoutMs);
+  if (retired) await drainRetired(retired.fd, timeoutMs, undefined, () => old.every((s) => s.proc === null));
   failpoint("restart.drained");
   const stopping = Promise.all(old.map((s) => s.stop()));
   failpoint("restart.stopping");
   await stopping;
-  if (retired) closeListenSocket(retired, false);
+  if (retired) void relayBacklog(retired.fd, retired.address.slice("unix:".length));
   host.retired();
 }
