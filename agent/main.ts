@@ -118,7 +118,8 @@ async function main(): Promise<void> {
   if (command === "config") {
     const file = str(flags, "config");
     if (!file) throw new Error(USAGE);
-    await supervisor.sync(readStandaloneConfig(file));
+    const refused = await supervisor.sync(readStandaloneConfig(file));
+    for (const r of refused) console.error(`[agent] app "${r.name}" in ${file} is not running: ${r.message}`);
     console.log(`[agent] running ${supervisor.apps.size} app(s) from ${file}`);
   } else if (command === "join" || command === "run") {
     let creds = readCredentials(stateDir);

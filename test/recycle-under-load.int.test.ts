@@ -4,6 +4,8 @@
 // start: no backoff, no 503 from the agent for want of a process, no failed request.
 // Restarted under that load, the old generation reaches its quota while it drains: what is still
 // queued on its retired socket is relayed to the new generation, never left to be reset.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProcessTransition } from "@/lib/protocol";
 import { answeredSince, runLoad, startLoad } from "./support/load";
@@ -31,6 +33,10 @@ describe("recycling under load with a small quota", () => {
     const result = await runLoad({ url: `${nginx.url}/r`, concurrency: 16, durationMs: 60_000, maxRequests: 600 });
     expect(result.failed, `${result.errors.slice(0, 5).join(", ")} ${JSON.stringify(result.statuses)}`).toBe(0);
     expect(transitions.filter((t) => t.to === "BACKOFF" || t.to === "FATAL")).toEqual([]);
+    // A replacement that used up its quota before its check ended served: its log says recycled, not "not ready".
+    const log = readFileSync(path.join(dir.path, "state-php-quota10", "logs", "m-php-quota10", "app.log"), "utf8");
+    expect(log).toContain("exited cleanly");
+    expect(log).not.toContain("is not ready");
   });
 
   it("php-cgi with PHP_FCGI_MAX_REQUESTS=10 restarted under 16 clients: the old processes' exits while they drain lose nothing", async () => {

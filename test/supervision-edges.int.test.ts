@@ -1,8 +1,9 @@
 // The edges of supervision that real setups hit: app-bound sockets (owner/group/mode, a stale file
 // left by a killed app, the file removed with the app), a `web`-only change that must not restart
-// anything, `{release}` in command[0], and the clean environment apps get.
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+// anything, `{release}` in command[0], the clean environment apps get, and an agent run from a config
+// file that says why an app in it is not running.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { Supervisor } from "@/agent/supervisor/supervisor";
 import { AppSpecSchema, type DesiredApp } from "@/lib/protocol";
 import { APPS_DIR, appSpecFor, RUN_AS } from "./support/fixture-apps";
 import { scratchPerTest } from "./support/scratch";
+import { waitUntil } from "./support/stack";
 
 const { dir, cleanups } = scratchPerTest("stoker-edges-");
 let n = 0;
@@ -158,5 +160,30 @@ describe("the environment apps get", () => {
     expect(env.PATH).toBe("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     expect(env).toMatchObject({ HOME: "/var/www", USER: "www-data", LOGNAME: "www-data", PYTHONUNBUFFERED: "1", MY_SETTING: "x" });
     expect(Object.keys(env).sort()).toEqual(["HOME", "LANG", "LOGNAME", "MY_SETTING", "PATH", "PYTHONUNBUFFERED", "USER"]);
+  });
+});
+
+describe("an agent run from a config file", () => {
+  it("says on stderr why an app in the file is not running, naming the app and the file", async () => {
+    const config = path.join(dir, "apps.json");
+    // The socket outside --socket-dirs: refused when the app is put in place, not by the file's schema.
+    const outside = path.join(dir, "elsewhere", "cfg.sock");
+    writeFileSync(config, JSON.stringify({ apps: [appSpecFor("node", outside, { name: "cfgbad" })] }));
+    const args = ["dist/agent.mjs", "--config", config, "--state-dir", path.join(dir, "state-cfg"), "--socket-dirs", path.join(dir, "run")];
+    const agent = spawn(process.execPath, args, {
+      cwd: path.resolve(import.meta.dirname, ".."),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    cleanups.push(() => {
+      agent.kill("SIGKILL");
+    });
+    let out = "";
+    let errors = "";
+    agent.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    agent.stderr.on("data", (b: Buffer) => (errors += b.toString()));
+    await waitUntil(async () => out.includes("running 0 app(s)"), 30_000, "the agent to report what it runs");
+    expect(errors).toContain(`[agent] app "cfgbad" in ${config} is not running: `);
+    // The field's own message, not only "The spec does not fit this host.".
+    expect(errors).toContain(`socket.path: Sockets must live under one of: ${path.join(dir, "run")}`);
   });
 });

@@ -149,7 +149,7 @@ export class ControlLink {
         if (msg.boot === this.boot) this.acknowledged(msg.seq);
         return;
       case "sync":
-        await this.supervisor.sync(msg.apps);
+        for (const r of await this.supervisor.sync(msg.apps)) this.log(`app "${r.name}" is not running: ${r.message}`);
         return;
       case "error":
         this.log(`control plane says: ${msg.message}`);

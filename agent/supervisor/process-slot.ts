@@ -7,6 +7,7 @@ import { RECYCLE_DETAIL } from "../../lib/protocol/process-events";
 import type { LogSink } from "../logs/log-sink";
 import { hasAccepted } from "./accept-state";
 import { classifyExit, type LifecycleEvent, nextState, policyRestarts } from "./lifecycle";
+import { isAlive } from "./proc-stats";
 import type { ExitInfo, OsProcess } from "./spawn-process";
 
 /** How often an unproven replacement's fds are read for an accepted connection (until it has one). */
@@ -166,6 +167,9 @@ export class ProcessSlot {
     void this.hooks.ready(proc).then((problem) => {
       if (this.proc !== proc) return;
       if (problem) {
+        // It exited on its own (php-cgi using up a small quota before the check ended): its exit
+        // is judged where every exit is (onExit), a recycle if it served, not a failed check.
+        if (!isAlive(proc.pid)) return;
         this.sink.note(`replacement process ${proc.pid} is not ready: ${problem}`);
         proc.signal("SIGKILL"); // dies unproven: a failed start, so backoff applies
       } else this.setProven();

@@ -4,6 +4,7 @@ import {
   type AgentOp,
   type AppStatus,
   type DesiredApp,
+  type Err,
   err,
   ok,
   type ProcessTransition,
@@ -253,8 +254,11 @@ export class Supervisor {
     }
   }
 
-  /** Makes the host match a complete desired list (control-plane sync or config file). */
-  async sync(desired: DesiredApp[]): Promise<void> {
+  /**
+   * Makes the host match a complete desired list (control-plane sync or config file). Resolves with
+   * each app that could not be put in place and why (a config file's author sees nothing else).
+   */
+  async sync(desired: DesiredApp[]): Promise<{ name: string; message: string }[]> {
     const wanted = new Set(desired.map((d) => d.appId));
     for (const [id, runner] of this.apps) {
       if (!wanted.has(id)) {
@@ -265,8 +269,10 @@ export class Supervisor {
         this.forget(id);
       }
     }
-    await Promise.all(desired.map((d) => this.put(d)));
+    const results = await Promise.all(desired.map((d) => this.put(d)));
     this.changed();
+    const why = (e: Err) => [e.message, ...(e.fields ?? []).map((f) => `${f.path}: ${f.message}`)].join(" ");
+    return results.flatMap((r, i) => (r.ok ? [] : [{ name: desired[i].spec.name, message: why(r) }]));
   }
 
   /** pids of every process Stoker runs here (what an import may not adopt again). */
