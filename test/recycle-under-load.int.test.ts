@@ -49,7 +49,7 @@ describe("recycling under load with a small quota", () => {
       await answeredSince(load, load.answers().total, `after restart ${i + 1}`);
     }
     const result = await load.stop();
-    const errors = nginx.readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l)).slice(0, 3).join(" | ");
+    const errors = nginx.errorLines().slice(0, 3).join(" | ");
     expect(result.failed, `${result.errors.slice(0, 5).join(", ")} ${JSON.stringify(result.statuses)} nginx: ${errors}`).toBe(0);
   });
 });

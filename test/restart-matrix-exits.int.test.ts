@@ -32,7 +32,7 @@ const serve = (k: MatrixKind, name: string) => serveKind({ ...k, name }, dir.pat
  * but 200, those 502s and `also` (503: the agent answering for an app in backoff), and some 200s.
  */
 function expectOnlyInFlightLost(result: LoadResult, nginx: NginxFront, inFlight: number, also: string[] = []): void {
-  const errors = nginx.readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l));
+  const errors = nginx.errorLines();
   expect(result.errors, `nginx: ${errors.join(" | ")}`).toEqual([]);
   expect(result.statuses[502] ?? 0, errors.join(" | ")).toBeLessThanOrEqual(inFlight);
   expect(errors.filter((l) => !/while reading response header from upstream/.test(l) || /connect\(\) failed/.test(l))).toEqual([]);
@@ -71,7 +71,7 @@ describe("planned exits of an app that binds its own socket", () => {
     supervisor.listen({ status: () => {}, transition: (t) => transitions.push(t) });
     // 2,600 requests through 1 process that exits after each 500: 5 recycles.
     const result = await runLoad({ url: `${nginx.url}/b`, concurrency: 16, durationMs: 60_000, maxRequests: 2600 });
-    const errors = nginx.readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l)).slice(0, 3).join(" | ");
+    const errors = nginx.errorLines().slice(0, 3).join(" | ");
     expect(result.failed, `${result.errors.slice(0, 5).join(", ")} ${JSON.stringify(result.statuses)} nginx: ${errors}`).toBe(0);
     expect(transitions.filter((t) => t.to === "BACKOFF" || t.to === "FATAL")).toEqual([]);
     expect(transitions.filter((t) => t.kind === "recycle").length).toBeGreaterThanOrEqual(4);

@@ -53,7 +53,7 @@ describe.each([...MATRIX_KINDS, PHP_BOUND])("$name behind nginx", (kind) => {
     await sleep(300);
     await answeredSince(load, mark, "after the spec save");
     const result = await load.stop();
-    const errors = nginx.readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l)).slice(0, 3).join(" | ");
+    const errors = nginx.errorLines().slice(0, 3).join(" | ");
     // An app that binds its own path too: its new process binds unseen and its socket is renamed
     // onto the path, so no connect() is refused while it replaces the file (app-bound-stage.ts).
     expect(result.failed, `${kind.name}: ${result.errors.join(", ")} ${JSON.stringify(result.statuses)} nginx: ${errors}`).toBe(0);
@@ -126,7 +126,7 @@ describe("an app that binds its own socket slowly (a loaded host)", () => {
       await answeredSince(load, mark, `after restart ${i + 1}`);
     }
     const result = await load.stop();
-    const errors = nginx.readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l)).slice(0, 3).join(" | ");
+    const errors = nginx.errorLines().slice(0, 3).join(" | ");
     expect(result.failed, `${result.errors.join(", ")} ${JSON.stringify(result.statuses)} nginx: ${errors}`).toBe(0);
     const [pid] = supervisor.apps.get(app.appId)!.processes().map((p) => p.pid);
     // Its staging directory is unmounted again in its namespace, and gone.

@@ -23,6 +23,8 @@ export type NginxFront = {
   errorLog: string;
   /** Contents of the error log so far ("" if none). */
   readErrorLog(): string;
+  /** The error log's lines at level error, crit or alert so far: what a failed request leaves. */
+  errorLines(): string[];
   stop(): Promise<void>;
 };
 
@@ -139,6 +141,7 @@ async function startOnce(prefix: string, render: Render, opts: { nginxBinary?: s
         prefix,
         errorLog,
         readErrorLog,
+        errorLines: () => readErrorLog().split("\n").filter((l) => /\[(error|crit|alert)\]/.test(l)),
         async stop() {
           if (child.exitCode === null && child.signalCode === null) {
             child.kill("SIGQUIT"); // graceful: finish open requests
